@@ -1,0 +1,243 @@
+// Package appstate is the small JSON report of the visualizer's state that the
+// app writes with -state-file, so end-to-end tests can check what it shows.
+package appstate
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/flowviz/flowviz/flow"
+)
+
+// Version of the file layout; bumped when a field changes meaning.
+const Version = 1
+
+// State is one report. Field names are the JSON keys.
+type State struct {
+	Version  int      `json:"version"`
+	Frame    int      `json:"frame"` // ebiten ticks since start
+	Window   Size     `json:"window"`
+	Timeline Timeline `json:"timeline"`
+	Training Training `json:"training"`
+	Layers   Layers   `json:"layers"`
+	Camera   Camera   `json:"camera"`
+	Panel    bool     `json:"panel"`
+	Help     bool     `json:"help"`
+	Fullscr  bool     `json:"fullscreen"`
+
+	Particles int    `json:"particles"`
+	Scenes    int    `json:"scenes"`     // scenes received so far
+	SceneStep int    `json:"scene_step"` // training step of the scene shown
+	Source    string `json:"source"`
+	Target    string `json:"target"`
+	Solver    string `json:"solver"`
+	Status    string `json:"status"`
+
+	Now   Points `json:"now"`   // particle positions at the current t
+	Final Points `json:"final"` // particle positions at t = 1
+
+	FPS      float64 `json:"fps"`
+	UpdateMs float64 `json:"update_ms"` // mean CPU time per Update
+	DrawMs   float64 `json:"draw_ms"`   // mean CPU time per Draw
+}
+
+// Size is a width and height in pixels.
+type Size struct {
+	W int `json:"w"`
+	H int `json:"h"`
+}
+
+// Timeline is the animation clock: solver step k of N, time t.
+type Timeline struct {
+	K       int     `json:"k"`
+	N       int     `json:"n"`
+	T       float64 `json:"t"`
+	Exact   bool    `json:"exact"` // t is exactly k/N
+	Playing bool    `json:"playing"`
+	Mode    string  `json:"mode"`
+	Speed   float64 `json:"speed"`
+}
+
+// Training is the trainer's state.
+type Training struct {
+	Step        int     `json:"step"`
+	Loss        float64 `json:"loss"`
+	StepsPerSec float64 `json:"steps_per_sec"`
+	State       string  `json:"state"`
+	Err         string  `json:"err"`
+	LR          float64 `json:"lr"`
+	Batch       int     `json:"batch"`
+}
+
+// Layers says which canvas layers are on.
+type Layers struct {
+	Field        bool `json:"field"`
+	Particles    bool `json:"particles"`
+	Trails       bool `json:"trails"`
+	Trajectories bool `json:"trajectories"`
+	Clouds       bool `json:"clouds"`
+	Grid         bool `json:"grid"`
+	Legend       bool `json:"legend"`
+}
+
+// Camera is the view: the world point at the canvas centre and the zoom in
+// pixels per world unit, plus where the canvas sits on screen.
+type Camera struct {
+	X    float64 `json:"x"`
+	Y    float64 `json:"y"`
+	Zoom float64 `json:"zoom"`
+	// Canvas rectangle on screen in device-independent pixels.
+	Canvas [4]float64 `json:"canvas"`
+}
+
+// Points summarises a point cloud: the count of finite points, their mean and
+// per-axis percentiles.
+type Points struct {
+	N    int        `json:"n"`
+	Mean [2]float64 `json:"mean"`
+	P05  [2]float64 `json:"p05"`
+	P25  [2]float64 `json:"p25"`
+	P50  [2]float64 `json:"p50"`
+	P75  [2]float64 `json:"p75"`
+	P95  [2]float64 `json:"p95"`
+}
+
+// Summarize computes Points over the finite points of pts. scratch is reused
+// across calls to avoid garbage; it returns the grown scratch.
+func Summarize(pts []flow.Vec, scratch []float64) (Points, []float64) {
+	var out Points
+	scratch = scratch[:0]
+	var sx, sy float64
+	for _, p := range pts {
+		if isFinite(p[0]) && isFinite(p[1]) {
+			scratch = append(scratch, p[0])
+			sx += p[0]
+			sy += p[1]
+		}
+	}
+	n := len(scratch)
+	out.N = n
+	if n == 0 {
+		return out, scratch
+	}
+	out.Mean = [2]float64{sx / float64(n), sy / float64(n)}
+	for axis := range 2 {
+		if axis == 1 {
+			scratch = scratch[:0]
+			for _, p := range pts {
+				if isFinite(p[0]) && isFinite(p[1]) {
+					scratch = append(scratch, p[1])
+				}
+			}
+		}
+		slices.Sort(scratch)
+		out.P05[axis] = Percentile(scratch, 0.05)
+		out.P25[axis] = Percentile(scratch, 0.25)
+		out.P50[axis] = Percentile(scratch, 0.50)
+		out.P75[axis] = Percentile(scratch, 0.75)
+		out.P95[axis] = Percentile(scratch, 0.95)
+	}
+	return out, scratch
+}
+
+// Percentile returns the q-quantile of sorted values by linear interpolation
+// between closest ranks: position q·(n−1).
+func Percentile(sorted []float64, q float64) float64 {
+	n := len(sorted)
+	if n == 0 {
+		return math.NaN()
+	}
+	pos := math.Min(1, math.Max(0, q)) * float64(n-1)
+	i := int(pos)
+	if i >= n-1 {
+		return sorted[n-1]
+	}
+	f := pos - float64(i)
+	return sorted[i] + f*(sorted[i+1]-sorted[i])
+}
+
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Write encodes s as indented JSON. JSON has no NaN or Inf, so a non-finite
+// number (a diverged loss) is written as −MaxFloat64 (NaN) or ±MaxFloat64
+// (±Inf): the file stays valid, and Training.Err says what happened.
+func Write(w io.Writer, s *State) error {
+	c := *s
+	c.Version = Version
+	c.Training.Loss = finiteOr(c.Training.Loss)
+	c.Training.StepsPerSec = finiteOr(c.Training.StepsPerSec)
+	c.FPS, c.UpdateMs, c.DrawMs = finiteOr(c.FPS), finiteOr(c.UpdateMs), finiteOr(c.DrawMs)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(&c)
+}
+
+func finiteOr(v float64) float64 {
+	switch {
+	case math.IsNaN(v):
+		return -math.MaxFloat64
+	case math.IsInf(v, 1):
+		return math.MaxFloat64
+	case math.IsInf(v, -1):
+		return -math.MaxFloat64
+	}
+	return v
+}
+
+// WriteFile writes s to path atomically: a temporary file in the same
+// directory, then rename, so a reader never sees half a file.
+func WriteFile(path string, s *State) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".flowviz-state-*.json")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if err := Write(f, s); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// Read decodes a state file, refusing other versions and trailing data.
+func Read(r io.Reader) (*State, error) {
+	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
+	dec.DisallowUnknownFields()
+	var s State
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("state file: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("state file: trailing data")
+	}
+	if s.Version != Version {
+		return nil, fmt.Errorf("state file: version %d, want %d", s.Version, Version)
+	}
+	return &s, nil
+}
+
+// ReadFile reads a state file from disk.
+func ReadFile(path string) (*State, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Read(f)
+}

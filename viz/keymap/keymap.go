@@ -1,0 +1,79 @@
+// Package keymap is the table of keyboard shortcuts: one place that both the
+// key dispatch and the on-screen help (the ? key) read.
+package keymap
+
+// Action is something a key does.
+type Action int
+
+const (
+	PlayPause Action = iota
+	StepForward
+	StepBack
+	Start
+	End
+	Slower
+	Faster
+	CycleMode
+	ToggleField
+	ToggleParticles
+	ToggleTrails
+	ToggleTrajectories
+	ToggleClouds
+	ToggleGrid
+	ToggleLegend
+	FitView
+	ToggleTraining
+	Resample
+	TogglePanel
+	ToggleStats
+	Fullscreen
+	Help
+)
+
+// Binding ties a key, named as ebiten's Key.String spells it, to an action.
+type Binding struct {
+	Key    string // e.g. "Space", "ArrowRight", "V"
+	Label  string // how the help shows the key
+	Action Action
+	Help   string
+}
+
+// Table is every shortcut, in the order the help lists them.
+var Table = []Binding{
+	{"Space", "Space", PlayPause, "play / pause the timeline"},
+	{"ArrowRight", "→", StepForward, "one solver step forward"},
+	{"ArrowLeft", "←", StepBack, "one solver step back"},
+	{"Home", "Home", Start, "jump to t = 0"},
+	{"End", "End", End, "jump to t = 1"},
+	{"BracketLeft", "[", Slower, "slower playback"},
+	{"BracketRight", "]", Faster, "faster playback"},
+	{"B", "B", CycleMode, "loop / bounce / once"},
+	{"V", "V", ToggleField, "vector field arrows"},
+	{"P", "P", ToggleParticles, "particles"},
+	{"T", "T", ToggleTrails, "fading trails"},
+	{"J", "J", ToggleTrajectories, "whole trajectories"},
+	{"C", "C", ToggleClouds, "source / target clouds"},
+	{"G", "G", ToggleGrid, "grid and axes"},
+	{"L", "L", ToggleLegend, "speed legend"},
+	{"F", "F", FitView, "fit the view to the data"},
+	{"Enter", "Enter", ToggleTraining, "pause / resume training"},
+	{"R", "R", Resample, "new particle draws"},
+	{"Tab", "Tab", TogglePanel, "hide / show the panel"},
+	{"F3", "F3", ToggleStats, "frame timings"},
+	{"F11", "F11", Fullscreen, "fullscreen"},
+	{"Slash", "?", Help, "this help"},
+}
+
+// Repeats reports whether holding the key repeats the action, as stepping
+// through time does.
+func (a Action) Repeats() bool { return a == StepForward || a == StepBack }
+
+// Lookup returns the binding of the key name, if any.
+func Lookup(key string) (Binding, bool) {
+	for _, b := range Table {
+		if b.Key == key {
+			return b, true
+		}
+	}
+	return Binding{}, false
+}
