@@ -1,0 +1,297 @@
+package mlp
+
+import (
+	"fmt"
+	"math"
+)
+
+// Buffer layout. Every layer is one call of gemm on padded buffers:
+//
+//   - Activations are row-major with a row stride ld that is a multiple of 8
+//     and has room for one extra column past the padded width np. That
+//     column holds a constant 1, so the bias is just the last row of the
+//     packed weight matrix: z = [h 1]·[W; b]. The same trick makes the bias
+//     gradient fall out of the weight-gradient product: its last row is
+//     Σ_batch dz.
+//   - Widths are padded to np = a multiple of gemmCols with zero weights, so
+//     the padded units compute f(0) = 0 and contribute nothing.
+//   - Batch rows are padded to a multiple of gemmRows; the extra rows carry
+//     stale values that no result row ever reads.
+type layerBuf struct {
+	in, out int // true fan-in and fan-out
+	np      int // out padded to a multiple of gemmCols
+	kk      int // rows of the packed weights: the input's stride-1 width + 1 (bias row)
+	ld      int // row stride of h, d and g
+	h       []float32
+	d       []float32 // f'(z), hidden layers only
+	g       []float32 // dL/dz
+	w       []float32 // packed [W; b], kk × np
+	wt      []float32 // Wᵀ padded, np × np of the layer below (l > 0)
+	dw      []float32 // packed gradient, roundUp(kk, gemmRows) × np
+}
+
+// Workspace holds every buffer one forward and backward pass of up to
+// MaxBatch rows needs, so a warm training step allocates nothing. A
+// Workspace belongs to one goroutine; it may serve several networks of the
+// same Config in turn.
+type Workspace struct {
+	cfg      Config
+	maxBatch int
+	rows     int // maxBatch padded to a multiple of gemmRows
+	batch    int // rows of the last Forward, 0 after Eval
+
+	x      []float32 // network input [x y t sin… cos… 1], ld = xld
+	xld    int
+	layers []layerBuf
+	out    []float32 // compact B×2 output
+
+	// Eval feeds only [x y 1]: time enters through a per-call bias.
+	evalX []float32
+	evalW []float32 // 3 × np of layer 0: [W_x; W_y; b + features(t)·W_t]
+}
+
+func roundUp(n, m int) int { return (n + m - 1) / m * m }
+
+// NewWorkspace allocates the buffers for cfg (which must be valid) and
+// batches of up to maxBatch rows (at least 1).
+func NewWorkspace(cfg Config, maxBatch int) *Workspace {
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
+	maxBatch = max(maxBatch, 1)
+	ws := &Workspace{cfg: cfg, maxBatch: maxBatch, rows: roundUp(maxBatch, gemmRows)}
+	in0 := cfg.InputWidth()
+	ws.xld = in0 + 1
+	// Slack past the last row: the weight-gradient product reads A(i, p)
+	// for i up to roundUp(kk, gemmRows) − 1, a few floats into the next row.
+	ws.x = make([]float32, ws.rows*ws.xld+gemmRows)
+	for r := range ws.rows {
+		ws.x[r*ws.xld+in0] = 1
+	}
+	nl := cfg.numLayers()
+	ws.layers = make([]layerBuf, nl)
+	kk := ws.xld
+	for l := range nl {
+		lb := &ws.layers[l]
+		lb.in, lb.out = cfg.layerDims(l)
+		lb.np = roundUp(lb.out, gemmCols)
+		lb.kk = kk
+		lb.ld = lb.np
+		if l < nl-1 {
+			lb.ld = lb.np + gemmCols // room for the ones column
+		}
+		size := ws.rows * lb.ld
+		lb.h = make([]float32, size)
+		lb.g = make([]float32, size)
+		if l < nl-1 {
+			lb.d = make([]float32, size)
+			for r := range ws.rows {
+				lb.h[r*lb.ld+lb.np] = 1
+			}
+		}
+		lb.w = make([]float32, lb.kk*lb.np)
+		if l > 0 {
+			lb.wt = make([]float32, lb.np*ws.layers[l-1].np)
+		}
+		lb.dw = make([]float32, roundUp(lb.kk, gemmRows)*lb.np)
+		kk = lb.np + 1
+	}
+	ws.out = make([]float32, 2*maxBatch)
+	ws.evalX = make([]float32, ws.rows*3)
+	for r := range ws.rows {
+		ws.evalX[r*3+2] = 1
+	}
+	ws.evalW = make([]float32, 3*ws.layers[0].np)
+	return ws
+}
+
+// MaxBatch is the largest batch Forward accepts (Eval chunks by it).
+func (ws *Workspace) MaxBatch() int { return ws.maxBatch }
+
+func (ws *Workspace) check(n *Net) {
+	if n.Config != ws.cfg {
+		panic(fmt.Sprintf("mlp: workspace built for %+v used with %+v", ws.cfg, n.Config))
+	}
+	if len(n.Params) != NumParams(n.Config) {
+		panic(fmt.Sprintf("mlp: net has %d parameters, config needs %d", len(n.Params), NumParams(n.Config)))
+	}
+}
+
+// pack copies the weights and biases of n into the padded [W; b] matrices.
+// It costs one pass over the parameters, small beside any batch of rows.
+func (ws *Workspace) pack(n *Net) {
+	off := 0
+	for l := range ws.layers {
+		lb := &ws.layers[l]
+		for k := range lb.in {
+			copy(lb.w[k*lb.np:k*lb.np+lb.out], n.Params[off+k*lb.out:off+(k+1)*lb.out])
+		}
+		off += lb.in * lb.out
+		bias := (lb.kk - 1) * lb.np
+		copy(lb.w[bias:bias+lb.out], n.Params[off:off+lb.out])
+		off += lb.out
+	}
+}
+
+// timeFeatures writes t, sin(2πkt), cos(2πkt) for k = 1..K into dst
+// (len 1 + 2K). The harmonics come from the angle-addition recurrence
+// sin((k+1)θ) = sin kθ cos θ + cos kθ sin θ, cos((k+1)θ) = cos kθ cos θ − sin kθ sin θ,
+// in float64, so one Sincos serves all K.
+func timeFeatures(dst []float32, t float64) {
+	dst[0] = float32(t)
+	if len(dst) == 1 {
+		return
+	}
+	s1, c1 := math.Sincos(2 * math.Pi * t)
+	s, c := s1, c1
+	for k := 1; k < len(dst); k += 2 {
+		dst[k], dst[k+1] = float32(s), float32(c)
+		s, c = s*c1+c*s1, c*c1-s*s1
+	}
+}
+
+// Forward computes out[i] = v(x[i], t[i]) for a batch: x is B×2 row-major,
+// t has B entries, B ≤ ws.MaxBatch(). The result is B×2, owned by ws and
+// valid until its next use; the activations stay in ws for Backward.
+func (n *Net) Forward(ws *Workspace, x, t []float32) []float32 {
+	ws.check(n)
+	b := len(t)
+	if len(x) != 2*b || b > ws.maxBatch {
+		panic(fmt.Sprintf("mlp: Forward with %d points and %d times (workspace max %d)", len(x)/2, b, ws.maxBatch))
+	}
+	ws.batch = b
+	if b == 0 {
+		return ws.out[:0]
+	}
+	in0 := n.Config.InputWidth()
+	for i := range b {
+		row := ws.x[i*ws.xld : i*ws.xld+in0]
+		row[0], row[1] = x[2*i], x[2*i+1]
+		timeFeatures(row[2:], float64(t[i]))
+	}
+	ws.pack(n)
+	m := roundUp(b, gemmRows)
+	a, lda := ws.x, ws.xld
+	last := len(ws.layers) - 1
+	for l := range ws.layers {
+		lb := &ws.layers[l]
+		// z = [h 1]·[W; b]
+		gemm(m, lb.np, lb.kk, a, lda, 1, lb.w, lb.np, lb.h, lb.ld)
+		if l < last {
+			// h = f(z), d = f'(z)
+			activate(n.Config.Act, lb.h, lb.d, b, lb.np, lb.ld)
+		}
+		a, lda = lb.h, lb.ld
+	}
+	return ws.copyOut(b)
+}
+
+func (ws *Workspace) copyOut(b int) []float32 {
+	h := ws.layers[len(ws.layers)-1].h
+	out := ws.out[:2*b]
+	for i := range b {
+		out[2*i], out[2*i+1] = h[i*gemmCols], h[i*gemmCols+1]
+	}
+	return out
+}
+
+// Backward, after Forward on the same ws (and the same, unchanged, net),
+// takes dL/dout (B×2) and writes dL/dparams into grad (len NumParams;
+// overwritten, not accumulated). Going down layer l with input a and dz = g:
+//
+//	dL/d[W; b] = [a 1]ᵀ·dz      (the bias row sums dz over the batch)
+//	dL/da      = dz·Wᵀ, then dz of the layer below = dL/da ⊙ f'(z)
+func (n *Net) Backward(ws *Workspace, dout, grad []float32) {
+	ws.check(n)
+	b := ws.batch
+	if b == 0 {
+		panic("mlp: Backward without a Forward before it")
+	}
+	if len(dout) != 2*b {
+		panic(fmt.Sprintf("mlp: Backward dout has %d values, batch needs %d", len(dout), 2*b))
+	}
+	if len(grad) != len(n.Params) {
+		panic(fmt.Sprintf("mlp: Backward grad has %d values, net has %d parameters", len(grad), len(n.Params)))
+	}
+	top := &ws.layers[len(ws.layers)-1]
+	for i := range b {
+		top.g[i*top.ld], top.g[i*top.ld+1] = dout[2*i], dout[2*i+1]
+	}
+	m := roundUp(b, gemmRows)
+	off := len(grad)
+	for l := len(ws.layers) - 1; l >= 0; l-- {
+		lb := &ws.layers[l]
+		a, lda := ws.x, ws.xld
+		if l > 0 {
+			a, lda = ws.layers[l-1].h, ws.layers[l-1].ld
+		}
+		// dL/d[W; b] = [a 1]ᵀ·dz over the b real rows only.
+		gemm(roundUp(lb.kk, gemmRows), lb.np, b, a, 1, lda, lb.g, lb.ld, lb.dw, lb.np)
+		off -= lb.in*lb.out + lb.out
+		for k := range lb.in {
+			copy(grad[off+k*lb.out:off+(k+1)*lb.out], lb.dw[k*lb.np:k*lb.np+lb.out])
+		}
+		bias := (lb.kk - 1) * lb.np
+		copy(grad[off+lb.in*lb.out:off+lb.in*lb.out+lb.out], lb.dw[bias:bias+lb.out])
+		if l == 0 {
+			break
+		}
+		// dL/da = dz·Wᵀ, summing over the true outputs only.
+		below := &ws.layers[l-1]
+		for k := range lb.in {
+			w := n.Params[off+k*lb.out : off+(k+1)*lb.out]
+			for j, v := range w {
+				lb.wt[j*below.np+k] = v
+			}
+		}
+		gemm(m, below.np, lb.out, lb.g, lb.ld, 1, lb.wt, below.np, below.g, below.ld)
+		mulInto(below.g[:b*below.ld], below.d)
+	}
+}
+
+// Eval is the inference path for sampling: out[i] = v(x[i], t) for every
+// row of x (B×2, any B), all rows sharing one t. It keeps nothing for
+// Backward and works through x in chunks of ws.MaxBatch() rows. Since t is
+// the same for every row, its features are folded into the first layer's
+// bias once per call: z₀ = x·W_x + (b₀ + features(t)·W_t).
+func (n *Net) Eval(ws *Workspace, x []float32, t float32, out []float32) {
+	ws.check(n)
+	if len(x)%2 != 0 || len(out) != len(x) {
+		panic(fmt.Sprintf("mlp: Eval with %d input and %d output values", len(x), len(out)))
+	}
+	ws.batch = 0
+	ws.pack(n)
+	l0 := &ws.layers[0]
+	var feat [1 + 2*MaxFourier]float32
+	tf := feat[:n.Config.InputWidth()-2]
+	timeFeatures(tf, float64(t))
+	copy(ws.evalW[:2*l0.np], l0.w[:2*l0.np])
+	c := ws.evalW[2*l0.np : 3*l0.np]
+	copy(c, l0.w[(l0.kk-1)*l0.np:l0.kk*l0.np])
+	for k, f := range tf {
+		row := l0.w[(2+k)*l0.np : (3+k)*l0.np]
+		for j, w := range row {
+			c[j] += f * w
+		}
+	}
+	last := len(ws.layers) - 1
+	for start := 0; start < len(x)/2; start += ws.maxBatch {
+		b := min(ws.maxBatch, len(x)/2-start)
+		for i := range b {
+			ws.evalX[3*i], ws.evalX[3*i+1] = x[2*(start+i)], x[2*(start+i)+1]
+		}
+		m := roundUp(b, gemmRows)
+		gemm(m, l0.np, 3, ws.evalX, 3, 1, ws.evalW, l0.np, l0.h, l0.ld)
+		for l := range ws.layers {
+			lb := &ws.layers[l]
+			if l > 0 {
+				below := &ws.layers[l-1]
+				gemm(m, lb.np, lb.kk, below.h, below.ld, 1, lb.w, lb.np, lb.h, lb.ld)
+			}
+			if l < last {
+				activate(n.Config.Act, lb.h, nil, b, lb.np, lb.ld)
+			}
+		}
+		copy(out[2*start:2*(start+b)], ws.copyOut(b))
+	}
+}
