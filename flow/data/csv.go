@@ -1,0 +1,171 @@
+package data
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/flowviz/flowviz/flow"
+)
+
+// MaxCSVPoints is the number of rows Load accepts from a CSV file: far more
+// than a 2D target needs, few enough to stay a few tens of MB in memory.
+const MaxCSVPoints = 1_000_000
+
+// ReadCSV reads points from "x,y" lines under an "x,y" header. The header
+// may be missing if the first line is numeric; blank lines are skipped and
+// \r\n line ends and a leading UTF-8 byte-order mark are accepted. Rows that
+// are not two finite numbers are refused with their line number, and so is
+// input with no points or with more than maxPoints of them (maxPoints ≤ 0
+// means no limit).
+func ReadCSV(r io.Reader, maxPoints int) ([]flow.Vec, error) {
+	sc := bufio.NewScanner(r)
+	var pts []flow.Vec
+	line := 0
+	first := true
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if line == 1 {
+			text = strings.TrimSpace(strings.TrimPrefix(text, "\uFEFF"))
+		}
+		if text == "" {
+			continue
+		}
+		if first {
+			first = false
+			if isHeader(text) {
+				continue
+			}
+		}
+		p, err := parseRow(text)
+		if err != nil {
+			return nil, fmt.Errorf("data: csv line %d: %w", line, err)
+		}
+		if maxPoints > 0 && len(pts) >= maxPoints {
+			return nil, fmt.Errorf("data: csv line %d: more than %d points", line, maxPoints)
+		}
+		pts = append(pts, p)
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("data: csv line %d: line too long", line+1)
+		}
+		return nil, fmt.Errorf("data: csv: %w", err)
+	}
+	if len(pts) == 0 {
+		return nil, errors.New("data: csv has no points")
+	}
+	return pts, nil
+}
+
+// isHeader reports whether a line is the "x,y" header, allowing spaces,
+// quotes and upper case.
+func isHeader(text string) bool {
+	x, y, ok := strings.Cut(text, ",")
+	unquote := func(s string) string { return strings.ToLower(strings.Trim(strings.TrimSpace(s), `"`)) }
+	return ok && unquote(x) == "x" && unquote(y) == "y"
+}
+
+// parseRow parses "x,y" into a finite point.
+func parseRow(text string) (flow.Vec, error) {
+	fields := strings.Split(text, ",")
+	if len(fields) != 2 {
+		return flow.Vec{}, fmt.Errorf("want two numbers x,y, got %d fields in %q", len(fields), clip(text))
+	}
+	var p flow.Vec
+	for k, field := range fields {
+		field = strings.TrimSpace(field)
+		v, err := strconv.ParseFloat(field, 64)
+		if err != nil || !finite(v) {
+			return flow.Vec{}, fmt.Errorf("%s=%q is not a finite number", "xy"[k:k+1], clip(field))
+		}
+		p[k] = v
+	}
+	return p, nil
+}
+
+// clip shortens s for an error message.
+func clip(s string) string {
+	const n = 40
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// WriteCSV writes pts as "x,y" lines under an "x,y" header. Each number is
+// the shortest decimal that reads back to the same float64, so files
+// round-trip exactly. Non-finite points are refused: ReadCSV would refuse
+// the file.
+func WriteCSV(w io.Writer, pts []flow.Vec) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("x,y\n")
+	var buf []byte
+	for i, p := range pts {
+		if !finite(p[0]) || !finite(p[1]) {
+			return fmt.Errorf("data: csv: point %d = %v is not finite", i, p)
+		}
+		buf = strconv.AppendFloat(buf[:0], p[0], 'g', -1, 64)
+		buf = append(buf, ',')
+		buf = strconv.AppendFloat(buf, p[1], 'g', -1, 64)
+		buf = append(buf, '\n')
+		bw.Write(buf)
+	}
+	// bufio.Writer keeps the first write error and returns it here.
+	return bw.Flush()
+}
+
+// WriteCSVFile writes pts to path atomically: into a temporary file in the
+// same directory, synced to disk, then renamed over path, so that a reader
+// never sees half a file and a crash never leaves one.
+func WriteCSVFile(path string, pts []flow.Vec) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = WriteCSV(tmp, pts); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	// CreateTemp makes the file 0600; a data file is as readable as any other.
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes a rename durable where the platform allows it; failure only
+// loses durability, not the file, so it is ignored.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	d.Sync()
+	d.Close()
+}
