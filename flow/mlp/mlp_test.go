@@ -115,43 +115,44 @@ func TestForwardMatchesReference(t *testing.T) {
 // TestBackwardGradientCheck compares Backward with central finite
 // differences of the float64 reference, for L = Σᵢ dout_i·out_i.
 func TestBackwardGradientCheck(t *testing.T) {
-	withKernels(t, func(t *testing.T) {
-		forEachConfig(t, func(t *testing.T, cfg Config) {
-			rng := rand.New(rand.NewPCG(8, 9))
-			n := newTestNet(t, cfg, 12)
-			const b = 7
+	forEachConfig(t, func(t *testing.T, cfg Config) {
+		rng := rand.New(rand.NewPCG(8, 9))
+		n := newTestNet(t, cfg, 12)
+		const b = 7
+		x, tt := testBatch(rng, b)
+		dout := randSlice(rng, 2*b)
+
+		p64 := to64(n.Params)
+		loss := func() float64 {
+			var s float64
+			for i := range b {
+				o := refForward(cfg, p64, float64(x[2*i]), float64(x[2*i+1]), float64(tt[i]))
+				s += float64(dout[2*i])*o[0] + float64(dout[2*i+1])*o[1]
+			}
+			return s
+		}
+		const eps = 1e-6
+		fd := make([]float64, len(p64))
+		scale := 0.0
+		for i := range p64 {
+			saved := p64[i]
+			p64[i] = saved + eps
+			up := loss()
+			p64[i] = saved - eps
+			down := loss()
+			p64[i] = saved
+			fd[i] = (up - down) / (2 * eps)
+			scale = max(scale, math.Abs(fd[i]))
+		}
+
+		withKernels(t, func(t *testing.T) {
 			ws := NewWorkspace(cfg, b+4)
-			x, tt := testBatch(rng, b)
-			dout := randSlice(rng, 2*b)
 			n.Forward(ws, x, tt)
 			grad := make([]float32, len(n.Params))
 			for i := range grad {
 				grad[i] = float32(math.NaN()) // must be overwritten
 			}
 			n.Backward(ws, dout, grad)
-
-			p64 := to64(n.Params)
-			loss := func() float64 {
-				var s float64
-				for i := range b {
-					o := refForward(cfg, p64, float64(x[2*i]), float64(x[2*i+1]), float64(tt[i]))
-					s += float64(dout[2*i])*o[0] + float64(dout[2*i+1])*o[1]
-				}
-				return s
-			}
-			const eps = 1e-6
-			fd := make([]float64, len(p64))
-			scale := 0.0
-			for i := range p64 {
-				saved := p64[i]
-				p64[i] = saved + eps
-				up := loss()
-				p64[i] = saved - eps
-				down := loss()
-				p64[i] = saved
-				fd[i] = (up - down) / (2 * eps)
-				scale = max(scale, math.Abs(fd[i]))
-			}
 			for i := range fd {
 				if diff := math.Abs(float64(grad[i]) - fd[i]); !(diff <= 1e-4*scale+1e-3*math.Abs(fd[i])) {
 					t.Errorf("param %d: backward %v, finite difference %v", i, grad[i], fd[i])
@@ -244,13 +245,13 @@ func TestNetSharedAcrossGoroutines(t *testing.T) {
 
 func TestTrainingStepAllocatesNothing(t *testing.T) {
 	withKernels(t, func(t *testing.T) {
-		cfg := Config{Width: 64, Depth: 3, Act: SELU, Fourier: 2}
+		cfg := Config{Width: 40, Depth: 3, Act: SELU, Fourier: 2}
 		n := newTestNet(t, cfg, 16)
-		ws := NewWorkspace(cfg, 256)
+		ws := NewWorkspace(cfg, 64)
 		opt := NewAdam(len(n.Params))
-		x, tt := testBatch(rand.New(rand.NewPCG(2, 2)), 256)
-		target := randSlice(rand.New(rand.NewPCG(3, 3)), 512)
-		dpred := make([]float32, 512)
+		x, tt := testBatch(rand.New(rand.NewPCG(2, 2)), 64)
+		target := randSlice(rand.New(rand.NewPCG(3, 3)), 128)
+		dpred := make([]float32, 128)
 		grad := make([]float32, len(n.Params))
 		step := func() {
 			pred := n.Forward(ws, x, tt)
