@@ -47,17 +47,28 @@ func (a *Adam) Step(params, grad []float32) {
 	decay := float32(1 - a.LR*a.WeightDecay)
 	m, v := a.M[:len(params)], a.V[:len(params)]
 	grad = grad[:len(params)]
-	for i, g := range grad {
-		p := params[i]
-		if a.WeightDecay != 0 {
-			p *= decay
+	head := 0
+	if useAsm {
+		head = len(params) / 8 * 8
+		if head > 0 {
+			adamAsm(&params[0], &grad[0], &m[0], &v[0], head, &adamCoeffs{b1, c1, b2, c2, eps, stepSize, invSqrtBC2, decay})
 		}
+	}
+	for i := head; i < len(params); i++ {
+		g := grad[i]
+		p := params[i] * decay // decay is exactly 1 without weight decay
 		mi := b1*m[i] + c1*g
 		vi := b2*v[i] + c2*g*g
 		m[i], v[i] = mi, vi
 		denom := float32(math.Sqrt(float64(vi)))*invSqrtBC2 + eps
-		params[i] = p - stepSize*mi/denom
+		params[i] = p - stepSize*(mi/denom)
 	}
+}
+
+// adamCoeffs are the per-step scalars of Adam.Step in the order
+// kernels_amd64.s reads them.
+type adamCoeffs struct {
+	b1, c1, b2, c2, eps, stepSize, invSqrtBC2, decay float32
 }
 
 // Reset forgets the moments and the step count, as for a fresh optimizer.

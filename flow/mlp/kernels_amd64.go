@@ -24,3 +24,9 @@ func activateAsm(kind int, z, d *float32, rows, n, ld int, consts *[numActConsts
 //
 //go:noescape
 func mulAsm(dst, src *float32, n int)
+
+// adamAsm is the body of Adam.Step for the first n parameters (n a positive
+// multiple of 8).
+//
+//go:noescape
+func adamAsm(params, grad, m, v *float32, n int, k *adamCoeffs)

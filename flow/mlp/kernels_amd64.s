@@ -318,3 +318,49 @@ mulloop:
 	JNZ     mulloop
 	VZEROUPPER
 	RET
+
+// func adamAsm(params, grad, m, v *float32, n int, k *adamCoeffs)
+//
+// Per 8 parameters, the formulas of Adam.Step:
+// p ← p·decay; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
+// p ← p − stepSize·m/(√v·invSqrtBC2 + ε).
+TEXT ·adamAsm(SB), NOSPLIT, $0-48
+	MOVQ         params+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), R8
+	MOVQ         v+24(FP), R9
+	MOVQ         n+32(FP), CX
+	SHRQ         $3, CX
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS 0(AX), Y8   // β₁
+	VBROADCASTSS 4(AX), Y9   // 1 − β₁
+	VBROADCASTSS 8(AX), Y10  // β₂
+	VBROADCASTSS 12(AX), Y11 // 1 − β₂
+	VBROADCASTSS 16(AX), Y12 // ε
+	VBROADCASTSS 20(AX), Y13 // stepSize
+	VBROADCASTSS 24(AX), Y14 // 1/√(1 − β₂ᵗ)
+	VBROADCASTSS 28(AX), Y15 // decay
+
+adamloop:
+	VMOVUPS      (SI), Y0
+	VMULPS       (DI), Y15, Y1
+	VMULPS       (R8), Y8, Y2
+	VFMADD231PS  Y0, Y9, Y2
+	VMOVUPS      Y2, (R8)
+	VMULPS       Y0, Y0, Y0
+	VMULPS       (R9), Y10, Y3
+	VFMADD231PS  Y0, Y11, Y3
+	VMOVUPS      Y3, (R9)
+	VSQRTPS      Y3, Y3
+	VFMADD213PS  Y12, Y14, Y3
+	VDIVPS       Y3, Y2, Y2
+	VFNMADD231PS Y2, Y13, Y1
+	VMOVUPS      Y1, (DI)
+	ADDQ         $32, DI
+	ADDQ         $32, SI
+	ADDQ         $32, R8
+	ADDQ         $32, R9
+	DECQ         CX
+	JNZ          adamloop
+	VZEROUPPER
+	RET

@@ -19,3 +19,7 @@ func activateAsm(kind int, z, d *float32, rows, n, ld int, consts *[numActConsts
 func mulAsm(dst, src *float32, n int) {
 	panic("mlp: no assembly kernels on this architecture")
 }
+
+func adamAsm(params, grad, m, v *float32, n int, k *adamCoeffs) {
+	panic("mlp: no assembly kernels on this architecture")
+}

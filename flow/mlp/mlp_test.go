@@ -333,10 +333,19 @@ func TestCFMLoss(t *testing.T) {
 }
 
 func TestAdamFirstStepsByHand(t *testing.T) {
+	withKernels(t, testAdamFirstStepsByHand)
+}
+
+func testAdamFirstStepsByHand(t *testing.T) {
 	// f(θ) = ½·Σ cᵢθᵢ², ∇f = cᵢθᵢ. Step 1 by hand: m = (1−β₁)g, v = (1−β₂)g²,
 	// so m̂ = g, v̂ = g² and θ moves by lr·g/(|g| + ε) ≈ lr·sign(g).
-	c := []float64{1, 4, 0.25, 10}
-	theta0 := []float32{1, -0.5, 2, 0.1}
+	// 19 parameters: two vectors of 8 for the kernel and a tail of 3.
+	var c []float64
+	var theta0 []float32
+	for i := range 19 {
+		c = append(c, []float64{1, 4, 0.25, 10}[i%4]*(1+float64(i)/10))
+		theta0 = append(theta0, []float32{1, -0.5, 2, 0.1, -3}[i%5])
+	}
 	params := append([]float32(nil), theta0...)
 	grad := make([]float32, len(c))
 	opt := NewAdam(len(c))
@@ -387,18 +396,58 @@ func TestAdamFirstStepsByHand(t *testing.T) {
 }
 
 func TestAdamWDecaysWithoutGradient(t *testing.T) {
-	// With g = 0 the moments stay 0 and only the decay acts:
-	// θ_t = θ₀·(1 − lr·wd)ᵗ.
-	params := []float32{1, -2, 3}
-	opt := NewAdam(3)
-	opt.LR, opt.WeightDecay = 0.01, 0.5
-	for range 10 {
-		opt.Step(params, make([]float32, 3))
+	withKernels(t, func(t *testing.T) {
+		// With g = 0 the moments stay 0 and only the decay acts:
+		// θ_t = θ₀·(1 − lr·wd)ᵗ.
+		p0 := make([]float64, 11)
+		params := make([]float32, 11)
+		for i := range params {
+			params[i] = float32(i) - 4
+			p0[i] = float64(params[i])
+		}
+		opt := NewAdam(11)
+		opt.LR, opt.WeightDecay = 0.01, 0.5
+		for range 10 {
+			opt.Step(params, make([]float32, 11))
+		}
+		f := math.Pow(1-0.01*0.5, 10)
+		for i := range params {
+			if math.Abs(float64(params[i])-p0[i]*f) > 1e-6 {
+				t.Errorf("θ[%d] = %v, want %v", i, params[i], p0[i]*f)
+			}
+		}
+	})
+}
+
+// TestAdamKernelsAgree runs AdamW with both kernel paths on the same
+// gradients.
+func TestAdamKernelsAgree(t *testing.T) {
+	if !hasAsm {
+		t.Skip("no assembly kernels on this CPU")
 	}
-	f := math.Pow(1-0.01*0.5, 10)
-	for i, p0 := range []float64{1, -2, 3} {
-		if math.Abs(float64(params[i])-p0*f) > 1e-6 {
-			t.Errorf("θ[%d] = %v, want %v", i, params[i], p0*f)
+	const n = 1003
+	rng := rand.New(rand.NewPCG(70, 71))
+	init := randSlice(rng, n)
+	var grads [][]float32
+	for range 5 {
+		grads = append(grads, randSlice(rng, n))
+	}
+	run := func(asm bool) []float32 {
+		saved := useAsm
+		useAsm = asm
+		defer func() { useAsm = saved }()
+		p := append([]float32(nil), init...)
+		opt := NewAdam(n)
+		opt.WeightDecay = 0.1
+		for _, g := range grads {
+			opt.Step(p, g)
+		}
+		return p
+	}
+	goP, asmP := run(false), run(true)
+	for i := range goP {
+		if math.Abs(float64(goP[i]-asmP[i])) > 1e-6*(1+math.Abs(float64(goP[i]))) {
+			t.Fatalf("param %d: go %v, asm %v", i, goP[i], asmP[i])
 		}
 	}
 }
