@@ -1,0 +1,346 @@
+package viz
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/viz/camera"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/timeline"
+)
+
+// Layers says which canvas layers are drawn.
+type Layers struct {
+	Field, Particles, Trails, Trajectories, Clouds, Grid, Legend bool
+}
+
+// DefaultLayers shows what a first look needs: grid, faint clouds, arrows,
+// particles and the legend.
+func DefaultLayers() Layers {
+	return Layers{Field: true, Particles: true, Clouds: true, Grid: true, Legend: true}
+}
+
+// Canvas draws the world plane: grid, clouds, arrows, trajectories, trails and
+// particles, in that order, batched into few DrawTriangles calls.
+type Canvas struct {
+	Cam    camera.Camera
+	Layers Layers
+	Scale  float64 // UI scale: line widths and dot sizes grow with it
+
+	batch   Batch
+	ticks   []float64
+	field   []flow.Vec // arrow velocities at the current t
+	colours []palette.RGBA
+	colSeq  int // scene whose particle colours are cached
+	trail   []flow.Vec
+}
+
+// trailSpan is how much of t a fading trail covers, and trailSegments how
+// many segments draw it.
+const (
+	trailSpan       = 0.12
+	trailSegments   = 6
+	maxTrailed      = 3000 // particles that get a trail; the rest only a dot
+	maxTrajSegments = 100  // per whole trajectory; longer ones are subsampled
+)
+
+// particleColours returns the colour of each particle by its start, cached
+// per scene.
+func (cv *Canvas) particleColours(sc *scene.Scene) []palette.RGBA {
+	if sc.Seq == cv.colSeq && len(cv.colours) == sc.Particles() {
+		return cv.colours
+	}
+	start := sc.Traj[0]
+	// Colour radius relative to the cloud's RMS radius so that the lightness
+	// spreads evenly whatever the source's scale.
+	var ss float64
+	var n int
+	for _, p := range start {
+		if scene.Finite(p) {
+			ss += p[0]*p[0] + p[1]*p[1]
+			n++
+		}
+	}
+	scale := 1.0
+	if n > 0 && ss > 0 {
+		scale = math.Sqrt(ss / float64(n))
+	}
+	if cap(cv.colours) < len(start) {
+		cv.colours = make([]palette.RGBA, len(start))
+	}
+	cv.colours = cv.colours[:len(start)]
+	for i, p := range start {
+		cv.colours[i] = palette.Start(p[0], p[1], scale)
+	}
+	cv.colSeq = sc.Seq
+	return cv.colours
+}
+
+// Draw draws the layers of sc at time t with the particles at pos (already
+// interpolated and blended by the caller).
+func (cv *Canvas) Draw(dst *ebiten.Image, sc *scene.Scene, t float64, pos []flow.Vec, fonts Fonts) {
+	c := &cv.Cam
+	sub := dst.SubImage(imageRect(int(c.X), int(c.Y), int(c.X+c.W), int(c.Y+c.H))).(*ebiten.Image)
+	b := &cv.batch
+	b.Begin(sub)
+	s := float32(cv.Scale)
+	if cv.Layers.Grid {
+		cv.drawGrid(b)
+	}
+	if sc != nil {
+		if cv.Layers.Clouds {
+			cv.drawCloud(b, sc.Source, palette.Source, 2.2*s)
+			cv.drawCloud(b, sc.Target, palette.Target, 2.2*s)
+		}
+		if cv.Layers.Field {
+			cv.drawField(b, sc, t)
+		}
+		colours := cv.particleColours(sc)
+		if cv.Layers.Trajectories {
+			cv.drawTrajectories(b, sc, colours)
+		}
+		if cv.Layers.Trails {
+			cv.drawTrails(b, sc, t, colours)
+		}
+		if cv.Layers.Particles {
+			cv.drawParticles(b, pos, colours)
+		}
+	}
+	b.Flush()
+	if cv.Layers.Grid {
+		cv.drawTickLabels(sub, fonts)
+	}
+}
+
+// gridStep is the world spacing of the grid lines: at least 70 px apart.
+func (cv *Canvas) gridStep() float64 { return camera.NiceStep(cv.Cam.Zoom, 70*cv.Scale) }
+
+func (cv *Canvas) drawGrid(b *Batch) {
+	c := &cv.Cam
+	x0, y0, x1, y1 := c.Visible()
+	step := cv.gridStep()
+	w := float32(max(1, cv.Scale))
+	minor := step / 5
+	// Minor lines only when they are at least 10 px apart.
+	if minor*c.Zoom >= 10*cv.Scale {
+		cv.ticks = camera.Ticks(cv.ticks[:0], x0, x1, minor, 2000)
+		for _, x := range cv.ticks {
+			sx, _ := c.ToScreen(x, 0)
+			b.Rect(float32(sx)-w/2, float32(c.Y), w, float32(c.H), palette.GridMinor)
+		}
+		cv.ticks = camera.Ticks(cv.ticks[:0], y0, y1, minor, 2000)
+		for _, y := range cv.ticks {
+			_, sy := c.ToScreen(0, y)
+			b.Rect(float32(c.X), float32(sy)-w/2, float32(c.W), w, palette.GridMinor)
+		}
+	}
+	cv.ticks = camera.Ticks(cv.ticks[:0], x0, x1, step, 400)
+	for _, x := range cv.ticks {
+		sx, _ := c.ToScreen(x, 0)
+		col := palette.GridMajor
+		if x == 0 {
+			col = palette.Axis
+		}
+		b.Rect(float32(sx)-w/2, float32(c.Y), w, float32(c.H), col)
+	}
+	cv.ticks = camera.Ticks(cv.ticks[:0], y0, y1, step, 400)
+	for _, y := range cv.ticks {
+		_, sy := c.ToScreen(0, y)
+		col := palette.GridMajor
+		if y == 0 {
+			col = palette.Axis
+		}
+		b.Rect(float32(c.X), float32(sy)-w/2, float32(c.W), w, col)
+	}
+}
+
+// drawTickLabels writes the coordinates of the major lines along the bottom
+// and left edges of the canvas.
+func (cv *Canvas) drawTickLabels(dst *ebiten.Image, fonts Fonts) {
+	c := &cv.Cam
+	x0, y0, x1, y1 := c.Visible()
+	step := cv.gridStep()
+	pad := 5 * cv.Scale
+	cv.ticks = camera.Ticks(cv.ticks[:0], x0, x1, step, 400)
+	for _, x := range cv.ticks {
+		sx, _ := c.ToScreen(x, 0)
+		if sx < c.X+40*cv.Scale { // keep clear of the y labels
+			continue
+		}
+		drawText(dst, tickLabel(x, step), fonts.Small, sx+pad, c.Y+c.H-pad, BottomLeft, palette.Dim)
+	}
+	cv.ticks = camera.Ticks(cv.ticks[:0], y0, y1, step, 400)
+	for _, y := range cv.ticks {
+		_, sy := c.ToScreen(0, y)
+		if sy > c.Y+c.H-30*cv.Scale {
+			continue
+		}
+		drawText(dst, tickLabel(y, step), fonts.Small, c.X+pad, sy-pad, BottomLeft, palette.Dim)
+	}
+}
+
+// tickLabel prints v with as many decimals as the step needs.
+func tickLabel(v, step float64) string {
+	decimals := 0
+	if step < 1 {
+		decimals = int(math.Ceil(-math.Log10(step) - 1e-9))
+	}
+	return strconv.FormatFloat(v, 'f', decimals, 64)
+}
+
+func (cv *Canvas) drawCloud(b *Batch, pts []flow.Vec, col palette.RGBA, size float32) {
+	c := &cv.Cam
+	for _, p := range pts {
+		if !scene.Finite(p) {
+			continue
+		}
+		sx, sy := c.ToScreen(p[0], p[1])
+		if !c.Contains(sx, sy) {
+			continue
+		}
+		b.Rect(float32(sx)-size/2, float32(sy)-size/2, size, size, col)
+	}
+}
+
+// drawField draws one arrow per grid point. Lengths are normalised to the
+// grid cell: ℓ = 0.9·cell·(0.3 + 0.7·|v|/max|v|), so the longest arrow just
+// reaches the next one and even slow arrows show their direction; the colour
+// carries the speed.
+func (cv *Canvas) drawField(b *Batch, sc *scene.Scene, t float64) {
+	if len(sc.GridPts) == 0 || sc.Grid < 1 {
+		return
+	}
+	c := &cv.Cam
+	cv.field = sc.FieldAt(cv.field, t)
+	cellW := (sc.View[2] - sc.View[0]) / float64(sc.Grid) * c.Zoom
+	cellH := (sc.View[3] - sc.View[1]) / float64(sc.Grid) * c.Zoom
+	cell := math.Min(cellW, cellH)
+	maxSpeed := sc.MaxSpeed
+	width := float32(math.Max(1.2, math.Min(2.5*cv.Scale, cell/14)))
+	head := float32(math.Min(9*cv.Scale, cell*0.35))
+	for j, p := range sc.GridPts {
+		v := cv.field[j]
+		if !scene.Finite(p) || !scene.Finite(v) {
+			continue
+		}
+		sx, sy := c.ToScreen(p[0], p[1])
+		if sx < c.X-cell || sx > c.X+c.W+cell || sy < c.Y-cell || sy > c.Y+c.H+cell {
+			continue
+		}
+		speed := math.Hypot(v[0], v[1])
+		u := 0.0
+		if maxSpeed > 0 {
+			u = math.Min(1, speed/maxSpeed)
+		}
+		l := 0.9 * cell * (0.3 + 0.7*u)
+		var dx, dy float64
+		if speed > 0 {
+			dx, dy = v[0]/speed*l, -v[1]/speed*l // screen y points down
+		}
+		// Centre the arrow on its grid point.
+		b.Arrow(float32(sx-dx/2), float32(sy-dy/2), float32(dx), float32(dy), width, head, palette.Speed(speed, maxSpeed))
+	}
+}
+
+func (cv *Canvas) drawParticles(b *Batch, pos []flow.Vec, colours []palette.RGBA) {
+	c := &cv.Cam
+	// Dots shrink a little as their number grows so 50k stay readable.
+	n := len(pos)
+	size := float32(cv.Scale) * 4
+	switch {
+	case n > 20000:
+		size = float32(cv.Scale) * 2.5
+	case n > 5000:
+		size = float32(cv.Scale) * 3
+	}
+	half := size / 2
+	for i, p := range pos {
+		if !scene.Finite(p) {
+			continue
+		}
+		sx, sy := c.ToScreen(p[0], p[1])
+		if !c.Contains(sx, sy) {
+			continue
+		}
+		col := palette.RGBA{R: 1, G: 1, B: 1, A: 1}
+		if i < len(colours) {
+			col = colours[i]
+		}
+		b.Rect(float32(sx)-half, float32(sy)-half, size, size, col)
+	}
+}
+
+// drawTrails draws, behind the first particles, their path over the last
+// trailSpan of t, fading to transparent at the tail.
+func (cv *Canvas) drawTrails(b *Batch, sc *scene.Scene, t float64, colours []palette.RGBA) {
+	c := &cv.Cam
+	n := min(sc.Particles(), maxTrailed)
+	if n == 0 {
+		return
+	}
+	w := float32(1.5 * cv.Scale)
+	// Positions at trailSegments+1 times from t − span to t.
+	var times [trailSegments + 1]float64
+	for s := range times {
+		times[s] = math.Max(0, t-trailSpan+trailSpan*float64(s)/trailSegments)
+	}
+	if cap(cv.trail) < (trailSegments+1)*n {
+		cv.trail = make([]flow.Vec, (trailSegments+1)*n)
+	}
+	for s := range times {
+		k, f := timeline.Segment(times[s], sc.Steps())
+		a, bb := sc.Traj[k], sc.Traj[min(k+1, len(sc.Traj)-1)]
+		for i := range n {
+			cv.trail[s*n+i] = flow.Vec{a[i][0] + f*(bb[i][0]-a[i][0]), a[i][1] + f*(bb[i][1]-a[i][1])}
+		}
+	}
+	for i := range n {
+		col := colours[i]
+		for s := range trailSegments {
+			p, q := cv.trail[s*n+i], cv.trail[(s+1)*n+i]
+			if !scene.Finite(p) || !scene.Finite(q) {
+				continue
+			}
+			x0, y0 := c.ToScreen(p[0], p[1])
+			x1, y1 := c.ToScreen(q[0], q[1])
+			a0 := float32(s) / trailSegments * 0.6
+			a1 := float32(s+1) / trailSegments * 0.6
+			b.Line(float32(x0), float32(y0), float32(x1), float32(y1), w, col.WithAlpha(a0), col.WithAlpha(a1))
+		}
+	}
+}
+
+// drawTrajectories draws a subset of whole trajectories as thin lines.
+func (cv *Canvas) drawTrajectories(b *Batch, sc *scene.Scene, colours []palette.RGBA) {
+	c := &cv.Cam
+	n := min(sc.Particles(), 300)
+	steps := sc.Steps()
+	if n == 0 || steps == 0 {
+		return
+	}
+	stride := max(1, (steps+maxTrajSegments-1)/maxTrajSegments)
+	w := float32(1.2 * cv.Scale)
+	// Spread the chosen particles over the whole set, not just the first few.
+	every := max(1, sc.Particles()/n)
+	for i := 0; i < sc.Particles(); i += every {
+		col := colours[i].WithAlpha(0.45)
+		prev := sc.Traj[0][i]
+		for k := stride; ; k += stride {
+			k = min(k, steps)
+			p := sc.Traj[k][i]
+			if scene.Finite(prev) && scene.Finite(p) {
+				x0, y0 := c.ToScreen(prev[0], prev[1])
+				x1, y1 := c.ToScreen(p[0], p[1])
+				b.Line(float32(x0), float32(y0), float32(x1), float32(y1), w, col, col)
+			}
+			prev = p
+			if k == steps {
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,265 @@
+package viz
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+
+	"github.com/flowviz/flowviz/viz/keymap"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// HUD draws the overlays on the canvas: training readout with the loss curve
+// (top left), speed legend (bottom right), frame timings (top right) and the
+// key help (centre).
+type HUD struct {
+	Scale float64
+	batch Batch
+}
+
+// drawTraining draws step, steps/s, loss, a loss curve and the status line.
+func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status string, statusErr bool, fonts Fonts) {
+	s := h.Scale
+	w := math.Min(340*s, area.W-20*s)
+	if w < 120 {
+		return
+	}
+	x, y := area.X+10*s, area.Y+10*s
+	curveH := 56 * s
+	lineH := fonts.Body.Size * 1.35
+	boxH := 12*s + lineH*2 + curveH + 8*s
+	if status != "" {
+		boxH += lineH * float64(1+strings.Count(wrap(status, fonts.Body, w-20*s), "\n"))
+	}
+	b := &h.batch
+	b.Begin(dst)
+	b.Rect(float32(x), float32(y), float32(w), float32(boxH), palette.PanelBG.WithAlpha(0.82))
+	cx, cy, cw := x+10*s, y+8*s+lineH*2, w-20*s
+	b.Rect(float32(cx), float32(cy), float32(cw), float32(curveH), palette.RGBA{R: 1, G: 1, B: 1, A: 0.04})
+	lo, hi := drawCurve(b, st.LossHistory, cx, cy, cw, curveH, float32(1.6*s), palette.Accent)
+	b.Flush()
+
+	state := st.State
+	if state == "" {
+		state = "starting"
+	}
+	stateCol := palette.Label
+	switch st.State {
+	case "failed":
+		stateCol = palette.Error
+	case "running":
+		stateCol = palette.RGBA{R: 0.55, G: 0.85, B: 0.55, A: 1}
+	}
+	drawText(dst, fmt.Sprintf("step %s", thousands(st.Step)), fonts.Bold, cx, y+8*s, TopLeft, palette.Label)
+	drawText(dst, state, fonts.Bold, cx+cw, y+8*s, TopRight, stateCol)
+	drawText(dst, fmt.Sprintf("loss %s   %s steps/s", lossText(st.Loss), thousands(int(math.Round(st.StepsPerSec)))),
+		fonts.Body, cx, y+8*s+lineH, TopLeft, palette.Label)
+	if hi > lo {
+		drawText(dst, lossText(hi), fonts.Small, cx+cw-3*s, cy+2*s, TopRight, palette.Dim)
+		drawText(dst, lossText(lo), fonts.Small, cx+cw-3*s, cy+curveH-2*s, BottomRight, palette.Dim)
+	}
+	if status != "" {
+		col := palette.Label
+		if statusErr {
+			col = palette.Error
+		}
+		drawText(dst, wrap(status, fonts.Body, cw), fonts.Body, cx, cy+curveH+6*s, TopLeft, col)
+	}
+}
+
+// drawCurve plots values (a loss history) on a log scale in the box and
+// returns the range shown. Non-finite values are skipped.
+func drawCurve(b *Batch, values []float32, x, y, w, h float64, width float32, c palette.RGBA) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, v := range values {
+		f := float64(v)
+		if f > 0 && !math.IsInf(f, 0) {
+			lo, hi = math.Min(lo, f), math.Max(hi, f)
+		}
+	}
+	if len(values) < 2 || !(hi >= lo) {
+		return 0, 0
+	}
+	if hi/lo < 1.05 { // a flat curve still gets a little room
+		lo, hi = lo/1.025, hi*1.025
+	}
+	ly, hy := math.Log(lo), math.Log(hi)
+	px, py := math.NaN(), math.NaN()
+	for i, v := range values {
+		f := float64(v)
+		if !(f > 0) || math.IsInf(f, 0) {
+			px = math.NaN()
+			continue
+		}
+		qx := x + w*float64(i)/float64(len(values)-1)
+		qy := y + h - h*(math.Log(f)-ly)/(hy-ly)
+		if !math.IsNaN(px) {
+			b.Line(float32(px), float32(py), float32(qx), float32(qy), width, c, c)
+		}
+		px, py = qx, qy
+	}
+	return lo, hi
+}
+
+// drawLegend draws the speed colour bar with its range.
+func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, fonts Fonts) {
+	s := h.Scale
+	w, barH := 200*s, 12*s
+	boxW, boxH := w+24*s, barH+fonts.Body.Size*2.9+14*s
+	if area.W < boxW+20*s || area.H < boxH+60*s {
+		return
+	}
+	x := area.X + area.W - boxW - 10*s
+	y := area.Y + area.H - boxH - 10*s
+	b := &h.batch
+	b.Begin(dst)
+	b.Rect(float32(x), float32(y), float32(boxW), float32(boxH), palette.PanelBG.WithAlpha(0.82))
+	bx, by := x+12*s, y+8*s+fonts.Body.Size*1.4
+	const n = 32
+	for i := range n {
+		c0 := palette.Speed(float64(i)/n, 1)
+		c1 := palette.Speed(float64(i+1)/n, 1)
+		x0 := float32(bx + w*float64(i)/n)
+		x1 := float32(bx + w*float64(i+1)/n)
+		b.Quad(x0, float32(by), x1, float32(by), x1, float32(by+barH), x0, float32(by+barH), c0, c1, c1, c0)
+	}
+	b.Flush()
+	drawText(dst, "speed |v(x, t)|", fonts.Body, bx, y+6*s, TopLeft, palette.Label)
+	ty := by + barH + 4*s
+	drawText(dst, "0", fonts.Small, bx, ty, TopLeft, palette.Dim)
+	drawText(dst, fmt.Sprintf("%.3g", maxSpeed), fonts.Small, bx+w, ty, TopRight, palette.Dim)
+}
+
+// drawStats draws frame timings in the top-right corner.
+func (h *HUD) drawStats(dst *ebiten.Image, area rect, lines []string, fonts Fonts) {
+	s := h.Scale
+	lineH := fonts.Small.Size * 1.35
+	w := 0.0
+	for _, l := range lines {
+		w = math.Max(w, textWidth(l, fonts.Small))
+	}
+	w += 20 * s
+	boxH := lineH*float64(len(lines)) + 12*s
+	x, y := area.X+area.W-w-10*s, area.Y+10*s
+	b := &h.batch
+	b.Begin(dst)
+	b.Rect(float32(x), float32(y), float32(w), float32(boxH), palette.PanelBG.WithAlpha(0.85))
+	b.Flush()
+	for i, l := range lines {
+		drawText(dst, l, fonts.Small, x+10*s, y+6*s+lineH*float64(i), TopLeft, palette.Label)
+	}
+}
+
+// drawHelp draws the key table in the middle of the area.
+func (h *HUD) drawHelp(dst *ebiten.Image, area rect, fonts Fonts) {
+	s := h.Scale
+	lineH := fonts.Body.Size * 1.4
+	keyW := 90 * s
+	descW := 0.0
+	for _, k := range keymap.Table {
+		descW = math.Max(descW, textWidth(k.Help, fonts.Body))
+	}
+	rows := (len(keymap.Table) + 1) / 2
+	cols := 2
+	colW := keyW + descW + 24*s
+	if area.W < float64(cols)*colW+40*s {
+		cols, rows = 1, len(keymap.Table)
+	}
+	w := float64(cols)*colW + 30*s
+	hh := float64(rows)*lineH + lineH*2 + 30*s
+	x := area.X + math.Max(0, (area.W-w)/2)
+	y := area.Y + math.Max(0, (area.H-hh)/2)
+	b := &h.batch
+	b.Begin(dst)
+	b.Rect(float32(x), float32(y), float32(w), float32(hh), palette.PanelBG.WithAlpha(0.96))
+	b.Frame(float32(x), float32(y), float32(w), float32(hh), float32(s), palette.GridMajor)
+	b.Flush()
+	drawText(dst, "Keys   (? to close)", fonts.Bold, x+15*s, y+12*s, TopLeft, palette.Accent)
+	for i, k := range keymap.Table {
+		col, row := i/rows, i%rows
+		kx := x + 15*s + float64(col)*colW
+		ky := y + 12*s + lineH*1.6 + float64(row)*lineH
+		drawText(dst, k.Label, fonts.Bold, kx, ky, TopLeft, palette.Label)
+		drawText(dst, k.Help, fonts.Body, kx+keyW, ky, TopLeft, palette.Dim)
+	}
+}
+
+// wrap breaks s into lines no wider than w.
+func wrap(s string, face *text.GoTextFace, w float64) string {
+	words := strings.Fields(s)
+	var out strings.Builder
+	line := ""
+	for _, word := range words {
+		try := word
+		if line != "" {
+			try = line + " " + word
+		}
+		if line != "" && textWidth(try, face) > w {
+			out.WriteString(line + "\n")
+			line = word
+			continue
+		}
+		line = try
+	}
+	out.WriteString(line)
+	return out.String()
+}
+
+// thousands prints n with thin separators: 12,345.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}
+
+// lossText prints a loss compactly; non-finite shows as such.
+func lossText(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 0):
+		return "∞"
+	case v == 0:
+		return "—"
+	case v >= 100 || v < 0.01:
+		return fmt.Sprintf("%.2e", v)
+	}
+	return fmt.Sprintf("%.4f", v)
+}
+
+// frameTimer keeps a moving average and maximum of a duration.
+type frameTimer struct {
+	samples [120]time.Duration
+	n       int
+}
+
+func (f *frameTimer) add(d time.Duration) { f.samples[f.n%len(f.samples)] = d; f.n++ }
+
+func (f *frameTimer) stats() (mean, worst time.Duration) {
+	n := min(f.n, len(f.samples))
+	if n == 0 {
+		return 0, 0
+	}
+	var sum time.Duration
+	for _, d := range f.samples[:n] {
+		sum += d
+		worst = max(worst, d)
+	}
+	return sum / time.Duration(n), worst
+}

@@ -1,0 +1,273 @@
+package viz
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/ebitengine/debugui"
+
+	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/timeline"
+)
+
+// Choices offered by the panel's dropdowns besides the backend's Options.
+var (
+	batchChoices    = []int{16, 32, 64, 128, 256, 512, 1024, 2048, 4096}
+	particleChoices = []int{1, 100, 500, 1000, 2000, 4000, 10000, 20000, 50000}
+)
+
+// Panel is the debugui side panel. It edits a copy of the settings and tells
+// the game what changed through its callbacks; it never talks to the backend
+// itself.
+type Panel struct {
+	Area  rect
+	Scale int
+
+	opts     scene.Options
+	edit     scene.Settings // what the widgets show and change
+	srcIdx   int
+	tgtIdx   int
+	actIdx   int
+	pathIdx  int
+	coupIdx  int
+	solvIdx  int
+	batchIdx int
+	partIdx  int
+	modeIdx  int
+	srcSpec  string
+	tgtSpec  string
+	seed     int
+	changed  bool // a setting changed this tick
+}
+
+// Sync loads settings into the widgets (at start and after outside changes).
+func (p *Panel) Sync(s scene.Settings, opts scene.Options) {
+	p.opts = opts
+	p.edit = s
+	p.srcSpec, p.tgtSpec = s.Source, s.Target
+	p.srcIdx = indexOf(opts.Data, specName(s.Source))
+	p.tgtIdx = indexOf(opts.Data, specName(s.Target))
+	p.actIdx = indexOf(opts.Acts, s.Act)
+	p.pathIdx = indexOf(opts.Paths, s.Path)
+	p.coupIdx = indexOf(opts.Couplings, s.Coupling)
+	p.solvIdx = indexOf(opts.Solvers, s.Solver)
+	p.batchIdx = nearestIndex(batchChoices, s.Batch)
+	p.partIdx = nearestIndex(particleChoices, s.Particles)
+	p.seed = int(s.Seed)
+}
+
+// specName is the distribution name of a spec "name:key=value,...".
+func specName(spec string) string {
+	name, _, _ := strings.Cut(spec, ":")
+	return name
+}
+
+func indexOf(list []string, v string) int { return max(0, slices.Index(list, v)) }
+
+func nearestIndex(list []int, v int) int {
+	best := 0
+	for i, c := range list {
+		if abs(c-v) < abs(list[best]-v) {
+			best = i
+		}
+	}
+	return best
+}
+
+func abs(x int) int { return max(x, -x) }
+
+// Actions are what the panel asks the game to do.
+type Actions struct {
+	Train, Pause, Reset, Resample, Fit func()
+}
+
+// Build lays out the panel for this tick. It returns the settings as edited
+// and whether any changed.
+func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl *timeline.Timeline, status string, act Actions) (scene.Settings, bool) {
+	p.changed = false
+	sc := float64(max(1, p.Scale))
+	// The window is keyed by its size so that a resized screen gets a panel
+	// laid out anew at the right edge instead of a stale one.
+	bounds := image.Rect(int(p.Area.X/sc), int(p.Area.Y/sc), int((p.Area.X+p.Area.W)/sc), int((p.Area.Y+p.Area.H)/sc))
+	ctx.IDScope(fmt.Sprint(bounds), func() {
+		ctx.Window("flowviz", bounds, func(layout debugui.ContainerLayout) {
+			p.training(ctx, st, status, act)
+			p.data(ctx)
+			p.model(ctx)
+			p.flow(ctx)
+			p.sampler(ctx, act)
+			p.view(ctx, layers, tl, act)
+		})
+	})
+	return p.edit, p.changed
+}
+
+func (p *Panel) mark() { p.changed = true }
+
+func (p *Panel) training(ctx *debugui.Context, st scene.Status, status string, act Actions) {
+	ctx.Header("Training", true, func() {
+		ctx.SetGridLayout([]int{-1, -1, -1}, nil)
+		ctx.Button("Train").On(act.Train)
+		ctx.Button("Pause").On(act.Pause)
+		ctx.Button("Reset").On(act.Reset)
+		ctx.SetGridLayout(nil, nil)
+		state := st.State
+		if state == "" {
+			state = "starting"
+		}
+		ctx.Text(fmt.Sprintf("%s · step %s · %s steps/s", state, thousands(st.Step), thousands(int(math.Round(st.StepsPerSec)))))
+		ctx.Text("loss " + lossText(st.Loss))
+		if status != "" {
+			ctx.Text(status)
+		}
+	})
+}
+
+func (p *Panel) data(ctx *debugui.Context) {
+	ctx.Header("Data", true, func() {
+		ctx.SetGridLayout([]int{-1, -2}, nil)
+		ctx.Text("source")
+		ctx.Dropdown(&p.srcIdx, p.opts.Data).On(func() {
+			if p.srcIdx < len(p.opts.Data) {
+				p.edit.Source, p.srcSpec = p.opts.Data[p.srcIdx], p.opts.Data[p.srcIdx]
+				p.mark()
+			}
+		})
+		ctx.Text("")
+		ctx.TextField(&p.srcSpec).On(func() {
+			if p.srcSpec != p.edit.Source {
+				p.edit.Source = p.srcSpec
+				p.mark()
+			}
+		})
+		ctx.Text("target")
+		ctx.Dropdown(&p.tgtIdx, p.opts.Data).On(func() {
+			if p.tgtIdx < len(p.opts.Data) {
+				p.edit.Target, p.tgtSpec = p.opts.Data[p.tgtIdx], p.opts.Data[p.tgtIdx]
+				p.mark()
+			}
+		})
+		ctx.Text("")
+		ctx.TextField(&p.tgtSpec).On(func() {
+			if p.tgtSpec != p.edit.Target {
+				p.edit.Target = p.tgtSpec
+				p.mark()
+			}
+		})
+	})
+}
+
+func (p *Panel) model(ctx *debugui.Context) {
+	ctx.Header("Model", true, func() {
+		ctx.SetGridLayout([]int{-1, -2}, nil)
+		ctx.Text("width")
+		ctx.NumberField(&p.edit.Width, 8).On(func() { p.edit.Width = min(1024, max(1, p.edit.Width)); p.mark() })
+		ctx.Text("depth")
+		ctx.NumberField(&p.edit.Depth, 1).On(func() { p.edit.Depth = min(16, max(1, p.edit.Depth)); p.mark() })
+		ctx.Text("activation")
+		ctx.Dropdown(&p.actIdx, p.opts.Acts).On(func() {
+			if p.actIdx < len(p.opts.Acts) {
+				p.edit.Act = p.opts.Acts[p.actIdx]
+				p.mark()
+			}
+		})
+		ctx.Text("batch")
+		ctx.Dropdown(&p.batchIdx, intLabels(batchChoices)).On(func() {
+			p.edit.Batch = batchChoices[p.batchIdx]
+			p.mark()
+		})
+		ctx.Text("seed")
+		ctx.NumberField(&p.seed, 1).On(func() { p.seed = max(0, p.seed); p.edit.Seed = uint64(p.seed); p.mark() })
+		ctx.SetGridLayout([]int{-3, -2, -2, -2, -2}, nil)
+		ctx.Text(fmt.Sprintf("lr %.1e", p.edit.LR))
+		ctx.Button("÷10").On(func() { p.scaleLR(0.1) })
+		ctx.Button("÷2").On(func() { p.scaleLR(0.5) })
+		ctx.Button("×2").On(func() { p.scaleLR(2) })
+		ctx.Button("×10").On(func() { p.scaleLR(10) })
+	})
+}
+
+// scaleLR multiplies the learning rate, kept within [1e-6, 10].
+func (p *Panel) scaleLR(f float64) {
+	p.edit.LR = math.Min(10, math.Max(1e-6, p.edit.LR*f))
+	p.mark()
+}
+
+func (p *Panel) flow(ctx *debugui.Context) {
+	ctx.Header("Flow", true, func() {
+		ctx.SetGridLayout([]int{-1, -2}, nil)
+		ctx.Text("path")
+		ctx.Dropdown(&p.pathIdx, p.opts.Paths).On(func() {
+			if p.pathIdx < len(p.opts.Paths) {
+				p.edit.Path = p.opts.Paths[p.pathIdx]
+				p.mark()
+			}
+		})
+		ctx.Text("σ")
+		ctx.SliderF(&p.edit.Sigma, 0, 1, 0.01, 2).On(p.mark)
+		ctx.Text("coupling")
+		ctx.Dropdown(&p.coupIdx, p.opts.Couplings).On(func() {
+			if p.coupIdx < len(p.opts.Couplings) {
+				p.edit.Coupling = p.opts.Couplings[p.coupIdx]
+				p.mark()
+			}
+		})
+	})
+}
+
+func (p *Panel) sampler(ctx *debugui.Context, act Actions) {
+	ctx.Header("Sampler", true, func() {
+		ctx.SetGridLayout([]int{-1, -2}, nil)
+		ctx.Text("solver")
+		ctx.Dropdown(&p.solvIdx, p.opts.Solvers).On(func() {
+			if p.solvIdx < len(p.opts.Solvers) {
+				p.edit.Solver = p.opts.Solvers[p.solvIdx]
+				p.mark()
+			}
+		})
+		ctx.Text("NUM_STEPS")
+		ctx.Slider(&p.edit.Steps, scene.MinSteps, scene.MaxSteps, 1).On(p.mark)
+		ctx.Text("particles")
+		ctx.Dropdown(&p.partIdx, intLabels(particleChoices)).On(func() {
+			p.edit.Particles = particleChoices[p.partIdx]
+			p.mark()
+		})
+		ctx.Text("arrows/side")
+		ctx.Slider(&p.edit.Grid, scene.MinGrid, scene.MaxGrid, 1).On(p.mark)
+		ctx.SetGridLayout(nil, nil)
+		ctx.Button("Resample particles").On(act.Resample)
+	})
+}
+
+func (p *Panel) view(ctx *debugui.Context, l *Layers, tl *timeline.Timeline, act Actions) {
+	ctx.Header("View", true, func() {
+		ctx.SetGridLayout([]int{-1, -1}, nil)
+		ctx.Checkbox(&l.Field, "arrows (V)")
+		ctx.Checkbox(&l.Particles, "particles (P)")
+		ctx.Checkbox(&l.Trails, "trails (T)")
+		ctx.Checkbox(&l.Trajectories, "paths (J)")
+		ctx.Checkbox(&l.Clouds, "clouds (C)")
+		ctx.Checkbox(&l.Grid, "grid (G)")
+		ctx.Checkbox(&l.Legend, "legend (L)")
+		ctx.Button("Fit view (F)").On(act.Fit)
+		ctx.SetGridLayout([]int{-1, -2}, nil)
+		ctx.Text("playback")
+		p.modeIdx = slices.Index(timeline.Modes, tl.Mode)
+		ctx.Dropdown(&p.modeIdx, []string{"loop", "bounce", "once"}).On(func() {
+			tl.Mode = timeline.Modes[min(len(timeline.Modes)-1, max(0, p.modeIdx))]
+		})
+		ctx.SetGridLayout(nil, nil)
+		ctx.Text("Press ? for the keys.")
+	})
+}
+
+func intLabels(v []int) []string {
+	out := make([]string, len(v))
+	for i, n := range v {
+		out[i] = thousands(n)
+	}
+	return out
+}

@@ -1,0 +1,179 @@
+// Package viz is the live visualizer: an ebiten window that animates the
+// learned vector field and the particles it carries, with a debugui panel,
+// while a scene.Backend trains and samples on its own goroutines.
+package viz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// Config is what the command line chooses.
+type Config struct {
+	Settings      scene.Settings
+	Backend       scene.Backend // required
+	Width, Height int           // window size, default 1280×800
+	Scale         float64       // UI scale 1..4
+	Fullscreen    bool
+	Stats         bool   // frame-timing overlay and a stderr line every 2 s
+	StateFile     string // where to write the JSON state every 200 ms
+	Title         string
+}
+
+// statsOut receives the -stats lines.
+var statsOut io.Writer = os.Stderr
+
+// Run opens the window and blocks until it is closed. The backend runs on
+// its own goroutine under a context that is cancelled when the window
+// closes; Run waits for it to finish, so no goroutine outlives the call.
+func Run(cfg Config) error {
+	if cfg.Backend == nil {
+		return errors.New("viz: no backend")
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		cfg.Width, cfg.Height = 1280, 800
+	}
+	cfg.Scale = math.Min(4, math.Max(1, cfg.Scale))
+	if cfg.Title == "" {
+		cfg.Title = "flowviz — flow matching, live"
+	}
+	// Training and sampling each keep a core busy. With GOMAXPROCS equal to
+	// the core count the render goroutine would wait for Go's 10 ms
+	// preemption to get a P; one spare P lets the OS scheduler share the
+	// cores at a much finer grain, which keeps frames smooth.
+	if n := runtime.NumCPU() + 1; runtime.GOMAXPROCS(0) < n {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
+	}
+
+	g := newGame(cfg)
+	// The game has fitted the arrow grid to the canvas: start from that.
+	if err := cfg.Backend.Apply(g.applied); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var backendErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		backendErr = cfg.Backend.Run(ctx)
+	}()
+
+	ebiten.SetWindowSize(cfg.Width, cfg.Height)
+	ebiten.SetWindowTitle(cfg.Title)
+	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
+	ebiten.SetFullscreen(cfg.Fullscreen)
+	ebiten.SetWindowSizeLimits(200, 150, -1, -1)
+	err := ebiten.RunGame(g)
+
+	cancel()
+	wg.Wait()
+	if g.state != nil {
+		g.state.close(g.report())
+	}
+	if errors.Is(err, ebiten.Termination) {
+		err = nil
+	}
+	return errors.Join(err, backendErr)
+}
+
+// stateReport is what the render loop hands the state writer: the cheap
+// fields plus the immutable scene and time from which the writer computes
+// the particle summaries.
+type stateReport struct {
+	state appstate.State
+	scene *scene.Scene
+	t     float64
+}
+
+// stateWriter writes the state file on its own goroutine so that sorting
+// 50,000 positions for percentiles never delays a frame.
+type stateWriter struct {
+	path    string
+	reports chan stateReport // capacity 1: a newer report replaces an unwritten one
+	done    chan struct{}
+	buf     []flow.Vec
+	scratch []float64
+	mu      sync.Mutex // serialises the final write with the goroutine's
+}
+
+func newStateWriter(path string) *stateWriter {
+	w := &stateWriter{path: path, reports: make(chan stateReport, 1), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for r := range w.reports {
+			w.write(r)
+		}
+	}()
+	return w
+}
+
+// post queues a report without blocking, dropping a stale queued one.
+func (w *stateWriter) post(r stateReport) {
+	for {
+		select {
+		case w.reports <- r:
+			return
+		default:
+		}
+		select {
+		case <-w.reports:
+		default:
+		}
+	}
+}
+
+// close writes a last report and stops the goroutine.
+func (w *stateWriter) close(r stateReport) {
+	close(w.reports)
+	<-w.done
+	w.write(r)
+}
+
+func (w *stateWriter) write(r stateReport) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := r.state
+	if r.scene != nil {
+		w.buf = r.scene.PositionsAt(w.buf, r.t)
+		s.Now, w.scratch = appstate.Summarize(w.buf, w.scratch)
+		w.buf = r.scene.PositionsAt(w.buf, 1)
+		s.Final, w.scratch = appstate.Summarize(w.buf, w.scratch)
+	}
+	if err := appstate.WriteFile(w.path, &s); err != nil {
+		fmt.Fprintln(os.Stderr, "flowviz: state file:", err)
+	}
+}
+
+// robustBox returns the box spanned by the 1st to 99th percentiles of the
+// finite points on each axis.
+func robustBox(pts []flow.Vec) ([4]float64, bool) {
+	xs := make([]float64, 0, len(pts))
+	ys := make([]float64, 0, len(pts))
+	for _, p := range pts {
+		if scene.Finite(p) {
+			xs = append(xs, p[0])
+			ys = append(ys, p[1])
+		}
+	}
+	if len(xs) == 0 {
+		return [4]float64{}, false
+	}
+	slices.Sort(xs)
+	slices.Sort(ys)
+	q := func(s []float64, f float64) float64 { return appstate.Percentile(s, f) }
+	return [4]float64{q(xs, 0.01), q(ys, 0.01), q(xs, 0.99), q(ys, 0.99)}, true
+}
