@@ -48,7 +48,7 @@ func (a *Adam) Step(params, grad []float32) {
 	m, v := a.M[:len(params)], a.V[:len(params)]
 	grad = grad[:len(params)]
 	head := 0
-	if useAsm {
+	if asm() {
 		head = len(params) / 8 * 8
 		if head > 0 {
 			adamAsm(&params[0], &grad[0], &m[0], &v[0], head, &adamCoeffs{b1, c1, b2, c2, eps, stepSize, invSqrtBC2, decay})

@@ -9,14 +9,12 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// benchKernels runs f with the assembly kernels (if this CPU has them) and
-// with the portable Go ones.
+// benchKernels runs f once per kernel set this CPU can run, the portable Go
+// one included.
 func benchKernels(b *testing.B, f func(b *testing.B)) {
-	for _, asm := range kernelPaths() {
-		b.Run(pathName(asm), func(b *testing.B) {
-			saved := useAsm
-			useAsm = asm
-			defer func() { useAsm = saved }()
+	for _, k := range kernelSets() {
+		b.Run(k.String(), func(b *testing.B) {
+			defer useKernels(k)()
 			f(b)
 		})
 	}

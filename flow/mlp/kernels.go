@@ -5,11 +5,36 @@ import (
 	"math"
 )
 
-// The three kernels every pass is made of: a matrix product, an activation
-// that also yields its derivative, and an elementwise product. Each has a
-// portable Go version here and, where the CPU allows, an assembly version
-// (kernels_amd64.s). useAsm selects between them; tests flip it to check
-// that both give the same results.
+// The kernels every pass is made of: a matrix product, an activation that
+// also yields its derivative, an elementwise product, and the Adam update.
+// Each has a portable Go version here and, where the CPU allows, assembly
+// versions (kernels_amd64.s, kernels_avx512_amd64.s). The package variable
+// kernels selects among them; tests switch it to check that every set gives
+// the same results.
+
+// kernelSet names one implementation of the kernels.
+type kernelSet int
+
+const (
+	kernelsGo     kernelSet = iota // portable Go
+	kernelsAVX2                    // AVX2+FMA assembly
+	kernelsAVX512                  // as AVX2, with a 512-bit matrix kernel
+)
+
+func (k kernelSet) String() string {
+	return [...]string{"go", "avx2", "avx512"}[k]
+}
+
+// kernels is the set in use: the best this CPU runs, unless a test picks
+// another.
+var kernels = bestKernels
+
+// Kernels names the kernel set in use ("avx512", "avx2" or "go"), for
+// benchmark reports.
+func Kernels() string { return kernels.String() }
+
+// asm reports whether the AVX2 assembly kernels are in use.
+func asm() bool { return kernels >= kernelsAVX2 }
 
 // Block sizes of the matrix kernel: it computes C in tiles of gemmRows rows
 // by 16 (or, for the last tile, 8) columns, so callers pad m to a multiple of
@@ -42,7 +67,11 @@ func gemm(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []floa
 	if last := (m-1)*ldc + n - 1; last >= len(c) {
 		panic(fmt.Sprintf("mlp: gemm C needs %d elements, has %d", last+1, len(c)))
 	}
-	if useAsm {
+	switch kernels {
+	case kernelsAVX512:
+		gemm512Asm(m, n, k, &a[0], ars, acs, &b[0], ldb, &c[0], ldc)
+		return
+	case kernelsAVX2:
 		gemmAsm(m, n, k, &a[0], ars, acs, &b[0], ldb, &c[0], ldc)
 		return
 	}
@@ -83,7 +112,7 @@ func activate(act Activation, z, d []float32, rows, n, ld int) {
 	if last >= len(z) || (d != nil && last >= len(d)) {
 		panic("mlp: activate buffer too short")
 	}
-	if useAsm {
+	if asm() {
 		var dp *float32
 		if d != nil {
 			dp = &d[0]
@@ -187,7 +216,7 @@ func mulInto(dst, src []float32) {
 	if len(dst) == 0 {
 		return
 	}
-	if useAsm {
+	if asm() {
 		mulAsm(&dst[0], &src[0], len(dst))
 		return
 	}

@@ -2,12 +2,17 @@ package mlp
 
 import "golang.org/x/sys/cpu"
 
-// useAsm selects the AVX2+FMA kernels of kernels_amd64.s; CPUs without them
-// (and tests that check the portable code) use the Go versions.
-var useAsm = hasAsm
-
-// hasAsm reports whether this CPU can run the assembly kernels.
-var hasAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// bestKernels is the fastest kernel set this CPU runs. (x/sys/cpu reports
+// AVX-512 only when the OS also saves the 512-bit registers.)
+var bestKernels = func() kernelSet {
+	switch {
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F:
+		return kernelsAVX512
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+		return kernelsAVX2
+	}
+	return kernelsGo
+}()
 
 // gemmAsm is gemm on raw pointers; see gemm for the contract.
 //
@@ -30,3 +35,8 @@ func mulAsm(dst, src *float32, n int)
 //
 //go:noescape
 func adamAsm(params, grad, m, v *float32, n int, k *adamCoeffs)
+
+// gemm512Asm is gemmAsm with 512-bit vectors.
+//
+//go:noescape
+func gemm512Asm(m, n, k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int)

@@ -3,10 +3,7 @@
 package mlp
 
 // Without amd64 assembly every kernel runs its Go version.
-var (
-	useAsm = false
-	hasAsm = false
-)
+var bestKernels = kernelsGo
 
 func gemmAsm(m, n, k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int) {
 	panic("mlp: no assembly kernels on this architecture")
@@ -21,5 +18,9 @@ func mulAsm(dst, src *float32, n int) {
 }
 
 func adamAsm(params, grad, m, v *float32, n int, k *adamCoeffs) {
+	panic("mlp: no assembly kernels on this architecture")
+}
+
+func gemm512Asm(m, n, k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int) {
 	panic("mlp: no assembly kernels on this architecture")
 }

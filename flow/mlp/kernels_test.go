@@ -7,30 +7,29 @@ import (
 	"testing"
 )
 
-// kernelPaths lists the kernel implementations this CPU can run, so every
-// test that goes through gemm/activate/mulInto checks each of them.
-func kernelPaths() []bool {
-	if hasAsm {
-		return []bool{false, true}
+// kernelSets lists the kernel sets this CPU can run, so every test that
+// goes through the kernels checks each of them (the Go fallback included).
+func kernelSets() []kernelSet {
+	var sets []kernelSet
+	for k := kernelsGo; k <= bestKernels; k++ {
+		sets = append(sets, k)
 	}
-	return []bool{false}
+	return sets
 }
 
-func pathName(asm bool) string {
-	if asm {
-		return "asm"
-	}
-	return "go"
+// useKernels switches to set k until the returned function is called.
+func useKernels(k kernelSet) (restore func()) {
+	saved := kernels
+	kernels = k
+	return func() { kernels = saved }
 }
 
-// withKernels runs f once per kernel path with useAsm set accordingly.
+// withKernels runs f once per kernel set.
 func withKernels(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	for _, asm := range kernelPaths() {
-		t.Run(pathName(asm), func(t *testing.T) {
-			saved := useAsm
-			useAsm = asm
-			defer func() { useAsm = saved }()
+	for _, k := range kernelSets() {
+		t.Run(k.String(), func(t *testing.T) {
+			defer useKernels(k)()
 			f(t)
 		})
 	}
@@ -46,7 +45,9 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 
 func TestGemmMatchesReference(t *testing.T) {
 	shapes := []struct{ m, n, k int }{
-		{6, 8, 1}, {6, 16, 3}, {12, 24, 5}, {6, 64, 65}, {258, 64, 65}, {66, 8, 256}, {18, 40, 7}, {6, 128, 33},
+		// Column counts cover every mix of the 32-, 16- and 8-wide tiles.
+		{6, 8, 1}, {6, 16, 3}, {12, 24, 5}, {6, 64, 65}, {258, 64, 65}, {66, 8, 256},
+		{18, 40, 7}, {6, 128, 33}, {12, 48, 9}, {24, 56, 17}, {6, 32, 2},
 	}
 	withKernels(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))

@@ -422,7 +422,7 @@ func TestAdamWDecaysWithoutGradient(t *testing.T) {
 // TestAdamKernelsAgree runs AdamW with both kernel paths on the same
 // gradients.
 func TestAdamKernelsAgree(t *testing.T) {
-	if !hasAsm {
+	if bestKernels < kernelsAVX2 {
 		t.Skip("no assembly kernels on this CPU")
 	}
 	const n = 1003
@@ -432,10 +432,8 @@ func TestAdamKernelsAgree(t *testing.T) {
 	for range 5 {
 		grads = append(grads, randSlice(rng, n))
 	}
-	run := func(asm bool) []float32 {
-		saved := useAsm
-		useAsm = asm
-		defer func() { useAsm = saved }()
+	run := func(k kernelSet) []float32 {
+		defer useKernels(k)()
 		p := append([]float32(nil), init...)
 		opt := NewAdam(n)
 		opt.WeightDecay = 0.1
@@ -444,7 +442,7 @@ func TestAdamKernelsAgree(t *testing.T) {
 		}
 		return p
 	}
-	goP, asmP := run(false), run(true)
+	goP, asmP := run(kernelsGo), run(kernelsAVX2)
 	for i := range goP {
 		if math.Abs(float64(goP[i]-asmP[i])) > 1e-6*(1+math.Abs(float64(goP[i]))) {
 			t.Fatalf("param %d: go %v, asm %v", i, goP[i], asmP[i])
