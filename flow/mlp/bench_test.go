@@ -70,28 +70,45 @@ func BenchmarkEval(b *testing.B) {
 	})
 }
 
-// BenchmarkGemm times the hidden-layer product of a training step,
-// 256×64 · 64×64, against gonum's blas32.Gemm on the same buffers.
+// BenchmarkGemm times the three products of a training step of the 3×64
+// network at batch 256, and the forward one with gonum's blas32.Gemm on the
+// same buffers for comparison.
 func BenchmarkGemm(b *testing.B) {
-	const m, k, n = 258, 65, 64
-	rng := rand.New(rand.NewPCG(7, 8))
-	a, w, c := randSlice(rng, m*k), randSlice(rng, k*n), make([]float32, m*n)
-	flops := 2.0 * m * k * n
-	benchKernels(b, func(b *testing.B) {
-		for b.Loop() {
-			gemm(m, n, k, a, k, 1, w, n, c, n)
-		}
-		b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-	})
-	b.Run("gonum", func(b *testing.B) {
-		ga := blas32.General{Rows: m, Cols: k, Stride: k, Data: a}
-		gw := blas32.General{Rows: k, Cols: n, Stride: n, Data: w}
-		gc := blas32.General{Rows: m, Cols: n, Stride: n, Data: c}
-		for b.Loop() {
-			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, ga, gw, 0, gc)
-		}
-		b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-	})
+	shapes := []struct {
+		name     string
+		m, n, k  int
+		ars, acs int
+	}{
+		{"forward_258x64x65", 258, 64, 65, 72, 1},    // [h 1]·[W; b]
+		{"weightgrad_66x64x256", 66, 64, 256, 1, 72}, // [h 1]ᵀ·dz
+		{"inputgrad_258x64x64", 258, 64, 64, 72, 1},  // dz·Wᵀ
+	}
+	for _, s := range shapes {
+		rng := rand.New(rand.NewPCG(7, 8))
+		a := randSlice(rng, (s.m-1)*s.ars+(s.k-1)*s.acs+1)
+		w, c := randSlice(rng, s.k*s.n), make([]float32, s.m*s.n)
+		flops := 2.0 * float64(s.m*s.n*s.k)
+		b.Run(s.name, func(b *testing.B) {
+			benchKernels(b, func(b *testing.B) {
+				for b.Loop() {
+					gemm(s.m, s.n, s.k, a, s.ars, s.acs, w, s.n, c, s.n)
+				}
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+			if s.acs != 1 {
+				return
+			}
+			b.Run("gonum", func(b *testing.B) {
+				ga := blas32.General{Rows: s.m, Cols: s.k, Stride: s.ars, Data: a}
+				gw := blas32.General{Rows: s.k, Cols: s.n, Stride: s.n, Data: w}
+				gc := blas32.General{Rows: s.m, Cols: s.n, Stride: s.n, Data: c}
+				for b.Loop() {
+					blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, ga, gw, 0, gc)
+				}
+				b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		})
+	}
 }
 
 // BenchmarkActivate times f and f' over a 256×64 block, per activation.

@@ -18,7 +18,7 @@ type kernelSet int
 const (
 	kernelsGo     kernelSet = iota // portable Go
 	kernelsAVX2                    // AVX2+FMA assembly
-	kernelsAVX512                  // as AVX2, with a 512-bit matrix kernel
+	kernelsAVX512                  // as AVX2, with 512-bit matrix and activation kernels
 )
 
 func (k kernelSet) String() string {
@@ -117,7 +117,11 @@ func activate(act Activation, z, d []float32, rows, n, ld int) {
 		if d != nil {
 			dp = &d[0]
 		}
-		activateAsm(int(act), &z[0], dp, rows, n, ld, &actConsts)
+		if kernels == kernelsAVX512 {
+			activate512Asm(int(act), &z[0], dp, rows, n, ld, &actConsts)
+		} else {
+			activateAsm(int(act), &z[0], dp, rows, n, ld, &actConsts)
+		}
 		return
 	}
 	activateGo(act, z, d, rows, n, ld)

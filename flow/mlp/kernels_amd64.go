@@ -40,3 +40,8 @@ func adamAsm(params, grad, m, v *float32, n int, k *adamCoeffs)
 //
 //go:noescape
 func gemm512Asm(m, n, k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int)
+
+// activate512Asm is activateAsm with 512-bit vectors.
+//
+//go:noescape
+func activate512Asm(kind int, z, d *float32, rows, n, ld int, consts *[numActConsts][8]float32)

@@ -211,3 +211,145 @@ nextrows:
 done:
 	VZEROUPPER
 	RET
+
+// Offsets into actConsts, as in kernels_amd64.s; .BCST operands broadcast
+// the first lane of each 32-byte entry to all 16.
+#define C_MAX 0
+#define C_MIN 32
+#define C_LOG2E 64
+#define C_LN2HI 96
+#define C_LN2LO 128
+#define C_P6 160
+#define C_P5 192
+#define C_P4 224
+#define C_P3 256
+#define C_P2 288
+#define C_ONE 320
+#define C_LAMBDA 352
+#define C_LAMBDAALPHA 384
+#define C_TANHMAX 416
+#define C_TANHMIN 448
+#define C_TWO 480
+
+// EXPF16 is EXPF of kernels_amd64.s on 16 lanes.
+#define EXPF16(x, n, p) \
+	VMINPS.BCST       C_MAX(DX), x, x; \
+	VMAXPS.BCST       C_MIN(DX), x, x; \
+	VMULPS.BCST       C_LOG2E(DX), x, n; \
+	VRNDSCALEPS       $0, n, n; \
+	VFNMADD231PS.BCST C_LN2HI(DX), n, x; \
+	VFNMADD231PS.BCST C_LN2LO(DX), n, x; \
+	VBROADCASTSS      C_P6(DX), p; \
+	VFMADD213PS.BCST  C_P5(DX), x, p; \
+	VFMADD213PS.BCST  C_P4(DX), x, p; \
+	VFMADD213PS.BCST  C_P3(DX), x, p; \
+	VFMADD213PS.BCST  C_P2(DX), x, p; \
+	VFMADD213PS.BCST  C_ONE(DX), x, p; \
+	VFMADD213PS.BCST  C_ONE(DX), x, p; \
+	VCVTPS2DQ         n, n; \
+	VPSLLD            $23, n, n; \
+	VPADDD            n, p, x
+
+// func activate512Asm(kind int, z, d *float32, rows, n, ld int, consts *[16][8]float32)
+//
+// activateAsm on 16 lanes; mask K2 covers a last group of 8.
+TEXT ·activate512Asm(SB), NOSPLIT, $0-56
+	MOVQ   kind+0(FP), AX
+	MOVQ   z+8(FP), SI
+	MOVQ   d+16(FP), DI
+	MOVQ   rows+24(FP), CX
+	MOVQ   n+32(FP), R8
+	SHLQ   $2, R8
+	MOVQ   ld+40(FP), R9
+	SHLQ   $2, R9
+	MOVQ   consts+48(FP), DX
+	VPXORD Z15, Z15, Z15
+
+actrow:
+	XORQ  BX, BX
+	MOVQ  $0xffff, R10
+	KMOVW R10, K2
+
+actcol:
+	MOVQ      R8, R11
+	SUBQ      BX, R11
+	CMPQ      R11, $64
+	JGE       full
+	MOVQ      $0xff, R10
+	KMOVW     R10, K2
+
+full:
+	VMOVUPS.Z (SI)(BX*1), K2, Z0
+	CMPQ      AX, $0
+	JEQ       silu
+	CMPQ      AX, $1
+	JEQ       selu
+	CMPQ      AX, $2
+	JEQ       tanh
+
+	// ReLU: h = max(z, 0), h' = [z > 0]
+	VMAXPS         Z15, Z0, Z1
+	VCMPPS         $0x0e, Z15, Z0, K1
+	VBROADCASTSS.Z C_ONE(DX), K1, Z2
+	JMP            store
+
+silu:
+	// s = 1/(1 + e⁻ᶻ), h = z·s, h' = s + h·(1 − s)
+	VSUBPS       Z0, Z15, Z1
+	EXPF16(Z1, Z3, Z4)
+	VADDPS.BCST  C_ONE(DX), Z1, Z1
+	VBROADCASTSS C_ONE(DX), Z2
+	VDIVPS       Z1, Z2, Z2
+	VMULPS       Z2, Z0, Z1
+	VBROADCASTSS C_ONE(DX), Z3
+	VSUBPS       Z2, Z3, Z3
+	VFMADD213PS  Z2, Z1, Z3
+	VMOVAPS      Z3, Z2
+	JMP          store
+
+selu:
+	// z > 0: h = λz, h' = λ; otherwise h' = λα·eᶻ, h = h' − λα
+	VMOVAPS        Z0, Z1
+	EXPF16(Z1, Z3, Z4)
+	VMULPS.BCST    C_LAMBDAALPHA(DX), Z1, Z2
+	VSUBPS.BCST    C_LAMBDAALPHA(DX), Z2, Z3
+	VMULPS.BCST    C_LAMBDA(DX), Z0, Z4
+	VCMPPS         $0x0e, Z15, Z0, K1
+	VBLENDMPS      Z4, Z3, K1, Z1
+	VBLENDMPS.BCST C_LAMBDA(DX), Z2, K1, Z2
+	JMP            store
+
+tanh:
+	// e = e^(2·clamp(z)), h = 1 − 2/(e + 1), h' = 1 − h²
+	VMINPS.BCST  C_TANHMAX(DX), Z0, Z1
+	VMAXPS.BCST  C_TANHMIN(DX), Z1, Z1
+	VADDPS       Z1, Z1, Z1
+	EXPF16(Z1, Z3, Z4)
+	VADDPS.BCST  C_ONE(DX), Z1, Z1
+	VBROADCASTSS C_TWO(DX), Z2
+	VDIVPS       Z1, Z2, Z2
+	VBROADCASTSS C_ONE(DX), Z1
+	VSUBPS       Z2, Z1, Z1
+	VBROADCASTSS C_ONE(DX), Z2
+	VFNMADD231PS Z1, Z1, Z2
+
+store:
+	VMOVUPS Z1, K2, (SI)(BX*1)
+	TESTQ   DI, DI
+	JZ      nod
+	VMOVUPS Z2, K2, (DI)(BX*1)
+
+nod:
+	ADDQ  $64, BX
+	CMPQ  BX, R8
+	JLT   actcol
+	ADDQ  R9, SI
+	TESTQ DI, DI
+	JZ    nextrow
+	ADDQ  R9, DI
+
+nextrow:
+	DECQ CX
+	JNZ  actrow
+	VZEROUPPER
+	RET

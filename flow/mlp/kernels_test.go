@@ -164,9 +164,9 @@ func TestActivateMatchesReference(t *testing.T) {
 	withKernels(t, func(t *testing.T) {
 		for act := range numActivations {
 			t.Run(act.String(), func(t *testing.T) {
-				// Lay the values out as rows of 16 with stride 24 so that the
+				// Lay the values out as rows of 24 with stride 32 so that the
 				// row stride is honoured and the gap is left alone.
-				const n, ld = 16, 24
+				const n, ld = 24, 32 // 24 = a 16-wide and an 8-wide vector
 				rows := (len(zs) + n - 1) / n
 				z := make([]float32, rows*ld)
 				d := make([]float32, rows*ld)
