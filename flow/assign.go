@@ -1,0 +1,360 @@
+package flow
+
+import (
+	"fmt"
+	"math"
+)
+
+// Assign solves the linear assignment problem: it finds the permutation σ
+// minimising Σ_i cost[i·n + σ(i)] over an n×n row-major cost matrix, writes
+// σ(i) into rowToCol[i] and returns the minimal total.
+//
+// The method is Jonker and Volgenant's (A shortest augmenting path algorithm
+// for dense and sparse linear assignment problems, Computing 38, 1987):
+// column reduction, reduction transfer and two rounds of augmenting row
+// reduction give a cheap partial assignment with feasible column prices v;
+// then each remaining free row is assigned along a shortest augmenting path
+// (Dijkstra on the reduced costs c[i][j] − v[j] − u[i] ≥ 0) and the prices of
+// the scanned columns are updated so that reduced costs stay non-negative.
+// The worst case is O(n³); random and Euclidean costs run far faster.
+//
+// On large inputs where the augmenting paths grow long (typically squared
+// distances between point clouds) it first computes near-optimal prices by
+// ε-scaling auction (Bertsekas 1988) and then augments from those.
+//
+// Costs may be negative and may tie; they must be finite (a NaN or Inf
+// panics), as must n ≥ 0, len(cost) == n·n and len(rowToCol) == n. The total
+// is minimal up to rounding of the order of n·1e-16·(max cost − min cost).
+func Assign(cost []float64, n int, rowToCol []int) (total float64) {
+	if n < 0 || len(cost) != n*n || len(rowToCol) != n {
+		panic(fmt.Sprintf("flow: Assign of %d costs as %d×%d into %d rows", len(cost), n, n, len(rowToCol)))
+	}
+	for _, c := range cost {
+		if math.IsNaN(c) || math.IsInf(c, 0) {
+			panic("flow: Assign cost is not finite")
+		}
+	}
+	lapjv(cost, n, rowToCol, 10*n)
+	for i, j := range rowToCol {
+		total += cost[i*n+j]
+	}
+	return total
+}
+
+// lapjv fills x (row → column) with an optimal assignment and returns the
+// final column prices v; the row prices are u[i] = c[i][x[i]] − v[x[i]], and
+// (u, v) is a dual certificate: c[i][j] − u[i] − v[j] ≥ 0, with equality on
+// the assignment. If the augmentation scans more than scanBudget columns
+// (unless scanBudget < 0) it restarts from auction prices.
+func lapjv(c []float64, n int, x []int, scanBudget int) (v []float64) {
+	v = make([]float64, n)
+	switch n {
+	case 0:
+		return v
+	case 1:
+		x[0] = 0
+		v[0] = c[0]
+		return v
+	}
+	y := make([]int, n) // column → row, −1 when free
+	for i := range x {
+		x[i] = -1
+	}
+	free := columnReduction(c, n, x, y, v)
+	for range 2 {
+		free = augmentingRowReduction(c, n, x, y, v, free)
+	}
+	// On random costs the paths are short and this finishes quickly. On
+	// geometric costs (squared distances between point clouds) many rows
+	// compete for the same columns, the row reduction stalls in tiny price
+	// steps and the paths grow long; past a budget of scanned columns,
+	// a fraction of the cost of an auction, we get better prices from one
+	// and start again.
+	if augmentShortestPaths(c, n, x, y, v, free, scanBudget) {
+		return v
+	}
+	lo, hi := c[0], c[0]
+	for _, cij := range c {
+		lo, hi = min(lo, cij), max(hi, cij)
+	}
+	auctionPrices(c, n, v, (hi-lo)/32, (hi-lo)*1e-5, 4)
+	free = free[:0]
+	for i := range n {
+		x[i], y[i] = -1, -1
+		free = append(free, i)
+	}
+	augmentShortestPaths(c, n, x, y, v, free, -1)
+	return v
+}
+
+// columnReduction sets v[j] = min_i c[i][j] and assigns each column to its
+// cheapest row when that row is not taken already (each row keeps the column
+// with the smallest price). It then performs the reduction transfer: a row
+// that won exactly one column lowers that column's price to its second-best
+// reduced cost, which makes the other rows' augmenting moves cheaper.
+// It returns the rows left unassigned.
+func columnReduction(c []float64, n int, x, y []int, v []float64) (free []int) {
+	// Column minima, scanning the matrix by rows for cache locality; strict
+	// < keeps the first row among ties.
+	argmin := make([]int, n)
+	copy(v, c[:n])
+	for i := 1; i < n; i++ {
+		row := c[i*n : i*n+n]
+		for j, cij := range row {
+			if cij < v[j] {
+				v[j], argmin[j] = cij, i
+			}
+		}
+	}
+	matches := make([]int, n)
+	for j := n - 1; j >= 0; j-- {
+		i := argmin[j]
+		matches[i]++
+		switch {
+		case matches[i] == 1:
+			x[i], y[j] = j, i
+		case v[j] < v[x[i]]:
+			y[x[i]] = -1
+			x[i], y[j] = j, i
+		default:
+			y[j] = -1
+		}
+	}
+	for i := range n {
+		switch matches[i] {
+		case 0:
+			free = append(free, i)
+		case 1:
+			// u_i = min_{j≠x_i} (c[i][j] − v[j]); v[x_i] = c[i][x_i] − u_i.
+			j1 := x[i]
+			row := c[i*n : i*n+n]
+			u := math.Inf(1)
+			for j, cij := range row {
+				if j != j1 {
+					u = min(u, cij-v[j])
+				}
+			}
+			v[j1] = row[j1] - u
+		}
+	}
+	return free
+}
+
+// augmentingRowReduction tries to assign each free row i to the column j1 of
+// its smallest reduced cost u1 = c[i][j1] − v[j1]. It lowers v[j1] by the gap
+// u2 − u1 to the second smallest, so row i holds j1 tightly at price u2;
+// a row it displaces is processed next (it is likely to find a cheap
+// alternative). On a tie (u1 = u2) the price cannot drop, so row i takes the
+// second column and any displaced row waits for the next round. It returns
+// the rows still free.
+func augmentingRowReduction(c []float64, n int, x, y []int, v []float64, free []int) []int {
+	prev := len(free)
+	k, numFree := 0, 0
+	// The price drops are positive but, in floating point, may be tiny; the
+	// budget stops a long cycle, leaving the rest to augmentShortestPaths.
+	budget := 8 * n
+	for k < prev && budget > 0 {
+		budget--
+		i := free[k]
+		k++
+		row := c[i*n : i*n+n]
+		u1, u2 := math.Inf(1), math.Inf(1)
+		j1, j2 := -1, -1
+		for j, cij := range row {
+			h := cij - v[j]
+			if h < u2 {
+				if h >= u1 {
+					u2, j2 = h, j
+				} else {
+					u2, j2 = u1, j1
+					u1, j1 = h, j
+				}
+			}
+		}
+		i0 := y[j1]
+		strict := u1 < u2
+		if strict {
+			v[j1] -= u2 - u1
+		} else if i0 >= 0 {
+			j1 = j2
+			i0 = y[j2]
+		}
+		x[i], y[j1] = j1, i
+		if i0 >= 0 {
+			x[i0] = -1
+			if strict {
+				k--
+				free[k] = i0
+			} else {
+				free[numFree] = i0
+				numFree++
+			}
+		}
+	}
+	// Rows not reached within the budget stay free; numFree ≤ k, so the
+	// copy moves them down without overwriting unread entries.
+	numFree += copy(free[numFree:], free[k:prev])
+	return free[:numFree]
+}
+
+// augmentShortestPaths assigns every free row along a shortest augmenting
+// path in the reduced costs (Dijkstra with dense scans), then updates the
+// prices of the columns scanned on the way: v[j] += d[j] − d_min keeps every
+// reduced cost ≥ 0 and makes the new path tight. If budget ≥ 0 and more than
+// budget columns have been scanned before a row starts, it stops and reports
+// false, leaving a consistent partial assignment.
+func augmentShortestPaths(c []float64, n int, x, y []int, v []float64, free []int, budget int) (done bool) {
+	d := make([]float64, n)   // shortest distance from the free row to each column
+	pred := make([]int, n)    // the row before each column on its shortest path
+	collist := make([]int, n) // columns, partitioned: [0,low) scanned, [low,up) at dmin, [up,n) the rest
+	totalScanned := 0
+	for _, f := range free {
+		if budget >= 0 && totalScanned > budget {
+			return false
+		}
+		row := c[f*n : f*n+n]
+		for j := range n {
+			d[j] = row[j] - v[j]
+			pred[j] = f
+			collist[j] = j
+		}
+		low, up, scanned := 0, 0, 0
+		end := -1
+		var dmin float64
+		for end < 0 {
+			if up == low {
+				// Collect the columns at the new minimum distance.
+				scanned = low
+				dmin = d[collist[up]]
+				up++
+				for k := up; k < n; k++ {
+					j := collist[k]
+					if h := d[j]; h <= dmin {
+						if h < dmin {
+							up, dmin = low, h
+						}
+						collist[k], collist[up] = collist[up], j
+						up++
+					}
+				}
+				for k := low; k < up; k++ {
+					if y[collist[k]] < 0 {
+						end = collist[k]
+						break
+					}
+				}
+				if end >= 0 {
+					break
+				}
+			}
+			// Scan a column at dmin: relax the others through its row.
+			j1 := collist[low]
+			low++
+			i := y[j1]
+			rowi := c[i*n : i*n+n]
+			h := rowi[j1] - v[j1] - dmin // −u_i shifted by dmin
+			for k := up; k < n; k++ {
+				j := collist[k]
+				dj := rowi[j] - v[j] - h
+				if dj < d[j] {
+					pred[j] = i
+					// dj < dmin happens only by rounding; treat it as a tie.
+					if dj <= dmin {
+						if y[j] < 0 {
+							end = j
+							break
+						}
+						collist[k], collist[up] = collist[up], j
+						up++
+					}
+					d[j] = dj
+				}
+			}
+		}
+		totalScanned += low
+		for _, j := range collist[:scanned] {
+			v[j] += d[j] - dmin
+		}
+		// Flip the path: each column on it takes the row before it.
+		for {
+			i := pred[end]
+			y[end] = i
+			x[i], end = end, x[i]
+			if i == f {
+				break
+			}
+		}
+	}
+	return true
+}
+
+// auctionPrices improves the column prices v by ε-scaling forward auction
+// (Bertsekas, The auction algorithm, Ann. Oper. Res. 14, 1988). Each free
+// row i bids for its best column j1, lowering v[j1] until
+// c[i][j1] − v[j1] = w2 + ε, where w2 is its second-best reduced cost, and
+// evicts the column's previous owner. A phase ends when every row holds a
+// column; ε then shrinks by factor and all rows are freed again. Only the
+// prices are kept: they warm-start the exact shortest-path augmentation,
+// whose paths are short once prices are within ε·n of optimal.
+func auctionPrices(c []float64, n int, v []float64, eps0, epsMin, factor float64) {
+	owner := make([]int, n) // column → row, −1 when free
+	stack := make([]int, 0, n)
+	for eps := eps0; ; eps = max(eps/factor, epsMin) {
+		for j := range owner {
+			owner[j] = -1
+		}
+		stack = stack[:0]
+		for i := n - 1; i >= 0; i-- {
+			stack = append(stack, i)
+		}
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			j1, w1, w2 := bestTwo(c[i*n:i*n+n], v)
+			v[j1] -= w2 - w1 + eps
+			if k := owner[j1]; k >= 0 {
+				stack = append(stack, k)
+			}
+			owner[j1] = i
+		}
+		if eps <= epsMin {
+			return
+		}
+	}
+}
+
+// bestTwo returns the column j1 of the smallest reduced cost
+// w1 = row[j1] − v[j1] and the second smallest w2 (w2 = w1 on a tie).
+func bestTwo(row, v []float64) (j1 int, w1, w2 float64) {
+	v = v[:len(row)]
+	w1, w2 = math.Inf(1), math.Inf(1)
+	j := 0
+	// Four at a time: most blocks hold nothing below w2, and one branch-free
+	// minimum per block lets them be skipped with a single comparison.
+	for ; j+4 <= len(row); j += 4 {
+		h0, h1 := row[j]-v[j], row[j+1]-v[j+1]
+		h2, h3 := row[j+2]-v[j+2], row[j+3]-v[j+3]
+		if min(min(h0, h1), min(h2, h3)) >= w2 {
+			continue
+		}
+		for k, h := range [4]float64{h0, h1, h2, h3} {
+			if h < w2 {
+				if h < w1 {
+					w2, w1, j1 = w1, h, j+k
+				} else {
+					w2 = h
+				}
+			}
+		}
+	}
+	for ; j < len(row); j++ {
+		if h := row[j] - v[j]; h < w2 {
+			if h < w1 {
+				w2, w1, j1 = w1, h, j
+			} else {
+				w2 = h
+			}
+		}
+	}
+	return j1, w1, w2
+}
