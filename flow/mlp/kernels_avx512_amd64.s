@@ -231,7 +231,8 @@ done:
 #define C_TANHMIN 448
 #define C_TWO 480
 
-// EXPF16 is EXPF of kernels_amd64.s on 16 lanes.
+// EXPF16 is EXPF of kernels_amd64.s on 16 lanes, except that VSCALEFPS
+// applies 2ⁿ in one instruction.
 #define EXPF16(x, n, p) \
 	VMINPS.BCST       C_MAX(DX), x, x; \
 	VMAXPS.BCST       C_MIN(DX), x, x; \
@@ -246,13 +247,19 @@ done:
 	VFMADD213PS.BCST  C_P2(DX), x, p; \
 	VFMADD213PS.BCST  C_ONE(DX), x, p; \
 	VFMADD213PS.BCST  C_ONE(DX), x, p; \
-	VCVTPS2DQ         n, n; \
-	VPSLLD            $23, n, n; \
-	VPADDD            n, p, x
+	VSCALEFPS         n, p, x
+
+// RECIP sets r = 1/a to within 2⁻²⁸: the 14-bit estimate of VRCP14PS and
+// one Newton step r ← r·(2 − a·r), cheaper than VDIVPS. t is scratch.
+#define RECIP(a, r, t) \
+	VRCP14PS     a, r; \
+	VBROADCASTSS C_TWO(DX), t; \
+	VFNMADD231PS a, r, t; \
+	VMULPS       t, r, r
 
 // func activate512Asm(kind int, z, d *float32, rows, n, ld int, consts *[16][8]float32)
 //
-// activateAsm on 16 lanes; mask K2 covers a last group of 8.
+// activateAsm on 16 lanes.
 TEXT ·activate512Asm(SB), NOSPLIT, $0-56
 	MOVQ   kind+0(FP), AX
 	MOVQ   z+8(FP), SI
@@ -266,20 +273,26 @@ TEXT ·activate512Asm(SB), NOSPLIT, $0-56
 	VPXORD Z15, Z15, Z15
 
 actrow:
-	XORQ  BX, BX
-	MOVQ  $0xffff, R10
-	KMOVW R10, K2
+	XORQ BX, BX
 
+	// A masked store is slow on some CPUs, so full groups of 16 go
+	// unmasked and only a last group of 8 uses mask K2 (R12 = 1 for it).
 actcol:
-	MOVQ      R8, R11
-	SUBQ      BX, R11
-	CMPQ      R11, $64
-	JGE       full
-	MOVQ      $0xff, R10
-	KMOVW     R10, K2
+	MOVQ    R8, R11
+	SUBQ    BX, R11
+	XORQ    R12, R12
+	CMPQ    R11, $64
+	JGE     full
+	MOVQ    $1, R12
+	MOVQ    $0xff, R10
+	KMOVW   R10, K2
+	VMOVUPS.Z (SI)(BX*1), K2, Z0
+	JMP     loaded
 
 full:
-	VMOVUPS.Z (SI)(BX*1), K2, Z0
+	VMOVUPS (SI)(BX*1), Z0
+
+loaded:
 	CMPQ      AX, $0
 	JEQ       silu
 	CMPQ      AX, $1
@@ -298,8 +311,7 @@ silu:
 	VSUBPS       Z0, Z15, Z1
 	EXPF16(Z1, Z3, Z4)
 	VADDPS.BCST  C_ONE(DX), Z1, Z1
-	VBROADCASTSS C_ONE(DX), Z2
-	VDIVPS       Z1, Z2, Z2
+	RECIP(Z1, Z2, Z3)
 	VMULPS       Z2, Z0, Z1
 	VBROADCASTSS C_ONE(DX), Z3
 	VSUBPS       Z2, Z3, Z3
@@ -326,14 +338,23 @@ tanh:
 	VADDPS       Z1, Z1, Z1
 	EXPF16(Z1, Z3, Z4)
 	VADDPS.BCST  C_ONE(DX), Z1, Z1
-	VBROADCASTSS C_TWO(DX), Z2
-	VDIVPS       Z1, Z2, Z2
+	RECIP(Z1, Z2, Z3)
+	VADDPS       Z2, Z2, Z2
 	VBROADCASTSS C_ONE(DX), Z1
 	VSUBPS       Z2, Z1, Z1
 	VBROADCASTSS C_ONE(DX), Z2
 	VFNMADD231PS Z1, Z1, Z2
 
 store:
+	TESTQ   R12, R12
+	JNZ     storetail
+	VMOVUPS Z1, (SI)(BX*1)
+	TESTQ   DI, DI
+	JZ      nod
+	VMOVUPS Z2, (DI)(BX*1)
+	JMP     nod
+
+storetail:
 	VMOVUPS Z1, K2, (SI)(BX*1)
 	TESTQ   DI, DI
 	JZ      nod
