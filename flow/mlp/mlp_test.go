@@ -210,6 +210,23 @@ func TestEvalEqualsForward(t *testing.T) {
 	})
 }
 
+// TestEvalChunksLargeWorkspace checks Eval's own chunking (evalChunk rows)
+// on a workspace larger than that.
+func TestEvalChunksLargeWorkspace(t *testing.T) {
+	cfg := Config{Width: 16, Depth: 2, Act: Tanh, Fourier: 3}
+	n := newTestNet(t, cfg, 17)
+	const rows = 2*evalChunk + 37
+	x, _ := testBatch(rand.New(rand.NewPCG(14, 15)), rows)
+	small, large := make([]float32, 2*rows), make([]float32, 2*rows)
+	n.Eval(NewWorkspace(cfg, 10), x, 0.8, small)
+	n.Eval(NewWorkspace(cfg, rows), x, 0.8, large)
+	for i := range small {
+		if small[i] != large[i] {
+			t.Fatalf("value %d: %v with a small workspace, %v with a large one", i, small[i], large[i])
+		}
+	}
+}
+
 // TestNetSharedAcrossGoroutines runs Eval on one Net from several
 // goroutines, each with its own Workspace (run with -race).
 func TestNetSharedAcrossGoroutines(t *testing.T) {
