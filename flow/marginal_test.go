@@ -19,7 +19,7 @@ var tinyTargets = []Vec{{2, 0}, {-1, 1.5}, {-0.5, -2}}
 // standard errors; v(x) at the centre must agree to within the ball's bias.
 func TestMarginalMonteCarlo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	const n = 300000
+	const n = 150000
 	for _, p := range []Path{LinearPath{}, LinearPath{Sigma: 0.2}, OTPath{SigmaMin: 0.05}, opaquePath{LinearPath{Sigma: 0.2}}} {
 		for _, tc := range []struct {
 			t, s0 float64

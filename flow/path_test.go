@@ -109,7 +109,7 @@ func TestCondMeanStd(t *testing.T) {
 // remains.
 func TestCondVelocityMonteCarlo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	const n = 200000
+	const n = 100000
 	x1 := Vec{1.5, 0.5}
 	for _, p := range testPaths {
 		for _, tc := range []struct {
