@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"strings"
 
 	"github.com/flowviz/flowviz/flow"
 )
@@ -60,6 +61,7 @@ type ImageDist struct {
 	pixel         float64 // world size of one mask pixel
 	opt           MaskOptions
 	path          string // the file it came from, "" for FromImage
+	text          string // the text it renders, for Text
 }
 
 // FromImage turns the ink pixels of img into a distribution. An image
@@ -189,9 +191,13 @@ func (d *ImageDist) Pixels() (width, height, ink int) { return d.width, d.height
 func (d *ImageDist) Options() MaskOptions { return d.opt }
 
 // String is a spec Load accepts back for an image loaded from a file, e.g.
-// "cat.png:threshold=0.5,invert=0,size=8,maxside=512,weight=0", and
+// "cat.png:threshold=0.5,invert=0,size=8,maxside=512,weight=0", or for text,
+// e.g. "text:Hi\nthere" (text options are not part of it), and
 // "image(WxH,ink=N)" for one made by FromImage.
 func (d *ImageDist) String() string {
+	if d.text != "" {
+		return textPrefix + strings.ReplaceAll(d.text, "\n", `\n`)
+	}
 	if d.path == "" {
 		return fmt.Sprintf("image(%dx%d,ink=%d)", d.width, d.height, len(d.ink))
 	}

@@ -21,6 +21,9 @@ var csvParams = []param{
 	{"jitter", 0, 0, maxLength, false, "std of Gaussian noise added to each draw"},
 }
 
+// textPrefix starts a Load spec for rendered text.
+const textPrefix = "text:"
+
 // imageExts are the file name endings Load reads as images.
 var imageExts = []string{".png", ".jpg", ".jpeg", ".gif"}
 
@@ -30,8 +33,17 @@ var imageExts = []string{".png", ".jpg", ".jpeg", ".gif"}
 //	shape.csv:jitter=0.05
 //	logo.png:threshold=0.5,invert=1,size=8,maxside=512,weight=0
 //
-// Anything else is a built-in spec for Parse.
+// "text:Flow\nMatching" renders the text after the colon with Text
+// (default options), the two characters \n starting a new line. Anything
+// else is a built-in spec for Parse.
 func Load(spec string) (Dist, error) {
+	if text, ok := strings.CutPrefix(strings.TrimLeft(spec, " "), textPrefix); ok {
+		d, err := Text(strings.ReplaceAll(text, `\n`, "\n"), MaskOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
+	}
 	path, args, ext := splitFileSpec(strings.TrimSpace(spec))
 	switch {
 	case ext == ".csv":
