@@ -78,8 +78,8 @@ func gemm(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []floa
 	gemmGo(m, n, k, a, ars, acs, b, ldb, c, ldc)
 }
 
-// gemmGo is the portable gemm: for each row i, c_i = Σ_p A(i,p)·b_p, four
-// rows at a time so each loaded row of B serves four FMAs.
+// gemmGo is the portable gemm: for each row i, c_i = Σ_p A(i,p)·b_p, two
+// rows at a time so each loaded element of B serves two products.
 func gemmGo(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
 	for i := 0; i < m; i += 2 {
 		c0 := c[i*ldc : i*ldc+n]
@@ -180,10 +180,12 @@ func activateGo(act Activation, z, d []float32, rows, n, ld int) {
 			var h, dh float32
 			switch act {
 			case SiLU:
-				// s = σ(z) = 1/(1 + e⁻ᶻ), h = z·s, h' = s + h·(1 − s)
-				s := 1 / (1 + expf(-v))
+				// s = σ(z) = 1/(1 + e⁻ᶻ), h = z·s, h' = s + h·(1 − s),
+				// where 1 − s = e⁻ᶻ·s avoids cancellation as s → 1.
+				e := expf(-v)
+				s := 1 / (1 + e)
 				h = v * s
-				dh = s + h*(1-s)
+				dh = s + h*(e*s)
 			case SELU:
 				// h = λz, h' = λ for z > 0; h = λα(eᶻ − 1), h' = λα·eᶻ otherwise
 				if v > 0 {

@@ -206,6 +206,14 @@ done:
 	VPSLLD       $23, n, n; \
 	VPADDD       n, p, x
 
+// RECIP sets r = 1/a to within about 2⁻²²: the 12-bit estimate of VRCPPS
+// and one Newton step r ← r·(2 − a·r), cheaper than VDIVPS. t is scratch.
+#define RECIP(a, r, t) \
+	VRCPPS       a, r; \
+	VMOVUPS      C_TWO(DX), t; \
+	VFNMADD231PS a, r, t; \
+	VMULPS       t, r, r
+
 // func activateAsm(kind int, z, d *float32, rows, n, ld int, consts *[16][8]float32)
 //
 // For 8 values z at a time: h = f(z) into Y1 and f'(z) into Y2, then h
@@ -241,15 +249,14 @@ actcol:
 	JMP    store
 
 silu:
-	// s = 1/(1 + e⁻ᶻ), h = z·s, h' = s + h·(1 − s)
+	// e = e⁻ᶻ, s = 1/(1 + e), h = z·s, h' = s + h·(1 − s) with 1 − s = e·s
+	// (no cancellation when s ≈ 1)
 	VSUBPS      Y0, Y15, Y1
 	EXPF(Y1, Y3, Y4)
-	VADDPS      C_ONE(DX), Y1, Y1
-	VMOVUPS     C_ONE(DX), Y2
-	VDIVPS      Y1, Y2, Y2
+	VADDPS      C_ONE(DX), Y1, Y5
+	RECIP(Y5, Y2, Y3)
+	VMULPS      Y2, Y1, Y3
 	VMULPS      Y2, Y0, Y1
-	VMOVUPS     C_ONE(DX), Y3
-	VSUBPS      Y2, Y3, Y3
 	VFMADD213PS Y2, Y1, Y3
 	VMOVAPS     Y3, Y2
 	JMP         store
@@ -273,8 +280,8 @@ tanh:
 	VADDPS       Y1, Y1, Y1
 	EXPF(Y1, Y3, Y4)
 	VADDPS       C_ONE(DX), Y1, Y1
-	VMOVUPS      C_TWO(DX), Y2
-	VDIVPS       Y1, Y2, Y2
+	RECIP(Y1, Y2, Y3)
+	VADDPS       Y2, Y2, Y2
 	VMOVUPS      C_ONE(DX), Y1
 	VSUBPS       Y2, Y1, Y1
 	VMOVUPS      C_ONE(DX), Y2

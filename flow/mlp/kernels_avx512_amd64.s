@@ -307,17 +307,16 @@ loaded:
 	JMP            store
 
 silu:
-	// s = 1/(1 + e⁻ᶻ), h = z·s, h' = s + h·(1 − s)
-	VSUBPS       Z0, Z15, Z1
+	// e = e⁻ᶻ, s = 1/(1 + e), h = z·s, h' = s + h·(1 − s) with 1 − s = e·s
+	VSUBPS      Z0, Z15, Z1
 	EXPF16(Z1, Z3, Z4)
-	VADDPS.BCST  C_ONE(DX), Z1, Z1
-	RECIP(Z1, Z2, Z3)
-	VMULPS       Z2, Z0, Z1
-	VBROADCASTSS C_ONE(DX), Z3
-	VSUBPS       Z2, Z3, Z3
-	VFMADD213PS  Z2, Z1, Z3
-	VMOVAPS      Z3, Z2
-	JMP          store
+	VADDPS.BCST C_ONE(DX), Z1, Z5
+	RECIP(Z5, Z2, Z3)
+	VMULPS      Z2, Z1, Z3
+	VMULPS      Z2, Z0, Z1
+	VFMADD213PS Z2, Z1, Z3
+	VMOVAPS     Z3, Z2
+	JMP         store
 
 selu:
 	// z > 0: h = λz, h' = λ; otherwise h' = λα·eᶻ, h = h' − λα
