@@ -74,12 +74,12 @@ func isHeader(text string) bool {
 
 // parseRow parses "x,y" into a finite point.
 func parseRow(text string) (flow.Vec, error) {
-	fields := strings.Split(text, ",")
-	if len(fields) != 2 {
-		return flow.Vec{}, fmt.Errorf("want two numbers x,y, got %d fields in %q", len(fields), clip(text))
+	x, y, ok := strings.Cut(text, ",")
+	if !ok || strings.Contains(y, ",") {
+		return flow.Vec{}, fmt.Errorf("want two numbers x,y, got %d fields in %q", strings.Count(text, ",")+1, clip(text))
 	}
 	var p flow.Vec
-	for k, field := range fields {
+	for k, field := range [2]string{x, y} {
 		field = strings.TrimSpace(field)
 		v, err := strconv.ParseFloat(field, 64)
 		if err != nil || !finite(v) {

@@ -1,5 +1,6 @@
 // Package data provides the 2D distributions flow matching moves between: the
-// classic toy datasets, drawn point sets, image masks and CSV point files.
+// classic toy datasets, drawn point sets, image masks, rendered text and CSV
+// point files.
 package data
 
 import (
