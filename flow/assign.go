@@ -157,20 +157,7 @@ func augmentingRowReduction(c []float64, n int, x, y []int, v []float64, free []
 		budget--
 		i := free[k]
 		k++
-		row := c[i*n : i*n+n]
-		u1, u2 := math.Inf(1), math.Inf(1)
-		j1, j2 := -1, -1
-		for j, cij := range row {
-			h := cij - v[j]
-			if h < u2 {
-				if h >= u1 {
-					u2, j2 = h, j
-				} else {
-					u2, j2 = u1, j1
-					u1, j1 = h, j
-				}
-			}
-		}
+		j1, j2, u1, u2 := bestTwo(c[i*n:i*n+n], v)
 		i0 := y[j1]
 		strict := u1 < u2
 		if strict {
@@ -310,7 +297,7 @@ func auctionPrices(c []float64, n int, v []float64, eps0, epsMin, factor float64
 		for len(stack) > 0 {
 			i := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			j1, w1, w2 := bestTwo(c[i*n:i*n+n], v)
+			j1, _, w1, w2 := bestTwo(c[i*n:i*n+n], v)
 			v[j1] -= w2 - w1 + eps
 			if k := owner[j1]; k >= 0 {
 				stack = append(stack, k)
@@ -323,9 +310,10 @@ func auctionPrices(c []float64, n int, v []float64, eps0, epsMin, factor float64
 	}
 }
 
-// bestTwo returns the column j1 of the smallest reduced cost
-// w1 = row[j1] − v[j1] and the second smallest w2 (w2 = w1 on a tie).
-func bestTwo(row, v []float64) (j1 int, w1, w2 float64) {
+// bestTwo returns the columns j1, j2 of the smallest and second smallest
+// reduced costs w1 = row[j1] − v[j1] ≤ w2 = row[j2] − v[j2] (w2 = w1 on a
+// tie); len(row) ≥ 2.
+func bestTwo(row, v []float64) (j1, j2 int, w1, w2 float64) {
 	v = v[:len(row)]
 	w1, w2 = math.Inf(1), math.Inf(1)
 	j := 0
@@ -340,9 +328,9 @@ func bestTwo(row, v []float64) (j1 int, w1, w2 float64) {
 		for k, h := range [4]float64{h0, h1, h2, h3} {
 			if h < w2 {
 				if h < w1 {
-					w2, w1, j1 = w1, h, j+k
+					w2, j2, w1, j1 = w1, j1, h, j+k
 				} else {
-					w2 = h
+					w2, j2 = h, j+k
 				}
 			}
 		}
@@ -350,11 +338,11 @@ func bestTwo(row, v []float64) (j1 int, w1, w2 float64) {
 	for ; j < len(row); j++ {
 		if h := row[j] - v[j]; h < w2 {
 			if h < w1 {
-				w2, w1, j1 = w1, h, j
+				w2, j2, w1, j1 = w1, j1, h, j
 			} else {
-				w2 = h
+				w2, j2 = h, j
 			}
 		}
 	}
-	return j1, w1, w2
+	return j1, j2, w1, w2
 }
