@@ -48,6 +48,9 @@ run: build ## start bin/flowviz on the default scene (ARGS='...' passes flags)
 test: setup ## go vet and go test -race over every package (under xvfb-run on a headless Linux)
 	$(GO) vet ./...
 	$(XRUN) $(GO) test -race $(TESTFLAGS) ./...
+ifeq ($(UNAME),Linux)
+	scripts/test-setup-deps.sh
+endif
 
 bench: build ## Go benchmarks of flow/... and bin/flowmatch bench
 	$(GO) test -run '^$$' -bench . ./flow/...
