@@ -25,7 +25,7 @@ func Example() {
 	target, dpred := make([]float32, 2*batch), make([]float32, 2*batch)
 	grad := make([]float32, mlp.NumParams(cfg))
 	var loss float64
-	for range 1500 {
+	for range 800 {
 		for i := range batch {
 			x0 := [2]float64{rng.NormFloat64(), rng.NormFloat64()}
 			a := 2 * math.Pi * rng.Float64()
