@@ -64,4 +64,3 @@ func Example() {
 	// final loss below 1.5: true
 	// mean radius of the samples: 1.0
 }
-
