@@ -251,3 +251,16 @@ func BenchmarkAssign(b *testing.B) {
 		}
 	}
 }
+
+// Three workers, three jobs: the cheapest complete assignment costs 5.
+func ExampleAssign() {
+	cost := []float64{
+		4, 1, 3,
+		2, 0, 5,
+		3, 2, 2,
+	}
+	rowToCol := make([]int, 3)
+	total := Assign(cost, 3, rowToCol)
+	fmt.Println(rowToCol, total)
+	// Output: [1 0 2] 5
+}

@@ -1,6 +1,12 @@
 // Package flow holds the numerics of 2D flow matching: probability paths, ODE
 // solvers, the exact marginal velocity field and sample-quality metrics.
 //
+// The notation follows Lipman et al. 2024 (Flow Matching Guide and Code):
+// x0 is a source sample (Gaussian noise), x1 a data sample, xt the point of
+// the path at time t ∈ [0, 1] and dxt its time derivative, the target the
+// network regresses. Assign solves the exact assignment problem behind the
+// minibatch optimal-transport coupling (Tong et al. 2024) and W2.
+//
 // Points are Vec values (x, y) in float64; the velocity network itself runs in
 // float32 (package flow/mlp) and is adapted to Field by package flow/train.
 // Nothing here imports a GUI package, so the headless tool and the tests run

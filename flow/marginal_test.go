@@ -263,3 +263,15 @@ func BenchmarkMarginal(b *testing.B) {
 		})
 	}
 }
+
+// With two targets the posterior at t = 0.5 favours the nearer one, and the
+// field points between them, towards the nearer.
+func ExampleMarginal() {
+	m := &Marginal{Path: LinearPath{}, Targets: []Vec{{-2, 0}, {2, 0}}, SourceStd: 1}
+	w := make([]float64, 2)
+	m.Weights(Vec{0.2, 0}, 0.5, w)
+	v := make([]Vec, 1)
+	m.Velocity(v, []Vec{{0.2, 0}}, 0.5)
+	fmt.Printf("weights %.3f, velocity (%.3f, %.3f)\n", w, v[0][0], v[0][1])
+	// Output: weights [0.168 0.832], velocity (2.256, 0.000)
+}

@@ -318,3 +318,12 @@ func BenchmarkEnergyDistance(b *testing.B) {
 		EnergyDistance(x, y)
 	}
 }
+
+// Moving a cloud by (3, 4) costs exactly the length of the move.
+func ExampleW2() {
+	a := []Vec{{0, 0}, {1, 0}, {0, 1}}
+	b := []Vec{{3, 5}, {4, 4}, {3, 4}}
+	w2, err := W2(a, b)
+	fmt.Printf("%.6f %v\n", w2, err)
+	// Output: 5.000000 <nil>
+}
