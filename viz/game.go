@@ -3,6 +3,7 @@ package viz
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/ebitengine/debugui"
@@ -72,6 +73,7 @@ type Game struct {
 	updateT, drawT      frameTimer
 	statsPrinted        time.Time
 	state               *stateWriter
+	quit                atomic.Bool // set on SIGINT/SIGTERM: end the loop cleanly
 	lastUpdate, lastDrw time.Duration
 }
 
@@ -133,6 +135,9 @@ func (g *Game) layout() (canvas, bar, panel rect) {
 
 // Update advances one tick: UI, input, new scenes, the clock.
 func (g *Game) Update() error {
+	if g.quit.Load() {
+		return ebiten.Termination
+	}
 	start := time.Now()
 	g.tick++
 	dt := 1 / float64(ebiten.TPS())

@@ -10,9 +10,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"runtime"
 	"slices"
 	"sync"
+	"syscall"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -63,6 +65,18 @@ func Run(cfg Config) error {
 	if err := cfg.Backend.Apply(g.applied); err != nil {
 		return err
 	}
+	// SIGINT and SIGTERM close the window like its close button does, so
+	// the backend stops and the last state is written.
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	go func() {
+		if _, ok := <-signals; ok {
+			g.quit.Store(true)
+		}
+	}()
+	defer close(signals)
+
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var backendErr error
