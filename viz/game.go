@@ -172,6 +172,11 @@ func (g *Game) Update() error {
 	}
 	g.handlePointer(canvasR)
 
+	// Keys may have shown or hidden the panel: lay out again for Draw.
+	canvasR, barR, panelR = g.layout()
+	g.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
+	g.bar.Area, g.panel.Area = barR, panelR
+
 	g.takeScene()
 	g.tl.Advance(dt)
 	g.updatePositions(dt)
@@ -438,7 +443,7 @@ func (g *Game) fieldView() [4]float64 {
 func (g *Game) Draw(screen *ebiten.Image) {
 	start := time.Now()
 	screen.Fill(toColor(palette.Background))
-	canvasR, barR, panelR := g.layout()
+	canvasR, _, panelR := g.layout()
 	t := g.tl.T
 	g.canvas.Draw(screen, g.sc, t, g.pos, g.fonts)
 	st := g.backend.Status()
@@ -449,7 +454,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	if g.sc == nil {
 		drawText(screen, "waiting for the first sample…", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H/2, Center, palette.Dim)
 	}
-	g.bar.Draw(screen, g.tl, g.fonts)
+	g.bar.Draw(screen, g.tl, solverFormula(g.applied.Solver), g.fonts)
 	if panelR.W > 0 {
 		g.ui.Draw(screen)
 	}
@@ -457,10 +462,26 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.hud.drawStats(screen, canvasR, g.statsLines(), g.fonts)
 	}
 	if g.showHelp {
-		g.hud.drawHelp(screen, rect{0, 0, float64(g.w), barR.Y}, g.fonts)
+		g.hud.drawHelp(screen, canvasR, g.fonts)
 	}
 	g.lastDrw = time.Since(start)
 	g.drawT.add(g.lastDrw)
+}
+
+// solverFormula is the update rule of the solver in the notation of the
+// blog post's sampling loop.
+func solverFormula(solver string) string {
+	switch solver {
+	case "euler", "":
+		return "Euler:  x ← x + (1/N)·v(x, k/N)"
+	case "midpoint":
+		return "midpoint:  2 evaluations of v per step"
+	case "heun":
+		return "Heun:  2 evaluations of v per step"
+	case "rk4":
+		return "RK4:  4 evaluations of v per step"
+	}
+	return solver
 }
 
 // Layout uses the window's size in device-independent pixels.

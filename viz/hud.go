@@ -25,12 +25,19 @@ type HUD struct {
 // drawTraining draws step, steps/s, loss, a loss curve and the status line.
 func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status string, statusErr bool, fonts Fonts) {
 	s := h.Scale
-	w := math.Min(340*s, area.W-20*s)
-	if w < 120 {
+	w := math.Min(310*s, area.W*0.45)
+	if area.W < 300*s || area.H < 260*s {
+		// A small canvas keeps its picture: one line of text, no box.
+		line := fmt.Sprintf("step %s · loss %s", thousands(st.Step), lossText(st.Loss))
+		col := palette.Label
+		if statusErr {
+			line, col = status, palette.Error
+		}
+		drawText(dst, line, fonts.Small, area.X+6*s, area.Y+4*s, TopLeft, col)
 		return
 	}
 	x, y := area.X+10*s, area.Y+10*s
-	curveH := 56 * s
+	curveH := 48 * s
 	lineH := fonts.Body.Size * 1.35
 	boxH := 12*s + lineH*2 + curveH + 8*s
 	if status != "" {

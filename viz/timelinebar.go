@@ -25,7 +25,8 @@ type TimelineBar struct {
 	track     rect    // the scrubber's clickable band
 	speedBtn  rect
 	modeBtn   rect
-	hover     int // index of the hovered control, −1 for none
+	labelY    float64 // top of the "step k of N" readout
+	hover     int     // index of the hovered control, −1 for none
 	scrubbing bool
 	batch     Batch
 }
@@ -42,23 +43,37 @@ const (
 	ctlTrack
 )
 
-// layout places the controls inside Area.
+// layout places the controls inside Area. In a narrow bar the buttons
+// shrink and the speed and mode buttons go (their keys still work), so the
+// scrubber always keeps room.
 func (tb *TimelineBar) layout() {
 	s := tb.Scale
 	a := tb.Area
-	size := 34 * s
 	gap := 6 * s
-	y := a.Y + 8*s
+	extras := a.W >= 640*s
+	extrasW := 0.0
+	if extras {
+		extrasW = (72+84)*s + 2*gap
+	}
+	avail := a.W - 24*s - extrasW - 80*s // 80 px of scrubber at least
+	size := math.Max(12, math.Min(math.Min(34*s, a.H*0.5), avail/5-gap))
+	y := a.Y + math.Min(8*s, a.H*0.1)
 	x := a.X + 12*s
 	for i := range tb.buttons {
 		tb.buttons[i] = rect{x, y, size, size}
 		x += size + gap
 	}
 	right := a.X + a.W - 12*s
-	tb.modeBtn = rect{right - 84*s, y, 84 * s, size}
-	tb.speedBtn = rect{tb.modeBtn.X - gap - 72*s, y, 72 * s, size}
-	trackX := x + 10*s
-	tb.track = rect{trackX, y, math.Max(10, tb.speedBtn.X-16*s-trackX), size}
+	tb.modeBtn, tb.speedBtn = rect{}, rect{}
+	trackEnd := right
+	if extras {
+		tb.modeBtn = rect{right - 84*s, y, 84 * s, size}
+		tb.speedBtn = rect{tb.modeBtn.X - gap - 72*s, y, 72 * s, size}
+		trackEnd = tb.speedBtn.X - 6*s
+	}
+	trackX := x + 4*s
+	tb.track = rect{trackX, y, math.Max(10, trackEnd-trackX), size}
+	tb.labelY = y + size + math.Min(6*s, a.H*0.05)
 }
 
 // hit returns the control under (x, y), or −1.
@@ -129,7 +144,7 @@ func (tb *TimelineBar) Update(tl *timeline.Timeline, mx, my float64, pressed, ju
 }
 
 // Draw draws the bar.
-func (tb *TimelineBar) Draw(dst *ebiten.Image, tl *timeline.Timeline, fonts Fonts) {
+func (tb *TimelineBar) Draw(dst *ebiten.Image, tl *timeline.Timeline, formula string, fonts Fonts) {
 	tb.layout()
 	s := float32(tb.Scale)
 	a := tb.Area
@@ -184,11 +199,23 @@ func (tb *TimelineBar) Draw(dst *ebiten.Image, tl *timeline.Timeline, fonts Font
 	diamond(b, float32(hx), float32(cy), hr, palette.Accent)
 	b.Flush()
 
-	drawText(dst, fmt.Sprintf("%g×", tl.Speed), fonts.Body, tb.speedBtn.X+tb.speedBtn.W/2, tb.speedBtn.Y+tb.speedBtn.H/2, Center, palette.Label)
-	drawText(dst, tl.Mode.String(), fonts.Body, tb.modeBtn.X+tb.modeBtn.W/2, tb.modeBtn.Y+tb.modeBtn.H/2, Center, palette.Label)
-	ly := a.Y + 8*tb.Scale + 34*tb.Scale + 6*tb.Scale
-	drawText(dst, tl.Label(), fonts.Large, tb.buttons[0].X, ly, TopLeft, palette.Label)
-	drawText(dst, "x ← x + (1/N)·v(x, k/N)", fonts.Body, a.X+a.W-12*tb.Scale, ly+3*tb.Scale, TopRight, palette.Dim)
+	if tb.speedBtn.W > 0 {
+		drawText(dst, fmt.Sprintf("%g×", tl.Speed), fonts.Body, tb.speedBtn.X+tb.speedBtn.W/2, tb.speedBtn.Y+tb.speedBtn.H/2, Center, palette.Label)
+		drawText(dst, tl.Mode.String(), fonts.Body, tb.modeBtn.X+tb.modeBtn.W/2, tb.modeBtn.Y+tb.modeBtn.H/2, Center, palette.Label)
+	}
+	// The readout needs its full line; a bar too short for it shows none.
+	face := fonts.Large
+	if a.Y+a.H-tb.labelY < face.Size*1.1 || textWidth(tl.Label(), face) > a.W-24*tb.Scale {
+		face = fonts.Small
+		if a.Y+a.H-tb.labelY < face.Size*1.1 {
+			return
+		}
+	}
+	drawText(dst, tl.Label(), face, tb.buttons[0].X, tb.labelY, TopLeft, palette.Label)
+	// The update rule goes right of the readout when there is room for both.
+	if textWidth(tl.Label(), face)+textWidth(formula, fonts.Body)+60*tb.Scale < a.W {
+		drawText(dst, formula, fonts.Body, a.X+a.W-12*tb.Scale, tb.labelY+3*tb.Scale, TopRight, palette.Dim)
+	}
 }
 
 // diamond fills a square rotated by 45° centred on (x, y).
@@ -202,7 +229,8 @@ func (tb *TimelineBar) icon(b *Batch, i int, r rect, playing bool) {
 	c := palette.Label
 	s := float32(tb.Scale)
 	cx, cy := float32(r.X+r.W/2), float32(r.Y+r.H/2)
-	h := 8 * s // half height of a glyph
+	s = float32(r.H / 34) // glyphs scale with the button
+	h := 8 * s            // half height of a glyph
 	bar := func(x float32) { b.Rect(x, cy-h, 3*s, 2*h, c) }
 	right := func(x float32) { b.Triangle(x, cy-h, x+1.4*h, cy, x, cy+h, c) }
 	left := func(x float32) { b.Triangle(x, cy-h, x-1.4*h, cy, x, cy+h, c) }

@@ -60,7 +60,7 @@ func (b *Backend) Status() scene.Status {
 // Options lists what the demo accepts.
 func (b *Backend) Options() scene.Options {
 	return scene.Options{
-		Data:      []string{"moons", "ring"},
+		Data:      []string{"gaussian", "moons", "ring"},
 		Acts:      []string{"silu"},
 		Paths:     []string{"linear"},
 		Couplings: []string{"independent"},
