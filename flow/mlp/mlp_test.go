@@ -626,6 +626,23 @@ func TestParseActivation(t *testing.T) {
 	}
 }
 
+func TestEmptyBatch(t *testing.T) {
+	cfg := Config{Width: 8, Depth: 1}
+	n := newTestNet(t, cfg, 61)
+	ws := NewWorkspace(cfg, 4)
+	if out := n.Forward(ws, nil, nil); len(out) != 0 {
+		t.Fatalf("Forward of nothing gave %v", out)
+	}
+	grad := make([]float32, len(n.Params))
+	grad[3] = 7
+	n.Backward(ws, nil, grad)
+	for i, g := range grad {
+		if g != 0 {
+			t.Fatalf("gradient of an empty batch: grad[%d] = %v", i, g)
+		}
+	}
+}
+
 func TestMisuse(t *testing.T) {
 	cfg := Config{Width: 8, Depth: 1}
 	n := newTestNet(t, cfg, 60)
@@ -643,6 +660,12 @@ func TestMisuse(t *testing.T) {
 			n.Backward(ws, make([]float32, 2), make([]float32, 3))
 		}},
 		{"eval lengths", func() { n.Eval(NewWorkspace(cfg, 4), make([]float32, 4), 0, make([]float32, 2)) }},
+		{"backward after eval", func() {
+			ws := NewWorkspace(cfg, 4)
+			n.Forward(ws, make([]float32, 2), make([]float32, 1))
+			n.Eval(ws, make([]float32, 2), 0, make([]float32, 2))
+			n.Backward(ws, make([]float32, 2), make([]float32, len(n.Params)))
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

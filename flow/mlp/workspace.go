@@ -38,7 +38,7 @@ type Workspace struct {
 	cfg      Config
 	maxBatch int
 	rows     int // maxBatch padded to a multiple of gemmRows
-	batch    int // rows of the last Forward, 0 after Eval
+	batch    int // rows of the last Forward; -1 before any and after Eval
 
 	x      []float32 // network input [x y t sin… cos… 1], ld = xld
 	xld    int
@@ -59,7 +59,7 @@ func NewWorkspace(cfg Config, maxBatch int) *Workspace {
 		panic(err)
 	}
 	maxBatch = max(maxBatch, 1)
-	ws := &Workspace{cfg: cfg, maxBatch: maxBatch, rows: roundUp(maxBatch, gemmRows)}
+	ws := &Workspace{cfg: cfg, maxBatch: maxBatch, rows: roundUp(maxBatch, gemmRows), batch: -1}
 	in0 := cfg.InputWidth()
 	ws.xld = in0 + 1
 	// Slack past the last row: the weight-gradient product reads A(i, p)
@@ -204,7 +204,7 @@ func (ws *Workspace) copyOut(b int) []float32 {
 func (n *Net) Backward(ws *Workspace, dout, grad []float32) {
 	ws.check(n)
 	b := ws.batch
-	if b == 0 {
+	if b < 0 {
 		panic("mlp: Backward without a Forward before it")
 	}
 	if len(dout) != 2*b {
@@ -212,6 +212,10 @@ func (n *Net) Backward(ws *Workspace, dout, grad []float32) {
 	}
 	if len(grad) != len(n.Params) {
 		panic(fmt.Sprintf("mlp: Backward grad has %d values, net has %d parameters", len(grad), len(n.Params)))
+	}
+	if b == 0 {
+		clear(grad) // an empty batch has a zero gradient
+		return
 	}
 	top := &ws.layers[len(ws.layers)-1]
 	for i := range b {
@@ -265,7 +269,7 @@ func (n *Net) Eval(ws *Workspace, x []float32, t float32, out []float32) {
 	if len(x)%2 != 0 || len(out) != len(x) {
 		panic(fmt.Sprintf("mlp: Eval with %d input and %d output values", len(x), len(out)))
 	}
-	ws.batch = 0
+	ws.batch = -1
 	ws.pack(n)
 	l0 := &ws.layers[0]
 	var feat [1 + 2*MaxFourier]float32
