@@ -78,7 +78,7 @@ func TestHarnessInputReachesWindow(t *testing.T) {
 	probe.WaitOutput(t, "button press 4 at 20,20", waitLong)
 	probe.WaitOutput(t, "button press 5 at 20,20", waitLong)
 
-	// The pointer stays inside the window, which has the focus, for the keys.
+	// With no window manager keys go to the window under the pointer.
 	x.MouseMove(win.Center())
 	x.KeyTap(KeyA, Space, Escape, F11, PageDown)
 	for _, sym := range []uint32{KeyA, Space, Escape, F11, PageDown} {
@@ -96,6 +96,16 @@ func TestHarnessInputReachesWindow(t *testing.T) {
 	x.KeyTap(KeyS)
 	x.KeyUp(ControlL)
 	probe.WaitOutput(t, "key press sym=0x73 state=0x4", waitLong)
+
+	// With the pointer outside, keys reach the window only once it has the focus.
+	x.MouseMove(5, 5)
+	x.KeyTap(KeyQ)
+	x.Focus(win)
+	x.KeyTap(KeyB)
+	probe.WaitOutput(t, "key press sym=0x62", waitLong)
+	if strings.Contains(probe.Output(), "sym=0x71") {
+		t.Error("a key pressed with the pointer outside and no focus reached the window")
+	}
 
 	if out := probe.Output(); strings.Contains(out, "X error") {
 		t.Errorf("client saw X errors:\n%s", out)

@@ -101,6 +101,17 @@ func (x *X) Scroll(px, py, clicks int) {
 	}
 }
 
+// Focus gives w the keyboard focus. Without it, and with no window manager, keys go to the
+// window under the pointer (the server starts with focus PointerRoot), so a test either
+// moves the pointer into the window first or calls Focus.
+func (x *X) Focus(w Window) {
+	x.t.Helper()
+	err := xproto.SetInputFocusChecked(x.conn, xproto.InputFocusPointerRoot, w.ID, xproto.TimeCurrentTime).Check()
+	if err != nil {
+		x.t.Errorf("e2e: focus window %#x on %s: %v", w.ID, x.display, err)
+	}
+}
+
 // KeyDown presses the key that produces keysym (use it for modifiers: KeyDown(ControlL)).
 func (x *X) KeyDown(keysym uint32) {
 	x.t.Helper()

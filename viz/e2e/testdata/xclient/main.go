@@ -60,8 +60,6 @@ func main() {
 	if err := xproto.MapWindowChecked(conn, win).Check(); err != nil {
 		log.Fatal(err)
 	}
-	// Without a window manager nothing gives us focus; keys must come to this window.
-	xproto.SetInputFocus(conn, xproto.InputFocusPointerRoot, win, xproto.TimeCurrentTime)
 
 	for {
 		ev, err := conn.WaitForEvent()
@@ -77,6 +75,10 @@ func main() {
 			xproto.PolyFillRectangle(conn, xproto.Drawable(win), gc,
 				[]xproto.Rectangle{{X: 10, Y: 10, Width: 20, Height: 20}})
 			if e.Count == 0 {
+				// A round trip, so the fill is on screen before the harness hears of it.
+				if _, err := xproto.GetInputFocus(conn).Reply(); err != nil {
+					log.Fatal(err)
+				}
 				fmt.Println("expose")
 			}
 		case xproto.KeyPressEvent:
