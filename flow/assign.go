@@ -34,7 +34,7 @@ func Assign(cost []float64, n int, rowToCol []int) (total float64) {
 			panic("flow: Assign cost is not finite")
 		}
 	}
-	lapjv(cost, n, rowToCol, 10*n)
+	lapjv(cost, n, rowToCol, 10*n, false)
 	for i, j := range rowToCol {
 		total += cost[i*n+j]
 	}
@@ -44,9 +44,10 @@ func Assign(cost []float64, n int, rowToCol []int) (total float64) {
 // lapjv fills x (row → column) with an optimal assignment and returns the
 // final column prices v; the row prices are u[i] = c[i][x[i]] − v[x[i]], and
 // (u, v) is a dual certificate: c[i][j] − u[i] − v[j] ≥ 0, with equality on
-// the assignment. If the augmentation scans more than scanBudget columns
-// (unless scanBudget < 0) it restarts from auction prices.
-func lapjv(c []float64, n int, x []int, scanBudget int) (v []float64) {
+// the assignment. If the augmentation scans scanBudget columns (unless
+// scanBudget < 0) it restarts from auction prices; with forceAuction it
+// starts from them.
+func lapjv(c []float64, n int, x []int, scanBudget int, forceAuction bool) (v []float64) {
 	v = make([]float64, n)
 	switch n {
 	case 0:
@@ -61,23 +62,30 @@ func lapjv(c []float64, n int, x []int, scanBudget int) (v []float64) {
 		x[i] = -1
 	}
 	free := columnReduction(c, n, x, y, v)
-	for range 2 {
-		free = augmentingRowReduction(c, n, x, y, v, free)
-	}
-	// On random costs the paths are short and this finishes quickly. On
-	// geometric costs (squared distances between point clouds) many rows
-	// compete for the same columns, the row reduction stalls in tiny price
-	// steps and the paths grow long; past a budget of scanned columns,
-	// a fraction of the cost of an auction, we get better prices from one
-	// and start again.
-	if augmentShortestPaths(c, n, x, y, v, free, scanBudget) {
-		return v
+	if !forceAuction {
+		for range 2 {
+			free = augmentingRowReduction(c, n, x, y, v, free)
+		}
+		// On random costs the paths are short and this finishes quickly.
+		// On geometric costs (squared distances between point clouds) many
+		// rows compete for the same columns, the row reduction stalls in
+		// tiny price steps and the paths grow long; past a budget of
+		// scanned columns, a fraction of the cost of an auction, we get
+		// better prices from one and start again.
+		if augmentShortestPaths(c, n, x, y, v, free, scanBudget) {
+			return v
+		}
 	}
 	lo, hi := c[0], c[0]
 	for _, cij := range c {
 		lo, hi = min(lo, cij), max(hi, cij)
 	}
-	auctionPrices(c, n, v, (hi-lo)/32, (hi-lo)*1e-5, 4)
+	// ε must move prices of size max|c| by many ulps, or bids that tie
+	// (w1 = w2) would not change any price and the auction would not end.
+	epsMin := max((hi-lo)*1e-5, max(-lo, hi)*1e-12)
+	if epsMin > 0 {
+		auctionPrices(c, n, v, max((hi-lo)/32, epsMin), epsMin, 4)
+	}
 	free = free[:0]
 	for i := range n {
 		x[i], y[i] = -1, -1
@@ -187,7 +195,7 @@ func augmentingRowReduction(c []float64, n int, x, y []int, v []float64, free []
 // augmentShortestPaths assigns every free row along a shortest augmenting
 // path in the reduced costs (Dijkstra with dense scans), then updates the
 // prices of the columns scanned on the way: v[j] += d[j] − d_min keeps every
-// reduced cost ≥ 0 and makes the new path tight. If budget ≥ 0 and more than
+// reduced cost ≥ 0 and makes the new path tight. If budget ≥ 0 and at least
 // budget columns have been scanned before a row starts, it stops and reports
 // false, leaving a consistent partial assignment.
 func augmentShortestPaths(c []float64, n int, x, y []int, v []float64, free []int, budget int) (done bool) {
@@ -196,7 +204,7 @@ func augmentShortestPaths(c []float64, n int, x, y []int, v []float64, free []in
 	collist := make([]int, n) // columns, partitioned: [0,low) scanned, [low,up) at dmin, [up,n) the rest
 	totalScanned := 0
 	for _, f := range free {
-		if budget >= 0 && totalScanned > budget {
+		if budget >= 0 && totalScanned >= budget {
 			return false
 		}
 		row := c[f*n : f*n+n]

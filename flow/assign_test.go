@@ -59,6 +59,8 @@ var costKinds = []costKind{
 	{"ties", func(rng *rand.Rand) float64 { return float64(rng.IntN(3)) }},
 	{"all-equal", func(*rand.Rand) float64 { return 7 }},
 	{"wide-range", func(rng *rand.Rand) float64 { return math.Exp(20 * rng.NormFloat64()) }},
+	{"offset", func(rng *rand.Rand) float64 { return 1e15 + float64(rng.IntN(2)) }},
+	{"tiny", func(rng *rand.Rand) float64 { return 1e-300 * rng.Float64() }},
 }
 
 func TestAssignBruteForce(t *testing.T) {
@@ -78,7 +80,7 @@ func TestAssignBruteForce(t *testing.T) {
 					t.Fatalf("%s n=%d: Assign = %v, brute force %v\ncost %v", kind.name, n, got, want, cost)
 				}
 				// The auction route, which Assign takes only on large hard inputs.
-				lapjv(cost, n, rowToCol, 0)
+				lapjv(cost, n, rowToCol, -1, true)
 				total := 0.0
 				for i, j := range rowToCol {
 					total += cost[i*n+j]
@@ -124,7 +126,7 @@ func TestAssignCertificate(t *testing.T) {
 			// Budget −1: shortest paths only; 0: auction prices first.
 			for _, budget := range []int{-1, 0, 10 * n} {
 				x := make([]int, n)
-				v := lapjv(cost, n, x, budget)
+				v := lapjv(cost, n, x, budget, budget == 0)
 				total := 0.0
 				for i, j := range x {
 					total += cost[i*n+j]
@@ -190,7 +192,7 @@ func FuzzAssign(f *testing.F) {
 		if got != want {
 			t.Fatalf("n=%d: Assign = %v, brute force %v, cost %v", n, got, want, cost)
 		}
-		lapjv(cost, n, rowToCol, 0)
+		lapjv(cost, n, rowToCol, -1, true)
 		total := 0.0
 		for i, j := range rowToCol {
 			total += cost[i*n+j]
