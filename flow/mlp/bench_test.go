@@ -84,8 +84,8 @@ func BenchmarkEval(b *testing.B) {
 	})
 }
 
-// BenchmarkGemm times the three products of a training step of the 3×64
-// network at batch 256, and the forward one with gonum's blas32.Gemm on the
+// BenchmarkGemm times the products of a training step of the 3×64 network
+// at batch 256, and the untransposed ones with gonum's blas32.Gemm on the
 // same buffers for comparison.
 func BenchmarkGemm(b *testing.B) {
 	shapes := []struct {
@@ -96,6 +96,8 @@ func BenchmarkGemm(b *testing.B) {
 		{"forward_258x64x65", 258, 64, 65, 72, 1},    // [h 1]·[W; b]
 		{"weightgrad_66x64x256", 66, 64, 256, 1, 72}, // [h 1]ᵀ·dz
 		{"inputgrad_258x64x64", 258, 64, 64, 72, 1},  // dz·Wᵀ
+		{"output_258x8x65", 258, 8, 65, 72, 1},       // 2 outputs padded to 8
+		{"outputgrad_66x8x256", 66, 8, 256, 1, 72},   // their weight gradient
 	}
 	for _, s := range shapes {
 		rng := rand.New(rand.NewPCG(7, 8))
