@@ -156,10 +156,10 @@ func dist(p, q Vec) float64 {
 //
 //	PE = E ∫₀¹ ‖v‖² dt ≈ E Σ_k ‖x_{k+1} − x_k‖² / Δt,  Δt = 1/N
 //
-// Straight constant-speed paths have PE = E‖x_N − x_0‖², and no coupling of
-// the same endpoints' distributions can do better than W2² (Benamou and
-// Brenier 2000); see NormalizedPathEnergy. It is 0 for fewer than two states
-// and NaN for no particles.
+// Straight constant-speed paths have PE = E‖x_N − x_0‖², the least energy
+// for their endpoints, so any trajectories have PE ≥ W2²(traj[0], traj[N])
+// (Benamou and Brenier 2000); see NormalizedPathEnergy. It is 0 for fewer
+// than two states and NaN for no particles.
 func PathEnergy(traj [][]Vec) float64 {
 	particles := checkTrajectory(traj)
 	if particles == 0 {
@@ -190,7 +190,7 @@ func NormalizedPathEnergy(pe, w2sq float64) float64 {
 }
 
 // Straightness is the straightness of a flow (Liu et al., Flow straight and
-// fast, 2022, eq. 5), for trajectories recorded as for PathEnergy:
+// fast, 2022), for trajectories recorded as for PathEnergy:
 //
 //	S = E ∫₀¹ ‖(x_1 − x_0) − v(x_t, t)‖² dt
 //	  ≈ E Σ_k Δt·‖(x_N − x_0) − (x_{k+1} − x_k)/Δt‖²,  Δt = 1/N

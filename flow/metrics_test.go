@@ -327,3 +327,23 @@ func ExampleW2() {
 	fmt.Printf("%.6f %v\n", w2, err)
 	// Output: 5.000000 <nil>
 }
+
+// TestPathEnergyAboveW2: no trajectories beat the optimal transport cost
+// between their own endpoints (Benamou–Brenier).
+func TestPathEnergyAboveW2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	x := randomCloud(rng, 200)
+	const n = 50
+	traj := make([][]Vec, n+1)
+	for k := range traj {
+		traj[k] = make([]Vec, len(x))
+	}
+	Integrate(cosGrowth, RK4, x, 0, 1, n, traj)
+	w2, err := W2(traj[0], traj[n])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pe := PathEnergy(traj); pe < w2*w2*(1-1e-9) {
+		t.Errorf("PathEnergy %v below W2² %v", pe, w2*w2)
+	}
+}

@@ -92,7 +92,7 @@ func (p LinearPath) condVelocityCoeffs(t, s0 float64) (a, b float64) {
 }
 
 // OTPath is the optimal-transport conditional path of Lipman et al. 2023
-// (Flow Matching for Generative Modeling, eq. 20–21), whose conditional
+// (Flow Matching for Generative Modeling, §4.1 Example II), whose conditional
 // flows are straight lines that shrink the source to width σmin·s0 at t = 1:
 //
 //	xt  = (1 − (1−σmin)·t)·x0 + t·x1
@@ -127,7 +127,7 @@ func (p OTPath) CondMeanStd(t, s0 float64) (mean, std float64) {
 }
 
 // CondVelocity returns u_t(x | x1) = (x1 − (1−σmin)·x) / (1 − (1−σmin)·t)
-// (Lipman et al. 2023, eq. 21); it does not depend on s0 because x0 is
+// (Lipman et al. 2023, §4.1); it does not depend on s0 because x0 is
 // recovered exactly from xt.
 func (p OTPath) CondVelocity(x, x1 Vec, t, s0 float64) Vec {
 	return affineVelocity(p, x, x1, t, s0)

@@ -164,7 +164,7 @@ func TestCondVelocityClosedForms(t *testing.T) {
 	}{
 		// σ = 0: u = (x1 − x)/(1 − t)
 		{"linear σ=0", LinearPath{}.CondVelocity(x, x1, 0.6, 1), Vec{(2 - 0.3) / 0.4, (1 + 0.7) / 0.4}},
-		// Lipman eq. 21
+		// Lipman et al. 2023, OT conditional velocity
 		{"ot σmin=0.1", OTPath{SigmaMin: 0.1}.CondVelocity(x, x1, 0.6, 1),
 			Vec{(2 - 0.9*0.3) / (1 - 0.9*0.6), (1 + 0.9*0.7) / (1 - 0.9*0.6)}},
 		// at t = 1 without noise the posterior of x0 is the prior: u = x1
