@@ -9,6 +9,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
+	"log"
 	"os"
 	"os/exec"
 	"strconv"
@@ -65,7 +67,7 @@ func StartX(t testing.TB, w, h int) *X {
 		t.Fatalf("e2e: pipe: %v", err)
 	}
 	defer displayRead.Close()
-	var log lockedBuffer
+	var serverLog lockedBuffer
 	cmd := exec.Command(xvfb,
 		"-displayfd", "3", // ExtraFiles[0] is fd 3 in the child
 		"-screen", "0", fmt.Sprintf("%dx%dx24", w, h),
@@ -76,8 +78,8 @@ func StartX(t testing.TB, w, h int) *X {
 		"+extension", "XTEST",
 	)
 	cmd.ExtraFiles = []*os.File{displayWrite}
-	cmd.Stdout = &log
-	cmd.Stderr = &log
+	cmd.Stdout = &serverLog
+	cmd.Stderr = &serverLog
 	if err := cmd.Start(); err != nil {
 		displayWrite.Close()
 		t.Fatalf("e2e: start Xvfb: %v", err)
@@ -114,13 +116,16 @@ func StartX(t testing.TB, w, h int) *X {
 		number, err = strconv.Atoi(strings.TrimSpace(r.line))
 		if r.err != nil || err != nil {
 			stop()
-			t.Fatalf("e2e: Xvfb did not report a display (%q, %v):\n%s", r.line, r.err, log.String())
+			t.Fatalf("e2e: Xvfb did not report a display (%q, %v):\n%s", r.line, r.err, serverLog.String())
 		}
 	case <-time.After(startTimeout):
 		stop()
-		t.Fatalf("e2e: Xvfb did not start within %v:\n%s", startTimeout, log.String())
+		t.Fatalf("e2e: Xvfb did not start within %v:\n%s", startTimeout, serverLog.String())
 	}
 
+	// xgb logs to stderr that there is no auth cookie (the server runs -ac) and that its
+	// reader stopped when the server did: noise in every test's output.
+	quietXGB.Do(func() { xgb.Logger = log.New(io.Discard, "", 0) })
 	x := &X{t: t, display: ":" + strconv.Itoa(number), width: w, height: h}
 	// -displayfd is written once the server listens, so the first dial normally succeeds;
 	// retry briefly anyway rather than trust that ordering.
@@ -134,7 +139,7 @@ func StartX(t testing.TB, w, h int) *X {
 	}
 	if err != nil {
 		stop()
-		t.Fatalf("e2e: connect to Xvfb on %s: %v\n%s", x.display, err, log.String())
+		t.Fatalf("e2e: connect to Xvfb on %s: %v\n%s", x.display, err, serverLog.String())
 	}
 	if err := xtest.Init(x.conn); err != nil {
 		x.conn.Close()
@@ -145,12 +150,14 @@ func StartX(t testing.TB, w, h int) *X {
 	t.Cleanup(func() {
 		x.conn.Close()
 		stop()
-		if t.Failed() && log.Len() > 0 {
-			t.Logf("Xvfb %s output:\n%s", x.display, log.String())
+		if t.Failed() && serverLog.Len() > 0 {
+			t.Logf("Xvfb %s output:\n%s", x.display, serverLog.String())
 		}
 	})
 	return x
 }
+
+var quietXGB sync.Once
 
 // Display is the server's DISPLAY value, ":N".
 func (x *X) Display() string { return x.display }
