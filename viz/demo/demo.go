@@ -123,19 +123,29 @@ func (b *Backend) setRunning(on bool) {
 func (b *Backend) Run(ctx context.Context) error {
 	tick := time.NewTicker(b.Interval)
 	defer tick.Stop()
+	type input struct {
+		s      scene.Settings
+		step   int
+		reseed uint64
+	}
+	var done *input
 	for {
 		b.mu.Lock()
-		s, step, reseed := b.settings, b.status.Step, b.resample
+		in := &input{s: b.settings, step: b.status.Step, reseed: b.resample}
 		b.mu.Unlock()
-		sc, err := Compute(ctx, s, step, reseed)
-		if err != nil {
-			return nil // cancelled
+		// Recompute only when something the scene depends on changed.
+		if done == nil || done.s != in.s || done.step != in.step || done.reseed != in.reseed {
+			sc, err := Compute(ctx, in.s, in.step, in.reseed)
+			if err != nil {
+				return nil // cancelled
+			}
+			b.mu.Lock()
+			b.seq++
+			sc.Seq = b.seq
+			b.mu.Unlock()
+			b.latest.Store(sc)
+			done = in
 		}
-		b.mu.Lock()
-		b.seq++
-		sc.Seq = b.seq
-		b.mu.Unlock()
-		b.latest.Store(sc)
 		select {
 		case <-ctx.Done():
 			return nil
