@@ -26,6 +26,23 @@ import (
 // panics), as must n ≥ 0, len(cost) == n·n and len(rowToCol) == n. The total
 // is minimal up to rounding of the order of n·1e-16·(max cost − min cost).
 func Assign(cost []float64, n int, rowToCol []int) (total float64) {
+	var a Assigner
+	return a.Assign(cost, n, rowToCol)
+}
+
+// Assigner is Assign with its work arrays kept between calls, for callers
+// that solve many problems, like a minibatch-OT coupling every training
+// step: after the first call of the largest size it does not allocate.
+// The zero value is ready to use; an Assigner must not be used from two
+// goroutines at once.
+type Assigner struct {
+	v, d []float64
+
+	y, argmin, matches, free, pred, collist, owner, stack []int
+}
+
+// Assign is the package function Assign.
+func (a *Assigner) Assign(cost []float64, n int, rowToCol []int) (total float64) {
 	if n < 0 || len(cost) != n*n || len(rowToCol) != n {
 		panic(fmt.Sprintf("flow: Assign of %d costs as %d×%d into %d rows", len(cost), n, n, len(rowToCol)))
 	}
@@ -34,7 +51,7 @@ func Assign(cost []float64, n int, rowToCol []int) (total float64) {
 			panic("flow: Assign cost is not finite")
 		}
 	}
-	lapjv(cost, n, rowToCol, 10*n, false)
+	a.lapjv(cost, n, rowToCol, 10*n, false)
 	for i, j := range rowToCol {
 		total += cost[i*n+j]
 	}
@@ -47,8 +64,9 @@ func Assign(cost []float64, n int, rowToCol []int) (total float64) {
 // the assignment. If the augmentation scans scanBudget columns (unless
 // scanBudget < 0) it restarts from auction prices; with forceAuction it
 // starts from them.
-func lapjv(c []float64, n int, x []int, scanBudget int, forceAuction bool) (v []float64) {
-	v = make([]float64, n)
+func (a *Assigner) lapjv(c []float64, n int, x []int, scanBudget int, forceAuction bool) (v []float64) {
+	a.grow(n)
+	v = a.v
 	switch n {
 	case 0:
 		return v
@@ -57,11 +75,11 @@ func lapjv(c []float64, n int, x []int, scanBudget int, forceAuction bool) (v []
 		v[0] = c[0]
 		return v
 	}
-	y := make([]int, n) // column → row, −1 when free
+	y := a.y // column → row, −1 when free
 	for i := range x {
 		x[i] = -1
 	}
-	free := columnReduction(c, n, x, y, v)
+	free := columnReduction(c, n, x, y, v, a.argmin, a.matches, a.free)
 	if !forceAuction {
 		for range 2 {
 			free = augmentingRowReduction(c, n, x, y, v, free)
@@ -72,7 +90,7 @@ func lapjv(c []float64, n int, x []int, scanBudget int, forceAuction bool) (v []
 		// tiny price steps and the paths grow long; past a budget of
 		// scanned columns, a fraction of the cost of an auction, we get
 		// better prices from one and start again.
-		if augmentShortestPaths(c, n, x, y, v, free, scanBudget) {
+		if a.augmentShortestPaths(c, n, x, y, v, free, scanBudget) {
 			return v
 		}
 	}
@@ -84,15 +102,31 @@ func lapjv(c []float64, n int, x []int, scanBudget int, forceAuction bool) (v []
 	// (w1 = w2) would not change any price and the auction would not end.
 	epsMin := max((hi-lo)*1e-5, max(-lo, hi)*1e-12)
 	if epsMin > 0 {
-		auctionPrices(c, n, v, max((hi-lo)/32, epsMin), epsMin, 4)
+		auctionPrices(c, n, v, max((hi-lo)/32, epsMin), epsMin, 4, a.owner, a.stack)
 	}
 	free = free[:0]
 	for i := range n {
 		x[i], y[i] = -1, -1
 		free = append(free, i)
 	}
-	augmentShortestPaths(c, n, x, y, v, free, -1)
+	a.augmentShortestPaths(c, n, x, y, v, free, -1)
 	return v
+}
+
+// grow sizes the work arrays for n×n problems.
+func (a *Assigner) grow(n int) {
+	if cap(a.v) < n {
+		a.v, a.d = make([]float64, n), make([]float64, n)
+		ints := make([]int, 8*n)
+		for _, s := range []*[]int{&a.y, &a.argmin, &a.matches, &a.free, &a.pred, &a.collist, &a.owner, &a.stack} {
+			*s, ints = ints[:n:n], ints[n:]
+		}
+	}
+	a.v, a.d = a.v[:n], a.d[:n]
+	clear(a.v)
+	for _, s := range []*[]int{&a.y, &a.argmin, &a.matches, &a.free, &a.pred, &a.collist, &a.owner, &a.stack} {
+		*s = (*s)[:n]
+	}
 }
 
 // columnReduction sets v[j] = min_i c[i][j] and assigns each column to its
@@ -101,10 +135,11 @@ func lapjv(c []float64, n int, x []int, scanBudget int, forceAuction bool) (v []
 // that won exactly one column lowers that column's price to its second-best
 // reduced cost, which makes the other rows' augmenting moves cheaper.
 // It returns the rows left unassigned.
-func columnReduction(c []float64, n int, x, y []int, v []float64) (free []int) {
+// argmin, matches and free are work arrays of length n.
+func columnReduction(c []float64, n int, x, y []int, v []float64, argmin, matches, free []int) []int {
 	// Column minima, scanning the matrix by rows for cache locality; strict
 	// < keeps the first row among ties.
-	argmin := make([]int, n)
+	clear(argmin)
 	copy(v, c[:n])
 	for i := 1; i < n; i++ {
 		row := c[i*n : i*n+n]
@@ -114,7 +149,8 @@ func columnReduction(c []float64, n int, x, y []int, v []float64) (free []int) {
 			}
 		}
 	}
-	matches := make([]int, n)
+	clear(matches)
+	free = free[:0]
 	for j := n - 1; j >= 0; j-- {
 		i := argmin[j]
 		matches[i]++
@@ -198,10 +234,10 @@ func augmentingRowReduction(c []float64, n int, x, y []int, v []float64, free []
 // reduced cost ≥ 0 and makes the new path tight. If budget ≥ 0 and at least
 // budget columns have been scanned before a row starts, it stops and reports
 // false, leaving a consistent partial assignment.
-func augmentShortestPaths(c []float64, n int, x, y []int, v []float64, free []int, budget int) (done bool) {
-	d := make([]float64, n)   // shortest distance from the free row to each column
-	pred := make([]int, n)    // the row before each column on its shortest path
-	collist := make([]int, n) // columns, partitioned: [0,low) scanned, [low,up) at dmin, [up,n) the rest
+func (a *Assigner) augmentShortestPaths(c []float64, n int, x, y []int, v []float64, free []int, budget int) (done bool) {
+	d := a.d             // shortest distance from the free row to each column
+	pred := a.pred       // the row before each column on its shortest path
+	collist := a.collist // columns, partitioned: [0,low) scanned, [low,up) at dmin, [up,n) the rest
 	totalScanned := 0
 	for _, f := range free {
 		if budget >= 0 && totalScanned >= budget {
@@ -291,9 +327,8 @@ func augmentShortestPaths(c []float64, n int, x, y []int, v []float64, free []in
 // column; ε then shrinks by factor and all rows are freed again. Only the
 // prices are kept: they warm-start the exact shortest-path augmentation,
 // whose paths are short once prices are within ε·n of optimal.
-func auctionPrices(c []float64, n int, v []float64, eps0, epsMin, factor float64) {
-	owner := make([]int, n) // column → row, −1 when free
-	stack := make([]int, 0, n)
+// owner (column → row, −1 when free) and stack are work arrays of length n.
+func auctionPrices(c []float64, n int, v []float64, eps0, epsMin, factor float64, owner, stack []int) {
 	for eps := eps0; ; eps = max(eps/factor, epsMin) {
 		for j := range owner {
 			owner[j] = -1

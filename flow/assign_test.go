@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -80,7 +81,7 @@ func TestAssignBruteForce(t *testing.T) {
 					t.Fatalf("%s n=%d: Assign = %v, brute force %v\ncost %v", kind.name, n, got, want, cost)
 				}
 				// The auction route, which Assign takes only on large hard inputs.
-				lapjv(cost, n, rowToCol, -1, true)
+				new(Assigner).lapjv(cost, n, rowToCol, -1, true)
 				total := 0.0
 				for i, j := range rowToCol {
 					total += cost[i*n+j]
@@ -126,7 +127,7 @@ func TestAssignCertificate(t *testing.T) {
 			// Budget −1: shortest paths only; 0: auction prices first.
 			for _, budget := range []int{-1, 0, 10 * n} {
 				x := make([]int, n)
-				v := lapjv(cost, n, x, budget, budget == 0)
+				v := new(Assigner).lapjv(cost, n, x, budget, budget == 0)
 				total := 0.0
 				for i, j := range x {
 					total += cost[i*n+j]
@@ -192,7 +193,7 @@ func FuzzAssign(f *testing.F) {
 		if got != want {
 			t.Fatalf("n=%d: Assign = %v, brute force %v, cost %v", n, got, want, cost)
 		}
-		lapjv(cost, n, rowToCol, -1, true)
+		new(Assigner).lapjv(cost, n, rowToCol, -1, true)
 		total := 0.0
 		for i, j := range rowToCol {
 			total += cost[i*n+j]
@@ -265,4 +266,35 @@ func ExampleAssign() {
 	total := Assign(cost, 3, rowToCol)
 	fmt.Println(rowToCol, total)
 	// Output: [1 0 2] 5
+}
+
+// TestAssignerReuse checks that one Assigner solving problems of changing
+// sizes and kinds agrees with fresh ones, and allocates nothing once warm.
+func TestAssignerReuse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 44))
+	var reused Assigner
+	for _, n := range []int{50, 3, 120, 1, 0, 77} {
+		for _, kind := range costKinds {
+			cost := make([]float64, n*n)
+			for i := range cost {
+				cost[i] = kind.gen(rng)
+			}
+			got, want := make([]int, n), make([]int, n)
+			total := reused.Assign(cost, n, got)
+			if fresh := Assign(cost, n, want); total != fresh || !slices.Equal(got, want) {
+				t.Fatalf("%s n=%d: reused Assigner %v %v, fresh %v %v", kind.name, n, total, got, fresh, want)
+			}
+			// The same through the auction route.
+			reused.lapjv(cost, n, got, -1, true)
+			new(Assigner).lapjv(cost, n, want, -1, true)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s n=%d: auction route, reused Assigner %v, fresh %v", kind.name, n, got, want)
+			}
+		}
+	}
+	cost := sqDistMatrix(randomCloud(rng, 100), randomCloud(rng, 100))
+	rowToCol := make([]int, 100)
+	if allocs := testing.AllocsPerRun(5, func() { reused.Assign(cost, 100, rowToCol) }); allocs != 0 {
+		t.Errorf("warm Assigner: %v allocations per call", allocs)
+	}
 }
