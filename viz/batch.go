@@ -29,6 +29,9 @@ type Batch struct {
 	opts     ebiten.DrawTrianglesOptions
 	Calls    int // DrawTriangles calls since Begin, for the stats overlay
 	Shapes   int // shapes since Begin
+	// OX, OY are subtracted from every coordinate: the screen position of
+	// the destination's top-left corner when it is an offscreen layer.
+	OX, OY float32
 }
 
 // Begin starts a batch onto dst.
@@ -58,15 +61,15 @@ func (b *Batch) room(n int) uint16 {
 	return uint16(len(b.vertices))
 }
 
-func vertex(x, y float32, c palette.RGBA) ebiten.Vertex {
-	return ebiten.Vertex{DstX: x, DstY: y, SrcX: 1, SrcY: 1, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A}
+func (b *Batch) vertex(x, y float32, c palette.RGBA) ebiten.Vertex {
+	return ebiten.Vertex{DstX: x - b.OX, DstY: y - b.OY, SrcX: 1, SrcY: 1, ColorR: c.R, ColorG: c.G, ColorB: c.B, ColorA: c.A}
 }
 
 // Rect fills the axis-aligned rectangle (x, y, w, h).
 func (b *Batch) Rect(x, y, w, h float32, c palette.RGBA) {
 	i := b.room(4)
 	b.vertices = append(b.vertices,
-		vertex(x, y, c), vertex(x+w, y, c), vertex(x+w, y+h, c), vertex(x, y+h, c))
+		b.vertex(x, y, c), b.vertex(x+w, y, c), b.vertex(x+w, y+h, c), b.vertex(x, y+h, c))
 	b.indices = append(b.indices, i, i+1, i+2, i, i+2, i+3)
 }
 
@@ -74,14 +77,14 @@ func (b *Batch) Rect(x, y, w, h float32, c palette.RGBA) {
 func (b *Batch) Quad(x0, y0, x1, y1, x2, y2, x3, y3 float32, c0, c1, c2, c3 palette.RGBA) {
 	i := b.room(4)
 	b.vertices = append(b.vertices,
-		vertex(x0, y0, c0), vertex(x1, y1, c1), vertex(x2, y2, c2), vertex(x3, y3, c3))
+		b.vertex(x0, y0, c0), b.vertex(x1, y1, c1), b.vertex(x2, y2, c2), b.vertex(x3, y3, c3))
 	b.indices = append(b.indices, i, i+1, i+2, i, i+2, i+3)
 }
 
 // Triangle fills a triangle.
 func (b *Batch) Triangle(x0, y0, x1, y1, x2, y2 float32, c palette.RGBA) {
 	i := b.room(3)
-	b.vertices = append(b.vertices, vertex(x0, y0, c), vertex(x1, y1, c), vertex(x2, y2, c))
+	b.vertices = append(b.vertices, b.vertex(x0, y0, c), b.vertex(x1, y1, c), b.vertex(x2, y2, c))
 	b.indices = append(b.indices, i, i+1, i+2)
 }
 

@@ -37,6 +37,12 @@ type Canvas struct {
 	colours []palette.RGBA
 	colSeq  int // scene whose particle colours are cached
 	trail   []flow.Vec
+
+	static    *ebiten.Image // cached grid, labels and clouds
+	staticKey staticKey
+	dots      *ebiten.Image // the particles, uploaded from dotBuf
+	dotBuf    []byte        // premultiplied RGBA, row-major, canvas-sized
+	dotCount  int           // particles drawn since the last Draw, for the stats
 }
 
 // trailSpan is how much of t a fading trail covers, and trailSegments how
@@ -82,20 +88,30 @@ func (cv *Canvas) particleColours(sc *scene.Scene) []palette.RGBA {
 
 // Draw draws the layers of sc at time t with the particles at pos (already
 // interpolated and blended by the caller).
+//
+// Software GL (Xvfb, llvmpipe) pays per triangle, so the layers that change
+// rarely — grid, tick labels and the clouds — are cached in an offscreen
+// image redrawn only when the camera or the scene changes, and the particles
+// are written as pixels into a buffer uploaded once per frame. What remains
+// per frame is one textured quad per cached layer and a batch of arrows.
 func (cv *Canvas) Draw(dst *ebiten.Image, sc *scene.Scene, t float64, pos []flow.Vec, fonts Fonts) {
 	c := &cv.Cam
-	sub := dst.SubImage(imageRect(int(c.X), int(c.Y), int(c.X+c.W), int(c.Y+c.H))).(*ebiten.Image)
+	cv.dotCount = 0
+	w, h := int(c.W), int(c.H)
+	if w < 1 || h < 1 {
+		return
+	}
+	sub := dst.SubImage(imageRect(int(c.X), int(c.Y), int(c.X)+w, int(c.Y)+h)).(*ebiten.Image)
+	var at ebiten.DrawImageOptions
+	at.GeoM.Translate(float64(int(c.X)), float64(int(c.Y)))
+
+	cv.drawStatic(sc, w, h, fonts)
+	sub.DrawImage(cv.static, &at)
+
 	b := &cv.batch
 	b.Begin(sub)
-	s := float32(cv.Scale)
-	if cv.Layers.Grid {
-		cv.drawGrid(b)
-	}
+	b.OX, b.OY = 0, 0
 	if sc != nil {
-		if cv.Layers.Clouds {
-			cv.drawCloud(b, sc.Source, palette.Source, 2.2*s)
-			cv.drawCloud(b, sc.Target, palette.Target, 2.2*s)
-		}
 		if cv.Layers.Field {
 			cv.drawField(b, sc, t)
 		}
@@ -106,13 +122,56 @@ func (cv *Canvas) Draw(dst *ebiten.Image, sc *scene.Scene, t float64, pos []flow
 		if cv.Layers.Trails {
 			cv.drawTrails(b, sc, t, colours)
 		}
+		b.Flush()
 		if cv.Layers.Particles {
-			cv.drawParticles(b, pos, colours)
+			cv.drawParticles(pos, colours, w, h)
+			sub.DrawImage(cv.dots, &at)
 		}
 	}
 	b.Flush()
+}
+
+// staticKey is what the cached layer depends on.
+type staticKey struct {
+	cam          camera.Camera
+	scale        float64
+	seq          int
+	grid, clouds bool
+	w, h         int
+}
+
+// drawStatic redraws the cached grid, tick labels and clouds if needed.
+func (cv *Canvas) drawStatic(sc *scene.Scene, w, h int, fonts Fonts) {
+	key := staticKey{cam: cv.Cam, scale: cv.Scale, grid: cv.Layers.Grid, clouds: cv.Layers.Clouds, w: w, h: h}
+	if sc != nil {
+		key.seq = sc.Seq
+	}
+	if cv.static != nil && key == cv.staticKey {
+		return
+	}
+	if cv.static == nil || cv.static.Bounds().Dx() != w || cv.static.Bounds().Dy() != h {
+		if cv.static != nil {
+			cv.static.Deallocate()
+		}
+		cv.static = ebiten.NewImage(w, h)
+	}
+	cv.staticKey = key
+	cv.static.Clear()
+	b := &cv.batch
+	b.Begin(cv.static)
+	b.OX, b.OY = float32(int(cv.Cam.X)), float32(int(cv.Cam.Y))
 	if cv.Layers.Grid {
-		cv.drawTickLabels(sub, fonts)
+		cv.drawGrid(b)
+	}
+	if sc != nil && cv.Layers.Clouds {
+		s := float32(cv.Scale)
+		cv.drawCloud(b, sc.Source, palette.Source, 2.2*s)
+		cv.drawCloud(b, sc.Target, palette.Target, 2.2*s)
+	}
+	b.Flush()
+	b.OX, b.OY = 0, 0
+	if cv.Layers.Grid {
+		cv.drawTickLabels(cv.static, fonts)
 	}
 }
 
@@ -246,32 +305,55 @@ func (cv *Canvas) drawField(b *Batch, sc *scene.Scene, t float64) {
 	}
 }
 
-func (cv *Canvas) drawParticles(b *Batch, pos []flow.Vec, colours []palette.RGBA) {
+// drawParticles writes each particle as a small opaque square of its colour
+// into the pixel buffer and uploads it to the dots layer.
+func (cv *Canvas) drawParticles(pos []flow.Vec, colours []palette.RGBA, w, h int) {
+	if cv.dots == nil || cv.dots.Bounds().Dx() != w || cv.dots.Bounds().Dy() != h {
+		if cv.dots != nil {
+			cv.dots.Deallocate()
+		}
+		cv.dots = ebiten.NewImage(w, h)
+		cv.dotBuf = make([]byte, 4*w*h)
+	}
+	buf := cv.dotBuf
+	clear(buf)
 	c := &cv.Cam
 	// Dots shrink a little as their number grows so 50k stay readable.
 	n := len(pos)
-	size := float32(cv.Scale) * 4
+	size := int(math.Round(cv.Scale * 4))
 	switch {
 	case n > 20000:
-		size = float32(cv.Scale) * 2.5
+		size = int(math.Round(cv.Scale * 2.5))
 	case n > 5000:
-		size = float32(cv.Scale) * 3
+		size = int(math.Round(cv.Scale * 3))
 	}
-	half := size / 2
+	size = max(1, size)
+	half := float64(size) / 2
 	for i, p := range pos {
 		if !scene.Finite(p) {
 			continue
 		}
 		sx, sy := c.ToScreen(p[0], p[1])
-		if !c.Contains(sx, sy) {
+		x0 := int(math.Floor(sx - c.X - half))
+		y0 := int(math.Floor(sy - c.Y - half))
+		if x0 >= w || y0 >= h || x0+size <= 0 || y0+size <= 0 {
 			continue
 		}
 		col := palette.RGBA{R: 1, G: 1, B: 1, A: 1}
 		if i < len(colours) {
 			col = colours[i]
 		}
-		b.Rect(float32(sx)-half, float32(sy)-half, size, size, col)
+		r, g, bl := byte(col.R*255+0.5), byte(col.G*255+0.5), byte(col.B*255+0.5)
+		for y := max(0, y0); y < min(h, y0+size); y++ {
+			row := buf[4*(y*w):]
+			for x := max(0, x0); x < min(w, x0+size); x++ {
+				px := row[4*x : 4*x+4 : 4*x+4]
+				px[0], px[1], px[2], px[3] = r, g, bl, 255
+			}
+		}
+		cv.dotCount++
 	}
+	cv.dots.WritePixels(buf)
 }
 
 // drawTrails draws, behind the first particles, their path over the last

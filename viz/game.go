@@ -506,7 +506,7 @@ func (g *Game) statsLines() []string {
 		fmt.Sprintf("Update %.2f ms (max %.2f)", ms(um), ms(uw)),
 		fmt.Sprintf("Draw   %.2f ms (max %.2f)", ms(dm), ms(dw)),
 		fmt.Sprintf("%s particles, %d arrows", thousands(n), arrows),
-		fmt.Sprintf("%d shapes in %d draw calls", g.canvas.batch.Shapes, g.canvas.batch.Calls),
+		fmt.Sprintf("%s dots, %d shapes in %d batches", thousands(g.canvas.dotCount), g.canvas.batch.Shapes, g.canvas.batch.Calls),
 	}
 }
 
