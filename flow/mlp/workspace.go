@@ -7,12 +7,12 @@ import (
 
 // Buffer layout. Every layer is one call of gemm on padded buffers:
 //
-//   - Activations are row-major with a row stride ld that is a multiple of 8
-//     and has room for one extra column past the padded width np. That
-//     column holds a constant 1, so the bias is just the last row of the
-//     packed weight matrix: z = [h 1]·[W; b]. The same trick makes the bias
-//     gradient fall out of the weight-gradient product: its last row is
-//     Σ_batch dz.
+//   - Activations are row-major. A hidden layer's row stride ld is a
+//     multiple of 8 with room for one column past the padded width np (and
+//     the input x has one past its features). That column holds a constant
+//     1, so the bias is just the last row of the packed weight matrix:
+//     z = [h 1]·[W; b]. The same trick makes the bias gradient fall out of
+//     the weight-gradient product: its last row is Σ_batch dz.
 //   - Widths are padded to np = a multiple of gemmCols with zero weights, so
 //     the padded units compute f(0) = 0 and contribute nothing.
 //   - Batch rows are padded to a multiple of gemmRows; the extra rows carry
@@ -20,7 +20,7 @@ import (
 type layerBuf struct {
 	in, out int // true fan-in and fan-out
 	np      int // out padded to a multiple of gemmCols
-	kk      int // rows of the packed weights: the input's stride-1 width + 1 (bias row)
+	kk      int // input columns the product reads, the ones column last; rows of w
 	ld      int // row stride of h, d and g
 	h       []float32
 	d       []float32 // f'(z), hidden layers only
