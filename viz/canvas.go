@@ -90,7 +90,7 @@ func (cv *Canvas) particleColours(sc *scene.Scene) []palette.RGBA {
 // interpolated and blended by the caller).
 //
 // Software GL (Xvfb, llvmpipe) pays per triangle, so the layers that change
-// rarely — grid, tick labels and the clouds — are cached in an offscreen
+// rarely — grid lines and the clouds — are cached in an offscreen
 // image redrawn only when the camera or the scene changes, and the particles
 // are written as pixels into a buffer uploaded once per frame. What remains
 // per frame is one textured quad per cached layer and a batch of arrows.
@@ -105,7 +105,7 @@ func (cv *Canvas) Draw(dst *ebiten.Image, sc *scene.Scene, t float64, pos []flow
 	var at ebiten.DrawImageOptions
 	at.GeoM.Translate(float64(int(c.X)), float64(int(c.Y)))
 
-	cv.drawStatic(sc, w, h, fonts)
+	cv.drawStatic(sc, w, h)
 	sub.DrawImage(cv.static, &at)
 
 	b := &cv.batch
@@ -129,6 +129,10 @@ func (cv *Canvas) Draw(dst *ebiten.Image, sc *scene.Scene, t float64, pos []flow
 		}
 	}
 	b.Flush()
+	// The coordinates go on top so arrows never hide them.
+	if cv.Layers.Grid {
+		cv.drawTickLabels(sub, fonts)
+	}
 }
 
 // staticKey is what the cached layer depends on.
@@ -140,8 +144,8 @@ type staticKey struct {
 	w, h         int
 }
 
-// drawStatic redraws the cached grid, tick labels and clouds if needed.
-func (cv *Canvas) drawStatic(sc *scene.Scene, w, h int, fonts Fonts) {
+// drawStatic redraws the cached grid and clouds if needed.
+func (cv *Canvas) drawStatic(sc *scene.Scene, w, h int) {
 	key := staticKey{cam: cv.Cam, scale: cv.Scale, grid: cv.Layers.Grid, clouds: cv.Layers.Clouds, w: w, h: h}
 	if sc != nil {
 		key.seq = sc.Seq
@@ -170,9 +174,6 @@ func (cv *Canvas) drawStatic(sc *scene.Scene, w, h int, fonts Fonts) {
 	}
 	b.Flush()
 	b.OX, b.OY = 0, 0
-	if cv.Layers.Grid {
-		cv.drawTickLabels(cv.static, fonts)
-	}
 }
 
 // gridStep is the world spacing of the grid lines: at least 70 px apart.

@@ -448,8 +448,8 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	g.canvas.Draw(screen, g.sc, t, g.pos, g.fonts)
 	st := g.backend.Status()
 	g.hud.drawTraining(screen, canvasR, st, g.status, g.statusErr, g.fonts)
-	if g.canvas.Layers.Legend && g.sc != nil && g.canvas.Layers.Field {
-		g.hud.drawLegend(screen, canvasR, g.sc.MaxSpeed, g.fonts)
+	if l := g.canvas.Layers; l.Legend && g.sc != nil && (l.Field || l.Particles) {
+		g.hud.drawLegend(screen, canvasR, g.sc.MaxSpeed, l.Particles, g.fonts)
 	}
 	if g.sc == nil {
 		drawText(screen, "waiting for the first sample…", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H/2, Center, palette.Dim)

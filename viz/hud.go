@@ -113,11 +113,20 @@ func drawCurve(b *Batch, values []float32, x, y, w, h float64, width float32, c 
 	return lo, hi
 }
 
-// drawLegend draws the speed colour bar with its range.
-func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, fonts Fonts) {
+// drawLegend draws the speed colour bar with its range and, when particles
+// are shown, a colour wheel that says how a particle's colour encodes where
+// it started.
+func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, wheel bool, fonts Fonts) {
 	s := h.Scale
 	w, barH := 200*s, 12*s
-	boxW, boxH := w+24*s, barH+fonts.Body.Size*2.9+14*s
+	boxH := barH + fonts.Body.Size*2.9 + 14*s
+	wheelW := 0.0
+	titleH := fonts.Body.Size * 1.4
+	wheelR := (boxH - titleH - 14*s) / 2
+	if wheel {
+		wheelW = math.Max(textWidth("dot: start x₀", fonts.Body), 2*wheelR) + 18*s
+	}
+	boxW := w + 24*s + wheelW
 	if area.W < boxW+20*s || area.H < boxH+60*s {
 		return
 	}
@@ -126,7 +135,7 @@ func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, fonts F
 	b := &h.batch
 	b.Begin(dst)
 	b.Rect(float32(x), float32(y), float32(boxW), float32(boxH), palette.PanelBG.WithAlpha(0.82))
-	bx, by := x+12*s, y+8*s+fonts.Body.Size*1.4
+	bx, by := x+12*s+wheelW, y+8*s+fonts.Body.Size*1.4
 	const n = 32
 	for i := range n {
 		c0 := palette.Speed(float64(i)/n, 1)
@@ -135,11 +144,40 @@ func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, fonts F
 		x1 := float32(bx + w*float64(i+1)/n)
 		b.Quad(x0, float32(by), x1, float32(by), x1, float32(by+barH), x0, float32(by+barH), c0, c1, c1, c0)
 	}
+	if wheel {
+		// The wheel shows palette.Start over a disc of radius 2 (in units of
+		// the source's RMS radius): hue by angle, lightness by radius.
+		cx, cy, r := x+12*s+(wheelW-18*s)/2, y+6*s+titleH+wheelR, wheelR
+		const sectors, rings = 36, 4
+		for i := range sectors {
+			a0 := 2 * math.Pi * float64(i) / sectors
+			a1 := 2 * math.Pi * float64(i+1) / sectors
+			for j := range rings {
+				r0, r1 := r*float64(j)/rings, r*float64(j+1)/rings
+				col := palette.Start(2*(float64(j)+0.5)/rings*math.Cos((a0+a1)/2), 2*(float64(j)+0.5)/rings*math.Sin((a0+a1)/2), 1)
+				// Screen y points down: negate sin so the wheel matches the plane.
+				p := func(rr, a float64) (float32, float32) {
+					return float32(cx + rr*math.Cos(a)), float32(cy - rr*math.Sin(a))
+				}
+				x0, y0 := p(r0, a0)
+				x1, y1 := p(r1, a0)
+				x2, y2 := p(r1, a1)
+				x3, y3 := p(r0, a1)
+				b.Quad(x0, y0, x1, y1, x2, y2, x3, y3, col, col, col, col)
+			}
+		}
+	}
 	b.Flush()
 	drawText(dst, "speed |v(x, t)|", fonts.Body, bx, y+6*s, TopLeft, palette.Label)
 	ty := by + barH + 4*s
 	drawText(dst, "0", fonts.Small, bx, ty, TopLeft, palette.Dim)
 	drawText(dst, fmt.Sprintf("%.3g", maxSpeed), fonts.Small, bx+w, ty, TopRight, palette.Dim)
+	if wheel {
+		drawText(dst, "dot: start x₀", fonts.Body, x+12*s+(wheelW-18*s)/2, y+6*s, TopCenter, palette.Label)
+		b.Begin(dst)
+		b.Rect(float32(bx-12*s), float32(y+8*s), float32(s), float32(boxH-16*s), palette.GridMajor)
+		b.Flush()
+	}
 }
 
 // drawStats draws frame timings in the top-right corner.
