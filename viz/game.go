@@ -62,7 +62,6 @@ type Game struct {
 	target   []flow.Vec // particles of the current scene at t
 	from     []flow.Vec // particles when the current scene arrived
 	blendAge float64    // seconds since the current scene arrived
-	fitted   bool
 
 	w, h                int
 	panning             bool

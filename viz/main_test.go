@@ -11,7 +11,6 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 
-	"github.com/flowviz/flowviz/viz/demo"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -66,19 +65,6 @@ func (b *staticBackend) Train()    { b.trains++; b.status.State = "running" }
 func (b *staticBackend) Pause()    { b.pauses++; b.status.State = "paused" }
 func (b *staticBackend) Reset()    {}
 func (b *staticBackend) Resample() {}
-
-// newStatic builds a backend holding the demo's converged scene.
-func newStatic(tb testing.TB, particles, steps, grid int) *staticBackend {
-	tb.Helper()
-	s := scene.DefaultSettings()
-	s.Particles, s.Steps, s.Grid = particles, steps, grid
-	sc, err := demo.Compute(context.Background(), s, 40, 0)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	sc.Seq = 1
-	return &staticBackend{sc: sc, status: scene.Status{State: "running", Step: 100, Loss: 1.5, LossHistory: []float32{3, 2, 1.6, 1.5}}}
-}
 
 // newSynthetic builds a backend whose scene is cheap to make at any size:
 // particles on a spiral at t = 0 move in straight lines to a circle of radius 2.

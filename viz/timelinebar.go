@@ -227,10 +227,9 @@ func diamond(b *Batch, x, y, r float32, c palette.RGBA) {
 // any scale and need no font coverage.
 func (tb *TimelineBar) icon(b *Batch, i int, r rect, playing bool) {
 	c := palette.Label
-	s := float32(tb.Scale)
 	cx, cy := float32(r.X+r.W/2), float32(r.Y+r.H/2)
-	s = float32(r.H / 34) // glyphs scale with the button
-	h := 8 * s            // half height of a glyph
+	s := float32(r.H / 34) // glyphs scale with the button
+	h := 8 * s             // half height of a glyph
 	bar := func(x float32) { b.Rect(x, cy-h, 3*s, 2*h, c) }
 	right := func(x float32) { b.Triangle(x, cy-h, x+1.4*h, cy, x, cy+h, c) }
 	left := func(x float32) { b.Triangle(x, cy-h, x-1.4*h, cy, x, cy+h, c) }
