@@ -35,7 +35,7 @@ type Canvas struct {
 	ticks   []float64
 	field   []flow.Vec // arrow velocities at the current t
 	colours []palette.RGBA
-	colSeq  int // scene whose particle colours are cached
+	colFor  *flow.Vec // first start point of the draws the colours are for
 	trail   []flow.Vec
 
 	static    *ebiten.Image // cached grid, labels and clouds
@@ -57,10 +57,12 @@ const (
 // particleColours returns the colour of each particle by its start, cached
 // per scene.
 func (cv *Canvas) particleColours(sc *scene.Scene) []palette.RGBA {
-	if sc.Seq == cv.colSeq && len(cv.colours) == sc.Particles() {
+	start := sc.Traj[0]
+	// The sampler reuses the start draws across frames: recolour only when
+	// they are new.
+	if len(start) > 0 && &start[0] == cv.colFor && len(cv.colours) == len(start) {
 		return cv.colours
 	}
-	start := sc.Traj[0]
 	// Colour radius relative to the cloud's RMS radius so that the lightness
 	// spreads evenly whatever the source's scale.
 	var ss float64
@@ -82,7 +84,9 @@ func (cv *Canvas) particleColours(sc *scene.Scene) []palette.RGBA {
 	for i, p := range start {
 		cv.colours[i] = palette.Start(p[0], p[1], scale)
 	}
-	cv.colSeq = sc.Seq
+	if len(start) > 0 {
+		cv.colFor = &start[0]
+	}
 	return cv.colours
 }
 
@@ -139,16 +143,31 @@ func (cv *Canvas) Draw(dst *ebiten.Image, sc *scene.Scene, t float64, pos []flow
 type staticKey struct {
 	cam          camera.Camera
 	scale        float64
-	seq          int
+	source       cloud
+	target       cloud
 	grid, clouds bool
 	w, h         int
+}
+
+// cloud identifies a point set by its first element and length: the sampler
+// hands out the same immutable slices until the data or the draws change.
+type cloud struct {
+	first *flow.Vec
+	n     int
+}
+
+func cloudID(pts []flow.Vec) cloud {
+	if len(pts) == 0 {
+		return cloud{}
+	}
+	return cloud{&pts[0], len(pts)}
 }
 
 // drawStatic redraws the cached grid and clouds if needed.
 func (cv *Canvas) drawStatic(sc *scene.Scene, w, h int) {
 	key := staticKey{cam: cv.Cam, scale: cv.Scale, grid: cv.Layers.Grid, clouds: cv.Layers.Clouds, w: w, h: h}
 	if sc != nil {
-		key.seq = sc.Seq
+		key.source, key.target = cloudID(sc.Source), cloudID(sc.Target)
 	}
 	if cv.static != nil && key == cv.staticKey {
 		return
@@ -252,9 +271,15 @@ func tickLabel(v, step float64) string {
 	return strconv.FormatFloat(v, 'f', decimals, 64)
 }
 
+// maxCloud is how many points of each cloud are drawn: enough to show the
+// shape, few enough to stay cheap.
+const maxCloud = 3000
+
 func (cv *Canvas) drawCloud(b *Batch, pts []flow.Vec, col palette.RGBA, size float32) {
 	c := &cv.Cam
-	for _, p := range pts {
+	stride := max(1, (len(pts)+maxCloud-1)/maxCloud)
+	for i := 0; i < len(pts); i += stride {
+		p := pts[i]
 		if !scene.Finite(p) {
 			continue
 		}

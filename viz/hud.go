@@ -47,8 +47,9 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 	b.Begin(dst)
 	b.Rect(float32(x), float32(y), float32(w), float32(boxH), palette.PanelBG.WithAlpha(0.82))
 	cx, cy, cw := x+10*s, y+8*s+lineH*2, w-20*s
-	b.Rect(float32(cx), float32(cy), float32(cw), float32(curveH), palette.RGBA{R: 1, G: 1, B: 1, A: 0.04})
-	lo, hi := drawCurve(b, st.LossHistory, cx, cy, cw, curveH, float32(1.6*s), palette.Accent)
+	labelW := textWidth("0.0000", fonts.Small) + 6*s // the curve's range goes right of it
+	b.Rect(float32(cx), float32(cy), float32(cw-labelW), float32(curveH), palette.RGBA{R: 1, G: 1, B: 1, A: 0.04})
+	lo, hi := drawCurve(b, st.LossHistory, cx, cy, cw-labelW, curveH, float32(1.6*s), palette.Accent)
 	b.Flush()
 
 	state := st.State
@@ -67,8 +68,8 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 	drawText(dst, fmt.Sprintf("loss %s   %s steps/s", lossText(st.Loss), thousands(int(math.Round(st.StepsPerSec)))),
 		fonts.Body, cx, y+8*s+lineH, TopLeft, palette.Label)
 	if hi > lo {
-		drawText(dst, lossText(hi), fonts.Small, cx+cw-3*s, cy+2*s, TopRight, palette.Dim)
-		drawText(dst, lossText(lo), fonts.Small, cx+cw-3*s, cy+curveH-2*s, BottomRight, palette.Dim)
+		drawText(dst, lossText(hi), fonts.Small, cx+cw, cy, TopRight, palette.Dim)
+		drawText(dst, lossText(lo), fonts.Small, cx+cw, cy+curveH, BottomRight, palette.Dim)
 	}
 	if status != "" {
 		col := palette.Label

@@ -53,10 +53,11 @@ func Run(cfg Config) error {
 		cfg.Title = "flowviz — flow matching, live"
 	}
 	// Training and sampling each keep a core busy. With GOMAXPROCS equal to
-	// the core count the render goroutine would wait for Go's 10 ms
-	// preemption to get a P; one spare P lets the OS scheduler share the
-	// cores at a much finer grain, which keeps frames smooth.
-	if n := runtime.NumCPU() + 1; runtime.GOMAXPROCS(0) < n {
+	// the core count, ebiten's game and render goroutines would wait for
+	// Go's 10 ms preemption to get a P; two spare Ps let the OS scheduler,
+	// which honours the background threads' lower priority, share the cores
+	// at a much finer grain.
+	if n := runtime.NumCPU() + 2; runtime.GOMAXPROCS(0) < n {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
 	}
 
