@@ -1,0 +1,235 @@
+package train
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/mlp"
+)
+
+// Model file format identifiers. A reader refuses any other format string or
+// version, so an old binary never misreads a newer file.
+const (
+	ModelFormat  = "flowviz-model"
+	ModelVersion = 1
+)
+
+// maxModelBytes bounds how much ReadModel reads: the largest valid network
+// (width 1024, depth 16) is ~17 M parameters, ~250 MB of JSON at worst.
+const maxModelBytes = 512 << 20
+
+// Model is what a model file holds: the training config and the trained
+// weights, enough to rebuild the velocity field and to know what it learned.
+type Model struct {
+	Version int
+	Config  Config
+	Params  []float32 // mlp.Net.Params layout for Config.Net
+	Step    int       // training steps taken
+}
+
+// Net wraps the model's parameters (not copied) as a network.
+func (m *Model) Net() (*mlp.Net, error) {
+	return mlp.FromParams(m.Config.Net, m.Params)
+}
+
+// Field returns the network-backed velocity field v(x, t). Each call returns
+// a field with its own workspace: use one per goroutine. It panics if m is
+// invalid; models from ReadModel and Snapshot.Model are always valid.
+func (m *Model) Field() flow.Field {
+	net, err := m.Net()
+	if err != nil {
+		panic("train: Field of an invalid model: " + err.Error())
+	}
+	return NewNetField(net)
+}
+
+// Validate checks everything a model file must satisfy: format version, a
+// valid config, the parameter count the network needs, finite weights.
+func (m *Model) Validate() error {
+	if m.Version != ModelVersion {
+		return fmt.Errorf("model version %d is not supported (this build reads version %d)", m.Version, ModelVersion)
+	}
+	if err := m.Config.Validate(); err != nil {
+		return fmt.Errorf("model config: %w", err)
+	}
+	if m.Step < 0 {
+		return fmt.Errorf("model step %d is negative", m.Step)
+	}
+	if want := mlp.NumParams(m.Config.Net); len(m.Params) != want {
+		return fmt.Errorf("model has %d parameters, but a width-%d depth-%d network with %d Fourier features needs %d",
+			len(m.Params), m.Config.Net.Width, m.Config.Net.Depth, m.Config.Net.Fourier, want)
+	}
+	for i, p := range m.Params {
+		if math.IsNaN(float64(p)) || math.IsInf(float64(p), 0) {
+			return fmt.Errorf("model parameter %d is %v", i, p)
+		}
+	}
+	return nil
+}
+
+// modelFile is the JSON layout of a model file. The config is spelled out
+// field by field (the activation by name) so that the file format does not
+// depend on Go field names or enum numbering.
+type modelFile struct {
+	Format  string     `json:"format"`
+	Version int        `json:"version"`
+	Config  configFile `json:"config"`
+	Step    int        `json:"step"`
+	Params  []float32  `json:"params"`
+}
+
+type configFile struct {
+	Source      string  `json:"source"`
+	Target      string  `json:"target"`
+	Path        string  `json:"path"`
+	Sigma       float64 `json:"sigma"`
+	Coupling    string  `json:"coupling"`
+	Teacher     string  `json:"teacher,omitempty"`
+	Net         netFile `json:"net"`
+	Batch       int     `json:"batch"`
+	LR          float64 `json:"lr"`
+	WeightDecay float64 `json:"weight_decay"`
+	Steps       int     `json:"steps"`
+	Seed        uint64  `json:"seed"`
+}
+
+type netFile struct {
+	Width      int    `json:"width"`
+	Depth      int    `json:"depth"`
+	Activation string `json:"activation"`
+	Fourier    int    `json:"fourier"`
+}
+
+// WriteModel writes m as compact JSON after validating it.
+func WriteModel(w io.Writer, m *Model) error {
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("train: refusing to write an invalid model: %w", err)
+	}
+	c := m.Config
+	f := modelFile{
+		Format:  ModelFormat,
+		Version: m.Version,
+		Config: configFile{
+			Source: c.Source, Target: c.Target, Path: c.Path, Sigma: c.Sigma,
+			Coupling: c.Coupling, Teacher: c.Teacher,
+			Net: netFile{
+				Width: c.Net.Width, Depth: c.Net.Depth,
+				Activation: c.Net.Act.String(), Fourier: c.Net.Fourier,
+			},
+			Batch: c.Batch, LR: c.LR, WeightDecay: c.WeightDecay, Steps: c.Steps, Seed: c.Seed,
+		},
+		Step:   m.Step,
+		Params: m.Params,
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		return fmt.Errorf("train: encoding model: %w", err)
+	}
+	b = append(b, '\n')
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("train: writing model: %w", err)
+	}
+	return nil
+}
+
+// ReadModel reads and validates a model file. Unknown fields, trailing data,
+// another format or version, a bad config, a parameter count that does not
+// match the network, or non-finite weights are all refused.
+func ReadModel(r io.Reader) (*Model, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxModelBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("train: reading model: %w", err)
+	}
+	if len(data) > maxModelBytes {
+		return nil, fmt.Errorf("train: model file larger than %d MiB", maxModelBytes>>20)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f modelFile
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("train: not a valid model file: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("train: not a valid model file: trailing data after the JSON object")
+	}
+	if f.Format != ModelFormat {
+		return nil, fmt.Errorf("train: not a model file: format %q, want %q", f.Format, ModelFormat)
+	}
+	act, err := mlp.ParseActivation(f.Config.Net.Activation)
+	if err != nil {
+		return nil, fmt.Errorf("train: model config: %w", err)
+	}
+	c := f.Config
+	m := &Model{
+		Version: f.Version,
+		Config: Config{
+			Source: c.Source, Target: c.Target, Path: c.Path, Sigma: c.Sigma,
+			Coupling: c.Coupling, Teacher: c.Teacher,
+			Net:   mlp.Config{Width: c.Net.Width, Depth: c.Net.Depth, Act: act, Fourier: c.Net.Fourier},
+			Batch: c.Batch, LR: c.LR, WeightDecay: c.WeightDecay, Steps: c.Steps, Seed: c.Seed,
+		},
+		Step:   f.Step,
+		Params: f.Params,
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	return m, nil
+}
+
+// SaveModel writes m to path atomically: a temporary file in the same
+// directory is written, synced and renamed over path, so a crash leaves either
+// the old file or the new one, never a torn one.
+func SaveModel(path string, m *Model) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("train: saving model: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := WriteModel(tmp, m); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("train: saving model: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("train: saving model: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("train: saving model: %w", err)
+	}
+	// Sync the directory so the rename itself survives a crash; some systems
+	// cannot sync directories, which only weakens durability, not atomicity.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// LoadModel reads and validates the model file at path.
+func LoadModel(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	defer f.Close()
+	m, err := ReadModel(f)
+	if err != nil {
+		return nil, fmt.Errorf("%w (in %s)", err, path)
+	}
+	return m, nil
+}
