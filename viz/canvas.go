@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"image"
 	"math"
 	"strconv"
 
@@ -41,7 +42,8 @@ type Canvas struct {
 	static    *ebiten.Image // cached grid, labels and clouds
 	staticKey staticKey
 	dots      *ebiten.Image // the particles, uploaded from dotBuf
-	dotBuf    []byte        // premultiplied RGBA, row-major, canvas-sized
+	dotBuf    []byte        // premultiplied RGBA of the particles' box, row-major
+	dotXY     [][2]int32    // each particle's top-left pixel, MinInt32 if hidden
 	dotCount  int           // particles drawn since the last Draw, for the stats
 }
 
@@ -128,8 +130,11 @@ func (cv *Canvas) Draw(dst *ebiten.Image, sc *scene.Scene, t float64, pos []flow
 		}
 		b.Flush()
 		if cv.Layers.Particles {
-			cv.drawParticles(pos, colours, w, h)
-			sub.DrawImage(cv.dots, &at)
+			if box := cv.drawParticles(pos, colours, w, h); !box.Empty() {
+				var op ebiten.DrawImageOptions
+				op.GeoM.Translate(float64(int(c.X)+box.Min.X), float64(int(c.Y)+box.Min.Y))
+				sub.DrawImage(cv.dots.SubImage(box).(*ebiten.Image), &op)
+			}
 		}
 	}
 	b.Flush()
@@ -332,17 +337,17 @@ func (cv *Canvas) drawField(b *Batch, sc *scene.Scene, t float64) {
 }
 
 // drawParticles writes each particle as a small opaque square of its colour
-// into the pixel buffer and uploads it to the dots layer.
-func (cv *Canvas) drawParticles(pos []flow.Vec, colours []palette.RGBA, w, h int) {
+// into a pixel buffer covering the particles' bounding box, uploads that box
+// into the dots layer and returns it (empty when nothing is visible). Only
+// the box is uploaded and drawn: a cloud that has formed a shape covers a
+// fraction of the canvas, and software GL pays for every pixel.
+func (cv *Canvas) drawParticles(pos []flow.Vec, colours []palette.RGBA, w, h int) image.Rectangle {
 	if cv.dots == nil || cv.dots.Bounds().Dx() != w || cv.dots.Bounds().Dy() != h {
 		if cv.dots != nil {
 			cv.dots.Deallocate()
 		}
 		cv.dots = ebiten.NewImage(w, h)
-		cv.dotBuf = make([]byte, 4*w*h)
 	}
-	buf := cv.dotBuf
-	clear(buf)
 	c := &cv.Cam
 	// Dots shrink a little as their number grows so 50k stay readable.
 	n := len(pos)
@@ -355,14 +360,39 @@ func (cv *Canvas) drawParticles(pos []flow.Vec, colours []palette.RGBA, w, h int
 	}
 	size = max(1, size)
 	half := float64(size) / 2
+
+	// First pass: each visible particle's top-left pixel, and their box.
+	if cap(cv.dotXY) < n {
+		cv.dotXY = make([][2]int32, n)
+	}
+	xy := cv.dotXY[:n]
+	box := image.Rectangle{Min: image.Pt(w, h)}
 	for i, p := range pos {
+		xy[i] = [2]int32{math.MinInt32, 0}
 		if !scene.Finite(p) {
 			continue
 		}
 		sx, sy := c.ToScreen(p[0], p[1])
-		x0 := int(math.Floor(sx - c.X - half))
-		y0 := int(math.Floor(sy - c.Y - half))
-		if x0 >= w || y0 >= h || x0+size <= 0 || y0+size <= 0 {
+		fx, fy := math.Floor(sx-c.X-half), math.Floor(sy-c.Y-half)
+		if fx >= float64(w) || fy >= float64(h) || fx+float64(size) <= 0 || fy+float64(size) <= 0 {
+			continue
+		}
+		x0, y0 := int(fx), int(fy)
+		xy[i] = [2]int32{int32(x0), int32(y0)}
+		box.Min.X, box.Min.Y = min(box.Min.X, max(0, x0)), min(box.Min.Y, max(0, y0))
+		box.Max.X, box.Max.Y = max(box.Max.X, min(w, x0+size)), max(box.Max.Y, min(h, y0+size))
+	}
+	if box.Empty() {
+		return image.Rectangle{}
+	}
+	bw, bh := box.Dx(), box.Dy()
+	if cap(cv.dotBuf) < 4*bw*bh {
+		cv.dotBuf = make([]byte, 4*w*h)
+	}
+	buf := cv.dotBuf[:4*bw*bh]
+	clear(buf)
+	for i, q := range xy {
+		if q[0] == math.MinInt32 {
 			continue
 		}
 		col := palette.RGBA{R: 1, G: 1, B: 1, A: 1}
@@ -370,16 +400,18 @@ func (cv *Canvas) drawParticles(pos []flow.Vec, colours []palette.RGBA, w, h int
 			col = colours[i]
 		}
 		r, g, bl := byte(col.R*255+0.5), byte(col.G*255+0.5), byte(col.B*255+0.5)
-		for y := max(0, y0); y < min(h, y0+size); y++ {
-			row := buf[4*(y*w):]
-			for x := max(0, x0); x < min(w, x0+size); x++ {
+		x0, y0 := int(q[0])-box.Min.X, int(q[1])-box.Min.Y
+		for y := max(0, y0); y < min(bh, y0+size); y++ {
+			row := buf[4*(y*bw):]
+			for x := max(0, x0); x < min(bw, x0+size); x++ {
 				px := row[4*x : 4*x+4 : 4*x+4]
 				px[0], px[1], px[2], px[3] = r, g, bl, 255
 			}
 		}
 		cv.dotCount++
 	}
-	cv.dots.WritePixels(buf)
+	cv.dots.SubImage(box).(*ebiten.Image).WritePixels(buf)
+	return box
 }
 
 // drawTrails draws, behind the first particles, their path over the last

@@ -92,6 +92,9 @@ func Run(cfg Config) error {
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
 	ebiten.SetFullscreen(cfg.Fullscreen)
 	ebiten.SetWindowSizeLimits(200, 150, -1, -1)
+	// Draw fills the whole screen first anyway: skip ebiten's own clear,
+	// one full-screen pass less for a software renderer.
+	ebiten.SetScreenClearedEveryFrame(false)
 	err := ebiten.RunGame(g)
 
 	cancel()
