@@ -7,15 +7,26 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 
 	"github.com/flowviz/flowviz/viz"
 	"github.com/flowviz/flowviz/viz/demo"
+	"github.com/flowviz/flowviz/viz/live"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
+// exitCode is set by run; main exits with it after deferred calls (the
+// profile) have run.
+var exitCode int
+
 func main() {
+	run()
+	os.Exit(exitCode)
+}
+
+func run() {
 	d := scene.DefaultSettings()
 	var s scene.Settings
 	flag.StringVar(&s.Source, "source", d.Source, "source distribution spec, e.g. gaussian or gaussian:std=1")
@@ -39,6 +50,7 @@ func main() {
 	stats := flag.Bool("stats", false, "show frame timings and print them to stderr every 2 s")
 	stateFile := flag.String("state-file", "", "write the app state as JSON to this file every 200 ms")
 	useDemo := flag.Bool("demo", false, "play the exact marginal field instead of training a network")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	s.View, s.Trails = d.View, d.Trails
 
@@ -66,6 +78,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "flowviz:", err)
 		os.Exit(2)
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "flowviz:", err)
+			os.Exit(2)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "flowviz:", err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	err = viz.Run(viz.Config{
 		Settings: s, Backend: backend,
 		Width: w, Height: h, Scale: *scale, Fullscreen: *fullscreen,
@@ -73,7 +98,7 @@ func main() {
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz:", err)
-		os.Exit(1)
+		exitCode = 1
 	}
 }
 
@@ -82,7 +107,7 @@ func newBackend(s scene.Settings, useDemo bool) (scene.Backend, error) {
 	if useDemo {
 		return demo.New(s), nil
 	}
-	return demo.New(s), nil
+	return live.New(s)
 }
 
 // parseSize reads "WxH".

@@ -1,0 +1,216 @@
+// Package live is the scene.Backend of the real app: a flow/train Trainer and
+// a flow/sample Sampler, each on its own goroutine.
+package live
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/mlp"
+	"github.com/flowviz/flowviz/flow/sample"
+	"github.com/flowviz/flowviz/flow/train"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// Backend trains and samples for the visualizer. Every method but Run
+// returns at once: commands are queued to the trainer and the sampler.
+type Backend struct {
+	tr *train.Trainer
+	sm *sample.Sampler
+
+	mu       sync.Mutex // guards settings and reseed
+	settings scene.Settings
+	reseed   uint64
+
+	cur atomic.Pointer[converted] // the newest frame and its scene
+}
+
+// converted caches the scene made from a frame, so Scene allocates only when
+// a new frame arrives.
+type converted struct {
+	frame *sample.Frame
+	scene *scene.Scene
+}
+
+// New validates s and builds the trainer and sampler; Run starts them.
+func New(s scene.Settings) (*Backend, error) {
+	s = s.Clamp()
+	cfg, err := trainConfig(s, train.DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	tr, err := train.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	st, err := samplerSettings(s, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &Backend{tr: tr, sm: sample.New(tr, st), settings: s}, nil
+}
+
+// trainConfig maps the visualizer's settings onto base.
+func trainConfig(s scene.Settings, base train.Config) (train.Config, error) {
+	act, err := mlp.ParseActivation(s.Act)
+	if err != nil {
+		return base, err
+	}
+	cfg := base
+	cfg.Source, cfg.Target = s.Source, s.Target
+	cfg.Path, cfg.Sigma, cfg.Coupling = s.Path, s.Sigma, s.Coupling
+	cfg.Net.Width, cfg.Net.Depth, cfg.Net.Act = s.Width, s.Depth, act
+	cfg.Batch, cfg.LR, cfg.Seed = s.Batch, s.LR, s.Seed
+	if err := cfg.Validate(); err != nil {
+		return base, err
+	}
+	return cfg, nil
+}
+
+// samplerSettings maps the visualizer's settings onto the sampler's; reseed
+// shifts the particles' seed so Resample draws new ones.
+func samplerSettings(s scene.Settings, reseed uint64) (sample.Settings, error) {
+	solver, err := flow.ParseSolver(s.Solver)
+	if err != nil {
+		return sample.Settings{}, err
+	}
+	return sample.Settings{
+		Particles: s.Particles, Steps: s.Steps, Solver: solver, Seed: s.Seed + reseed*0x9e3779b97f4a7c15,
+		Grid: s.Grid, View: s.View, Trails: s.Trails,
+	}.Clamp(), nil
+}
+
+// Run runs the trainer and the sampler until ctx is cancelled and both have
+// returned. Both run on threads of lowered priority so that the render loop
+// is never starved of CPU.
+func (b *Backend) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	var trainErr error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		lowerPriority()
+		trainErr = b.tr.Run(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		lowerPriority()
+		b.sm.Run(ctx)
+	}()
+	wg.Wait()
+	if ctx.Err() != nil && trainErr == ctx.Err() {
+		trainErr = nil
+	}
+	return trainErr
+}
+
+// Scene returns the newest frame as a scene (nil before the first).
+func (b *Backend) Scene() *scene.Scene {
+	f := b.sm.Latest()
+	if f == nil {
+		return nil
+	}
+	if c := b.cur.Load(); c != nil && c.frame == f {
+		return c.scene
+	}
+	sc := &scene.Scene{
+		Seq: int(f.Seq), Times: f.Times, Traj: f.Traj,
+		Grid: f.Settings.Grid, View: f.Settings.View, GridPts: f.GridPts, Field: f.Field,
+		MaxSpeed: f.MaxSpeed, Source: f.SourcePts, Target: f.TargetPts,
+	}
+	if f.Snap != nil {
+		sc.Step = f.Snap.Step
+	}
+	b.cur.Store(&converted{frame: f, scene: sc})
+	return sc
+}
+
+// Status reports the newest snapshot.
+func (b *Backend) Status() scene.Status {
+	snap := b.tr.Latest()
+	if snap == nil {
+		return scene.Status{State: "starting"}
+	}
+	return scene.Status{
+		Step: snap.Step, Loss: snap.Loss, LossHistory: snap.LossHistory, StepsPerSec: snap.StepsPerSec,
+		State: snap.State.String(), Err: snap.Err, Note: snap.Message,
+	}
+}
+
+// Options lists the choices of the panel.
+func (b *Backend) Options() scene.Options {
+	return scene.Options{
+		Data:      data.Names(),
+		Acts:      []string{"silu", "selu", "tanh", "relu"},
+		Paths:     []string{"linear", "ot"},
+		Couplings: []string{train.CouplingIndependent, train.CouplingOT},
+		Solvers:   []string{"euler", "midpoint", "heun", "rk4"},
+	}
+}
+
+// Apply checks s and queues it: the trainer changes learning rate, batch and
+// data in place and restarts for a new architecture, path, coupling or seed
+// (saying so in the snapshot); the sampler recomputes with the new counts.
+func (b *Backend) Apply(s scene.Settings) error {
+	s = s.Clamp()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	old := b.settings
+	cfg, err := trainConfig(s, b.tr.Latest().Config)
+	if err != nil {
+		return err
+	}
+	// Load the data specs here too so a typo is reported to the user at once
+	// rather than as a refusal in a later snapshot.
+	if s.Source != old.Source {
+		if _, err := data.Load(s.Source); err != nil {
+			return fmt.Errorf("source: %w", err)
+		}
+	}
+	if s.Target != old.Target {
+		if _, err := data.Load(s.Target); err != nil {
+			return fmt.Errorf("target: %w", err)
+		}
+	}
+	st, err := samplerSettings(s, b.reseed)
+	if err != nil {
+		return err
+	}
+	if trainPart(s) != trainPart(old) {
+		b.tr.SetConfig(cfg)
+	}
+	if st != b.sm.Settings() {
+		b.sm.Set(st)
+	}
+	b.settings = s
+	return nil
+}
+
+// trainPart is the part of the settings the trainer cares about.
+func trainPart(s scene.Settings) scene.Settings {
+	s.Solver, s.Steps, s.Particles, s.Grid, s.View, s.Trails = "", 0, 0, 0, [4]float64{}, 0
+	return s
+}
+
+// Train resumes training, also after a failure.
+func (b *Backend) Train() { b.tr.Resume() }
+
+// Pause pauses training.
+func (b *Backend) Pause() { b.tr.Pause() }
+
+// Reset restarts the model from fresh weights.
+func (b *Backend) Reset() { b.tr.Reset() }
+
+// Resample draws new particles.
+func (b *Backend) Resample() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.reseed++
+	if st, err := samplerSettings(b.settings, b.reseed); err == nil {
+		b.sm.Set(st)
+	}
+}
