@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"text/tabwriter"
+	"time"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/data"
+)
+
+// exactW2Max is the largest n for which eval solves the exact assignment
+// (O(n³) worst case, about a second at 2000); above it W2 is sliced.
+const exactW2Max = 2000
+
+// evalReport is what eval prints, also as JSON with -json.
+type evalReport struct {
+	Model        string  `json:"model"`
+	Step         int     `json:"step"`
+	Target       string  `json:"target"`
+	N            int     `json:"n"`
+	Solver       string  `json:"solver"`
+	Steps        int     `json:"steps"`
+	W2Method     string  `json:"w2_method"`
+	W2           float64 `json:"w2"`
+	W2Floor      float64 `json:"w2_floor"`
+	Energy       float64 `json:"energy_distance"`
+	PathEnergy   float64 `json:"path_energy"`
+	W2SourceSq   float64 `json:"w2_source_target_sq"`
+	NPE          float64 `json:"npe"`
+	Straightness float64 `json:"straightness"`
+	Seconds      float64 `json:"seconds"`
+}
+
+func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
+	var (
+		sf          sampleFlags
+		target      string
+		projections int
+		asJSON      bool
+	)
+	sf.register(fs)
+	fs.StringVar(&target, "target", "", "dataset spec to compare with (default: the model's target)")
+	fs.IntVar(&projections, "projections", 256, "random directions of the sliced W2 used above n = 2000")
+	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	return func(ctx context.Context, e *env) error {
+		if projections < 1 || projections > 100_000 {
+			return usagef("-projections %d: must be in 1..100000", projections)
+		}
+		start := time.Now()
+		s, err := sf.draw(true)
+		if err != nil {
+			return err
+		}
+		if target == "" {
+			target = s.model.Config.Target
+		}
+		tgt, err := data.Load(target)
+		if err != nil {
+			return fmt.Errorf("target %q: %w", target, err)
+		}
+		n := sf.n
+		// Two independent target samples of the same n: the first is what
+		// the model is compared with, the pair gives the finite-sample floor.
+		y := data.Sample(tgt, rand.New(rand.NewPCG(sf.seed, streamTarget)), n)
+		y2 := data.Sample(tgt, rand.New(rand.NewPCG(sf.seed, streamTarget2)), n)
+		rng := rand.New(rand.NewPCG(sf.seed, streamSliced))
+		w2 := func(a, b []flow.Vec) (float64, error) {
+			if n <= exactW2Max {
+				return flow.W2(a, b)
+			}
+			return flow.SlicedW2(a, b, projections, rng), nil
+		}
+		r := evalReport{
+			Model: sf.model, Step: s.model.Step, Target: tgt.String(), N: n,
+			Solver: s.solver.String(), Steps: sf.steps, W2Method: "exact",
+		}
+		if n > exactW2Max {
+			r.W2Method = fmt.Sprintf("sliced, %d projections", projections)
+		}
+		if r.W2, err = w2(s.x1, y); err != nil {
+			return err
+		}
+		if r.W2Floor, err = w2(y2, y); err != nil {
+			return err
+		}
+		w2src, err := w2(s.x0, y)
+		if err != nil {
+			return err
+		}
+		r.W2SourceSq = w2src * w2src
+		r.Energy = flow.EnergyDistance(s.x1, y)
+		r.PathEnergy = flow.PathEnergy(s.traj)
+		r.NPE = flow.NormalizedPathEnergy(r.PathEnergy, r.W2SourceSq)
+		r.Straightness = flow.Straightness(s.traj)
+		r.Seconds = time.Since(start).Seconds()
+		if asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(r)
+		}
+		printReport(e, r)
+		return nil
+	}
+}
+
+func printReport(e *env, r evalReport) {
+	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "model\t%s (step %d)\n", r.Model, r.Step)
+	fmt.Fprintf(w, "target\t%s\n", r.Target)
+	fmt.Fprintf(w, "samples\t%d, %s solver, %d steps\n", r.N, r.Solver, r.Steps)
+	fmt.Fprintf(w, "W2\t%.4f\t%s W2 between the samples and %d target points\n", r.W2, r.W2Method, r.N)
+	fmt.Fprintf(w, "W2 floor\t%.4f\tW2 between two independent target samples of the same n: a perfect model scores about this\n", r.W2Floor)
+	fmt.Fprintf(w, "energy distance\t%.5f\t0 when the distributions match\n", r.Energy)
+	fmt.Fprintf(w, "path energy\t%.4f\tmean ∫‖v‖² dt along the trajectories\n", r.PathEnergy)
+	fmt.Fprintf(w, "NPE\t%.4f\t|path energy − W2²(source, target)| / W2², 0 for optimal transport (W2² = %.4f)\n", r.NPE, r.W2SourceSq)
+	fmt.Fprintf(w, "straightness\t%.4f\tmean ∫‖v − (x1 − x0)‖² dt, 0 for straight paths\n", r.Straightness)
+	fmt.Fprintf(w, "time\t%.2fs\n", r.Seconds)
+	w.Flush()
+}

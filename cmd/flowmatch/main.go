@@ -1,0 +1,168 @@
+// Command flowmatch trains, samples, evaluates and benchmarks 2D flow-matching
+// models without a display.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/flowviz/flowviz/flow/data"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes: usage errors (bad command, flag or value) are 2, failures
+// while doing the work are 1.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// usageError marks an error as the user's invocation being wrong.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// command is one subcommand: its flags are registered on fs, and run does
+// the work once they are parsed.
+type command struct {
+	name    string
+	summary string
+	setup   func(fs *flag.FlagSet) func(ctx context.Context, env *env) error
+}
+
+// env is what a subcommand writes to.
+type env struct {
+	stdout, stderr io.Writer
+	fs             *flag.FlagSet
+}
+
+func commands() []command {
+	return []command{
+		{"train", "train a model and save it as JSON", setupTrain},
+		{"sample", "draw samples from a model as x,y CSV", setupSample},
+		{"eval", "score a model's samples against its target (W2, energy distance, path energy, NPE, straightness)", setupEval},
+		{"data", "draw points from a dataset as x,y CSV", setupData},
+		{"bench", "measure training steps/s and Euler particle-steps/s (optionally beside the PyTorch peer)", setupBench},
+	}
+}
+
+// run is main without the process: it parses args, runs the subcommand and
+// returns the exit code, so tests can call it in-process.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		mainUsage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		mainUsage(stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name != name {
+			continue
+		}
+		fs := flag.NewFlagSet("flowmatch "+name, flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		do := c.setup(fs)
+		fs.Usage = func() { commandUsage(fs.Output(), c, fs) }
+		if err := fs.Parse(args[1:]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK
+			}
+			return exitUsage // the flag package has printed the error and usage
+		}
+		if fs.NArg() > 0 {
+			fmt.Fprintf(stderr, "flowmatch %s: unexpected argument %q (flags go before nothing else; see flowmatch %s -h)\n", name, fs.Arg(0), name)
+			return exitUsage
+		}
+		err := do(ctx, &env{stdout: stdout, stderr: stderr, fs: fs})
+		if err == nil {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "flowmatch %s: %v\n", name, err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "run 'flowmatch %s -h' for help\n", name)
+			return exitUsage
+		}
+		return exitFailure
+	}
+	fmt.Fprintf(stderr, "flowmatch: unknown command %q\n\n", name)
+	mainUsage(stderr)
+	return exitUsage
+}
+
+func mainUsage(w io.Writer) {
+	fmt.Fprintf(w, "flowmatch trains and inspects 2D flow-matching models without a display.\n\n")
+	fmt.Fprintf(w, "usage: flowmatch <command> [flags]\n\ncommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nexamples:\n")
+	fmt.Fprintf(w, "  flowmatch train -target moons -steps 5000 -o model.json\n")
+	fmt.Fprintf(w, "  flowmatch sample -model model.json -n 2000 -o samples.csv\n")
+	fmt.Fprintf(w, "  flowmatch eval -model model.json\n")
+	fmt.Fprintf(w, "  flowmatch data -name 8gaussians -n 2000 -o target.csv\n")
+	fmt.Fprintf(w, "  flowmatch bench -peer\n\n")
+	datasetHelp(w)
+	fmt.Fprintf(w, "\nrun 'flowmatch <command> -h' for the flags of a command.\n")
+}
+
+func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: flowmatch %s [flags]\n\n%s.\n\nflags:\n", c.name, c.summary)
+	fs.PrintDefaults()
+	switch c.name {
+	case "train", "data", "eval":
+		fmt.Fprintln(w)
+		datasetHelp(w)
+	}
+}
+
+// datasetHelp lists the built-in datasets with their parameters.
+func datasetHelp(w io.Writer) {
+	fmt.Fprintf(w, "datasets (a spec is name or name:key=value,...; a .csv file or an image also works):\n")
+	for _, n := range data.Names() {
+		fmt.Fprintf(w, "  %s\n", data.Describe(n))
+	}
+}
+
+// flagWasSet reports whether the user gave flag name explicitly.
+func flagWasSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			set = true
+		}
+	})
+	return set
+}
+
+// oneOf checks that value is one of allowed, as a usage error naming flag.
+func oneOf(flagName, value string, allowed ...string) error {
+	for _, a := range allowed {
+		if value == a {
+			return nil
+		}
+	}
+	return usagef("-%s %q: want one of %s", flagName, value, strings.Join(allowed, ", "))
+}
