@@ -53,6 +53,7 @@ var ErrWaiting = errors.New("train: nothing to learn: the source or target point
 const (
 	publishEvery = 50 * time.Millisecond
 	publishSteps = 10
+	rateWindow   = 200 * time.Millisecond // shortest span StepsPerSec is measured over
 )
 
 // checkpointSteps is how often the last good weights are saved for rollback.
@@ -145,6 +146,8 @@ type Trainer struct {
 
 	lastPublish     time.Time
 	stepsAtPublish  int
+	rateStart       time.Time // start of the span StepsPerSec is measured over
+	rateSteps       int       // step count at rateStart
 	stepsPerSec     float64
 	publishRequired bool // a command changed something the UI should see now
 }
@@ -500,12 +503,16 @@ func (tr *Trainer) maybePublish() {
 // the snapshot never changes; non-finite weights are never published.
 func (tr *Trainer) publish() {
 	now := time.Now()
-	if dt := now.Sub(tr.lastPublish).Seconds(); !tr.lastPublish.IsZero() && dt > 0 {
-		rate := float64(tr.step-tr.stepsAtPublish) / dt
-		if tr.state != Running || rate < 0 {
-			rate = 0
+	// The rate is measured over at least rateWindow, so that publishes
+	// forced by commands a few steps apart do not make it jitter.
+	if dt := now.Sub(tr.rateStart); tr.rateStart.IsZero() || dt >= rateWindow || tr.state != Running {
+		if !tr.rateStart.IsZero() && dt > 0 {
+			tr.stepsPerSec = max(0, float64(tr.step-tr.rateSteps)/dt.Seconds())
 		}
-		tr.stepsPerSec = rate
+		if tr.state != Running {
+			tr.stepsPerSec = 0
+		}
+		tr.rateStart, tr.rateSteps = now, tr.step
 	}
 	tr.lastPublish = now
 	tr.stepsAtPublish = tr.step

@@ -408,10 +408,7 @@ func TestRunGoroutine(t *testing.T) {
 	waitFor(t, tr, "resume", func(s *Snapshot) bool {
 		return s.State == Running && s.Step > paused.Step+10 && s.Config.LR == 2e-3
 	})
-	s := tr.Latest()
-	if s.StepsPerSec <= 0 {
-		t.Errorf("StepsPerSec = %v while running", s.StepsPerSec)
-	}
+	waitFor(t, tr, "a measured training rate", func(s *Snapshot) bool { return s.StepsPerSec > 0 })
 
 	// An older snapshot never changes while training goes on.
 	old := tr.Latest()
