@@ -3,6 +3,7 @@ package viz
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -153,6 +154,8 @@ func (g *Game) Update() error {
 			ctx.SetScale(g.panel.Scale)
 			edited, changed := g.panel.Build(ctx, st, &g.canvas.Layers, g.tl, g.status, g.actions())
 			if changed {
+				// The camera, not the panel, owns the arrow grid's view.
+				edited.View = g.settings.View
 				g.settings = edited
 				g.dirty, g.editedAt = true, time.Now()
 			}
@@ -195,7 +198,16 @@ func (g *Game) Update() error {
 
 func (g *Game) actions() Actions {
 	return Actions{
-		Train:    func() { g.backend.Train(); g.setStatus("training", false) },
+		Train: func() {
+			// A learning rate lowered a moment ago must reach the trainer
+			// before it resumes, or it would diverge again at once.
+			if g.dirty {
+				g.editedAt = time.Time{}
+				g.applySettings()
+			}
+			g.backend.Train()
+			g.setStatus("training", false)
+		},
 		Pause:    func() { g.backend.Pause(); g.setStatus("training paused", false) },
 		Reset:    func() { g.backend.Reset(); g.setStatus("weights reset: training from scratch", false) },
 		Resample: g.backend.Resample,
@@ -209,7 +221,8 @@ func (g *Game) trackStatus(st scene.Status) {
 		if msg := st.Err.Error(); msg != g.lastErr {
 			g.lastErr = msg
 			if st.State == "failed" {
-				g.setStatus(fmt.Sprintf("Training stopped at step %d: %s. Lower the learning rate and press Train.", st.Step, msg), true)
+				// The trainer says what went wrong; add what to press here.
+				g.setStatus(fmt.Sprintf("Training stopped: %s. Use lr ÷10 in the panel, then Train.", strings.TrimSuffix(msg, ".")), true)
 			} else {
 				g.setStatus(msg, true)
 			}

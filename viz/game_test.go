@@ -182,12 +182,13 @@ func TestExtremes(t *testing.T) {
 func TestSettingsApplyAndErrors(t *testing.T) {
 	b := newSynthetic(100, 10, 8)
 	g := testGame(t, b, 800, 600)
+	view := g.settings.View
 	g.settings.LR = 0.01
 	g.dirty = true
 	g.editedAt = g.editedAt.Add(-applyDelay * 2)
 	g.applySettings()
-	if len(b.applied) != 1 || b.applied[0].LR != 0.01 {
-		t.Fatalf("LR not applied: %+v", b.applied)
+	if len(b.applied) != 1 || b.applied[0].LR != 0.01 || b.applied[0].View != view {
+		t.Fatalf("LR not applied with the camera's view: %+v", b.applied)
 	}
 	if g.statusErr || g.status == "" {
 		t.Errorf("status after a live change: %q err=%v", g.status, g.statusErr)

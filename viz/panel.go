@@ -94,12 +94,13 @@ func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl 
 	bounds := image.Rect(int(p.Area.X/sc), int(p.Area.Y/sc), int((p.Area.X+p.Area.W)/sc), int((p.Area.Y+p.Area.H)/sc))
 	ctx.IDScope(fmt.Sprint(bounds), func() {
 		ctx.Window("flowviz", bounds, func(layout debugui.ContainerLayout) {
-			p.training(ctx, st, status, act)
+			p.training(ctx, st, act)
 			p.data(ctx)
 			p.model(ctx)
 			p.flow(ctx)
 			p.sampler(ctx, act)
 			p.view(ctx, layers, tl, act)
+			p.statusLine(ctx, status)
 		})
 	})
 	return p.edit, p.changed
@@ -107,7 +108,7 @@ func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl 
 
 func (p *Panel) mark() { p.changed = true }
 
-func (p *Panel) training(ctx *debugui.Context, st scene.Status, status string, act Actions) {
+func (p *Panel) training(ctx *debugui.Context, st scene.Status, act Actions) {
 	ctx.Header("Training", true, func() {
 		ctx.SetGridLayout([]int{-1, -1, -1}, nil)
 		ctx.Button("Train").On(act.Train)
@@ -120,9 +121,17 @@ func (p *Panel) training(ctx *debugui.Context, st scene.Status, status string, a
 		}
 		ctx.Text(fmt.Sprintf("%s · step %s · %s steps/s", state, thousands(st.Step), thousands(int(math.Round(st.StepsPerSec)))))
 		ctx.Text("loss " + lossText(st.Loss))
-		if status != "" {
-			ctx.Text(status)
+	})
+}
+
+// statusLine ends the panel, so that a long message wraps without moving
+// any widget above it.
+func (p *Panel) statusLine(ctx *debugui.Context, status string) {
+	ctx.Header("Status", true, func() {
+		if status == "" {
+			status = "ok"
 		}
+		ctx.Text(status)
 	})
 }
 
