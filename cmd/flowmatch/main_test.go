@@ -272,3 +272,17 @@ func TestParsePeer(t *testing.T) {
 		}
 	}
 }
+
+func TestTrainInterruptSavesModel(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "m.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"train", "-width", "8", "-depth", "1", "-steps", "1000000", "-o", model}, &out, &errOut)
+	if code != exitFailure || !strings.Contains(errOut.String(), "interrupted") {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+	if _, err := train.LoadModel(model); err != nil {
+		t.Fatalf("no model saved on interrupt: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -173,7 +174,7 @@ func trainLoop(ctx context.Context, e *env, tr *train.Trainer, steps int, out st
 			lastLoss, snap.Loss, describeOut(out))
 	}
 	if interrupted {
-		return ctx.Err()
+		return errors.New("interrupted; the model so far is saved")
 	}
 	return nil
 }
