@@ -216,16 +216,18 @@ func (s *Sampler) Run(ctx context.Context) {
 }
 
 // superseded reports whether the frame for (snap, gen) is no longer wanted:
-// new settings, or a snapshot of other data or a restarted model. A snapshot
-// that merely trained further does not supersede: the trainer publishes
-// every ~50 ms, faster than a large frame takes, and abandoning each one
-// would never show anything. The next frame picks up the newest weights.
+// new settings, a restarted model, or another source (whose draws are the
+// particles). A snapshot that merely trained further, or trains on a new
+// target, does not supersede: the trainer publishes every ~50 ms, and a
+// lecturer drawing a target swaps it on every mouse move, both faster than
+// a large frame takes, so abandoning for them would never show anything.
+// The next frame picks up the newest weights and target.
 func (s *Sampler) superseded(ctx context.Context, snap *train.Snapshot, gen uint64) bool {
 	if ctx.Err() != nil || s.gen.Load() != gen {
 		return true
 	}
 	cur := s.tr.Latest()
-	return cur.DataVersion != snap.DataVersion || cur.ModelVersion != snap.ModelVersion
+	return cur.ModelVersion != snap.ModelVersion || cur.Config.Source != snap.Config.Source
 }
 
 // compute builds the frame of snap under st, or returns nil if it was

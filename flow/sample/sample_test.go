@@ -165,6 +165,16 @@ func TestSourceDrawsStayFixed(t *testing.T) {
 	if !slices.Equal(snapshot, a.Traj[1]) {
 		t.Fatal("a published frame changed")
 	}
+	// A new target redraws the target cloud but keeps the particles.
+	circles, err := data.Parse("circles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.SetTarget(circles)
+	tr.Publish()
+	if c := frame(t, s, st); !slices.Equal(a.Traj[0], c.Traj[0]) || slices.Equal(a.TargetPts, c.TargetPts) {
+		t.Fatal("a new target changed the particles or kept the old target cloud")
+	}
 	st.Seed++
 	if c := frame(t, s, st); slices.Equal(a.Traj[0], c.Traj[0]) {
 		t.Fatal("a new seed kept the particles")
@@ -212,8 +222,17 @@ func TestSupersededWork(t *testing.T) {
 	}
 	tr.SetTarget(target)
 	tr.Publish()
+	if s.superseded(ctx, snap, gen) {
+		t.Fatal("a new target superseded: drawing one would starve the frames")
+	}
+	source, err := data.Parse("uniform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.SetSource(source)
+	tr.Publish()
 	if !s.superseded(ctx, snap, gen) {
-		t.Fatal("new data did not supersede")
+		t.Fatal("a new source did not supersede")
 	}
 	snap = tr.Latest()
 	tr.Reset()
