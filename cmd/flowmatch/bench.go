@@ -89,19 +89,18 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 			netCfg.Depth, netCfg.Width, netCfg.Act, mlp.NumParams(netCfg), batch, coupling, particles, sampleSteps)
 		w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 		defer w.Flush()
-		if !peer {
-			fmt.Fprintf(w, "\tflowmatch\n")
-			fmt.Fprintf(w, "train steps/s\t%.0f\n", ours.trainStepsPerSec)
-			fmt.Fprintf(w, "Euler particle-steps/s\t%.3g\n", ours.particleStepsPerSec)
-			return nil
+		var theirs benchResult
+		var version, note string
+		if peer {
+			theirs, version, note = benchPeer(ctx, e, peerScript, netCfg, batch, trainSteps, particles, sampleSteps, peerThreads)
 		}
-		theirs, version, note := benchPeer(ctx, e, peerScript, netCfg, batch, trainSteps, particles, sampleSteps, peerThreads)
-		if note != "" {
+		if !peer || note != "" {
 			fmt.Fprintf(w, "\tflowmatch\n")
 			fmt.Fprintf(w, "train steps/s\t%.0f\n", ours.trainStepsPerSec)
 			fmt.Fprintf(w, "Euler particle-steps/s\t%.3g\n", ours.particleStepsPerSec)
-			w.Flush()
-			fmt.Fprintf(e.stdout, "peer skipped: %s\n", note)
+			if note != "" {
+				fmt.Fprintf(w, "peer skipped: %s\n", note)
+			}
 			return nil
 		}
 		if netCfg.Act != mlp.SELU || netCfg.Fourier != 0 {
@@ -169,6 +168,9 @@ func benchPeer(ctx context.Context, e *env, script string, net mlp.Config, batch
 		if script == "" {
 			return r, "", "torch_cfm.py not found in " + strings.Join(peerScripts, " or ") + " (set -peer-script)"
 		}
+	}
+	if _, err := os.Stat(script); err != nil {
+		return r, "", err.Error()
 	}
 	if err := exec.CommandContext(ctx, peerPython, "-c", "import torch, sklearn").Run(); err != nil {
 		return r, "", peerPython + " cannot import torch and sklearn (apt-get install python3-torch python3-sklearn)"

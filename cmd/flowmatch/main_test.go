@@ -260,6 +260,15 @@ func TestBench(t *testing.T) {
 	}
 }
 
+func TestBenchPeerMissing(t *testing.T) {
+	code, stdout, stderr := flowmatch(t, "bench", "-width", "8", "-depth", "1", "-batch", "16",
+		"-train-steps", "5", "-particles", "10", "-sample-steps", "2",
+		"-peer", "-peer-script", filepath.Join(t.TempDir(), "missing.py"))
+	if code != 0 || !strings.Contains(stdout, "peer skipped") || !strings.Contains(stdout, "train steps/s") {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
+
 func TestParsePeer(t *testing.T) {
 	r, version, err := parsePeer([]byte("torch 1.13.0a0 threads=1 width=64 depth=3 batch=256\n" +
 		"train_steps_per_s 1234.5  final_loss 1.2345\neuler_particle_steps_per_s 1.2e+06\n"))

@@ -57,18 +57,13 @@ func mean(xs []float64) float64 {
 	return s / float64(len(xs))
 }
 
-// w2 is the exact 2-Wasserstein distance between equal-size clouds via the
-// optimal assignment: W2² = min_σ (1/n) Σ ‖a_i − b_σ(i)‖².
+// w2 is the exact W2 between equal-size clouds.
 func w2(a, b []flow.Vec) float64 {
-	n := len(a)
-	cost := make([]float64, n*n)
-	for i, p := range a {
-		for j, q := range b {
-			dx, dy := p[0]-q[0], p[1]-q[1]
-			cost[i*n+j] = dx*dx + dy*dy
-		}
+	d, err := flow.W2(a, b)
+	if err != nil {
+		panic(err)
 	}
-	return math.Sqrt(flow.Assign(cost, n, make([]int, n)) / float64(n))
+	return d
 }
 
 // sampleModel integrates n source draws through the model with Euler.
