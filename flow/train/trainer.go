@@ -222,12 +222,12 @@ func New(cfg Config) (*Trainer, error) {
 // NewFromModel starts a trainer from a model's config and weights, to go on
 // training it (the step count continues; the optimizer starts afresh).
 func NewFromModel(m *Model) (*Trainer, error) {
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
 	tr, err := New(m.Config)
 	if err != nil {
 		return nil, err
-	}
-	if err := m.Validate(); err != nil {
-		return nil, fmt.Errorf("train: %w", err)
 	}
 	copy(tr.net.Params, m.Params)
 	tr.step = m.Step
@@ -392,8 +392,7 @@ func (tr *Trainer) trainStep() (float64, error) {
 
 // drawPairs fills x0 and x1 with a coupled batch.
 func (tr *Trainer) drawPairs(x0, x1 []flow.Vec) {
-	switch tr.cfg.Coupling {
-	case CouplingReflow:
+	if tr.cfg.Coupling == CouplingReflow {
 		tr.reflowPool().draw(tr, x0, x1)
 		return
 	}
