@@ -57,8 +57,13 @@ type Game struct {
 	lastErr   string
 	lastNote  string
 
-	sc       *scene.Scene
-	scenes   int
+	sc     *scene.Scene
+	scenes int
+	// fitData asks to fit the view to the data once a scene of new data
+	// arrives (at start and after the source or target changed); fitFrom is
+	// the target cloud that was shown when it was asked.
+	fitData  bool
+	fitFrom  cloud
 	pos      []flow.Vec // particles as drawn
 	target   []flow.Vec // particles of the current scene at t
 	from     []flow.Vec // particles when the current scene arrived
@@ -90,6 +95,7 @@ func newGame(cfg Config) *Game {
 		h:         cfg.Height,
 	}
 	g.applied = g.settings
+	g.fitData = true
 	g.tl.Playing = true
 	g.fonts = NewFonts(g.scale)
 	g.canvas.Layers = DefaultLayers()
@@ -355,8 +361,21 @@ func (g *Game) fit() {
 	if !ok {
 		return
 	}
-	g.canvas.Cam.Fit(box[0], box[1], box[2], box[3], 0.08)
+	g.canvas.Cam.Fit(box[0], box[1], box[2], box[3], 0.1)
 	g.viewMoved = time.Now()
+}
+
+// showsData reports whether the view contains the data's robust box.
+func (g *Game) showsData() bool {
+	if g.sc == nil {
+		return false
+	}
+	box, ok := robustBox(append(append([]flow.Vec(nil), g.sc.Source...), g.sc.Target...))
+	if !ok {
+		return true
+	}
+	x0, y0, x1, y1 := g.canvas.Cam.Visible()
+	return box[0] >= x0 && box[1] >= y0 && box[2] <= x1 && box[3] <= y1
 }
 
 // takeScene switches to a newly published scene, starting a blend from the
@@ -379,6 +398,13 @@ func (g *Game) takeScene() {
 	}
 	g.sc = sc
 	g.tl.SetSteps(sc.Steps())
+	if g.fitData && cloudID(sc.Target) != g.fitFrom {
+		g.fitData = false
+		// At start the default view stays if it already shows the data.
+		if g.scenes > 1 || !g.showsData() {
+			g.fit()
+		}
+	}
 }
 
 // updatePositions computes the particles to draw at the clock's t.
@@ -434,6 +460,12 @@ func (g *Game) applySettings() {
 		g.setStatus(fmt.Sprintf("applied live: lr %.1e, batch %d", next.LR, next.Batch), false)
 	case next.Target != g.applied.Target || next.Source != g.applied.Source:
 		g.setStatus("new data: training continues from the current weights", false)
+	}
+	if next.Target != g.applied.Target || next.Source != g.applied.Source {
+		g.fitData = true
+		if g.sc != nil {
+			g.fitFrom = cloudID(g.sc.Target)
+		}
 	}
 	g.applied = next
 }
