@@ -70,6 +70,7 @@ type Game struct {
 	blendAge float64    // seconds since the current scene arrived
 
 	w, h                int
+	lastCanvas          rect
 	panning             bool
 	panX, panY          int
 	capture             debugui.InputCapturingState
@@ -182,6 +183,18 @@ func (g *Game) Update() error {
 
 	// Keys may have shown or hidden the panel: lay out again for Draw.
 	canvasR, barR, panelR = g.layout()
+	if canvasR != g.lastCanvas {
+		// A resized canvas shows more or less of the plane: let the arrow
+		// grid follow as it does after a pan.
+		if old := g.lastCanvas; old.W > 0 && old.H > 0 && canvasR.W > 0 && canvasR.H > 0 {
+			// Scale the picture with the canvas, as a lecturer going
+			// fullscreen expects, keeping the world centre where it is.
+			f := math.Min(canvasR.W/old.W, canvasR.H/old.H)
+			g.canvas.Cam.Zoom = math.Min(camera.MaxZoom, math.Max(camera.MinZoom, g.canvas.Cam.Zoom*f))
+			g.viewMoved = time.Now()
+		}
+		g.lastCanvas = canvasR
+	}
 	g.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
 	g.bar.Area, g.panel.Area = barR, panelR
 
