@@ -69,18 +69,17 @@ type Game struct {
 	from     []flow.Vec // particles when the current scene arrived
 	blendAge float64    // seconds since the current scene arrived
 
-	w, h                int
-	lastCanvas          rect
-	panning             bool
-	panX, panY          int
-	capture             debugui.InputCapturingState
-	keys                []ebiten.Key // keymap.Table's keys, parsed once
-	tick                int
-	updateT, drawT      frameTimer
-	statsPrinted        time.Time
-	state               *stateWriter
-	quit                atomic.Bool // set on SIGINT/SIGTERM: end the loop cleanly
-	lastUpdate, lastDrw time.Duration
+	w, h           int  // screen size in device-independent pixels
+	lastCanvas     rect // canvas of the previous tick, to notice resizes
+	panning        bool
+	panX, panY     int // pointer at the previous tick of a pan
+	capture        debugui.InputCapturingState
+	keys           []ebiten.Key // keymap.Table's keys, parsed once
+	tick           int
+	updateT, drawT frameTimer // CPU time of Update and Draw
+	statsPrinted   time.Time
+	state          *stateWriter
+	quit           atomic.Bool // set on SIGINT/SIGTERM: end the loop cleanly
 }
 
 func newGame(cfg Config) *Game {
@@ -206,8 +205,7 @@ func (g *Game) Update() error {
 	if g.state != nil && g.tick%stateInterval == 0 {
 		g.state.post(g.report())
 	}
-	g.lastUpdate = time.Since(start)
-	g.updateT.add(g.lastUpdate)
+	g.updateT.add(time.Since(start))
 	if g.cfg.Stats && time.Since(g.statsPrinted) > 2*time.Second {
 		g.statsPrinted = time.Now()
 		fmt.Fprintln(statsOut, g.statsLine())
@@ -521,8 +519,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	if g.showHelp {
 		g.hud.drawHelp(screen, canvasR, g.fonts)
 	}
-	g.lastDrw = time.Since(start)
-	g.drawT.add(g.lastDrw)
+	g.drawT.add(time.Since(start))
 }
 
 // solverFormula is the update rule of the solver in the notation of the
