@@ -37,7 +37,7 @@ var Speeds = []float64{0.125, 0.25, 0.5, 1, 2, 4}
 // Defaults of a new Timeline.
 const (
 	DefaultPeriod = 3.0 // seconds for t to run from 0 to 1 at speed 1
-	DefaultHold   = 0.8 // seconds to rest at an end before looping or bouncing
+	DefaultHold   = 1.5 // seconds to rest at an end: long enough to look at the result
 )
 
 // snapTol is how close t·N must be to an integer to count as exactly on step
