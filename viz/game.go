@@ -504,7 +504,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	st := g.backend.Status()
 	g.hud.drawTraining(screen, canvasR, st, g.status, g.statusErr, g.fonts)
 	if l := g.canvas.Layers; l.Legend && g.sc != nil && (l.Field || l.Particles) {
-		g.hud.drawLegend(screen, canvasR, g.sc.MaxSpeed, l.Particles, g.fonts)
+		g.hud.drawLegend(screen, canvasR, g.sc.MaxSpeed, l.Field, l.Particles, g.fonts)
 	}
 	if g.sc == nil {
 		drawText(screen, "waiting for the first sample…", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H/2, Center, palette.Dim)

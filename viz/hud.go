@@ -117,9 +117,12 @@ func drawCurve(b *Batch, values []float32, x, y, w, h float64, width float32, c 
 // drawLegend draws the speed colour bar with its range and, when particles
 // are shown, a colour wheel that says how a particle's colour encodes where
 // it started.
-func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, wheel bool, fonts Fonts) {
+func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, speed, wheel bool, fonts Fonts) {
 	s := h.Scale
 	w, barH := 200*s, 12*s
+	if !speed {
+		w = 0
+	}
 	boxH := barH + fonts.Body.Size*2.9 + 14*s
 	wheelW := 0.0
 	titleH := fonts.Body.Size * 1.4
@@ -128,6 +131,9 @@ func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, wheel b
 		wheelW = math.Max(textWidth("dot: start x₀", fonts.Body), 2*wheelR) + 18*s
 	}
 	boxW := w + 24*s + wheelW
+	if !speed {
+		boxW = wheelW + 6*s
+	}
 	if area.W < boxW+20*s || area.H < boxH+60*s {
 		return
 	}
@@ -139,6 +145,9 @@ func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, wheel b
 	bx, by := x+12*s+wheelW, y+8*s+fonts.Body.Size*1.4
 	const n = 32
 	for i := range n {
+		if !speed {
+			break // no arrows, no speed key
+		}
 		c0 := palette.Speed(float64(i)/n, 1)
 		c1 := palette.Speed(float64(i+1)/n, 1)
 		x0 := float32(bx + w*float64(i)/n)
@@ -169,12 +178,16 @@ func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, wheel b
 		}
 	}
 	b.Flush()
-	drawText(dst, "speed |v(x, t)|", fonts.Body, bx, y+6*s, TopLeft, palette.Label)
-	ty := by + barH + 4*s
-	drawText(dst, "0", fonts.Small, bx, ty, TopLeft, palette.Dim)
-	drawText(dst, fmt.Sprintf("%.3g", maxSpeed), fonts.Small, bx+w, ty, TopRight, palette.Dim)
+	if speed {
+		drawText(dst, "speed |v(x, t)|", fonts.Body, bx, y+6*s, TopLeft, palette.Label)
+		ty := by + barH + 4*s
+		drawText(dst, "0", fonts.Small, bx, ty, TopLeft, palette.Dim)
+		drawText(dst, fmt.Sprintf("%.3g", maxSpeed), fonts.Small, bx+w, ty, TopRight, palette.Dim)
+	}
 	if wheel {
 		drawText(dst, "dot: start x₀", fonts.Body, x+12*s+(wheelW-18*s)/2, y+6*s, TopCenter, palette.Label)
+	}
+	if wheel && speed { // a rule between the two keys
 		b.Begin(dst)
 		b.Rect(float32(bx-12*s), float32(y+8*s), float32(s), float32(boxH-16*s), palette.GridMajor)
 		b.Flush()
