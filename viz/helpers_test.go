@@ -1,0 +1,94 @@
+package viz
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+func TestTickLabel(t *testing.T) {
+	tests := []struct {
+		v, step float64
+		want    string
+	}{
+		{2, 1, "2"},
+		{-4, 2, "-4"},
+		{0.5, 0.5, "0.5"},
+		{0.25, 0.05, "0.25"},
+		{1.2, 0.2, "1.2"},
+		{100, 50, "100"},
+	}
+	for _, tc := range tests {
+		if got := tickLabel(tc.v, tc.step); got != tc.want {
+			t.Errorf("tickLabel(%v, %v) = %q, want %q", tc.v, tc.step, got, tc.want)
+		}
+	}
+}
+
+func TestNumberText(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "0"}, {999, "999"}, {1000, "1,000"}, {1234567, "1,234,567"}, {-45000, "-45,000"}} {
+		if got := thousands(tc.n); got != tc.want {
+			t.Errorf("thousands(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{{math.NaN(), "NaN"}, {math.Inf(1), "∞"}, {1.88521, "1.8852"}, {5.27e5, "5.27e+05"}, {0.001, "1.00e-03"}} {
+		if got := lossText(tc.v); got != tc.want {
+			t.Errorf("lossText(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestWrapKeepsLinesNarrow(t *testing.T) {
+	fonts := NewFonts(1)
+	msg := "Training stopped: training diverged at step 18834 (loss 5.27e+05) with learning rate 0.1; rolled back."
+	out := wrap(msg, fonts.Body, 200)
+	if strings.Join(strings.Fields(out), " ") != msg {
+		t.Errorf("wrap lost words: %q", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if w := textWidth(line, fonts.Body); w > 200 && strings.Contains(line, " ") {
+			t.Errorf("line %q is %v px wide", line, w)
+		}
+	}
+}
+
+func TestPanelSyncPicksIndices(t *testing.T) {
+	var p Panel
+	s := scene.DefaultSettings()
+	s.Target, s.Batch, s.Particles, s.Solver = "8gaussians:radius=3", 300, 9000, "rk4"
+	opts := scene.Options{
+		Data: []string{"gaussian", "moons", "8gaussians"}, Acts: []string{"silu", "tanh"},
+		Paths: []string{"linear", "ot"}, Couplings: []string{"independent", "ot"},
+		Solvers: []string{"euler", "midpoint", "heun", "rk4"},
+	}
+	p.Sync(s, opts)
+	if p.tgtIdx != 2 || p.tgtSpec != "8gaussians:radius=3" {
+		t.Errorf("target index %d spec %q", p.tgtIdx, p.tgtSpec)
+	}
+	if batchChoices[p.batchIdx] != 256 || particleChoices[p.partIdx] != 10000 || p.solvIdx != 3 {
+		t.Errorf("batch %d particles %d solver %d", batchChoices[p.batchIdx], particleChoices[p.partIdx], p.solvIdx)
+	}
+	p.scaleLR(1e9)
+	if p.edit.LR != 10 || !p.changed {
+		t.Errorf("lr not clamped to 10: %v", p.edit.LR)
+	}
+}
+
+func TestSolverFormula(t *testing.T) {
+	if got := solverFormula("euler"); !strings.Contains(got, "x ← x + (1/N)·v(x, k/N)") {
+		t.Errorf("Euler formula %q", got)
+	}
+	for _, s := range []string{"midpoint", "heun", "rk4"} {
+		if solverFormula(s) == s {
+			t.Errorf("no text for %s", s)
+		}
+	}
+}
