@@ -268,3 +268,37 @@ func TestStateWriter(t *testing.T) {
 		t.Errorf("now summary %+v", s.Now)
 	}
 }
+
+// TestNewSceneGlides swaps in a scene whose particles sit elsewhere: the drawn
+// positions start where they were and reach the new ones after the blend.
+func TestNewSceneGlides(t *testing.T) {
+	b := newSynthetic(50, 10, 8)
+	g := testGame(t, b, 800, 600)
+	g.tl.Pause()
+	if err := g.Update(); err != nil {
+		t.Fatal(err)
+	}
+	before := append([]flow.Vec(nil), g.pos...)
+	next := newSynthetic(50, 10, 8).sc
+	next.Seq = 2
+	for k := range next.Traj {
+		for i := range next.Traj[k] {
+			next.Traj[k][i][0] += 1 // everything one unit to the right
+		}
+	}
+	b.sc = next
+	if err := g.Update(); err != nil {
+		t.Fatal(err)
+	}
+	if d := g.pos[0][0] - before[0][0]; d > 0.2 {
+		t.Errorf("particles jumped by %v on the first frame", d)
+	}
+	for range 30 { // half a second at 60 TPS
+		if err := g.Update(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if g.pos[0] != next.PositionsAt(nil, g.tl.T)[0] {
+		t.Errorf("after the blend particle 0 at %v, want %v", g.pos[0], next.PositionsAt(nil, g.tl.T)[0])
+	}
+}
