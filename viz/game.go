@@ -107,6 +107,9 @@ func newGame(cfg Config) *Game {
 	v := g.settings.View
 	canvasR, _, _ := g.layout()
 	g.canvas.Cam = camera.New(canvasR.X, canvasR.Y, canvasR.W, canvasR.H, v[0], v[1], v[2], v[3])
+	// If the real screen differs (fullscreen, a window manager's choice), the
+	// first Update treats it as a resize.
+	g.lastCanvas = canvasR
 	// The arrow grid covers what the canvas shows from the first frame on.
 	g.settings.View = g.fieldView()
 	g.applied = g.settings
