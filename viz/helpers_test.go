@@ -76,6 +76,16 @@ func TestPanelSyncPicksIndices(t *testing.T) {
 	if batchChoices[p.batchIdx] != 256 || particleChoices[p.partIdx] != 10000 || p.solvIdx != 3 {
 		t.Errorf("batch %d particles %d solver %d", batchChoices[p.batchIdx], particleChoices[p.partIdx], p.solvIdx)
 	}
+	p.stepParticles(+1)
+	if p.edit.Particles != 20000 {
+		t.Errorf("+ from 9000 gave %d particles", p.edit.Particles)
+	}
+	for range 20 {
+		p.stepParticles(-1)
+	}
+	if p.edit.Particles != 1 {
+		t.Errorf("− floor gave %d particles", p.edit.Particles)
+	}
 	p.scaleLR(1e9)
 	if p.edit.LR != 10 || !p.changed {
 		t.Errorf("lr not clamped to 10: %v", p.edit.LR)

@@ -36,7 +36,6 @@ type Panel struct {
 	solvIdx  int
 	batchIdx int
 	partIdx  int
-	modeIdx  int
 	srcSpec  string
 	tgtSpec  string
 	seed     int
@@ -199,6 +198,16 @@ func (p *Panel) model(ctx *debugui.Context) {
 	})
 }
 
+// stepParticles moves to the next or previous particle count of
+// particleChoices.
+func (p *Panel) stepParticles(dir int) {
+	i := nearestIndex(particleChoices, p.edit.Particles)
+	i = min(len(particleChoices)-1, max(0, i+dir))
+	p.edit.Particles = particleChoices[i]
+	p.partIdx = i
+	p.mark()
+}
+
 // scaleLR multiplies the learning rate, kept within [1e-6, 10].
 func (p *Panel) scaleLR(f float64) {
 	p.edit.LR = math.Min(10, math.Max(1e-6, p.edit.LR*f))
@@ -239,11 +248,14 @@ func (p *Panel) sampler(ctx *debugui.Context, act Actions) {
 		})
 		ctx.Text("NUM_STEPS")
 		ctx.Slider(&p.edit.Steps, scene.MinSteps, scene.MaxSteps, 1).On(p.mark)
+		// Buttons rather than a dropdown: a list this low in the panel would
+		// reach past the window's bottom, where debugui mishandles it.
+		ctx.SetGridLayout([]int{-2, -2, -1, -1}, nil)
 		ctx.Text("particles")
-		ctx.Dropdown(&p.partIdx, intLabels(particleChoices)).On(func() {
-			p.edit.Particles = particleChoices[p.partIdx]
-			p.mark()
-		})
+		ctx.Text(thousands(p.edit.Particles))
+		ctx.Button("−").On(func() { p.stepParticles(-1) })
+		ctx.Button("+").On(func() { p.stepParticles(+1) })
+		ctx.SetGridLayout([]int{-1, -2}, nil)
 		ctx.Text("arrows/side")
 		ctx.Slider(&p.edit.Grid, scene.MinGrid, scene.MaxGrid, 1).On(p.mark)
 		ctx.SetGridLayout(nil, nil)
@@ -262,13 +274,8 @@ func (p *Panel) view(ctx *debugui.Context, l *Layers, tl *timeline.Timeline, act
 		ctx.Checkbox(&l.Grid, "grid (G)")
 		ctx.Checkbox(&l.Legend, "legend (L)")
 		ctx.Button("Fit view (F)").On(act.Fit)
-		ctx.SetGridLayout([]int{-1, -2}, nil)
-		ctx.Text("playback")
-		p.modeIdx = slices.Index(timeline.Modes, tl.Mode)
-		ctx.Dropdown(&p.modeIdx, []string{"loop", "bounce", "once"}).On(func() {
-			tl.Mode = timeline.Modes[min(len(timeline.Modes)-1, max(0, p.modeIdx))]
-		})
 		ctx.SetGridLayout(nil, nil)
+		ctx.Button("playback: " + tl.Mode.String() + " (B)").On(tl.CycleMode)
 		ctx.Text("Press ? for the keys.")
 	})
 }
