@@ -611,6 +611,10 @@ func (g *Game) report() stateReport {
 	if st.Err != nil {
 		s.Training.Err = st.Err.Error()
 	}
+	s.Controls = g.bar.controls()
+	if _, _, panelR := g.layout(); panelR.W > 0 {
+		s.Controls["panel"] = [4]float64{panelR.X, panelR.Y, panelR.W, panelR.H}
+	}
 	if g.sc != nil {
 		s.Particles = g.sc.Particles()
 		s.SceneStep = g.sc.Step

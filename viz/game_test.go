@@ -302,3 +302,24 @@ func TestNewSceneGlides(t *testing.T) {
 		t.Errorf("after the blend particle 0 at %v, want %v", g.pos[0], next.PositionsAt(nil, g.tl.T)[0])
 	}
 }
+
+// TestReportNamesControls checks the state report locates the bar's buttons
+// where clicks reach them.
+func TestReportNamesControls(t *testing.T) {
+	b := newSynthetic(100, 10, 8)
+	g := testGame(t, b, 1280, 800)
+	if err := g.Update(); err != nil {
+		t.Fatal(err)
+	}
+	c := g.report().state.Controls
+	for _, name := range []string{"start", "back", "play", "forward", "end", "scrubber", "speed", "mode", "panel"} {
+		r, ok := c[name]
+		if !ok || r[2] <= 0 || r[3] <= 0 {
+			t.Errorf("control %q missing or empty: %v", name, r)
+		}
+	}
+	play := c["play"]
+	if got := g.bar.hit(play[0]+play[2]/2, play[1]+play[3]/2); got != ctlPlay {
+		t.Errorf("centre of the reported play button hits control %d", got)
+	}
+}

@@ -76,6 +76,25 @@ func (tb *TimelineBar) layout() {
 	tb.labelY = y + size + math.Min(6*s, a.H*0.05)
 }
 
+// controls names the bar's clickable rectangles as [x, y, w, h] for the
+// state file; hidden ones are left out.
+func (tb *TimelineBar) controls() map[string][4]float64 {
+	tb.layout()
+	out := map[string][4]float64{}
+	add := func(name string, r rect) {
+		if r.W > 0 && r.H > 0 {
+			out[name] = [4]float64{r.X, r.Y, r.W, r.H}
+		}
+	}
+	for i, name := range []string{"start", "back", "play", "forward", "end"} {
+		add(name, tb.buttons[i])
+	}
+	add("scrubber", tb.track)
+	add("speed", tb.speedBtn)
+	add("mode", tb.modeBtn)
+	return out
+}
+
 // hit returns the control under (x, y), or −1.
 func (tb *TimelineBar) hit(x, y float64) int {
 	for i, r := range tb.buttons {

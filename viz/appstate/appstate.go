@@ -42,6 +42,11 @@ type State struct {
 	Now   Points `json:"now"`   // particle positions at the current t
 	Final Points `json:"final"` // particle positions at t = 1
 
+	// Controls are the screen rectangles [x, y, w, h] of the clickable
+	// controls drawn by the app itself (the timeline bar's buttons and
+	// scrubber, the panel's area), so end-to-end tests can aim real clicks.
+	Controls map[string][4]float64 `json:"controls,omitempty"`
+
 	FPS      float64 `json:"fps"`
 	UpdateMs float64 `json:"update_ms"` // mean CPU time per Update
 	DrawMs   float64 `json:"draw_ms"`   // mean CPU time per Draw
