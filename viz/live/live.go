@@ -214,3 +214,20 @@ func (b *Backend) Resample() {
 		b.sm.Set(st)
 	}
 }
+
+// SetData swaps the source or target for d, keeping the weights: the field
+// morphs from the old shape to the new while training runs. An empty point
+// set makes the trainer wait until points arrive.
+func (b *Backend) SetData(source bool, d data.Dist) string {
+	label := d.String()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if source {
+		b.settings.Source = label
+		b.tr.SetSource(d)
+	} else {
+		b.settings.Target = label
+		b.tr.SetTarget(d)
+	}
+	return label
+}

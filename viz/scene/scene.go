@@ -8,6 +8,7 @@ import (
 	"math"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
 
@@ -241,4 +242,13 @@ type Backend interface {
 	Pause()    // pause training
 	Reset()    // fresh weights
 	Resample() // new particle draws
+}
+
+// DataSetter is implemented by backends that take a distribution directly
+// rather than as a spec: a drawing, a dropped image, a built-in shape. The
+// swap keeps the weights (a warm start) and returns the label that now
+// stands for the data in Settings.Source or Settings.Target, so that later
+// Apply calls see no change of data.
+type DataSetter interface {
+	SetData(source bool, d data.Dist) string
 }
