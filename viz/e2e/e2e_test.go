@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -143,5 +146,22 @@ func TestBuildBinaryCaches(t *testing.T) {
 	first := BuildBinary(t, "./testdata/xclient")
 	if again := BuildBinary(t, "./testdata/xclient"); again != first {
 		t.Errorf("second build gave %s, first %s", again, first)
+	}
+}
+
+func TestSignalEndsProgram(t *testing.T) {
+	_, probe, _ := startProbe(t, 320, 240)
+	if err := probe.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-probe.Done():
+	case <-time.After(waitLong):
+		t.Fatal("probe still running after SIGTERM")
+	}
+	// The probe does not catch SIGTERM, so it dies of it.
+	var exit *exec.ExitError
+	if err := probe.Err(); !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
+		t.Errorf("exit %v, want killed by SIGTERM", err)
 	}
 }

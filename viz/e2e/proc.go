@@ -105,6 +105,9 @@ func (x *X) Launch(t testing.TB, bin string, args ...string) *Proc {
 	return p
 }
 
+// Signal sends sig to the program, as a desktop session ending it would (SIGTERM).
+func (p *Proc) Signal(sig os.Signal) error { return p.cmd.Process.Signal(sig) }
+
 // Output is everything the program has written to stdout and stderr so far.
 func (p *Proc) Output() string { return p.out.String() }
 
