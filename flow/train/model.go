@@ -162,6 +162,11 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if f.Format != ModelFormat {
 		return nil, fmt.Errorf("train: not a model file: format %q, want %q", f.Format, ModelFormat)
 	}
+	// The version comes before anything else in the file is interpreted: a file from a newer
+	// build should say so, not fail on whatever field changed meaning.
+	if f.Version != ModelVersion {
+		return nil, fmt.Errorf("train: model version %d is not supported (this build reads version %d)", f.Version, ModelVersion)
+	}
 	act, err := mlp.ParseActivation(f.Config.Net.Activation)
 	if err != nil {
 		return nil, fmt.Errorf("train: model config: %w", err)

@@ -82,6 +82,7 @@ func TestReadModelRefusesBadFiles(t *testing.T) {
 		{"wrong format", edit(func(v map[string]any) { v["format"] = "pytorch" }), "format"},
 		{"no format", edit(func(v map[string]any) { delete(v, "format") }), "format"},
 		{"wrong version", edit(func(v map[string]any) { v["version"] = 2 }), "version 2"},
+		{"newer version with other fields", `{"format":"flowviz-model","version":9}`, "version 9 is not supported"},
 		{"unknown field", edit(func(v map[string]any) { v["extra"] = 1 }), "unknown field"},
 		{"too few params", edit(func(v map[string]any) { v["params"] = v["params"].([]any)[1:] }), "parameters"},
 		{"too many params", edit(func(v map[string]any) { v["params"] = append(v["params"].([]any), 0.5) }), "parameters"},
