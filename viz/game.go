@@ -46,6 +46,7 @@ type Game struct {
 	bar    TimelineBar
 	hud    HUD
 	panel  Panel
+	draw   Drawer
 	ui     debugui.DebugUI
 	fonts  Fonts
 	scale  float64
@@ -96,6 +97,7 @@ func newGame(cfg Config) *Game {
 	}
 	g.applied = g.settings
 	g.fitData = true
+	g.draw = newDrawer()
 	g.tl.Playing = true
 	g.fonts = NewFonts(g.scale)
 	g.canvas.Layers = DefaultLayers()
@@ -180,7 +182,9 @@ func (g *Game) Update() error {
 
 	if g.capture&debugui.InputCapturingStateFocus == 0 {
 		g.handleKeys()
+		g.handleDrawKeys()
 	}
+	g.handleDrawPointer(canvasR)
 	g.handlePointer(canvasR)
 
 	// Keys may have shown or hidden the panel: lay out again for Draw.
@@ -204,6 +208,7 @@ func (g *Game) Update() error {
 	g.tl.Advance(dt)
 	g.updatePositions(dt)
 	g.applySettings()
+	g.sendDrawing()
 
 	if g.state != nil && g.tick%stateInterval == 0 {
 		g.state.post(g.report())
@@ -232,6 +237,7 @@ func (g *Game) actions() Actions {
 		Reset:    func() { g.backend.Reset(); g.setStatus("weights reset: training from scratch", false) },
 		Resample: g.backend.Resample,
 		Fit:      g.fit,
+		Draw:     g.drawPanel,
 	}
 }
 
@@ -326,6 +332,8 @@ func (g *Game) do(a keymap.Action) {
 		ebiten.SetFullscreen(!ebiten.IsFullscreen())
 	case keymap.Help:
 		g.showHelp = !g.showHelp
+	case keymap.ToggleDraw:
+		g.toggleDraw()
 	}
 }
 
@@ -504,7 +512,11 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	canvasR, _, panelR := g.layout()
 	t := g.tl.T
 	g.canvas.Draw(screen, g.sc, t, g.pos, g.fonts)
+	g.drawOverlay(screen, canvasR)
 	st := g.backend.Status()
+	if st.State == "waiting" {
+		drawText(screen, "draw something: press D, then hold the left button on the canvas", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H*0.4, Center, palette.Accent)
+	}
 	g.hud.drawTraining(screen, canvasR, st, g.status, g.statusErr, g.fonts)
 	if l := g.canvas.Layers; l.Legend && g.sc != nil && (l.Field || l.Particles) {
 		g.hud.drawLegend(screen, canvasR, g.sc.MaxSpeed, l.Field, l.Particles, g.fonts)
@@ -611,6 +623,7 @@ func (g *Game) report() stateReport {
 	if st.Err != nil {
 		s.Training.Err = st.Err.Error()
 	}
+	s.Drawing = g.drawingState()
 	s.Controls = g.bar.controls()
 	if _, _, panelR := g.layout(); panelR.W > 0 {
 		s.Controls["panel"] = [4]float64{panelR.X, panelR.Y, panelR.W, panelR.H}

@@ -81,6 +81,7 @@ func abs(x int) int { return max(x, -x) }
 // Actions are what the panel asks the game to do.
 type Actions struct {
 	Train, Pause, Reset, Resample, Fit func()
+	Draw                               func(*debugui.Context) // the Draw section, if any
 }
 
 // Build lays out the panel for this tick. It returns the settings as edited
@@ -95,6 +96,9 @@ func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl 
 		ctx.Window("flowviz", bounds, func(layout debugui.ContainerLayout) {
 			p.training(ctx, st, act)
 			p.data(ctx)
+			if act.Draw != nil {
+				act.Draw(ctx)
+			}
 			p.model(ctx)
 			p.flow(ctx)
 			p.sampler(ctx, act)

@@ -47,9 +47,23 @@ type State struct {
 	// scrubber, the panel's area), so end-to-end tests can aim real clicks.
 	Controls map[string][4]float64 `json:"controls,omitempty"`
 
+	Drawing Drawing `json:"drawing"`
+
 	FPS      float64 `json:"fps"`
 	UpdateMs float64 `json:"update_ms"` // mean CPU time per Update
 	DrawMs   float64 `json:"draw_ms"`   // mean CPU time per Draw
+}
+
+// Drawing is draw mode and the drawn point sets: counts and bounding boxes
+// minX, minY, maxX, maxY in world units (absent while empty).
+type Drawing struct {
+	On           bool        `json:"on"`
+	ToSource     bool        `json:"to_source"`
+	Tool         string      `json:"tool"`
+	Points       int         `json:"points"` // the target drawing
+	Box          *[4]float64 `json:"box,omitempty"`
+	SourcePoints int         `json:"source_points"`
+	SourceBox    *[4]float64 `json:"source_box,omitempty"`
 }
 
 // Size is a width and height in pixels.

@@ -28,6 +28,7 @@ const (
 	ToggleStats
 	Fullscreen
 	Help
+	ToggleDraw
 )
 
 // Binding ties a key, named as ebiten's Key.String spells it, to an action.
@@ -61,6 +62,7 @@ var Table = []Binding{
 	{"Tab", "Tab", TogglePanel, "hide / show the panel"},
 	{"F3", "F3", ToggleStats, "frame timings"},
 	{"F11", "F11", Fullscreen, "fullscreen"},
+	{"D", "D", ToggleDraw, "draw mode: paint the target with the left button"},
 	{"Slash", "?", Help, "this help"},
 }
 

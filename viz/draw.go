@@ -1,0 +1,345 @@
+package viz
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ebitengine/debugui"
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// Draw tools, in the order of the panel's dropdown.
+const (
+	toolSpray = iota
+	toolLine
+	toolErase
+)
+
+var toolNames = []string{"spray", "line", "eraser"}
+
+// sendEvery throttles how often a drawing in progress goes to the trainer:
+// each send is a warm-started data swap, cheap, but ten a second is all the
+// eye can follow.
+const sendEvery = 100 * time.Millisecond
+
+// drawHint is what the status line says while there is nothing to learn.
+const drawHint = "Nothing to learn yet: draw something on the canvas (left button; D toggles draw mode)."
+
+// Drawer is draw mode: two drawings (target and source), the brush, and
+// what has been sent to the backend.
+type Drawer struct {
+	On       bool
+	Tool     int  // toolSpray, toolLine or toolErase
+	ToSource bool // edit the source drawing instead of the target's
+	Radius   int  // brush radius in screen pixels at scale 1
+	Density  int  // spray points per frame; line points per brush radius
+
+	target, source *drawing.Doc
+	sent           [2]int // doc versions sent, [target, source]; -1 never
+	sentAt         time.Time
+	rng            *rand.Rand
+
+	stroking bool
+	lineFrom flow.Vec // world point where a line started
+	lineTo   flow.Vec
+	batch    Batch
+}
+
+func newDrawer() Drawer {
+	return Drawer{
+		Radius: 14, Density: 12,
+		target: drawing.New(nil), source: drawing.New(nil),
+		sent: [2]int{0, 0},
+		rng:  rand.New(rand.NewPCG(0x64726177, 1)),
+	}
+}
+
+// doc is the drawing being edited.
+func (d *Drawer) doc() *drawing.Doc {
+	if d.ToSource {
+		return d.source
+	}
+	return d.target
+}
+
+func sideIndex(source bool) int {
+	if source {
+		return 1
+	}
+	return 0
+}
+
+// brushWorld is the brush radius in world units.
+func (g *Game) brushWorld() float64 {
+	return float64(g.draw.Radius) * g.scale / g.canvas.Cam.Zoom
+}
+
+// handleDrawPointer paints with the left button on the canvas. It reports
+// whether draw mode took the pointer (so nothing else uses the click).
+func (g *Game) handleDrawPointer(canvasR rect) bool {
+	cx, cy := ebiten.CursorPosition()
+	return g.paint(canvasR, pointer{
+		X: float64(cx), Y: float64(cy),
+		Left:     ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft),
+		LeftDown: inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft),
+	})
+}
+
+// pointer is one tick's mouse state, read once so tests can feed their own.
+type pointer struct {
+	X, Y           float64
+	Left, LeftDown bool
+}
+
+// paint applies one tick of the pointer to the drawing.
+func (g *Game) paint(canvasR rect, in pointer) bool {
+	d := &g.draw
+	if !d.On {
+		return false
+	}
+	mx, my, left := in.X, in.Y, in.Left
+	doc := d.doc()
+	wx, wy := g.canvas.Cam.ToWorld(mx, my)
+	at := flow.Vec{wx, wy}
+	if !d.stroking {
+		// A stroke starts only on a fresh press on the canvas that the panel
+		// does not hold: clicks on the panel never paint.
+		if !in.LeftDown || g.capture != 0 || !canvasR.contains(mx, my) {
+			return false
+		}
+		d.stroking = true
+		d.lineFrom, d.lineTo = at, at
+		doc.Begin()
+	}
+	if !left {
+		if d.Tool == toolLine {
+			g.drawLine(doc, d.lineFrom, d.lineTo)
+		}
+		d.stroking = false
+		doc.End()
+		return true
+	}
+	r := g.brushWorld()
+	switch d.Tool {
+	case toolSpray:
+		doc.Spray(d.rng, at, r, d.Density)
+	case toolErase:
+		doc.Erase(at, r)
+	case toolLine:
+		d.lineTo = at
+	}
+	if doc.Capped() {
+		g.setStatus(fmt.Sprintf("The drawing is full: at most %s points. Erase or clear some first.", thousands(drawing.MaxPoints)), true)
+	}
+	return true
+}
+
+// drawLine puts a stroke from a to b: Density points per brush radius, in a
+// band half a radius wide.
+func (g *Game) drawLine(doc *drawing.Doc, a, b flow.Vec) {
+	r := g.brushWorld()
+	doc.Line(g.draw.rng, a, b, r/float64(max(1, g.draw.Density)), r/2)
+}
+
+// handleDrawKeys runs Ctrl+Z (undo) and Ctrl+Shift+Z (redo).
+func (g *Game) handleDrawKeys() {
+	if !inpututil.IsKeyJustPressed(ebiten.KeyZ) {
+		return
+	}
+	if !ebiten.IsKeyPressed(ebiten.KeyControl) && !ebiten.IsKeyPressed(ebiten.KeyMeta) {
+		return
+	}
+	if ebiten.IsKeyPressed(ebiten.KeyShift) {
+		g.redoDrawing()
+	} else {
+		g.undoDrawing()
+	}
+}
+
+func (g *Game) undoDrawing() {
+	if g.draw.stroking {
+		return
+	}
+	if !g.draw.doc().Undo() {
+		g.setStatus("nothing to undo", false)
+	}
+}
+
+func (g *Game) redoDrawing() {
+	if g.draw.stroking {
+		return
+	}
+	if !g.draw.doc().Redo() {
+		g.setStatus("nothing to redo", false)
+	}
+}
+
+func (g *Game) clearDrawing() {
+	if !g.draw.stroking {
+		g.draw.doc().Clear()
+	}
+}
+
+// toggleDraw switches draw mode; entering it says what to do.
+func (g *Game) toggleDraw() {
+	g.draw.On = !g.draw.On
+	if g.draw.On {
+		g.setStatus("Draw mode: hold the left button on the canvas to draw "+g.drawSide()+"; Ctrl+Z undoes.", false)
+	} else {
+		g.setStatus("draw mode off", false)
+	}
+}
+
+func (g *Game) drawSide() string {
+	if g.draw.ToSource {
+		return "the source"
+	}
+	return "the target"
+}
+
+// sendDrawing hands edited drawings to the backend, at most every sendEvery;
+// the last edit of a stroke follows within that time.
+func (g *Game) sendDrawing() {
+	d := &g.draw
+	if time.Since(d.sentAt) < sendEvery {
+		return
+	}
+	for _, source := range []bool{false, true} {
+		doc := d.target
+		name := "drawing"
+		if source {
+			doc, name = d.source, "drawn-source"
+		}
+		i := sideIndex(source)
+		if doc.Version() == d.sent[i] {
+			continue
+		}
+		d.sent[i] = doc.Version()
+		d.sentAt = time.Now()
+		// The trainer keeps the set: give it a copy the doc never touches.
+		pts := append([]flow.Vec(nil), doc.Points()...)
+		if g.setData(source, &data.PointSet{Points: pts, Name: name}, false) && len(pts) == 0 {
+			g.setStatus(drawHint, false)
+		}
+	}
+}
+
+// setData gives d to the backend as the source or target and keeps the
+// settings' labels in step with it. fit asks to fit the view to the new
+// data (a loaded shape; never for a drawing in progress).
+func (g *Game) setData(source bool, d data.Dist, fit bool) bool {
+	ds, ok := g.backend.(scene.DataSetter)
+	if !ok {
+		g.setStatus("This backend cannot take drawings or images: start without -demo.", true)
+		return false
+	}
+	label := ds.SetData(source, d)
+	if source {
+		g.settings.Source, g.applied.Source = label, label
+		g.panel.edit.Source, g.panel.srcSpec = label, label
+	} else {
+		g.settings.Target, g.applied.Target = label, label
+		g.panel.edit.Target, g.panel.tgtSpec = label, label
+	}
+	if fit {
+		g.fitData = true
+		if g.sc != nil {
+			g.fitFrom = cloudID(g.sc.Target)
+		}
+	}
+	return true
+}
+
+// drawPanel is the panel's Draw section.
+func (g *Game) drawPanel(ctx *debugui.Context) {
+	d := &g.draw
+	ctx.Header("Draw", true, func() {
+		ctx.SetGridLayout([]int{-1, -1}, nil)
+		ctx.Checkbox(&d.On, "draw (D)").On(func() { d.On = !d.On; g.toggleDraw() })
+		ctx.Checkbox(&d.ToSource, "to source")
+		ctx.Text("tool")
+		ctx.Dropdown(&d.Tool, toolNames)
+		ctx.Text("radius px")
+		ctx.Slider(&d.Radius, 2, 80, 1)
+		ctx.Text("density")
+		ctx.Slider(&d.Density, 1, 60, 1)
+		ctx.SetGridLayout([]int{-1, -1, -1}, nil)
+		ctx.Button("Undo").On(g.undoDrawing)
+		ctx.Button("Redo").On(g.redoDrawing)
+		ctx.Button("Clear").On(g.clearDrawing)
+		ctx.SetGridLayout(nil, nil)
+		ctx.Text(fmt.Sprintf("target %s pts · source %s pts", thousands(d.target.Len()), thousands(d.source.Len())))
+	})
+}
+
+// drawOverlay shows the drawing being edited on top of the canvas (the
+// scene's clouds follow only after the trainer and sampler catch up) and
+// the brush as a circle around the pointer.
+func (g *Game) drawOverlay(dst *ebiten.Image, canvasR rect) {
+	d := &g.draw
+	if !d.On {
+		return
+	}
+	c := &g.canvas.Cam
+	b := &d.batch
+	b.Begin(dst)
+	col := palette.Target.WithAlpha(0.85)
+	if d.ToSource {
+		col = palette.Source.WithAlpha(0.85)
+	}
+	pts := d.doc().Points()
+	size := float32(math.Max(2, 2.5*g.scale))
+	stride := max(1, (len(pts)+maxCloud*2-1)/(maxCloud*2))
+	for i := 0; i < len(pts); i += stride {
+		sx, sy := c.ToScreen(pts[i][0], pts[i][1])
+		if c.Contains(sx, sy) {
+			b.Rect(float32(sx)-size/2, float32(sy)-size/2, size, size, col)
+		}
+	}
+	lw := float32(math.Max(1.5, 1.5*g.scale))
+	if d.stroking && d.Tool == toolLine {
+		x0, y0 := c.ToScreen(d.lineFrom[0], d.lineFrom[1])
+		x1, y1 := c.ToScreen(d.lineTo[0], d.lineTo[1])
+		b.Line(float32(x0), float32(y0), float32(x1), float32(y1), lw, palette.Accent, palette.Accent)
+	}
+	cx, cy := ebiten.CursorPosition()
+	if canvasR.contains(float64(cx), float64(cy)) {
+		r := float64(d.Radius) * g.scale
+		ring := palette.Accent
+		if d.Tool == toolErase {
+			ring = palette.Error
+		}
+		const segs = 40
+		for k := range segs {
+			a0, a1 := 2*math.Pi*float64(k)/segs, 2*math.Pi*float64(k+1)/segs
+			b.Line(float32(float64(cx)+r*math.Cos(a0)), float32(float64(cy)+r*math.Sin(a0)),
+				float32(float64(cx)+r*math.Cos(a1)), float32(float64(cy)+r*math.Sin(a1)), lw, ring, ring)
+		}
+	}
+	b.Flush()
+	label := fmt.Sprintf("DRAW · %s → %s · %s points", toolNames[d.Tool], g.drawSide(), thousands(d.doc().Len()))
+	drawText(dst, label, g.fonts.Bold, canvasR.X+canvasR.W/2, canvasR.Y+12*g.scale, TopCenter, palette.Accent)
+}
+
+// drawingState is the state file's view of the drawings.
+func (g *Game) drawingState() appstate.Drawing {
+	d := &g.draw
+	s := appstate.Drawing{On: d.On, ToSource: d.ToSource, Tool: toolNames[d.Tool], Points: d.target.Len(), SourcePoints: d.source.Len()}
+	if box, ok := d.target.Bounds(); ok {
+		s.Box = &box
+	}
+	if box, ok := d.source.Bounds(); ok {
+		s.SourceBox = &box
+	}
+	return s
+}

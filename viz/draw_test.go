@@ -1,0 +1,187 @@
+package viz
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/keymap"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// drawBackend is a staticBackend that also takes drawn data.
+type drawBackend struct {
+	*staticBackend
+	sets []setCall
+}
+
+type setCall struct {
+	source bool
+	pts    *data.PointSet
+}
+
+func (b *drawBackend) SetData(source bool, d data.Dist) string {
+	b.sets = append(b.sets, setCall{source, d.(*data.PointSet)})
+	return d.String()
+}
+
+func drawGame(t *testing.T) (*Game, *drawBackend, *ebiten.Image) {
+	t.Helper()
+	sb := newSynthetic(500, 10, 8)
+	b := &drawBackend{staticBackend: sb}
+	s := scene.DefaultSettings()
+	s.Particles, s.Steps = sb.sc.Particles(), sb.sc.Steps()
+	g := newGame(Config{Settings: s, Backend: b, Width: 1280, Height: 800, Scale: 1})
+	g.Layout(1280, 800)
+	screen := ebiten.NewImage(1280, 800)
+	frame(t, g, screen)
+	return g, b, screen
+}
+
+// stroke drags the left button from (x0, y0) to (x1, y1) over n ticks, the
+// way the game sees a real drag: a press, held ticks, a release.
+func stroke(g *Game, x0, y0, x1, y1 float64, n int) {
+	canvasR, _, _ := g.layout()
+	for i := 0; i <= n; i++ {
+		f := float64(i) / float64(n)
+		g.paint(canvasR, pointer{X: x0 + f*(x1-x0), Y: y0 + f*(y1-y0), Left: true, LeftDown: i == 0})
+	}
+	g.paint(canvasR, pointer{X: x1, Y: y1})
+}
+
+// send lets the throttle pass and hands the drawing to the backend.
+func send(g *Game) {
+	g.draw.sentAt = time.Time{}
+	g.sendDrawing()
+}
+
+func TestStrokeReachesTheBackend(t *testing.T) {
+	tests := []struct {
+		name string
+		tool int
+		min  int
+	}{
+		{"spray", toolSpray, 20 * 12},
+		{"line", toolLine, 30},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g, b, screen := drawGame(t)
+			g.do(keymap.ToggleDraw)
+			g.draw.Tool = tc.tool
+			stroke(g, 200, 300, 600, 300, 20)
+			frame(t, g, screen)
+			send(g)
+			if len(b.sets) != 1 || b.sets[0].source {
+				t.Fatalf("backend got %d sets (%+v), want one target", len(b.sets), b.sets)
+			}
+			pts := b.sets[0].pts.Points
+			if len(pts) < tc.min {
+				t.Fatalf("%d points, want ≥ %d", len(pts), tc.min)
+			}
+			// Every point lies within the brush of the stroke's screen path.
+			r := g.brushWorld()
+			ax, ay := g.canvas.Cam.ToWorld(200, 300)
+			bx, by := g.canvas.Cam.ToWorld(600, 300)
+			for _, p := range pts {
+				if p[0] < ax-r-1e-9 || p[0] > bx+r+1e-9 || math.Abs(p[1]-ay) > r+1e-9 {
+					t.Fatalf("point %v outside the stroke from (%g,%g) to (%g,%g) ± %g", p, ax, ay, bx, by, r)
+				}
+			}
+			if g.applied.Target != b.sets[0].pts.String() || g.panel.edit.Target != g.applied.Target {
+				t.Fatalf("settings label %q / panel %q, want %q", g.applied.Target, g.panel.edit.Target, b.sets[0].pts.String())
+			}
+			st := g.report().state.Drawing
+			if st.Points != len(pts) || st.Box == nil || st.Box[0] > ax || st.Box[2] < bx-r {
+				t.Fatalf("state file drawing %+v", st)
+			}
+
+			// Undo empties the drawing: the backend gets an empty set, and
+			// the status line asks for a drawing.
+			g.undoDrawing()
+			send(g)
+			if len(b.sets) != 2 || len(b.sets[1].pts.Points) != 0 {
+				t.Fatalf("after undo the backend got %d sets", len(b.sets))
+			}
+			if !strings.Contains(g.status, "draw something") {
+				t.Fatalf("status %q does not ask for a drawing", g.status)
+			}
+			g.redoDrawing()
+			send(g)
+			if n := len(b.sets[2].pts.Points); n != len(pts) {
+				t.Fatalf("after redo %d points, want %d", n, len(pts))
+			}
+		})
+	}
+}
+
+func TestDrawingGoesToTheSourceOnRequest(t *testing.T) {
+	g, b, _ := drawGame(t)
+	g.do(keymap.ToggleDraw)
+	g.draw.ToSource = true
+	stroke(g, 300, 300, 320, 320, 3)
+	send(g)
+	if len(b.sets) != 1 || !b.sets[0].source || g.applied.Source != b.sets[0].pts.String() {
+		t.Fatalf("sets %+v, source label %q", b.sets, g.applied.Source)
+	}
+	if g.draw.target.Len() != 0 {
+		t.Fatal("the target drawing changed")
+	}
+}
+
+func TestNoPaintingOutsideTheCanvasOrWithoutDrawMode(t *testing.T) {
+	g, b, _ := drawGame(t)
+	stroke(g, 300, 300, 400, 300, 5) // draw mode off
+	_, _, panelR := g.layout()
+	g.do(keymap.ToggleDraw)
+	stroke(g, panelR.X+20, 200, panelR.X+60, 200, 5) // on the panel
+	g.capture = 1                                    // debugui holds the pointer
+	stroke(g, 300, 300, 400, 300, 5)
+	send(g)
+	if g.draw.target.Len() != 0 || len(b.sets) != 0 {
+		t.Fatalf("painted %d points, sent %d sets", g.draw.target.Len(), len(b.sets))
+	}
+}
+
+func TestEraserAndCapMessage(t *testing.T) {
+	g, _, _ := drawGame(t)
+	g.do(keymap.ToggleDraw)
+	stroke(g, 400, 400, 400, 400, 10)
+	if g.draw.target.Len() == 0 {
+		t.Fatal("spray added nothing")
+	}
+	g.draw.Tool = toolErase
+	g.draw.Radius = 40
+	stroke(g, 400, 400, 400, 400, 1)
+	if n := g.draw.target.Len(); n != 0 {
+		t.Fatalf("%d points left after erasing over them", n)
+	}
+	g.draw.Tool = toolSpray
+	g.draw.Density = 60
+	for g.draw.target.Len() < drawing.MaxPoints {
+		stroke(g, 300, 300, 500, 300, 100)
+	}
+	if !strings.Contains(g.status, "50,000") || !g.statusErr {
+		t.Fatalf("status %q (error %v) does not state the cap", g.status, g.statusErr)
+	}
+}
+
+func BenchmarkDrawOverlay(b *testing.B) {
+	sb := newSynthetic(500, 10, 8)
+	g := newGame(Config{Settings: scene.DefaultSettings(), Backend: sb, Width: 1280, Height: 800, Scale: 1})
+	g.Layout(1280, 800)
+	screen := ebiten.NewImage(1280, 800)
+	g.draw.On = true
+	canvasR, _, _ := g.layout()
+	for i := 0; i < 200; i++ {
+		g.paint(canvasR, pointer{X: 300 + float64(i), Y: 300, Left: true, LeftDown: i == 0})
+	}
+	for b.Loop() {
+		g.drawOverlay(screen, canvasR)
+	}
+}
