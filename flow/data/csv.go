@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/atomicfile"
 )
 
 // MaxCSVPoints is the number of rows Load accepts from a CSV file: far more
@@ -124,48 +123,9 @@ func WriteCSV(w io.Writer, pts []flow.Vec) error {
 // WriteCSVFile writes pts to path atomically: into a temporary file in the
 // same directory, synced to disk, then renamed over path, so that a reader
 // never sees half a file and a crash never leaves one.
-func WriteCSVFile(path string, pts []flow.Vec) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
-	if err != nil {
+func WriteCSVFile(path string, pts []flow.Vec) error {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return WriteCSV(w, pts) }); err != nil {
 		return fmt.Errorf("data: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = WriteCSV(tmp, pts); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("data: %w", err)
-	}
-	// CreateTemp makes the file 0600; a data file is as readable as any other.
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("data: %w", err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("data: %w", err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("data: %w", err)
-	}
-	syncDir(dir)
 	return nil
-}
-
-// syncDir makes a rename durable where the platform allows it; failure only
-// loses durability, not the file, so it is ignored.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
 }

@@ -8,9 +8,9 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/atomicfile"
 	"github.com/flowviz/flowviz/flow/mlp"
 )
 
@@ -192,35 +192,9 @@ func ReadModel(r io.Reader) (*Model, error) {
 // SaveModel writes m to path atomically: a temporary file in the same
 // directory is written, synced and renamed over path, so a crash leaves either
 // the old file or the new one, never a torn one.
-func SaveModel(path string, m *Model) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+func SaveModel(path string, m *Model) error {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return WriteModel(w, m) }); err != nil {
 		return fmt.Errorf("train: saving model: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := WriteModel(tmp, m); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("train: saving model: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("train: saving model: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("train: saving model: %w", err)
-	}
-	// Sync the directory so the rename itself survives a crash; some systems
-	// cannot sync directories, which only weakens durability, not atomicity.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

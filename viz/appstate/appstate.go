@@ -9,10 +9,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/atomicfile"
 )
 
 // Version of the file layout; bumped when a field changes meaning.
@@ -212,26 +212,7 @@ func finiteOr(v float64) float64 {
 // WriteFile writes s to path atomically: a temporary file in the same
 // directory, then rename, so a reader never sees half a file.
 func WriteFile(path string, s *State) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".flowviz-state-*.json")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if err := Write(f, s); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error { return Write(w, s) })
 }
 
 // Read decodes a state file, refusing other versions and trailing data.
