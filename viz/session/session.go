@@ -1,0 +1,451 @@
+// Package session reads and writes flowviz session files: the whole state of
+// the app — data, settings, weights, optimizer, view, lesson — as one
+// versioned JSON file.
+package session
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/atomicfile"
+	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/mlp"
+	"github.com/flowviz/flowviz/flow/train"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// File format identifiers. A reader refuses any other format or version.
+const (
+	Format  = "flowviz-session"
+	Version = 1
+)
+
+// Limits a file must respect. maxBytes allows the largest network the
+// trainer accepts (≈17 M parameters, three float arrays) with room to spare;
+// MaxPoints is the drawing's cap and more than any point set the app makes.
+const (
+	maxBytes  = 1 << 30
+	MaxPoints = 200_000
+	// imagePoints is how many draws stand for an image or text mask, which
+	// has no spec the file could hold without the image.
+	imagePoints = 20_000
+)
+
+// Session is everything needed to bring the app back to the same picture.
+type Session struct {
+	Settings       scene.Settings
+	Source, Target Data
+	// Model holds the trained weights (nil: start from fresh ones) and
+	// Optimizer Adam's state for them (nil: a fresh optimizer).
+	Model     *train.Model
+	Optimizer *train.OptimizerState
+	View      View
+	Lesson    string // the lesson being shown, "" for none
+}
+
+// Data is a distribution as a file holds it: a built-in or text spec, or
+// the points of a drawn, loaded or rasterised set.
+type Data struct {
+	Spec   string     // for data.Load; empty when Points stand for the data
+	Points []flow.Vec // the point set, possibly empty (a drawing not begun)
+	Jitter float64
+	Name   string
+}
+
+// View is what the canvas shows.
+type View struct {
+	CenterX, CenterY, Zoom float64 // camera: world centre, pixels per unit
+	Layers                 Layers
+	T                      float64 // timeline position in [0, 1]
+	Playing                bool
+	Speed                  float64 // playback speed multiplier
+	Mode                   int     // timeline.Mode
+}
+
+// Layers mirrors the canvas's layer switches.
+type Layers struct {
+	Field, Particles, Trails, Trajectories, Clouds, Grid, Legend bool
+}
+
+// FromDist describes d for a file: a built-in by its canonical spec, a point
+// set by its points, and anything else (an image or text mask) by a fixed
+// set of draws from it, so that the file needs nothing beside it.
+func FromDist(d data.Dist) Data {
+	switch v := d.(type) {
+	case *data.PointSet:
+		return Data{Points: v.Points, Jitter: v.Jitter, Name: v.Name}
+	}
+	spec := d.String()
+	if _, err := data.Parse(spec); err == nil {
+		return Data{Spec: spec}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	return Data{Points: data.Sample(d, rng, imagePoints), Name: spec}
+}
+
+// Dist rebuilds the distribution. An empty point list gives an empty point
+// set, on which the trainer waits for points as it does for a new drawing.
+func (d Data) Dist() (data.Dist, error) {
+	if d.Spec != "" {
+		return data.Load(d.Spec)
+	}
+	if len(d.Points) == 0 {
+		return &data.PointSet{Jitter: d.Jitter, Name: d.Name}, nil
+	}
+	return data.NewPointSet(d.Name, d.Points, d.Jitter)
+}
+
+// JSON layout. Field names are spelled out so the format does not depend on
+// Go names; the model is a complete flowviz-model object, so the same reader
+// validates it.
+type fileJSON struct {
+	Format    string          `json:"format"`
+	Version   int             `json:"version"`
+	Settings  settingsJSON    `json:"settings"`
+	Source    dataJSON        `json:"source"`
+	Target    dataJSON        `json:"target"`
+	Model     json.RawMessage `json:"model,omitempty"`
+	Optimizer *optimizerJSON  `json:"optimizer,omitempty"`
+	View      viewJSON        `json:"view"`
+	Lesson    string          `json:"lesson"`
+}
+
+type settingsJSON struct {
+	Source    string     `json:"source"`
+	Target    string     `json:"target"`
+	Width     int        `json:"width"`
+	Depth     int        `json:"depth"`
+	Act       string     `json:"act"`
+	LR        float64    `json:"lr"`
+	Batch     int        `json:"batch"`
+	Seed      uint64     `json:"seed"`
+	Path      string     `json:"path"`
+	Sigma     float64    `json:"sigma"`
+	Coupling  string     `json:"coupling"`
+	Solver    string     `json:"solver"`
+	Steps     int        `json:"steps"`
+	Particles int        `json:"particles"`
+	Grid      int        `json:"grid"`
+	View      [4]float64 `json:"field_view"`
+	Trails    int        `json:"trails"`
+}
+
+type dataJSON struct {
+	Spec   string      `json:"spec,omitempty"`
+	Points [][]float64 `json:"points,omitempty"`
+	Jitter float64     `json:"jitter,omitempty"`
+	Name   string      `json:"name,omitempty"`
+}
+
+type optimizerJSON struct {
+	M     []float32 `json:"m"`
+	V     []float32 `json:"v"`
+	Steps int       `json:"steps"`
+}
+
+type viewJSON struct {
+	CenterX float64    `json:"center_x"`
+	CenterY float64    `json:"center_y"`
+	Zoom    float64    `json:"zoom"`
+	Layers  layersJSON `json:"layers"`
+	T       float64    `json:"t"`
+	Playing bool       `json:"playing"`
+	Speed   float64    `json:"speed"`
+	Mode    int        `json:"mode"`
+}
+
+type layersJSON struct {
+	Field        bool `json:"field"`
+	Particles    bool `json:"particles"`
+	Trails       bool `json:"trails"`
+	Trajectories bool `json:"trajectories"`
+	Clouds       bool `json:"clouds"`
+	Grid         bool `json:"grid"`
+	Legend       bool `json:"legend"`
+}
+
+// Write validates s and writes it as JSON.
+func Write(w io.Writer, s *Session) error {
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("session: refusing to write: %w", err)
+	}
+	f := fileJSON{
+		Format: Format, Version: Version,
+		Settings: settingsJSON(s.Settings),
+		Source:   toDataJSON(s.Source), Target: toDataJSON(s.Target),
+		View: viewJSON{
+			CenterX: s.View.CenterX, CenterY: s.View.CenterY, Zoom: s.View.Zoom,
+			Layers: layersJSON(s.View.Layers),
+			T:      s.View.T, Playing: s.View.Playing, Speed: s.View.Speed, Mode: s.View.Mode,
+		},
+		Lesson: s.Lesson,
+	}
+	if s.Model != nil {
+		var b bytes.Buffer
+		if err := train.WriteModel(&b, s.Model); err != nil {
+			return fmt.Errorf("session: %w", err)
+		}
+		f.Model = bytes.TrimSpace(b.Bytes())
+	}
+	if o := s.Optimizer; o != nil {
+		f.Optimizer = &optimizerJSON{M: o.M, V: o.V, Steps: o.Steps}
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		return fmt.Errorf("session: encoding: %w", err)
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("session: writing: %w", err)
+	}
+	return nil
+}
+
+func toDataJSON(d Data) dataJSON {
+	j := dataJSON{Spec: d.Spec, Jitter: d.Jitter, Name: d.Name}
+	if len(d.Points) > 0 {
+		j.Points = make([][]float64, len(d.Points))
+		for i, p := range d.Points {
+			j.Points[i] = []float64{p[0], p[1]}
+		}
+	}
+	return j
+}
+
+// Read reads and validates a session. Anything that is not exactly a valid
+// version-1 session — bad JSON, trailing data, unknown fields, another
+// format or version, out-of-range settings, too many points, weights or
+// moments of the wrong shape or not finite — is refused with an error that
+// says what is wrong; nothing is returned half-read.
+func Read(r io.Reader) (*Session, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("session: reading: %w", err)
+	}
+	if len(b) > maxBytes {
+		return nil, fmt.Errorf("session: file larger than %d MiB", maxBytes>>20)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, errors.New("session: the file is empty")
+	}
+	// The header first, so a newer or foreign file says what it is rather
+	// than failing on whatever field changed.
+	var head struct {
+		Format  string `json:"format"`
+		Version int    `json:"version"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, fmt.Errorf("session: not a valid session file (damaged or truncated?): %w", err)
+	}
+	if head.Format != Format {
+		return nil, fmt.Errorf("session: not a session file: format %q, want %q", head.Format, Format)
+	}
+	if head.Version != Version {
+		return nil, fmt.Errorf("session: version %d is not supported (this build reads version %d)", head.Version, Version)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var f fileJSON
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("session: not a valid session file: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("session: not a valid session file: trailing data after the JSON object")
+	}
+	source, err := fromDataJSON(f.Source)
+	if err != nil {
+		return nil, fmt.Errorf("session: source: %w", err)
+	}
+	target, err := fromDataJSON(f.Target)
+	if err != nil {
+		return nil, fmt.Errorf("session: target: %w", err)
+	}
+	s := &Session{
+		Settings: scene.Settings(f.Settings),
+		Source:   source, Target: target,
+		View: View{
+			CenterX: f.View.CenterX, CenterY: f.View.CenterY, Zoom: f.View.Zoom,
+			Layers: Layers(f.View.Layers),
+			T:      f.View.T, Playing: f.View.Playing, Speed: f.View.Speed, Mode: f.View.Mode,
+		},
+		Lesson: f.Lesson,
+	}
+	if len(f.Model) > 0 {
+		if s.Model, err = train.ReadModel(bytes.NewReader(f.Model)); err != nil {
+			return nil, fmt.Errorf("session: weights: %w", err)
+		}
+	}
+	if o := f.Optimizer; o != nil {
+		s.Optimizer = &train.OptimizerState{M: o.M, V: o.V, Steps: o.Steps}
+	}
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("session: %w", err)
+	}
+	return s, nil
+}
+
+// fromDataJSON converts the points, refusing any that is not an (x, y) pair.
+func fromDataJSON(j dataJSON) (Data, error) {
+	d := Data{Spec: j.Spec, Jitter: j.Jitter, Name: j.Name}
+	if len(j.Points) > MaxPoints {
+		return d, fmt.Errorf("%d points, more than %d", len(j.Points), MaxPoints)
+	}
+	if len(j.Points) > 0 {
+		d.Points = make([]flow.Vec, len(j.Points))
+		for i, p := range j.Points {
+			if len(p) != 2 {
+				return d, fmt.Errorf("point %d has %d coordinates, want 2", i, len(p))
+			}
+			d.Points[i] = flow.Vec{p[0], p[1]}
+		}
+	}
+	return d, nil
+}
+
+// Validate checks every value against what the app accepts.
+func (s *Session) Validate() error {
+	st := s.Settings
+	switch {
+	case st.Steps < scene.MinSteps || st.Steps > scene.MaxSteps:
+		return fmt.Errorf("steps %d outside %d..%d", st.Steps, scene.MinSteps, scene.MaxSteps)
+	case st.Particles < scene.MinParticles || st.Particles > scene.MaxParticles:
+		return fmt.Errorf("particles %d outside %d..%d", st.Particles, scene.MinParticles, scene.MaxParticles)
+	case st.Grid < scene.MinGrid || st.Grid > scene.MaxGrid:
+		return fmt.Errorf("grid %d outside %d..%d", st.Grid, scene.MinGrid, scene.MaxGrid)
+	case st.Trails < 0 || st.Trails > st.Particles:
+		return fmt.Errorf("trails %d outside 0..%d", st.Trails, st.Particles)
+	case !finite(st.LR) || st.LR <= 0:
+		return fmt.Errorf("learning rate %v must be finite and > 0", st.LR)
+	case !finite(st.Sigma) || st.Sigma < 0:
+		return fmt.Errorf("σ %v must be finite and ≥ 0", st.Sigma)
+	case st.Batch < 1 || st.Batch > train.MaxBatch:
+		return fmt.Errorf("batch %d outside 1..%d", st.Batch, train.MaxBatch)
+	case !goodBox(st.View):
+		return fmt.Errorf("field view %v is not a finite box", st.View)
+	}
+	if _, err := mlp.ParseActivation(st.Act); err != nil {
+		return err
+	}
+	if _, err := flow.ParseSolver(st.Solver); err != nil {
+		return err
+	}
+	for _, side := range []struct {
+		name string
+		d    Data
+	}{{"source", s.Source}, {"target", s.Target}} {
+		if err := side.d.validate(); err != nil {
+			return fmt.Errorf("%s: %w", side.name, err)
+		}
+	}
+	v := s.View
+	switch {
+	case !finite(v.CenterX) || !finite(v.CenterY) || math.Abs(v.CenterX) > 1e9 || math.Abs(v.CenterY) > 1e9:
+		return fmt.Errorf("view centre (%v, %v) out of range", v.CenterX, v.CenterY)
+	case !(v.Zoom >= 1e-2 && v.Zoom <= 1e5):
+		return fmt.Errorf("zoom %v outside 0.01..100000", v.Zoom)
+	case !(v.T >= 0 && v.T <= 1):
+		return fmt.Errorf("t = %v outside 0..1", v.T)
+	case !(v.Speed > 0 && v.Speed <= 100):
+		return fmt.Errorf("playback speed %v outside (0, 100]", v.Speed)
+	case v.Mode < 0 || v.Mode > 2:
+		return fmt.Errorf("timeline mode %d unknown", v.Mode)
+	case len(s.Lesson) > 256:
+		return errors.New("lesson name longer than 256 bytes")
+	}
+	if s.Model != nil {
+		if err := s.Model.Validate(); err != nil {
+			return fmt.Errorf("weights: %w", err)
+		}
+	}
+	if s.Optimizer != nil {
+		if s.Model == nil {
+			return errors.New("optimizer state without weights")
+		}
+		if err := s.Optimizer.Validate(len(s.Model.Params)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d Data) validate() error {
+	if d.Spec != "" {
+		if len(d.Points) > 0 {
+			return errors.New("both a spec and points")
+		}
+		// Only built-ins and text: a file must not make the app open other
+		// files on its behalf.
+		if !strings.HasPrefix(strings.TrimSpace(d.Spec), "text:") {
+			if _, err := data.Parse(d.Spec); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(d.Points) > MaxPoints {
+		return fmt.Errorf("%d points, more than %d", len(d.Points), MaxPoints)
+	}
+	if !finite(d.Jitter) || d.Jitter < 0 || d.Jitter > 1e6 {
+		return fmt.Errorf("jitter %v must be finite and ≥ 0", d.Jitter)
+	}
+	for i, p := range d.Points {
+		if !finite(p[0]) || !finite(p[1]) || math.Abs(p[0]) > 1e9 || math.Abs(p[1]) > 1e9 {
+			return fmt.Errorf("point %d = %v out of range", i, p)
+		}
+	}
+	if len(d.Name) > 256 {
+		return errors.New("name longer than 256 bytes")
+	}
+	return nil
+}
+
+func goodBox(b [4]float64) bool {
+	for _, v := range b {
+		if !finite(v) || math.Abs(v) > 1e9 {
+			return false
+		}
+	}
+	return b[0] < b[2] && b[1] < b[3]
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Save writes s to path atomically (temporary file in the same directory,
+// sync, rename, sync of the directory), creating the directory if needed: a
+// crash or kill at any moment leaves the old file or the new one.
+func Save(path string, s *Session) error {
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("session: refusing to write: %w", err)
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("session: %w", err)
+		}
+	}
+	if err := atomicfile.Write(path, func(w io.Writer) error { return Write(w, s) }); err != nil {
+		return fmt.Errorf("session: saving %s: %w", path, err)
+	}
+	return nil
+}
+
+// Load reads and validates the session file at path.
+func Load(path string) (*Session, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("session: %w", err)
+	}
+	defer f.Close()
+	s, err := Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%w (in %s)", err, path)
+	}
+	return s, nil
+}

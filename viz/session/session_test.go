@@ -1,0 +1,292 @@
+package session
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/atomicfile"
+	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/mlp"
+	"github.com/flowviz/flowviz/flow/train"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// testSession is a trained-looking session with a drawn target.
+func testSession(t testing.TB) *Session {
+	t.Helper()
+	cfg := train.DefaultConfig()
+	cfg.Net = mlp.Config{Width: 8, Depth: 2, Act: mlp.SiLU}
+	tr, err := train.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if _, err := tr.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := tr.CurrentState()
+	set := scene.DefaultSettings()
+	set.Target = "drawing(n=3)"
+	return &Session{
+		Settings: set,
+		Source:   FromDist(st.Source),
+		Target:   Data{Points: []flow.Vec{{0, 1}, {-0.25, 2e-7}, {3, -4}}, Jitter: 0.05, Name: "drawing"},
+		Model:    st.Model, Optimizer: &st.Optimizer,
+		View: View{
+			CenterX: 0.5, CenterY: -1.25, Zoom: 87.5,
+			Layers: Layers{Field: true, Particles: true, Trajectories: true},
+			T:      0.375, Playing: false, Speed: 2, Mode: 1,
+		},
+		Lesson: "",
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	s := testSession(t)
+	path := filepath.Join(t.TempDir(), "dir", "s.flowviz")
+	if err := Save(path, s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, s) {
+		t.Fatalf("round trip changed the session:\n got %+v\nwant %+v", got, s)
+	}
+	// Saving what was loaded gives the same bytes: nothing drifts over
+	// repeated save/load cycles.
+	var a, b bytes.Buffer
+	if err := Write(&a, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(&b, got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("a loaded session writes different bytes")
+	}
+}
+
+func TestRoundTripWithoutWeights(t *testing.T) {
+	s := testSession(t)
+	s.Model, s.Optimizer = nil, nil
+	s.Target = Data{Name: "drawing"} // a drawing not begun
+	var b bytes.Buffer
+	if err := Write(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, s) {
+		t.Fatalf("got %+v\nwant %+v", got, s)
+	}
+	d, err := got.Target.Dist()
+	if err != nil || !train.IsEmpty(d) {
+		t.Fatalf("empty drawing came back as %v, %v", d, err)
+	}
+}
+
+func TestFromDist(t *testing.T) {
+	moons, _ := data.Parse("moons:noise=0.1")
+	text, err := data.Text("Hi", data.MaskOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, _ := data.NewPointSet("a.csv", []flow.Vec{{1, 2}}, 0.5)
+	tests := []struct {
+		d          data.Dist
+		spec       string
+		wantPoints int
+	}{
+		{moons, moons.String(), 0},
+		{set, "", 1},
+		{text, "", imagePoints},
+	}
+	for _, tc := range tests {
+		got := FromDist(tc.d)
+		if got.Spec != tc.spec || len(got.Points) != tc.wantPoints {
+			t.Errorf("FromDist(%v) = spec %q with %d points, want %q with %d", tc.d, got.Spec, len(got.Points), tc.spec, tc.wantPoints)
+		}
+		back, err := got.Dist()
+		if err != nil {
+			t.Errorf("Dist of %v: %v", tc.d, err)
+			continue
+		}
+		if tc.spec != "" && back.String() != tc.d.String() {
+			t.Errorf("%v came back as %v", tc.d, back)
+		}
+	}
+}
+
+// encoded returns s as a generic JSON tree for tests to spoil.
+func encoded(t *testing.T, s *Session) string {
+	var b bytes.Buffer
+	if err := Write(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestReadRefusesBadFiles(t *testing.T) {
+	good := encoded(t, testSession(t))
+	huge := strings.Replace(good, `"points":[`, `"points":[`+strings.Repeat("[1,2],", MaxPoints), 1)
+	tests := []struct {
+		name, file, want string
+	}{
+		{"empty", "", "empty"},
+		{"truncated", good[:len(good)/2], "damaged or truncated"},
+		{"not json", "PNG\x89", "damaged or truncated"},
+		{"other format", strings.Replace(good, Format, "flowviz-model", 1), "not a session file"},
+		{"newer version", strings.Replace(good, `"version":1`, `"version":2`, 1), "version 2 is not supported"},
+		{"trailing", good + "{}", "invalid character"},
+		{"unknown field", strings.Replace(good, `"lesson":`, `"bogus":1,"lesson":`, 1), "unknown field"},
+		{"nan", strings.Replace(good, `"zoom":87.5`, `"zoom":NaN`, 1), "invalid character"},
+		{"overflow", strings.Replace(good, `"zoom":87.5`, `"zoom":1e999`, 1), "cannot unmarshal"},
+		{"zero zoom", strings.Replace(good, `"zoom":87.5`, `"zoom":0`, 1), "zoom"},
+		{"t beyond 1", strings.Replace(good, `"t":0.375`, `"t":1.5`, 1), "t = 1.5"},
+		{"huge particles", strings.Replace(good, `"particles":4000`, `"particles":4000000000`, 1), "particles"},
+		{"huge point count", huge, "points, more than"},
+		{"wrong shape moments", strings.Replace(good, `"m":[`, `"m":[0,`, 1), "moments"},
+		{"moments without weights", cutModel(good), "optimizer state without weights"},
+		{"point of 3 coords", strings.Replace(good, `[0,1]`, `[0,1,2]`, 1), "3 coordinates"},
+		{"file spec", strings.Replace(good, `"spec":"gaussian`, `"spec":"/etc/passwd.csv`, 1), "unknown distribution"},
+		{"negative lr", strings.Replace(good, `"lr":0.001`, `"lr":-1`, 1), "learning rate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(tc.file))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %q does not say %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func cutModel(file string) string {
+	i := strings.Index(file, `"model":`)
+	j := strings.Index(file, `"optimizer":`)
+	return file[:i] + file[j:]
+}
+
+// An interrupted save — the writer fails halfway — leaves the old file.
+func TestFailedSaveKeepsOldFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.flowviz")
+	old := testSession(t)
+	if err := Save(path, old); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	newer := testSession(t)
+	newer.Lesson = "changed"
+	full := encoded(t, newer)
+	boom := errors.New("disk full")
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		io.WriteString(w, full[:len(full)/2])
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Fatal("the old file changed")
+	}
+	if _, err := Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*tmp*")); len(left) > 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}
+
+// A process killed at random moments while it saves over and over never
+// leaves a file that fails to load.
+func TestKilledSaveNeverTearsFile(t *testing.T) {
+	if path := os.Getenv("FLOWVIZ_SESSION_SAVE_LOOP"); path != "" {
+		s := testSession(t)
+		// A large drawing makes each save take long enough to be killed inside.
+		s.Target.Points = make([]flow.Vec, MaxPoints)
+		for i := range s.Target.Points {
+			s.Target.Points[i] = flow.Vec{math.Sin(float64(i)), float64(i) / 1000}
+		}
+		for i := 0; ; i++ {
+			s.Lesson = strings.Repeat("x", i%200)
+			if err := Save(path, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "s.flowviz")
+	if err := Save(path, testSession(t)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledSaveNeverTearsFile$")
+		cmd.Env = append(os.Environ(), "FLOWVIZ_SESSION_SAVE_LOOP="+path)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(300+97*i) * time.Millisecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+		if _, err := Load(path); err != nil {
+			t.Fatalf("after kill %d: %v", i, err)
+		}
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	var b bytes.Buffer
+	s := &Session{
+		Settings: scene.DefaultSettings(),
+		Source:   Data{Spec: "gaussian"},
+		Target:   Data{Points: []flow.Vec{{1, 2}, {3, 4}}},
+		View:     View{Zoom: 50, Speed: 1, Layers: Layers{Particles: true}},
+	}
+	if err := Write(&b, s); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.Bytes())
+	f.Add([]byte(`{"format":"flowviz-session","version":1}`))
+	f.Add([]byte(`{"format":"flowviz-session","version":1,"target":{"points":[[1e308,-1e308]]}}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		s, err := Read(bytes.NewReader(in))
+		if err != nil {
+			return
+		}
+		// Whatever is accepted is valid, writes back and reads back the same.
+		var out bytes.Buffer
+		if err := Write(&out, s); err != nil {
+			t.Fatalf("accepted session does not write: %v", err)
+		}
+		again, err := Read(&out)
+		if err != nil {
+			t.Fatalf("written session does not read: %v", err)
+		}
+		if !reflect.DeepEqual(again, s) {
+			t.Fatal("read → write → read changed the session")
+		}
+		for _, d := range []Data{s.Source, s.Target} {
+			if _, err := d.Dist(); err != nil && d.Spec == "" {
+				t.Fatalf("accepted points give no distribution: %v", err)
+			}
+		}
+	})
+}
