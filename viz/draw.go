@@ -10,6 +10,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
+	"github.com/flowviz/flowviz/assets"
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/viz/appstate"
@@ -44,6 +45,16 @@ type Drawer struct {
 	Radius   int  // brush radius in screen pixels at scale 1
 	Density  int  // spray points per frame; line points per brush radius
 
+	Shape     int     // built-in shape chosen in the panel
+	Text      string  // text to render as a target
+	Threshold float64 // luminance below which an image pixel is ink
+	Invert    bool    // light pixels are ink instead
+	File      string  // path field for Save and Load
+	image     []byte  // the last dropped image, re-read when the threshold changes
+	imageName string
+	fitNext   bool   // fit the view to the drawing when it is next sent
+	usedText  string // the text last rendered
+
 	target, source *drawing.Doc
 	sent           [2]int // doc versions sent, [target, source]; -1 never
 	sentAt         time.Time
@@ -58,6 +69,7 @@ type Drawer struct {
 func newDrawer() Drawer {
 	return Drawer{
 		Radius: 14, Density: 12,
+		Text: "FLOW", Threshold: 0.5, File: DefaultDrawingFile(),
 		target: drawing.New(nil), source: drawing.New(nil),
 		sent: [2]int{0, 0},
 		rng:  rand.New(rand.NewPCG(0x64726177, 1)),
@@ -207,9 +219,11 @@ func (g *Game) drawSide() string {
 	return "the target"
 }
 
-// sendDrawing hands edited drawings to the backend, at most every sendEvery;
-// the last edit of a stroke follows within that time.
+// sendDrawing runs every tick: it loads files dropped on the window and
+// hands edited drawings to the backend, at most every sendEvery (the last
+// edit of a stroke follows within that time).
 func (g *Game) sendDrawing() {
+	g.takeDroppedFiles()
 	d := &g.draw
 	if time.Since(d.sentAt) < sendEvery {
 		return
@@ -228,7 +242,11 @@ func (g *Game) sendDrawing() {
 		d.sentAt = time.Now()
 		// The trainer keeps the set: give it a copy the doc never touches.
 		pts := append([]flow.Vec(nil), doc.Points()...)
-		if g.setData(source, &data.PointSet{Points: pts, Name: name}, false) && len(pts) == 0 {
+		fit := d.fitNext && source == d.ToSource
+		if fit {
+			d.fitNext = false
+		}
+		if g.setData(source, &data.PointSet{Points: pts, Name: name}, fit) && len(pts) == 0 {
 			g.setStatus(drawHint, false)
 		}
 	}
@@ -279,6 +297,27 @@ func (g *Game) drawPanel(ctx *debugui.Context) {
 		ctx.Button("Clear").On(g.clearDrawing)
 		ctx.SetGridLayout(nil, nil)
 		ctx.Text(fmt.Sprintf("target %s pts · source %s pts", thousands(d.target.Len()), thousands(d.source.Len())))
+		ctx.SetGridLayout([]int{-2, -1}, nil)
+		ctx.Dropdown(&d.Shape, shapeNames)
+		ctx.Button("Use shape").On(g.useShape)
+		ctx.TextField(&d.Text).On(func() {
+			// The field also confirms when it loses focus: only a changed
+			// text replaces the drawing then.
+			if d.Text != d.usedText {
+				g.useText()
+			}
+		})
+		ctx.Button("Use text").On(g.useText)
+		ctx.SetGridLayout([]int{-1, -1, -1}, nil)
+		ctx.Text("image ink <")
+		ctx.SliderF(&d.Threshold, 0.05, 0.95, 0.05, 2).On(g.reapplyImage)
+		ctx.Checkbox(&d.Invert, "invert").On(g.reapplyImage)
+		ctx.SetGridLayout(nil, nil)
+		ctx.Text("drop an image or CSV on the window")
+		ctx.TextField(&d.File)
+		ctx.SetGridLayout([]int{-1, -1}, nil)
+		ctx.Button("Save").On(func() { g.saveDrawingTo(d.File) })
+		ctx.Button("Load").On(func() { g.loadDrawingFrom(d.File) })
 	})
 }
 
@@ -342,4 +381,15 @@ func (g *Game) drawingState() appstate.Drawing {
 		s.SourceBox = &box
 	}
 	return s
+}
+
+// shapeNames are the built-in shapes, listed once.
+var shapeNames = assets.Names()
+
+// reapplyImage re-reads the last dropped image after a threshold or invert
+// change; without one the controls only set what the next drop uses.
+func (g *Game) reapplyImage() {
+	if g.draw.image != nil {
+		g.applyImage()
+	}
 }

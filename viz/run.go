@@ -33,6 +33,11 @@ type Config struct {
 	Stats         bool   // frame-timing overlay and a stderr line every 2 s
 	StateFile     string // where to write the JSON state every 200 ms
 	Title         string
+	// DrawingFile keeps the target drawing between runs: read at start,
+	// written at exit if edited ("" for neither). RestoreDrawing trains on
+	// the restored drawing at once (when no target was asked for).
+	DrawingFile    string
+	RestoreDrawing bool
 }
 
 // statsOut receives the -stats lines.
@@ -62,6 +67,7 @@ func Run(cfg Config) error {
 	}
 
 	g := newGame(cfg)
+	g.restoreDrawing(cfg.DrawingFile, cfg.RestoreDrawing)
 	// The game has fitted the arrow grid to the canvas: start from that.
 	if err := cfg.Backend.Apply(g.applied); err != nil {
 		return err
@@ -99,6 +105,9 @@ func Run(cfg Config) error {
 
 	cancel()
 	wg.Wait()
+	if kerr := g.keepDrawing(cfg.DrawingFile); kerr != nil {
+		fmt.Fprintln(os.Stderr, "flowviz: could not keep the drawing:", kerr)
+	}
 	if g.state != nil {
 		g.state.close(g.report())
 	}

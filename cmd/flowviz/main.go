@@ -51,7 +51,12 @@ func run() {
 	stateFile := flag.String("state-file", "", "write the app state as JSON to this file every 200 ms")
 	useDemo := flag.Bool("demo", false, "play the exact marginal field instead of training a network")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	drawingFile := flag.String("drawing", viz.DefaultDrawingFile(), "CSV file the drawing is kept in between runs (\"\" to keep none)")
 	flag.Parse()
+	// A drawing kept from the last run becomes the target unless -target
+	// asks for another.
+	targetSet := false
+	flag.Visit(func(f *flag.Flag) { targetSet = targetSet || f.Name == "target" })
 	s.View, s.Trails = d.View, d.Trails
 
 	w, h, err := parseSize(*window)
@@ -95,6 +100,7 @@ func run() {
 		Settings: s, Backend: backend,
 		Width: w, Height: h, Scale: *scale, Fullscreen: *fullscreen,
 		Stats: *stats, StateFile: *stateFile,
+		DrawingFile: *drawingFile, RestoreDrawing: !targetSet && !*useDemo,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz:", err)
