@@ -51,3 +51,33 @@ func TestSetDataSwapsTheTargetLive(t *testing.T) {
 	}
 	waitFor(t, "running again", func() bool { return b.Status().State == "running" })
 }
+
+// A drawing far outside the default view still trains: no failure, and the
+// particles head for it.
+func TestSetDataFarAway(t *testing.T) {
+	b, stop := start(t, small())
+	defer stop()
+	waitFor(t, "training steps", func() bool { return b.Status().Step > 20 })
+	var pts []flow.Vec
+	for i := range 200 {
+		pts = append(pts, flow.Vec{40 + float64(i%20)*0.1, -30 + float64(i/20)*0.1})
+	}
+	b.SetData(false, &data.PointSet{Points: pts, Name: "drawing"})
+	waitFor(t, "particles near the far drawing", func() bool {
+		sc := b.Scene()
+		if sc == nil || len(sc.Traj) == 0 || b.Status().State != "running" {
+			return false
+		}
+		final := sc.Traj[len(sc.Traj)-1]
+		near := 0
+		for _, p := range final {
+			if math.Hypot(p[0]-41, p[1]+29.5) < 4 {
+				near++
+			}
+		}
+		return near > len(final)*3/4
+	})
+	if st := b.Status(); st.State == "failed" || st.Err != nil {
+		t.Fatalf("state %s, err %v", st.State, st.Err)
+	}
+}
