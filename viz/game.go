@@ -350,6 +350,7 @@ func (g *Game) handlePointer(canvasR rect) {
 	}
 
 	panButton := ebiten.IsMouseButtonPressed(ebiten.MouseButtonRight) || ebiten.IsMouseButtonPressed(ebiten.MouseButtonMiddle)
+	panPressed := inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonRight) || inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonMiddle)
 	cam := &g.canvas.Cam
 	switch {
 	case g.panning && panButton:
@@ -360,7 +361,9 @@ func (g *Game) handlePointer(canvasR rect) {
 		g.panX, g.panY = cx, cy
 	case g.panning:
 		g.panning = false
-	case panButton && free && canvasR.contains(mx, my):
+	// A pan starts with a press on the canvas: a button pressed over the
+	// panel and dragged onto the canvas must not grab the view there.
+	case panPressed && free && canvasR.contains(mx, my):
 		g.panning, g.panX, g.panY = true, cx, cy
 	}
 	if free && canvasR.contains(mx, my) {
