@@ -4,10 +4,12 @@ package main_test
 // under a private Xvfb, checked through the -state-file JSON.
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,13 +31,14 @@ type drawSession struct {
 	state string
 }
 
-func startDrawSession(t *testing.T, args ...string) *drawSession {
+// startDrawSession launches flowviz with configDir as its config directory
+// (os.UserConfigDir reads XDG_CONFIG_HOME first), so the kept drawing of a
+// test never mixes with the user's own.
+func startDrawSession(t *testing.T, configDir string, args ...string) *drawSession {
 	t.Helper()
 	x := e2e.StartX(t, 1280, 800)
 	bin := e2e.BuildBinary(t, "github.com/flowviz/flowviz/cmd/flowviz")
-	// Keep the saved drawing of this run away from the user's own
-	// (os.UserConfigDir reads XDG_CONFIG_HOME first).
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", configDir)
 	s := &drawSession{x: x, state: filepath.Join(t.TempDir(), "state.json")}
 	s.proc = x.Launch(t, bin, append([]string{"-state-file", s.state}, args...)...)
 	x.WaitWindow(t, "flowviz", drawWait)
@@ -108,7 +111,8 @@ func TestDrawStrokeBecomesTheTarget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	s := startDrawSession(t, "-particles", "2000")
+	config := t.TempDir()
+	s := startDrawSession(t, config, "-particles", "2000")
 	s.tap(e2e.KeyD)
 	before := s.wait(t, "draw mode", func(st *appstate.State) bool { return st.Drawing.On })
 	if before.Drawing.Points != 0 {
@@ -152,7 +156,24 @@ func TestDrawStrokeBecomesTheTarget(t *testing.T) {
 	})
 	// Ctrl+Shift+Z brings it back and training resumes.
 	s.tap(e2e.ControlL, e2e.ShiftL, e2e.KeyZ)
-	s.wait(t, "the redo", func(st *appstate.State) bool {
-		return st.Drawing.Points == drawn.Drawing.Points || (st.Drawing.Points > 100 && st.Training.State == "running")
+	redone := s.wait(t, "the redo", func(st *appstate.State) bool {
+		return st.Drawing.Points > 100 && st.Training.State == "running" && strings.HasPrefix(st.Target, "drawing(")
+	})
+
+	// Closing the app keeps the drawing; the next start trains on it again.
+	if err := s.proc.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.proc.Done():
+	case <-time.After(drawWait):
+		t.Fatal("flowviz did not exit on SIGTERM")
+	}
+	if _, err := os.Stat(filepath.Join(config, "flowviz", "drawing.csv")); err != nil {
+		t.Fatalf("no kept drawing: %v", err)
+	}
+	again := startDrawSession(t, config, "-particles", "2000")
+	again.wait(t, "the kept drawing as the target", func(st *appstate.State) bool {
+		return st.Drawing.Points == redone.Drawing.Points && st.Target == fmt.Sprintf("drawing(n=%d)", redone.Drawing.Points)
 	})
 }
