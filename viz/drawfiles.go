@@ -195,6 +195,7 @@ func (g *Game) restoreDrawing(file string, asTarget bool) {
 	if file == "" {
 		return
 	}
+	g.draw.File = file // what Save and Load offer
 	b, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return
