@@ -26,7 +26,8 @@ type Backend struct {
 	settings scene.Settings
 	reseed   uint64
 
-	cur atomic.Pointer[converted] // the newest frame and its scene
+	cur     atomic.Pointer[converted] // the newest frame and its scene
+	running atomic.Bool               // Run is driving the trainer
 }
 
 // converted caches the scene made from a frame, so Scene allocates only when
@@ -88,6 +89,8 @@ func samplerSettings(s scene.Settings, reseed uint64) (sample.Settings, error) {
 // returned. Both run on threads of lowered priority so that the render loop
 // is never starved of CPU.
 func (b *Backend) Run(ctx context.Context) error {
+	b.running.Store(true)
+	defer b.running.Store(false)
 	var wg sync.WaitGroup
 	var trainErr error
 	wg.Add(2)
