@@ -1,0 +1,528 @@
+package main_test
+
+// End-to-end tests of the real flowviz binary: each test starts its own Xvfb,
+// launches the app on it, drives it only with XTEST mouse and keyboard events
+// (as a person at the machine would), and checks what it shows in two ways:
+// screenshots of the X server, and the JSON state the app writes with
+// -state-file every ~200 ms.
+
+import (
+	"fmt"
+	"image"
+	"image/png"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/e2e"
+)
+
+func TestMain(m *testing.M) { e2e.Main(m) }
+
+const (
+	screenW, screenH = 1280, 800
+	// waitLong bounds every poll: generous, because CI runs these beside other
+	// packages' -race tests on two cores, and polls return as soon as they can.
+	waitLong = 30 * time.Second
+	// hold keeps a key or button down for a few frames: the app polls input
+	// once per frame, and frames here can take 50 ms or more, so a shorter
+	// press can fall between two polls and never be seen.
+	hold = 200 * time.Millisecond
+)
+
+// app is one flowviz process on its own X server.
+type app struct {
+	x     *e2e.X
+	proc  *e2e.Proc
+	win   e2e.Window
+	state string // path of the -state-file
+}
+
+// startApp launches flowviz with args on a fresh 1280×800 Xvfb and waits for
+// its window and its first state report with a scene.
+func startApp(t *testing.T, args ...string) *app {
+	t.Helper()
+	// The app keeps a drawing in the user's config directory: start from none.
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	start := time.Now()
+	x := e2e.StartX(t, screenW, screenH)
+	bin := e2e.BuildBinary(t, "github.com/flowviz/flowviz/cmd/flowviz")
+	built := time.Now()
+	a := &app{x: x, state: filepath.Join(t.TempDir(), "state.json")}
+	a.proc = x.Launch(t, bin, append([]string{"-state-file", a.state}, args...)...)
+	a.win = x.WaitWindow(t, "flowviz", waitLong)
+	shown := time.Now()
+	a.waitState(t, "a first scene on screen", func(s *appstate.State) bool {
+		return s.Scenes > 0 && s.Final.N > 0
+	})
+	t.Logf("Xvfb and binary ready in %v, window after %v, first scene after %v",
+		built.Sub(start).Round(time.Millisecond), shown.Sub(built).Round(time.Millisecond), time.Since(shown).Round(time.Millisecond))
+	return a
+}
+
+// read returns the newest state report, or nil while there is none yet.
+func (a *app) read() (*appstate.State, error) {
+	s, err := appstate.ReadFile(a.state)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	return s, err
+}
+
+// waitState polls the state file until ok holds, and returns that state; it
+// fails the test after waitLong or if the app exits.
+func (a *app) waitState(t *testing.T, what string, ok func(*appstate.State) bool) *appstate.State {
+	t.Helper()
+	deadline := time.Now().Add(waitLong)
+	var last *appstate.State
+	for {
+		select {
+		case <-a.proc.Done():
+			t.Fatalf("flowviz exited (%v) while waiting for %s", a.proc.Err(), what)
+		default:
+		}
+		s, err := a.read()
+		if err != nil {
+			t.Fatalf("state file: %v", err)
+		}
+		if s != nil {
+			last = s
+			if ok(s) {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after %v; last state:\n%s", what, waitLong, dump(last))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// next waits for a report written after the one with frame number after,
+// so that it reflects input sent since.
+func (a *app) next(t *testing.T, after *appstate.State) *appstate.State {
+	t.Helper()
+	return a.waitState(t, "a newer state report", func(s *appstate.State) bool { return s.Frame > after.Frame })
+}
+
+// fresh waits for a report written at least one report interval after now,
+// so that it reflects the input sent before the call.
+func (a *app) fresh(t *testing.T) *appstate.State {
+	t.Helper()
+	s := a.waitState(t, "a state report", func(*appstate.State) bool { return true })
+	return a.next(t, a.next(t, s))
+}
+
+func dump(s *appstate.State) string {
+	if s == nil {
+		return "(none)"
+	}
+	return fmt.Sprintf("%+v", *s)
+}
+
+// key taps one key with the pointer over the canvas (without a window
+// manager, keys go to the window under the pointer), held for a few frames.
+func (a *app) key(sym uint32) {
+	a.x.MouseMove(a.win.X+200, a.win.Y+200)
+	a.x.KeyDown(sym)
+	time.Sleep(hold)
+	a.x.KeyUp(sym)
+	time.Sleep(hold)
+}
+
+// click presses and releases the left button at screen point (px, py),
+// holding it for a few frames.
+func (a *app) click(px, py int) {
+	a.x.MouseMove(px, py)
+	time.Sleep(hold)
+	a.x.MouseDown(e2e.ButtonLeft)
+	time.Sleep(hold)
+	a.x.MouseUp(e2e.ButtonLeft)
+	time.Sleep(hold)
+}
+
+// control is the centre of a named clickable rectangle from the state file.
+func control(t *testing.T, s *appstate.State, name string) (int, int) {
+	t.Helper()
+	r, ok := s.Controls[name]
+	if !ok {
+		t.Fatalf("state file has no control %q: %v", name, s.Controls)
+	}
+	return int(math.Round(r[0] + r[2]/2)), int(math.Round(r[1] + r[3]/2))
+}
+
+// toScreen maps a world point to screen pixels with the state's camera:
+// sx = X + W/2 + (wx − cx)·zoom, sy = Y + H/2 − (wy − cy)·zoom.
+func toScreen(c appstate.Camera, wx, wy float64) (float64, float64) {
+	return c.Canvas[0] + c.Canvas[2]/2 + (wx-c.X)*c.Zoom, c.Canvas[1] + c.Canvas[3]/2 - (wy-c.Y)*c.Zoom
+}
+
+// toWorld is toScreen's inverse.
+func toWorld(c appstate.Camera, sx, sy float64) (float64, float64) {
+	return c.X + (sx-c.Canvas[0]-c.Canvas[2]/2)/c.Zoom, c.Y - (sy-c.Canvas[1]-c.Canvas[3]/2)/c.Zoom
+}
+
+// savePNG writes img where a person can look at it after a failure.
+func savePNG(t *testing.T, img image.Image, name string) {
+	t.Helper()
+	dir := os.Getenv("FLOWVIZ_E2E_SHOTS")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	path := filepath.Join(dir, "flowviz-e2e-"+name+".png")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Logf("save screenshot: %v", err)
+		return
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Logf("save screenshot: %v", err)
+		return
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// moonsSummary is the default target's own summary, from a large draw: what
+// the particles at t = 1 should look like once the model has learned it.
+func moonsSummary(t *testing.T) appstate.Points {
+	t.Helper()
+	d, err := data.Parse("moons")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := appstate.Summarize(data.Sample(d, rand.New(rand.NewPCG(7, 8)), 20000), nil)
+	return p
+}
+
+// near reports whether a point cloud's summary matches want's: the means
+// within tol, and the 5th, 50th and 95th percentiles within 2·tol per axis.
+func near(got, want appstate.Points, tol float64) bool {
+	for axis := range 2 {
+		if math.Abs(got.Mean[axis]-want.Mean[axis]) > tol ||
+			math.Abs(got.P05[axis]-want.P05[axis]) > 2*tol ||
+			math.Abs(got.P50[axis]-want.P50[axis]) > 2*tol ||
+			math.Abs(got.P95[axis]-want.P95[axis]) > 2*tol {
+			return false
+		}
+	}
+	return true
+}
+
+// inked counts the pixels of img inside the screen rectangle [x0, x1)×[y0, y1)
+// that are bright or coloured: dots, arrows, text. The canvas background
+// (17, 20, 24), its grid lines (58, 61, 64), axes (108, 109, 112) and the
+// dim grey data clouds are none of these.
+func inked(img *image.RGBA, x0, y0, x1, y1 int) int {
+	n := 0
+	r := image.Rect(x0, y0, x1, y1).Intersect(img.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			c := img.RGBAAt(x, y)
+			hi := max(c.R, c.G, c.B)
+			lo := min(c.R, c.G, c.B)
+			if hi >= 130 || hi-lo >= 60 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// worldRect is the screen rectangle (window-relative pixels offset by the
+// window's position) that shows the world box [wx0, wx1]×[wy0, wy1].
+func (a *app) worldRect(c appstate.Camera, wx0, wy0, wx1, wy1 float64) (x0, y0, x1, y1 int) {
+	sx0, sy0 := toScreen(c, wx0, wy1)
+	sx1, sy1 := toScreen(c, wx1, wy0)
+	return a.win.X + int(sx0), a.win.Y + int(sy0), a.win.X + int(sx1), a.win.Y + int(sy1)
+}
+
+// The moons (scale 2, shift 1) fill about x ∈ [−3, 3], y ∈ [−1, 2]: moonsBox
+// is their middle, farBox an equally large box of the default view that they
+// never reach, left of and below them.
+var (
+	moonsBox = [4]float64{-2.5, -0.5, 2.5, 1.5}
+	farBox   = [4]float64{-3.8, -3.8, 1.2, -1.8}
+)
+
+// TestLiveApp is the lecturer's checklist on one running app: each subtest
+// sets up what it needs (a timeline position, a layer) from what any earlier
+// one may have left, so they share the start-up and the training.
+func TestLiveApp(t *testing.T) {
+	a := startApp(t)
+
+	t.Run("learns the moons", func(t *testing.T) {
+		want := moonsSummary(t)
+		s := a.waitState(t, "particles at t = 1 on the two moons", func(s *appstate.State) bool {
+			return s.Training.State == "running" && s.Final.N == s.Particles && near(s.Final, want, 0.25)
+		})
+		t.Logf("moons after %d training steps: particles at t = 1 %+v, target %+v", s.Training.Step, s.Final, want)
+		if s.Target != "moons" || s.Source != "gaussian" || s.Window != (appstate.Size{W: screenW, H: screenH}) {
+			t.Errorf("default scene %s → %s in %v", s.Source, s.Target, s.Window)
+		}
+		if s.Status != "" || s.Training.Err != "" {
+			t.Errorf("status %q, training error %q", s.Status, s.Training.Err)
+		}
+	})
+
+	t.Run("space pauses and plays", func(t *testing.T) {
+		s := a.waitState(t, "the timeline playing", func(s *appstate.State) bool { return s.Timeline.Playing })
+		a.key(e2e.Space)
+		paused := a.waitState(t, "the timeline paused", func(s *appstate.State) bool { return !s.Timeline.Playing })
+		// Paused, t stays put over the next reports (≥ 400 ms).
+		later := a.next(t, a.next(t, paused))
+		if later.Timeline.Playing || later.Timeline.T != paused.Timeline.T {
+			t.Errorf("paused at t = %v, later t = %v playing %v", paused.Timeline.T, later.Timeline.T, later.Timeline.Playing)
+		}
+		a.key(e2e.Space)
+		a.waitState(t, "the timeline playing again and t moving", func(s *appstate.State) bool {
+			return s.Timeline.Playing && s.Timeline.T != paused.Timeline.T
+		})
+		if s.Timeline.Mode != "loop" {
+			t.Errorf("playback mode %q, want the default loop", s.Timeline.Mode)
+		}
+	})
+
+	t.Run("arrow keys step the solver, Home and End jump", func(t *testing.T) {
+		a.key(e2e.Home)
+		s := a.waitState(t, "step 0 after Home", func(s *appstate.State) bool {
+			return !s.Timeline.Playing && s.Timeline.K == 0 && s.Timeline.T == 0
+		})
+		n := s.Timeline.N
+		if n != 50 {
+			t.Fatalf("N = %d, want the default 50 steps", n)
+		}
+		for _, step := range []struct {
+			key  uint32
+			name string
+			k    int
+		}{
+			{e2e.Right, "→", 1},
+			{e2e.Right, "→", 2},
+			{e2e.Right, "→", 3},
+			{e2e.Left, "←", 2},
+			{e2e.End, "End", n},
+			{e2e.Left, "←", n - 1},
+			{e2e.Right, "→", n},
+			{e2e.Home, "Home", 0},
+		} {
+			a.key(step.key)
+			// t = k/N exactly, as the sampling loop's state k is.
+			a.waitState(t, fmt.Sprintf("state k = %d, t = %d/%d after %s", step.k, step.k, n, step.name), func(s *appstate.State) bool {
+				return !s.Timeline.Playing && s.Timeline.K == step.k && s.Timeline.Exact &&
+					s.Timeline.T == float64(step.k)/float64(n)
+			})
+		}
+	})
+
+	t.Run("V hides and shows the arrows, and the particles sit on the moons", func(t *testing.T) {
+		a.key(e2e.End) // t = 1: the particles are samples of the model
+		on := a.waitState(t, "t = 1 with the arrows on", func(s *appstate.State) bool {
+			return s.Timeline.K == s.Timeline.N && s.Layers.Field && s.Layers.Particles
+		})
+		imgOn := a.x.Screenshot(t)
+		a.key(e2e.KeyV)
+		off := a.waitState(t, "the arrows off", func(s *appstate.State) bool { return !s.Layers.Field })
+		if off.Layers.Particles != on.Layers.Particles || off.Layers.Grid != on.Layers.Grid {
+			t.Errorf("V changed other layers: %+v → %+v", on.Layers, off.Layers)
+		}
+		a.fresh(t) // a frame drawn after the toggle
+		imgOff := a.x.Screenshot(t)
+
+		cam := off.Camera
+		fx0, fy0, fx1, fy1 := a.worldRect(cam, farBox[0], farBox[1], farBox[2], farBox[3])
+		mx0, my0, mx1, my1 := a.worldRect(cam, moonsBox[0], moonsBox[1], moonsBox[2], moonsBox[3])
+		farOn, farOff := inked(imgOn, fx0, fy0, fx1, fy1), inked(imgOff, fx0, fy0, fx1, fy1)
+		moons := inked(imgOff, mx0, my0, mx1, my1)
+		t.Logf("inked pixels: far box %d with arrows, %d without; moons box %d (of %d)",
+			farOn, farOff, moons, (mx1-mx0)*(my1-my0))
+		// Arrows cover the whole plane; without them, the far box is nearly empty.
+		if farOn < 500 || farOff > farOn/10 {
+			t.Errorf("far from the data %d inked pixels with arrows, %d without: V did not hide them", farOn, farOff)
+		}
+		// 4,000 dots of a few pixels each land in the moons box, few elsewhere.
+		if moons < 3000 || farOff > moons/20 {
+			t.Errorf("at t = 1, %d inked pixels on the moons, %d far away", moons, farOff)
+		}
+		if t.Failed() {
+			savePNG(t, imgOn, "arrows-on")
+			savePNG(t, imgOff, "arrows-off")
+		}
+
+		a.key(e2e.KeyV)
+		a.waitState(t, "the arrows back on", func(s *appstate.State) bool { return s.Layers.Field })
+	})
+
+	t.Run("timeline buttons do what they show", func(t *testing.T) {
+		s := a.fresh(t)
+		n := s.Timeline.N
+		for _, step := range []struct {
+			button string
+			k      int
+		}{
+			{"start", 0},
+			{"forward", 1},
+			{"forward", 2},
+			{"back", 1},
+			{"end", n},
+			{"back", n - 1},
+		} {
+			a.click(control(t, s, step.button))
+			a.waitState(t, fmt.Sprintf("state %d after a click on %s", step.k, step.button), func(s *appstate.State) bool {
+				return !s.Timeline.Playing && s.Timeline.K == step.k && s.Timeline.T == float64(step.k)/float64(n)
+			})
+		}
+		a.click(control(t, s, "play"))
+		a.waitState(t, "playing after a click on play", func(s *appstate.State) bool { return s.Timeline.Playing })
+		a.click(control(t, s, "play"))
+		a.waitState(t, "paused after a second click on play", func(s *appstate.State) bool { return !s.Timeline.Playing })
+	})
+
+	t.Run("the wheel zooms around the pointer", func(t *testing.T) {
+		s := a.fresh(t)
+		// A canvas point off-centre, so that zooming about the centre would move it.
+		px, py := 260.0, 190.0
+		wx, wy := toWorld(s.Camera, px, py)
+		for _, c := range []struct {
+			clicks int
+			factor float64 // 1.15 per notch
+		}{
+			{+3, math.Pow(1.15, 3)},
+			{-3, 1},
+		} {
+			a.x.Scroll(a.win.X+int(px), a.win.Y+int(py), c.clicks)
+			want := s.Camera.Zoom * c.factor
+			got := a.waitState(t, fmt.Sprintf("zoom %.2f after %+d wheel notches", want, c.clicks), func(s *appstate.State) bool {
+				return math.Abs(s.Camera.Zoom-want) < 1e-6*want
+			})
+			// ZoomAt keeps the world point under the pointer where it was.
+			sx, sy := toScreen(got.Camera, wx, wy)
+			if math.Hypot(sx-px, sy-py) > 1.5 {
+				t.Errorf("after %+d notches the world point (%.3f, %.3f) under the pointer moved to (%.1f, %.1f), pointer at (%v, %v)",
+					c.clicks, wx, wy, sx, sy, px, py)
+			}
+		}
+	})
+
+	t.Run("right drag pans", func(t *testing.T) {
+		s := a.fresh(t)
+		x0, y0, x1, y1 := 500, 300, 380, 420
+		wx, wy := toWorld(s.Camera, float64(x0), float64(y0))
+		a.drag(x0, y0, x1, y1, e2e.ButtonRight)
+		a.waitState(t, "the camera moved", func(p *appstate.State) bool { return p.Camera.X != s.Camera.X })
+		got := a.fresh(t)
+		// The world point grabbed follows the pointer: it is now under (x1, y1).
+		sx, sy := toScreen(got.Camera, wx, wy)
+		if math.Hypot(sx-float64(x1), sy-float64(y1)) > 1.5 || got.Camera.Zoom != s.Camera.Zoom {
+			t.Errorf("grabbed (%.3f, %.3f) at (%d, %d), dropped at (%d, %d): it is at (%.1f, %.1f), zoom %v → %v",
+				wx, wy, x0, y0, x1, y1, sx, sy, s.Camera.Zoom, got.Camera.Zoom)
+		}
+		a.key(e2e.KeyF) // fit the view to the data again for the tests after this one
+	})
+
+	t.Run("the panel's Pause and Train buttons, and clicks on the panel stay there", func(t *testing.T) {
+		a.fresh(t) // after the previous test's input
+		s := a.waitState(t, "training running", func(s *appstate.State) bool { return s.Training.State == "running" })
+		panel := s.Controls["panel"]
+		if panel[2] <= 0 {
+			t.Fatalf("no panel in the state file: %v", s.Controls)
+		}
+		// The Training section opens the panel with Train, Pause and Reset side
+		// by side in its first row, 59 px below the panel's top at scale 1.
+		row := int(panel[1]) + 59
+		pauseX, trainX := int(panel[0]+panel[2]/2), int(panel[0]+panel[2]/6)
+		a.click(a.win.X+pauseX, a.win.Y+row)
+		paused := a.waitState(t, "training paused", func(s *appstate.State) bool { return s.Training.State == "paused" })
+		later := a.next(t, a.next(t, paused))
+		if later.Training.Step != paused.Training.Step || later.Training.State != "paused" {
+			t.Errorf("paused training went on: step %d → %d, %s", paused.Training.Step, later.Training.Step, later.Training.State)
+		}
+		if later.Status != "training paused" {
+			t.Errorf("status %q after Pause", later.Status)
+		}
+
+		// The wheel and a right drag over the panel leave the camera, and the
+		// clicks left the timeline, as they were.
+		a.x.Scroll(a.win.X+int(panel[0]+panel[2]/2), a.win.Y+int(panel[1]+panel[3]/2), 2)
+		a.drag(int(panel[0])+40, int(panel[1])+400, int(panel[0])-200, int(panel[1])+300, e2e.ButtonRight)
+		after := a.fresh(t)
+		if after.Camera != s.Camera || after.Timeline.K != s.Timeline.K || after.Timeline.Playing != s.Timeline.Playing {
+			t.Errorf("input on the panel reached the canvas: camera %+v → %+v, timeline %+v → %+v",
+				s.Camera, after.Camera, s.Timeline, after.Timeline)
+		}
+
+		a.click(a.win.X+trainX, a.win.Y+row)
+		a.waitState(t, "training running again", func(p *appstate.State) bool {
+			return p.Training.State == "running" && p.Training.Step > paused.Training.Step
+		})
+	})
+
+	t.Run("SIGTERM ends it at once with exit 0 while training runs", func(t *testing.T) {
+		a.waitState(t, "training running", func(s *appstate.State) bool { return s.Training.State == "running" })
+		if err := a.proc.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-a.proc.Done():
+		case <-time.After(5 * time.Second):
+			t.Fatal("flowviz still running 5 s after SIGTERM")
+		}
+		if err := a.proc.Err(); err != nil {
+			t.Errorf("exit: %v, want status 0", err)
+		}
+	})
+}
+
+// drag presses button at (x0, y0), moves to (x1, y1) in a few steps and
+// releases it there, pausing at each stage so that the app's frame loop sees
+// the press before the pointer moves and the last position before the release.
+func (a *app) drag(x0, y0, x1, y1, button int) {
+	const steps = 6
+	a.x.MouseMove(a.win.X+x0, a.win.Y+y0)
+	time.Sleep(hold)
+	a.x.MouseDown(button)
+	time.Sleep(hold)
+	for i := 1; i <= steps; i++ {
+		// p = p0 + (p1 − p0)·i/steps, rounded.
+		f := float64(i) / steps
+		a.x.MouseMove(a.win.X+x0+int(math.Round(float64(x1-x0)*f)), a.win.Y+y0+int(math.Round(float64(y1-y0)*f)))
+		time.Sleep(hold / 3)
+	}
+	time.Sleep(hold)
+	a.x.MouseUp(button)
+	time.Sleep(hold)
+}
+
+// A learning rate far too large makes training diverge; the app says so in
+// its status line and the state, stops training, and keeps running.
+func TestDivergingLearningRateIsReported(t *testing.T) {
+	a := startApp(t, "-lr", "10")
+	s := a.waitState(t, "training failed with an error", func(s *appstate.State) bool {
+		return s.Training.State == "failed" && s.Training.Err != ""
+	})
+	t.Logf("status %q; training error %q", s.Status, s.Training.Err)
+	if !strings.Contains(s.Status, "Training stopped") || !strings.Contains(s.Status, "lr") {
+		t.Errorf("status %q does not say that training stopped and what to do", s.Status)
+	}
+	// Still alive: the timeline still answers keys, and frames still come.
+	a.key(e2e.Home)
+	later := a.waitState(t, "the app answering Home after the failure", func(p *appstate.State) bool {
+		return p.Timeline.K == 0 && !p.Timeline.Playing && p.Frame > s.Frame
+	})
+	if later.Training.State != "failed" || later.Training.Step != s.Training.Step {
+		t.Errorf("training after failure: %s at step %d, was failed at %d", later.Training.State, later.Training.Step, s.Training.Step)
+	}
+	select {
+	case <-a.proc.Done():
+		t.Fatalf("flowviz exited after the divergence: %v", a.proc.Err())
+	default:
+	}
+}
