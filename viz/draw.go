@@ -14,6 +14,7 @@ import (
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/drawing"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
@@ -64,6 +65,18 @@ type Drawer struct {
 	lineFrom flow.Vec // world point where a line started
 	lineTo   flow.Vec
 	batch    Batch
+
+	// The drawing's points are cached in an image until the drawing or
+	// the camera changes: software GL pays for every square every frame.
+	pointsImg *ebiten.Image
+	pointsKey pointsKey
+}
+
+type pointsKey struct {
+	doc     *drawing.Doc
+	version int
+	cam     camera.Camera
+	scale   float64
 }
 
 func newDrawer() Drawer {
@@ -330,21 +343,12 @@ func (g *Game) drawOverlay(dst *ebiten.Image, canvasR rect) {
 		return
 	}
 	c := &g.canvas.Cam
+	g.drawDrawingPoints(canvasR)
+	var at ebiten.DrawImageOptions
+	at.GeoM.Translate(float64(int(canvasR.X)), float64(int(canvasR.Y)))
+	dst.DrawImage(d.pointsImg, &at)
 	b := &d.batch
 	b.Begin(dst)
-	col := palette.Target.WithAlpha(0.85)
-	if d.ToSource {
-		col = palette.Source.WithAlpha(0.85)
-	}
-	pts := d.doc().Points()
-	size := float32(math.Max(2, 2.5*g.scale))
-	stride := max(1, (len(pts)+maxCloud*2-1)/(maxCloud*2))
-	for i := 0; i < len(pts); i += stride {
-		sx, sy := c.ToScreen(pts[i][0], pts[i][1])
-		if c.Contains(sx, sy) {
-			b.Rect(float32(sx)-size/2, float32(sy)-size/2, size, size, col)
-		}
-	}
 	lw := float32(math.Max(1.5, 1.5*g.scale))
 	if d.stroking && d.Tool == toolLine {
 		x0, y0 := c.ToScreen(d.lineFrom[0], d.lineFrom[1])
@@ -368,6 +372,44 @@ func (g *Game) drawOverlay(dst *ebiten.Image, canvasR rect) {
 	b.Flush()
 	label := fmt.Sprintf("DRAW · %s → %s · %s points", toolNames[d.Tool], g.drawSide(), thousands(d.doc().Len()))
 	drawText(dst, label, g.fonts.Bold, canvasR.X+canvasR.W/2, canvasR.Y+12*g.scale, TopCenter, palette.Accent)
+}
+
+// drawDrawingPoints redraws the cached image of the drawing being edited
+// if it is stale: at most maxCloud squares, a stride through larger sets.
+func (g *Game) drawDrawingPoints(canvasR rect) {
+	d := &g.draw
+	w, h := max(1, int(canvasR.W)), max(1, int(canvasR.H))
+	key := pointsKey{doc: d.doc(), version: d.doc().Version(), cam: g.canvas.Cam, scale: g.scale}
+	if d.pointsImg != nil && d.pointsImg.Bounds().Dx() == w && d.pointsImg.Bounds().Dy() == h && key == d.pointsKey {
+		return
+	}
+	if d.pointsImg == nil || d.pointsImg.Bounds().Dx() != w || d.pointsImg.Bounds().Dy() != h {
+		if d.pointsImg != nil {
+			d.pointsImg.Deallocate()
+		}
+		d.pointsImg = ebiten.NewImage(w, h)
+	}
+	d.pointsKey = key
+	d.pointsImg.Clear()
+	c := &g.canvas.Cam
+	b := &d.batch
+	b.Begin(d.pointsImg)
+	b.OX, b.OY = float32(int(canvasR.X)), float32(int(canvasR.Y))
+	col := palette.Target.WithAlpha(0.85)
+	if d.ToSource {
+		col = palette.Source.WithAlpha(0.85)
+	}
+	pts := d.doc().Points()
+	size := float32(math.Max(2, 2.5*g.scale))
+	stride := max(1, (len(pts)+maxCloud-1)/maxCloud)
+	for i := 0; i < len(pts); i += stride {
+		sx, sy := c.ToScreen(pts[i][0], pts[i][1])
+		if c.Contains(sx, sy) {
+			b.Rect(float32(sx)-size/2, float32(sy)-size/2, size, size, col)
+		}
+	}
+	b.Flush()
+	b.OX, b.OY = 0, 0
 }
 
 // drawingState is the state file's view of the drawings.
