@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/mlp"
+	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -148,5 +150,27 @@ func BenchmarkGIF(b *testing.B) {
 		if err := WriteGIF(&buf, sc, Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestSampleMovesParticles(t *testing.T) {
+	cfg := train.DefaultConfig()
+	cfg.Net = mlp.Config{Width: 8, Depth: 1, Act: mlp.SiLU}
+	tr, err := train.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := tr.CurrentState()
+	sc := Sample(st.Model, st.Source, st.Target, 100, 5, flow.Euler, 1)
+	if sc.Particles() != 100 || sc.Steps() != 5 || len(sc.Target) != 100 {
+		t.Fatalf("%d particles, %d steps, %d target points", sc.Particles(), sc.Steps(), len(sc.Target))
+	}
+	// Traj[0] are the source draws; Euler moves them by the field.
+	if sc.Traj[0][0] != sc.Source[0] || sc.Traj[5][0] == sc.Traj[0][0] {
+		t.Fatalf("start %v, source %v, end %v", sc.Traj[0][0], sc.Source[0], sc.Traj[5][0])
+	}
+	again := Sample(st.Model, st.Source, st.Target, 100, 5, flow.Euler, 1)
+	if again.Traj[5][99] != sc.Traj[5][99] {
+		t.Fatal("same seed, different particles")
 	}
 }
