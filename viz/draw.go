@@ -155,6 +155,11 @@ func (g *Game) paint(canvasR rect, in pointer) bool {
 		return true
 	}
 	r := g.brushWorld()
+	if !canvasR.contains(mx, my) {
+		// Dragged off the canvas (onto the panel or the bar): the stroke
+		// pauses there rather than painting under them.
+		return true
+	}
 	switch d.Tool {
 	case toolSpray:
 		doc.Spray(d.rng, at, r, d.Density)

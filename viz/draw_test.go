@@ -140,7 +140,19 @@ func TestNoPaintingOutsideTheCanvasOrWithoutDrawMode(t *testing.T) {
 	_, _, panelR := g.layout()
 	g.do(keymap.ToggleDraw)
 	stroke(g, panelR.X+20, 200, panelR.X+60, 200, 5) // on the panel
-	g.capture = 1                                    // debugui holds the pointer
+	// A stroke begun on the canvas and dragged onto the panel paints only
+	// on the canvas.
+	stroke(g, panelR.X-1, 200, panelR.X+100, 200, 20)
+	for _, p := range g.draw.target.Points() {
+		if sx, _ := g.canvas.Cam.ToScreen(p[0], p[1]); sx > panelR.X+float64(g.draw.Radius) {
+			t.Fatalf("point at screen x %.0f, under the panel at %.0f", sx, panelR.X)
+		}
+	}
+	if g.draw.target.Len() == 0 {
+		t.Fatal("the stroke's start on the canvas painted nothing")
+	}
+	g.draw.target = drawing.New(nil)
+	g.capture = 1 // debugui holds the pointer
 	stroke(g, 300, 300, 400, 300, 5)
 	send(g)
 	if g.draw.target.Len() != 0 || len(b.sets) != 0 {
