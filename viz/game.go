@@ -47,6 +47,7 @@ type Game struct {
 	hud    HUD
 	panel  Panel
 	draw   Drawer
+	keep   Keeper
 	ui     debugui.DebugUI
 	fonts  Fonts
 	scale  float64
@@ -98,6 +99,7 @@ func newGame(cfg Config) *Game {
 	g.applied = g.settings
 	g.fitData = true
 	g.draw = newDrawer()
+	g.keep = newKeeper(cfg)
 	g.tl.Playing = true
 	g.fonts = NewFonts(g.scale)
 	g.canvas.Layers = DefaultLayers()
@@ -209,6 +211,7 @@ func (g *Game) Update() error {
 	g.updatePositions(dt)
 	g.applySettings()
 	g.sendDrawing()
+	g.updateKeep()
 
 	if g.state != nil && g.tick%stateInterval == 0 {
 		g.state.post(g.report())
@@ -238,6 +241,7 @@ func (g *Game) actions() Actions {
 		Resample: g.backend.Resample,
 		Fit:      g.fit,
 		Draw:     g.drawPanel,
+		Keep:     g.keepPanel,
 	}
 }
 
@@ -270,6 +274,9 @@ func (g *Game) handleKeys() {
 		k := g.keys[i]
 		d := inpututil.KeyPressDuration(k)
 		fire := d == 1
+		if b.NeedsCtrl() != ctrlHeld() {
+			fire = false
+		}
 		// Held step keys repeat after a third of a second, 15 times a second.
 		if b.Action.Repeats() && d > 20 && (d-20)%4 == 0 {
 			fire = true
@@ -334,6 +341,8 @@ func (g *Game) do(a keymap.Action) {
 		g.showHelp = !g.showHelp
 	case keymap.ToggleDraw:
 		g.toggleDraw()
+	case keymap.SaveSession, keymap.OpenSession, keymap.ExportData, keymap.Screenshot, keymap.RecordGIF:
+		g.doKeep(a)
 	}
 }
 
@@ -524,6 +533,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	if l := g.canvas.Layers; l.Legend && g.sc != nil && (l.Field || l.Particles) {
 		g.hud.drawLegend(screen, canvasR, g.sc.MaxSpeed, l.Field, l.Particles, g.fonts)
 	}
+	g.takeScreenshot(screen, canvasR)
 	if g.sc == nil {
 		drawText(screen, "waiting for the first sample…", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H/2, Center, palette.Dim)
 	}

@@ -82,6 +82,7 @@ func abs(x int) int { return max(x, -x) }
 type Actions struct {
 	Train, Pause, Reset, Resample, Fit func()
 	Draw                               func(*debugui.Context) // the Draw section, if any
+	Keep                               func(*debugui.Context) // the Keep section, if any
 }
 
 // Build lays out the panel for this tick. It returns the settings as edited
@@ -98,6 +99,9 @@ func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl 
 			p.data(ctx)
 			if act.Draw != nil {
 				act.Draw(ctx)
+			}
+			if act.Keep != nil {
+				act.Keep(ctx)
 			}
 			p.model(ctx)
 			p.flow(ctx)

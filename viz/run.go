@@ -33,6 +33,12 @@ type Config struct {
 	Stats         bool   // frame-timing overlay and a stderr line every 2 s
 	StateFile     string // where to write the JSON state every 200 ms
 	Title         string
+	// SessionFile is opened at start-up; without it the autosave of the
+	// last run is, unless Fresh. KeepDir is where sessions, the autosave
+	// and exports go (DefaultKeepDir for the app; "" keeps nothing).
+	SessionFile string
+	Fresh       bool
+	KeepDir     string
 	// DrawingFile keeps the target drawing between runs: read at start,
 	// written at exit if edited ("" for neither). RestoreDrawing trains on
 	// the restored drawing at once (when no target was asked for).
@@ -72,6 +78,7 @@ func Run(cfg Config) error {
 	if err := cfg.Backend.Apply(g.applied); err != nil {
 		return err
 	}
+	g.openAtStart()
 	// SIGINT and SIGTERM close the window like its close button does, so
 	// the backend stops and the last state is written.
 	signals := make(chan os.Signal, 1)
@@ -103,6 +110,9 @@ func Run(cfg Config) error {
 	ebiten.SetScreenClearedEveryFrame(false)
 	err := ebiten.RunGame(g)
 
+	// Autosave while the trainer still runs: it hands over its state
+	// between two steps.
+	g.saveOnExit()
 	cancel()
 	wg.Wait()
 	if kerr := g.keepDrawing(cfg.DrawingFile); kerr != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/flowviz/flowviz/viz"
 	"github.com/flowviz/flowviz/viz/demo"
 	"github.com/flowviz/flowviz/viz/live"
+	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -52,11 +53,32 @@ func run() {
 	useDemo := flag.Bool("demo", false, "play the exact marginal field instead of training a network")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	drawingFile := flag.String("drawing", viz.DefaultDrawingFile(), "CSV file the drawing is kept in between runs (\"\" to keep none)")
+	sessionFile := flag.String("session", "", "open this session file at start-up (and save to it with Ctrl+S)")
+	fresh := flag.Bool("fresh", false, "start clean: do not restore the autosave of the last run")
+	keepDir := flag.String("keep-dir", viz.DefaultKeepDir(), "folder of the autosave and exports (\"\" to keep nothing)")
+	recordOut := flag.String("record", "", "render the -session's flow t = 0→1 into this GIF and exit")
+	recordSteps := flag.Int("record-steps", 2000, "with -record: training steps for a session without weights")
+	recordSize := flag.Int("record-size", record.DefaultSize, "with -record: GIF size in pixels")
+	recordFrames := flag.Int("record-frames", record.DefaultFrames, "with -record: number of frames")
 	flag.Parse()
+	if *recordOut != "" {
+		err := recordSession(*sessionFile, *recordOut, *recordSteps, record.Options{Size: *recordSize, Frames: *recordFrames})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "flowviz: -record:", err)
+			exitCode = 1
+			return
+		}
+		fmt.Fprintln(os.Stderr, "flowviz: recorded", *recordOut)
+		return
+	}
 	// A drawing kept from the last run becomes the target unless -target
 	// asks for another.
 	targetSet := false
 	flag.Visit(func(f *flag.Flag) { targetSet = targetSet || f.Name == "target" })
+	// The autosave is restored only when the command line asks for nothing
+	// it would override.
+	restoreAuto := !*fresh
+	flag.Visit(func(f *flag.Flag) { restoreAuto = restoreAuto && !overridesAutosave[f.Name] })
 	s.View, s.Trails = d.View, d.Trails
 
 	w, h, err := parseSize(*window)
@@ -101,11 +123,20 @@ func run() {
 		Width: w, Height: h, Scale: *scale, Fullscreen: *fullscreen,
 		Stats: *stats, StateFile: *stateFile,
 		DrawingFile: *drawingFile, RestoreDrawing: !targetSet && !*useDemo,
+		SessionFile: *sessionFile, Fresh: !restoreAuto || *useDemo, KeepDir: *keepDir,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz:", err)
 		exitCode = 1
 	}
+}
+
+// overridesAutosave names the flags that choose what the autosave would
+// restore: given any of them, the app starts from the command line instead.
+var overridesAutosave = map[string]bool{
+	"source": true, "target": true, "width": true, "depth": true, "act": true, "lr": true,
+	"batch": true, "seed": true, "path": true, "sigma": true, "coupling": true, "solver": true,
+	"steps": true, "particles": true, "grid": true, "demo": true,
 }
 
 // newBackend picks what trains and samples.

@@ -2,6 +2,8 @@
 // key dispatch and the on-screen help (the ? key) read.
 package keymap
 
+import "strings"
+
 // Action is something a key does.
 type Action int
 
@@ -29,6 +31,11 @@ const (
 	Fullscreen
 	Help
 	ToggleDraw
+	SaveSession
+	OpenSession
+	ExportData
+	Screenshot
+	RecordGIF
 )
 
 // Binding ties a key, named as ebiten's Key.String spells it, to an action.
@@ -63,8 +70,17 @@ var Table = []Binding{
 	{"F3", "F3", ToggleStats, "frame timings"},
 	{"F11", "F11", Fullscreen, "fullscreen"},
 	{"D", "D", ToggleDraw, "draw mode: paint the target with the left button"},
+	{"S", "Ctrl+S", SaveSession, "save the session"},
+	{"O", "Ctrl+O", OpenSession, "open the session in the panel's path"},
+	{"E", "Ctrl+E", ExportData, "export samples, trajectories (CSV) and the model"},
+	{"F12", "F12", Screenshot, "PNG screenshot of the canvas"},
+	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
 	{"Slash", "?", Help, "this help"},
 }
+
+// NeedsCtrl reports whether the binding fires only with Ctrl (or Cmd) held;
+// the others fire only without it, so Ctrl+S never also toggles anything.
+func (b Binding) NeedsCtrl() bool { return strings.HasPrefix(b.Label, "Ctrl+") }
 
 // Repeats reports whether holding the key repeats the action, as stepping
 // through time does.

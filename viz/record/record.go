@@ -44,7 +44,7 @@ const (
 // the app gives particles. 27 colours: every frame encodes with 5-bit codes
 // and no per-frame quantisation.
 var Palette = func() color.Palette {
-	p := color.Palette{rgb(palette.Background), rgb(palette.Axis.WithAlpha(1)), color.RGBA{0x3a, 0x40, 0x48, 0xff}}
+	p := color.Palette{rgb(palette.Background), rgb(palette.Axis), color.RGBA{0x3a, 0x40, 0x48, 0xff}}
 	for h := range hues {
 		a := 2 * math.Pi * (float64(h) + 0.5) / hues
 		for l := range levels {

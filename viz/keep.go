@@ -1,0 +1,548 @@
+package viz
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/ebitengine/debugui"
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/atomicfile"
+	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/train"
+	"github.com/flowviz/flowviz/viz/camera"
+	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/keymap"
+	"github.com/flowviz/flowviz/viz/record"
+	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/session"
+	"github.com/flowviz/flowviz/viz/timeline"
+)
+
+// autosaveEvery is how often the session is saved in the background; it is
+// also saved when the app closes.
+const autosaveEvery = 60 * time.Second
+
+// AutosaveName is the file in the keep folder that the next start restores.
+const AutosaveName = "autosave.flowviz"
+
+// Trainer is what a backend offers to be saved and restored exactly:
+// weights, optimizer state and data (viz/live implements it).
+type Trainer interface {
+	TrainingState() (*train.SavedState, error)
+	Restore(s scene.Settings, st *train.SavedState, source, target data.Dist) error
+}
+
+// DefaultKeepDir is where sessions and exports go: os.UserConfigDir()/flowviz
+// (beside the kept drawing), else ./flowviz.
+func DefaultKeepDir() string {
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "flowviz")
+	}
+	return "flowviz"
+}
+
+// Keeper saves and opens sessions and writes exports. Everything that
+// touches the disk or waits for the trainer runs on its own goroutine and
+// reports back through done, which Update drains, so the render loop never
+// stalls on a save.
+type Keeper struct {
+	Dir       string // "" when nothing may be kept
+	Path      string // the panel's session path, for Ctrl+S and Ctrl+O
+	GIFSize   int    // pixels a side
+	GIFFrames int
+	Lesson    string // carried through sessions
+
+	done     chan keepResult
+	busy     *atomic.Int32 // goroutines writing
+	autoAt   time.Time     // next autosave
+	shotNext bool          // take a screenshot in the next Draw
+}
+
+// keepResult is a goroutine's report: a status message, or a session read
+// from disk to apply.
+type keepResult struct {
+	msg     string
+	isErr   bool
+	opened  *session.Session
+	openedF string
+}
+
+func newKeeper(cfg Config) Keeper {
+	dir := cfg.KeepDir
+	k := Keeper{
+		Dir: dir, GIFSize: record.DefaultSize, GIFFrames: record.DefaultFrames,
+		done:   make(chan keepResult, 16),
+		busy:   new(atomic.Int32),
+		autoAt: time.Now().Add(autosaveEvery),
+	}
+	if cfg.SessionFile != "" {
+		k.Path = cfg.SessionFile
+	} else if dir != "" {
+		k.Path = filepath.Join(dir, "session.flowviz")
+	}
+	return k
+}
+
+// report hands a result to Update without ever blocking a goroutine.
+func (k *Keeper) report(r keepResult) {
+	select {
+	case k.done <- r:
+	default:
+	}
+}
+
+// exportPath returns <dir>/exports/<stamp>-<what>.<ext>, creating the folder.
+func (k *Keeper) exportPath(what, ext string) (string, error) {
+	if k.Dir == "" {
+		return "", errors.New("no folder to export to (-keep-dir is empty)")
+	}
+	dir := filepath.Join(k.Dir, "exports")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, time.Now().Format("20060102-150405")+"-"+what+"."+ext), nil
+}
+
+func ctrlHeld() bool {
+	return ebiten.IsKeyPressed(ebiten.KeyControl) || ebiten.IsKeyPressed(ebiten.KeyMeta)
+}
+
+// doKeep runs a keep key.
+func (g *Game) doKeep(a keymap.Action) {
+	switch a {
+	case keymap.SaveSession:
+		g.saveSession(g.keep.Path, false)
+	case keymap.OpenSession:
+		g.openSession(g.keep.Path)
+	case keymap.ExportData:
+		g.exportData()
+	case keymap.Screenshot:
+		g.keep.shotNext = true
+	case keymap.RecordGIF:
+		g.recordGIF()
+	}
+}
+
+// keepPanel is the panel's Keep section.
+func (g *Game) keepPanel(ctx *debugui.Context) {
+	k := &g.keep
+	ctx.Header("Keep", false, func() {
+		ctx.SetGridLayout(nil, nil)
+		ctx.Text("session file")
+		ctx.TextField(&k.Path)
+		ctx.SetGridLayout([]int{-1, -1}, nil)
+		ctx.Button("Save (Ctrl+S)").On(func() { g.saveSession(k.Path, false) })
+		ctx.Button("Open (Ctrl+O)").On(func() { g.openSession(k.Path) })
+		ctx.Button("PNG (F12)").On(func() { k.shotNext = true })
+		ctx.Button("GIF (F9)").On(g.recordGIF)
+		ctx.Text("GIF px")
+		ctx.Slider(&k.GIFSize, 64, 1024, 16)
+		ctx.Text("GIF frames")
+		ctx.Slider(&k.GIFFrames, 2, 200, 1)
+		ctx.SetGridLayout(nil, nil)
+		ctx.Button("CSV + model (Ctrl+E)").On(g.exportData)
+		if k.Dir != "" {
+			ctx.Text("exports: " + filepath.Join(k.Dir, "exports"))
+		}
+	})
+}
+
+// updateKeep applies what the goroutines finished and autosaves.
+func (g *Game) updateKeep() {
+	for {
+		select {
+		case r := <-g.keep.done:
+			if r.opened != nil {
+				if err := g.applySession(r.opened); err != nil {
+					g.setStatus(fmt.Sprintf("%s not opened: %v", r.openedF, err), true)
+				} else {
+					g.setStatus("opened "+r.openedF, false)
+				}
+				continue
+			}
+			if r.msg != "" {
+				g.setStatus(r.msg, r.isErr)
+			}
+			continue
+		default:
+		}
+		break
+	}
+	if g.keep.Dir != "" && time.Now().After(g.keep.autoAt) {
+		g.keep.autoAt = time.Now().Add(autosaveEvery)
+		if g.keep.busy.Load() == 0 {
+			g.saveSession(filepath.Join(g.keep.Dir, AutosaveName), true)
+		}
+	}
+}
+
+// sessionView collects what the render loop owns: settings, view, lesson.
+// The training state is added off the loop.
+func (g *Game) sessionView() *session.Session {
+	cam := g.canvas.Cam
+	l := g.canvas.Layers
+	return &session.Session{
+		Settings: g.applied,
+		Source:   session.Data{Spec: g.applied.Source},
+		Target:   session.Data{Spec: g.applied.Target},
+		View: session.View{
+			CenterX: cam.CenterX, CenterY: cam.CenterY, Zoom: cam.Zoom,
+			Layers: session.Layers{
+				Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories,
+				Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend,
+			},
+			T: g.tl.T, Playing: g.tl.Playing, Speed: g.tl.Speed, Mode: int(g.tl.Mode),
+		},
+		Lesson: g.keep.Lesson,
+	}
+}
+
+// completeSession adds the backend's training state to s. It may wait for
+// the trainer: call it off the render loop.
+func completeSession(b scene.Backend, s *session.Session) error {
+	tr, ok := b.(Trainer)
+	if !ok {
+		return nil // the demo: settings and view only
+	}
+	st, err := tr.TrainingState()
+	if err != nil {
+		return err
+	}
+	s.Model, s.Optimizer = st.Model, &st.Optimizer
+	s.Source, s.Target = session.FromDist(st.Source), session.FromDist(st.Target)
+	s.Settings.Source, s.Settings.Target = st.Source.String(), st.Target.String()
+	return nil
+}
+
+// saveSession writes the session to path on a goroutine; quiet saves (the
+// autosave) report only failures.
+func (g *Game) saveSession(path string, quiet bool) {
+	if path == "" {
+		g.setStatus("no session path: type one in the panel's Keep section", true)
+		return
+	}
+	s := g.sessionView()
+	g.keep.busy.Add(1)
+	go func() {
+		defer g.keep.busy.Add(-1)
+		err := completeSession(g.backend, s)
+		if err == nil {
+			err = session.Save(path, s)
+		}
+		switch {
+		case err != nil:
+			g.keep.report(keepResult{msg: "session not saved: " + err.Error(), isErr: true})
+		case !quiet:
+			g.keep.report(keepResult{msg: "session saved to " + path})
+		}
+	}()
+}
+
+// saveOnExit writes the autosave synchronously: Run calls it after the
+// window closed and before the backend stops.
+func (g *Game) saveOnExit() {
+	if g.keep.Dir == "" {
+		return
+	}
+	for g.keep.busy.Load() > 0 { // let a save in flight finish first
+		time.Sleep(10 * time.Millisecond)
+	}
+	s := g.sessionView()
+	path := filepath.Join(g.keep.Dir, AutosaveName)
+	err := completeSession(g.backend, s)
+	if err == nil {
+		err = session.Save(path, s)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "flowviz: autosave:", err)
+	}
+}
+
+// openSession reads path on a goroutine; Update applies it.
+func (g *Game) openSession(path string) {
+	go func() {
+		s, err := session.Load(path)
+		if err != nil {
+			g.keep.report(keepResult{msg: "session not opened: " + err.Error(), isErr: true})
+			return
+		}
+		g.keep.report(keepResult{opened: s, openedF: path})
+	}()
+}
+
+// openAtStart restores -session FILE, or else the last autosave unless
+// -fresh. A damaged file is reported on the status line and the app starts
+// clean: a bad file never stops the app.
+func (g *Game) openAtStart() {
+	path, what := g.cfg.SessionFile, "session"
+	if path == "" {
+		if g.cfg.Fresh || g.keep.Dir == "" {
+			return
+		}
+		path, what = filepath.Join(g.keep.Dir, AutosaveName), "autosave"
+		if _, err := os.Stat(path); err != nil {
+			return
+		}
+	}
+	s, err := session.Load(path)
+	if err == nil {
+		err = g.applySession(s)
+	}
+	if err != nil {
+		g.setStatus(fmt.Sprintf("%s not restored, starting clean: %v", what, err), true)
+		return
+	}
+	g.setStatus(fmt.Sprintf("restored %s %s", what, path), false)
+}
+
+// applySession brings the app to s: data, settings, weights and optimizer
+// in the backend, then view, layers, timeline and drawings here. Anything
+// that fails is refused before anything changes.
+func (g *Game) applySession(s *session.Session) error {
+	src, err := s.Source.Dist()
+	if err != nil {
+		return fmt.Errorf("source: %w", err)
+	}
+	tgt, err := s.Target.Dist()
+	if err != nil {
+		return fmt.Errorf("target: %w", err)
+	}
+	set := s.Settings
+	set.Source, set.Target = src.String(), tgt.String()
+	if tr, ok := g.backend.(Trainer); ok {
+		var st *train.SavedState
+		if s.Model != nil {
+			st = &train.SavedState{Model: s.Model}
+			if s.Optimizer != nil {
+				st.Optimizer = *s.Optimizer
+			} else {
+				n := len(s.Model.Params)
+				st.Optimizer = train.OptimizerState{M: make([]float32, n), V: make([]float32, n)}
+			}
+		}
+		if err := tr.Restore(set, st, src, tgt); err != nil {
+			return err
+		}
+	} else if err := g.backend.Apply(set); err != nil {
+		return err
+	}
+	set.View = g.settings.View // the camera decides the arrow grid below
+	g.settings, g.applied, g.dirty = set, set, false
+	g.panel.Sync(g.settings, g.backend.Options())
+
+	// Drawn data goes back into the drawings, already sent.
+	for i, d := range []session.Data{s.Target, s.Source} {
+		if d.Spec != "" {
+			continue
+		}
+		doc := drawing.New(append([]flow.Vec(nil), d.Points...))
+		if i == 0 {
+			g.draw.target = doc
+		} else {
+			g.draw.source = doc
+		}
+		g.draw.sent[i] = doc.Version()
+	}
+
+	v := s.View
+	cam := &g.canvas.Cam
+	cam.CenterX, cam.CenterY = v.CenterX, v.CenterY
+	cam.Zoom = min(camera.MaxZoom, max(camera.MinZoom, v.Zoom))
+	g.fitData = false
+	g.viewMoved = time.Now()
+	l := v.Layers
+	g.canvas.Layers = Layers{
+		Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories,
+		Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend,
+	}
+	g.tl.SetSteps(set.Steps)
+	g.tl.T, g.tl.Playing, g.tl.Speed, g.tl.Mode = v.T, v.Playing, v.Speed, timeline.Mode(v.Mode)
+	g.keep.Lesson = s.Lesson
+	return nil
+}
+
+// takeScreenshot reads the canvas back after it is drawn, if asked, and
+// encodes the PNG on a goroutine.
+func (g *Game) takeScreenshot(screen *ebiten.Image, canvasR rect) {
+	if !g.keep.shotNext {
+		return
+	}
+	g.keep.shotNext = false
+	r := image.Rect(int(canvasR.X), int(canvasR.Y), int(canvasR.X+canvasR.W), int(canvasR.Y+canvasR.H)).Intersect(screen.Bounds())
+	if r.Empty() {
+		return
+	}
+	img := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	screen.SubImage(r).(*ebiten.Image).ReadPixels(img.Pix)
+	path, err := g.keep.exportPath("canvas", "png")
+	if err != nil {
+		g.setStatus("screenshot not saved: "+err.Error(), true)
+		return
+	}
+	g.keep.busy.Add(1)
+	go func() {
+		defer g.keep.busy.Add(-1)
+		err := atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
+		if err != nil {
+			g.keep.report(keepResult{msg: "screenshot not saved: " + err.Error(), isErr: true})
+			return
+		}
+		g.keep.report(keepResult{msg: "screenshot saved to " + path})
+	}()
+}
+
+// recordGIF renders the current scene's flow from t = 0 to 1 as seen on the
+// canvas, on a goroutine: scenes are immutable, so it needs nothing else.
+func (g *Game) recordGIF() {
+	sc := g.sc
+	if sc == nil {
+		g.setStatus("nothing to record yet", true)
+		return
+	}
+	path, err := g.keep.exportPath("flow", "gif")
+	if err != nil {
+		g.setStatus("GIF not saved: "+err.Error(), true)
+		return
+	}
+	cam := g.canvas.Cam
+	size := min(record.MaxSize, max(16, g.keep.GIFSize))
+	opt := record.Options{Size: size, Frames: g.keep.GIFFrames, View: record.View{
+		CenterX: cam.CenterX, CenterY: cam.CenterY,
+		// The GIF shows the square the canvas's shorter side shows.
+		Zoom: cam.Zoom * float64(size) / max(1, min(cam.W, cam.H)),
+	}}
+	g.setStatus("recording "+path+" …", false)
+	g.keep.busy.Add(1)
+	go func() {
+		defer g.keep.busy.Add(-1)
+		if err := record.SaveGIF(path, sc, opt); err != nil {
+			g.keep.report(keepResult{msg: "GIF not saved: " + err.Error(), isErr: true})
+			return
+		}
+		g.keep.report(keepResult{msg: fmt.Sprintf("GIF (%d frames, %d px) saved to %s", opt.Frames, size, path)})
+	}()
+}
+
+// exportData writes the samples at t = 1 and the trajectories as CSV and the
+// model as a flowmatch model file, on a goroutine.
+func (g *Game) exportData() {
+	sc := g.sc
+	if sc == nil || sc.Particles() == 0 {
+		g.setStatus("nothing to export yet", true)
+		return
+	}
+	samples, err := g.keep.exportPath("samples", "csv")
+	if err != nil {
+		g.setStatus("export failed: "+err.Error(), true)
+		return
+	}
+	stem := samples[:len(samples)-len("samples.csv")]
+	g.keep.busy.Add(1)
+	go func() {
+		defer g.keep.busy.Add(-1)
+		msg, err := exportAll(g.backend, sc, stem)
+		if err != nil {
+			g.keep.report(keepResult{msg: "export failed: " + err.Error(), isErr: true})
+			return
+		}
+		g.keep.report(keepResult{msg: msg})
+	}()
+}
+
+// exportAll writes <stem>samples.csv, <stem>trajectories.csv and, when the
+// backend trains a network, <stem>model.json (plus the CSV of drawn data the
+// model's config then names, so `flowmatch eval -model` can load it).
+func exportAll(b scene.Backend, sc *scene.Scene, stem string) (string, error) {
+	if err := data.WriteCSVFile(stem+"samples.csv", sc.Traj[len(sc.Traj)-1]); err != nil {
+		return "", err
+	}
+	if err := atomicfile.Write(stem+"trajectories.csv", func(w io.Writer) error { return writeTrajectories(w, sc) }); err != nil {
+		return "", err
+	}
+	msg := "samples and trajectories saved to " + stem + "*.csv"
+	tr, ok := b.(Trainer)
+	if !ok {
+		return msg, nil
+	}
+	st, err := tr.TrainingState()
+	if err != nil {
+		return "", err
+	}
+	m := st.Model
+	m.Config.Source, err = specFor(st.Source, stem+"source.csv")
+	if err != nil {
+		return "", err
+	}
+	m.Config.Target, err = specFor(st.Target, stem+"target.csv")
+	if err != nil {
+		return "", err
+	}
+	if err := train.SaveModel(stem+"model.json", m); err != nil {
+		return "", err
+	}
+	return "samples, trajectories and model saved to " + stem + "*", nil
+}
+
+// specFor returns a data.Load spec for d: its own for a built-in, else the
+// path of a CSV of its points (written here), with the jitter.
+func specFor(d data.Dist, csvPath string) (string, error) {
+	sd := session.FromDist(d)
+	if sd.Spec != "" {
+		return sd.Spec, nil
+	}
+	if err := data.WriteCSVFile(csvPath, sd.Points); err != nil {
+		return "", err
+	}
+	abs, err := filepath.Abs(csvPath)
+	if err != nil {
+		abs = csvPath
+	}
+	if sd.Jitter > 0 {
+		return abs + ":jitter=" + strconv.FormatFloat(sd.Jitter, 'g', -1, 64), nil
+	}
+	return abs, nil
+}
+
+// writeTrajectories writes one row per particle and solver state:
+// particle,k,t,x,y.
+func writeTrajectories(w io.Writer, sc *scene.Scene) error {
+	var b bytes.Buffer
+	b.WriteString("particle,k,t,x,y\n")
+	for i := range sc.Particles() {
+		for k, row := range sc.Traj {
+			t := float64(k) / float64(max(1, len(sc.Traj)-1))
+			if k < len(sc.Times) {
+				t = sc.Times[k]
+			}
+			b.WriteString(strconv.Itoa(i))
+			b.WriteByte(',')
+			b.WriteString(strconv.Itoa(k))
+			b.WriteByte(',')
+			b.WriteString(strconv.FormatFloat(t, 'g', -1, 64))
+			b.WriteByte(',')
+			b.WriteString(strconv.FormatFloat(row[i][0], 'g', -1, 64))
+			b.WriteByte(',')
+			b.WriteString(strconv.FormatFloat(row[i][1], 'g', -1, 64))
+			b.WriteByte('\n')
+		}
+		if b.Len() > 1<<16 {
+			if _, err := w.Write(b.Bytes()); err != nil {
+				return err
+			}
+			b.Reset()
+		}
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
