@@ -31,6 +31,10 @@ const (
 	// waitLong bounds every poll: generous, because CI runs these beside other
 	// packages' -race tests on two cores, and polls return as soon as they can.
 	waitLong = 30 * time.Second
+	// waitLearn bounds the wait for the moons to form. Training runs on
+	// SCHED_IDLE threads, which on a busy CI machine get only the cycles
+	// nothing else wants; unloaded, the moons form in a few seconds.
+	waitLearn = 90 * time.Second
 	// hold keeps a key or button down for a few frames: the app polls input
 	// once per frame, and frames here can take 50 ms or more, so a shorter
 	// press can fall between two polls and never be seen.
@@ -81,7 +85,13 @@ func (a *app) read() (*appstate.State, error) {
 // fails the test after waitLong or if the app exits.
 func (a *app) waitState(t *testing.T, what string, ok func(*appstate.State) bool) *appstate.State {
 	t.Helper()
-	deadline := time.Now().Add(waitLong)
+	return a.waitStateFor(t, waitLong, what, ok)
+}
+
+// waitStateFor is waitState with its own deadline.
+func (a *app) waitStateFor(t *testing.T, timeout time.Duration, what string, ok func(*appstate.State) bool) *appstate.State {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
 	var last *appstate.State
 	for {
 		select {
@@ -100,7 +110,7 @@ func (a *app) waitState(t *testing.T, what string, ok func(*appstate.State) bool
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s after %v; last state:\n%s", what, waitLong, dump(last))
+			t.Fatalf("no %s after %v; last state:\n%s", what, timeout, dump(last))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -261,7 +271,7 @@ func TestLiveApp(t *testing.T) {
 
 	t.Run("learns the moons", func(t *testing.T) {
 		want := moonsSummary(t)
-		s := a.waitState(t, "particles at t = 1 on the two moons", func(s *appstate.State) bool {
+		s := a.waitStateFor(t, waitLearn, "particles at t = 1 on the two moons", func(s *appstate.State) bool {
 			return s.Training.State == "running" && s.Final.N == s.Particles && near(s.Final, want, 0.25)
 		})
 		t.Logf("moons after %d training steps: particles at t = 1 %+v, target %+v", s.Training.Step, s.Final, want)
@@ -477,6 +487,9 @@ func TestLiveApp(t *testing.T) {
 		}
 		if err := a.proc.Err(); err != nil {
 			t.Errorf("exit: %v, want status 0", err)
+		}
+		if out := a.proc.Output(); strings.Contains(out, "panic") || strings.Contains(out, "flowviz:") {
+			t.Errorf("flowviz complained on its way out:\n%s", out)
 		}
 	})
 }
