@@ -29,11 +29,12 @@ const (
 	Version = 1
 )
 
-// Limits a file must respect. maxBytes allows the largest network the
-// trainer accepts (≈17 M parameters, three float arrays) with room to spare;
-// MaxPoints is the drawing's cap and more than any point set the app makes.
+// Limits a file must respect. maxBytes bounds what a hostile file can make
+// Read allocate; it holds a width-512, depth-8 network (≈2 M parameters, as
+// weights and two moment arrays, ~75 MB of JSON) with room to spare. MaxPoints
+// is more than any point set the app makes (a drawing holds 50,000).
 const (
-	maxBytes  = 1 << 30
+	maxBytes  = 256 << 20
 	MaxPoints = 200_000
 	// imagePoints is how many draws stand for an image or text mask, which
 	// has no spec the file could hold without the image.
@@ -202,6 +203,10 @@ func Write(w io.Writer, s *Session) error {
 	b, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("session: encoding: %w", err)
+	}
+	if len(b) >= maxBytes {
+		// Read would refuse it: better to say so now than at the next start.
+		return fmt.Errorf("session: %d MiB is more than a session file may hold (%d MiB); use a smaller network", len(b)>>20, maxBytes>>20)
 	}
 	if _, err := w.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("session: writing: %w", err)
