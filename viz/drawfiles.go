@@ -217,6 +217,19 @@ func (g *Game) restoreDrawing(file string, asTarget bool) {
 	}
 }
 
+// sessionAtStart reports whether openAtStart will restore a session (one
+// named by -session, or the autosave unless -fresh).
+func (g *Game) sessionAtStart() bool {
+	if g.cfg.SessionFile != "" {
+		return true
+	}
+	if g.cfg.Fresh || g.keep.Dir == "" {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(g.keep.Dir, AutosaveName))
+	return err == nil
+}
+
 // keepDrawing writes the target drawing for the next run if it was edited.
 func (g *Game) keepDrawing(file string) error {
 	if file == "" || g.draw.target.Version() == 0 {

@@ -194,3 +194,30 @@ func FuzzDroppedFile(f *testing.F) {
 		}
 	})
 }
+
+// The kept drawing trains at start only when no session will be restored.
+func TestSessionAtStart(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, AutosaveName), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		cfg  Config
+		want bool
+	}{
+		{"no keep dir", Config{}, false},
+		{"empty keep dir", Config{KeepDir: t.TempDir()}, false},
+		{"autosave", Config{KeepDir: dir}, true},
+		{"autosave but fresh", Config{KeepDir: dir, Fresh: true}, false},
+		{"named session", Config{SessionFile: "s.flowviz", Fresh: true}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.Settings, tc.cfg.Backend, tc.cfg.Width, tc.cfg.Height, tc.cfg.Scale = scene.DefaultSettings(), newSynthetic(10, 2, 4), 800, 600, 1
+			if got := newGame(tc.cfg).sessionAtStart(); got != tc.want {
+				t.Fatalf("sessionAtStart = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -73,7 +73,9 @@ func Run(cfg Config) error {
 	}
 
 	g := newGame(cfg)
-	g.restoreDrawing(cfg.DrawingFile, cfg.RestoreDrawing)
+	// A session restored at start brings its own data: the kept drawing
+	// then only returns to the drawing, not to training.
+	g.restoreDrawing(cfg.DrawingFile, cfg.RestoreDrawing && !g.sessionAtStart())
 	// The game has fitted the arrow grid to the canvas: start from that.
 	if err := cfg.Backend.Apply(g.applied); err != nil {
 		return err
