@@ -13,6 +13,8 @@
 // without a display.
 package flow
 
+import "math"
+
 // Vec is a point or a velocity in the plane.
 type Vec = [2]float64
 
@@ -30,3 +32,18 @@ type FieldFunc func(dst, x []Vec, t float64)
 
 // Velocity calls f(dst, x, t).
 func (f FieldFunc) Velocity(dst, x []Vec, t float64) { f(dst, x, t) }
+
+// MaxSpeed returns the largest finite |v| over every slice of a field sampled at
+// several times, or 0 if there is none. Colour scales use it, and a single
+// diverged arrow must not flatten them, hence infinite and NaN speeds are skipped.
+func MaxSpeed(field [][]Vec) float64 {
+	m := 0.0
+	for _, slice := range field {
+		for _, v := range slice {
+			if s := math.Hypot(v[0], v[1]); s > m && !math.IsInf(s, 0) {
+				m = s
+			}
+		}
+	}
+	return m
+}

@@ -96,7 +96,7 @@ func newSynthetic(particles, steps, grid int) *staticBackend {
 			sc.Field[k][j] = flow.Vec{-p[1], p[0] * float64(k) / float64(steps)}
 		}
 	}
-	sc.MaxSpeed = scene.MaxSpeedOf(sc.Field)
+	sc.MaxSpeed = flow.MaxSpeed(sc.Field)
 	sc.Source, sc.Target = x0[:min(len(x0), 1000)], x1[:min(len(x1), 1000)]
 	return &staticBackend{sc: sc, status: scene.Status{State: "running", Step: 100, Loss: 1.5, LossHistory: []float32{3, 2, 1.6, 1.5}}}
 }

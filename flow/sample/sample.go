@@ -285,7 +285,7 @@ func (s *Sampler) compute(ctx context.Context, snap *train.Snapshot, st Settings
 		Traj:      traj,
 		GridPts:   gridPts,
 		Field:     field,
-		MaxSpeed:  maxSpeed(field),
+		MaxSpeed:  flow.MaxSpeed(field),
 		SourcePts: x0,
 		TargetPts: targetPts,
 		Elapsed:   time.Since(start),
@@ -325,19 +325,6 @@ func (s *Sampler) gridPoints(n int, view [4]float64) []flow.Vec {
 	}
 	g.n, g.view, g.pts = n, view, pts
 	return pts
-}
-
-// maxSpeed is the largest finite |v| over all slices.
-func maxSpeed(field [][]flow.Vec) float64 {
-	m := 0.0
-	for _, slice := range field {
-		for _, v := range slice {
-			if sp := math.Hypot(v[0], v[1]); sp > m && !math.IsInf(sp, 0) {
-				m = sp
-			}
-		}
-	}
-	return m
 }
 
 // poke sends on a cap-1 channel without blocking.

@@ -255,7 +255,7 @@ func Compute(ctx context.Context, s scene.Settings, step int, reseed uint64) (*s
 		}
 		sc.Traj[k+1] = next
 	}
-	sc.MaxSpeed = scene.MaxSpeedOf(sc.Field)
+	sc.MaxSpeed = flow.MaxSpeed(sc.Field)
 	sc.Source = make([]flow.Vec, 1500)
 	for i := range sc.Source {
 		sc.Source[i] = flow.Vec{rng.NormFloat64(), rng.NormFloat64()}

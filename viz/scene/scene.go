@@ -120,19 +120,6 @@ func Finite(p flow.Vec) bool {
 	return !math.IsNaN(p[0]) && !math.IsNaN(p[1]) && !math.IsInf(p[0], 0) && !math.IsInf(p[1], 0)
 }
 
-// MaxSpeedOf returns the largest finite |v| over all slices.
-func MaxSpeedOf(field [][]flow.Vec) float64 {
-	m := 0.0
-	for _, slice := range field {
-		for _, v := range slice {
-			if s := math.Hypot(v[0], v[1]); s > m && !math.IsInf(s, 0) {
-				m = s
-			}
-		}
-	}
-	return m
-}
-
 // GridPoints returns the row-major n×n arrow positions over view, each in the
 // middle of its cell.
 func GridPoints(n int, view [4]float64) []flow.Vec {

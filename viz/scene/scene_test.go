@@ -104,8 +104,8 @@ func TestHelpers(t *testing.T) {
 		t.Errorf("Finite wrong")
 	}
 	f := [][]flow.Vec{{{3, 4}, {math.Inf(1), 0}}, {{0, 1}, {math.NaN(), 0}}}
-	if got := MaxSpeedOf(f); got != 5 {
-		t.Errorf("MaxSpeedOf = %v, want 5", got)
+	if got := flow.MaxSpeed(f); got != 5 {
+		t.Errorf("flow.MaxSpeed = %v, want 5", got)
 	}
 	pts := GridPoints(2, [4]float64{-1, -1, 1, 1})
 	want := []flow.Vec{{-0.5, -0.5}, {0.5, -0.5}, {-0.5, 0.5}, {0.5, 0.5}}
