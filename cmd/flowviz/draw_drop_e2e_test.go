@@ -138,23 +138,23 @@ func TestDropImageBecomesTheTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s := startDrawSession(t, t.TempDir(), "-particles", "2000")
-	win := s.x.WaitWindow(t, "flowviz", drawWait)
+	s := startAppIn(t, t.TempDir(), "-particles", "2000")
+	win := s.win
 	dropFile(t, s.x.Display(), win.ID, win.X+400, win.Y+300, bad)
-	s.wait(t, "a clear message for the broken image", func(st *appstate.State) bool {
+	s.waitStateFor(t, drawWait, "a clear message for the broken image", func(st *appstate.State) bool {
 		return strings.Contains(st.Status, "broken.png") && strings.Contains(st.Status, "Nothing changed") && st.Drawing.Points == 0
 	})
 	dropFile(t, s.x.Display(), win.ID, win.X+400, win.Y+300, file)
 	// The image spans 8 world units wide, 4 high, centred on the origin:
 	// its bar covers y from 4/100·(50−40) = 0.4 to 1.2.
-	st := s.wait(t, "the image's ink as the target", func(st *appstate.State) bool {
+	st := s.waitStateFor(t, drawWait, "the image's ink as the target", func(st *appstate.State) bool {
 		return st.Drawing.Points > 1000 && strings.HasPrefix(st.Target, "drawing(") && st.Drawing.Box != nil
 	})
 	box := *st.Drawing.Box
 	if box[0] > -3.9 || box[2] < 3.9 || box[1] < 0.35 || box[3] > 1.25 {
 		t.Fatalf("drawing box %v, want about [-4, 0.4, 4, 1.2]", box)
 	}
-	s.wait(t, "particles on the bar", func(st *appstate.State) bool {
+	s.waitStateFor(t, drawWait, "particles on the bar", func(st *appstate.State) bool {
 		f := st.Final
 		return st.SceneStep > 0 && f.P25[1] > 0.3 && f.P75[1] < 1.3 && f.P25[0] < -1 && f.P75[0] > 1
 	})

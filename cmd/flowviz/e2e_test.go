@@ -50,11 +50,19 @@ type app struct {
 }
 
 // startApp launches flowviz with args on a fresh 1280×800 Xvfb and waits for
-// its window and its first state report with a scene.
+// its window and its first state report with a scene. The app keeps a drawing
+// and sessions in the user's config directory, so it gets an empty one.
 func startApp(t *testing.T, args ...string) *app {
 	t.Helper()
-	// The app keeps a drawing in the user's config directory: start from none.
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	return startAppIn(t, t.TempDir(), args...)
+}
+
+// startAppIn is startApp with configDir as the config directory
+// (os.UserConfigDir reads XDG_CONFIG_HOME first), for tests that check what
+// one run keeps for the next.
+func startAppIn(t *testing.T, configDir string, args ...string) *app {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", configDir)
 	t.Setenv("HOME", t.TempDir())
 	start := time.Now()
 	x := e2e.StartX(t, screenW, screenH)
@@ -138,13 +146,34 @@ func dump(s *appstate.State) string {
 	return fmt.Sprintf("%+v", *s)
 }
 
-// key taps one key with the pointer over the canvas (without a window
-// manager, keys go to the window under the pointer), held for a few frames.
-func (a *app) key(sym uint32) {
+// key taps a key, or a chord pressed in order and released in reverse (Ctrl+Z:
+// key(e2e.ControlL, e2e.KeyZ)), with the pointer over the canvas (without a
+// window manager, keys go to the window under the pointer), held for a few frames.
+func (a *app) key(syms ...uint32) {
 	a.x.MouseMove(a.win.X+200, a.win.Y+200)
-	a.x.KeyDown(sym)
+	for _, k := range syms {
+		a.x.KeyDown(k)
+	}
 	time.Sleep(hold)
-	a.x.KeyUp(sym)
+	for i := len(syms) - 1; i >= 0; i-- {
+		a.x.KeyUp(syms[i])
+	}
+	time.Sleep(hold)
+}
+
+// stroke drags the left button along the points, pausing on each so the app
+// sees the motion, and holding at both ends for a few frames.
+func (a *app) stroke(pts [][2]int) {
+	a.x.MouseMove(pts[0][0], pts[0][1])
+	time.Sleep(hold)
+	a.x.MouseDown(e2e.ButtonLeft)
+	time.Sleep(hold)
+	for _, p := range pts[1:] {
+		a.x.MouseMove(p[0], p[1])
+		time.Sleep(60 * time.Millisecond)
+	}
+	time.Sleep(hold)
+	a.x.MouseUp(e2e.ButtonLeft)
 	time.Sleep(hold)
 }
 

@@ -25,10 +25,7 @@ func TestKeepE2E(t *testing.T) {
 	a := startApp(t, "-keep-dir", dir, "-drawing", "")
 	a.waitState(t, "300 training steps", func(s *appstate.State) bool { return s.Training.Step >= 300 })
 	a.key(e2e.KeysymOf('v')) // arrows off
-	a.x.MouseMove(a.win.X+200, a.win.Y+200)
-	a.x.KeyDown(e2e.ControlL)
-	a.key(e2e.KeysymOf('s'))
-	a.x.KeyUp(e2e.ControlL)
+	a.key(e2e.ControlL, e2e.KeysymOf('s'))
 	a.waitState(t, "a saved session", func(s *appstate.State) bool { return strings.Contains(s.Status, "session saved to") })
 	saved, err := session.Load(filepath.Join(dir, "session.flowviz"))
 	if err != nil {
