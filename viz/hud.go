@@ -220,14 +220,20 @@ func (h *HUD) drawHelp(dst *ebiten.Image, area rect, fonts Fonts) {
 	lineH := fonts.Body.Size * 1.4
 	keyW := 90 * s
 	descW := 0.0
+	// A second key of an action (Tab beside H, the digits after 1) has no
+	// line of its own.
+	var listed []keymap.Binding
 	for _, k := range keymap.Table {
-		descW = math.Max(descW, textWidth(k.Help, fonts.Body))
+		if k.Help != "" {
+			listed = append(listed, k)
+			descW = math.Max(descW, textWidth(k.Help, fonts.Body))
+		}
 	}
-	rows := (len(keymap.Table) + 1) / 2
+	rows := (len(listed) + 1) / 2
 	cols := 2
 	colW := keyW + descW + 24*s
 	if area.W < float64(cols)*colW+40*s {
-		cols, rows = 1, len(keymap.Table)
+		cols, rows = 1, len(listed)
 	}
 	w := float64(cols)*colW + 30*s
 	hh := float64(rows)*lineH + lineH*2 + 30*s
@@ -239,7 +245,7 @@ func (h *HUD) drawHelp(dst *ebiten.Image, area rect, fonts Fonts) {
 	b.Frame(float32(x), float32(y), float32(w), float32(hh), float32(s), palette.GridMajor)
 	b.Flush()
 	drawText(dst, "Keys   (? to close)", fonts.Bold, x+15*s, y+12*s, TopLeft, palette.Accent)
-	for i, k := range keymap.Table {
+	for i, k := range listed {
 		col, row := i/rows, i%rows
 		kx := x + 15*s + float64(col)*colW
 		ky := y + 12*s + lineH*1.6 + float64(row)*lineH

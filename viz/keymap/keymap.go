@@ -36,6 +36,16 @@ const (
 	ExportData
 	Screenshot
 	RecordGIF
+	UIScaleUp
+	UIScaleDown
+	ToggleContrast
+	CycleColourMap
+	ToggleProbe
+	ToggleReverse
+	NextLesson
+	PrevLesson
+	GoLesson // the lesson numbered by the key's digit
+	LeaveLesson
 )
 
 // Binding ties a key, named as ebiten's Key.String spells it, to an action.
@@ -43,7 +53,15 @@ type Binding struct {
 	Key    string // e.g. "Space", "ArrowRight", "V"
 	Label  string // how the help shows the key
 	Action Action
-	Help   string
+	Help   string // empty for a second key of an action the help already lists
+}
+
+// Digit returns n for the key "Digitn", 0 for any other key.
+func (b Binding) Digit() int {
+	if len(b.Key) == 6 && strings.HasPrefix(b.Key, "Digit") && b.Key[5] >= '0' && b.Key[5] <= '9' {
+		return int(b.Key[5] - '0')
+	}
+	return 0
 }
 
 // Table is every shortcut, in the order the help lists them.
@@ -66,7 +84,8 @@ var Table = []Binding{
 	{"F", "F", FitView, "fit the view to the data"},
 	{"Enter", "Enter", ToggleTraining, "pause / resume training"},
 	{"R", "R", Resample, "new particle draws"},
-	{"Tab", "Tab", TogglePanel, "hide / show the panel"},
+	{"H", "H", TogglePanel, "hide / show the panel"},
+	{"Tab", "Tab", TogglePanel, ""},
 	{"F3", "F3", ToggleStats, "frame timings"},
 	{"F11", "F11", Fullscreen, "fullscreen"},
 	{"D", "D", ToggleDraw, "draw mode: paint the target with the left button"},
@@ -75,6 +94,23 @@ var Table = []Binding{
 	{"E", "Ctrl+E", ExportData, "export samples, trajectories (CSV) and the model"},
 	{"F12", "F12", Screenshot, "PNG screenshot of the canvas"},
 	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
+	{"Q", "Q", ToggleProbe, "probe: v(x, t) beside the exact marginal field"},
+	{"Z", "Z", ToggleReverse, "reverse: drag a target point back to its noise"},
+	{"PageDown", "PgDn", NextLesson, "next lesson (presentation clicker)"},
+	{"PageUp", "PgUp", PrevLesson, "previous lesson"},
+	{"Digit1", "1–8", GoLesson, "go to lesson 1–8"},
+	{"Digit2", "2", GoLesson, ""},
+	{"Digit3", "3", GoLesson, ""},
+	{"Digit4", "4", GoLesson, ""},
+	{"Digit5", "5", GoLesson, ""},
+	{"Digit6", "6", GoLesson, ""},
+	{"Digit7", "7", GoLesson, ""},
+	{"Digit8", "8", GoLesson, ""},
+	{"Escape", "Esc", LeaveLesson, "leave the lesson view"},
+	{"Equal", "+", UIScaleUp, "larger UI for projectors (scale 1–4)"},
+	{"Minus", "−", UIScaleDown, "smaller UI"},
+	{"I", "I", ToggleContrast, "high-contrast theme"},
+	{"M", "M", CycleColourMap, "colour map (colour-blind safe choices)"},
 	{"Slash", "?", Help, "this help"},
 }
 

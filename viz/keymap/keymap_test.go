@@ -9,15 +9,17 @@ func TestTableIsConsistent(t *testing.T) {
 		if keys[b.Key] {
 			t.Errorf("key %q bound twice", b.Key)
 		}
-		if actions[b.Action] {
-			t.Errorf("action %d bound twice", b.Action)
+		// An action's first binding carries the help line; further keys
+		// of the same action (Tab beside H, the lesson digits) have none.
+		if actions[b.Action] != (b.Help == "") {
+			t.Errorf("binding %q: help %q, but the action was bound before: %v", b.Key, b.Help, actions[b.Action])
 		}
 		keys[b.Key], actions[b.Action] = true, true
-		if b.Label == "" || b.Help == "" {
-			t.Errorf("binding %q lacks a label or help", b.Key)
+		if b.Label == "" {
+			t.Errorf("binding %q lacks a label", b.Key)
 		}
 	}
-	for a := PlayPause; a <= Help; a++ {
+	for a := PlayPause; a <= LeaveLesson; a++ {
 		if !actions[a] {
 			t.Errorf("action %d has no key", a)
 		}
@@ -37,6 +39,12 @@ func TestRequiredKeys(t *testing.T) {
 		{"End", End},
 		{"F11", Fullscreen},
 		{"Slash", Help},
+		{"PageDown", NextLesson},
+		{"PageUp", PrevLesson},
+		{"Escape", LeaveLesson},
+		{"H", TogglePanel},
+		{"Q", ToggleProbe},
+		{"Z", ToggleReverse},
 	}
 	for _, tc := range tests {
 		b, ok := Lookup(tc.key)
@@ -49,5 +57,25 @@ func TestRequiredKeys(t *testing.T) {
 	}
 	if !StepForward.Repeats() || PlayPause.Repeats() {
 		t.Errorf("Repeats wrong")
+	}
+}
+
+func TestLessonDigits(t *testing.T) {
+	seen := map[int]bool{}
+	for _, b := range Table {
+		if d := b.Digit(); d != 0 {
+			if b.Action != GoLesson {
+				t.Errorf("digit key %q does %d, want GoLesson", b.Key, b.Action)
+			}
+			seen[d] = true
+		}
+	}
+	for d := 1; d <= 8; d++ {
+		if !seen[d] {
+			t.Errorf("no key goes to lesson %d", d)
+		}
+	}
+	if (Binding{Key: "D"}).Digit() != 0 || (Binding{Key: "Digit"}).Digit() != 0 {
+		t.Error("Digit of a non-digit key is not 0")
 	}
 }

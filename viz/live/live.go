@@ -66,6 +66,10 @@ func trainConfig(s scene.Settings, base train.Config) (train.Config, error) {
 	cfg.Path, cfg.Sigma, cfg.Coupling = s.Path, s.Sigma, s.Coupling
 	cfg.Net.Width, cfg.Net.Depth, cfg.Net.Act = s.Width, s.Depth, act
 	cfg.Batch, cfg.LR, cfg.Seed = s.Batch, s.LR, s.Seed
+	if s.Coupling == train.CouplingReflow && cfg.Teacher == "" {
+		// The teacher is the model trained so far (see Apply).
+		cfg.Teacher = train.TeacherInMemory
+	}
 	if err := cfg.Validate(); err != nil {
 		return base, err
 	}
@@ -150,7 +154,7 @@ func (b *Backend) Options() scene.Options {
 		Data:      data.Names(),
 		Acts:      []string{"silu", "selu", "tanh", "relu"},
 		Paths:     []string{"linear", "ot"},
-		Couplings: []string{train.CouplingIndependent, train.CouplingOT},
+		Couplings: []string{train.CouplingIndependent, train.CouplingOT, train.CouplingReflow},
 		Solvers:   []string{"euler", "midpoint", "heun", "rk4"},
 	}
 }
@@ -183,6 +187,16 @@ func (b *Backend) Apply(s scene.Settings) error {
 	if err != nil {
 		return err
 	}
+	// Choosing reflow starts one reflow round with the current model as the
+	// teacher; the other settings then apply on top of it.
+	startReflow := s.Coupling == train.CouplingReflow && old.Coupling != train.CouplingReflow
+	if startReflow {
+		snap := b.tr.Latest()
+		if snap == nil || snap.Step == 0 {
+			return fmt.Errorf("reflow needs a trained model as its teacher: train first")
+		}
+		b.tr.SetTeacher(snap.Model())
+	}
 	if trainPart(s) != trainPart(old) {
 		b.tr.SetConfig(cfg)
 	}
@@ -197,6 +211,23 @@ func (b *Backend) Apply(s scene.Settings) error {
 func trainPart(s scene.Settings) scene.Settings {
 	s.Solver, s.Steps, s.Particles, s.Grid, s.View, s.Trails = "", 0, 0, 0, [4]float64{}, 0
 	return s
+}
+
+// Model returns a copy of the newest weights, nil before the first snapshot.
+func (b *Backend) Model() *train.Model {
+	snap := b.tr.Latest()
+	if snap == nil || snap.Net == nil {
+		return nil
+	}
+	return snap.Model()
+}
+
+// SetTeacher starts a reflow round with m as the frozen teacher.
+func (b *Backend) SetTeacher(m *train.Model) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.settings.Coupling = train.CouplingReflow
+	b.tr.SetTeacher(m)
 }
 
 // Train resumes training, also after a failure.

@@ -171,3 +171,49 @@ func TestRapidSettingChanges(t *testing.T) {
 	})
 	stop()
 }
+
+func TestModelAndReflowFromTheCurrentModel(t *testing.T) {
+	b, stop := start(t, small())
+	defer stop()
+	var _ scene.Inspector = b
+	waitFor(t, "training steps", func() bool { return b.Status().Step > 50 })
+	m := b.Model()
+	if m == nil || m.Step == 0 || len(m.Params) == 0 {
+		t.Fatalf("Model() = %+v", m)
+	}
+	// The copy is private: changing it leaves the trainer alone.
+	m.Params[0] = float32(math.NaN())
+	if p := b.Model().Params[0]; math.IsNaN(float64(p)) {
+		t.Fatal("Model shares its weights with the trainer")
+	}
+	s := small()
+	s.Coupling = "reflow"
+	if err := b.Apply(s); err != nil {
+		t.Fatalf("Apply reflow: %v", err)
+	}
+	waitFor(t, "the reflow round", func() bool {
+		m := b.Model()
+		return m != nil && m.Config.Coupling == "reflow" && m.Step > 10
+	})
+	// And back to independent pairs: a fresh experiment.
+	s.Coupling = "independent"
+	if err := b.Apply(s); err != nil {
+		t.Fatalf("Apply independent: %v", err)
+	}
+	waitFor(t, "independent coupling again", func() bool {
+		m := b.Model()
+		return m != nil && m.Config.Coupling == "independent"
+	})
+}
+
+func TestReflowNeedsATrainedTeacher(t *testing.T) {
+	b, err := New(small())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := small()
+	s.Coupling = "reflow"
+	if err := b.Apply(s); err == nil {
+		t.Fatal("reflow before any training was accepted")
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
 
@@ -238,4 +239,16 @@ type Backend interface {
 // Apply calls see no change of data.
 type DataSetter interface {
 	SetData(source bool, d data.Dist) string
+}
+
+// Inspector is implemented by backends that can hand out the trained model,
+// for the tools that evaluate the field where the user points (the probe,
+// the reverse flow) and for the lessons that compare it with the exact one.
+type Inspector interface {
+	// Model returns a private copy of the newest weights and their training
+	// config (safe to use on any goroutine), nil before the first snapshot.
+	Model() *train.Model
+	// SetTeacher makes the current model the teacher of a reflow round and
+	// switches the coupling to reflow; training restarts from fresh weights.
+	SetTeacher(m *train.Model)
 }
