@@ -1,5 +1,6 @@
 // Package assets holds the built-in target silhouettes (heart, star, …),
-// embedded PNG masks drawn by scripts/genshapes.
+// embedded PNG masks drawn by scripts/genshapes, and the guided lessons'
+// JSON files, read by package viz/lesson.
 package assets
 
 import (
@@ -17,6 +18,18 @@ import (
 
 //go:embed shapes/*.png
 var shapes embed.FS
+
+//go:embed lessons/*.json
+var lessons embed.FS
+
+// Lessons returns the lesson files, NN-name.json, at the root of the FS.
+func Lessons() fs.FS {
+	sub, err := fs.Sub(lessons, "lessons")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
+	return sub
+}
 
 // Names lists the built-in shapes, sorted.
 func Names() []string {
