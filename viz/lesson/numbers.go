@@ -1,0 +1,77 @@
+package lesson
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/data"
+)
+
+// Interpolate returns the point of the straight path at time t and its
+// velocity, the blog post's
+//
+//	xt = (1−t)·x0 + t·x1,  v = dxt/dt = x1 − x0.
+func Interpolate(x0, x1 flow.Vec, t float64) (xt, v flow.Vec) {
+	for d := range 2 {
+		xt[d] = (1-t)*x0[d] + t*x1[d]
+		v[d] = x1[d] - x0[d]
+	}
+	return xt, v
+}
+
+// StepPoints returns the n+1 points x_{k/n}, k = 0..n, of the straight path:
+// where NUM_STEPS = n equal steps of (x1 − x0)/n land. It is nil for n < 1.
+func StepPoints(x0, x1 flow.Vec, n int) []flow.Vec {
+	if n < 1 {
+		return nil
+	}
+	pts := make([]flow.Vec, n+1)
+	for k := range pts {
+		// x0 + k·(x1 − x0)/n equals (1−k/n)·x0 + (k/n)·x1 but rounds less:
+		// the blog post's (1, 1) → (2, 2) → … comes out exact.
+		for d := range 2 {
+			pts[k][d] = x0[d] + float64(k)*(x1[d]-x0[d])/float64(n)
+		}
+	}
+	// The ends are the pair itself, not a rounding of it.
+	pts[0], pts[n] = x0, x1
+	return pts
+}
+
+// RandomPairs draws n source points x0 and then n target points x1 from a
+// generator seeded by seed: independent pairs, the same for the same seed.
+func RandomPairs(n int, seed uint64, source, target data.Dist) (x0, x1 []flow.Vec) {
+	n = max(n, 0)
+	rng := rand.New(rand.NewPCG(seed, pairStream))
+	return data.Sample(source, rng, n), data.Sample(target, rng, n)
+}
+
+// pairStream is the PCG stream of RandomPairs; any constant would do, it only
+// has to stay fixed so a lesson's seed keeps giving the same picture.
+const pairStream = 0x6c6573736f6e
+
+// Conflicts returns the pairs whose xt at time t lies within radius of at,
+// and the mean of their velocities x1 − x0 (the direction the learned field
+// must take there). The mean is zero when no pair is near. It panics if x0
+// and x1 differ in length.
+func Conflicts(x0, x1 []flow.Vec, t float64, at flow.Vec, radius float64) (idx []int, mean flow.Vec) {
+	if len(x0) != len(x1) {
+		panic(fmt.Sprintf("lesson: Conflicts with %d sources and %d targets", len(x0), len(x1)))
+	}
+	r2 := radius * radius
+	for i := range x0 {
+		xt, v := Interpolate(x0[i], x1[i], t)
+		dx, dy := xt[0]-at[0], xt[1]-at[1]
+		if dx*dx+dy*dy > r2 {
+			continue
+		}
+		idx = append(idx, i)
+		mean[0] += v[0]
+		mean[1] += v[1]
+	}
+	if n := float64(len(idx)); n > 0 {
+		mean = flow.Vec{mean[0] / n, mean[1] / n}
+	}
+	return idx, mean
+}
