@@ -213,13 +213,15 @@ func trainPart(s scene.Settings) scene.Settings {
 	return s
 }
 
-// Model returns a copy of the newest weights, nil before the first snapshot.
+// Model returns the newest weights, nil before the first snapshot. They are
+// the snapshot's own immutable copy, shared rather than copied again: the
+// probe asks for them every frame.
 func (b *Backend) Model() *train.Model {
 	snap := b.tr.Latest()
 	if snap == nil || snap.Net == nil {
 		return nil
 	}
-	return snap.Model()
+	return &train.Model{Version: train.ModelVersion, Config: snap.Config, Params: snap.Net.Params, Step: snap.Step}
 }
 
 // SetTeacher starts a reflow round with m as the frozen teacher.

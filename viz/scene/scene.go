@@ -245,8 +245,9 @@ type DataSetter interface {
 // for the tools that evaluate the field where the user points (the probe,
 // the reverse flow) and for the lessons that compare it with the exact one.
 type Inspector interface {
-	// Model returns a private copy of the newest weights and their training
-	// config (safe to use on any goroutine), nil before the first snapshot.
+	// Model returns the newest weights and their training config, nil
+	// before the first snapshot. The weights are immutable and shared:
+	// read them from any goroutine, never write them.
 	Model() *train.Model
 	// SetTeacher makes the current model the teacher of a reflow round and
 	// switches the coupling to reflow; training restarts from fresh weights.
