@@ -224,6 +224,7 @@ func (g *Game) clearDrawing() {
 func (g *Game) toggleDraw() {
 	g.draw.On = !g.draw.On
 	if g.draw.On {
+		g.tools.Mode = toolNone // the left button paints now
 		g.setStatus("Draw mode: hold the left button on the canvas to draw "+g.drawSide()+"; Ctrl+Z undoes.", false)
 	} else {
 		g.setStatus("draw mode off", false)

@@ -41,16 +41,21 @@ type Game struct {
 	editedAt  time.Time
 	viewMoved time.Time
 
-	tl     *timeline.Timeline
-	canvas Canvas
-	bar    TimelineBar
-	hud    HUD
-	panel  Panel
-	draw   Drawer
-	keep   Keeper
-	ui     debugui.DebugUI
-	fonts  Fonts
-	scale  float64
+	tl      *timeline.Timeline
+	canvas  Canvas
+	bar     TimelineBar
+	hud     HUD
+	panel   Panel
+	draw    Drawer
+	keep    Keeper
+	lessons Lessons
+	tools   Tools
+	insp    inspector
+	// toolBatch draws the lessons' and tools' shapes.
+	toolBatch Batch
+	ui        debugui.DebugUI
+	fonts     Fonts
+	scale     float64
 
 	showPanel, showHelp, showStats bool
 
@@ -100,6 +105,7 @@ func newGame(cfg Config) *Game {
 	g.fitData = true
 	g.draw = newDrawer()
 	g.keep = newKeeper(cfg)
+	g.lessons = newLessons()
 	g.tl.Playing = true
 	g.fonts = NewFonts(g.scale)
 	g.canvas.Layers = DefaultLayers()
@@ -186,7 +192,10 @@ func (g *Game) Update() error {
 		g.handleKeys()
 		g.handleDrawKeys()
 	}
+	canvasR, _, _ = g.layout()
+	g.updateLessons(canvasR)
 	g.handleDrawPointer(canvasR)
+	g.handleToolPointer(canvasR)
 	g.handlePointer(canvasR)
 
 	// Keys may have shown or hidden the panel: lay out again for Draw.
@@ -240,6 +249,7 @@ func (g *Game) actions() Actions {
 		Reset:    func() { g.backend.Reset(); g.setStatus("weights reset: training from scratch", false) },
 		Resample: g.backend.Resample,
 		Fit:      g.fit,
+		Lessons:  g.lessonsPanel,
 		Draw:     g.drawPanel,
 		Keep:     g.keepPanel,
 	}
@@ -281,7 +291,9 @@ func (g *Game) handleKeys() {
 		if b.Action.Repeats() && d > 20 && (d-20)%4 == 0 {
 			fire = true
 		}
-		if fire {
+		if fire && b.Action == keymap.GoLesson {
+			g.doLessonKey(lessonGo, b.Digit())
+		} else if fire {
 			g.do(b.Action)
 		}
 	}
@@ -343,6 +355,24 @@ func (g *Game) do(a keymap.Action) {
 		g.toggleDraw()
 	case keymap.SaveSession, keymap.OpenSession, keymap.ExportData, keymap.Screenshot, keymap.RecordGIF:
 		g.doKeep(a)
+	case keymap.ToggleProbe:
+		g.toggleTool(toolProbe)
+	case keymap.ToggleReverse:
+		g.toggleTool(toolReverse)
+	case keymap.NextLesson:
+		g.doLessonKey(lessonNext, 0)
+	case keymap.PrevLesson:
+		g.doLessonKey(lessonPrev, 0)
+	case keymap.LeaveLesson:
+		// Esc closes what is on top: the help, then the lesson, then a tool.
+		switch {
+		case g.showHelp:
+			g.showHelp = false
+		case g.lessons.active():
+			g.doLessonKey(lessonLeave, 0)
+		case g.tools.Mode != toolNone:
+			g.toggleTool(g.tools.Mode)
+		}
 	}
 }
 
@@ -495,7 +525,8 @@ func (g *Game) applySettings() {
 	case next.Target != g.applied.Target || next.Source != g.applied.Source:
 		g.setStatus("new data: training continues from the current weights", false)
 	}
-	if next.Target != g.applied.Target || next.Source != g.applied.Source {
+	if (next.Target != g.applied.Target || next.Source != g.applied.Source) && !g.lessons.active() {
+		// A lesson chooses its own view.
 		g.fitData = true
 		if g.sc != nil {
 			g.fitFrom = cloudID(g.sc.Target)
@@ -523,18 +554,33 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	screen.Fill(toColor(palette.Background))
 	canvasR, _, panelR := g.layout()
 	t := g.tl.T
-	g.canvas.Draw(screen, g.sc, t, g.pos, g.fonts)
+	sc := g.sc
+	if g.lessons.geometric() {
+		// Lessons 1–3 draw their own pairs on an empty plane.
+		sc = nil
+	}
+	g.canvas.Draw(screen, sc, t, g.pos, g.fonts)
 	g.drawOverlay(screen, canvasR)
 	st := g.backend.Status()
 	if st.State == "waiting" {
 		drawText(screen, "draw something: press D, then hold the left button on the canvas", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H*0.4, Center, palette.Accent)
 	}
-	g.hud.drawTraining(screen, canvasR, st, g.status, g.statusErr, g.fonts)
-	if l := g.canvas.Layers; l.Legend && g.sc != nil && (l.Field || l.Particles) {
-		g.hud.drawLegend(screen, canvasR, g.sc.MaxSpeed, l.Field, l.Particles, g.fonts)
+	hudR := canvasR
+	if g.lessons.active() {
+		g.drawLesson(screen, canvasR)
+		top := g.belowChips()
+		hudR = rect{canvasR.X, top, canvasR.W, canvasR.Y + canvasR.H - top}
+	} else {
+		g.drawTools(screen, canvasR)
+	}
+	if !g.lessons.geometric() {
+		g.hud.drawTraining(screen, hudR, st, g.status, g.statusErr, g.fonts)
+	}
+	if l := g.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
+		g.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, g.fonts)
 	}
 	g.takeScreenshot(screen, canvasR)
-	if g.sc == nil {
+	if sc == nil && !g.lessons.geometric() {
 		drawText(screen, "waiting for the first sample…", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H/2, Center, palette.Dim)
 	}
 	g.bar.Draw(screen, g.tl, solverFormula(g.applied.Solver), g.fonts)
@@ -637,6 +683,8 @@ func (g *Game) report() stateReport {
 		s.Training.Err = st.Err.Error()
 	}
 	s.Drawing = g.drawingState()
+	s.Lesson = g.lessonState()
+	s.Tool = g.toolState()
 	s.Controls = g.bar.controls()
 	if _, _, panelR := g.layout(); panelR.W > 0 {
 		s.Controls["panel"] = [4]float64{panelR.X, panelR.Y, panelR.W, panelR.H}

@@ -81,6 +81,7 @@ func abs(x int) int { return max(x, -x) }
 // Actions are what the panel asks the game to do.
 type Actions struct {
 	Train, Pause, Reset, Resample, Fit func()
+	Lessons                            func(*debugui.Context) // the Lessons section, if any
 	Draw                               func(*debugui.Context) // the Draw section, if any
 	Keep                               func(*debugui.Context) // the Keep section, if any
 }
@@ -96,6 +97,9 @@ func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl 
 	ctx.IDScope(fmt.Sprint(bounds), func() {
 		ctx.Window("flowviz", bounds, func(layout debugui.ContainerLayout) {
 			p.training(ctx, st, act)
+			if act.Lessons != nil {
+				act.Lessons(ctx)
+			}
 			p.data(ctx)
 			if act.Draw != nil {
 				act.Draw(ctx)

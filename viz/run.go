@@ -44,6 +44,9 @@ type Config struct {
 	// the restored drawing at once (when no target was asked for).
 	DrawingFile    string
 	RestoreDrawing bool
+	// Lesson opens the lesson view at this lesson (1-based) once the
+	// first scene is on screen; 0 starts in the app's own view.
+	Lesson int
 }
 
 // statsOut receives the -stats lines.

@@ -48,6 +48,7 @@ func run() {
 	window := flag.String("window", "1280x800", "window size WxH")
 	scale := flag.Float64("scale", 1, "UI scale 1..4 (2 for a projector)")
 	fullscreen := flag.Bool("fullscreen", false, "start fullscreen (F11 toggles)")
+	startLesson := flag.Int("lesson", 0, "start in the lesson view at lesson N (1..8); PageDown/PageUp move, Esc leaves")
 	stats := flag.Bool("stats", false, "show frame timings and print them to stderr every 2 s")
 	stateFile := flag.String("state-file", "", "write the app state as JSON to this file every 200 ms")
 	useDemo := flag.Bool("demo", false, "play the exact marginal field instead of training a network")
@@ -98,6 +99,10 @@ func run() {
 		fmt.Fprintln(os.Stderr, "flowviz: -scale must be in 1..4")
 		os.Exit(2)
 	}
+	if *startLesson < 0 {
+		fmt.Fprintln(os.Stderr, "flowviz: -lesson must be a lesson number (1..8), or 0 for none")
+		os.Exit(2)
+	}
 	s = s.Clamp()
 
 	backend, err := newBackend(s, *useDemo)
@@ -124,6 +129,7 @@ func run() {
 		Stats: *stats, StateFile: *stateFile,
 		DrawingFile: *drawingFile, RestoreDrawing: !targetSet && !*useDemo,
 		SessionFile: *sessionFile, Fresh: !restoreAuto || *useDemo, KeepDir: *keepDir,
+		Lesson: *startLesson,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz:", err)

@@ -48,6 +48,8 @@ type State struct {
 	Controls map[string][4]float64 `json:"controls,omitempty"`
 
 	Drawing Drawing `json:"drawing"`
+	Lesson  Lesson  `json:"lesson"`
+	Tool    Tool    `json:"tool"`
 
 	FPS      float64 `json:"fps"`
 	UpdateMs float64 `json:"update_ms"` // mean CPU time per Update
@@ -64,6 +66,29 @@ type Drawing struct {
 	Box          *[4]float64 `json:"box,omitempty"`
 	SourcePoints int         `json:"source_points"`
 	SourceBox    *[4]float64 `json:"source_box,omitempty"`
+}
+
+// Lesson is the lesson view: which lesson is shown (0 when none) and the
+// figures it draws, line by line as on screen.
+type Lesson struct {
+	Number  int       `json:"number"`
+	Kind    string    `json:"kind,omitempty"`
+	Title   string    `json:"title,omitempty"`
+	Numbers []string  `json:"numbers,omitempty"`
+	Chips   []string  `json:"chips,omitempty"` // the clickable choices, "*" marking the chosen ones
+	X0      *flow.Vec `json:"x0,omitempty"`    // the pair of lessons 1 and 2
+	X1      *flow.Vec `json:"x1,omitempty"`
+}
+
+// Tool is the canvas tool in use: "", "probe" or "reverse", with the
+// probe's point and velocities, and the reverse paths' ends.
+type Tool struct {
+	Mode     string        `json:"mode,omitempty"`
+	ProbeAt  *flow.Vec     `json:"probe_at,omitempty"`
+	Learned  *flow.Vec     `json:"learned,omitempty"`
+	Exact    *flow.Vec     `json:"exact,omitempty"`
+	TopShare float64       `json:"top_share,omitempty"` // posterior weight of the heaviest target
+	Reverse  [][2]flow.Vec `json:"reverse,omitempty"`   // [x1 at t = 1, x0 at t = 0] per path
 }
 
 // Size is a width and height in pixels.

@@ -1,0 +1,587 @@
+package viz
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/viz/lesson"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// Figures of the lessons that measure the model.
+const (
+	tablePoints   = 400             // particles per W2 measurement
+	tableInterval = 4 * time.Second // remeasure at most this often while training runs
+	batchInterval = 150 * time.Millisecond
+	avgTargets    = 600 // target draws of the exact field on the arrow grid
+)
+
+// lessonChips lays out the clickable choices of the lesson shown.
+func (g *Game) lessonChips() {
+	ls := &g.lessons
+	l := ls.current()
+	switch l.Kind {
+	case lesson.Sampling:
+		var labels []string
+		for _, n := range l.StepChoices {
+			labels = append(labels, fmt.Sprintf("N = %d", n))
+		}
+		for _, s := range l.Solvers {
+			labels = append(labels, solverName(s))
+		}
+		k := len(l.StepChoices)
+		g.layoutChips(labels, func(i int) bool {
+			if i < k {
+				return g.settings.Steps == l.StepChoices[i]
+			}
+			return g.settings.Solver == l.Solvers[i-k]
+		}, func(i int) {
+			if i < k {
+				g.settings.Steps = l.StepChoices[i]
+			} else {
+				g.settings.Solver = l.Solvers[i-k]
+			}
+			g.editSetting()
+		})
+	case lesson.Straight:
+		var labels []string
+		for _, c := range l.Couplings {
+			labels = append(labels, couplingName(c))
+		}
+		g.layoutChips(labels, func(i int) bool { return g.settings.Coupling == l.Couplings[i] }, func(i int) {
+			g.settings.Coupling = l.Couplings[i]
+			g.editSetting()
+		})
+	case lesson.Batch:
+		g.layoutChips([]string{"new batch"}, func(int) bool { return false }, func(int) {
+			ls.batchNo++
+			ls.batchStep = -1
+		})
+	default:
+		ls.chips = ls.chips[:0]
+	}
+}
+
+// editSetting applies an edit made by a lesson at once and shows it in the
+// panel.
+func (g *Game) editSetting() {
+	g.dirty, g.editedAt = true, time.Time{}
+	g.panel.Sync(g.settings, g.backend.Options())
+}
+
+func solverName(s string) string {
+	switch s {
+	case "euler":
+		return "Euler"
+	case "rk4":
+		return "RK4"
+	}
+	return s
+}
+
+func couplingName(c string) string {
+	switch c {
+	case "independent":
+		return "independent pairs"
+	case "ot":
+		return "minibatch OT"
+	case "reflow":
+		return "reflow (one round)"
+	}
+	return c
+}
+
+// updateBatch re-evaluates the lesson's batch with the newest weights, so
+// the predictions are seen to approach the targets as training runs.
+func (g *Game) updateBatch() {
+	ls := &g.lessons
+	f, m := g.learned()
+	if f == nil || m.Step == ls.batchStep || g.tick%int(math.Max(1, batchInterval.Seconds()*60)) != 0 && ls.batchStep >= 0 {
+		return
+	}
+	l := ls.current()
+	src, tgt := loadOr(g.applied.Source, "gaussian"), loadOr(g.applied.Target, "moons")
+	rng := rand.New(rand.NewPCG(l.Seed, ls.batchNo))
+	ls.rows, ls.batchLoss = lesson.BatchRows(l.Pairs, rng, src, tgt, f)
+	ls.batchStep = m.Step
+}
+
+// updateAverage measures the learned field against the exact one on the
+// arrow grid at the clock's t.
+func (g *Game) updateAverage() {
+	ls := &g.lessons
+	if g.sc == nil || len(g.sc.GridPts) == 0 {
+		return
+	}
+	ex, _ := g.exactField()
+	if ex == nil {
+		return
+	}
+	t := math.Round(g.tl.T*200) / 200
+	key := avgKey{seq: g.sc.Seq, t: t, exp: &ex.Targets[0]}
+	if key == ls.avgKey {
+		return
+	}
+	ls.avgKey = key
+	grid := *ex
+	grid.Targets = subsample(ex.Targets, avgTargets)
+	n := len(g.sc.GridPts)
+	ls.avgExact = growVecs(ls.avgExact, n)
+	grid.Velocity(ls.avgExact, g.sc.GridPts, t)
+	learned := g.sc.FieldAt(nil, t)
+	ls.avgErr = append(ls.avgErr[:0], make([]float64, n)...)
+	sum, cnt := 0.0, 0
+	for j := range n {
+		d := math.Hypot(learned[j][0]-ls.avgExact[j][0], learned[j][1]-ls.avgExact[j][1])
+		ls.avgErr[j] = d
+		if !math.IsNaN(d) && !math.IsInf(d, 0) {
+			sum += d
+			cnt++
+		}
+	}
+	ls.avgMean = sum / float64(max(1, cnt))
+}
+
+func growVecs(v []flow.Vec, n int) []flow.Vec {
+	if cap(v) < n {
+		return make([]flow.Vec, n)
+	}
+	return v[:n]
+}
+
+// tableKey names the W2 table of the lesson's current comparison.
+func (g *Game) tableKey() string {
+	if g.lessons.current().Kind == lesson.Straight {
+		return g.applied.Coupling
+	}
+	return ""
+}
+
+// updateTable starts a W2 measurement off the render loop when the model has
+// moved on, and takes its result when it is done.
+func (g *Game) updateTable() {
+	ls := &g.lessons
+	select {
+	case r := <-ls.tableDone:
+		ls.tableBusy = false
+		if r.err == nil {
+			ls.table[r.key] = r.results
+			ls.tableStep[r.key] = r.step
+		}
+	default:
+	}
+	if ls.tableBusy || g.sc == nil || len(g.sc.Target) == 0 || g.dirty {
+		return
+	}
+	_, m := g.learned()
+	if m == nil || m.Step == 0 || m.Config.Coupling != g.applied.Coupling && g.applied.Coupling != "" {
+		return
+	}
+	key := g.tableKey()
+	if last, ok := ls.tableStep[key]; ok && (m.Step == last || time.Since(ls.tableAt) < tableInterval) {
+		return
+	}
+	l := ls.current()
+	steps, solvers := l.StepChoices, l.Solvers
+	if l.Kind == lesson.Straight {
+		steps, solvers = []int{1, 2}, []string{"euler"}
+	}
+	src := loadOr(g.applied.Source, "gaussian")
+	x0 := make([]flow.Vec, tablePoints)
+	src.Sample(rand.New(rand.NewPCG(7, 7)), x0)
+	target := append([]flow.Vec(nil), subsample(g.sc.Target, tablePoints)...)
+	ctx, cancel := context.WithCancel(context.Background())
+	ls.cancel = cancel
+	if ls.tableDone == nil {
+		ls.tableDone = make(chan tableResult, 1)
+	}
+	done := ls.tableDone
+	ls.tableBusy, ls.tableAt = true, time.Now()
+	step := m.Step
+	go func() {
+		res, err := lesson.SamplingTable(ctx, func() flow.Field { return m.Field() }, x0, target, steps, solvers)
+		done <- tableResult{key: key, step: step, results: res, err: err}
+	}()
+}
+
+// stopTable cancels a measurement in flight and forgets its result.
+func (g *Game) stopTable() {
+	ls := &g.lessons
+	if ls.cancel != nil {
+		ls.cancel()
+		ls.cancel = nil
+	}
+	if ls.tableBusy {
+		// The goroutine sends once into the buffered channel; a fresh
+		// channel keeps its late result out of the next lesson.
+		ls.tableDone = nil
+		ls.tableBusy = false
+	}
+}
+
+// drawLesson draws the lesson's own picture over the canvas.
+func (g *Game) drawLesson(dst *ebiten.Image, canvasR rect) {
+	ls := &g.lessons
+	l := ls.current()
+	switch l.Kind {
+	case lesson.Pair:
+		g.drawPair(dst, canvasR, true)
+	case lesson.Interp:
+		g.drawPair(dst, canvasR, false)
+	case lesson.Crossing:
+		g.drawCrossing(dst, canvasR)
+	case lesson.Batch:
+		g.drawBatch(dst, canvasR)
+	case lesson.Average:
+		g.drawAverage(dst, canvasR)
+	case lesson.Sampling:
+		g.drawSampling(dst, canvasR)
+	case lesson.Straight:
+		g.drawStraight(dst, canvasR)
+	case lesson.Shape:
+		g.drawShapeNote(dst, canvasR)
+	}
+	g.drawTools(dst, canvasR)
+	g.drawCaption(dst)
+	g.drawChips(dst)
+}
+
+// pairText is the numbers of lessons 1 and 2 at time t.
+func pairText(x0, x1 flow.Vec, t float64, k, n int, exact, steps bool) []string {
+	xt, v := lesson.Interpolate(x0, x1, t)
+	tText := "t = " + lesson.FormatNum(t)
+	if steps && exact {
+		tText = fmt.Sprintf("t = %d/%d = %s", k, n, lesson.FormatNum(t))
+	}
+	lines := []string{
+		fmt.Sprintf("x0 = %s     x1 = %s", lesson.FormatVec(x0), lesson.FormatVec(x1)),
+		tText,
+		fmt.Sprintf("xt = (1 − %s)·%s + %s·%s = %s", lesson.FormatNum(t), lesson.FormatVec(x0), lesson.FormatNum(t), lesson.FormatVec(x1), lesson.FormatVec(xt)),
+		fmt.Sprintf("v = x1 − x0 = %s, the same at every t", lesson.FormatVec(v)),
+	}
+	if steps {
+		lines = append(lines, fmt.Sprintf("NUM_STEPS = %d: each step moves x by v/%d = %s", n, n, lesson.FormatVec(flow.Vec{v[0] / float64(n), v[1] / float64(n)})))
+	}
+	return lines
+}
+
+// drawPair draws one source–target pair: the straight path, its points at
+// the solver steps (lesson 1) or draggable ends (lesson 2), and xt.
+func (g *Game) drawPair(dst *ebiten.Image, canvasR rect, steps bool) {
+	ls := &g.lessons
+	cam := &g.canvas.Cam
+	s := g.scale
+	f := g.lessonFaces()
+	b := &g.toolBatch
+	x0, x1 := ls.x0, ls.x1
+	n := g.tl.N
+	b.Begin(dst)
+	ax, ay := cam.ToScreen(x0[0], x0[1])
+	bx, by := cam.ToScreen(x1[0], x1[1])
+	b.Line(float32(ax), float32(ay), float32(bx), float32(by), float32(2*s), palette.Source.WithAlpha(0.9), palette.Target.WithAlpha(0.9))
+	var pts []flow.Vec
+	if steps {
+		pts = lesson.StepPoints(x0, x1, n)
+		// The constant direction: one arrow per step, each (x1 − x0)/N long.
+		for k := 0; k+1 < len(pts); k++ {
+			px, py := cam.ToScreen(pts[k][0], pts[k][1])
+			qx, qy := cam.ToScreen(pts[k+1][0], pts[k+1][1])
+			dx, dy := (qx-px)*0.8, (qy-py)*0.8
+			b.Arrow(float32(px+(qx-px)*0.1), float32(py+(qy-py)*0.1), float32(dx), float32(dy), float32(3*s), float32(14*s), palette.Accent.WithAlpha(0.85))
+		}
+		for _, p := range pts {
+			px, py := cam.ToScreen(p[0], p[1])
+			r := float32(8 * s)
+			b.Rect(float32(px)-r/2, float32(py)-r/2, r, r, palette.Label)
+		}
+	}
+	handle := float32(14 * s)
+	b.Rect(float32(ax)-handle/2, float32(ay)-handle/2, handle, handle, palette.Source.WithAlpha(1))
+	b.Rect(float32(bx)-handle/2, float32(by)-handle/2, handle, handle, palette.Target.WithAlpha(1))
+	xt, v := lesson.Interpolate(x0, x1, g.tl.T)
+	tx, ty := cam.ToScreen(xt[0], xt[1])
+	if !steps {
+		// The velocity at xt, drawn as the move over Δt = 0.2.
+		b.Arrow(float32(tx), float32(ty), float32(v[0]*0.2*cam.Zoom), float32(-v[1]*0.2*cam.Zoom), float32(3.5*s), float32(16*s), palette.Accent)
+	}
+	ring(b, float32(tx), float32(ty), float32(11*s), float32(3*s), palette.Accent)
+	b.Flush()
+
+	if steps {
+		for _, p := range pts {
+			px, py := cam.ToScreen(p[0], p[1])
+			drawText(dst, lesson.FormatVec(p), f.body, px+14*s, py+6*s, TopLeft, palette.Label)
+		}
+	} else {
+		drawText(dst, "x0 "+lesson.FormatVec(x0), f.body, ax-14*s, ay+8*s, TopRight, palette.Source.WithAlpha(1))
+		drawText(dst, "x1 "+lesson.FormatVec(x1), f.body, bx+14*s, by-8*s, BottomLeft, palette.Target.WithAlpha(1))
+	}
+	drawText(dst, "xt "+lesson.FormatVec(xt), f.formula, tx-16*s, ty-12*s, BottomRight, palette.Accent)
+
+	k, exact := g.tl.Step()
+	lines := pairText(x0, x1, g.tl.T, k, n, exact, steps)
+	if !steps {
+		lines = append(lines, "drag the squares x0 and x1; ← → or the bar move t")
+	}
+	g.drawNumbers(dst, canvasR, lines)
+}
+
+// drawNumbers draws a lesson's live numbers at the canvas's lower left.
+func (g *Game) drawNumbers(dst *ebiten.Image, canvasR rect, lines []string) {
+	f := g.lessonFaces()
+	s := g.scale
+	lineH := f.body.Size * 1.4
+	w := 0.0
+	for _, l := range lines {
+		w = math.Max(w, textWidth(l, f.body))
+	}
+	pad := 12 * s
+	h := float64(len(lines))*lineH + 2*pad
+	x, y := canvasR.X+10*s, canvasR.Y+canvasR.H-h-10*s
+	b := &g.toolBatch
+	b.Begin(dst)
+	b.Rect(float32(x), float32(y), float32(w+2*pad), float32(h), palette.PanelBG.WithAlpha(0.92))
+	b.Flush()
+	for i, l := range lines {
+		drawText(dst, l, f.body, x+pad, y+pad+float64(i)*lineH, TopLeft, palette.Label)
+	}
+	g.lessons.numbers = lines
+}
+
+// drawCrossing draws many straight conditional paths and, under the
+// pointer, the directions that meet there.
+func (g *Game) drawCrossing(dst *ebiten.Image, canvasR rect) {
+	ls := &g.lessons
+	cam := &g.canvas.Cam
+	s := g.scale
+	t := g.tl.T
+	b := &g.toolBatch
+	b.Begin(dst)
+	for i := range ls.pairs0 {
+		ax, ay := cam.ToScreen(ls.pairs0[i][0], ls.pairs0[i][1])
+		bx, by := cam.ToScreen(ls.pairs1[i][0], ls.pairs1[i][1])
+		b.Line(float32(ax), float32(ay), float32(bx), float32(by), float32(1.5*s), palette.Source.WithAlpha(0.7), palette.Target.WithAlpha(0.7))
+	}
+	for i := range ls.pairs0 {
+		xt, _ := lesson.Interpolate(ls.pairs0[i], ls.pairs1[i], t)
+		px, py := cam.ToScreen(xt[0], xt[1])
+		r := float32(6 * s)
+		b.Rect(float32(px)-r/2, float32(py)-r/2, r, r, palette.Label)
+	}
+	radius := 30 * s / cam.Zoom
+	var idx []int
+	var mean flow.Vec
+	if ls.hoverOn {
+		idx, mean = lesson.Conflicts(ls.pairs0, ls.pairs1, t, ls.hover, radius)
+		hx, hy := cam.ToScreen(ls.hover[0], ls.hover[1])
+		ring(b, float32(hx), float32(hy), float32(30*s), float32(2*s), palette.Label.WithAlpha(0.8))
+		// Each path's own direction u = x1 − x0 at its xt, drawn as the
+		// move over Δt = 0.15; their mean in white from the pointer.
+		for n, i := range idx {
+			xt, u := lesson.Interpolate(ls.pairs0[i], ls.pairs1[i], t)
+			px, py := cam.ToScreen(xt[0], xt[1])
+			col := palette.OKLCH(0.78, 0.14, 360*float64(n)/float64(max(1, len(idx))))
+			b.Arrow(float32(px), float32(py), float32(u[0]*0.15*cam.Zoom), float32(-u[1]*0.15*cam.Zoom), float32(3*s), float32(13*s), col)
+		}
+		if len(idx) > 0 {
+			b.Arrow(float32(hx), float32(hy), float32(mean[0]*0.15*cam.Zoom), float32(-mean[1]*0.15*cam.Zoom), float32(5*s), float32(18*s), palette.Label)
+		}
+	}
+	b.Flush()
+	lines := []string{fmt.Sprintf("%d random pairs (x0, x1), each a straight path; t = %s", len(ls.pairs0), lesson.FormatNum(t))}
+	switch {
+	case !ls.hoverOn:
+		lines = append(lines, "point at a place where paths cross")
+	case len(idx) == 0:
+		lines = append(lines, "no path passes under the pointer at this t: move it where lines meet")
+	case len(idx) == 1:
+		lines = append(lines, "one path passes here: its direction "+lesson.FormatVec(velocityOf(ls, idx[0])))
+	default:
+		lines = append(lines,
+			fmt.Sprintf("%d paths pass here, pulling in %d different directions (coloured)", len(idx), len(idx)),
+			"their average "+lesson.FormatVec(mean)+" (white) is the one direction v(x, t) can take")
+	}
+	g.drawNumbers(dst, canvasR, lines)
+}
+
+func velocityOf(ls *Lessons, i int) flow.Vec {
+	_, v := lesson.Interpolate(ls.pairs0[i], ls.pairs1[i], 0)
+	return v
+}
+
+// drawBatch draws the lesson's batch on the plane and as a table.
+func (g *Game) drawBatch(dst *ebiten.Image, canvasR rect) {
+	ls := &g.lessons
+	cam := &g.canvas.Cam
+	s := g.scale
+	b := &g.toolBatch
+	scaleV := 0.15 * cam.Zoom
+	b.Begin(dst)
+	for _, r := range ls.rows {
+		ax, ay := cam.ToScreen(r.X0[0], r.X0[1])
+		bx, by := cam.ToScreen(r.X1[0], r.X1[1])
+		b.Line(float32(ax), float32(ay), float32(bx), float32(by), float32(1.2*s), palette.Source.WithAlpha(0.8), palette.Target.WithAlpha(0.8))
+		px, py := cam.ToScreen(r.Xt[0], r.Xt[1])
+		b.Arrow(float32(px), float32(py), float32(r.U[0]*scaleV), float32(-r.U[1]*scaleV), float32(3.5*s), float32(14*s), palette.Target.WithAlpha(1))
+		if scene.Finite(r.V) {
+			b.Arrow(float32(px), float32(py), float32(r.V[0]*scaleV), float32(-r.V[1]*scaleV), float32(2.5*s), float32(12*s), palette.Accent)
+		}
+		rr := float32(9 * s)
+		b.Rect(float32(px)-rr/2, float32(py)-rr/2, rr, rr, palette.Label)
+		b.Rect(float32(ax)-rr/2, float32(ay)-rr/2, rr, rr, palette.Source.WithAlpha(1))
+		b.Rect(float32(bx)-rr/2, float32(by)-rr/2, rr, rr, palette.Target.WithAlpha(1))
+	}
+	b.Flush()
+	if len(ls.rows) == 0 {
+		g.drawNumbers(dst, canvasR, []string{"waiting for the first trained weights…"})
+		return
+	}
+	lines := []string{"     t       xt                target u = x1 − x0    network v(xt, t)      ‖v − u‖²"}
+	for _, r := range ls.rows {
+		lines = append(lines, fmt.Sprintf("%6s   %-16s  %-20s  %-20s  %s",
+			lesson.FormatNum(r.T), lesson.FormatVec(r.Xt), lesson.FormatVec(r.U), lesson.FormatVec(r.V), lesson.FormatNum(r.SqErr)))
+	}
+	lines = append(lines, fmt.Sprintf("loss = mean ‖v − u‖² = %s  at step %s    (amber: u, gold: v)", lesson.FormatNum(ls.batchLoss), thousands(ls.batchStep)))
+	g.drawTable(dst, canvasR, lines)
+}
+
+// drawTable draws rows of figures in the monospaced-looking layout of the
+// body face at the canvas's lower left.
+func (g *Game) drawTable(dst *ebiten.Image, canvasR rect, lines []string) {
+	g.drawNumbers(dst, canvasR, lines)
+}
+
+// drawAverage draws the error heatmap and the exact field's arrows over the
+// learned field the canvas drew.
+func (g *Game) drawAverage(dst *ebiten.Image, canvasR rect) {
+	ls := &g.lessons
+	sc := g.sc
+	cam := &g.canvas.Cam
+	s := g.scale
+	ex, why := g.exactField()
+	if sc == nil || ex == nil || len(ls.avgExact) != len(sc.GridPts) {
+		msg := "waiting for the first sample…"
+		if why != "" {
+			msg = "exact field: " + why
+		}
+		g.drawNumbers(dst, canvasR, []string{msg})
+		return
+	}
+	cellW := (sc.View[2] - sc.View[0]) / float64(sc.Grid) * cam.Zoom
+	cellH := (sc.View[3] - sc.View[1]) / float64(sc.Grid) * cam.Zoom
+	cell := math.Min(cellW, cellH)
+	maxSpeed := math.Max(sc.MaxSpeed, 1e-9)
+	b := &g.toolBatch
+	b.Begin(dst)
+	for j, p := range sc.GridPts {
+		e := ls.avgErr[j] / maxSpeed
+		if !(e > 0.02) {
+			continue
+		}
+		sx, sy := cam.ToScreen(p[0], p[1])
+		b.Rect(float32(sx-cellW/2), float32(sy-cellH/2), float32(cellW), float32(cellH), palette.Error.WithAlpha(float32(math.Min(0.55, e))))
+	}
+	for j, p := range sc.GridPts {
+		v := ls.avgExact[j]
+		speed := math.Hypot(v[0], v[1])
+		if !scene.Finite(v) || !(speed > 0) {
+			continue
+		}
+		sx, sy := cam.ToScreen(p[0], p[1])
+		l := 0.9 * cell * (0.3 + 0.7*math.Min(1, speed/maxSpeed))
+		dx, dy := v[0]/speed*l, -v[1]/speed*l
+		b.Arrow(float32(sx-dx/2), float32(sy-dy/2), float32(dx), float32(dy), float32(1.2*s), float32(math.Min(7*s, cell*0.3)), palette.Label.WithAlpha(0.85))
+	}
+	b.Flush()
+	g.drawNumbers(dst, canvasR, []string{
+		fmt.Sprintf("t = %s   step %s", lesson.FormatNum(g.tl.T), thousands(sc.Step)),
+		"white: the exact average field over " + thousands(len(subsample(ex.Targets, avgTargets))) + " target draws",
+		"coloured: the network's field;  red: where they differ",
+		fmt.Sprintf("mean |v_network − v_exact| = %s  (%.0f %% of the fastest arrow)", lesson.FormatNum(ls.avgMean), 100*ls.avgMean/maxSpeed),
+	})
+}
+
+// drawSampling draws the W2 table of step counts and solvers.
+func (g *Game) drawSampling(dst *ebiten.Image, canvasR rect) {
+	ls := &g.lessons
+	res := ls.table[""]
+	lines := []string{fmt.Sprintf("now: %s, NUM_STEPS = %d  (%d network evaluations per sample)",
+		solverName(g.applied.Solver), g.applied.Steps, g.applied.Steps*evalsPerStep(g.applied.Solver))}
+	if len(res) == 0 {
+		lines = append(lines, "measuring W2 to the target for each setting…")
+	} else {
+		lines = append(lines, fmt.Sprintf("W2 to the target (%d samples, weights of step %s; lower is better):", tablePoints, thousands(ls.tableStep[""])))
+		for _, r := range res {
+			mark := "  "
+			if r.Steps == g.applied.Steps && r.Solver == g.applied.Solver {
+				mark = "▶ "
+			}
+			lines = append(lines, fmt.Sprintf("%s%-6s N = %-4d %4d evaluations   W2 = %s", mark, solverName(r.Solver), r.Steps, r.Evals, lesson.FormatNum(r.W2)))
+		}
+	}
+	g.drawNumbers(dst, canvasR, lines)
+}
+
+func evalsPerStep(solver string) int {
+	s, err := flow.ParseSolver(solver)
+	if err != nil {
+		return 1
+	}
+	return s.EvalsPerStep()
+}
+
+// drawStraight draws the straightness and few-step quality of each coupling
+// measured so far.
+func (g *Game) drawStraight(dst *ebiten.Image, canvasR rect) {
+	ls := &g.lessons
+	if g.sc != nil && g.sc.Seq != ls.straightSeq {
+		ls.straightSeq = g.sc.Seq
+		ls.straightness[g.applied.Coupling] = flow.Straightness(g.sc.Traj)
+	}
+	lines := []string{"straightness S = E ∫ ‖v(xt, t) − (x1 − x0)‖² dt  (0 = perfectly straight)"}
+	for _, c := range g.lessons.current().Couplings {
+		line := fmt.Sprintf("%-20s", couplingName(c))
+		if v, ok := ls.straightness[c]; ok {
+			line += "   S = " + lesson.FormatNum(v)
+		} else {
+			line += "   not trained yet: click it above"
+		}
+		for _, r := range ls.table[c] {
+			line += fmt.Sprintf("   W2 %d step%s = %s", r.Steps, plural(r.Steps), lesson.FormatNum(r.W2))
+		}
+		if c == g.applied.Coupling {
+			line = "▶ " + line
+		} else {
+			line = "  " + line
+		}
+		lines = append(lines, line)
+	}
+	g.drawNumbers(dst, canvasR, lines)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// drawShapeNote says what to do in the last lesson.
+func (g *Game) drawShapeNote(dst *ebiten.Image, canvasR rect) {
+	n := 0
+	if doc := g.draw.target; doc != nil {
+		n = doc.Len()
+	}
+	g.drawNumbers(dst, canvasR, []string{
+		fmt.Sprintf("draw mode is on: hold the left button to paint the target (%s points so far)", thousands(n)),
+		"or type text in the panel's Draw section; Ctrl+Z undoes",
+		"an image is a point in H×W×3 dimensions: the same loop, only the network is larger",
+	})
+}

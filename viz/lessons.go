@@ -1,0 +1,574 @@
+package viz
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/ebitengine/debugui"
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/camera"
+	"github.com/flowviz/flowviz/viz/lesson"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// Lessons is the lesson view: the guided lessons of the blog post, one at a
+// time over the canvas, with what the app showed before kept to return to.
+type Lessons struct {
+	all     []lesson.Lesson
+	loadErr error
+	cur     int  // index into all; -1 when the lesson view is off
+	last    int  // the lesson shown last, where PageDown re-enters
+	started bool // the -lesson of the command line has been opened
+
+	saved struct {
+		settings scene.Settings
+		layers   Layers
+		cam      camera.Camera
+		drawOn   bool
+		tool     int
+		playing  bool
+	}
+	resetPending bool // fresh weights once the lesson's settings reached the backend
+
+	// Geometry lessons: the pair's ends, which handle is dragged (0 none,
+	// 1 x0, 2 x1), the random pairs and the pointer.
+	x0, x1         flow.Vec
+	drag           int
+	pairs0, pairs1 []flow.Vec
+	hover          flow.Vec
+	hoverOn        bool
+
+	// One training step: a fixed batch whose predictions improve as the
+	// network trains.
+	batchNo   uint64 // which batch: the same draws are re-evaluated until "new batch"
+	rows      []lesson.Row
+	batchLoss float64
+	batchStep int
+
+	// The average field: exact and learned arrows and their error.
+	avgKey   avgKey
+	avgExact []flow.Vec
+	avgErr   []float64
+	avgMean  float64
+
+	// Sampling and straighter paths: W2 tables computed off the render loop.
+	table     map[string][]lesson.SampleResult // by coupling (sampling uses "")
+	tableStep map[string]int
+	tableAt   time.Time
+	tableBusy bool
+	tableDone chan tableResult
+	cancel    context.CancelFunc
+
+	straightness map[string]float64 // S of the newest scene of each coupling
+	straightSeq  int
+
+	numbers []string // the figures drawn last, for the state file
+
+	titles []string // the panel's dropdown: "(app view)", then the lessons
+	choice int
+
+	chips []chip
+}
+
+type avgKey struct {
+	seq int
+	t   float64
+	exp *flow.Vec
+}
+
+type tableResult struct {
+	key     string
+	step    int
+	results []lesson.SampleResult
+	err     error
+}
+
+// chip is a clickable choice drawn on the canvas (step counts, solvers,
+// couplings): a lecturer at the projector clicks what the lesson compares.
+type chip struct {
+	r     rect
+	label string
+	on    bool
+	do    func()
+}
+
+func newLessons() Lessons {
+	l := Lessons{cur: -1}
+	l.all, l.loadErr = lesson.Builtin()
+	return l
+}
+
+// active reports whether a lesson is shown.
+func (ls *Lessons) active() bool { return ls.cur >= 0 && ls.cur < len(ls.all) }
+
+// current returns the lesson shown; only valid when active.
+func (ls *Lessons) current() *lesson.Lesson { return &ls.all[ls.cur] }
+
+// geometric reports whether the lesson draws its own picture instead of the
+// trained model's scene.
+func (ls *Lessons) geometric() bool {
+	if !ls.active() {
+		return false
+	}
+	switch ls.current().Kind {
+	case lesson.Pair, lesson.Interp, lesson.Crossing:
+		return true
+	}
+	return false
+}
+
+// doLessonKey runs the lesson keys: PageDown/PageUp step through the lessons
+// (entering at the last one seen), digits jump, Esc leaves.
+func (g *Game) doLessonKey(b int, digit int) {
+	ls := &g.lessons
+	if ls.loadErr != nil {
+		g.setStatus("lessons: "+ls.loadErr.Error(), true)
+		return
+	}
+	switch b {
+	case lessonNext:
+		if !ls.active() {
+			g.showLesson(ls.last)
+		} else if ls.cur+1 < len(ls.all) {
+			g.showLesson(ls.cur + 1)
+		}
+	case lessonPrev:
+		if !ls.active() {
+			g.showLesson(ls.last)
+		} else if ls.cur > 0 {
+			g.showLesson(ls.cur - 1)
+		}
+	case lessonGo:
+		if digit >= 1 && digit <= len(ls.all) {
+			g.showLesson(digit - 1)
+		}
+	case lessonLeave:
+		g.leaveLessons()
+	}
+}
+
+const (
+	lessonNext = iota
+	lessonPrev
+	lessonGo
+	lessonLeave
+)
+
+// showLesson switches to lesson i, saving the app's own view first.
+func (g *Game) showLesson(i int) {
+	ls := &g.lessons
+	if i < 0 || i >= len(ls.all) {
+		return
+	}
+	if !ls.active() {
+		ls.saved.settings = g.settings
+		ls.saved.layers = g.canvas.Layers
+		ls.saved.cam = g.canvas.Cam
+		ls.saved.drawOn = g.draw.On
+		ls.saved.tool = g.tools.Mode
+		ls.saved.playing = g.tl.Playing
+	}
+	g.stopTable()
+	ls.cur, ls.last = i, i
+	l := ls.current()
+	ls.drag, ls.hoverOn, ls.chips = 0, false, nil
+	ls.rows, ls.batchStep = nil, -1
+	ls.avgKey = avgKey{}
+	ls.table, ls.tableStep = map[string][]lesson.SampleResult{}, map[string]int{}
+	ls.straightness, ls.straightSeq, ls.numbers = map[string]float64{}, -1, nil
+	g.tools.Mode, g.tools.reverse = toolNone, nil
+	g.draw.On = false
+
+	// Settings: the lesson's over the app's own, so every lesson starts from
+	// the same place whichever came before.
+	next := l.Settings.Apply(ls.saved.settings)
+	switch l.Kind {
+	case lesson.Pair:
+		next.Steps = l.Steps
+	case lesson.Shape:
+		g.draw.On, g.draw.ToSource = true, false
+	}
+	next.View = g.settings.View
+	if next != g.settings {
+		g.settings = next
+		g.dirty, g.editedAt = true, time.Time{}
+		g.panel.Sync(g.settings, g.backend.Options())
+	}
+	ls.resetPending = l.Settings.Reset
+
+	if len(l.Show) > 0 {
+		g.canvas.Layers = layersOf(l.Show)
+	} else {
+		g.canvas.Layers = ls.saved.layers
+	}
+	v := l.View
+	g.canvas.Cam.Fit(v[0], v[1], v[2], v[3], 0.04)
+	g.viewMoved = time.Now()
+	g.fitData = false
+
+	ls.x0, ls.x1 = l.X0, l.X1
+	switch l.Kind {
+	case lesson.Pair:
+		g.tl.SetSteps(l.Steps)
+		g.tl.Pause()
+		g.tl.Start()
+	case lesson.Interp:
+		g.tl.Pause()
+		g.tl.Scrub(0.5)
+	case lesson.Crossing:
+		src, tgt := loadOr(l.Settings.Source, "gaussian"), loadOr(l.Settings.Target, "8gaussians")
+		ls.pairs0, ls.pairs1 = lesson.RandomPairs(l.Pairs, l.Seed, src, tgt)
+		g.tl.Pause()
+		g.tl.Scrub(0.5)
+	case lesson.Batch:
+		ls.batchNo = 0
+		g.tl.Play()
+	case lesson.Average:
+		g.tl.Pause()
+		g.tl.Scrub(0.5)
+	default:
+		g.tl.Play()
+	}
+	g.setStatus(fmt.Sprintf("Lesson %d of %d: %s. PageDown next, Esc leaves.", l.Number, len(ls.all), l.Title), false)
+}
+
+// leaveLessons returns to the app's own settings, layers and view.
+func (g *Game) leaveLessons() {
+	ls := &g.lessons
+	if !ls.active() {
+		return
+	}
+	g.stopTable()
+	ls.cur = -1
+	s := ls.saved.settings
+	s.View = g.settings.View
+	if s != g.settings {
+		g.settings = s
+		g.dirty, g.editedAt = true, time.Time{}
+		g.panel.Sync(g.settings, g.backend.Options())
+	}
+	g.canvas.Layers = ls.saved.layers
+	g.canvas.Cam = ls.saved.cam
+	g.viewMoved = time.Now()
+	g.draw.On = ls.saved.drawOn
+	g.tools.Mode = ls.saved.tool
+	if ls.saved.playing {
+		g.tl.Play()
+	}
+	if g.sc != nil {
+		g.tl.SetSteps(g.sc.Steps())
+	}
+	g.setStatus("lesson view closed", false)
+}
+
+// layersOf turns a lesson's layer names into layers: named ones on, the
+// rest off.
+func layersOf(names []string) Layers {
+	var l Layers
+	for _, n := range names {
+		switch n {
+		case "field":
+			l.Field = true
+		case "particles":
+			l.Particles = true
+		case "trails":
+			l.Trails = true
+		case "trajectories":
+			l.Trajectories = true
+		case "clouds":
+			l.Clouds = true
+		case "grid":
+			l.Grid = true
+		case "legend":
+			l.Legend = true
+		}
+	}
+	return l
+}
+
+// loadOr loads spec, or fallback when spec is empty or bad (lesson data
+// is validated on load, so the fallback is for the empty case).
+func loadOr(spec, fallback string) data.Dist {
+	if spec == "" {
+		spec = fallback
+	}
+	d, err := data.Load(spec)
+	if err != nil {
+		d, _ = data.Load(fallback)
+	}
+	return d
+}
+
+// updateLessons runs the shown lesson's tick: its pointer, its figures.
+func (g *Game) updateLessons(canvasR rect) {
+	ls := &g.lessons
+	if n := g.cfg.Lesson; n > 0 && g.sc != nil && !ls.started {
+		// -lesson: open once the first scene is on screen, after any
+		// session restore has set the app's own view to come back to.
+		ls.started = true
+		if n > len(ls.all) {
+			g.setStatus(fmt.Sprintf("-lesson %d: there are %d lessons", n, len(ls.all)), true)
+		} else {
+			g.doLessonKey(lessonGo, n)
+		}
+	}
+	if !ls.active() {
+		return
+	}
+	if ls.resetPending && !g.dirty {
+		ls.resetPending = false
+		g.backend.Reset()
+		g.backend.Train()
+	}
+	l := ls.current()
+	if l.Kind == lesson.Pair && g.tl.N != l.Steps {
+		// New scenes set the timeline to their step count; this lesson
+		// counts its own five steps.
+		g.tl.SetSteps(l.Steps)
+	}
+	g.lessonChips()
+	cx, cy := ebiten.CursorPosition()
+	mx, my := float64(cx), float64(cy)
+	wx, wy := g.canvas.Cam.ToWorld(mx, my)
+	at := flow.Vec{wx, wy}
+	free := g.capture == 0 && canvasR.contains(mx, my)
+	if free && inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
+		for _, c := range ls.chips {
+			if c.r.contains(mx, my) {
+				c.do()
+				return
+			}
+		}
+	}
+	switch l.Kind {
+	case lesson.Interp:
+		g.dragEnds(at, mx, my, free)
+	case lesson.Crossing:
+		ls.hover, ls.hoverOn = at, free && !g.lessonHit(mx, my)
+	case lesson.Batch:
+		g.updateBatch()
+	case lesson.Average:
+		g.updateAverage()
+	case lesson.Sampling, lesson.Straight:
+		g.updateTable()
+	}
+}
+
+// dragEnds lets the pointer drag x0 and x1 (lesson 2).
+func (g *Game) dragEnds(at flow.Vec, mx, my float64, free bool) {
+	ls := &g.lessons
+	if !ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft) {
+		ls.drag = 0
+		return
+	}
+	if ls.drag == 0 && free && inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
+		// Grab the nearer end if it is within reach of the pointer.
+		reach := 40 * g.scale
+		d0, d1 := g.screenDist(ls.x0, mx, my), g.screenDist(ls.x1, mx, my)
+		switch {
+		case d0 <= d1 && d0 < reach:
+			ls.drag = 1
+		case d1 < reach:
+			ls.drag = 2
+		}
+	}
+	switch ls.drag {
+	case 1:
+		ls.x0 = at
+	case 2:
+		ls.x1 = at
+	}
+}
+
+func (g *Game) screenDist(p flow.Vec, mx, my float64) float64 {
+	sx, sy := g.canvas.Cam.ToScreen(p[0], p[1])
+	return math.Hypot(sx-mx, sy-my)
+}
+
+// lessonHit reports whether a screen point is on the caption or a chip, so
+// clicks there go to the lesson, not to a canvas tool.
+func (g *Game) lessonHit(mx, my float64) bool {
+	ls := &g.lessons
+	if !ls.active() {
+		return false
+	}
+	for _, c := range ls.chips {
+		if c.r.contains(mx, my) {
+			return true
+		}
+	}
+	return g.captionRect().contains(mx, my)
+}
+
+// Lesson text faces: larger than the panel's, for the back of the room.
+type lessonFaces struct{ title, caption, formula, body *text.GoTextFace }
+
+func (g *Game) lessonFaces() lessonFaces {
+	s := g.scale
+	return lessonFaces{
+		title:   &text.GoTextFace{Source: boldSource, Size: 24 * s},
+		caption: &text.GoTextFace{Source: regularSource, Size: 20 * s},
+		formula: &text.GoTextFace{Source: boldSource, Size: 21 * s},
+		body:    &text.GoTextFace{Source: regularSource, Size: 17 * s},
+	}
+}
+
+// captionRect is where the caption goes: across the top of the canvas.
+func (g *Game) captionRect() rect {
+	canvasR, _, _ := g.layout()
+	if !g.lessons.active() {
+		return rect{}
+	}
+	f := g.lessonFaces()
+	s := g.scale
+	w := canvasR.W - 20*s
+	l := g.lessons.current()
+	capLines := 1 + strings.Count(wrap(l.Caption, f.caption, w-30*s), "\n")
+	h := 14*s + f.title.Size*1.35 + float64(capLines)*f.caption.Size*1.35 + f.formula.Size*1.5 + f.body.Size*1.4 + 10*s
+	return rect{canvasR.X + 10*s, canvasR.Y + 10*s, w, h}
+}
+
+// drawCaption draws the lesson's title, caption, formula and keys.
+func (g *Game) drawCaption(dst *ebiten.Image) {
+	ls := &g.lessons
+	l := ls.current()
+	r := g.captionRect()
+	f := g.lessonFaces()
+	s := g.scale
+	b := &g.toolBatch
+	b.Begin(dst)
+	b.Rect(float32(r.X), float32(r.Y), float32(r.W), float32(r.H), palette.PanelBG.WithAlpha(0.93))
+	b.Rect(float32(r.X), float32(r.Y), float32(4*s), float32(r.H), palette.Accent)
+	b.Flush()
+	x, y := r.X+16*s, r.Y+8*s
+	drawText(dst, fmt.Sprintf("%d / %d   %s", l.Number, len(ls.all), l.Title), f.title, x, y, TopLeft, palette.Accent)
+	y += f.title.Size * 1.35
+	capText := wrap(l.Caption, f.caption, r.W-30*s)
+	drawText(dst, capText, f.caption, x, y, TopLeft, palette.Label)
+	y += float64(1+strings.Count(capText, "\n")) * f.caption.Size * 1.35
+	drawText(dst, l.Formula, f.formula, x, y+2*s, TopLeft, palette.Label)
+	y += f.formula.Size * 1.5
+	hint := "PgDn next · PgUp back · Esc leave"
+	if l.Hint != "" {
+		hint = l.Hint + "   ·   " + hint
+	}
+	drawText(dst, hint, f.body, x, y, TopLeft, palette.Dim)
+}
+
+// layoutChips places the lesson's chips in a row under the caption.
+func (g *Game) layoutChips(labels []string, on func(i int) bool, do func(i int)) {
+	ls := &g.lessons
+	f := g.lessonFaces()
+	s := g.scale
+	cr := g.captionRect()
+	x, y := cr.X, cr.Y+cr.H+8*s
+	ls.chips = ls.chips[:0]
+	for i, lab := range labels {
+		w := textWidth(lab, f.body) + 24*s
+		h := f.body.Size*1.3 + 12*s
+		ls.chips = append(ls.chips, chip{r: rect{x, y, w, h}, label: lab, on: on(i), do: func() { do(i) }})
+		x += w + 8*s
+	}
+}
+
+func (g *Game) drawChips(dst *ebiten.Image) {
+	ls := &g.lessons
+	f := g.lessonFaces()
+	s := g.scale
+	b := &g.toolBatch
+	b.Begin(dst)
+	for _, c := range ls.chips {
+		bg := palette.PanelBG.WithAlpha(0.93)
+		if c.on {
+			bg = palette.Accent
+		}
+		b.Rect(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), bg)
+		b.Frame(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), float32(s), palette.GridMajor)
+	}
+	b.Flush()
+	for _, c := range ls.chips {
+		col := palette.Label
+		if c.on {
+			col = palette.Background
+		}
+		drawText(dst, c.label, f.body, c.r.X+c.r.W/2, c.r.Y+c.r.H/2, Center, col)
+	}
+}
+
+// belowChips is the top of the free canvas under the caption and chips.
+func (g *Game) belowChips() float64 {
+	y := g.captionRect()
+	bottom := y.Y + y.H
+	for _, c := range g.lessons.chips {
+		bottom = math.Max(bottom, c.r.Y+c.r.H)
+	}
+	return bottom + 8*g.scale
+}
+
+// lessonState is the lesson view's part of the state file.
+func (g *Game) lessonState() appstate.Lesson {
+	ls := &g.lessons
+	if !ls.active() {
+		return appstate.Lesson{}
+	}
+	l := ls.current()
+	st := appstate.Lesson{Number: l.Number, Kind: string(l.Kind), Title: l.Title, Numbers: append([]string(nil), ls.numbers...)}
+	if l.Kind == lesson.Pair || l.Kind == lesson.Interp {
+		x0, x1 := ls.x0, ls.x1
+		st.X0, st.X1 = &x0, &x1
+	}
+	for _, c := range ls.chips {
+		lab := c.label
+		if c.on {
+			lab = "*" + lab
+		}
+		st.Chips = append(st.Chips, lab)
+	}
+	return st
+}
+
+// lessonsPanel is the panel's Lessons section: the same moves as the
+// clicker keys, for a mouse, and the canvas tools.
+func (g *Game) lessonsPanel(ctx *debugui.Context) {
+	ls := &g.lessons
+	ctx.Header("Lessons and tools", true, func() {
+		if ls.loadErr != nil {
+			ctx.Text("lessons unavailable: " + ls.loadErr.Error())
+			return
+		}
+		if ls.titles == nil {
+			ls.titles = append(ls.titles, "(app view)")
+			for _, l := range ls.all {
+				ls.titles = append(ls.titles, fmt.Sprintf("%d %s", l.Number, l.Title))
+			}
+		}
+		// The dropdown shows the lesson on screen; choosing one opens it.
+		ls.choice = ls.cur + 1
+		ctx.Dropdown(&ls.choice, ls.titles).On(func() {
+			if ls.choice == 0 {
+				g.leaveLessons()
+			} else {
+				g.showLesson(ls.choice - 1)
+			}
+		})
+		ctx.SetGridLayout([]int{-1, -1, -1}, nil)
+		ctx.Button("◀ PgUp").On(func() { g.doLessonKey(lessonPrev, 0) })
+		ctx.Button("PgDn ▶").On(func() { g.doLessonKey(lessonNext, 0) })
+		ctx.Button("Esc leave").On(func() { g.leaveLessons() })
+		ctx.SetGridLayout([]int{-1, -1}, nil)
+		probe, reverse := g.tools.Mode == toolProbe, g.tools.Mode == toolReverse
+		ctx.Checkbox(&probe, "probe (Q)").On(func() { g.toggleTool(toolProbe) })
+		ctx.Checkbox(&reverse, "reverse (Z)").On(func() { g.toggleTool(toolReverse) })
+		ctx.SetGridLayout(nil, nil)
+	})
+}

@@ -1,0 +1,301 @@
+package viz
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/mlp"
+	"github.com/flowviz/flowviz/flow/train"
+	"github.com/flowviz/flowviz/viz/keymap"
+	"github.com/flowviz/flowviz/viz/lesson"
+)
+
+// inspectBackend is a static scene with a model to inspect: a small network
+// trained a few hundred steps, enough that its field is not the initial one.
+type inspectBackend struct {
+	*staticBackend
+	model   *train.Model
+	teacher *train.Model
+}
+
+func (b *inspectBackend) Model() *train.Model       { return b.model }
+func (b *inspectBackend) SetTeacher(m *train.Model) { b.teacher = m }
+
+func newInspectBackend(tb testing.TB) *inspectBackend {
+	tb.Helper()
+	cfg := train.DefaultConfig()
+	cfg.Source, cfg.Target = "gaussian", "circles"
+	cfg.Net = mlp.Config{Width: 16, Depth: 2, Act: mlp.SiLU}
+	cfg.Batch = 64
+	tr, err := train.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for range 200 {
+		if _, err := tr.Step(); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	tr.Publish()
+	return &inspectBackend{staticBackend: newSynthetic(1500, 20, 12), model: tr.Latest().Model()}
+}
+
+func inspectGame(tb testing.TB) (*Game, *ebiten.Image) {
+	tb.Helper()
+	b := newInspectBackend(tb)
+	g := testGame(tb, b.staticBackend, 1600, 900)
+	g.backend = b
+	screen := ebiten.NewImage(1600, 900)
+	frame(tb, g, screen)
+	return g, screen
+}
+
+func TestBuiltinLessonsLoadInTheApp(t *testing.T) {
+	g, _ := inspectGame(t)
+	if g.lessons.loadErr != nil {
+		t.Fatalf("lessons: %v", g.lessons.loadErr)
+	}
+	if len(g.lessons.all) < 8 {
+		t.Fatalf("%d lessons, want at least 8", len(g.lessons.all))
+	}
+}
+
+func TestLessonKeysNavigateAndEscRestores(t *testing.T) {
+	g, screen := inspectGame(t)
+	before := g.settings
+	layers, cam := g.canvas.Layers, g.canvas.Cam
+	want := func(n int) {
+		t.Helper()
+		frame(t, g, screen)
+		if !g.lessons.active() || g.lessons.current().Number != n {
+			t.Fatalf("lesson %+v shown, want %d", g.lessonState(), n)
+		}
+		if st := g.lessonState(); st.Number != n || st.Title == "" {
+			t.Fatalf("state file reports %+v", st)
+		}
+	}
+	g.do(keymap.NextLesson)
+	want(1)
+	if g.settings.Steps != 5 || g.tl.N != 5 {
+		t.Errorf("lesson 1 runs %d steps on a timeline of %d, want 5", g.settings.Steps, g.tl.N)
+	}
+	g.do(keymap.NextLesson)
+	want(2)
+	g.do(keymap.PrevLesson)
+	want(1)
+	g.doLessonKey(lessonGo, 7)
+	want(7)
+	g.do(keymap.NextLesson)
+	want(8)
+	g.do(keymap.NextLesson) // past the last lesson: stays
+	want(8)
+	if !g.draw.On {
+		t.Error("lesson 8 does not turn draw mode on")
+	}
+	g.doLessonKey(lessonGo, 9) // no such lesson
+	want(8)
+	g.do(keymap.LeaveLesson)
+	frame(t, g, screen)
+	if g.lessons.active() {
+		t.Fatal("Esc did not leave the lesson view")
+	}
+	if g.settings != before || g.canvas.Layers != layers || g.canvas.Cam != cam || g.draw.On {
+		t.Errorf("Esc did not restore the app:\n settings %+v\n want     %+v", g.settings, before)
+	}
+	// PageDown comes back to the lesson last seen.
+	g.do(keymap.NextLesson)
+	want(8)
+	// Esc closes the help first, then the lesson.
+	g.do(keymap.Help)
+	g.do(keymap.LeaveLesson)
+	if g.showHelp || !g.lessons.active() {
+		t.Errorf("Esc with the help open: help %v, lesson %v", g.showHelp, g.lessons.active())
+	}
+}
+
+func TestLessonOneShowsTheBlogPostsNumbers(t *testing.T) {
+	g, screen := inspectGame(t)
+	g.doLessonKey(lessonGo, 1)
+	frame(t, g, screen)
+	tests := []struct {
+		k    int
+		want []string
+	}{
+		{0, []string{"t = 0/5 = 0", "= (1, 1)"}},
+		{3, []string{"t = 3/5 = 0.6", "xt = (1 − 0.6)·(1, 1) + 0.6·(6, 6) = (4, 4)"}},
+		{5, []string{"t = 5/5 = 1", "= (6, 6)"}},
+	}
+	for _, tc := range tests {
+		g.tl.Goto(tc.k)
+		frame(t, g, screen)
+		all := strings.Join(g.lessons.numbers, "\n")
+		for _, w := range tc.want {
+			if !strings.Contains(all, w) {
+				t.Errorf("step %d: numbers lack %q:\n%s", tc.k, w, all)
+			}
+		}
+		if !strings.Contains(all, "v = x1 − x0 = (5, 5)") || !strings.Contains(all, "v/5 = (1, 1)") {
+			t.Errorf("step %d: the velocity is not shown as (5, 5) per unit t and (1, 1) per step:\n%s", tc.k, all)
+		}
+	}
+	// The arrow keys step t by 1/5.
+	g.tl.Goto(2)
+	g.do(keymap.StepForward)
+	if k, exact := g.tl.Step(); k != 3 || !exact {
+		t.Errorf("→ from step 2 gave step %d (exact %v)", k, exact)
+	}
+}
+
+func TestEveryLessonDrawsItsFigures(t *testing.T) {
+	g, screen := inspectGame(t)
+	for i := range g.lessons.all {
+		g.doLessonKey(lessonGo, i+1)
+		for range 3 {
+			frame(t, g, screen)
+		}
+		l := g.lessons.current()
+		if len(g.lessons.numbers) == 0 {
+			t.Errorf("lesson %d (%s) drew no figures", l.Number, l.Kind)
+		}
+		if l.Kind == lesson.Batch && len(g.lessons.rows) != l.Pairs {
+			t.Errorf("lesson %d shows %d batch rows, want %d", l.Number, len(g.lessons.rows), l.Pairs)
+		}
+		if l.Kind == lesson.Average && len(g.lessons.avgExact) != len(g.sc.GridPts) {
+			t.Errorf("lesson %d: exact field on %d of %d grid points", l.Number, len(g.lessons.avgExact), len(g.sc.GridPts))
+		}
+	}
+}
+
+func TestSamplingChipsSetTheSampler(t *testing.T) {
+	g, screen := inspectGame(t)
+	for i, l := range g.lessons.all {
+		if l.Kind != lesson.Sampling {
+			continue
+		}
+		g.doLessonKey(lessonGo, i+1)
+		frame(t, g, screen)
+		chips := g.lessons.chips
+		if len(chips) != len(l.StepChoices)+len(l.Solvers) {
+			t.Fatalf("%d chips for %d step counts and %d solvers", len(chips), len(l.StepChoices), len(l.Solvers))
+		}
+		chips[0].do()
+		chips[len(chips)-1].do()
+		frame(t, g, screen)
+		if g.settings.Steps != l.StepChoices[0] || g.settings.Solver != l.Solvers[len(l.Solvers)-1] {
+			t.Errorf("chips set steps %d solver %s", g.settings.Steps, g.settings.Solver)
+		}
+		st := g.lessonState()
+		if !strings.HasPrefix(st.Chips[0], "*") {
+			t.Errorf("the chosen step count is not marked: %v", st.Chips)
+		}
+		return
+	}
+	t.Fatal("no sampling lesson")
+}
+
+// exactByHand is the marginal field of the linear path with σ = 0 and a
+// standard Gaussian source, written out: xt = (1−t)·x0 + t·x1 gives
+// p(x | x1) = N(t·x1, (1−t)²·I), u(x | x1) = (x1 − x)/(1 − t), and the field
+// is the posterior-weighted mean of u.
+func exactByHand(x flow.Vec, t float64, targets []flow.Vec) flow.Vec {
+	logs := make([]float64, len(targets))
+	best := math.Inf(-1)
+	for j, x1 := range targets {
+		dx, dy := x[0]-t*x1[0], x[1]-t*x1[1]
+		logs[j] = -(dx*dx + dy*dy) / (2 * (1 - t) * (1 - t))
+		best = math.Max(best, logs[j])
+	}
+	var v flow.Vec
+	sum := 0.0
+	for j, x1 := range targets {
+		w := math.Exp(logs[j] - best)
+		sum += w
+		v[0] += w * (x1[0] - x[0]) / (1 - t)
+		v[1] += w * (x1[1] - x[1]) / (1 - t)
+	}
+	return flow.Vec{v[0] / sum, v[1] / sum}
+}
+
+func TestProbeComparesLearnedAndExactFields(t *testing.T) {
+	g, screen := inspectGame(t)
+	g.do(keymap.ToggleProbe)
+	if g.tools.Mode != toolProbe {
+		t.Fatal("Q did not switch the probe on")
+	}
+	model := g.backend.(*inspectBackend).model
+	for _, tc := range []struct {
+		x flow.Vec
+		t float64
+	}{{flow.Vec{0.3, -0.2}, 0.2}, {flow.Vec{1.5, 0.4}, 0.5}, {flow.Vec{-1.2, -1.4}, 0.85}} {
+		g.tools.probeAt, g.tools.probeSet = tc.x, true
+		g.tl.Scrub(tc.t)
+		g.updateProbe()
+		want := exactByHand(tc.x, g.tl.T, g.sc.Target)
+		if got := g.tools.exactV; math.Hypot(got[0]-want[0], got[1]-want[1]) > 1e-9*math.Max(1, math.Hypot(want[0], want[1])) {
+			t.Errorf("exact v(%v, %v) = %v, by hand %v", tc.x, g.tl.T, got, want)
+		}
+		learned := velocityAt(model.Field(), tc.x, g.tl.T)
+		if g.tools.learnedV != learned {
+			t.Errorf("learned v(%v, %v) = %v, network says %v", tc.x, g.tl.T, g.tools.learnedV, learned)
+		}
+		sum := 0.0
+		for _, w := range g.tools.weights {
+			sum += w
+		}
+		if math.Abs(sum-1) > 1e-9 || len(g.tools.weights) != len(g.sc.Target) {
+			t.Errorf("posterior weights sum to %v over %d targets", sum, len(g.tools.weights))
+		}
+		frame(t, g, screen)
+		st := g.toolState()
+		if st.Mode != "probe" || st.Exact == nil || st.Learned == nil || *st.ProbeAt != tc.x {
+			t.Errorf("state file reports %+v", st)
+		}
+	}
+	// A source the formula does not cover says so instead of a wrong field.
+	g.applied.Source = "uniform"
+	g.updateProbe()
+	if g.tools.exactWhy == "" {
+		t.Error("the exact field was computed for a uniform source")
+	}
+}
+
+func TestReversePathUndoesTheFlow(t *testing.T) {
+	// Rotation v(x, t) = (−y, x): integrating backwards over t ∈ [0, 1]
+	// rotates x1 by −1 radian.
+	rot := flow.FieldFunc(func(dst, x []flow.Vec, _ float64) {
+		for i, p := range x {
+			dst[i] = flow.Vec{-p[1], p[0]}
+		}
+	})
+	x1 := flow.Vec{2, 0.5}
+	path := reversePath(rot, x1)
+	if len(path) != reverseSteps+1 || path[0] != x1 {
+		t.Fatalf("path of %d states starting at %v", len(path), path[0])
+	}
+	c, s := math.Cos(-1), math.Sin(-1)
+	want := flow.Vec{c*x1[0] - s*x1[1], s*x1[0] + c*x1[1]}
+	if got := path[len(path)-1]; math.Hypot(got[0]-want[0], got[1]-want[1]) > 1e-8 {
+		t.Errorf("x0 = %v, want %v", got, want)
+	}
+}
+
+func TestToolsAndDrawModeExcludeEachOther(t *testing.T) {
+	g, _ := inspectGame(t)
+	g.do(keymap.ToggleDraw)
+	g.do(keymap.ToggleReverse)
+	if g.draw.On || g.tools.Mode != toolReverse {
+		t.Errorf("reverse on: draw %v, tool %d", g.draw.On, g.tools.Mode)
+	}
+	g.do(keymap.ToggleProbe)
+	if g.tools.Mode != toolProbe {
+		t.Errorf("Q after Z: tool %d", g.tools.Mode)
+	}
+	g.do(keymap.LeaveLesson) // Esc with no lesson closes the tool
+	if g.tools.Mode != toolNone {
+		t.Errorf("Esc left tool %d on", g.tools.Mode)
+	}
+}

@@ -1,0 +1,388 @@
+package viz
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/lesson"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// The canvas tools that answer "what does the field do here?".
+const (
+	toolNone    = iota
+	toolProbe   // click: learned v(x, t) beside the exact marginal v and its posterior weights
+	toolReverse // drag from the target: integrate backwards to the noise that flows there
+)
+
+// Reverse integration: RK4 in reverseSteps steps from t = 1 to t = 0 is
+// accurate to far below a pixel for these fields, and 100 steps of one point
+// cost nothing.
+const (
+	reverseSteps = 100
+	maxReverse   = 12 // finished reverse paths kept on screen
+)
+
+// Tools is the state of the probe and reverse tools.
+type Tools struct {
+	Mode int // toolNone, toolProbe or toolReverse
+
+	probeSet  bool
+	probeAt   flow.Vec
+	dragging  bool
+	weights   []float64 // posterior weight of each exact-field target at the probe
+	order     []int     // targets by falling weight
+	learnedV  flow.Vec
+	exactV    flow.Vec
+	hasLearn  bool
+	exactWhy  string
+	probeStep int // training step of the learned field at the probe
+
+	reverse [][]flow.Vec // reverse paths, newest last; path[0] at t = 1
+}
+
+// toggleTool switches a tool on or off; tools and draw mode exclude each
+// other because all of them use the left button on the canvas.
+func (g *Game) toggleTool(mode int) {
+	tl := &g.tools
+	if tl.Mode == mode {
+		tl.Mode = toolNone
+		tl.reverse = nil
+		g.setStatus("tool off", false)
+		return
+	}
+	tl.Mode = mode
+	g.draw.On = false
+	switch mode {
+	case toolProbe:
+		g.setStatus("Probe: click or drag on the canvas to compare the learned v(x, t) with the exact average field.", false)
+	case toolReverse:
+		g.setStatus("Reverse: press on the target and drag; the path runs back to the noise x0 that flows there.", false)
+	}
+}
+
+// handleToolPointer applies one tick of the pointer to the active tool.
+func (g *Game) handleToolPointer(canvasR rect) {
+	tl := &g.tools
+	if tl.Mode == toolNone {
+		return
+	}
+	cx, cy := ebiten.CursorPosition()
+	mx, my := float64(cx), float64(cy)
+	left := ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft)
+	down := inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft)
+	if down && g.capture == 0 && canvasR.contains(mx, my) && !g.lessonHit(mx, my) {
+		tl.dragging = true
+		if tl.Mode == toolReverse {
+			tl.reverse = append(tl.reverse, nil)
+			if len(tl.reverse) > maxReverse {
+				tl.reverse = tl.reverse[1:]
+			}
+		}
+	}
+	if tl.dragging && !left {
+		tl.dragging = false
+	}
+	if tl.dragging && canvasR.contains(mx, my) {
+		wx, wy := g.canvas.Cam.ToWorld(mx, my)
+		at := flow.Vec{wx, wy}
+		switch tl.Mode {
+		case toolProbe:
+			tl.probeAt, tl.probeSet = at, true
+		case toolReverse:
+			if f, _ := g.learned(); f != nil {
+				tl.reverse[len(tl.reverse)-1] = reversePath(f, at)
+			} else {
+				g.setStatus("reverse: no trained model yet", true)
+			}
+		}
+	}
+	if tl.Mode == toolProbe && tl.probeSet {
+		g.updateProbe()
+	}
+}
+
+// reversePath integrates dx/dt = v(x, t) from t = 1 at x1 back to t = 0 and
+// returns the states, x1 first.
+func reversePath(f flow.Field, x1 flow.Vec) []flow.Vec {
+	x := []flow.Vec{x1}
+	traj := make([][]flow.Vec, reverseSteps+1)
+	for k := range traj {
+		traj[k] = make([]flow.Vec, 1)
+	}
+	flow.Integrate(f, flow.RK4, x, 1, 0, reverseSteps, traj)
+	path := make([]flow.Vec, len(traj))
+	for k := range traj {
+		path[k] = traj[k][0]
+	}
+	return path
+}
+
+// updateProbe evaluates both fields at the probe at the clock's t.
+func (g *Game) updateProbe() {
+	tl := &g.tools
+	t := g.tl.T
+	f, m := g.learned()
+	tl.hasLearn = f != nil
+	if f != nil {
+		tl.learnedV = velocityAt(f, tl.probeAt, t)
+		tl.probeStep = m.Step
+	}
+	ex, why := g.exactField()
+	tl.exactWhy = why
+	if ex == nil {
+		tl.weights, tl.order = tl.weights[:0], tl.order[:0]
+		return
+	}
+	tl.exactV = velocityAt(ex, tl.probeAt, t)
+	n := len(ex.Targets)
+	tl.weights = slices.Grow(tl.weights[:0], n)[:n]
+	ex.Weights(tl.probeAt, t, tl.weights)
+	tl.order = tl.order[:0]
+	for j := range n {
+		tl.order = append(tl.order, j)
+	}
+	slices.SortFunc(tl.order, func(a, b int) int {
+		switch {
+		case tl.weights[a] > tl.weights[b]:
+			return -1
+		case tl.weights[a] < tl.weights[b]:
+			return 1
+		}
+		return 0
+	})
+}
+
+// drawTools draws the probe or the reverse paths over the canvas.
+func (g *Game) drawTools(dst *ebiten.Image, canvasR rect) {
+	tl := &g.tools
+	switch {
+	case tl.Mode == toolProbe && tl.probeSet:
+		g.drawProbe(dst, canvasR)
+	case tl.Mode == toolReverse:
+		g.drawReverse(dst, canvasR)
+	}
+}
+
+// probeArrowPixels is the screen length of an arrow of the scene's largest
+// speed, as a fraction of the canvas's shorter side.
+const probeArrowPixels = 0.16
+
+func (g *Game) drawProbe(dst *ebiten.Image, canvasR rect) {
+	tl := &g.tools
+	s := g.scale
+	cam := &g.canvas.Cam
+	b := &g.toolBatch
+	b.Begin(dst)
+	// The targets the average is taken over, brighter and larger the more
+	// they weigh: w_j(x, t) ∝ exp(−|x − mean(t)·x1_j|² / 2·std(t)²).
+	if ex, _ := g.exactField(); ex != nil && len(tl.order) > 0 {
+		wmax := tl.weights[tl.order[0]]
+		for _, j := range tl.order {
+			w := tl.weights[j] / wmax
+			if w < 0.02 {
+				break
+			}
+			sx, sy := cam.ToScreen(ex.Targets[j][0], ex.Targets[j][1])
+			r := float32((2 + 5*math.Sqrt(w)) * s)
+			b.Rect(float32(sx)-r/2, float32(sy)-r/2, r, r, palette.Accent.WithAlpha(float32(0.25+0.75*w)))
+		}
+	}
+	px, py := cam.ToScreen(tl.probeAt[0], tl.probeAt[1])
+	scaleV := g.probeArrowScale(canvasR)
+	width, head := float32(3*s), float32(14*s)
+	if tl.exactWhy == "" {
+		v := tl.exactV
+		b.Arrow(float32(px), float32(py), float32(v[0]*scaleV), float32(-v[1]*scaleV), width+float32(2*s), head+float32(3*s), palette.Label)
+	}
+	if tl.hasLearn {
+		v := tl.learnedV
+		b.Arrow(float32(px), float32(py), float32(v[0]*scaleV), float32(-v[1]*scaleV), width, head, palette.Accent)
+	}
+	ring(b, float32(px), float32(py), float32(9*s), float32(2*s), palette.Label)
+	b.Flush()
+
+	lines := []infoLine{
+		{fmt.Sprintf("probe  x = %s   t = %s", lesson.FormatVec(tl.probeAt), lesson.FormatNum(g.tl.T)), palette.Label},
+	}
+	if tl.hasLearn {
+		lines = append(lines, infoLine{fmt.Sprintf("learned  v(x, t) = %s   (step %s)", lesson.FormatVec(tl.learnedV), thousands(tl.probeStep)), palette.Accent})
+	} else {
+		lines = append(lines, infoLine{"learned  v(x, t): no trained model yet", palette.Dim})
+	}
+	if tl.exactWhy == "" {
+		d := math.Hypot(tl.learnedV[0]-tl.exactV[0], tl.learnedV[1]-tl.exactV[1])
+		lines = append(lines, infoLine{fmt.Sprintf("exact  v(x, t) = %s", lesson.FormatVec(tl.exactV)), palette.Label})
+		if tl.hasLearn {
+			lines = append(lines, infoLine{fmt.Sprintf("difference  |Δv| = %s", lesson.FormatNum(d)), palette.Label})
+		}
+		lines = append(lines, infoLine{weightSummary(tl.weights, tl.order), palette.Dim})
+	} else {
+		lines = append(lines, infoLine{"exact field: " + tl.exactWhy, palette.Dim})
+	}
+	g.drawInfoBox(dst, canvasR, px, py, lines, g.fonts.Body, s)
+}
+
+// probeArrowScale maps a velocity to screen pixels: the scene's fastest
+// arrow is probeArrowPixels of the canvas's shorter side.
+func (g *Game) probeArrowScale(canvasR rect) float64 {
+	maxSpeed := 1.0
+	if g.sc != nil && g.sc.MaxSpeed > 0 {
+		maxSpeed = g.sc.MaxSpeed
+	}
+	return probeArrowPixels * math.Min(canvasR.W, canvasR.H) / maxSpeed
+}
+
+// weightSummary says how concentrated the average is: how many targets carry
+// half of the weight.
+func weightSummary(w []float64, order []int) string {
+	sum, k := 0.0, 0
+	for _, j := range order {
+		sum += w[j]
+		k++
+		if sum >= 0.5 {
+			break
+		}
+	}
+	top := 0.0
+	if len(order) > 0 {
+		top = w[order[0]]
+	}
+	return fmt.Sprintf("average over %s targets: %s carry half the weight, the top one %.0f %%", thousands(len(w)), thousands(k), 100*top)
+}
+
+func (g *Game) drawReverse(dst *ebiten.Image, canvasR rect) {
+	tl := &g.tools
+	s := g.scale
+	cam := &g.canvas.Cam
+	b := &g.toolBatch
+	b.Begin(dst)
+	for i, path := range tl.reverse {
+		if len(path) < 2 {
+			continue
+		}
+		alpha := float32(0.45)
+		if i == len(tl.reverse)-1 {
+			alpha = 1
+		}
+		for k := 1; k < len(path); k++ {
+			a, c := path[k-1], path[k]
+			if !scene.Finite(a) || !scene.Finite(c) {
+				break
+			}
+			ax, ay := cam.ToScreen(a[0], a[1])
+			cx, cy := cam.ToScreen(c[0], c[1])
+			// Colour runs from the target's (t = 1) to the source's (t = 0).
+			u0, u1 := float32(k-1)/float32(len(path)-1), float32(k)/float32(len(path)-1)
+			b.Line(float32(ax), float32(ay), float32(cx), float32(cy), float32(2.5*s),
+				mix(palette.Target, palette.Source, u0).WithAlpha(alpha), mix(palette.Target, palette.Source, u1).WithAlpha(alpha))
+		}
+		x1, x0 := path[0], path[len(path)-1]
+		sx, sy := cam.ToScreen(x1[0], x1[1])
+		ring(b, float32(sx), float32(sy), float32(7*s), float32(2*s), palette.Target.WithAlpha(alpha))
+		if scene.Finite(x0) {
+			sx, sy = cam.ToScreen(x0[0], x0[1])
+			r := float32(9 * s)
+			b.Rect(float32(sx)-r/2, float32(sy)-r/2, r, r, palette.Source.WithAlpha(alpha))
+		}
+	}
+	b.Flush()
+	if n := len(tl.reverse); n > 0 && len(tl.reverse[n-1]) > 1 {
+		path := tl.reverse[n-1]
+		x1, x0 := path[0], path[len(path)-1]
+		sx, sy := cam.ToScreen(x0[0], x0[1])
+		g.drawInfoBox(dst, canvasR, sx, sy, []infoLine{
+			{"noise  x0 = " + lesson.FormatVec(x0) + "   (t = 0)", palette.Source.WithAlpha(1)},
+			{"flows to  x1 = " + lesson.FormatVec(x1) + "   (t = 1)", palette.Target.WithAlpha(1)},
+			{fmt.Sprintf("RK4, %d steps backwards through the learned field", reverseSteps), palette.Dim},
+		}, g.fonts.Body, s)
+	}
+}
+
+// mix blends two colours: (1−u)·a + u·b.
+func mix(a, b palette.RGBA, u float32) palette.RGBA {
+	return palette.RGBA{R: a.R + u*(b.R-a.R), G: a.G + u*(b.G-a.G), B: a.B + u*(b.B-a.B), A: a.A + u*(b.A-a.A)}
+}
+
+// ring strokes a circle of radius r as 24 segments.
+func ring(b *Batch, x, y, r, width float32, c palette.RGBA) {
+	const n = 24
+	for i := range n {
+		a0, a1 := 2*math.Pi*float64(i)/n, 2*math.Pi*float64(i+1)/n
+		b.Line(x+r*float32(math.Cos(a0)), y+r*float32(math.Sin(a0)), x+r*float32(math.Cos(a1)), y+r*float32(math.Sin(a1)), width, c, c)
+	}
+}
+
+// infoLine is one line of an info box.
+type infoLine struct {
+	Text  string
+	Color palette.RGBA
+}
+
+// drawInfoBox draws lines in a box beside the screen point (x, y), on the
+// side where it fits inside area.
+func (g *Game) drawInfoBox(dst *ebiten.Image, area rect, x, y float64, lines []infoLine, face *text.GoTextFace, s float64) {
+	lineH := face.Size * 1.35
+	w := 0.0
+	for _, l := range lines {
+		w = math.Max(w, textWidth(l.Text, face))
+	}
+	pad := 10 * s
+	bw, bh := w+2*pad, float64(len(lines))*lineH+2*pad
+	bx, by := x+24*s, y+24*s
+	if bx+bw > area.X+area.W {
+		bx = x - 24*s - bw
+	}
+	if by+bh > area.Y+area.H {
+		by = y - 24*s - bh
+	}
+	bx = math.Max(area.X, math.Min(bx, area.X+area.W-bw))
+	by = math.Max(area.Y, math.Min(by, area.Y+area.H-bh))
+	b := &g.toolBatch
+	b.Begin(dst)
+	b.Rect(float32(bx), float32(by), float32(bw), float32(bh), palette.PanelBG.WithAlpha(0.92))
+	b.Frame(float32(bx), float32(by), float32(bw), float32(bh), float32(s), palette.GridMajor)
+	b.Flush()
+	for i, l := range lines {
+		drawText(dst, l.Text, face, bx+pad, by+pad+float64(i)*lineH, TopLeft, l.Color)
+	}
+}
+
+// toolState is the tool's part of the state file.
+func (g *Game) toolState() appstate.Tool {
+	tl := &g.tools
+	var st appstate.Tool
+	switch tl.Mode {
+	case toolProbe:
+		st.Mode = "probe"
+		if tl.probeSet {
+			at := tl.probeAt
+			st.ProbeAt = &at
+			if tl.hasLearn {
+				v := tl.learnedV
+				st.Learned = &v
+			}
+			if tl.exactWhy == "" && len(tl.order) > 0 {
+				v := tl.exactV
+				st.Exact = &v
+				st.TopShare = tl.weights[tl.order[0]]
+			}
+		}
+	case toolReverse:
+		st.Mode = "reverse"
+		for _, p := range tl.reverse {
+			if len(p) > 1 {
+				st.Reverse = append(st.Reverse, [2]flow.Vec{p[0], p[len(p)-1]})
+			}
+		}
+	}
+	return st
+}
