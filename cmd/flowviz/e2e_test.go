@@ -62,10 +62,16 @@ func startApp(t *testing.T, args ...string) *app {
 // one run keeps for the next.
 func startAppIn(t *testing.T, configDir string, args ...string) *app {
 	t.Helper()
+	return startAppOn(t, screenW, screenH, configDir, args...)
+}
+
+// startAppOn is startAppIn on a w×h screen.
+func startAppOn(t *testing.T, w, h int, configDir string, args ...string) *app {
+	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", configDir)
 	t.Setenv("HOME", t.TempDir())
 	start := time.Now()
-	x := e2e.StartX(t, screenW, screenH)
+	x := e2e.StartX(t, w, h)
 	bin := e2e.BuildBinary(t, "github.com/flowviz/flowviz/cmd/flowviz")
 	built := time.Now()
 	a := &app{x: x, state: filepath.Join(t.TempDir(), "state.json")}

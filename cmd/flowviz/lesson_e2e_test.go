@@ -1,0 +1,124 @@
+package main_test
+
+import (
+	"image/color"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/e2e"
+	"github.com/flowviz/flowviz/viz/lesson"
+)
+
+// TestLessonsE2E walks the lessons as a lecturer does at a projector: UI
+// scale 2 on a 1920×1080 screen, the clicker's PageDown, the arrow keys, a
+// drag of x1, a number key, Esc; then the probe and the reverse tool.
+func TestLessonsE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	const w, h = 1920, 1080
+	a := startAppOn(t, w, h, t.TempDir(), "-window", "1920x1080", "-scale", "2", "-drawing", "", "-keep-dir", "")
+	before := a.fresh(t)
+
+	// Lesson 1: three presses of → put t at 3/5, where xt is (4, 4).
+	a.key(e2e.PageDown)
+	a.waitState(t, "lesson 1", func(s *appstate.State) bool { return s.Lesson.Number == 1 && s.Timeline.N == 5 })
+	for range 3 {
+		a.key(e2e.Right)
+	}
+	s := a.waitState(t, "t = 3/5", func(s *appstate.State) bool { return s.Timeline.K == 3 && s.Timeline.Exact && s.Timeline.N == 5 })
+	s = a.next(t, s)
+	numbers := strings.Join(s.Lesson.Numbers, "\n")
+	for _, want := range []string{"t = 3/5 = 0.6", "= (4, 4)", "v = x1 − x0 = (5, 5)"} {
+		if !strings.Contains(numbers, want) {
+			t.Errorf("lesson 1 at t = 3/5 lacks %q:\n%s", want, numbers)
+		}
+	}
+	shot := a.x.Screenshot(t)
+	savePNG(t, shot, "lesson1.png")
+	// The xt marker is drawn where (4, 4) is: accent pixels ring it.
+	px, py := toScreen(s.Camera, 4, 4)
+	if n := countNear(shot, int(px), int(py), 30, color.RGBA{250, 194, 66, 255}, 40); n < 20 {
+		t.Errorf("%d accent pixels around xt = (4, 4) at (%.0f, %.0f)", n, px, py)
+	}
+
+	// Lesson 2: drag x1; xt and the velocity follow.
+	a.key(e2e.PageDown)
+	s = a.waitState(t, "lesson 2", func(s *appstate.State) bool { return s.Lesson.Number == 2 && s.Lesson.X1 != nil })
+	x1 := *s.Lesson.X1
+	sx, sy := toScreen(s.Camera, x1[0], x1[1])
+	tx, ty := int(sx)-160, int(sy)+90
+	a.drag(int(sx), int(sy), tx, ty, e2e.ButtonLeft)
+	s = a.fresh(t)
+	wx, wy := toWorld(s.Camera, float64(tx), float64(ty))
+	if got := *s.Lesson.X1; math.Hypot(got[0]-wx, got[1]-wy) > 0.05 {
+		t.Fatalf("x1 dragged to %v, pointer released at (%.2f, %.2f)", got, wx, wy)
+	}
+	xt, v := lesson.Interpolate(*s.Lesson.X0, *s.Lesson.X1, s.Timeline.T)
+	numbers = strings.Join(s.Lesson.Numbers, "\n")
+	if !strings.Contains(numbers, "= "+lesson.FormatVec(xt)) || !strings.Contains(numbers, "x1 − x0 = "+lesson.FormatVec(v)) {
+		t.Errorf("after the drag the numbers do not show xt = %s, v = %s:\n%s", lesson.FormatVec(xt), lesson.FormatVec(v), numbers)
+	}
+
+	// A number key jumps; Esc restores the app as it was.
+	a.key(e2e.Key6)
+	s = a.waitState(t, "lesson 6", func(s *appstate.State) bool { return s.Lesson.Number == 6 && len(s.Lesson.Chips) > 0 })
+	savePNG(t, a.x.Screenshot(t), "lesson6.png")
+	a.key(e2e.Escape)
+	s = a.waitState(t, "the lesson view closed", func(s *appstate.State) bool { return s.Lesson.Number == 0 })
+	s = a.waitState(t, "the app's own settings back", func(s *appstate.State) bool {
+		return s.Target == before.Target && s.Solver == before.Solver && s.Timeline.N == before.Timeline.N
+	})
+
+	// The probe: a click on the canvas shows both velocities there.
+	a.key(e2e.KeysymOf('q'))
+	cx := int(s.Camera.Canvas[0] + s.Camera.Canvas[2]*0.6)
+	cy := int(s.Camera.Canvas[1] + s.Camera.Canvas[3]*0.5)
+	a.click(a.win.X+cx, a.win.Y+cy)
+	s = a.waitState(t, "a probe with both fields", func(s *appstate.State) bool {
+		return s.Tool.Mode == "probe" && s.Tool.ProbeAt != nil && s.Tool.Learned != nil && s.Tool.Exact != nil
+	})
+	wx, wy = toWorld(s.Camera, float64(cx), float64(cy))
+	if p := *s.Tool.ProbeAt; math.Hypot(p[0]-wx, p[1]-wy) > 0.05 {
+		t.Errorf("probe at %v, clicked (%.2f, %.2f)", p, wx, wy)
+	}
+	if !(s.Tool.TopShare > 0 && s.Tool.TopShare <= 1) {
+		t.Errorf("top posterior weight %v", s.Tool.TopShare)
+	}
+	savePNG(t, a.x.Screenshot(t), "probe.png")
+
+	// Reverse: drag from a target point; the path ends on the noise.
+	a.key(e2e.KeysymOf('z'))
+	fx, fy := toScreen(s.Camera, 1, 0.5) // on the moons
+	a.drag(int(fx), int(fy), int(fx)+20, int(fy)+10, e2e.ButtonLeft)
+	s = a.waitState(t, "a reverse path", func(s *appstate.State) bool { return s.Tool.Mode == "reverse" && len(s.Tool.Reverse) == 1 })
+	ends := s.Tool.Reverse[0]
+	wx, wy = toWorld(s.Camera, fx+20, fy+10)
+	if math.Hypot(ends[0][0]-wx, ends[0][1]-wy) > 0.05 {
+		t.Errorf("reverse path starts at %v, released at (%.2f, %.2f)", ends[0], wx, wy)
+	}
+	if math.Hypot(ends[1][0], ends[1][1]) > 4 {
+		t.Errorf("the noise x0 = %v that flows to the target is far outside N(0, I)", ends[1])
+	}
+	savePNG(t, a.x.Screenshot(t), "reverse.png")
+}
+
+// countNear counts pixels within r of (x, y) within tol of c in every channel.
+func countNear(img interface {
+	At(x, y int) color.Color
+}, x, y, r int, c color.RGBA, tol int) int {
+	n := 0
+	for yy := y - r; yy <= y+r; yy++ {
+		for xx := x - r; xx <= x+r; xx++ {
+			cr, cg, cb, _ := img.At(xx, yy).RGBA()
+			if abs(int(cr>>8)-int(c.R)) <= tol && abs(int(cg>>8)-int(c.G)) <= tol && abs(int(cb>>8)-int(c.B)) <= tol {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func abs(v int) int { return max(v, -v) }
