@@ -545,7 +545,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.hud.drawStats(screen, canvasR, g.statsLines(), g.fonts)
 	}
 	if g.showHelp {
-		g.hud.drawHelp(screen, canvasR, g.fonts)
+		g.hud.drawHelp(screen, g.fonts)
 	}
 	g.drawT.add(time.Since(start))
 }
