@@ -255,8 +255,8 @@ const (
 // StartCVD colours a start point x0 for colour-blind viewers: blue for
 // x < 0 to orange for x > 0 through grey at x = 0, and lighter with y. Both
 // axes go through tanh(·/(2·scale)), nearly linear over the source's bulk.
-// Chroma stays inside the sRGB gamut at every lightness used, so equal steps
-// in x stay equal steps in colour.
+// The chroma is a share of the most the sRGB gamut holds at that lightness
+// and hue, so that no two x collapse onto one clipped colour.
 func StartCVD(x, y, scale float64) RGBA {
 	if scale <= 0 || math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
 		return RGBA{0.8, 0.8, 0.8, 1}
@@ -267,7 +267,24 @@ func StartCVD(x, y, scale float64) RGBA {
 	if u < 0 {
 		hue = startBlue
 	}
-	return OKLCH(0.69+0.19*v, 0.11*math.Abs(u), hue)
+	l := 0.66 + 0.18*v
+	return OKLCH(l, math.Abs(u)*math.Min(0.16, 0.97*maxChroma(l, hue)), hue)
+}
+
+// maxChroma is the largest OKLCH chroma inside the sRGB gamut at lightness l
+// and hue h, found by bisection.
+func maxChroma(l, h float64) float64 {
+	lo, hi := 0.0, 0.4
+	for range 16 {
+		c := (lo + hi) / 2
+		r, g, b := oklabToLinearSRGB(l, c*math.Cos(h), c*math.Sin(h))
+		if inGamut(r) && inGamut(g) && inGamut(b) {
+			lo = c
+		} else {
+			hi = c
+		}
+	}
+	return lo
 }
 
 // OKLCH converts Björn Ottosson's OKLCH (L ∈ [0,1], chroma, hue in radians) to
