@@ -41,6 +41,10 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 		drawText(dst, line, fonts.Small, area.X+6*s, area.Y+4*s, TopLeft, col)
 		return
 	}
+	// At large UI scales the lines outgrow the box: widen it to hold them.
+	lossLine := fmt.Sprintf("loss %s   %s steps/s", lossText(st.Loss), thousands(int(math.Round(st.StepsPerSec))))
+	need := math.Max(textWidth(lossLine, fonts.Body), textWidth(fmt.Sprintf("step %s  running", thousands(st.Step)), fonts.Bold)+10*s)
+	w = math.Min(area.W-20*s, math.Max(w, need+20*s))
 	x, y := area.X+10*s, area.Y+10*s
 	curveH := 48 * s
 	lineH := fonts.Body.Size * 1.35
@@ -70,8 +74,7 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 	}
 	drawText(dst, fmt.Sprintf("step %s", thousands(st.Step)), fonts.Bold, cx, y+8*s, TopLeft, palette.Label)
 	drawText(dst, state, fonts.Bold, cx+cw, y+8*s, TopRight, stateCol)
-	drawText(dst, fmt.Sprintf("loss %s   %s steps/s", lossText(st.Loss), thousands(int(math.Round(st.StepsPerSec)))),
-		fonts.Body, cx, y+8*s+lineH, TopLeft, palette.Label)
+	drawText(dst, lossLine, fonts.Body, cx, y+8*s+lineH, TopLeft, palette.Label)
 	if hi > lo {
 		drawText(dst, lossText(hi), fonts.Small, cx+cw, cy, TopRight, palette.Dim)
 		drawText(dst, lossText(lo), fonts.Small, cx+cw, cy+curveH, BottomRight, palette.Dim)
@@ -404,7 +407,7 @@ func (h *HUD) drawHelp(dst *ebiten.Image, fonts Fonts) {
 	}
 	bt := &h.batch
 	bt.Begin(dst)
-	bt.Rect(float32(box.X), float32(box.Y), float32(box.W), float32(box.H), palette.PanelBG.WithAlpha(0.97))
+	bt.Rect(float32(box.X), float32(box.Y), float32(box.W), float32(box.H), palette.PanelBG.WithAlpha(1)) // opaque: nothing shows through the text
 	bt.Frame(float32(box.X), float32(box.Y), float32(box.W), float32(box.H), float32(math.Max(1, f)), palette.GridMajor)
 	bt.Flush()
 	pad := 16 * f
