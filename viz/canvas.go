@@ -37,6 +37,7 @@ type Canvas struct {
 	field   []flow.Vec // arrow velocities at the current t
 	colours []palette.RGBA
 	colFor  *flow.Vec // first start point of the draws the colours are for
+	colMap  string    // colour map the colours are for
 	trail   []flow.Vec
 
 	static    *ebiten.Image // cached grid, labels and clouds
@@ -62,7 +63,7 @@ func (cv *Canvas) particleColours(sc *scene.Scene) []palette.RGBA {
 	start := sc.Traj[0]
 	// The sampler reuses the start draws across frames: recolour only when
 	// they are new.
-	if len(start) > 0 && &start[0] == cv.colFor && len(cv.colours) == len(start) {
+	if len(start) > 0 && &start[0] == cv.colFor && len(cv.colours) == len(start) && cv.colMap == palette.Colours().Name {
 		return cv.colours
 	}
 	// Colour radius relative to the cloud's RMS radius so that the lightness
@@ -89,6 +90,7 @@ func (cv *Canvas) particleColours(sc *scene.Scene) []palette.RGBA {
 	if len(start) > 0 {
 		cv.colFor = &start[0]
 	}
+	cv.colMap = palette.Colours().Name
 	return cv.colours
 }
 
@@ -152,6 +154,7 @@ type staticKey struct {
 	target       cloud
 	grid, clouds bool
 	w, h         int
+	theme        string // the layer is drawn in the theme's colours
 }
 
 // cloud identifies a point set by its first element and length: the sampler
@@ -170,7 +173,7 @@ func cloudID(pts []flow.Vec) cloud {
 
 // drawStatic redraws the cached grid and clouds if needed.
 func (cv *Canvas) drawStatic(sc *scene.Scene, w, h int) {
-	key := staticKey{cam: cv.Cam, scale: cv.Scale, grid: cv.Layers.Grid, clouds: cv.Layers.Clouds, w: w, h: h}
+	key := staticKey{cam: cv.Cam, scale: cv.Scale, grid: cv.Layers.Grid, clouds: cv.Layers.Clouds, w: w, h: h, theme: palette.CurrentTheme().Name}
 	if sc != nil {
 		key.source, key.target = cloudID(sc.Source), cloudID(sc.Target)
 	}
@@ -310,7 +313,7 @@ func (cv *Canvas) drawField(b *Batch, sc *scene.Scene, t float64) {
 	cellH := (sc.View[3] - sc.View[1]) / float64(sc.Grid) * c.Zoom
 	cell := math.Min(cellW, cellH)
 	maxSpeed := sc.MaxSpeed
-	width := float32(math.Max(1.2, math.Min(2.5*cv.Scale, cell/14)))
+	width := float32(math.Max(1.2, math.Min(2.5*cv.Scale, cell/14)) * palette.LineWidth)
 	head := float32(math.Min(9*cv.Scale, cell*0.35))
 	for j, p := range sc.GridPts {
 		v := cv.field[j]

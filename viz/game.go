@@ -252,6 +252,9 @@ func (g *Game) actions() Actions {
 		Lessons:  g.lessonsPanel,
 		Draw:     g.drawPanel,
 		Keep:     g.keepPanel,
+		ScaleBy:  func(d float64) { g.setScale(g.scale + d) },
+		Contrast: g.setContrast,
+		Colours:  g.setColours,
 	}
 }
 
@@ -353,6 +356,14 @@ func (g *Game) do(a keymap.Action) {
 		g.showHelp = !g.showHelp
 	case keymap.ToggleDraw:
 		g.toggleDraw()
+	case keymap.UIScaleUp:
+		g.setScale(math.Floor(g.scale) + 1)
+	case keymap.UIScaleDown:
+		g.setScale(math.Ceil(g.scale) - 1)
+	case keymap.ToggleContrast:
+		g.setContrast(palette.CurrentTheme().Name != palette.HighContrast.Name)
+	case keymap.CycleColourMap:
+		g.setColours(palette.NextColours())
 	case keymap.SaveSession, keymap.OpenSession, keymap.ExportData, keymap.Screenshot, keymap.RecordGIF:
 		g.doKeep(a)
 	case keymap.ToggleProbe:
@@ -591,7 +602,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.hud.drawStats(screen, canvasR, g.statsLines(), g.fonts)
 	}
 	if g.showHelp {
-		g.hud.drawHelp(screen, canvasR, g.fonts)
+		g.hud.drawHelp(screen, g.fonts)
 	}
 	g.drawT.add(time.Since(start))
 }
@@ -670,6 +681,9 @@ func (g *Game) report() stateReport {
 		Panel:    g.showPanel,
 		Help:     g.showHelp,
 		Fullscr:  ebiten.IsFullscreen(),
+		Scale:    g.scale,
+		Theme:    palette.CurrentTheme().Name,
+		Colours:  palette.Colours().Name,
 		Scenes:   g.scenes,
 		Source:   g.applied.Source,
 		Target:   g.applied.Target,
@@ -694,4 +708,42 @@ func (g *Game) report() stateReport {
 		s.SceneStep = g.sc.Step
 	}
 	return stateReport{state: s, scene: g.sc, t: g.tl.T}
+}
+
+// setScale sets the UI scale, clamped to 1..4, of every part at once: panel,
+// fonts, canvas, timeline bar and overlays. Update lays the screen out anew
+// (the panel's width follows the scale) before the next Draw.
+func (g *Game) setScale(s float64) {
+	s = math.Min(4, math.Max(1, s))
+	g.scale = s
+	g.fonts = NewFonts(s)
+	g.canvas.Scale = s
+	g.bar.Scale = s
+	g.hud.Scale = s
+	g.panel.Scale = int(math.Round(s)) // debugui scales by whole pixels
+	g.setStatus(fmt.Sprintf("UI scale %g", s), false)
+}
+
+// setContrast switches between the high-contrast and the standard theme.
+func (g *Game) setContrast(on bool) {
+	if on {
+		palette.SetTheme(palette.HighContrast)
+		g.setStatus("high-contrast theme (I to leave)", false)
+		return
+	}
+	palette.SetTheme(palette.Standard)
+	g.setStatus("standard theme", false)
+}
+
+// setColours makes the colour map called name current.
+func (g *Game) setColours(name string) {
+	if !palette.SetColours(name) {
+		g.setStatus("no colour map "+name, true)
+		return
+	}
+	msg := "colours: " + name
+	if palette.Colours().CVDStart {
+		msg += " · dots blue (x₀ left) ↔ orange (x₀ right), lighter above"
+	}
+	g.setStatus(msg, false)
 }

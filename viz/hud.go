@@ -20,6 +20,11 @@ import (
 type HUD struct {
 	Scale float64
 	batch Batch
+	help  struct { // the help's layout, kept while screen and scale stay
+		screen rect
+		s      float64
+		l      helpLayout
+	}
 }
 
 // drawTraining draws step, steps/s, loss, a loss curve and the status line.
@@ -36,6 +41,10 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 		drawText(dst, line, fonts.Small, area.X+6*s, area.Y+4*s, TopLeft, col)
 		return
 	}
+	// At large UI scales the lines outgrow the box: widen it to hold them.
+	lossLine := fmt.Sprintf("loss %s   %s steps/s", lossText(st.Loss), thousands(int(math.Round(st.StepsPerSec))))
+	need := math.Max(textWidth(lossLine, fonts.Body), textWidth(fmt.Sprintf("step %s  running", thousands(st.Step)), fonts.Bold)+10*s)
+	w = math.Min(area.W-20*s, math.Max(w, need+20*s))
 	x, y := area.X+10*s, area.Y+10*s
 	curveH := 48 * s
 	lineH := fonts.Body.Size * 1.35
@@ -65,8 +74,7 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 	}
 	drawText(dst, fmt.Sprintf("step %s", thousands(st.Step)), fonts.Bold, cx, y+8*s, TopLeft, palette.Label)
 	drawText(dst, state, fonts.Bold, cx+cw, y+8*s, TopRight, stateCol)
-	drawText(dst, fmt.Sprintf("loss %s   %s steps/s", lossText(st.Loss), thousands(int(math.Round(st.StepsPerSec)))),
-		fonts.Body, cx, y+8*s+lineH, TopLeft, palette.Label)
+	drawText(dst, lossLine, fonts.Body, cx, y+8*s+lineH, TopLeft, palette.Label)
 	if hi > lo {
 		drawText(dst, lossText(hi), fonts.Small, cx+cw, cy, TopRight, palette.Dim)
 		drawText(dst, lossText(lo), fonts.Small, cx+cw, cy+curveH, BottomRight, palette.Dim)
@@ -214,43 +222,203 @@ func (h *HUD) drawStats(dst *ebiten.Image, area rect, lines []string, fonts Font
 	}
 }
 
-// drawHelp draws the key table in the middle of the area.
-func (h *HUD) drawHelp(dst *ebiten.Image, area rect, fonts Fonts) {
-	s := h.Scale
-	lineH := fonts.Body.Size * 1.4
-	keyW := 90 * s
-	descW := 0.0
-	// A second key of an action (Tab beside H, the digits after 1) has no
-	// line of its own.
-	var listed []keymap.Binding
+// helpEntries are the lines of the help: every key of the table with a
+// help text (a second key of an action, Tab beside H or the digits after 1,
+// has none), then the mouse and draw-mode inputs.
+func helpEntries() []keymap.Binding {
+	var out []keymap.Binding
 	for _, k := range keymap.Table {
 		if k.Help != "" {
-			listed = append(listed, k)
-			descW = math.Max(descW, textWidth(k.Help, fonts.Body))
+			out = append(out, k)
 		}
 	}
-	rows := (len(listed) + 1) / 2
-	cols := 2
-	colW := keyW + descW + 24*s
-	if area.W < float64(cols)*colW+40*s {
-		cols, rows = 1, len(listed)
+	return append(out, keymap.Extra...)
+}
+
+// helpItem is one placed entry of the help: its key label at (x, y), its
+// help text wrapped into lines at (x+textX, y); x and y are relative to the
+// help box.
+type helpItem struct {
+	label, text string
+	x, y, textX float64
+}
+
+// helpLayout is the help overlay laid out for a screen: the box, the scale
+// its fonts are drawn at (the UI scale or, where that does not fit, less)
+// and the placed entries. More counts entries left out because even the
+// smallest fonts do not fit them all.
+type helpLayout struct {
+	box   rect
+	scale float64
+	fonts Fonts
+	items []helpItem
+	more  int
+}
+
+// helpMinScale is the smallest scale the help shrinks to; below it, the
+// entries that do not fit are left out and counted.
+const helpMinScale = 0.75
+
+// layoutHelp places the help entries on screen at the UI scale s if they
+// fit there in up to four columns, else at the largest smaller scale (in
+// steps of ¼) that fits: on a projector a slightly smaller help beats one
+// spread over pages. Long help texts wrap into two lines rather than
+// widening their column.
+func layoutHelp(screen rect, s float64) helpLayout {
+	entries := helpEntries()
+	for f := s; ; f -= 0.25 {
+		f = math.Max(f, helpMinScale)
+		if l, ok := layoutHelpAt(screen, entries, f, false); ok {
+			return l
+		}
+		if f <= helpMinScale {
+			l, _ := layoutHelpAt(screen, entries, f, true)
+			return l
+		}
 	}
-	w := float64(cols)*colW + 30*s
-	hh := float64(rows)*lineH + lineH*2 + 30*s
-	x := area.X + math.Max(0, (area.W-w)/2)
-	y := area.Y + math.Max(0, (area.H-hh)/2)
-	b := &h.batch
-	b.Begin(dst)
-	b.Rect(float32(x), float32(y), float32(w), float32(hh), palette.PanelBG.WithAlpha(0.96))
-	b.Frame(float32(x), float32(y), float32(w), float32(hh), float32(s), palette.GridMajor)
-	b.Flush()
-	drawText(dst, "Keys   (? to close)", fonts.Bold, x+15*s, y+12*s, TopLeft, palette.Accent)
-	for i, k := range listed {
-		col, row := i/rows, i%rows
-		kx := x + 15*s + float64(col)*colW
-		ky := y + 12*s + lineH*1.6 + float64(row)*lineH
-		drawText(dst, k.Label, fonts.Bold, kx, ky, TopLeft, palette.Label)
-		drawText(dst, k.Help, fonts.Body, kx+keyW, ky, TopLeft, palette.Dim)
+}
+
+// layoutHelpAt lays the entries out at font scale f in the fewest columns
+// (1 to 4) that fit the screen. With cut, a layout too tall keeps the rows
+// that fit and counts the rest.
+func layoutHelpAt(screen rect, entries []keymap.Binding, f float64, cut bool) (helpLayout, bool) {
+	fonts := NewFonts(f)
+	const margin = 8.0 // to the screen's edges
+	pad, gap, keyGap := 16*f, 28*f, 12*f
+	lineH := fonts.Body.Size * 1.3 // drawText's spacing of wrapped lines
+	titleH := fonts.Bold.Size*1.3 + 10*f
+	maxW, maxH := screen.W-2*margin, screen.H-2*margin
+	maxRows := max(1, int((maxH-2*pad-titleH-lineH)/lineH)) // a line for "… more"
+	wrapW := 22 * fonts.Body.Size                           // about 45 characters
+	texts := make([]string, len(entries))
+	lines := make([]int, len(entries))
+	labelW := make([]float64, len(entries))
+	textW := make([]float64, len(entries))
+	total := 0
+	for i, e := range entries {
+		texts[i] = wrap(e.Help, fonts.Body, wrapW)
+		lines[i] = 1 + strings.Count(texts[i], "\n")
+		total += lines[i]
+		labelW[i] = textWidth(e.Label, fonts.Bold)
+		for _, ln := range strings.Split(texts[i], "\n") {
+			textW[i] = math.Max(textW[i], textWidth(ln, fonts.Body))
+		}
+	}
+	var fit, fallback *helpLayout
+	for cols := 1; cols <= 4; cols++ {
+		// The shortest columns that hold everything: start from an even
+		// split and grow until a greedy fill needs no more columns.
+		per := (total + cols - 1) / cols
+		var starts []int
+		for {
+			starts = columnStarts(lines, per)
+			if len(starts) <= cols {
+				break
+			}
+			per++
+		}
+		clipped := cut && per > maxRows
+		if clipped {
+			per = maxRows
+			starts = columnStarts(lines, per)
+			starts = starts[:min(cols, len(starts))]
+		}
+		l := helpLayout{scale: f, fonts: fonts}
+		x, shown := pad, 0
+		for c, first := range starts {
+			end := len(entries)
+			if c+1 < len(starts) {
+				end = starts[c+1]
+			}
+			kw, tw, row, col := 0.0, 0.0, 0, len(l.items)
+			for i := first; i < end && row+lines[i] <= per; i++ {
+				kw, tw = math.Max(kw, labelW[i]), math.Max(tw, textW[i])
+				l.items = append(l.items, helpItem{label: entries[i].Label, text: texts[i], x: x, y: pad + titleH + float64(row)*lineH})
+				row += lines[i]
+				shown++
+			}
+			for j := col; j < len(l.items); j++ {
+				l.items[j].textX = kw + keyGap
+			}
+			x += kw + keyGap + tw + gap
+		}
+		l.more = len(entries) - shown
+		w := x - gap + pad
+		h := pad + titleH + float64(per)*lineH + pad
+		if l.more > 0 {
+			h += lineH
+		}
+		l.box = rect{screen.X + math.Max(margin, (screen.W-w)/2), screen.Y + math.Max(margin, (screen.H-h)/2), w, h}
+		if w <= maxW && h <= maxH && l.more == 0 {
+			// A single column reaching from top to bottom reads worse than
+			// two: prefer the fewest columns that leave some room.
+			if h <= 0.7*maxH {
+				return l, true
+			}
+			if fit == nil {
+				fit = &l
+			}
+			continue
+		}
+		// Cut, the layout that shows the most entries wins.
+		if clipped && w <= maxW && h <= maxH && (fallback == nil || l.more < fallback.more) {
+			fallback = &l
+		}
+	}
+	if fit != nil {
+		return *fit, true
+	}
+	if fallback != nil {
+		return *fallback, false
+	}
+	return helpLayout{scale: f, fonts: fonts, box: rect{screen.X, screen.Y, 0, 0}, more: len(entries)}, false
+}
+
+// columnStarts returns the first entry of each column when columns hold at
+// most per lines (an entry longer than per still gets a column).
+func columnStarts(lines []int, per int) []int {
+	var starts []int
+	used := per
+	for i, n := range lines {
+		if used+n > per {
+			starts = append(starts, i)
+			used = 0
+		}
+		used += n
+	}
+	return starts
+}
+
+// drawHelp draws the help overlay over the whole screen: it lists every
+// input and must never run off screen, so it shrinks on small screens and
+// at large UI scales (see layoutHelp).
+func (h *HUD) drawHelp(dst *ebiten.Image, fonts Fonts) {
+	b := dst.Bounds()
+	screen := rect{float64(b.Min.X), float64(b.Min.Y), float64(b.Dx()), float64(b.Dy())}
+	if h.help.screen != screen || h.help.s != h.Scale {
+		h.help.screen, h.help.s = screen, h.Scale
+		h.help.l = layoutHelp(screen, h.Scale)
+	}
+	l := h.help.l
+	f := l.scale
+	box := l.box
+	if box.W <= 0 {
+		return
+	}
+	bt := &h.batch
+	bt.Begin(dst)
+	bt.Rect(float32(box.X), float32(box.Y), float32(box.W), float32(box.H), palette.PanelBG.WithAlpha(1)) // opaque: nothing shows through the text
+	bt.Frame(float32(box.X), float32(box.Y), float32(box.W), float32(box.H), float32(math.Max(1, f)), palette.GridMajor)
+	bt.Flush()
+	pad := 16 * f
+	drawText(dst, "Keys and mouse   (? to close)", l.fonts.Bold, box.X+pad, box.Y+pad, TopLeft, palette.Accent)
+	for _, it := range l.items {
+		drawText(dst, it.label, l.fonts.Bold, box.X+it.x, box.Y+it.y, TopLeft, palette.Label)
+		drawText(dst, it.text, l.fonts.Body, box.X+it.x+it.textX, box.Y+it.y, TopLeft, palette.Dim)
+	}
+	if l.more > 0 {
+		drawText(dst, fmt.Sprintf("… and %d more: enlarge the window or press − for a smaller UI", l.more), l.fonts.Body,
+			box.X+pad, box.Y+box.H-pad, BottomLeft, palette.Dim)
 	}
 }
 

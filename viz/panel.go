@@ -9,6 +9,7 @@ import (
 
 	"github.com/ebitengine/debugui"
 
+	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
@@ -36,6 +37,7 @@ type Panel struct {
 	solvIdx  int
 	batchIdx int
 	partIdx  int
+	colIdx   int
 	srcSpec  string
 	tgtSpec  string
 	seed     int
@@ -84,6 +86,9 @@ type Actions struct {
 	Lessons                            func(*debugui.Context) // the Lessons section, if any
 	Draw                               func(*debugui.Context) // the Draw section, if any
 	Keep                               func(*debugui.Context) // the Keep section, if any
+	ScaleBy                            func(float64)          // UI scale + or − 1
+	Contrast                           func(on bool)          // high-contrast theme
+	Colours                            func(name string)      // colour map by name
 }
 
 // Build lays out the panel for this tick. It returns the settings as edited
@@ -100,6 +105,7 @@ func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl 
 			if act.Lessons != nil {
 				act.Lessons(ctx)
 			}
+			p.lecture(ctx, act)
 			p.data(ctx)
 			if act.Draw != nil {
 				act.Draw(ctx)
@@ -132,6 +138,48 @@ func (p *Panel) training(ctx *debugui.Context, st scene.Status, act Actions) {
 		}
 		ctx.Text(fmt.Sprintf("%s · step %s · %s steps/s", state, thousands(st.Step), thousands(int(math.Round(st.StepsPerSec)))))
 		ctx.Text("loss " + lossText(st.Loss))
+	})
+}
+
+// lecture is the projector section: UI scale, theme and colour map, each
+// also on a key. It sits high in the panel so that the colour list opens
+// inside the window (see DESIGN.md on debugui's dropdowns).
+func (p *Panel) lecture(ctx *debugui.Context, act Actions) {
+	ctx.Header("Lecture", true, func() {
+		ctx.SetGridLayout([]int{-3, -1, -1}, nil)
+		ctx.Text(fmt.Sprintf("UI scale %d (− +)", p.Scale))
+		ctx.Button("−").On(func() {
+			if act.ScaleBy != nil {
+				act.ScaleBy(-1)
+			}
+		})
+		ctx.Button("+").On(func() {
+			if act.ScaleBy != nil {
+				act.ScaleBy(+1)
+			}
+		})
+		ctx.SetGridLayout(nil, nil)
+		contrast := palette.CurrentTheme().Name == palette.HighContrast.Name
+		ctx.Checkbox(&contrast, "high contrast (I)").On(func() {
+			if act.Contrast != nil {
+				act.Contrast(contrast)
+			}
+		})
+		ctx.SetGridLayout([]int{-1, -2}, nil)
+		ctx.Text("colours (M)")
+		names := make([]string, len(palette.ColourMaps))
+		for i, m := range palette.ColourMaps {
+			names[i] = m.Name
+			if m.Name == palette.Colours().Name {
+				p.colIdx = i
+			}
+		}
+		ctx.Dropdown(&p.colIdx, names).On(func() {
+			if act.Colours != nil && p.colIdx < len(names) {
+				act.Colours(names[p.colIdx])
+			}
+		})
+		ctx.SetGridLayout(nil, nil)
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -20,6 +21,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -29,6 +31,8 @@ type Config struct {
 	Backend       scene.Backend // required
 	Width, Height int           // window size, default 1280×800
 	Scale         float64       // UI scale 1..4
+	Theme         string        // "standard" (default) or "contrast"
+	Colours       string        // colour map: viridis (default), cividis, magma
 	Fullscreen    bool
 	Stats         bool   // frame-timing overlay and a stderr line every 2 s
 	StateFile     string // where to write the JSON state every 200 ms
@@ -63,6 +67,9 @@ func Run(cfg Config) error {
 		cfg.Width, cfg.Height = 1280, 800
 	}
 	cfg.Scale = math.Min(4, math.Max(1, cfg.Scale))
+	if err := applyLook(cfg.Theme, cfg.Colours); err != nil {
+		return err
+	}
 	if cfg.Title == "" {
 		cfg.Title = "flowviz — flow matching, live"
 	}
@@ -130,6 +137,26 @@ func Run(cfg Config) error {
 		err = nil
 	}
 	return errors.Join(err, backendErr)
+}
+
+// applyLook sets the palette's theme and colour map by name ("" keeps the
+// default).
+func applyLook(theme, colours string) error {
+	if theme != "" {
+		t, ok := palette.ThemeByName(theme)
+		if !ok {
+			return fmt.Errorf("viz: no theme %q (standard, contrast)", theme)
+		}
+		palette.SetTheme(t)
+	}
+	if colours != "" && !palette.SetColours(colours) {
+		names := make([]string, len(palette.ColourMaps))
+		for i, m := range palette.ColourMaps {
+			names[i] = m.Name
+		}
+		return fmt.Errorf("viz: no colour map %q (%s)", colours, strings.Join(names, ", "))
+	}
+	return nil
 }
 
 // stateReport is what the render loop hands the state writer: the cheap

@@ -47,6 +47,8 @@ func run() {
 	flag.IntVar(&s.Grid, "grid", d.Grid, "arrows per side of the field grid, 4..64")
 	window := flag.String("window", "1280x800", "window size WxH")
 	scale := flag.Float64("scale", 1, "UI scale 1..4 (2 for a projector)")
+	theme := flag.String("theme", "standard", "colour theme: standard | contrast (I toggles)")
+	colours := flag.String("colours", "viridis", "colour map: viridis | cividis | magma (M cycles; the last two are colour-blind safe for the dots too)")
 	fullscreen := flag.Bool("fullscreen", false, "start fullscreen (F11 toggles)")
 	startLesson := flag.Int("lesson", 0, "start in the lesson view at lesson N (1..8); PageDown/PageUp move, Esc leaves")
 	stats := flag.Bool("stats", false, "show frame timings and print them to stderr every 2 s")
@@ -125,7 +127,7 @@ func run() {
 	}
 	err = viz.Run(viz.Config{
 		Settings: s, Backend: backend,
-		Width: w, Height: h, Scale: *scale, Fullscreen: *fullscreen,
+		Width: w, Height: h, Scale: *scale, Theme: *theme, Colours: *colours, Fullscreen: *fullscreen,
 		Stats: *stats, StateFile: *stateFile,
 		DrawingFile: *drawingFile, RestoreDrawing: !targetSet && !*useDemo,
 		SessionFile: *sessionFile, Fresh: !restoreAuto || *useDemo, KeepDir: *keepDir,

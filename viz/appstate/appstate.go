@@ -31,6 +31,10 @@ type State struct {
 	Help     bool     `json:"help"`
 	Fullscr  bool     `json:"fullscreen"`
 
+	Scale   float64 `json:"scale"`   // UI scale 1..4
+	Theme   string  `json:"theme"`   // "standard" or "contrast"
+	Colours string  `json:"colours"` // colour map: viridis, cividis, magma
+
 	Particles int    `json:"particles"`
 	Scenes    int    `json:"scenes"`     // scenes received so far
 	SceneStep int    `json:"scene_step"` // training step of the scene shown

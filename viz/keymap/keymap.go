@@ -114,6 +114,17 @@ var Table = []Binding{
 	{"Slash", "?", Help, "this help"},
 }
 
+// Extra lists, for the help, the inputs that the key table does not
+// dispatch: mouse gestures and draw mode's own keys. Their Key and Action
+// are unused; the game handles them where the pointer is.
+var Extra = []Binding{
+	{Label: "wheel", Help: "zoom around the pointer"},
+	{Label: "right/middle drag", Help: "pan the view"},
+	{Label: "drag the timeline", Help: "scrub through t"},
+	{Label: "Ctrl+Z", Help: "undo a stroke (draw mode)"},
+	{Label: "Ctrl+Shift+Z", Help: "redo a stroke (draw mode)"},
+}
+
 // NeedsCtrl reports whether the binding fires only with Ctrl (or Cmd) held;
 // the others fire only without it, so Ctrl+S never also toggles anything.
 func (b Binding) NeedsCtrl() bool { return strings.HasPrefix(b.Label, "Ctrl+") }
