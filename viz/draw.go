@@ -133,6 +133,7 @@ func (g *Game) paint(canvasR rect, in pointer) bool {
 		return false
 	}
 	mx, my, left := in.X, in.Y, in.Left
+	canvasR = g.paintArea(canvasR)
 	doc := d.doc()
 	wx, wy := g.canvas.Cam.ToWorld(mx, my)
 	at := flow.Vec{wx, wy}
@@ -362,7 +363,8 @@ func (g *Game) drawOverlay(dst *ebiten.Image, canvasR rect) {
 		b.Line(float32(x0), float32(y0), float32(x1), float32(y1), lw, palette.Accent, palette.Accent)
 	}
 	cx, cy := ebiten.CursorPosition()
-	if canvasR.contains(float64(cx), float64(cy)) {
+	area := g.paintArea(canvasR)
+	if area.contains(float64(cx), float64(cy)) {
 		r := float64(d.Radius) * g.scale
 		ring := palette.Accent
 		if d.Tool == toolErase {
@@ -377,7 +379,16 @@ func (g *Game) drawOverlay(dst *ebiten.Image, canvasR rect) {
 	}
 	b.Flush()
 	label := fmt.Sprintf("DRAW · %s → %s · %s points", toolNames[d.Tool], g.drawSide(), thousands(d.doc().Len()))
-	drawText(dst, label, g.fonts.Bold, canvasR.X+canvasR.W/2, canvasR.Y+12*g.scale, TopCenter, palette.Accent)
+	drawText(dst, label, g.fonts.Bold, area.X+area.W/2, area.Y+12*g.scale, TopCenter, palette.Accent)
+}
+
+// paintArea is where strokes land: the canvas, or in a lesson its figure,
+// not under the text column.
+func (g *Game) paintArea(canvasR rect) rect {
+	if ls := &g.lessons; ls.active() && !ls.lay.stacked && ls.lay.figure.W > 0 {
+		return ls.lay.figure
+	}
+	return canvasR
 }
 
 // drawDrawingPoints redraws the cached image of the drawing being edited

@@ -15,6 +15,7 @@ import (
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/keymap"
+	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/timeline"
@@ -346,6 +347,11 @@ func (g *Game) do(a keymap.Action) {
 		}
 	case keymap.Resample:
 		g.backend.Resample()
+		if ls := &g.lessons; ls.active() && ls.current().Kind == lesson.Batch {
+			// Lesson 4's "R new batch": fresh draws for its table too.
+			ls.batchNo++
+			ls.batchStep = -1
+		}
 	case keymap.TogglePanel:
 		g.showPanel = !g.showPanel
 	case keymap.ToggleStats:
@@ -576,16 +582,16 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	if st.State == "waiting" {
 		drawText(screen, "draw something: press D, then hold the left button on the canvas", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H*0.4, Center, palette.Accent)
 	}
-	hudR := canvasR
-	if g.lessons.active() {
+	switch {
+	case g.lessons.active():
+		// The lesson's column carries its own training readout.
 		g.drawLesson(screen, canvasR)
-		top := g.belowChips()
-		hudR = rect{canvasR.X, top, canvasR.W, canvasR.Y + canvasR.H - top}
-	} else {
+		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() {
+			g.hud.drawTraining(screen, lay.figure, st, g.status, g.statusErr, g.fonts)
+		}
+	default:
 		g.drawTools(screen, canvasR)
-	}
-	if !g.lessons.geometric() {
-		g.hud.drawTraining(screen, hudR, st, g.status, g.statusErr, g.fonts)
+		g.hud.drawTraining(screen, canvasR, st, g.status, g.statusErr, g.fonts)
 	}
 	if l := g.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
 		g.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, g.fonts)

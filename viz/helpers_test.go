@@ -102,3 +102,24 @@ func TestSolverFormula(t *testing.T) {
 		}
 	}
 }
+
+// A point such as (1, 1) stays on one line; a long aside still wraps.
+func TestWrapKeepsPointsWhole(t *testing.T) {
+	fonts := NewFonts(1)
+	msg := "from x0 = (1, 1) to x1 = (6, 6) in five steps (1, 1) → (2, 2) → (3, 3)"
+	for w := 60.0; w < 400; w += 7 {
+		out := wrap(msg, fonts.Body, w)
+		if strings.Join(strings.Fields(out), " ") != msg {
+			t.Fatalf("wrap lost words: %q", out)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if strings.Count(line, "(") != strings.Count(line, ")") {
+				t.Errorf("width %.0f: a point is broken across lines: %q", w, out)
+			}
+		}
+	}
+	long := "an aside (which goes on for many words and would not fit) wraps"
+	if out := wrap(long, fonts.Body, 120); !strings.Contains(out, "\n") || strings.Count(strings.Split(out, "\n")[0], " ") > 8 {
+		t.Errorf("a long aside was kept whole: %q", out)
+	}
+}

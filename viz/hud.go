@@ -423,8 +423,9 @@ func (h *HUD) drawHelp(dst *ebiten.Image, fonts Fonts) {
 }
 
 // wrap breaks s into lines no wider than w.
+// A parenthesised group such as "(1, 1)" is never broken.
 func wrap(s string, face *text.GoTextFace, w float64) string {
-	words := strings.Fields(s)
+	words := unbroken(strings.Fields(s))
 	var out strings.Builder
 	line := ""
 	for _, word := range words {
@@ -441,6 +442,24 @@ func wrap(s string, face *text.GoTextFace, w float64) string {
 	}
 	out.WriteString(line)
 	return out.String()
+}
+
+// unbroken joins the words of a short parenthesised group, a point like
+// "(1.5, −0.25)", into one; a long or unclosed aside still wraps.
+func unbroken(words []string) []string {
+	out := words[:0]
+	depth, joined := 0, 0
+	for _, w := range words {
+		if depth > 0 && joined < 3 {
+			out[len(out)-1] += " " + w
+			joined++
+		} else {
+			out = append(out, w)
+			depth, joined = 0, 0
+		}
+		depth = max(0, depth+strings.Count(w, "(")-strings.Count(w, ")"))
+	}
+	return out
 }
 
 // thousands prints n with thin separators: 12,345.

@@ -29,15 +29,20 @@ func (g *Game) lessonChips() {
 	l := ls.current()
 	switch l.Kind {
 	case lesson.Sampling:
+		// "N = 1" "2" "5" "10" "100", then the solvers as a second group.
 		var labels []string
-		for _, n := range l.StepChoices {
-			labels = append(labels, fmt.Sprintf("N = %d", n))
+		for i, n := range l.StepChoices {
+			if i == 0 {
+				labels = append(labels, fmt.Sprintf("N = %d", n))
+			} else {
+				labels = append(labels, fmt.Sprint(n))
+			}
 		}
 		for _, s := range l.Solvers {
 			labels = append(labels, solverName(s))
 		}
 		k := len(l.StepChoices)
-		g.layoutChips(labels, func(i int) bool {
+		g.setChips(labels, func(i int) bool {
 			if i < k {
 				return g.settings.Steps == l.StepChoices[i]
 			}
@@ -50,22 +55,34 @@ func (g *Game) lessonChips() {
 			}
 			g.editSetting()
 		})
+		if k < len(ls.chips) {
+			ls.chips[k].group = true
+		}
 	case lesson.Straight:
 		var labels []string
 		for _, c := range l.Couplings {
 			labels = append(labels, couplingName(c))
 		}
-		g.layoutChips(labels, func(i int) bool { return g.settings.Coupling == l.Couplings[i] }, func(i int) {
+		g.setChips(labels, func(i int) bool { return g.settings.Coupling == l.Couplings[i] }, func(i int) {
 			g.settings.Coupling = l.Couplings[i]
 			g.editSetting()
 		})
 	case lesson.Batch:
-		g.layoutChips([]string{"new batch"}, func(int) bool { return false }, func(int) {
+		g.setChips([]string{"new batch"}, func(int) bool { return false }, func(int) {
 			ls.batchNo++
 			ls.batchStep = -1
 		})
 	default:
 		ls.chips = ls.chips[:0]
+	}
+}
+
+// setChips sets the lesson's chips; layoutLesson places them.
+func (g *Game) setChips(labels []string, on func(i int) bool, do func(i int)) {
+	ls := &g.lessons
+	ls.chips = ls.chips[:0]
+	for i, lab := range labels {
+		ls.chips = append(ls.chips, chip{label: lab, on: on(i), do: func() { do(i) }})
 	}
 }
 
@@ -226,31 +243,52 @@ func (g *Game) stopTable() {
 	}
 }
 
-// drawLesson draws the lesson's own picture over the canvas.
+// drawLesson draws the lesson: its own picture in the figure, then the text
+// column beside it.
 func (g *Game) drawLesson(dst *ebiten.Image, canvasR rect) {
+	ls := &g.lessons
+	switch ls.current().Kind {
+	case lesson.Pair:
+		g.drawPair(dst, true)
+	case lesson.Interp:
+		g.drawPair(dst, false)
+	case lesson.Crossing:
+		g.drawCrossing(dst)
+	case lesson.Batch:
+		g.drawBatch(dst)
+	case lesson.Average:
+		g.drawAverage(dst)
+	}
+	g.drawTools(dst, ls.lay.figure)
+	g.drawColumn(dst)
+}
+
+// lessonLines is the live numbers of the lesson shown.
+func (g *Game) lessonLines() []numLine {
 	ls := &g.lessons
 	l := ls.current()
 	switch l.Kind {
-	case lesson.Pair:
-		g.drawPair(dst, canvasR, true)
-	case lesson.Interp:
-		g.drawPair(dst, canvasR, false)
+	case lesson.Pair, lesson.Interp:
+		k, exact := g.tl.Step()
+		var lines []numLine
+		for _, t := range pairText(ls.x0, ls.x1, g.tl.T, k, g.tl.N, exact, l.Kind == lesson.Pair) {
+			lines = append(lines, textLine(t))
+		}
+		return lines
 	case lesson.Crossing:
-		g.drawCrossing(dst, canvasR)
+		return g.crossingLines()
 	case lesson.Batch:
-		g.drawBatch(dst, canvasR)
+		return g.batchLines()
 	case lesson.Average:
-		g.drawAverage(dst, canvasR)
+		return g.averageLines()
 	case lesson.Sampling:
-		g.drawSampling(dst, canvasR)
+		return g.samplingLines()
 	case lesson.Straight:
-		g.drawStraight(dst, canvasR)
+		return g.straightLines()
 	case lesson.Shape:
-		g.drawShapeNote(dst, canvasR)
+		return g.shapeLines()
 	}
-	g.drawTools(dst, canvasR)
-	g.drawCaption(dst)
-	g.drawChips(dst)
+	return nil
 }
 
 // pairText is the numbers of lessons 1 and 2 at time t.
@@ -264,17 +302,17 @@ func pairText(x0, x1 flow.Vec, t float64, k, n int, exact, steps bool) []string 
 		fmt.Sprintf("x0 = %s     x1 = %s", lesson.FormatVec(x0), lesson.FormatVec(x1)),
 		tText,
 		fmt.Sprintf("xt = (1 − %s)·%s + %s·%s = %s", lesson.FormatNum(t), lesson.FormatVec(x0), lesson.FormatNum(t), lesson.FormatVec(x1), lesson.FormatVec(xt)),
-		fmt.Sprintf("v = x1 − x0 = %s, the same at every t", lesson.FormatVec(v)),
+		fmt.Sprintf("v = x1 − x0 = %s at every t", lesson.FormatVec(v)),
 	}
 	if steps {
-		lines = append(lines, fmt.Sprintf("NUM_STEPS = %d: each step moves x by v/%d = %s", n, n, lesson.FormatVec(flow.Vec{v[0] / float64(n), v[1] / float64(n)})))
+		lines = append(lines, fmt.Sprintf("each of the %d steps moves x by v/%d = %s", n, n, lesson.FormatVec(flow.Vec{v[0] / float64(n), v[1] / float64(n)})))
 	}
 	return lines
 }
 
 // drawPair draws one source–target pair: the straight path, its points at
 // the solver steps (lesson 1) or draggable ends (lesson 2), and xt.
-func (g *Game) drawPair(dst *ebiten.Image, canvasR rect, steps bool) {
+func (g *Game) drawPair(dst *ebiten.Image, steps bool) {
 	ls := &g.lessons
 	cam := &g.canvas.Cam
 	s := g.scale
@@ -315,49 +353,38 @@ func (g *Game) drawPair(dst *ebiten.Image, canvasR rect, steps bool) {
 	b.Flush()
 
 	if steps {
-		for _, p := range pts {
+		// Labels right of and below each point, clear of the line, which
+		// runs up and to the right; xt's own label goes above and left.
+		k, exact := g.tl.Step()
+		for i, p := range pts {
+			if exact && i == k {
+				continue
+			}
 			px, py := cam.ToScreen(p[0], p[1])
-			drawText(dst, lesson.FormatVec(p), f.body, px+14*s, py+6*s, TopLeft, palette.Label)
+			drawText(dst, lesson.FormatVec(p), f.body, px+14*s, py+4*s, TopLeft, palette.Label)
 		}
+		drawText(dst, "x0", f.body, ax-12*s, ay, CenterRight, palette.Source.WithAlpha(1))
+		drawText(dst, "x1", f.body, bx-12*s, by, CenterRight, palette.Target.WithAlpha(1))
 	} else {
 		drawText(dst, "x0 "+lesson.FormatVec(x0), f.body, ax-14*s, ay+8*s, TopRight, palette.Source.WithAlpha(1))
 		drawText(dst, "x1 "+lesson.FormatVec(x1), f.body, bx+14*s, by-8*s, BottomLeft, palette.Target.WithAlpha(1))
 	}
-	drawText(dst, "xt "+lesson.FormatVec(xt), f.formula, tx-16*s, ty-12*s, BottomRight, palette.Accent)
-
-	k, exact := g.tl.Step()
-	lines := pairText(x0, x1, g.tl.T, k, n, exact, steps)
-	if !steps {
-		lines = append(lines, "drag the squares x0 and x1; ← → or the bar move t")
-	}
-	g.drawNumbers(dst, canvasR, lines)
+	drawText(dst, "xt = "+lesson.FormatVec(xt), f.formula, tx+18*s, ty+6*s, TopLeft, palette.Accent)
 }
 
-// drawNumbers draws a lesson's live numbers at the canvas's lower left.
-func (g *Game) drawNumbers(dst *ebiten.Image, canvasR rect, lines []string) {
-	f := g.lessonFaces()
-	s := g.scale
-	lineH := f.body.Size * 1.4
-	w := 0.0
-	for _, l := range lines {
-		w = math.Max(w, textWidth(l, f.body))
+// updateCrossing finds the paths that pass under the pointer at t.
+func (g *Game) updateCrossing() {
+	ls := &g.lessons
+	ls.conflicts, ls.mean = ls.conflicts[:0], flow.Vec{}
+	if ls.hoverOn {
+		radius := 30 * g.scale / g.canvas.Cam.Zoom
+		ls.conflicts, ls.mean = lesson.Conflicts(ls.pairs0, ls.pairs1, g.tl.T, ls.hover, radius)
 	}
-	pad := 12 * s
-	h := float64(len(lines))*lineH + 2*pad
-	x, y := canvasR.X+10*s, canvasR.Y+canvasR.H-h-10*s
-	b := &g.toolBatch
-	b.Begin(dst)
-	b.Rect(float32(x), float32(y), float32(w+2*pad), float32(h), palette.PanelBG.WithAlpha(0.92))
-	b.Flush()
-	for i, l := range lines {
-		drawText(dst, l, f.body, x+pad, y+pad+float64(i)*lineH, TopLeft, palette.Label)
-	}
-	g.lessons.numbers = lines
 }
 
 // drawCrossing draws many straight conditional paths and, under the
 // pointer, the directions that meet there.
-func (g *Game) drawCrossing(dst *ebiten.Image, canvasR rect) {
+func (g *Game) drawCrossing(dst *ebiten.Image) {
 	ls := &g.lessons
 	cam := &g.canvas.Cam
 	s := g.scale
@@ -375,15 +402,12 @@ func (g *Game) drawCrossing(dst *ebiten.Image, canvasR rect) {
 		r := float32(6 * s)
 		b.Rect(float32(px)-r/2, float32(py)-r/2, r, r, palette.Label)
 	}
-	radius := 30 * s / cam.Zoom
-	var idx []int
-	var mean flow.Vec
 	if ls.hoverOn {
-		idx, mean = lesson.Conflicts(ls.pairs0, ls.pairs1, t, ls.hover, radius)
 		hx, hy := cam.ToScreen(ls.hover[0], ls.hover[1])
 		ring(b, float32(hx), float32(hy), float32(30*s), float32(2*s), palette.Label.WithAlpha(0.8))
 		// Each path's own direction u = x1 − x0 at its xt, drawn as the
 		// move over Δt = 0.15; their mean in white from the pointer.
+		idx := ls.conflicts
 		for n, i := range idx {
 			xt, u := lesson.Interpolate(ls.pairs0[i], ls.pairs1[i], t)
 			px, py := cam.ToScreen(xt[0], xt[1])
@@ -391,24 +415,32 @@ func (g *Game) drawCrossing(dst *ebiten.Image, canvasR rect) {
 			b.Arrow(float32(px), float32(py), float32(u[0]*0.15*cam.Zoom), float32(-u[1]*0.15*cam.Zoom), float32(3*s), float32(13*s), col)
 		}
 		if len(idx) > 0 {
-			b.Arrow(float32(hx), float32(hy), float32(mean[0]*0.15*cam.Zoom), float32(-mean[1]*0.15*cam.Zoom), float32(5*s), float32(18*s), palette.Label)
+			b.Arrow(float32(hx), float32(hy), float32(ls.mean[0]*0.15*cam.Zoom), float32(-ls.mean[1]*0.15*cam.Zoom), float32(5*s), float32(18*s), palette.Label)
 		}
 	}
 	b.Flush()
-	lines := []string{fmt.Sprintf("%d random pairs (x0, x1), each a straight path; t = %s", len(ls.pairs0), lesson.FormatNum(t))}
+}
+
+func (g *Game) crossingLines() []numLine {
+	ls := &g.lessons
+	idx := ls.conflicts
+	lines := []numLine{
+		textLine(fmt.Sprintf("%d random pairs (x0, x1), t = %s", len(ls.pairs0), lesson.FormatNum(g.tl.T))),
+		proseLine("each pair is a straight path with its own direction u = x1 − x0"),
+	}
 	switch {
 	case !ls.hoverOn:
-		lines = append(lines, "point at a place where paths cross")
+		lines = append(lines, proseLine("point at a place where paths cross"))
 	case len(idx) == 0:
-		lines = append(lines, "no path passes under the pointer at this t: move it where lines meet")
+		lines = append(lines, proseLine("no path passes under the pointer at this t: move it where lines meet"))
 	case len(idx) == 1:
-		lines = append(lines, "one path passes here: its direction "+lesson.FormatVec(velocityOf(ls, idx[0])))
+		lines = append(lines, proseLine("one path passes here: its direction "+lesson.FormatVec(velocityOf(ls, idx[0]))))
 	default:
 		lines = append(lines,
-			fmt.Sprintf("%d paths pass here, pulling in %d different directions (coloured)", len(idx), len(idx)),
-			"their average "+lesson.FormatVec(mean)+" (white) is the one direction v(x, t) can take")
+			proseLine(fmt.Sprintf("%d paths pass here, pulling in %d different directions (coloured)", len(idx), len(idx))),
+			proseLine("their average "+lesson.FormatVec(ls.mean)+" (white) is the one direction v(x, t) can take"))
 	}
-	g.drawNumbers(dst, canvasR, lines)
+	return lines
 }
 
 func velocityOf(ls *Lessons, i int) flow.Vec {
@@ -416,8 +448,8 @@ func velocityOf(ls *Lessons, i int) flow.Vec {
 	return v
 }
 
-// drawBatch draws the lesson's batch on the plane and as a table.
-func (g *Game) drawBatch(dst *ebiten.Image, canvasR rect) {
+// drawBatch draws the lesson's batch on the plane.
+func (g *Game) drawBatch(dst *ebiten.Image) {
 	ls := &g.lessons
 	cam := &g.canvas.Cam
 	s := g.scale
@@ -429,49 +461,46 @@ func (g *Game) drawBatch(dst *ebiten.Image, canvasR rect) {
 		bx, by := cam.ToScreen(r.X1[0], r.X1[1])
 		b.Line(float32(ax), float32(ay), float32(bx), float32(by), float32(1.2*s), palette.Source.WithAlpha(0.8), palette.Target.WithAlpha(0.8))
 		px, py := cam.ToScreen(r.Xt[0], r.Xt[1])
-		b.Arrow(float32(px), float32(py), float32(r.U[0]*scaleV), float32(-r.U[1]*scaleV), float32(3.5*s), float32(14*s), palette.Target.WithAlpha(1))
+		// The target u in white like every exact field here, the
+		// network's v in gold like every learned one.
+		b.Arrow(float32(px), float32(py), float32(r.U[0]*scaleV), float32(-r.U[1]*scaleV), float32(3.5*s), float32(14*s), palette.Label)
 		if scene.Finite(r.V) {
 			b.Arrow(float32(px), float32(py), float32(r.V[0]*scaleV), float32(-r.V[1]*scaleV), float32(2.5*s), float32(12*s), palette.Accent)
 		}
 		rr := float32(9 * s)
-		b.Rect(float32(px)-rr/2, float32(py)-rr/2, rr, rr, palette.Label)
+		ring(b, float32(px), float32(py), float32(5*s), float32(1.5*s), palette.Label)
 		b.Rect(float32(ax)-rr/2, float32(ay)-rr/2, rr, rr, palette.Source.WithAlpha(1))
 		b.Rect(float32(bx)-rr/2, float32(by)-rr/2, rr, rr, palette.Target.WithAlpha(1))
 	}
 	b.Flush()
-	if len(ls.rows) == 0 {
-		g.drawNumbers(dst, canvasR, []string{"waiting for the first trained weights…"})
-		return
-	}
-	lines := []string{"     t       xt                target u = x1 − x0    network v(xt, t)      ‖v − u‖²"}
-	for _, r := range ls.rows {
-		lines = append(lines, fmt.Sprintf("%6s   %-16s  %-20s  %-20s  %s",
-			lesson.FormatNum(r.T), lesson.FormatVec(r.Xt), lesson.FormatVec(r.U), lesson.FormatVec(r.V), lesson.FormatNum(r.SqErr)))
-	}
-	lines = append(lines, fmt.Sprintf("loss = mean ‖v − u‖² = %s  at step %s    (amber: u, gold: v)", lesson.FormatNum(ls.batchLoss), thousands(ls.batchStep)))
-	g.drawTable(dst, canvasR, lines)
 }
 
-// drawTable draws rows of figures in the monospaced-looking layout of the
-// body face at the canvas's lower left.
-func (g *Game) drawTable(dst *ebiten.Image, canvasR rect, lines []string) {
-	g.drawNumbers(dst, canvasR, lines)
+func (g *Game) batchLines() []numLine {
+	ls := &g.lessons
+	if len(ls.rows) == 0 {
+		return []numLine{proseLine("waiting for the first trained weights…")}
+	}
+	// The heading is the legend: each vector column in its colour on the plane.
+	head := tableHead("t", "xt", "u = x1 − x0", "v(xt, t)", "|v − u|²")
+	head.colours = []palette.RGBA{{}, {}, palette.Label, palette.Accent}
+	lines := []numLine{head}
+	for _, r := range ls.rows {
+		// One decimal keeps the five columns beside the figure.
+		lines = append(lines, tableRow(lesson.FormatNum(r.T), lesson.FormatVecPrec(r.Xt, 1), lesson.FormatVecPrec(r.U, 1), lesson.FormatVecPrec(r.V, 1), lesson.FormatNum(r.SqErr)))
+	}
+	return append(lines,
+		textLine(fmt.Sprintf("loss = mean |v − u|² = %s at step %s", lesson.FormatNum(ls.batchLoss), thousands(ls.batchStep))))
 }
 
 // drawAverage draws the error heatmap and the exact field's arrows over the
 // learned field the canvas drew.
-func (g *Game) drawAverage(dst *ebiten.Image, canvasR rect) {
+func (g *Game) drawAverage(dst *ebiten.Image) {
 	ls := &g.lessons
 	sc := g.sc
 	cam := &g.canvas.Cam
 	s := g.scale
-	ex, why := g.exactField()
+	ex, _ := g.exactField()
 	if sc == nil || ex == nil || len(ls.avgExact) != len(sc.GridPts) {
-		msg := "waiting for the first sample…"
-		if why != "" {
-			msg = "exact field: " + why
-		}
-		g.drawNumbers(dst, canvasR, []string{msg})
 		return
 	}
 	cellW := (sc.View[2] - sc.View[0]) / float64(sc.Grid) * cam.Zoom
@@ -500,33 +529,61 @@ func (g *Game) drawAverage(dst *ebiten.Image, canvasR rect) {
 		b.Arrow(float32(sx-dx/2), float32(sy-dy/2), float32(dx), float32(dy), float32(1.2*s), float32(math.Min(7*s, cell*0.3)), palette.Label.WithAlpha(0.85))
 	}
 	b.Flush()
-	g.drawNumbers(dst, canvasR, []string{
-		fmt.Sprintf("t = %s   step %s", lesson.FormatNum(g.tl.T), thousands(sc.Step)),
-		"white: the exact average field over " + thousands(len(subsample(ex.Targets, avgTargets))) + " target draws",
-		"coloured: the network's field;  red: where they differ",
-		fmt.Sprintf("mean |v_network − v_exact| = %s  (%.0f %% of the fastest arrow)", lesson.FormatNum(ls.avgMean), 100*ls.avgMean/maxSpeed),
-	})
 }
 
-// drawSampling draws the W2 table of step counts and solvers.
-func (g *Game) drawSampling(dst *ebiten.Image, canvasR rect) {
+func (g *Game) averageLines() []numLine {
 	ls := &g.lessons
-	res := ls.table[""]
-	lines := []string{fmt.Sprintf("now: %s, NUM_STEPS = %d  (%d network evaluations per sample)",
-		solverName(g.applied.Solver), g.applied.Steps, g.applied.Steps*evalsPerStep(g.applied.Solver))}
-	if len(res) == 0 {
-		lines = append(lines, "measuring W2 to the target for each setting…")
-	} else {
-		lines = append(lines, fmt.Sprintf("W2 to the target (%d samples, weights of step %s; lower is better):", tablePoints, thousands(ls.tableStep[""])))
-		for _, r := range res {
-			mark := "  "
-			if r.Steps == g.applied.Steps && r.Solver == g.applied.Solver {
-				mark = "▶ "
-			}
-			lines = append(lines, fmt.Sprintf("%s%-6s N = %-4d %4d evaluations   W2 = %s", mark, solverName(r.Solver), r.Steps, r.Evals, lesson.FormatNum(r.W2)))
+	sc := g.sc
+	ex, why := g.exactField()
+	if sc == nil || ex == nil || len(ls.avgExact) != len(sc.GridPts) {
+		if why != "" {
+			return []numLine{proseLine("exact field: " + why)}
 		}
+		return []numLine{proseLine("waiting for the first sample…")}
 	}
-	g.drawNumbers(dst, canvasR, lines)
+	maxSpeed := math.Max(sc.MaxSpeed, 1e-9)
+	return []numLine{
+		textLine(fmt.Sprintf("t = %s   at training step %s", lesson.FormatNum(g.tl.T), thousands(sc.Step))),
+		proseLine("white: the exact average field over " + thousands(len(subsample(ex.Targets, avgTargets))) + " target draws"),
+		proseLine("coloured: the network's field; red cells: where the two differ"),
+		textLine(fmt.Sprintf("mean |v_network − v_exact| = %s", lesson.FormatNum(ls.avgMean))),
+		textLine(fmt.Sprintf("    = %.0f %% of the fastest arrow", 100*ls.avgMean/maxSpeed)),
+	}
+}
+
+// samplingLines is the W2 table: a row per step count, a column per
+// solver, the setting sampled now lit.
+func (g *Game) samplingLines() []numLine {
+	ls := &g.lessons
+	l := ls.current()
+	res := ls.table[""]
+	lines := []numLine{}
+	if len(res) == 0 {
+		lines = append(lines, proseLine("measuring W2 to the target for each setting…"))
+	} else {
+		lines = append(lines, proseLine(fmt.Sprintf("W2 to the target (lower is better) and network evaluations; weights of step %s", thousands(ls.tableStep[""]))))
+	}
+	head := []string{"NUM_STEPS"}
+	for _, sv := range l.Solvers {
+		head = append(head, solverName(sv))
+	}
+	lines = append(lines, tableHead(head...))
+	// SamplingTable's order: result i·len(solvers) + j is steps[i], solvers[j].
+	for i, n := range l.StepChoices {
+		row := tableRow(fmt.Sprint(n))
+		for j, sv := range l.Solvers {
+			w2 := "…"
+			if k := i*len(l.Solvers) + j; k < len(res) {
+				w2 = lesson.FormatNum(res[k].W2)
+			}
+			row.cells = append(row.cells, fmt.Sprintf("%s  (%d)", w2, n*evalsPerStep(sv)))
+			if n == g.applied.Steps && sv == g.applied.Solver {
+				row.hi, row.hiCell = true, j+2
+			}
+		}
+		lines = append(lines, row)
+	}
+	return lines
 }
 
 func evalsPerStep(solver string) int {
@@ -537,51 +594,55 @@ func evalsPerStep(solver string) int {
 	return s.EvalsPerStep()
 }
 
-// drawStraight draws the straightness and few-step quality of each coupling
-// measured so far.
-func (g *Game) drawStraight(dst *ebiten.Image, canvasR rect) {
+// updateStraightness measures S on each new scene of the coupling trained.
+func (g *Game) updateStraightness() {
 	ls := &g.lessons
-	if g.sc != nil && g.sc.Seq != ls.straightSeq {
+	if g.sc != nil && g.sc.Seq != ls.straightSeq && !g.dirty {
 		ls.straightSeq = g.sc.Seq
 		ls.straightness[g.applied.Coupling] = flow.Straightness(g.sc.Traj)
 	}
-	lines := []string{"straightness S = E ∫ ‖v(xt, t) − (x1 − x0)‖² dt  (0 = perfectly straight)"}
-	for _, c := range g.lessons.current().Couplings {
-		line := fmt.Sprintf("%-20s", couplingName(c))
+}
+
+// straightLines is the straightness and few-step quality of each coupling
+// measured so far, the one trained now lit.
+func (g *Game) straightLines() []numLine {
+	ls := &g.lessons
+	lines := []numLine{
+		proseLine("S is 0 when every path is straight; W2 after 1 and 2 Euler steps, lower is better"),
+		tableHead("coupling", "S", "W2, 1 step", "W2, 2 steps"),
+	}
+	missing := false
+	for _, c := range ls.current().Couplings {
+		cells := []string{couplingName(c), "—", "—", "—"}
 		if v, ok := ls.straightness[c]; ok {
-			line += "   S = " + lesson.FormatNum(v)
+			cells[1] = lesson.FormatNum(v)
 		} else {
-			line += "   not trained yet: click it above"
+			missing = true
 		}
 		for _, r := range ls.table[c] {
-			line += fmt.Sprintf("   W2 %d step%s = %s", r.Steps, plural(r.Steps), lesson.FormatNum(r.W2))
+			if r.Steps == 1 || r.Steps == 2 {
+				cells[1+r.Steps] = lesson.FormatNum(r.W2)
+			}
 		}
-		if c == g.applied.Coupling {
-			line = "▶ " + line
-		} else {
-			line = "  " + line
-		}
-		lines = append(lines, line)
+		row := tableRow(cells...)
+		row.hi = c == g.applied.Coupling
+		lines = append(lines, row)
 	}
-	g.drawNumbers(dst, canvasR, lines)
+	if missing {
+		lines = append(lines, proseLine("— not trained yet: click its chip"))
+	}
+	return lines
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-// drawShapeNote says what to do in the last lesson.
-func (g *Game) drawShapeNote(dst *ebiten.Image, canvasR rect) {
+// shapeLines says what to do in the last lesson.
+func (g *Game) shapeLines() []numLine {
 	n := 0
 	if doc := g.draw.target; doc != nil {
 		n = doc.Len()
 	}
-	g.drawNumbers(dst, canvasR, []string{
-		fmt.Sprintf("draw mode is on: hold the left button to paint the target (%s points so far)", thousands(n)),
-		"or type text in the panel's Draw section; Ctrl+Z undoes",
-		"an image is a point in H×W×3 dimensions: the same loop, only the network is larger",
-	})
+	return []numLine{
+		textLine(fmt.Sprintf("%s points drawn", thousands(n))),
+		proseLine("hold the left button on the canvas to paint the target, or type text in the panel's Draw section; Ctrl+Z undoes"),
+		proseLine("an image is one point in H×W×3 dimensions: the same loop learns it, only the network is larger"),
+	}
 }

@@ -4,20 +4,17 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/ebitengine/debugui"
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
-	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/lesson"
-	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -72,7 +69,21 @@ type Lessons struct {
 	straightness map[string]float64 // S of the newest scene of each coupling
 	straightSeq  int
 
-	numbers []string // the figures drawn last, for the state file
+	lines   []numLine // the live numbers, made each tick
+	numbers []string  // the same as text, for the state file
+
+	// Layout: where caption, numbers and figure go; the column's width
+	// only grows while a lesson is shown, and the view is fitted to the
+	// figure again only when the figure moves.
+	lay              lessonLayout
+	colNeed          float64
+	fitted           bool
+	fitFor           rect
+	curveLo, curveHi float64
+
+	// Many pairs cross: the paths under the pointer and their mean.
+	conflicts []int
+	mean      flow.Vec
 
 	titles []string // the panel's dropdown: "(app view)", then the lessons
 	choice int
@@ -99,6 +110,7 @@ type chip struct {
 	r     rect
 	label string
 	on    bool
+	group bool // starts a new group of choices: a wider gap before it
 	do    func()
 }
 
@@ -185,7 +197,8 @@ func (g *Game) showLesson(i int) {
 	ls.rows, ls.batchStep = nil, -1
 	ls.avgKey = avgKey{}
 	ls.table, ls.tableStep = map[string][]lesson.SampleResult{}, map[string]int{}
-	ls.straightness, ls.straightSeq, ls.numbers = map[string]float64{}, -1, nil
+	ls.straightness, ls.straightSeq, ls.numbers, ls.lines = map[string]float64{}, -1, nil, nil
+	ls.colNeed, ls.fitted, ls.conflicts = 0, false, nil
 	g.tools.Mode, g.tools.reverse = toolNone, nil
 	g.draw.On = false
 
@@ -211,9 +224,6 @@ func (g *Game) showLesson(i int) {
 	} else {
 		g.canvas.Layers = ls.saved.layers
 	}
-	v := l.View
-	g.canvas.Cam.Fit(v[0], v[1], v[2], v[3], 0.04)
-	g.viewMoved = time.Now()
 	g.fitData = false
 
 	ls.x0, ls.x1 = l.X0, l.X1
@@ -239,7 +249,24 @@ func (g *Game) showLesson(i int) {
 	default:
 		g.tl.Play()
 	}
-	g.setStatus(fmt.Sprintf("Lesson %d of %d: %s. PageDown next, Esc leaves.", l.Number, len(ls.all), l.Title), false)
+	// The caption says where we are; an older message would only distract.
+	g.setStatus("", false)
+	g.relayoutLesson()
+}
+
+// relayoutLesson makes the lesson's numbers and layout now and fits its
+// view, so the frame after a switch is already right.
+func (g *Game) relayoutLesson() {
+	ls := &g.lessons
+	canvasR, _, _ := g.layout()
+	g.lessonChips()
+	ls.lines = g.lessonLines()
+	ls.numbers = ls.numbers[:0]
+	for _, n := range ls.lines {
+		ls.numbers = append(ls.numbers, n.plain())
+	}
+	ls.lay = g.layoutLesson(canvasR)
+	g.fitLesson()
 }
 
 // leaveLessons returns to the app's own settings, layers and view.
@@ -336,12 +363,28 @@ func (g *Game) updateLessons(canvasR rect) {
 		// counts its own five steps.
 		g.tl.SetSteps(l.Steps)
 	}
-	g.lessonChips()
 	cx, cy := ebiten.CursorPosition()
 	mx, my := float64(cx), float64(cy)
 	wx, wy := g.canvas.Cam.ToWorld(mx, my)
 	at := flow.Vec{wx, wy}
 	free := g.capture == 0 && canvasR.contains(mx, my)
+	switch l.Kind {
+	case lesson.Interp:
+		g.dragEnds(at, mx, my, free)
+	case lesson.Crossing:
+		ls.hover, ls.hoverOn = at, free && !g.lessonHit(mx, my)
+		g.updateCrossing()
+	case lesson.Batch:
+		g.updateBatch()
+	case lesson.Average:
+		g.updateAverage()
+	case lesson.Sampling:
+		g.updateTable()
+	case lesson.Straight:
+		g.updateStraightness()
+		g.updateTable()
+	}
+	g.relayoutLesson()
 	if free && inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
 		for _, c := range ls.chips {
 			if c.r.contains(mx, my) {
@@ -349,18 +392,6 @@ func (g *Game) updateLessons(canvasR rect) {
 				return
 			}
 		}
-	}
-	switch l.Kind {
-	case lesson.Interp:
-		g.dragEnds(at, mx, my, free)
-	case lesson.Crossing:
-		ls.hover, ls.hoverOn = at, free && !g.lessonHit(mx, my)
-	case lesson.Batch:
-		g.updateBatch()
-	case lesson.Average:
-		g.updateAverage()
-	case lesson.Sampling, lesson.Straight:
-		g.updateTable()
 	}
 }
 
@@ -381,6 +412,12 @@ func (g *Game) dragEnds(at flow.Vec, mx, my float64, free bool) {
 		case d1 < reach:
 			ls.drag = 2
 		}
+	}
+	// A dragged end stays in the figure, clear of the text column.
+	if fig := ls.lay.figure; fig.W > 0 && !fig.contains(mx, my) {
+		m := 8 * g.scale
+		wx, wy := g.canvas.Cam.ToWorld(math.Min(math.Max(mx, fig.X+m), fig.X+fig.W-m), math.Min(math.Max(my, fig.Y+m), fig.Y+fig.H-m))
+		at = flow.Vec{wx, wy}
 	}
 	switch ls.drag {
 	case 1:
@@ -407,112 +444,8 @@ func (g *Game) lessonHit(mx, my float64) bool {
 			return true
 		}
 	}
-	return g.captionRect().contains(mx, my)
-}
-
-// Lesson text faces: larger than the panel's, for the back of the room.
-type lessonFaces struct{ title, caption, formula, body *text.GoTextFace }
-
-func (g *Game) lessonFaces() lessonFaces {
-	s := g.scale
-	return lessonFaces{
-		title:   &text.GoTextFace{Source: boldSource, Size: 24 * s},
-		caption: &text.GoTextFace{Source: regularSource, Size: 20 * s},
-		formula: &text.GoTextFace{Source: boldSource, Size: 21 * s},
-		body:    &text.GoTextFace{Source: regularSource, Size: 17 * s},
-	}
-}
-
-// captionRect is where the caption goes: across the top of the canvas.
-func (g *Game) captionRect() rect {
-	canvasR, _, _ := g.layout()
-	if !g.lessons.active() {
-		return rect{}
-	}
-	f := g.lessonFaces()
-	s := g.scale
-	w := canvasR.W - 20*s
-	l := g.lessons.current()
-	capLines := 1 + strings.Count(wrap(l.Caption, f.caption, w-30*s), "\n")
-	h := 14*s + f.title.Size*1.35 + float64(capLines)*f.caption.Size*1.35 + f.formula.Size*1.5 + f.body.Size*1.4 + 10*s
-	return rect{canvasR.X + 10*s, canvasR.Y + 10*s, w, h}
-}
-
-// drawCaption draws the lesson's title, caption, formula and keys.
-func (g *Game) drawCaption(dst *ebiten.Image) {
-	ls := &g.lessons
-	l := ls.current()
-	r := g.captionRect()
-	f := g.lessonFaces()
-	s := g.scale
-	b := &g.toolBatch
-	b.Begin(dst)
-	b.Rect(float32(r.X), float32(r.Y), float32(r.W), float32(r.H), palette.PanelBG.WithAlpha(0.93))
-	b.Rect(float32(r.X), float32(r.Y), float32(4*s), float32(r.H), palette.Accent)
-	b.Flush()
-	x, y := r.X+16*s, r.Y+8*s
-	drawText(dst, fmt.Sprintf("%d / %d   %s", l.Number, len(ls.all), l.Title), f.title, x, y, TopLeft, palette.Accent)
-	y += f.title.Size * 1.35
-	capText := wrap(l.Caption, f.caption, r.W-30*s)
-	drawText(dst, capText, f.caption, x, y, TopLeft, palette.Label)
-	y += float64(1+strings.Count(capText, "\n")) * f.caption.Size * 1.35
-	drawText(dst, l.Formula, f.formula, x, y+2*s, TopLeft, palette.Label)
-	y += f.formula.Size * 1.5
-	hint := "PgDn next · PgUp back · Esc leave"
-	if l.Hint != "" {
-		hint = l.Hint + "   ·   " + hint
-	}
-	drawText(dst, hint, f.body, x, y, TopLeft, palette.Dim)
-}
-
-// layoutChips places the lesson's chips in a row under the caption.
-func (g *Game) layoutChips(labels []string, on func(i int) bool, do func(i int)) {
-	ls := &g.lessons
-	f := g.lessonFaces()
-	s := g.scale
-	cr := g.captionRect()
-	x, y := cr.X, cr.Y+cr.H+8*s
-	ls.chips = ls.chips[:0]
-	for i, lab := range labels {
-		w := textWidth(lab, f.body) + 24*s
-		h := f.body.Size*1.3 + 12*s
-		ls.chips = append(ls.chips, chip{r: rect{x, y, w, h}, label: lab, on: on(i), do: func() { do(i) }})
-		x += w + 8*s
-	}
-}
-
-func (g *Game) drawChips(dst *ebiten.Image) {
-	ls := &g.lessons
-	f := g.lessonFaces()
-	s := g.scale
-	b := &g.toolBatch
-	b.Begin(dst)
-	for _, c := range ls.chips {
-		bg := palette.PanelBG.WithAlpha(0.93)
-		if c.on {
-			bg = palette.Accent
-		}
-		b.Rect(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), bg)
-		b.Frame(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), float32(s), palette.GridMajor)
-	}
-	b.Flush()
-	for _, c := range ls.chips {
-		col := palette.Label
-		if c.on {
-			col = palette.Background
-		}
-		drawText(dst, c.label, f.body, c.r.X+c.r.W/2, c.r.Y+c.r.H/2, Center, col)
-	}
-}
-
-// belowChips is the top of the free canvas under the caption and chips.
-func (g *Game) belowChips() float64 {
-	y := g.captionRect()
-	bottom := y.Y + y.H
-	for _, c := range g.lessons.chips {
-		bottom = math.Max(bottom, c.r.Y+c.r.H)
-	}
-	return bottom + 8*g.scale
+	lay := &ls.lay
+	return lay.column.contains(mx, my) || lay.stacked && lay.numbers.contains(mx, my)
 }
 
 // lessonState is the lesson view's part of the state file.
@@ -523,6 +456,8 @@ func (g *Game) lessonState() appstate.Lesson {
 	}
 	l := ls.current()
 	st := appstate.Lesson{Number: l.Number, Kind: string(l.Kind), Title: l.Title, Numbers: append([]string(nil), ls.numbers...)}
+	c, fig := ls.lay.column, ls.lay.figure
+	st.Column, st.Figure, st.View = [4]float64{c.X, c.Y, c.W, c.H}, [4]float64{fig.X, fig.Y, fig.W, fig.H}, l.View
 	if l.Kind == lesson.Pair || l.Kind == lesson.Interp {
 		x0, x1 := ls.x0, ls.x1
 		st.X0, st.X1 = &x0, &x1

@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/mlp"
@@ -151,6 +154,9 @@ func TestLessonOneShowsTheBlogPostsNumbers(t *testing.T) {
 }
 
 func TestEveryLessonDrawsItsFigures(t *testing.T) {
+	if _, ok := missingGlyph(t, "‖"); !ok {
+		t.Fatal("the glyph check misses U+2016, which the Go fonts lack")
+	}
 	g, screen := inspectGame(t)
 	for i := range g.lessons.all {
 		g.doLessonKey(lessonGo, i+1)
@@ -167,7 +173,47 @@ func TestEveryLessonDrawsItsFigures(t *testing.T) {
 		if l.Kind == lesson.Average && len(g.lessons.avgExact) != len(g.sc.GridPts) {
 			t.Errorf("lesson %d: exact field on %d of %d grid points", l.Number, len(g.lessons.avgExact), len(g.sc.GridPts))
 		}
+		// Every character shown has a glyph in the font: a missing one
+		// draws as an empty box on the projector.
+		shown := append([]string{l.Title, l.Caption, l.Formula, l.Hint}, g.lessons.numbers...)
+		for _, c := range g.lessons.chips {
+			shown = append(shown, c.label)
+		}
+		for _, text := range shown {
+			if r, ok := missingGlyph(t, text); ok {
+				t.Errorf("lesson %d shows %q (U+%04X), which the font lacks, in %q", l.Number, r, r, text)
+			}
+		}
+		// The figure is clear of the text column, and the lesson's view
+		// fits inside it.
+		lay, v, cam := g.lessons.lay, l.View, g.canvas.Cam
+		if !lay.stacked && lay.figure.X < lay.column.X+lay.column.W-1 {
+			t.Errorf("lesson %d: figure %v overlaps the column %v", l.Number, lay.figure, lay.column)
+		}
+		for _, p := range [][2]float64{{v[0], v[1]}, {v[2], v[3]}} {
+			if sx, sy := cam.ToScreen(p[0], p[1]); !lay.figure.contains(sx, sy) {
+				t.Errorf("lesson %d: the view's corner %v at (%.0f, %.0f) is outside the figure %v", l.Number, p, sx, sy, lay.figure)
+			}
+		}
 	}
+}
+
+// missingGlyph returns the first rune of s the lesson fonts cannot draw.
+func missingGlyph(t *testing.T, s string) (rune, bool) {
+	t.Helper()
+	var buf sfnt.Buffer
+	for _, ttf := range [][]byte{goregular.TTF, gobold.TTF} {
+		f, err := sfnt.Parse(ttf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range s {
+			if i, err := f.GlyphIndex(&buf, r); err != nil || i == 0 && r != '\n' {
+				return r, true
+			}
+		}
+	}
+	return 0, false
 }
 
 func TestSamplingChipsSetTheSampler(t *testing.T) {

@@ -82,6 +82,11 @@ type Lesson struct {
 	Chips   []string  `json:"chips,omitempty"` // the clickable choices, "*" marking the chosen ones
 	X0      *flow.Vec `json:"x0,omitempty"`    // the pair of lessons 1 and 2
 	X1      *flow.Vec `json:"x1,omitempty"`
+	// Where the text column and the figure are on the screen (x, y, w, h):
+	// the lesson's view must fit in the figure, clear of the text.
+	Column [4]float64 `json:"column"`
+	Figure [4]float64 `json:"figure"`
+	View   [4]float64 `json:"view"` // the lesson's world rectangle (x0, y0, x1, y1)
 }
 
 // Tool is the canvas tool in use: "", "probe" or "reverse", with the

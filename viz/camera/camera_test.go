@@ -92,6 +92,31 @@ func TestFit(t *testing.T) {
 	}
 }
 
+// FitIn puts the world rectangle's corners inside the screen part, centred.
+func TestFitIn(t *testing.T) {
+	c := New(100, 50, 1200, 900, -1, -1, 1, 1)
+	c.FitIn(0, 0, 8, 7, 700, 50, 600, 900, 0.05)
+	if !near(c.Zoom, 540/8.0) { // width-limited: 600·0.9 px for 8 units
+		t.Errorf("zoom = %v, want 67.5", c.Zoom)
+	}
+	cx, cy := c.ToScreen(4, 3.5)
+	if !near(cx, 1000) || !near(cy, 500) {
+		t.Errorf("the view's centre lands at (%v, %v), want the part's centre (1000, 500)", cx, cy)
+	}
+	for _, p := range [][2]float64{{0, 0}, {8, 7}} {
+		sx, sy := c.ToScreen(p[0], p[1])
+		if sx < 700 || sx > 1300 || sy < 50 || sy > 950 {
+			t.Errorf("corner %v at (%v, %v), outside the part", p, sx, sy)
+		}
+	}
+	before := c
+	c.FitIn(0, 0, 1, 1, 0, 0, 0, 100, 0)
+	c.FitIn(0, 0, math.NaN(), 1, 0, 0, 100, 100, 0)
+	if c != before {
+		t.Errorf("degenerate fit changed the camera")
+	}
+}
+
 func TestNiceStep(t *testing.T) {
 	tests := []struct{ zoom, px, want float64 }{
 		{100, 50, 0.5},

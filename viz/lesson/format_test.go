@@ -60,3 +60,25 @@ func TestFormatVec(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatPrec(t *testing.T) {
+	tests := []struct {
+		x    float64
+		prec int
+		want string
+	}{
+		{-0.82, 1, "−0.8"},
+		{1.25, 1, "1.2"}, // round half to even in binary: 1.25 is exact
+		{10, 0, "10"},    // no decimals: zeros of the integer part stay
+		{-0.04, 1, "0"},
+		{2.5, 0, "2"},
+	}
+	for _, tc := range tests {
+		if got := FormatNumPrec(tc.x, tc.prec); got != tc.want {
+			t.Errorf("FormatNumPrec(%v, %d) = %q, want %q", tc.x, tc.prec, got, tc.want)
+		}
+	}
+	if got := FormatVecPrec(flow.Vec{-0.82, 1.26}, 1); got != "(−0.8, 1.3)" {
+		t.Errorf("FormatVecPrec = %q, want (−0.8, 1.3)", got)
+	}
+}
