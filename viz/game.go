@@ -577,6 +577,10 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		sc = nil
 	}
 	g.canvas.Draw(screen, sc, t, g.pos, g.fonts)
+	if l := g.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
+		// Under the tools and the lesson: their boxes must stay readable.
+		g.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, g.fonts)
+	}
 	g.drawOverlay(screen, canvasR)
 	st := g.backend.Status()
 	if st.State == "waiting" {
@@ -592,9 +596,6 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	default:
 		g.drawTools(screen, canvasR)
 		g.hud.drawTraining(screen, canvasR, st, g.status, g.statusErr, g.fonts)
-	}
-	if l := g.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
-		g.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, g.fonts)
 	}
 	g.takeScreenshot(screen, canvasR)
 	if sc == nil && !g.lessons.geometric() {

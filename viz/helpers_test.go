@@ -123,3 +123,14 @@ func TestWrapKeepsPointsWhole(t *testing.T) {
 		t.Errorf("a long aside was kept whole: %q", out)
 	}
 }
+
+func TestSignificantKeepsSmallFiguresVisible(t *testing.T) {
+	for _, tc := range []struct {
+		x    float64
+		want string
+	}{{0, "0"}, {0.0043, "0.0043"}, {-0.012, "−0.012"}, {0.25, "0.25"}, {3.14159, "3.14"}} {
+		if got := significant(tc.x); got != tc.want {
+			t.Errorf("significant(%v) = %q, want %q", tc.x, got, tc.want)
+		}
+	}
+}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -13,6 +16,13 @@ import (
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// What lesson 5 draws: both fields, or one alone.
+const (
+	avgBoth = iota
+	avgNetwork
+	avgExact
 )
 
 // Figures of the lessons that measure the model.
@@ -66,6 +76,12 @@ func (g *Game) lessonChips() {
 		g.setChips(labels, func(i int) bool { return g.settings.Coupling == l.Couplings[i] }, func(i int) {
 			g.settings.Coupling = l.Couplings[i]
 			g.editSetting()
+		})
+	case lesson.Average:
+		g.setChips([]string{"both", "network", "exact"}, func(i int) bool { return ls.avgShow == i }, func(i int) {
+			ls.avgShow = i
+			// The canvas draws the network's arrows; the lesson the exact ones.
+			g.canvas.Layers.Field = i != avgExact
 		})
 	case lesson.Batch:
 		g.setChips([]string{"new batch"}, func(int) bool { return false }, func(int) {
@@ -164,6 +180,30 @@ func (g *Game) updateAverage() {
 		}
 	}
 	ls.avgMean = sum / float64(max(1, cnt))
+
+	// The same where the flow actually goes: each cell weighted by the
+	// particles in it at this t. Far from them no pair ever passes, the
+	// loss never looks there, and the network's field is a guess.
+	v, n := g.sc.View, g.sc.Grid
+	dx, dy := (v[2]-v[0])/float64(n), (v[3]-v[1])/float64(n)
+	wErr, wSpeed, wSum := 0.0, 0.0, 0.0
+	for _, p := range g.pos {
+		c, r := int(math.Floor((p[0]-v[0])/dx)), int(math.Floor((p[1]-v[1])/dy))
+		if c < 0 || r < 0 || c >= n || r >= n {
+			continue
+		}
+		j := r*n + c
+		if e := ls.avgErr[j]; !math.IsNaN(e) && !math.IsInf(e, 0) {
+			wErr += e
+			wSpeed += math.Hypot(ls.avgExact[j][0], ls.avgExact[j][1])
+			wSum++
+		}
+	}
+	ls.avgNear, ls.avgNearRel = math.NaN(), math.NaN()
+	if wSum > 0 {
+		ls.avgNear = wErr / wSum
+		ls.avgNearRel = wErr / math.Max(wSpeed, 1e-12)
+	}
 }
 
 func growVecs(v []flow.Vec, n int) []flow.Vec {
@@ -372,15 +412,23 @@ func (g *Game) drawPair(dst *ebiten.Image, steps bool) {
 	drawText(dst, "xt = "+lesson.FormatVec(xt), f.formula, tx+18*s, ty+6*s, TopLeft, palette.Accent)
 }
 
-// updateCrossing finds the paths that pass under the pointer at t.
+// updateCrossing finds the paths that pass under the pointer, at whatever
+// time each one gets there.
 func (g *Game) updateCrossing() {
 	ls := &g.lessons
-	ls.conflicts, ls.mean = ls.conflicts[:0], flow.Vec{}
+	ls.conflicts, ls.conflictT, ls.mean = ls.conflicts[:0], ls.conflictT[:0], flow.Vec{}
 	if ls.hoverOn {
-		radius := 30 * g.scale / g.canvas.Cam.Zoom
-		ls.conflicts, ls.mean = lesson.Conflicts(ls.pairs0, ls.pairs1, g.tl.T, ls.hover, radius)
+		radius := crossRadius * g.scale / g.canvas.Cam.Zoom
+		ls.conflicts, ls.conflictT, ls.mean = lesson.CrossingPaths(ls.pairs0, ls.pairs1, ls.hover, radius)
 	}
 }
+
+// Lesson 3: the reach of the pointer in pixels at scale 1, and the arrows'
+// length, the move of a direction u over Δt = crossArrow.
+const (
+	crossRadius = 18
+	crossArrow  = 0.3
+)
 
 // drawCrossing draws many straight conditional paths and, under the
 // pointer, the directions that meet there.
@@ -404,18 +452,25 @@ func (g *Game) drawCrossing(dst *ebiten.Image) {
 	}
 	if ls.hoverOn {
 		hx, hy := cam.ToScreen(ls.hover[0], ls.hover[1])
-		ring(b, float32(hx), float32(hy), float32(30*s), float32(2*s), palette.Label.WithAlpha(0.8))
-		// Each path's own direction u = x1 − x0 at its xt, drawn as the
-		// move over Δt = 0.15; their mean in white from the pointer.
+		ring(b, float32(hx), float32(hy), float32(crossRadius*s), float32(2*s), palette.Label.WithAlpha(0.8))
+		// Each crossing path lit, with its own direction u = x1 − x0 from
+		// the pointer, drawn as the move over Δt = 0.15; their mean in
+		// white, thicker.
 		idx := ls.conflicts
 		for n, i := range idx {
-			xt, u := lesson.Interpolate(ls.pairs0[i], ls.pairs1[i], t)
-			px, py := cam.ToScreen(xt[0], xt[1])
 			col := palette.OKLCH(0.78, 0.14, 360*float64(n)/float64(max(1, len(idx))))
-			b.Arrow(float32(px), float32(py), float32(u[0]*0.15*cam.Zoom), float32(-u[1]*0.15*cam.Zoom), float32(3*s), float32(13*s), col)
+			ax, ay := cam.ToScreen(ls.pairs0[i][0], ls.pairs0[i][1])
+			bx, by := cam.ToScreen(ls.pairs1[i][0], ls.pairs1[i][1])
+			b.Line(float32(ax), float32(ay), float32(bx), float32(by), float32(2.5*s), col, col)
+			_, u := lesson.Interpolate(ls.pairs0[i], ls.pairs1[i], 0)
+			b.Arrow(float32(hx), float32(hy), float32(u[0]*crossArrow*cam.Zoom), float32(-u[1]*crossArrow*cam.Zoom), float32(3*s), float32(13*s), col)
 		}
 		if len(idx) > 0 {
-			b.Arrow(float32(hx), float32(hy), float32(ls.mean[0]*0.15*cam.Zoom), float32(-ls.mean[1]*0.15*cam.Zoom), float32(5*s), float32(18*s), palette.Label)
+			// The mean on top, white on a dark outline so it reads over
+			// the coloured ones.
+			mx, my := float32(ls.mean[0]*crossArrow*cam.Zoom), float32(-ls.mean[1]*crossArrow*cam.Zoom)
+			b.Arrow(float32(hx), float32(hy), mx, my, float32(8*s), float32(24*s), palette.Background)
+			b.Arrow(float32(hx), float32(hy), mx, my, float32(5*s), float32(18*s), palette.Label)
 		}
 	}
 	b.Flush()
@@ -432,13 +487,14 @@ func (g *Game) crossingLines() []numLine {
 	case !ls.hoverOn:
 		lines = append(lines, proseLine("point at a place where paths cross"))
 	case len(idx) == 0:
-		lines = append(lines, proseLine("no path passes under the pointer at this t: move it where lines meet"))
+		lines = append(lines, proseLine("no path passes under the pointer: move it where lines meet"))
 	case len(idx) == 1:
 		lines = append(lines, proseLine("one path passes here: its direction "+lesson.FormatVec(velocityOf(ls, idx[0]))))
 	default:
+		lo, hi := slices.Min(ls.conflictT), slices.Max(ls.conflictT)
 		lines = append(lines,
-			proseLine(fmt.Sprintf("%d paths pass here, pulling in %d different directions (coloured)", len(idx), len(idx))),
-			proseLine("their average "+lesson.FormatVec(ls.mean)+" (white) is the one direction v(x, t) can take"))
+			proseLine(fmt.Sprintf("%d paths cross here (at t from %s to %s), pulling in %d directions (coloured)", len(idx), lesson.FormatNum(lo), lesson.FormatNum(hi), len(idx))),
+			proseLine("their average "+lesson.FormatVec(ls.mean)+" (white) is the one direction a field can take here"))
 	}
 	return lines
 }
@@ -517,7 +573,14 @@ func (g *Game) drawAverage(dst *ebiten.Image) {
 		sx, sy := cam.ToScreen(p[0], p[1])
 		b.Rect(float32(sx-cellW/2), float32(sy-cellH/2), float32(cellW), float32(cellH), palette.Error.WithAlpha(float32(math.Min(0.55, e))))
 	}
+	width := 1.6 * s
+	if ls.avgShow == avgBoth {
+		width = 1 * s // thin, so the network's arrows show beneath
+	}
 	for j, p := range sc.GridPts {
+		if ls.avgShow == avgNetwork {
+			break
+		}
 		v := ls.avgExact[j]
 		speed := math.Hypot(v[0], v[1])
 		if !scene.Finite(v) || !(speed > 0) {
@@ -526,7 +589,7 @@ func (g *Game) drawAverage(dst *ebiten.Image) {
 		sx, sy := cam.ToScreen(p[0], p[1])
 		l := 0.9 * cell * (0.3 + 0.7*math.Min(1, speed/maxSpeed))
 		dx, dy := v[0]/speed*l, -v[1]/speed*l
-		b.Arrow(float32(sx-dx/2), float32(sy-dy/2), float32(dx), float32(dy), float32(1.2*s), float32(math.Min(7*s, cell*0.3)), palette.Label.WithAlpha(0.85))
+		b.Arrow(float32(sx-dx/2), float32(sy-dy/2), float32(dx), float32(dy), float32(width), float32(math.Min(7*s, cell*0.3)), palette.Label.WithAlpha(0.85))
 	}
 	b.Flush()
 }
@@ -541,14 +604,24 @@ func (g *Game) averageLines() []numLine {
 		}
 		return []numLine{proseLine("waiting for the first sample…")}
 	}
-	maxSpeed := math.Max(sc.MaxSpeed, 1e-9)
-	return []numLine{
+	lines := []numLine{
 		textLine(fmt.Sprintf("t = %s   at training step %s", lesson.FormatNum(g.tl.T), thousands(sc.Step))),
-		proseLine("white: the exact average field over " + thousands(len(subsample(ex.Targets, avgTargets))) + " target draws"),
-		proseLine("coloured: the network's field; red cells: where the two differ"),
-		textLine(fmt.Sprintf("mean |v_network − v_exact| = %s", lesson.FormatNum(ls.avgMean))),
-		textLine(fmt.Sprintf("    = %.0f %% of the fastest arrow", 100*ls.avgMean/maxSpeed)),
 	}
+	switch ls.avgShow {
+	case avgBoth:
+		lines = append(lines, proseLine("white: the exact average field over "+thousands(len(subsample(ex.Targets, avgTargets)))+" target draws; coloured: the network's"))
+	case avgNetwork:
+		lines = append(lines, proseLine("the network's field alone"))
+	case avgExact:
+		lines = append(lines, proseLine("the exact average field alone, over "+thousands(len(subsample(ex.Targets, avgTargets)))+" target draws"))
+	}
+	lines = append(lines, textLine("mean |v_network − v_exact|"))
+	if !math.IsNaN(ls.avgNear) {
+		lines = append(lines, textLine(fmt.Sprintf("  where the particles are: %s (%.0f %% of their speed)", lesson.FormatNum(ls.avgNear), 100*ls.avgNearRel)))
+	}
+	return append(lines,
+		textLine("  over the whole grid: "+lesson.FormatNum(ls.avgMean)),
+		proseLine("red cells: where the two differ; far from the particles no pair passes, so the network has nothing to learn there"))
 }
 
 // samplingLines is the W2 table: a row per step count, a column per
@@ -615,7 +688,7 @@ func (g *Game) straightLines() []numLine {
 	for _, c := range ls.current().Couplings {
 		cells := []string{couplingName(c), "—", "—", "—"}
 		if v, ok := ls.straightness[c]; ok {
-			cells[1] = lesson.FormatNum(v)
+			cells[1] = significant(v)
 		} else {
 			missing = true
 		}
@@ -632,6 +705,15 @@ func (g *Game) straightLines() []numLine {
 		lines = append(lines, proseLine("— not trained yet: click its chip"))
 	}
 	return lines
+}
+
+// significant prints x as FormatNum does, but a small x with two
+// significant digits: a reflowed S of 0.004 is not 0.
+func significant(x float64) string {
+	if x != 0 && math.Abs(x) < 0.1 {
+		return strings.Replace(strconv.FormatFloat(x, 'g', 2, 64), "-", "−", 1)
+	}
+	return lesson.FormatNum(x)
 }
 
 // shapeLines says what to do in the last lesson.

@@ -329,7 +329,7 @@ func (g *Game) drawColumn(dst *ebiten.Image) {
 			if n.prose {
 				t = wrap(t, f.body, lay.numbers.W)
 			}
-			drawText(dst, t, f.body, lay.numbers.X, y, TopLeft, c)
+			drawLines(dst, t, f.body, lay.numbers.X, y, lineH, c)
 			y += linesOf(t) * lineH
 			continue
 		}
@@ -355,8 +355,11 @@ func (g *Game) drawColumn(dst *ebiten.Image) {
 		if state == "" {
 			state = "starting"
 		}
-		drawText(dst, fmt.Sprintf("%s: step %s · loss %s", state, thousands(st.Step), lossText(st.Loss)), f.body, tr.X, tr.Y, TopLeft, palette.Label)
-		drawText(dst, thousands(int(math.Round(st.StepsPerSec)))+" steps/s", f.body, tr.X+tr.W, tr.Y, TopRight, palette.Dim)
+		left := fmt.Sprintf("%s: step %s · loss %s", state, thousands(st.Step), lossText(st.Loss))
+		drawText(dst, left, f.body, tr.X, tr.Y, TopLeft, palette.Label)
+		if right := thousands(int(math.Round(st.StepsPerSec))) + " steps/s"; textWidth(left, f.body)+textWidth(right, f.body)+12*s <= tr.W {
+			drawText(dst, right, f.body, tr.X+tr.W, tr.Y, TopRight, palette.Dim)
+		}
 		cy := tr.Y + f.body.Size*bodyLead
 		if ls.curveHi > ls.curveLo {
 			drawText(dst, lossText(ls.curveHi), f.body, tr.X+tr.W, cy, TopRight, palette.Dim)

@@ -57,6 +57,10 @@ type Lessons struct {
 	avgExact []flow.Vec
 	avgErr   []float64
 	avgMean  float64
+	// Weighted by the particles at t: the error where the flow goes,
+	// absolute and relative to the exact speed there (NaN without any).
+	avgNear, avgNearRel float64
+	avgShow             int // avgBoth, avgNetwork or avgExact
 
 	// Sampling and straighter paths: W2 tables computed off the render loop.
 	table     map[string][]lesson.SampleResult // by coupling (sampling uses "")
@@ -83,6 +87,7 @@ type Lessons struct {
 
 	// Many pairs cross: the paths under the pointer and their mean.
 	conflicts []int
+	conflictT []float64 // each crossing path's time at the pointer
 	mean      flow.Vec
 
 	titles []string // the panel's dropdown: "(app view)", then the lessons
@@ -195,7 +200,7 @@ func (g *Game) showLesson(i int) {
 	l := ls.current()
 	ls.drag, ls.hoverOn, ls.chips = 0, false, nil
 	ls.rows, ls.batchStep = nil, -1
-	ls.avgKey = avgKey{}
+	ls.avgKey, ls.avgShow = avgKey{}, avgBoth
 	ls.table, ls.tableStep = map[string][]lesson.SampleResult{}, map[string]int{}
 	ls.straightness, ls.straightSeq, ls.numbers, ls.lines = map[string]float64{}, -1, nil, nil
 	ls.colNeed, ls.fitted, ls.conflicts = 0, false, nil
@@ -468,6 +473,7 @@ func (g *Game) lessonState() appstate.Lesson {
 			lab = "*" + lab
 		}
 		st.Chips = append(st.Chips, lab)
+		st.ChipBoxes = append(st.ChipBoxes, [4]float64{c.r.X, c.r.Y, c.r.W, c.r.H})
 	}
 	return st
 }

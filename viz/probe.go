@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
@@ -172,9 +173,14 @@ func (g *Game) drawTools(dst *ebiten.Image, canvasR rect) {
 	}
 }
 
-// probeArrowPixels is the screen length of an arrow of the scene's largest
-// speed, as a fraction of the canvas's shorter side.
-const probeArrowPixels = 0.16
+// posteriorColour lights the targets the probe's average weighs: violet,
+// apart from the gold learned and the white exact arrow drawn over them.
+var posteriorColour = palette.OKLCH(0.72, 0.16, 305)
+
+// probeArrowPixels is the screen length of the longer of the probe's two
+// arrows, as a fraction of the canvas's shorter side: long enough to read
+// from the back of the room wherever the field is slow.
+const probeArrowPixels = 0.14
 
 func (g *Game) drawProbe(dst *ebiten.Image, canvasR rect) {
 	tl := &g.tools
@@ -193,7 +199,7 @@ func (g *Game) drawProbe(dst *ebiten.Image, canvasR rect) {
 			}
 			sx, sy := cam.ToScreen(ex.Targets[j][0], ex.Targets[j][1])
 			r := float32((2 + 5*math.Sqrt(w)) * s)
-			b.Rect(float32(sx)-r/2, float32(sy)-r/2, r, r, palette.Accent.WithAlpha(float32(0.25+0.75*w)))
+			b.Rect(float32(sx)-r/2, float32(sy)-r/2, r, r, posteriorColour.WithAlpha(float32(0.25+0.75*w)))
 		}
 	}
 	px, py := cam.ToScreen(tl.probeAt[0], tl.probeAt[1])
@@ -231,14 +237,22 @@ func (g *Game) drawProbe(dst *ebiten.Image, canvasR rect) {
 	g.drawInfoBox(dst, canvasR, px, py, lines, g.fonts.Body, s)
 }
 
-// probeArrowScale maps a velocity to screen pixels: the scene's fastest
-// arrow is probeArrowPixels of the canvas's shorter side.
+// probeArrowScale maps a velocity to screen pixels: the longer of the
+// learned and the exact arrow is probeArrowPixels of the canvas's shorter
+// side, the other in proportion, so their difference shows.
 func (g *Game) probeArrowScale(canvasR rect) float64 {
-	maxSpeed := 1.0
-	if g.sc != nil && g.sc.MaxSpeed > 0 {
-		maxSpeed = g.sc.MaxSpeed
+	tl := &g.tools
+	longest := 0.0
+	if tl.exactWhy == "" && scene.Finite(tl.exactV) {
+		longest = math.Hypot(tl.exactV[0], tl.exactV[1])
 	}
-	return probeArrowPixels * math.Min(canvasR.W, canvasR.H) / maxSpeed
+	if tl.hasLearn && scene.Finite(tl.learnedV) {
+		longest = math.Max(longest, math.Hypot(tl.learnedV[0], tl.learnedV[1]))
+	}
+	if !(longest > 1e-9) {
+		return 0
+	}
+	return probeArrowPixels * math.Min(canvasR.W, canvasR.H) / longest
 }
 
 // weightSummary says how concentrated the average is: how many targets carry
@@ -256,7 +270,10 @@ func weightSummary(w []float64, order []int) string {
 	if len(order) > 0 {
 		top = w[order[0]]
 	}
-	return fmt.Sprintf("average over %s targets: %s carry half the weight, the top one %.0f %%", thousands(len(w)), thousands(k), 100*top)
+	if k == 1 {
+		return fmt.Sprintf("average over %s targets (violet): one alone carries %.0f %% of the weight", thousands(len(w)), 100*top)
+	}
+	return fmt.Sprintf("average over %s targets (violet): %s of them carry half the weight, the top one %s %%", thousands(len(w)), thousands(k), significant(100*top))
 }
 
 func (g *Game) drawReverse(dst *ebiten.Image, canvasR rect) {
@@ -331,12 +348,22 @@ type infoLine struct {
 // side where it fits inside area.
 func (g *Game) drawInfoBox(dst *ebiten.Image, area rect, x, y float64, lines []infoLine, face *text.GoTextFace, s float64) {
 	lineH := face.Size * 1.35
-	w := 0.0
-	for _, l := range lines {
-		w = math.Max(w, textWidth(l.Text, face))
-	}
 	pad := 10 * s
-	bw, bh := w+2*pad, float64(len(lines))*lineH+2*pad
+	// Lines wider than the area wrap, so the box never leaves it.
+	maxW := math.Max(100*s, area.W-2*pad-4*s)
+	w, n := 0.0, 0.0
+	texts := make([]string, len(lines))
+	for i, l := range lines {
+		texts[i] = l.Text
+		if textWidth(l.Text, face) > maxW {
+			texts[i] = wrap(l.Text, face, maxW)
+		}
+		for _, part := range strings.Split(texts[i], "\n") {
+			w = math.Max(w, textWidth(part, face))
+		}
+		n += linesOf(texts[i])
+	}
+	bw, bh := w+2*pad, n*lineH+2*pad
 	bx, by := x+24*s, y+24*s
 	if bx+bw > area.X+area.W {
 		bx = x - 24*s - bw
@@ -351,8 +378,10 @@ func (g *Game) drawInfoBox(dst *ebiten.Image, area rect, x, y float64, lines []i
 	b.Rect(float32(bx), float32(by), float32(bw), float32(bh), palette.PanelBG.WithAlpha(0.92))
 	b.Frame(float32(bx), float32(by), float32(bw), float32(bh), float32(s), palette.GridMajor)
 	b.Flush()
+	ty := by + pad
 	for i, l := range lines {
-		drawText(dst, l.Text, face, bx+pad, by+pad+float64(i)*lineH, TopLeft, l.Color)
+		drawLines(dst, texts[i], face, bx+pad, ty, lineH, l.Color)
+		ty += linesOf(texts[i]) * lineH
 	}
 }
 

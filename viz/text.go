@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
@@ -69,6 +70,14 @@ func drawText(dst *ebiten.Image, s string, face *text.GoTextFace, x, y float64, 
 	op.PrimaryAlign, op.SecondaryAlign = a.H, a.V
 	op.LineSpacing = face.Size * 1.3
 	text.Draw(dst, s, face, &op)
+}
+
+// drawLines draws the lines of s from (x, y) down, lineH apart.
+func drawLines(dst *ebiten.Image, s string, face *text.GoTextFace, x, y, lineH float64, c palette.RGBA) {
+	for _, line := range strings.Split(s, "\n") {
+		drawText(dst, line, face, x, y, TopLeft, c)
+		y += lineH
+	}
 }
 
 func textWidth(s string, face *text.GoTextFace) float64 {

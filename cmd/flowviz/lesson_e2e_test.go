@@ -67,6 +67,21 @@ func TestLessonsE2E(t *testing.T) {
 	// A number key jumps; Esc restores the app as it was.
 	a.key(e2e.Key6)
 	s = a.waitState(t, "lesson 6", func(s *appstate.State) bool { return s.Lesson.Number == 6 && len(s.Lesson.Chips) > 0 })
+	// Clicking a chip on the canvas changes the sampler.
+	rk4 := -1
+	for i, c := range s.Lesson.Chips {
+		if strings.TrimPrefix(c, "*") == "RK4" {
+			rk4 = i
+		}
+	}
+	if rk4 < 0 || rk4 >= len(s.Lesson.ChipBoxes) {
+		t.Fatalf("lesson 6 has no RK4 chip: %v", s.Lesson.Chips)
+	}
+	box := s.Lesson.ChipBoxes[rk4]
+	a.click(a.win.X+int(box[0]+box[2]/2), a.win.Y+int(box[1]+box[3]/2))
+	s = a.waitState(t, "the RK4 chip chosen", func(s *appstate.State) bool {
+		return s.Solver == "rk4" && len(s.Lesson.Chips) > rk4 && strings.HasPrefix(s.Lesson.Chips[rk4], "*")
+	})
 	savePNG(t, a.x.Screenshot(t), "lesson6")
 	a.key(e2e.Escape)
 	s = a.waitState(t, "the lesson view closed", func(s *appstate.State) bool { return s.Lesson.Number == 0 })

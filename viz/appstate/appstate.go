@@ -75,13 +75,15 @@ type Drawing struct {
 // Lesson is the lesson view: which lesson is shown (0 when none) and the
 // figures it draws, line by line as on screen.
 type Lesson struct {
-	Number  int       `json:"number"`
-	Kind    string    `json:"kind,omitempty"`
-	Title   string    `json:"title,omitempty"`
-	Numbers []string  `json:"numbers,omitempty"`
-	Chips   []string  `json:"chips,omitempty"` // the clickable choices, "*" marking the chosen ones
-	X0      *flow.Vec `json:"x0,omitempty"`    // the pair of lessons 1 and 2
-	X1      *flow.Vec `json:"x1,omitempty"`
+	Number  int      `json:"number"`
+	Kind    string   `json:"kind,omitempty"`
+	Title   string   `json:"title,omitempty"`
+	Numbers []string `json:"numbers,omitempty"`
+	Chips   []string `json:"chips,omitempty"` // the clickable choices, "*" marking the chosen ones
+	// ChipBoxes are the chips' rectangles on the screen (x, y, w, h).
+	ChipBoxes [][4]float64 `json:"chip_boxes,omitempty"`
+	X0        *flow.Vec    `json:"x0,omitempty"` // the pair of lessons 1 and 2
+	X1        *flow.Vec    `json:"x1,omitempty"`
 	// Where the text column and the figure are on the screen (x, y, w, h):
 	// the lesson's view must fit in the figure, clear of the text.
 	Column [4]float64 `json:"column"`

@@ -2,6 +2,7 @@ package lesson
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/flowviz/flowviz/flow"
@@ -51,27 +52,33 @@ func RandomPairs(n int, seed uint64, source, target data.Dist) (x0, x1 []flow.Ve
 // has to stay fixed so a lesson's seed keeps giving the same picture.
 const pairStream = 0x6c6573736f6e
 
-// Conflicts returns the pairs whose xt at time t lies within radius of at,
-// and the mean of their velocities x1 − x0 (the direction the learned field
-// must take there). The mean is zero when no pair is near. It panics if x0
-// and x1 differ in length.
-func Conflicts(x0, x1 []flow.Vec, t float64, at flow.Vec, radius float64) (idx []int, mean flow.Vec) {
+// CrossingPaths returns the straight paths x0[i] → x1[i] that pass within radius
+// of at, whatever their time there, with the time ts of each one's closest
+// point, t* = clamp((at − x0)·(x1 − x0) / |x1 − x0|², 0, 1), and the mean of
+// their directions x1 − x0: where paths cross, the one direction a field
+// could take. The mean is zero when no path is near. It panics if x0 and x1
+// differ in length.
+func CrossingPaths(x0, x1 []flow.Vec, at flow.Vec, radius float64) (idx []int, ts []float64, mean flow.Vec) {
 	if len(x0) != len(x1) {
-		panic(fmt.Sprintf("lesson: Conflicts with %d sources and %d targets", len(x0), len(x1)))
+		panic(fmt.Sprintf("lesson: CrossingPaths with %d sources and %d targets", len(x0), len(x1)))
 	}
 	r2 := radius * radius
 	for i := range x0 {
-		xt, v := Interpolate(x0[i], x1[i], t)
-		dx, dy := xt[0]-at[0], xt[1]-at[1]
+		u := flow.Vec{x1[i][0] - x0[i][0], x1[i][1] - x0[i][1]}
+		t := 0.0
+		if l2 := u[0]*u[0] + u[1]*u[1]; l2 > 0 {
+			t = math.Min(1, math.Max(0, ((at[0]-x0[i][0])*u[0]+(at[1]-x0[i][1])*u[1])/l2))
+		}
+		dx, dy := x0[i][0]+t*u[0]-at[0], x0[i][1]+t*u[1]-at[1]
 		if dx*dx+dy*dy > r2 {
 			continue
 		}
-		idx = append(idx, i)
-		mean[0] += v[0]
-		mean[1] += v[1]
+		idx, ts = append(idx, i), append(ts, t)
+		mean[0] += u[0]
+		mean[1] += u[1]
 	}
 	if n := float64(len(idx)); n > 0 {
 		mean = flow.Vec{mean[0] / n, mean[1] / n}
 	}
-	return idx, mean
+	return idx, ts, mean
 }

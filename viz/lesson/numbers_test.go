@@ -118,41 +118,6 @@ func TestRandomPairs(t *testing.T) {
 	}
 }
 
-func TestConflicts(t *testing.T) {
-	// Two pairs cross the origin at t = ½ head on; a third passes far away.
-	x0 := []flow.Vec{{-1, -1}, {1, 1}, {5, 5}}
-	x1 := []flow.Vec{{1, 1}, {-1, -1}, {6, 5}}
-	idx, mean := Conflicts(x0, x1, 0.5, flow.Vec{0, 0}, 0.1)
-	if !slices.Equal(idx, []int{0, 1}) {
-		t.Errorf("found pairs %v, want [0 1]", idx)
-	}
-	if !near(mean, flow.Vec{0, 0}, tol) {
-		t.Errorf("mean velocity %v, want ≈ (0, 0)", mean)
-	}
-
-	tests := []struct {
-		name   string
-		t      float64
-		at     flow.Vec
-		radius float64
-		idx    []int
-		mean   flow.Vec
-	}{
-		{"perpendicular crossing", 0.5, flow.Vec{0.05, 0}, 0.1, []int{0, 1}, flow.Vec{1, 1}},
-		{"before they meet", 0.25, flow.Vec{0, 0}, 0.1, nil, flow.Vec{}},
-		{"one path only", 0.25, flow.Vec{-0.5, 0}, 0.1, []int{0}, flow.Vec{2, 0}},
-		{"on the radius", 0.5, flow.Vec{0, 0.5}, 0.5, []int{0, 1}, flow.Vec{1, 1}},
-	}
-	x0 = []flow.Vec{{-1, 0}, {0, -1}}
-	x1 = []flow.Vec{{1, 0}, {0, 1}}
-	for _, tc := range tests {
-		idx, mean := Conflicts(x0, x1, tc.t, tc.at, tc.radius)
-		if !slices.Equal(idx, tc.idx) || !near(mean, tc.mean, tol) {
-			t.Errorf("%s: pairs %v mean %v, want %v and %v", tc.name, idx, mean, tc.idx, tc.mean)
-		}
-	}
-}
-
 func TestBatchRows(t *testing.T) {
 	zero := flow.FieldFunc(func(dst, _ []flow.Vec, _ float64) { clear(dst) })
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -201,5 +166,35 @@ func TestBatchRows(t *testing.T) {
 	}
 	if rows, loss := BatchRows(0, rng, data.Gaussian{Std: 1}, data.Gaussian{Std: 1}, zero); rows != nil || loss != 0 {
 		t.Errorf("n = 0: %v rows, loss %v", rows, loss)
+	}
+}
+
+// Two paths crossing at the origin at different times, one far away.
+func TestCrossingPaths(t *testing.T) {
+	x0 := []flow.Vec{{-1, -1}, {-3, 3}, {5, 5}}
+	x1 := []flow.Vec{{3, 3}, {1, -1}, {6, 6}}
+	idx, ts, mean := CrossingPaths(x0, x1, flow.Vec{0, 0}, 0.1)
+	if len(idx) != 2 || idx[0] != 0 || idx[1] != 1 {
+		t.Fatalf("paths through the origin: %v, want [0 1]", idx)
+	}
+	// Path 0 reaches the origin a quarter of the way, path 1 at 3/4.
+	if math.Abs(ts[0]-0.25) > 1e-12 || math.Abs(ts[1]-0.75) > 1e-12 {
+		t.Errorf("times at the crossing %v, want [0.25 0.75]", ts)
+	}
+	// Directions (4, 4) and (4, −4): the mean (4, 0).
+	if math.Abs(mean[0]-4) > 1e-12 || math.Abs(mean[1]) > 1e-12 {
+		t.Errorf("mean direction %v, want (4, 0)", mean)
+	}
+	// Beyond an end the closest point is the end itself.
+	idx, ts, _ = CrossingPaths(x0[2:], x1[2:], flow.Vec{6.05, 6.05}, 0.1)
+	if len(idx) != 1 || ts[0] != 1 {
+		t.Errorf("near x1: idx %v ts %v, want the path at t = 1", idx, ts)
+	}
+	if idx, _, mean := CrossingPaths(x0, x1, flow.Vec{0, 2}, 0.1); len(idx) != 0 || mean != (flow.Vec{}) {
+		t.Errorf("no path near (0, 2): %v %v", idx, mean)
+	}
+	// A degenerate pair (x0 = x1) is a point.
+	if idx, _, _ := CrossingPaths([]flow.Vec{{1, 1}}, []flow.Vec{{1, 1}}, flow.Vec{1, 1.05}, 0.1); len(idx) != 1 {
+		t.Errorf("a point pair at distance 0.05 not found")
 	}
 }
