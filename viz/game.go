@@ -147,6 +147,11 @@ func (g *Game) layout() (canvas, bar, panel rect) {
 	if g.showPanel && W >= 560*s {
 		panelW = math.Min(330*s, W*0.4)
 	}
+	if g.lessons.active() && W-panelW < lessonMinCanvas*s {
+		// A lesson needs room for its text beside its figure: at large
+		// UI scales it takes the whole window (the keys still work).
+		panelW = 0
+	}
 	canvas = rect{0, 0, W - panelW, H - barH}
 	bar = rect{0, H - barH, W - panelW, barH}
 	panel = rect{W - panelW, 0, panelW, H}
@@ -590,7 +595,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	case g.lessons.active():
 		// The lesson's column carries its own training readout.
 		g.drawLesson(screen, canvasR)
-		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() {
+		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
 			g.hud.drawTraining(screen, lay.figure, st, g.status, g.statusErr, g.fonts)
 		}
 	default:

@@ -34,8 +34,12 @@ func (n numLine) plain() string { return strings.Join(n.cells, "   ") }
 // Lesson text faces: larger than the panel's, for the back of the room.
 type lessonFaces struct{ title, caption, formula, body *text.GoTextFace }
 
-func (g *Game) lessonFaces() lessonFaces {
-	s := g.scale
+// lessonFaces are the faces of the figure's labels, at the UI scale.
+func (g *Game) lessonFaces() lessonFaces { return lessonFacesAt(g.scale) }
+
+// lessonFacesAt are the faces at scale s; the column's text uses the
+// scale its layout fitted.
+func lessonFacesAt(s float64) lessonFaces {
 	return lessonFaces{
 		title:   &text.GoTextFace{Source: boldSource, Size: 19 * s},
 		caption: &text.GoTextFace{Source: regularSource, Size: 15 * s},
@@ -60,8 +64,16 @@ type lessonLayout struct {
 	keysY   float64   // baseline of the keys line; 0 when there is no room
 	figure  rect      // where the lesson's own picture goes
 	pad     float64
-	hint    bool // the lesson's hint is shown under the formula
+	ts      float64 // the scale of the column's text
+	room    float64 // stacked: the height left under the text
+	hint    bool    // the lesson's hint is shown under the formula
+	body    bool    // the caption's sentences are shown
 }
+
+// lessonMinCanvas is the canvas width, at scale 1, below which a lesson
+// takes the panel's room: its column (45 %, at least 230 px) and figure
+// side by side.
+const lessonMinCanvas = 520
 
 // Line heights of the lesson faces, and the loss curve's height at scale 1.
 const (
@@ -71,32 +83,65 @@ const (
 )
 
 // layoutLesson lays the shown lesson out on the canvas and places its chips.
-// When the column is too short for everything the hint goes first: the
-// panel and the help list the same keys.
+// The column's text is set at the UI scale when it fits, as a slide's text
+// autofits otherwise: first the hint goes (the panel and the help list the
+// same keys), then the text shrinks, down to half the UI scale; a canvas
+// too narrow even then stacks text over figure, and may drop the caption's
+// sentences (title, formula and numbers stay). The scale found is kept
+// while the lesson, the canvas and the UI scale stay the same.
 func (g *Game) layoutLesson(canvasR rect) lessonLayout {
-	lay := g.layoutLessonWith(canvasR, true)
-	if !lay.stacked && lay.numbers.Y+lay.numbers.H > canvasR.Y+canvasR.H-lay.pad && g.lessons.current().Hint != "" {
-		lay = g.layoutLessonWith(canvasR, false)
+	ls := &g.lessons
+	fits := func(lay lessonLayout) bool {
+		if lay.stacked {
+			return lay.room >= 0.35*canvasR.H
+		}
+		return lay.numbers.Y+lay.numbers.H <= canvasR.Y+canvasR.H-lay.pad
 	}
+	key := fitKey{lesson: ls.cur, canvas: canvasR, scale: g.scale}
+	if key == ls.fit.key {
+		if lay := g.layoutLessonWith(canvasR, ls.fit.ts, ls.fit.hint, ls.fit.body); fits(lay) {
+			return lay
+		}
+	}
+	ls.fit.key = key
+	s := g.scale
+	var lay lessonLayout
+	for ts := s; ts >= math.Max(1, s/2)-1e-9; ts -= 0.1 * s {
+		for _, hint := range []bool{true, false} {
+			if lay = g.layoutLessonWith(canvasR, ts, hint, true); fits(lay) {
+				ls.fit.ts, ls.fit.hint, ls.fit.body = ts, hint, true
+				return lay
+			}
+		}
+	}
+	ts := math.Max(1, s/2)
+	lay = g.layoutLessonWith(canvasR, ts, false, false)
+	ls.fit.ts, ls.fit.hint, ls.fit.body = ts, false, false
 	return lay
 }
 
-func (g *Game) layoutLessonWith(canvasR rect, hint bool) lessonLayout {
+// fitKey is what the fitted text scale of a lesson depends on.
+type fitKey struct {
+	lesson int
+	canvas rect
+	scale  float64
+}
+
+func (g *Game) layoutLessonWith(canvasR rect, s float64, hint, body bool) lessonLayout {
 	ls := &g.lessons
 	l := ls.current()
-	f := g.lessonFaces()
-	s := g.scale
+	f := lessonFacesAt(s)
 	pad := 14 * s
-	lay := lessonLayout{pad: pad, hint: hint && l.Hint != ""}
+	lay := lessonLayout{pad: pad, hint: hint && l.Hint != "", body: body, ts: s}
 
 	// The numbers' own width: the widest unwrapped line or table. It only
-	// grows while a lesson is shown, so the figure does not jump as
-	// figures change.
+	// grows while a lesson is shown (kept at scale 1), so the figure does
+	// not jump as figures change.
 	cellW, textW := numbersWidth(ls.lines, f.body, 18*s)
 	need := math.Max(sum(cellW)+18*s*float64(max(0, len(cellW)-1)), textW) + 2*pad
-	ls.colNeed = math.Max(ls.colNeed, need)
+	ls.colNeed = math.Max(ls.colNeed, need/s)
 	minW, maxW := 0.45*canvasR.W, 0.6*canvasR.W
-	colW := math.Min(maxW, math.Max(minW, ls.colNeed))
+	colW := math.Min(maxW, math.Max(minW, ls.colNeed*s))
 	lay.stacked = minW < 230*s || canvasR.H < 330*s
 	if lay.stacked {
 		colW = canvasR.W
@@ -107,7 +152,9 @@ func (g *Game) layoutLessonWith(canvasR rect, hint bool) lessonLayout {
 	textW = colW - 2*pad - 4*s
 	y := canvasR.Y + pad
 	y += f.title.Size * captionLead
-	y += linesOf(wrap(l.Caption, f.caption, textW)) * f.caption.Size * captionLead
+	if body {
+		y += linesOf(wrap(l.Caption, f.caption, textW)) * f.caption.Size * captionLead
+	}
 	y += 4 * s
 	y += linesOf(wrap(l.Formula, f.formula, textW)) * f.formula.Size * captionLead
 	if lay.hint {
@@ -141,13 +188,17 @@ func (g *Game) layoutLessonWith(canvasR rect, hint bool) lessonLayout {
 	lineH := f.body.Size * bodyLead
 	numH := g.numbersHeight(f.body, colW-2*pad) * lineH
 	if lay.stacked {
-		// Numbers at the bottom, the figure between them and the caption.
+		// Numbers under the chips, the figure below them; on a canvas too
+		// short for that the figure is the whole canvas, its top under
+		// the text.
+		w := math.Min(canvasR.W-2*pad, ls.colNeed*s)
+		lay.numbers = rect{canvasR.X + pad, y, w, numH}
+		y += numH + pad/2
 		lay.column = rect{canvasR.X, canvasR.Y, colW, y - canvasR.Y}
-		w := math.Min(canvasR.W-2*pad, ls.colNeed)
-		lay.numbers = rect{canvasR.X + pad, canvasR.Y + canvasR.H - numH - 2*pad, w, numH + pad}
-		lay.figure = rect{canvasR.X, y, canvasR.W, lay.numbers.Y - y}
-		if lay.figure.H < canvasR.H*0.3 {
-			lay.figure = rect{canvasR.X, y, canvasR.W, canvasR.Y + canvasR.H - y}
+		lay.figure = rect{canvasR.X, y, canvasR.W, canvasR.Y + canvasR.H - y}
+		lay.room = lay.figure.H
+		if lay.figure.H < canvasR.H*0.25 {
+			lay.figure = canvasR
 		}
 		return lay
 	}
@@ -260,8 +311,8 @@ func (g *Game) drawColumn(dst *ebiten.Image) {
 	ls := &g.lessons
 	l := ls.current()
 	lay := &ls.lay
-	f := g.lessonFaces()
-	s := g.scale
+	f := lessonFacesAt(lay.ts)
+	s := lay.ts
 	pad := lay.pad
 	b := &g.toolBatch
 	b.Begin(dst)
@@ -269,10 +320,6 @@ func (g *Game) drawColumn(dst *ebiten.Image) {
 	b.Rect(float32(col.X), float32(col.Y), float32(col.W), float32(col.H), palette.PanelBG.WithAlpha(0.96))
 	b.Rect(float32(col.X+col.W-s), float32(col.Y), float32(s), float32(col.H), palette.GridMajor)
 	b.Rect(float32(col.X), float32(lay.caption.Y), float32(4*s), float32(lay.caption.H), palette.Accent)
-	if lay.stacked {
-		nr := lay.numbers
-		b.Rect(float32(nr.X-pad/2), float32(nr.Y-pad/2), float32(nr.W+pad), float32(nr.H+pad/2), palette.PanelBG.WithAlpha(0.94))
-	}
 	for _, c := range ls.chips {
 		bg := palette.Background
 		if c.on {
@@ -295,9 +342,12 @@ func (g *Game) drawColumn(dst *ebiten.Image) {
 	x, y := col.X+pad+4*s, col.Y+pad
 	drawText(dst, fmt.Sprintf("%d / %d   %s", l.Number, len(ls.all), l.Title), f.title, x, y, TopLeft, palette.Accent)
 	y += f.title.Size * captionLead
-	capText := wrap(l.Caption, f.caption, textW)
-	drawText(dst, capText, f.caption, x, y, TopLeft, palette.Label)
-	y += linesOf(capText)*f.caption.Size*captionLead + 4*s
+	if lay.body {
+		capText := wrap(l.Caption, f.caption, textW)
+		drawText(dst, capText, f.caption, x, y, TopLeft, palette.Label)
+		y += linesOf(capText) * f.caption.Size * captionLead
+	}
+	y += 4 * s
 	formula := wrap(l.Formula, f.formula, textW)
 	drawText(dst, formula, f.formula, x, y, TopLeft, palette.Label)
 	y += linesOf(formula) * f.formula.Size * captionLead

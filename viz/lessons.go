@@ -79,9 +79,14 @@ type Lessons struct {
 	// Layout: where caption, numbers and figure go; the column's width
 	// only grows while a lesson is shown, and the view is fitted to the
 	// figure again only when the figure moves.
-	lay              lessonLayout
-	colNeed          float64
-	fitted           bool
+	lay     lessonLayout
+	colNeed float64 // at scale 1
+	fitted  bool
+	fit     struct {
+		key        fitKey
+		ts         float64
+		hint, body bool
+	}
 	fitFor           rect
 	curveLo, curveHi float64
 
@@ -204,6 +209,7 @@ func (g *Game) showLesson(i int) {
 	ls.table, ls.tableStep = map[string][]lesson.SampleResult{}, map[string]int{}
 	ls.straightness, ls.straightSeq, ls.numbers, ls.lines = map[string]float64{}, -1, nil, nil
 	ls.colNeed, ls.fitted, ls.conflicts = 0, false, nil
+	ls.fit.key = fitKey{}
 	g.tools.Mode, g.tools.reverse = toolNone, nil
 	g.draw.On = false
 
@@ -264,6 +270,9 @@ func (g *Game) showLesson(i int) {
 func (g *Game) relayoutLesson() {
 	ls := &g.lessons
 	canvasR, _, _ := g.layout()
+	// A key or the panel may have just changed the layout (UI scale, the
+	// panel): fit against the viewport the next frame draws with.
+	g.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
 	g.lessonChips()
 	ls.lines = g.lessonLines()
 	ls.numbers = ls.numbers[:0]

@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -343,5 +344,42 @@ func TestToolsAndDrawModeExcludeEachOther(t *testing.T) {
 	g.do(keymap.LeaveLesson) // Esc with no lesson closes the tool
 	if g.tools.Mode != toolNone {
 		t.Errorf("Esc left tool %d on", g.tools.Mode)
+	}
+}
+
+// At every UI scale, with the panel or without, no part of a lesson is
+// drawn over another: chips under the caption, numbers under the chips,
+// the figure beside the column (or, stacked, below it).
+func TestLessonLayoutAtEveryScale(t *testing.T) {
+	g, screen := inspectGame(t)
+	for _, panel := range []bool{true, false} {
+		for _, scale := range []float64{1, 2, 3, 4} {
+			g.showPanel = panel
+			g.setScale(scale)
+			for i := range g.lessons.all {
+				g.doLessonKey(lessonGo, i+1)
+				frame(t, g, screen)
+				canvasR, _, _ := g.layout()
+				lay, l := g.lessons.lay, g.lessons.current()
+				where := fmt.Sprintf("scale %g, panel %v, lesson %d", scale, panel, l.Number)
+				for _, c := range g.lessons.chips {
+					if c.r.Y < lay.caption.Y+lay.caption.H-1 || c.r.Y+c.r.H > lay.numbers.Y+1 {
+						t.Errorf("%s: chip %q at %v between caption %v and numbers %v", where, c.label, c.r, lay.caption, lay.numbers)
+					}
+				}
+				if lay.numbers.Y < lay.caption.Y+lay.caption.H-1 {
+					t.Errorf("%s: numbers %v over the caption %v", where, lay.numbers, lay.caption)
+				}
+				switch {
+				case !lay.stacked && lay.figure.X < lay.column.X+lay.column.W-1:
+					t.Errorf("%s: figure %v overlaps the column %v", where, lay.figure, lay.column)
+				case lay.stacked && lay.figure != canvasR && lay.figure.Y < lay.column.Y+lay.column.H-1:
+					t.Errorf("%s: stacked figure %v overlaps the text %v", where, lay.figure, lay.column)
+				}
+				if !lay.stacked && lay.numbers.Y+lay.numbers.H > canvasR.Y+canvasR.H {
+					t.Errorf("%s: numbers %v run off the canvas %v", where, lay.numbers, canvasR)
+				}
+			}
+		}
 	}
 }
