@@ -458,7 +458,7 @@ func (g *Game) drawCrossing(dst *ebiten.Image) {
 		// white, thicker.
 		idx := ls.conflicts
 		for n, i := range idx {
-			col := palette.OKLCH(0.78, 0.14, 360*float64(n)/float64(max(1, len(idx))))
+			col := palette.OKLCH(0.78, 0.14, 2*math.Pi*float64(n)/float64(max(1, len(idx))))
 			ax, ay := cam.ToScreen(ls.pairs0[i][0], ls.pairs0[i][1])
 			bx, by := cam.ToScreen(ls.pairs1[i][0], ls.pairs1[i][1])
 			b.Line(float32(ax), float32(ay), float32(bx), float32(by), float32(2.5*s), col, col)

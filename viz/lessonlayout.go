@@ -317,7 +317,7 @@ func (g *Game) drawColumn(dst *ebiten.Image) {
 	b := &g.toolBatch
 	b.Begin(dst)
 	col := lay.column
-	b.Rect(float32(col.X), float32(col.Y), float32(col.W), float32(col.H), palette.PanelBG.WithAlpha(0.96))
+	b.Rect(float32(col.X), float32(col.Y), float32(col.W), float32(col.H), palette.PanelBG.WithAlpha(1))
 	b.Rect(float32(col.X+col.W-s), float32(col.Y), float32(s), float32(col.H), palette.GridMajor)
 	b.Rect(float32(col.X), float32(lay.caption.Y), float32(4*s), float32(lay.caption.H), palette.Accent)
 	for _, c := range ls.chips {

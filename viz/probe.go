@@ -175,7 +175,7 @@ func (g *Game) drawTools(dst *ebiten.Image, canvasR rect) {
 
 // posteriorColour lights the targets the probe's average weighs: violet,
 // apart from the gold learned and the white exact arrow drawn over them.
-var posteriorColour = palette.OKLCH(0.72, 0.16, 305)
+var posteriorColour = palette.OKLCH(0.7, 0.17, 305*math.Pi/180)
 
 // probeArrowPixels is the screen length of the longer of the probe's two
 // arrows, as a fraction of the canvas's shorter side: long enough to read

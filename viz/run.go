@@ -139,9 +139,33 @@ func Run(cfg Config) error {
 	return errors.Join(err, backendErr)
 }
 
+// CheckLook reports whether theme and colours name a theme and a colour
+// map ("" is the default), so a command line can refuse them up front.
+func CheckLook(theme, colours string) error {
+	if theme != "" {
+		if _, ok := palette.ThemeByName(theme); !ok {
+			return fmt.Errorf("no theme %q (standard, contrast)", theme)
+		}
+	}
+	if colours == "" {
+		return nil
+	}
+	names := make([]string, len(palette.ColourMaps))
+	for i, m := range palette.ColourMaps {
+		if m.Name == colours {
+			return nil
+		}
+		names[i] = m.Name
+	}
+	return fmt.Errorf("no colour map %q (%s)", colours, strings.Join(names, ", "))
+}
+
 // applyLook sets the palette's theme and colour map by name ("" keeps the
 // default).
 func applyLook(theme, colours string) error {
+	if err := CheckLook(theme, colours); err != nil {
+		return fmt.Errorf("viz: %w", err)
+	}
 	if theme != "" {
 		t, ok := palette.ThemeByName(theme)
 		if !ok {

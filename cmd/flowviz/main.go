@@ -101,6 +101,10 @@ func run() {
 		fmt.Fprintln(os.Stderr, "flowviz: -scale must be in 1..4")
 		os.Exit(2)
 	}
+	if err := viz.CheckLook(*theme, *colours); err != nil {
+		fmt.Fprintln(os.Stderr, "flowviz:", err)
+		os.Exit(2)
+	}
 	if *startLesson < 0 {
 		fmt.Fprintln(os.Stderr, "flowviz: -lesson must be a lesson number (1..8), or 0 for none")
 		os.Exit(2)

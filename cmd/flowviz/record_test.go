@@ -75,3 +75,26 @@ func TestRecordFlag(t *testing.T) {
 		t.Fatal("a GIF was written for a damaged session")
 	}
 }
+
+// TestBadFlagsExit2 checks that absurd settings on the command line are
+// refused with exit status 2 and a message naming the flag, before any
+// window opens.
+func TestBadFlagsExit2(t *testing.T) {
+	bin := e2e.BuildBinary(t, "github.com/flowviz/flowviz/cmd/flowviz")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-theme", "purple"}, `no theme "purple"`},
+		{[]string{"-colours", "rainbow"}, `no colour map "rainbow"`},
+		{[]string{"-lesson", "-1"}, "-lesson"},
+		{[]string{"-scale", "9"}, "-scale"},
+		{[]string{"-steps", "0"}, "-steps"},
+	} {
+		cmd := exec.Command(bin, tc.args...)
+		b, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(b), tc.want) {
+			t.Errorf("flowviz %s: %v, want exit 2 with %q:\n%s", strings.Join(tc.args, " "), err, tc.want, b)
+		}
+	}
+}
