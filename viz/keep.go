@@ -23,6 +23,7 @@ import (
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/drawing"
 	"github.com/flowviz/flowviz/viz/keymap"
+	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
@@ -179,7 +180,7 @@ func (g *Game) updateKeep() {
 		}
 		break
 	}
-	if g.keep.Dir != "" && time.Now().After(g.keep.autoAt) {
+	if g.keep.Dir != "" && time.Now().After(g.keep.autoAt) && g.autosaveLesson() {
 		g.keep.autoAt = time.Now().Add(autosaveEvery)
 		if g.keep.busy.Load() == 0 {
 			g.saveSession(filepath.Join(g.keep.Dir, AutosaveName), true)
@@ -187,13 +188,28 @@ func (g *Game) updateKeep() {
 	}
 }
 
+// autosaveLesson reports whether the autosave may record what is on screen.
+// A lesson's scene is the lesson's, not the user's: the autosave made
+// before it holds the app as Esc returns to it, and stays. The last
+// lesson is the exception: what is drawn there is the user's own work.
+func (g *Game) autosaveLesson() bool {
+	ls := &g.lessons
+	return !ls.active() || ls.current().Kind == lesson.Shape
+}
+
 // sessionView collects what the render loop owns: settings, view, lesson.
 // The training state is added off the loop.
 func (g *Game) sessionView() *session.Session {
 	cam := g.canvas.Cam
 	l := g.canvas.Layers
+	set := g.applied
+	if set.Coupling == train.CouplingReflow {
+		// A reflow round's teacher lives only in memory: the session
+		// keeps the reflowed weights and goes on with independent pairs.
+		set.Coupling = train.CouplingIndependent
+	}
 	return &session.Session{
-		Settings: g.applied,
+		Settings: set,
 		Source:   session.Data{Spec: g.applied.Source},
 		Target:   session.Data{Spec: g.applied.Target},
 		View: session.View{
@@ -252,7 +268,7 @@ func (g *Game) saveSession(path string, quiet bool) {
 // saveOnExit writes the autosave synchronously: Run calls it after the
 // window closed and before the backend stops.
 func (g *Game) saveOnExit() {
-	if g.keep.Dir == "" {
+	if g.keep.Dir == "" || !g.autosaveLesson() {
 		return
 	}
 	for g.keep.busy.Load() > 0 { // let a save in flight finish first

@@ -172,3 +172,28 @@ func TestExportedModelEvaluates(t *testing.T) {
 		t.Errorf("source %q: %v", m.Config.Source, err)
 	}
 }
+
+// While a lesson shows its own scene the autosave keeps the app as Esc
+// returns to it; what is drawn in the last lesson is the user's and is
+// saved. A reflow round is saved as its weights with independent pairs:
+// its in-memory teacher cannot be.
+func TestAutosaveDuringLessons(t *testing.T) {
+	dir := t.TempDir()
+	g, _ := trainedGame(t, dir)
+	auto := filepath.Join(dir, AutosaveName)
+	g.doLessonKey(lessonGo, 3)
+	g.saveOnExit()
+	if _, err := os.Stat(auto); err == nil {
+		t.Fatal("the autosave recorded lesson 3's scene")
+	}
+	g.doLessonKey(lessonGo, 8)
+	g.saveOnExit()
+	if _, err := os.Stat(auto); err != nil {
+		t.Fatalf("no autosave in the drawing lesson: %v", err)
+	}
+	g.doLessonKey(lessonLeave, 0)
+	g.applied.Coupling = train.CouplingReflow
+	if c := g.sessionView().Settings.Coupling; c != train.CouplingIndependent {
+		t.Errorf("a reflow run is saved with coupling %q, want independent", c)
+	}
+}
