@@ -84,12 +84,12 @@ func TestLessonsE2E(t *testing.T) {
 	}
 	box := s.Lesson.ChipBoxes[rk4]
 	a.click(a.win.X+int(box[0]+box[2]/2), a.win.Y+int(box[1]+box[3]/2))
-	s = a.waitState(t, "the RK4 chip chosen", func(s *appstate.State) bool {
+	a.waitState(t, "the RK4 chip chosen", func(s *appstate.State) bool {
 		return s.Solver == "rk4" && len(s.Lesson.Chips) > rk4 && strings.HasPrefix(s.Lesson.Chips[rk4], "*")
 	})
 	savePNG(t, a.x.Screenshot(t), "lesson6")
 	a.key(e2e.Escape)
-	s = a.waitState(t, "the lesson view closed", func(s *appstate.State) bool { return s.Lesson.Number == 0 })
+	a.waitState(t, "the lesson view closed", func(s *appstate.State) bool { return s.Lesson.Number == 0 })
 	s = a.waitState(t, "the app's own settings back", func(s *appstate.State) bool {
 		return s.Target == before.Target && s.Solver == before.Solver && s.Timeline.N == before.Timeline.N
 	})
