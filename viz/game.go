@@ -582,8 +582,12 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		sc = nil
 	}
 	g.canvas.Draw(screen, sc, t, g.pos, g.fonts)
+	if g.lessons.active() {
+		g.drawLessonFigure(screen)
+	}
 	if l := g.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
-		// Under the tools and the lesson: their boxes must stay readable.
+		// Over the pictures, under the tools and the lesson's text: their
+		// boxes must stay readable.
 		g.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, g.fonts)
 	}
 	g.drawOverlay(screen, canvasR)
@@ -594,7 +598,8 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	switch {
 	case g.lessons.active():
 		// The lesson's column carries its own training readout.
-		g.drawLesson(screen, canvasR)
+		g.drawTools(screen, g.lessons.lay.figure)
+		g.drawColumn(screen)
 		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
 			g.hud.drawTraining(screen, lay.figure, st, g.status, g.statusErr, g.fonts)
 		}

@@ -283,11 +283,10 @@ func (g *Game) stopTable() {
 	}
 }
 
-// drawLesson draws the lesson: its own picture in the figure, then the text
-// column beside it.
-func (g *Game) drawLesson(dst *ebiten.Image, canvasR rect) {
-	ls := &g.lessons
-	switch ls.current().Kind {
+// drawLessonFigure draws the lesson's own picture in its figure, over the
+// canvas; the tools and the text column go on top of it.
+func (g *Game) drawLessonFigure(dst *ebiten.Image) {
+	switch g.lessons.current().Kind {
 	case lesson.Pair:
 		g.drawPair(dst, true)
 	case lesson.Interp:
@@ -299,8 +298,6 @@ func (g *Game) drawLesson(dst *ebiten.Image, canvasR rect) {
 	case lesson.Average:
 		g.drawAverage(dst)
 	}
-	g.drawTools(dst, ls.lay.figure)
-	g.drawColumn(dst)
 }
 
 // lessonLines is the live numbers of the lesson shown.
