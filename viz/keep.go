@@ -433,7 +433,8 @@ func (g *Game) recordGIF() {
 	}
 	cam := g.canvas.Cam
 	size := min(record.MaxSize, max(16, g.keep.GIFSize))
-	opt := record.Options{Size: size, Frames: g.keep.GIFFrames, View: record.View{
+	// The palette is read here, on the render loop that changes the theme.
+	opt := record.Options{Size: size, Frames: g.keep.GIFFrames, Palette: record.Palette(), View: record.View{
 		CenterX: cam.CenterX, CenterY: cam.CenterY,
 		// The GIF shows the square the canvas's shorter side shows.
 		Zoom: cam.Zoom * float64(size) / max(1, min(cam.W, cam.H)),

@@ -38,12 +38,14 @@ const (
 	levels = 2 // inner (darker) and outer (lighter) starting radius
 )
 
-// Palette is the fixed palette every frame uses: background, axes, the faint
-// target cloud, then the particles' start colours (hue = angle of x₀ in 12
-// sectors, lightness = inner or outer half of the radius), the same colours
-// the app gives particles. 27 colours: every frame encodes with 5-bit codes
-// and no per-frame quantisation.
-var Palette = func() color.Palette {
+// Palette is the palette every frame of a GIF uses, in the app's current
+// theme and colour map: background, axes, the faint target cloud, then the
+// particles' start colours (hue = angle of x₀ in 12 sectors, lightness =
+// inner or outer half of the radius), the same colours the app gives
+// particles. 27 colours: every frame encodes with 5-bit codes and no
+// per-frame quantisation. It reads the palette package's globals, so call
+// it where the theme changes (the render loop), not beside it.
+func Palette() color.Palette {
 	p := color.Palette{rgb(palette.Background), rgb(palette.Axis), color.RGBA{0x3a, 0x40, 0x48, 0xff}}
 	for h := range hues {
 		a := 2 * math.Pi * (float64(h) + 0.5) / hues
@@ -55,7 +57,7 @@ var Palette = func() color.Palette {
 		}
 	}
 	return p
-}()
+}
 
 func rgb(c palette.RGBA) color.RGBA {
 	// The app draws the axis translucent over the background; blend it.
@@ -183,9 +185,10 @@ func Frame(dst *image.Paletted, sc *scene.Scene, t float64, v View, colours []ui
 
 // Options of an animation.
 type Options struct {
-	Size   int  // pixels a side, 16..MaxSize (0: DefaultSize)
-	Frames int  // 2..MaxFrames (0: DefaultFrames)
-	View   View // Zoom 0: FitView
+	Size    int           // pixels a side, 16..MaxSize (0: DefaultSize)
+	Frames  int           // 2..MaxFrames (0: DefaultFrames)
+	View    View          // Zoom 0: FitView
+	Palette color.Palette // nil: Palette() when the recording starts
 }
 
 func (o Options) withDefaults(sc *scene.Scene) (Options, error) {
@@ -203,6 +206,9 @@ func (o Options) withDefaults(sc *scene.Scene) (Options, error) {
 	}
 	if !(o.View.Zoom > 0) || math.IsInf(o.View.Zoom, 0) {
 		o.View = FitView(sc, o.Size)
+	}
+	if len(o.Palette) != first+hues*levels {
+		o.Palette = Palette()
 	}
 	return o, nil
 }
@@ -222,7 +228,7 @@ func Animate(sc *scene.Scene, opt Options) (*gif.GIF, error) {
 	var pos []flow.Vec
 	r := image.Rect(0, 0, opt.Size, opt.Size)
 	for i := range opt.Frames {
-		img := image.NewPaletted(r, Palette)
+		img := image.NewPaletted(r, opt.Palette)
 		t := float64(i) / float64(opt.Frames-1)
 		pos = Frame(img, sc, t, opt.View, colours, pos)
 		delay := frameDelay

@@ -11,6 +11,7 @@ import (
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
+	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -43,7 +44,7 @@ func TestFramePlacesParticles(t *testing.T) {
 		{0.25, 45, 45},
 	}
 	for _, tc := range tests {
-		img := image.NewPaletted(image.Rect(0, 0, 100, 100), Palette)
+		img := image.NewPaletted(image.Rect(0, 0, 100, 100), Palette())
 		Frame(img, sc, tc.t, v, colours, nil)
 		for _, d := range [][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
 			if got := img.ColorIndexAt(tc.x+d[0], tc.y+d[1]); got != colours[0] {
@@ -74,8 +75,8 @@ func TestColoursFollowStartAngle(t *testing.T) {
 	if (int(c[4])-first)%levels != 0 || (int(c[0])-first)%levels != 1 {
 		t.Errorf("lightness levels %v: want the centre inner, the rim outer", c)
 	}
-	if len(Palette) != first+hues*levels || len(Palette) > 32 {
-		t.Fatalf("palette has %d colours", len(Palette))
+	if p := Palette(); len(p) != first+hues*levels || len(p) > 32 {
+		t.Fatalf("palette has %d colours", len(p))
 	}
 }
 
@@ -128,7 +129,7 @@ func BenchmarkFrame(b *testing.B) {
 	}
 	sc := lineScene(x0, 50)
 	sc.Target = sc.Traj[50]
-	img := image.NewPaletted(image.Rect(0, 0, DefaultSize, DefaultSize), Palette)
+	img := image.NewPaletted(image.Rect(0, 0, DefaultSize, DefaultSize), Palette())
 	v := FitView(sc, DefaultSize)
 	c := Colours(sc)
 	var pos []flow.Vec
@@ -172,5 +173,35 @@ func TestSampleMovesParticles(t *testing.T) {
 	again := Sample(st.Model, st.Source, st.Target, 100, 5, flow.Euler, 1)
 	if again.Traj[5][99] != sc.Traj[5][99] {
 		t.Fatal("same seed, different particles")
+	}
+}
+
+// A GIF is recorded in the app's current look: the high-contrast theme's
+// background and the colour-blind-safe start colours of cividis.
+func TestPaletteFollowsTheLook(t *testing.T) {
+	standard := Palette()
+	palette.SetTheme(palette.HighContrast)
+	if !palette.SetColours("cividis") {
+		t.Fatal("no cividis colour map")
+	}
+	t.Cleanup(func() {
+		palette.SetTheme(palette.Standard)
+		palette.SetColours("viridis")
+	})
+	look := Palette()
+	if len(look) != len(standard) {
+		t.Fatalf("%d colours, want %d", len(look), len(standard))
+	}
+	if look[0] == standard[0] {
+		t.Errorf("background %v is the standard theme's", look[0])
+	}
+	same := 0
+	for i := first; i < len(look); i++ {
+		if look[i] == standard[i] {
+			same++
+		}
+	}
+	if same > 0 {
+		t.Errorf("%d of %d particle colours are the hue wheel's, not cividis's", same, len(look)-first)
 	}
 }
