@@ -118,6 +118,14 @@ func (b *Batch) Arrow(x, y, dx, dy, width, head float32, c palette.RGBA) {
 	b.Triangle(x+dx, y+dy, bx-uy*hw, by+ux*hw, bx+uy*hw, by-ux*hw, c)
 }
 
+// Ring strokes a circle of radius r around (x, y) as segs straight pieces.
+func (b *Batch) Ring(x, y, r, width float32, segs int, c palette.RGBA) {
+	for i := range segs {
+		a0, a1 := 2*math.Pi*float64(i)/float64(segs), 2*math.Pi*float64(i+1)/float64(segs)
+		b.Line(x+r*float32(math.Cos(a0)), y+r*float32(math.Sin(a0)), x+r*float32(math.Cos(a1)), y+r*float32(math.Sin(a1)), width, c, c)
+	}
+}
+
 // Frame strokes the outline of a rectangle.
 func (b *Batch) Frame(x, y, w, h, width float32, c palette.RGBA) {
 	b.Rect(x, y, w, width, c)

@@ -370,12 +370,7 @@ func (g *Game) drawOverlay(dst *ebiten.Image, canvasR rect) {
 		if d.Tool == toolErase {
 			ring = palette.Error
 		}
-		const segs = 40
-		for k := range segs {
-			a0, a1 := 2*math.Pi*float64(k)/segs, 2*math.Pi*float64(k+1)/segs
-			b.Line(float32(float64(cx)+r*math.Cos(a0)), float32(float64(cy)+r*math.Sin(a0)),
-				float32(float64(cx)+r*math.Cos(a1)), float32(float64(cy)+r*math.Sin(a1)), lw, ring, ring)
-		}
+		b.Ring(float32(cx), float32(cy), float32(r), lw, 40, ring)
 	}
 	b.Flush()
 	label := fmt.Sprintf("DRAW · %s → %s · %s points", toolNames[d.Tool], g.drawSide(), thousands(d.doc().Len()))

@@ -166,7 +166,7 @@ func (g *Game) updateAverage() {
 	grid := *ex
 	grid.Targets = subsample(ex.Targets, avgTargets)
 	n := len(g.sc.GridPts)
-	ls.avgExact = growVecs(ls.avgExact, n)
+	ls.avgExact = slices.Grow(ls.avgExact[:0], n)[:n]
 	grid.Velocity(ls.avgExact, g.sc.GridPts, t)
 	learned := g.sc.FieldAt(nil, t)
 	ls.avgErr = append(ls.avgErr[:0], make([]float64, n)...)
@@ -204,13 +204,6 @@ func (g *Game) updateAverage() {
 		ls.avgNear = wErr / wSum
 		ls.avgNearRel = wErr / math.Max(wSpeed, 1e-12)
 	}
-}
-
-func growVecs(v []flow.Vec, n int) []flow.Vec {
-	if cap(v) < n {
-		return make([]flow.Vec, n)
-	}
-	return v[:n]
 }
 
 // tableKey names the W2 table of the lesson's current comparison.
@@ -386,7 +379,7 @@ func (g *Game) drawPair(dst *ebiten.Image, steps bool) {
 		// The velocity at xt, drawn as the move over Δt = 0.2.
 		b.Arrow(float32(tx), float32(ty), float32(v[0]*0.2*cam.Zoom), float32(-v[1]*0.2*cam.Zoom), float32(3.5*s), float32(16*s), palette.Accent)
 	}
-	ring(b, float32(tx), float32(ty), float32(11*s), float32(3*s), palette.Accent)
+	b.Ring(float32(tx), float32(ty), float32(11*s), float32(3*s), ringSegments, palette.Accent)
 	b.Flush()
 
 	if steps {
@@ -449,7 +442,7 @@ func (g *Game) drawCrossing(dst *ebiten.Image) {
 	}
 	if ls.hoverOn {
 		hx, hy := cam.ToScreen(ls.hover[0], ls.hover[1])
-		ring(b, float32(hx), float32(hy), float32(crossRadius*s), float32(2*s), palette.Label.WithAlpha(0.8))
+		b.Ring(float32(hx), float32(hy), float32(crossRadius*s), float32(2*s), ringSegments, palette.Label.WithAlpha(0.8))
 		// Each crossing path lit, with its own direction u = x1 − x0 from
 		// the pointer, drawn as the move over Δt = 0.15; their mean in
 		// white, thicker.
@@ -459,7 +452,7 @@ func (g *Game) drawCrossing(dst *ebiten.Image) {
 			ax, ay := cam.ToScreen(ls.pairs0[i][0], ls.pairs0[i][1])
 			bx, by := cam.ToScreen(ls.pairs1[i][0], ls.pairs1[i][1])
 			b.Line(float32(ax), float32(ay), float32(bx), float32(by), float32(2.5*s), col, col)
-			_, u := lesson.Interpolate(ls.pairs0[i], ls.pairs1[i], 0)
+			u := velocityOf(ls, i)
 			b.Arrow(float32(hx), float32(hy), float32(u[0]*crossArrow*cam.Zoom), float32(-u[1]*crossArrow*cam.Zoom), float32(3*s), float32(13*s), col)
 		}
 		if len(idx) > 0 {
@@ -521,7 +514,7 @@ func (g *Game) drawBatch(dst *ebiten.Image) {
 			b.Arrow(float32(px), float32(py), float32(r.V[0]*scaleV), float32(-r.V[1]*scaleV), float32(2.5*s), float32(12*s), palette.Accent)
 		}
 		rr := float32(9 * s)
-		ring(b, float32(px), float32(py), float32(5*s), float32(1.5*s), palette.Label)
+		b.Ring(float32(px), float32(py), float32(5*s), float32(1.5*s), ringSegments, palette.Label)
 		b.Rect(float32(ax)-rr/2, float32(ay)-rr/2, rr, rr, palette.Source.WithAlpha(1))
 		b.Rect(float32(bx)-rr/2, float32(by)-rr/2, rr, rr, palette.Target.WithAlpha(1))
 	}
@@ -604,13 +597,14 @@ func (g *Game) averageLines() []numLine {
 	lines := []numLine{
 		textLine(fmt.Sprintf("t = %s   at training step %s", lesson.FormatNum(g.tl.T), thousands(sc.Step))),
 	}
+	draws := thousands(min(len(ex.Targets), avgTargets)) // as many as updateAverage subsamples
 	switch ls.avgShow {
 	case avgBoth:
-		lines = append(lines, proseLine("white: the exact average field over "+thousands(len(subsample(ex.Targets, avgTargets)))+" target draws; coloured: the network's"))
+		lines = append(lines, proseLine("white: the exact average field over "+draws+" target draws; coloured: the network's"))
 	case avgNetwork:
 		lines = append(lines, proseLine("the network's field alone"))
 	case avgExact:
-		lines = append(lines, proseLine("the exact average field alone, over "+thousands(len(subsample(ex.Targets, avgTargets)))+" target draws"))
+		lines = append(lines, proseLine("the exact average field alone, over "+draws+" target draws"))
 	}
 	lines = append(lines, textLine("mean |v_network − v_exact|"))
 	if !math.IsNaN(ls.avgNear) {

@@ -73,8 +73,7 @@ type Lessons struct {
 	straightness map[string]float64 // S of the newest scene of each coupling
 	straightSeq  int
 
-	lines   []numLine // the live numbers, made each tick
-	numbers []string  // the same as text, for the state file
+	lines []numLine // the live numbers, made each tick
 
 	// Layout: where caption, numbers and figure go; the column's width
 	// only grows while a lesson is shown, and the view is fitted to the
@@ -207,7 +206,7 @@ func (g *Game) showLesson(i int) {
 	ls.rows, ls.batchStep = nil, -1
 	ls.avgKey, ls.avgShow = avgKey{}, avgBoth
 	ls.table, ls.tableStep = map[string][]lesson.SampleResult{}, map[string]int{}
-	ls.straightness, ls.straightSeq, ls.numbers, ls.lines = map[string]float64{}, -1, nil, nil
+	ls.straightness, ls.straightSeq, ls.lines = map[string]float64{}, -1, nil
 	ls.colNeed, ls.fitted, ls.conflicts = 0, false, nil
 	ls.fit.key = fitKey{}
 	g.tools.Mode, g.tools.reverse = toolNone, nil
@@ -275,10 +274,6 @@ func (g *Game) relayoutLesson() {
 	g.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
 	g.lessonChips()
 	ls.lines = g.lessonLines()
-	ls.numbers = ls.numbers[:0]
-	for _, n := range ls.lines {
-		ls.numbers = append(ls.numbers, n.plain())
-	}
 	ls.lay = g.layoutLesson(canvasR)
 	g.fitLesson()
 }
@@ -459,7 +454,17 @@ func (g *Game) lessonHit(mx, my float64) bool {
 		}
 	}
 	lay := &ls.lay
-	return lay.column.contains(mx, my) || lay.stacked && lay.numbers.contains(mx, my)
+	// Stacked, the column spans the numbers too.
+	return lay.column.contains(mx, my)
+}
+
+// numbers is the live numbers as text, for the state file and the tests.
+func (ls *Lessons) numbers() []string {
+	out := make([]string, len(ls.lines))
+	for i, n := range ls.lines {
+		out[i] = n.plain()
+	}
+	return out
 }
 
 // lessonState is the lesson view's part of the state file.
@@ -469,7 +474,7 @@ func (g *Game) lessonState() appstate.Lesson {
 		return appstate.Lesson{}
 	}
 	l := ls.current()
-	st := appstate.Lesson{Number: l.Number, Kind: string(l.Kind), Title: l.Title, Numbers: append([]string(nil), ls.numbers...)}
+	st := appstate.Lesson{Number: l.Number, Kind: string(l.Kind), Title: l.Title, Numbers: ls.numbers()}
 	c, fig := ls.lay.column, ls.lay.figure
 	st.Column, st.Figure, st.View = [4]float64{c.X, c.Y, c.W, c.H}, [4]float64{fig.X, fig.Y, fig.W, fig.H}, l.View
 	if l.Kind == lesson.Pair || l.Kind == lesson.Interp {

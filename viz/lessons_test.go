@@ -136,7 +136,7 @@ func TestLessonOneShowsTheBlogPostsNumbers(t *testing.T) {
 	for _, tc := range tests {
 		g.tl.Goto(tc.k)
 		frame(t, g, screen)
-		all := strings.Join(g.lessons.numbers, "\n")
+		all := strings.Join(g.lessons.numbers(), "\n")
 		for _, w := range tc.want {
 			if !strings.Contains(all, w) {
 				t.Errorf("step %d: numbers lack %q:\n%s", tc.k, w, all)
@@ -165,7 +165,7 @@ func TestEveryLessonDrawsItsFigures(t *testing.T) {
 			frame(t, g, screen)
 		}
 		l := g.lessons.current()
-		if len(g.lessons.numbers) == 0 {
+		if len(g.lessons.numbers()) == 0 {
 			t.Errorf("lesson %d (%s) drew no figures", l.Number, l.Kind)
 		}
 		if l.Kind == lesson.Batch && len(g.lessons.rows) != l.Pairs {
@@ -176,7 +176,7 @@ func TestEveryLessonDrawsItsFigures(t *testing.T) {
 		}
 		// Every character shown has a glyph in the font: a missing one
 		// draws as an empty box on the projector.
-		shown := append([]string{l.Title, l.Caption, l.Formula, l.Hint}, g.lessons.numbers...)
+		shown := append([]string{l.Title, l.Caption, l.Formula, l.Hint}, g.lessons.numbers()...)
 		for _, c := range g.lessons.chips {
 			shown = append(shown, c.label)
 		}

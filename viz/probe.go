@@ -213,7 +213,7 @@ func (g *Game) drawProbe(dst *ebiten.Image, canvasR rect) {
 		v := tl.learnedV
 		b.Arrow(float32(px), float32(py), float32(v[0]*scaleV), float32(-v[1]*scaleV), width, head, palette.Accent)
 	}
-	ring(b, float32(px), float32(py), float32(9*s), float32(2*s), palette.Label)
+	b.Ring(float32(px), float32(py), float32(9*s), float32(2*s), ringSegments, palette.Label)
 	b.Flush()
 
 	lines := []infoLine{
@@ -304,7 +304,7 @@ func (g *Game) drawReverse(dst *ebiten.Image, canvasR rect) {
 		}
 		x1, x0 := path[0], path[len(path)-1]
 		sx, sy := cam.ToScreen(x1[0], x1[1])
-		ring(b, float32(sx), float32(sy), float32(7*s), float32(2*s), palette.Target.WithAlpha(alpha))
+		b.Ring(float32(sx), float32(sy), float32(7*s), float32(2*s), ringSegments, palette.Target.WithAlpha(alpha))
 		if scene.Finite(x0) {
 			sx, sy = cam.ToScreen(x0[0], x0[1])
 			r := float32(9 * s)
@@ -330,13 +330,8 @@ func mix(a, b palette.RGBA, u float32) palette.RGBA {
 }
 
 // ring strokes a circle of radius r as 24 segments.
-func ring(b *Batch, x, y, r, width float32, c palette.RGBA) {
-	const n = 24
-	for i := range n {
-		a0, a1 := 2*math.Pi*float64(i)/n, 2*math.Pi*float64(i+1)/n
-		b.Line(x+r*float32(math.Cos(a0)), y+r*float32(math.Sin(a0)), x+r*float32(math.Cos(a1)), y+r*float32(math.Sin(a1)), width, c, c)
-	}
-}
+// ringSegments is enough straight pieces for the tools' small rings.
+const ringSegments = 24
 
 // infoLine is one line of an info box.
 type infoLine struct {

@@ -65,30 +65,30 @@ func (c *Camera) ZoomAt(sx, sy, factor float64) {
 // margin (a fraction of the viewport on each side). Degenerate or non-finite
 // rectangles leave the camera unchanged.
 func (c *Camera) Fit(minX, minY, maxX, maxY, margin float64) {
-	w, h := maxX-minX, maxY-minY
-	if !(w >= 0 && h >= 0) || math.IsInf(w, 0) || math.IsInf(h, 0) {
-		return
-	}
-	w, h = math.Max(w, 1e-6), math.Max(h, 1e-6)
-	usableW := math.Max(1, c.W*(1-2*margin))
-	usableH := math.Max(1, c.H*(1-2*margin))
-	c.Zoom = math.Min(MaxZoom, math.Max(MinZoom, math.Min(usableW/w, usableH/h)))
-	c.CenterX, c.CenterY = (minX+maxX)/2, (minY+maxY)/2
+	c.fit(minX, minY, maxX, maxY, c.X, c.Y, c.W, c.H, margin)
 }
 
 // FitIn is Fit into the screen rectangle (sx, sy, sw, sh), a part of the
 // viewport: the world rectangle's centre lands on the part's centre, so a
 // figure can sit beside text drawn over the rest of the canvas.
 func (c *Camera) FitIn(minX, minY, maxX, maxY, sx, sy, sw, sh, margin float64) {
+	if !(sw > 0 && sh > 0) || math.IsInf(sw+sh, 0) {
+		return
+	}
+	c.fit(minX, minY, maxX, maxY, sx, sy, sw, sh, margin)
+}
+
+func (c *Camera) fit(minX, minY, maxX, maxY, sx, sy, sw, sh, margin float64) {
 	w, h := maxX-minX, maxY-minY
-	if !(w >= 0 && h >= 0 && sw > 0 && sh > 0) || math.IsInf(w, 0) || math.IsInf(h, 0) || math.IsInf(sw+sh, 0) {
+	if !(w >= 0 && h >= 0) || math.IsInf(w, 0) || math.IsInf(h, 0) {
 		return
 	}
 	w, h = math.Max(w, 1e-6), math.Max(h, 1e-6)
 	usableW := math.Max(1, sw*(1-2*margin))
 	usableH := math.Max(1, sh*(1-2*margin))
 	c.Zoom = math.Min(MaxZoom, math.Max(MinZoom, math.Min(usableW/w, usableH/h)))
-	// Solve ToScreen(centre of the world rectangle) = centre of the part.
+	// Solve ToScreen(centre of the world rectangle) = centre of the part;
+	// for the whole viewport that is the rectangle's centre itself.
 	c.CenterX = (minX+maxX)/2 - (sx+sw/2-c.X-c.W/2)/c.Zoom
 	c.CenterY = (minY+maxY)/2 + (sy+sh/2-c.Y-c.H/2)/c.Zoom
 }
