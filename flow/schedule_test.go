@@ -20,7 +20,7 @@ var testSchedulers = []Scheduler{
 }
 
 // TestSchedulerDerivatives checks α̇ and σ̇ against central differences,
-// with a tolerance per case: the truncation error is h²/6·f''' and the
+// with a tolerance per case: the truncation error is h²/6·f”' and the
 // rounding error ε·|f|/h, largest where the curve bends hardest (VP's σ near
 // t = 1, VE's exponential at σmax, √t for n = ½ near 0).
 func TestSchedulerDerivatives(t *testing.T) {
