@@ -43,7 +43,7 @@ func TestModelRoundTrip(t *testing.T) {
 	m.Params[0] = math.SmallestNonzeroFloat32
 	m.Params[1] = math.MaxFloat32
 	b := encode(t, m)
-	if !bytes.HasPrefix(b, []byte(`{"format":"flowviz-model","version":1,"config":{`)) {
+	if !bytes.HasPrefix(b, []byte(`{"format":"flowviz-model","version":2,"config":{`)) {
 		t.Fatalf("unexpected layout: %.80s", b)
 	}
 	got, err := ReadModel(bytes.NewReader(b))
@@ -81,7 +81,14 @@ func TestReadModelRefusesBadFiles(t *testing.T) {
 		{"trailing data", good + "{}", "trailing data"},
 		{"wrong format", edit(func(v map[string]any) { v["format"] = "pytorch" }), "format"},
 		{"no format", edit(func(v map[string]any) { delete(v, "format") }), "format"},
-		{"wrong version", edit(func(v map[string]any) { v["version"] = 2 }), "version 2"},
+		{"wrong version", edit(func(v map[string]any) { v["version"] = 3 }), "version 3"},
+		{"version 0", edit(func(v map[string]any) { v["version"] = 0 }), "version 0"},
+		{"version 1 with version-2 fields", edit(func(v map[string]any) { v["version"] = 1 }), "version 1 has no"},
+		{"bad schedule", cfgEdit("schedule", "sigmoid"), "schedule"},
+		{"bad predict", cfgEdit("predict", "flux"), "prediction target"},
+		{"p_uncond above 1", cfgEdit("p_uncond", 2), "p_uncond"},
+		{"classes without params", edit(func(v map[string]any) { v["config"].(map[string]any)["net"].(map[string]any)["classes"] = 4 }), "parameters"},
+		{"negative classes", edit(func(v map[string]any) { v["config"].(map[string]any)["net"].(map[string]any)["classes"] = -1 }), "classes"},
 		{"newer version with other fields", `{"format":"flowviz-model","version":9}`, "version 9 is not supported"},
 		{"unknown field", edit(func(v map[string]any) { v["extra"] = 1 }), "unknown field"},
 		{"too few params", edit(func(v map[string]any) { v["params"] = v["params"].([]any)[1:] }), "parameters"},

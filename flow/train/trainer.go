@@ -122,7 +122,8 @@ type Trainer struct {
 	cfg            Config
 	source, target data.Dist
 	path           flow.Path
-	teacher        *Model // frozen model of the reflow coupling
+	obj            *objective // nil for velocity regression without classes
+	teacher        *Model     // frozen model of the reflow coupling
 	dataVersion    int
 	modelVersion   int
 	state          State
@@ -239,7 +240,11 @@ func NewFromModel(m *Model) (*Trainer, error) {
 // restart sets cfg and starts the model afresh: new weights from the seed (or
 // the teacher's, for reflow with a matching network), new optimizer, step 0.
 func (tr *Trainer) restart(cfg Config) error {
-	path, err := flow.ParsePath(cfg.Path, cfg.Sigma)
+	path, err := flow.ParseSchedulePath(cfg.Schedule, cfg.Path, cfg.Sigma)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	obj, err := newObjective(cfg, path)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -259,6 +264,7 @@ func (tr *Trainer) restart(cfg Config) error {
 	}
 	tr.cfg = cfg
 	tr.path = path
+	tr.obj = obj
 	tr.net = net
 	tr.batch.grow(cfg.Batch)
 	tr.ws = mlp.NewWorkspace(cfg.Net, len(tr.batch.x0))
@@ -361,9 +367,12 @@ func (tr *Trainer) trainStep() (float64, error) {
 		zeroLoss += dxt[0]*dxt[0] + dxt[1]*dxt[1]
 	}
 	zeroLoss /= float64(2 * n)
+	if tr.obj != nil && tr.obj.kind != flow.Velocity {
+		zeroLoss = tr.obj.fill(tr, x0, x1) // noise, data or score targets
+	}
 
-	pred := tr.net.Forward(tr.ws, b.xs[:2*n], b.ts[:n])
-	loss := mlp.CFMLoss(pred, b.want[:2*n], b.dpred[:2*n])
+	pred := tr.net.ForwardClass(tr.ws, b.xs[:2*n], b.ts[:n], tr.batchLabels(n))
+	loss := tr.regress(pred, n)
 	if !finite(loss) || loss > divergeRatio*(zeroLoss+1) {
 		return loss, tr.diverge(loss)
 	}
@@ -392,6 +401,10 @@ func (tr *Trainer) trainStep() (float64, error) {
 
 // drawPairs fills x0 and x1 with a coupled batch.
 func (tr *Trainer) drawPairs(x0, x1 []flow.Vec) {
+	if tr.obj != nil && tr.obj.classes > 0 {
+		tr.obj.drawPairs(tr, x0, x1)
+		return
+	}
 	if tr.cfg.Coupling == CouplingReflow {
 		tr.reflowPool().draw(tr, x0, x1)
 		return
