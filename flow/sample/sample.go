@@ -247,6 +247,13 @@ func (s *Sampler) compute(ctx context.Context, snap *train.Snapshot, st Settings
 	} else {
 		s.field.Use(snap.Net)
 	}
+	// A model predicting noise, data or the score is integrated as the
+	// velocity it converts to; a variance-exploding path starts from its
+	// wide source σ_0·x0.
+	vel := train.VelocityOf(snap.Config, s.field)
+	if scale := snap.Config.StartScale(); scale != 1 {
+		x0 = scaled(x0, scale)
+	}
 	s.ode.Solver = st.Solver
 	if cap(s.x) < p {
 		s.x = make([]flow.Vec, p)
@@ -267,11 +274,11 @@ func (s *Sampler) compute(ctx context.Context, snap *train.Snapshot, st Settings
 		t := float64(k) / float64(n)
 		times[k] = t
 		field[k] = fieldBacking[k*g : (k+1)*g : (k+1)*g]
-		s.field.Velocity(field[k], gridPts, t)
+		vel.Velocity(field[k], gridPts, t)
 		if k == n {
 			break
 		}
-		s.ode.Step(s.field, x, t, h)
+		s.ode.Step(vel, x, t, h)
 		traj[k+1] = trajBacking[k*p : (k+1)*p : (k+1)*p]
 		copy(traj[k+1], x)
 		if s.superseded(ctx, snap, gen) {
@@ -333,4 +340,13 @@ func poke(c chan struct{}) {
 	case c <- struct{}{}:
 	default:
 	}
+}
+
+// scaled returns a new slice of the points times a.
+func scaled(pts []flow.Vec, a float64) []flow.Vec {
+	out := make([]flow.Vec, len(pts))
+	for i, p := range pts {
+		out[i] = flow.Vec{a * p[0], a * p[1]}
+	}
+	return out
 }

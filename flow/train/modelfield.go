@@ -11,19 +11,26 @@ import (
 
 // Scheduler returns the Gaussian scheduler of the model's path (α_t, σ_t),
 // and false for the linear path with σ > 0, which has none.
-func (m *Model) Scheduler() (flow.Scheduler, bool) {
-	p, err := flow.ParseSchedulePath(m.Config.Schedule, m.Config.Path, m.Config.Sigma)
+func (m *Model) Scheduler() (flow.Scheduler, bool) { return m.Config.Scheduler() }
+
+// Scheduler returns the Gaussian scheduler of c's path (α_t, σ_t), and
+// false for the linear path with σ > 0, which has none.
+func (c Config) Scheduler() (flow.Scheduler, bool) {
+	p, err := flow.ParseSchedulePath(c.Schedule, c.Path, c.Sigma)
 	if err != nil {
 		return nil, false
 	}
 	return flow.SchedulerOf(p)
 }
 
-// Target returns what the network predicts.
-func (m *Model) Target() flow.Target {
-	k, err := flow.ParseTarget(m.Config.Predict)
+// Predicts returns what the network predicts.
+func (m *Model) Predicts() flow.Target { return m.Config.Predicts() }
+
+// Predicts returns what a network trained with c predicts.
+func (c Config) Predicts() flow.Target {
+	k, err := flow.ParseTarget(c.Predict)
 	if err != nil {
-		return flow.Velocity // Validate refuses such a model
+		return flow.Velocity // Validate refuses such a config
 	}
 	return k
 }
@@ -34,8 +41,12 @@ func (m *Model) Classes() int { return m.Config.Net.Classes }
 
 // SourceStd returns s0 when the model's source is a built-in centred
 // Gaussian N(0, s0²·I), else 1.
-func (m *Model) SourceStd() float64 {
-	d, err := data.Parse(m.Config.Source)
+func (m *Model) SourceStd() float64 { return m.Config.SourceStd() }
+
+// SourceStd returns s0 when c's source is a built-in centred Gaussian
+// N(0, s0²·I), else 1.
+func (c Config) SourceStd() float64 {
+	d, err := data.Parse(c.Source)
 	if err != nil {
 		return 1
 	}
@@ -46,15 +57,37 @@ func (m *Model) SourceStd() float64 {
 // StartScale is σ_0, the factor source draws are scaled by to start
 // sampling at t = 0: p_0 ≈ N(0, σ_0²s0²·I). It is 1 for every path but the
 // variance-exploding one, whose source is N(0, σmax²·s0²·I).
-func (m *Model) StartScale() float64 {
-	if s, ok := m.Scheduler(); ok {
+func (m *Model) StartScale() float64 { return m.Config.StartScale() }
+
+// StartScale is σ_0 of c's path (see Model.StartScale).
+func (c Config) StartScale() float64 {
+	if s, ok := c.Scheduler(); ok {
 		return s.At(0).Sigma
 	}
 	return 1
 }
 
+// VelocityOf turns the raw output of a network trained with c into its
+// velocity field: pred itself for a velocity model, else converted.
+func VelocityOf(c Config, pred flow.Field) flow.Field {
+	return convertTo(c, pred, flow.Velocity)
+}
+
+func convertTo(c Config, pred flow.Field, to flow.Target) flow.Field {
+	kind := c.Predicts()
+	if kind == to {
+		return pred
+	}
+	sched, ok := c.Scheduler()
+	if !ok {
+		// Validate allows only velocity without a scheduler.
+		return pred
+	}
+	return &flow.ConvertedField{Pred: pred, From: kind, To: to, Sched: sched, SourceStd: c.SourceStd()}
+}
+
 // Prediction returns the network's raw output for class y (mlp.NullClass
-// for u(x | ∅)) as a field: the target Target() names.
+// for u(x | ∅)) as a field: the target Predicts() names.
 func (m *Model) Prediction(y int) *NetField {
 	net, err := m.Net()
 	if err != nil {
@@ -91,17 +124,7 @@ func (m *Model) ScoreField(y int, w float64) (flow.Field, error) {
 }
 
 func (m *Model) convertedField(y int, w float64, to flow.Target) flow.Field {
-	pred := m.GuidedPrediction(y, w)
-	kind := m.Target()
-	if kind == to {
-		return pred
-	}
-	sched, ok := m.Scheduler()
-	if !ok {
-		// Validate allows only velocity without a scheduler.
-		return pred
-	}
-	return &flow.ConvertedField{Pred: pred, From: kind, To: to, Sched: sched, SourceStd: m.SourceStd()}
+	return convertTo(m.Config, m.GuidedPrediction(y, w), to)
 }
 
 // SDEDrift is the drift of the reverse SDE with noise level g for class y
@@ -116,7 +139,7 @@ func (m *Model) SDEDrift(y int, w, noise float64) (*flow.SDEDrift, error) {
 		return nil, fmt.Errorf("train: SDE noise %v must be finite and ≥ 0", noise)
 	}
 	return &flow.SDEDrift{
-		Pred: m.GuidedPrediction(y, w), Kind: m.Target(), Sched: sched,
+		Pred: m.GuidedPrediction(y, w), Kind: m.Predicts(), Sched: sched,
 		SourceStd: m.SourceStd(), Noise: noise,
 	}, nil
 }

@@ -171,3 +171,10 @@ func (tr *Trainer) regress(pred []float32, n int) float64 {
 	}
 	return sum / float64(2*n)
 }
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/flowviz/flowviz/flow"
@@ -21,7 +22,7 @@ func TestVersion1ModelLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 	if m.Version != ModelVersion || m.Config.Schedule != "" || m.Config.Predict != "" || m.Classes() != 0 ||
-		m.Target() != flow.Velocity || m.Step != 200 || m.StartScale() != 1 {
+		m.Predicts() != flow.Velocity || m.Step != 200 || m.StartScale() != 1 {
 		t.Fatalf("version-1 model read as %+v", m)
 	}
 	x := []flow.Vec{{1, 0}, {-1, 2}}
@@ -236,5 +237,29 @@ func TestSDEFromModel(t *testing.T) {
 	}
 	if err := m.CheckClass(2); err == nil {
 		t.Error("class of an unconditional model accepted")
+	}
+}
+
+// TestLiveObjectiveChange switches a running trainer from flow matching to
+// denoising score matching and back: the model restarts and says why.
+func TestLiveObjectiveChange(t *testing.T) {
+	tr := newTrainer(t, smallConfig())
+	steps(t, tr, 3)
+	cfg := smallConfig()
+	cfg.Schedule, cfg.Predict = "vp", "score"
+	tr.SetConfig(cfg)
+	steps(t, tr, 3)
+	tr.Publish()
+	s := tr.Latest()
+	if s.Step != 3 || s.Config.Predict != "score" || tr.obj == nil || tr.obj.kind != flow.Score {
+		t.Fatalf("after the switch: step %d, config %+v", s.Step, s.Config)
+	}
+	if want := "schedule or prediction target changed to vp, score"; !strings.Contains(s.Message, want) {
+		t.Errorf("message %q, want %q", s.Message, want)
+	}
+	tr.SetConfig(smallConfig())
+	steps(t, tr, 1)
+	if tr.obj != nil {
+		t.Error("back to velocity kept the objective")
 	}
 }
