@@ -20,6 +20,8 @@ const (
 	streamTarget  = 2
 	streamTarget2 = 3
 	streamSliced  = 4
+	streamSDE     = 5 // the Brownian increments of -sde
+	streamLabels  = 6 // the labelled target sample class accuracy measures against
 )
 
 // sampleFlags are the flags shared by sample and eval.
@@ -29,6 +31,7 @@ type sampleFlags struct {
 	steps  int
 	solver string
 	seed   uint64
+	gen    generateFlags // -sde, -noise, -class, -guidance
 }
 
 func (s *sampleFlags) register(fs *flag.FlagSet) {
@@ -37,6 +40,7 @@ func (s *sampleFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.steps, "steps", 100, "solver steps from t=0 to t=1 (NUM_STEPS)")
 	fs.StringVar(&s.solver, "solver", "euler", "ODE solver: euler, midpoint, heun or rk4")
 	fs.Uint64Var(&s.seed, "seed", 2, "random seed of the source draws")
+	s.gen.register(fs)
 }
 
 // samples is what sample and eval integrate: the source draws and, if asked
@@ -46,6 +50,7 @@ type samples struct {
 	solver flow.Solver
 	x0, x1 []flow.Vec
 	traj   [][]flow.Vec // nil unless requested
+	gen    generation   // classes, guidance and SDE noise used
 }
 
 // maxSamples bounds -n: plenty for any plot or metric, and a typo cannot ask
@@ -53,7 +58,7 @@ type samples struct {
 const maxSamples = 10_000_000
 
 // draw loads the model and integrates n source draws through it.
-func (s *sampleFlags) draw(keepTraj bool) (*samples, error) {
+func (s *sampleFlags) draw(ctx context.Context, keepTraj bool) (*samples, error) {
 	solver, err := flow.ParseSolver(s.solver)
 	if err != nil {
 		return nil, usagef("-solver: %v", err)
@@ -85,7 +90,12 @@ func (s *sampleFlags) draw(keepTraj bool) (*samples, error) {
 			out.traj[k] = backing[k*s.n : (k+1)*s.n : (k+1)*s.n]
 		}
 	}
-	flow.Integrate(m.Field(), solver, out.x1, 0, 1, s.steps, out.traj)
+	if out.gen, err = s.gen.resolve(m, solver, s.n); err != nil {
+		return nil, err
+	}
+	if err := out.generate(ctx, s.steps, rand.New(rand.NewPCG(s.seed, streamSDE))); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -96,7 +106,7 @@ func setupSample(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.StringVar(&out, "o", "-", "output CSV file with an x,y header (- for stdout)")
 	return func(ctx context.Context, e *env) error {
 		start := time.Now()
-		s, err := sf.draw(false)
+		s, err := sf.draw(ctx, false)
 		if err != nil {
 			return err
 		}
@@ -108,8 +118,8 @@ func setupSample(fs *flag.FlagSet) func(context.Context, *env) error {
 			if err := data.WriteCSVFile(out, s.x1); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stderr, "wrote %d samples (%s, %d steps) to %s in %s\n",
-				len(s.x1), s.solver, sf.steps, out, time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(e.stderr, "wrote %d samples (%s, %d steps%s) to %s in %s\n",
+				len(s.x1), s.gen.integrator(s.solver), sf.steps, s.gen.describe(), out, time.Since(start).Round(time.Millisecond))
 		}
 		return nil
 	}
