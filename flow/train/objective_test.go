@@ -263,3 +263,31 @@ func TestLiveObjectiveChange(t *testing.T) {
 		t.Error("back to velocity kept the objective")
 	}
 }
+
+// BenchmarkObjectiveStep measures a training step of each objective beside
+// the default (BenchmarkStep/independent/w64).
+func BenchmarkObjectiveStep(b *testing.B) {
+	for _, bc := range []struct {
+		name              string
+		schedule, predict string
+		classes           int
+	}{
+		{"vp-noise", "vp", "noise", 0},
+		{"vp-score", "vp", "score", 0},
+		{"cond8", "", "", 8},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			cfg := DefaultConfig()
+			cfg.Target = "8gaussians"
+			cfg.Schedule, cfg.Predict, cfg.Net.Classes = bc.schedule, bc.predict, bc.classes
+			tr := newTrainer(b, cfg)
+			steps(b, tr, 5)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				tr.trainStep()
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+		})
+	}
+}
