@@ -79,14 +79,7 @@ func (CosineScheduler) At(t float64) Coeffs {
 type VPScheduler struct{ BetaMin, BetaMax float64 }
 
 func (v VPScheduler) betas() (lo, hi float64) {
-	lo, hi = v.BetaMin, v.BetaMax
-	if lo == 0 {
-		lo = 0.1
-	}
-	if hi == 0 {
-		hi = 20
-	}
-	return lo, hi
+	return orDefault(v.BetaMin, 0.1), orDefault(v.BetaMax, 20)
 }
 
 // Name returns "vp:bmin=…,bmax=…".
@@ -128,14 +121,7 @@ func (v VPScheduler) At(t float64) Coeffs {
 type VEScheduler struct{ SigmaMin, SigmaMax float64 }
 
 func (v VEScheduler) sigmas() (lo, hi float64) {
-	lo, hi = v.SigmaMin, v.SigmaMax
-	if lo == 0 {
-		lo = 0.01
-	}
-	if hi == 0 {
-		hi = 10
-	}
-	return lo, hi
+	return orDefault(v.SigmaMin, 0.01), orDefault(v.SigmaMax, 10)
 }
 
 // Name returns "ve:min=…,max=…".
@@ -160,11 +146,14 @@ func (v VEScheduler) At(t float64) Coeffs {
 // ParseScheduler). The zero value takes n = 2.
 type PolyScheduler struct{ N float64 }
 
-func (p PolyScheduler) n() float64 {
-	if p.N == 0 {
-		return 2
+func (p PolyScheduler) n() float64 { return orDefault(p.N, 2) }
+
+// orDefault is v, or def for the zero value.
+func orDefault(v, def float64) float64 {
+	if v == 0 {
+		return def
 	}
-	return p.N
+	return v
 }
 
 // Name returns "poly:n=…".

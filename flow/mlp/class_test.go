@@ -6,38 +6,6 @@ import (
 	"testing"
 )
 
-// refForwardClass is refForward with the one-hot class inputs appended.
-func refForwardClass(cfg Config, params []float64, x, y, t float64, class int) [2]float64 {
-	h := []float64{x, y, t}
-	for k := 1; k <= cfg.Fourier; k++ {
-		h = append(h, math.Sin(2*math.Pi*float64(k)*t), math.Cos(2*math.Pi*float64(k)*t))
-	}
-	for c := range cfg.Classes {
-		v := 0.0
-		if c == class {
-			v = 1
-		}
-		h = append(h, v)
-	}
-	off := 0
-	for l := range cfg.Depth + 1 {
-		in, out := cfg.layerDims(l)
-		z := make([]float64, out)
-		for j := range out {
-			z[j] = params[off+in*out+j]
-			for k := range in {
-				z[j] += h[k] * params[off+k*out+j]
-			}
-			if l < cfg.Depth {
-				z[j], _ = activationRef(cfg.Act, z[j])
-			}
-		}
-		off += in*out + out
-		h = z
-	}
-	return [2]float64{h[0], h[1]}
-}
-
 var classConfigs = []Config{
 	{Width: 8, Depth: 2, Classes: 3},
 	{Width: 16, Depth: 1, Fourier: 2, Classes: 8, Act: SELU},
@@ -93,18 +61,7 @@ func TestClassForwardEvalBackward(t *testing.T) {
 				}
 				return s
 			}
-			const eps = 1e-6
-			fd := make([]float64, len(p64))
-			scale := 0.0
-			for i := range p64 {
-				saved := p64[i]
-				p64[i] = saved + eps
-				up := loss()
-				p64[i] = saved - eps
-				fd[i] = (up - loss()) / (2 * eps)
-				p64[i] = saved
-				scale = max(scale, math.Abs(fd[i]))
-			}
+			fd, scale := finiteDiffGrad(p64, loss)
 			for i := range fd {
 				if diff := math.Abs(float64(grad[i]) - fd[i]); !(diff <= 1e-4*scale+1e-3*math.Abs(fd[i])) {
 					t.Errorf("%+v param %d: backward %v, finite difference %v", cfg, i, grad[i], fd[i])
