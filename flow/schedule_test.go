@@ -183,3 +183,31 @@ func TestParseScheduler(t *testing.T) {
 		t.Errorf("vp schedule: %v, %v", p, err)
 	}
 }
+
+func FuzzParseScheduler(f *testing.F) {
+	for _, seed := range []string{"linear", "cosine", "vp:bmin=0.5,bmax=5", "ve:min=1e-300,max=1e300", "poly:n=10", "poly:n=,", "ve:max=1e4,min=9999"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		s, err := ParseScheduler(spec)
+		if err != nil {
+			return
+		}
+		// Accepted schedules parse back by name and have finite coefficients
+		// with α, σ ≥ 0 on [0, 1].
+		if again, err := ParseScheduler(s.Name()); err != nil || again != s {
+			t.Fatalf("%q: round trip of %s gives %v, %v", spec, s.Name(), again, err)
+		}
+		for _, tt := range []float64{0, 0.25, 0.5, 0.999, 1} {
+			c := s.At(tt)
+			for _, v := range []float64{c.Alpha, c.Sigma, c.DAlpha, c.DSigma} {
+				if !finite(v) {
+					t.Fatalf("%s at t=%v: %+v", s.Name(), tt, c)
+				}
+			}
+			if c.Alpha < 0 || c.Sigma < 0 {
+				t.Fatalf("%s at t=%v: %+v", s.Name(), tt, c)
+			}
+		}
+	})
+}

@@ -230,6 +230,17 @@ func FuzzReadModel(f *testing.F) {
 	f.Add(bytes.Replace(good, []byte(`"width":3`), []byte(`"width":4`), 1))
 	f.Add([]byte(`{"format":"flowviz-model","version":1}`))
 	f.Add([]byte(`null`))
+	// Version 2: a conditional VP score model, the version-1 file, and
+	// a class count far beyond any network (a size bomb if trusted).
+	cond := tinyModel(f)
+	cond.Config.Schedule, cond.Config.Predict, cond.Config.Net.Classes = "vp", "score", 3
+	cond.Params = make([]float32, mlp.NumParams(cond.Config.Net))
+	f.Add(encode(f, cond))
+	if v1, err := os.ReadFile("testdata/model-v1.json"); err == nil {
+		f.Add(v1)
+	}
+	f.Add(bytes.Replace(encode(f, cond), []byte(`"classes":3`), []byte(`"classes":1000000000`), 1))
+	f.Add(bytes.Replace(encode(f, cond), []byte(`"schedule":"vp"`), []byte(`"schedule":"ve:min=1e-300,max=1e300"`), 1))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := ReadModel(bytes.NewReader(b))
 		if err != nil {
