@@ -135,7 +135,7 @@ func (v VEScheduler) Name() string {
 func (v VEScheduler) At(t float64) Coeffs {
 	lo, hi := v.sigmas()
 	r := math.Log(hi / lo)
-	sig := lo * math.Exp(r*(1-t))
+	sig := hi * math.Exp(-r*t) // = σmin·(σmax/σmin)^(1−t), exactly σmax at t = 0
 	return Coeffs{1, sig, 0, -r * sig}
 }
 
