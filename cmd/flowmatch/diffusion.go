@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -94,8 +95,9 @@ type generation struct {
 }
 
 // resolve checks the flags against the model and assigns n samples to
-// classes: equal contiguous shares for "all".
-func (g *generateFlags) resolve(m *train.Model, solver flow.Solver, n int) (generation, error) {
+// classes: for "all", in the proportions of the model's target (drawn from
+// rng), or equal shares if that has other labels.
+func (g *generateFlags) resolve(m *train.Model, solver flow.Solver, n int, rng *rand.Rand) (generation, error) {
 	gen := generation{m: m, solver: solver, sde: g.sde, noise: g.noise, guidance: g.guidance}
 	if !finite(g.guidance) || g.guidance < -100 || g.guidance > 100 {
 		return gen, usagef("-guidance %v: must be in -100..100", g.guidance)
@@ -109,6 +111,7 @@ func (g *generateFlags) resolve(m *train.Model, solver flow.Solver, n int) (gene
 		}
 	}
 	gen.labels = make([]int, n)
+	var target data.Dist
 	class := strings.ToLower(strings.TrimSpace(g.class))
 	switch {
 	case class == "none" || (class == "" && m.Classes() == 0):
@@ -122,6 +125,10 @@ func (g *generateFlags) resolve(m *train.Model, solver flow.Solver, n int) (gene
 		for k := range m.Classes() {
 			gen.classes = append(gen.classes, k)
 		}
+		var err error
+		if target, err = data.Load(m.Config.Target); err != nil {
+			return gen, fmt.Errorf("the model's target %q: %w", m.Config.Target, err)
+		}
 	default:
 		k, err := strconv.Atoi(class)
 		if err != nil {
@@ -132,10 +139,41 @@ func (g *generateFlags) resolve(m *train.Model, solver flow.Solver, n int) (gene
 		}
 		gen.classes = []int{k}
 	}
+	if len(gen.classes) == 1 {
+		for i := range gen.labels {
+			gen.labels[i] = gen.classes[0]
+		}
+		return gen, nil
+	}
+	// All classes in the target's own proportions: the labels of a labelled
+	// target sample, sorted so that each class is one contiguous block.
+	if l, ok := target.(data.Labeled); ok && l.NumClasses() == m.Classes() {
+		l.SampleLabeled(rng, make([]flow.Vec, n), gen.labels)
+		slices.Sort(gen.labels)
+		return gen, nil
+	}
 	for i := range gen.labels {
 		gen.labels[i] = gen.classes[i*len(gen.classes)/n]
 	}
 	return gen, nil
+}
+
+// targetSample draws n points of what the samples should match: the target,
+// or the target's class K when one class was sampled.
+func targetSample(target data.Dist, s *samples, rng *rand.Rand, n int) ([]flow.Vec, error) {
+	if len(s.gen.classes) != 1 {
+		return data.Sample(target, rng, n), nil
+	}
+	k := s.gen.classes[0]
+	l, ok := target.(data.Labeled)
+	if !ok {
+		return nil, fmt.Errorf("target %s has no class labels to compare class %d with", target, k)
+	}
+	pts := make([]flow.Vec, n)
+	if got := data.SampleClass(l, rng, pts, k); got < n {
+		return nil, fmt.Errorf("target %s: class %d is too rare to draw %d points of", target, k, n)
+	}
+	return pts, nil
 }
 
 func finite(x float64) bool { return x == x && x-x == 0 }
@@ -237,7 +275,7 @@ func classAccuracy(s *samples, target data.Dist, seed uint64) (*classReport, err
 	const refN = 4000
 	ref := make([]flow.Vec, refN)
 	labels := make([]int, refN)
-	l.SampleLabeled(rand.New(rand.NewPCG(seed, streamLabels)), ref, labels)
+	l.SampleLabeled(rand.New(rand.NewPCG(seed, streamRef)), ref, labels)
 	r := &classReport{Guidance: s.gen.guidance, Classes: s.gen.classes, Chance: 1 / float64(l.NumClasses())}
 	for _, k := range s.gen.classes {
 		var mine []flow.Vec

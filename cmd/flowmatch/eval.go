@@ -72,8 +72,14 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 		n := sf.n
 		// Two independent target samples of the same n: the first is what
 		// the model is compared with, the pair gives the finite-sample floor.
-		y := data.Sample(tgt, rand.New(rand.NewPCG(sf.seed, streamTarget)), n)
-		y2 := data.Sample(tgt, rand.New(rand.NewPCG(sf.seed, streamTarget2)), n)
+		y, err := targetSample(tgt, s, rand.New(rand.NewPCG(sf.seed, streamTarget)), n)
+		if err != nil {
+			return err
+		}
+		y2, err := targetSample(tgt, s, rand.New(rand.NewPCG(sf.seed, streamTarget2)), n)
+		if err != nil {
+			return err
+		}
 		rng := rand.New(rand.NewPCG(sf.seed, streamSliced))
 		w2 := func(a, b []flow.Vec) (float64, error) {
 			if n <= exactW2Max {

@@ -21,7 +21,8 @@ const (
 	streamTarget2 = 3
 	streamSliced  = 4
 	streamSDE     = 5 // the Brownian increments of -sde
-	streamLabels  = 6 // the labelled target sample class accuracy measures against
+	streamLabels  = 6 // the classes of -class all, in the target's proportions
+	streamRef     = 7 // the labelled target sample class accuracy measures against
 )
 
 // sampleFlags are the flags shared by sample and eval.
@@ -90,7 +91,7 @@ func (s *sampleFlags) draw(ctx context.Context, keepTraj bool) (*samples, error)
 			out.traj[k] = backing[k*s.n : (k+1)*s.n : (k+1)*s.n]
 		}
 	}
-	if out.gen, err = s.gen.resolve(m, solver, s.n); err != nil {
+	if out.gen, err = s.gen.resolve(m, solver, s.n, rand.New(rand.NewPCG(s.seed, streamLabels))); err != nil {
 		return nil, err
 	}
 	if err := out.generate(ctx, s.steps, rand.New(rand.NewPCG(s.seed, streamSDE))); err != nil {
