@@ -172,3 +172,40 @@ func (s *PointSet) Mixture() flow.Mixture {
 	}
 	return m
 }
+
+// ClassMixtured is a labelled mixture whose classes are mixtures too, so
+// that the exact class-conditional fields u(x | y) have a closed form.
+type ClassMixtured interface {
+	Mixtured
+	Labeled
+	// ClassMixture returns the components of class k (empty if none).
+	ClassMixture(k int) flow.Mixture
+}
+
+var (
+	_ ClassMixtured = EightGaussians{}
+	_ ClassMixtured = (*PointSet)(nil)
+)
+
+// ClassMixture returns mode k.
+func (e EightGaussians) ClassMixture(k int) flow.Mixture {
+	m := e.Mixture()
+	if k < 0 || k >= len(m) {
+		return nil
+	}
+	return m[k : k+1]
+}
+
+// ClassMixture returns the components of the points labelled k.
+func (s *PointSet) ClassMixture(k int) flow.Mixture {
+	if len(s.Labels) != len(s.Points) {
+		return nil
+	}
+	var m flow.Mixture
+	for i, p := range s.Points {
+		if s.Labels[i] == k {
+			m = append(m, flow.Component{Weight: 1, Mean: p, Std: s.Jitter})
+		}
+	}
+	return m
+}

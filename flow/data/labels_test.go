@@ -153,3 +153,26 @@ func TestMixtures(t *testing.T) {
 		}
 	}
 }
+
+// TestClassMixtures checks that the class mixtures partition the mixture.
+func TestClassMixtures(t *testing.T) {
+	for _, d := range []ClassMixtured{
+		EightGaussians{Radius: 5, Std: 1},
+		&PointSet{Points: []flow.Vec{{0, 0}, {1, 0}, {2, 0}}, Labels: []int{1, 0, 1}, Jitter: 0.1},
+	} {
+		total := 0
+		for k := range d.NumClasses() {
+			m := d.ClassMixture(k)
+			if len(m) == 0 {
+				t.Errorf("%s: class %d has no components", d, k)
+			}
+			total += len(m)
+		}
+		if total != len(d.Mixture()) || len(d.ClassMixture(d.NumClasses())) != 0 {
+			t.Errorf("%s: classes hold %d components of %d", d, total, len(d.Mixture()))
+		}
+	}
+	if m := (EightGaussians{Radius: 5, Std: 1}).ClassMixture(2); math.Abs(m[0].Mean[1]-5) > 1e-12 {
+		t.Errorf("mode 2 at %v, want (0, 5)", m[0].Mean)
+	}
+}
