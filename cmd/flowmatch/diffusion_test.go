@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,5 +149,36 @@ func TestSampleInterrupted(t *testing.T) {
 		if code != exitFailure || !strings.Contains(errOut.String(), "interrupted") {
 			t.Errorf("sample %v: exit %d, stderr %q", extra, code, errOut.String())
 		}
+	}
+}
+
+// TestConditionalOnLabelledCSV trains on a drawn target whose rows carry
+// their colour as a label.
+func TestConditionalOnLabelledCSV(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "drawn.csv")
+	var b strings.Builder
+	b.WriteString("x,y,label\n")
+	for i := range 40 {
+		b.WriteString([]string{"-3,0,0\n", "3,0,1\n"}[i%2])
+	}
+	if err := os.WriteFile(csv, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(dir, "m.json")
+	args := append([]string{"train", "-target", csv + ":jitter=0.3", "-cond", "-o", model}, smallTrain...)
+	if code, _, stderr := flowmatch(t, args...); code != 0 {
+		t.Fatalf("train exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := flowmatch(t, "eval", "-model", model, "-n", "200", "-steps", "20", "-class", "1", "-guidance", "2", "-json")
+	if code != 0 {
+		t.Fatalf("eval exit %d: %s", code, stderr)
+	}
+	var r evalReport
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Class == nil || r.Class.Mean < 0.9 {
+		t.Errorf("class 1 accuracy %+v", r.Class)
 	}
 }
