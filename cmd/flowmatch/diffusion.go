@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -289,4 +290,13 @@ func classAccuracy(s *samples, target data.Dist, seed uint64) (*classReport, err
 		r.Mean += a / float64(len(s.gen.classes))
 	}
 	return r, nil
+}
+
+// writeSamples writes the samples as x,y CSV, or x,y,label with their
+// classes.
+func writeSamples(w io.Writer, s *samples, labels bool) error {
+	if labels {
+		return data.WriteLabeledCSV(w, s.x1, s.gen.labels)
+	}
+	return data.WriteCSV(w, s.x1)
 }

@@ -95,6 +95,13 @@ func TestConditionalGuidance(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "class 2, guidance 4") {
 		t.Errorf("sample one class: exit %d, %s", code, stderr)
 	}
+	code, stdout, stderr = flowmatch(t, "sample", "-model", model, "-n", "16", "-steps", "5", "-labels")
+	if code != 0 || !strings.HasPrefix(stdout, "x,y,label\n") || strings.Count(stdout, "\n") != 17 || strings.Count(stdout, ",") != 34 {
+		t.Errorf("sample -labels: exit %d, %s %s", code, stdout, stderr)
+	}
+	if code, _, _ := flowmatch(t, "sample", "-model", model, "-n", "16", "-class", "none", "-labels"); code != exitUsage {
+		t.Errorf("-labels without classes: exit %d", code)
+	}
 	for _, bad := range [][]string{
 		{"-class", "8"},
 		{"-class", "x"},

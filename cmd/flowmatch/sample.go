@@ -4,10 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"time"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/atomicfile"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/train"
 )
@@ -103,21 +105,26 @@ func (s *sampleFlags) draw(ctx context.Context, keepTraj bool) (*samples, error)
 func setupSample(fs *flag.FlagSet) func(context.Context, *env) error {
 	var sf sampleFlags
 	var out string
+	var labels bool
 	sf.register(fs)
 	fs.StringVar(&out, "o", "-", "output CSV file with an x,y header (- for stdout)")
+	fs.BoolVar(&labels, "labels", false, "conditional models: write x,y,label rows, each sample's class")
 	return func(ctx context.Context, e *env) error {
 		start := time.Now()
 		s, err := sf.draw(ctx, false)
 		if err != nil {
 			return err
 		}
+		if labels && len(s.gen.classes) == 0 {
+			return usagef("-labels: the samples have no classes (an unconditional model or -class none)")
+		}
 		if out == "-" {
-			if err := data.WriteCSV(e.stdout, s.x1); err != nil {
+			if err := writeSamples(e.stdout, s, labels); err != nil {
 				return err
 			}
 		} else {
-			if err := data.WriteCSVFile(out, s.x1); err != nil {
-				return err
+			if err := atomicfile.Write(out, func(w io.Writer) error { return writeSamples(w, s, labels) }); err != nil {
+				return fmt.Errorf("writing %s: %w", out, err)
 			}
 			fmt.Fprintf(e.stderr, "wrote %d samples (%s, %d steps%s) to %s in %s\n",
 				len(s.x1), s.gen.integrator(s.solver), sf.steps, s.gen.describe(), out, time.Since(start).Round(time.Millisecond))
