@@ -80,7 +80,7 @@ type generateFlags struct {
 func (g *generateFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&g.sde, "sde", false, "sample the reverse SDE (Euler–Maruyama) instead of the ODE; same marginals")
 	fs.Float64Var(&g.noise, "noise", 1, "noise level G of -sde: g_t = G·σ_t (0 is the ODE)")
-	fs.StringVar(&g.class, "class", "", "conditional models: a class K, all (equal shares of every class) or none (unconditional); default all")
+	fs.StringVar(&g.class, "class", "", "conditional models: a class K, all (every class in the target's proportions) or none (unconditional); default all")
 	fs.Float64Var(&g.guidance, "guidance", 1, "classifier-free guidance w: (1−w)·u(x|∅) + w·u(x|y); 1 is the conditional model")
 }
 
