@@ -2,10 +2,12 @@ package sample
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
 )
@@ -63,5 +65,113 @@ func TestFrameConvertsPrediction(t *testing.T) {
 	}
 	if slices.Equal(raw, v) {
 		t.Fatal("the frame shows the raw noise prediction")
+	}
+}
+
+// trained returns a trainer of cfg after n steps.
+func trained(t *testing.T, cfg train.Config, n int) *train.Trainer {
+	t.Helper()
+	tr, err := train.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		if _, err := tr.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr.Publish()
+	return tr
+}
+
+// TestFrameClassesAndGuidance samples a conditional 8-Gaussians model: every
+// class by default (particle i in class i mod 8), one class, and the
+// unconditional field at Guidance −1; the class accuracy of the particles
+// follows.
+func TestFrameClassesAndGuidance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model")
+	}
+	cfg := train.DefaultConfig()
+	cfg.Target = "8gaussians:radius=4,std=0.4"
+	cfg.Net = mlp.Config{Width: 48, Depth: 3, Act: mlp.SiLU, Classes: 8}
+	cfg.Batch = 128
+	tr := trained(t, cfg, 2000)
+	s := New(tr, DefaultSettings())
+	target, _ := data.Parse(cfg.Target)
+	ref, refLabels := make([]flow.Vec, 2000), make([]int, 2000)
+	target.(data.Labeled).SampleLabeled(rand.New(rand.NewPCG(1, 1)), ref, refLabels)
+	accuracy := func(f *Frame) float64 {
+		hits := 0
+		end := f.Traj[len(f.Traj)-1]
+		for i, k := range f.Labels {
+			if flow.NearestClass(end[i], ref, refLabels) == k {
+				hits++
+			}
+		}
+		return float64(hits) / float64(len(f.Labels))
+	}
+	st := smallSettings()
+	st.Particles, st.Steps, st.Solver = 800, 30, flow.Euler
+	st.View = [4]float64{-6, -6, 6, 6}
+	all := frame(t, s, st)
+	for i, k := range all.Labels {
+		if k != i%8 {
+			t.Fatalf("particle %d in class %d, want %d", i, k, i%8)
+		}
+	}
+	st.Guidance = 1 // w = 2
+	guided := frame(t, s, st)
+	st.Guidance = -1 // w = 0: u(x | ∅)
+	uncond := frame(t, s, st)
+	st.Guidance, st.OneClass, st.Class = 0, true, 3
+	one := frame(t, s, st)
+	for _, k := range one.Labels {
+		if k != 3 {
+			t.Fatalf("one-class frame has a particle of class %d", k)
+		}
+	}
+	a, g, u, o := accuracy(all), accuracy(guided), accuracy(uncond), accuracy(one)
+	t.Logf("class accuracy: w=1 %.3f, w=2 %.3f, w=0 %.3f, class 3 alone %.3f", a, g, u, o)
+	if !(u < 0.3 && a > 0.7 && g >= a-0.02 && o > 0.7) {
+		t.Errorf("class accuracy: w=1 %.3f, w=2 %.3f, w=0 %.3f, class 3 %.3f", a, g, u, o)
+	}
+	// The arrows of a one-class frame are that class's field, not u(x | ∅).
+	if slices.Equal(one.Field[5], all.Field[5]) {
+		t.Error("one class shows the unconditional arrows")
+	}
+}
+
+// TestFrameSDE checks that Noise > 0 samples the SDE reproducibly from the
+// same source draws, and that the arrows stay the velocity.
+func TestFrameSDE(t *testing.T) {
+	cfg := train.DefaultConfig()
+	cfg.Net = mlp.Config{Width: 16, Depth: 2, Act: mlp.SiLU}
+	cfg.Batch = 64
+	cfg.Schedule, cfg.Predict = "vp", "score"
+	tr := trained(t, cfg, 30)
+	s := New(tr, DefaultSettings())
+	st := smallSettings()
+	ode := frame(t, s, st)
+	st.Noise = 1
+	sde := frame(t, s, st)
+	again := frame(t, s, st)
+	if !slices.Equal(ode.Traj[0], sde.Traj[0]) || slices.Equal(ode.Traj[st.Steps], sde.Traj[st.Steps]) {
+		t.Fatal("the SDE frame does not start where the ODE does, or ends at the same place")
+	}
+	if !slices.Equal(sde.Traj[st.Steps], again.Traj[st.Steps]) {
+		t.Fatal("the same settings gave another SDE frame")
+	}
+	if !slices.Equal(ode.Field[2], sde.Field[2]) || sde.Labels != nil {
+		t.Fatal("the SDE frame's arrows are not the velocity")
+	}
+	// A path without a scheduler ignores the noise.
+	cfg.Schedule, cfg.Predict, cfg.Sigma = "", "", 0.2
+	s = New(trained(t, cfg, 5), DefaultSettings())
+	st.Noise = 0
+	a := frame(t, s, st)
+	st.Noise = 2
+	if b := frame(t, s, st); !slices.Equal(a.Traj[st.Steps], b.Traj[st.Steps]) {
+		t.Error("noise changed the ODE of the noisy linear path")
 	}
 }
