@@ -20,17 +20,7 @@ func TestFrameConvertsPrediction(t *testing.T) {
 	cfg.Net = mlp.Config{Width: 16, Depth: 2, Act: mlp.SiLU}
 	cfg.Batch = 64
 	cfg.Schedule, cfg.Predict = "ve:min=0.01,max=6", "noise"
-	tr, err := train.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 20 {
-		if _, err := tr.Step(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tr.Publish()
-	s := New(tr, DefaultSettings())
+	s := New(trained(t, cfg, 20), DefaultSettings())
 	st := smallSettings()
 	f := frame(t, s, st)
 
