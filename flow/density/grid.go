@@ -118,3 +118,25 @@ func NLL(ctx context.Context, f Field, p0 LogDensity, x []flow.Vec, opt Options)
 	nll, se = meanStdErr(lp, -1)
 	return nll, se, nil
 }
+
+// KL returns the paired estimate of KL(p ‖ q) = E_p[log p − log q_1] and
+// its standard error, from samples x of a target p with a closed-form
+// density and the flow's learned q_1. Pairing the two logs on the same
+// samples cancels most of the noise both means carry alone: NLL − H has the
+// same expectation but a far larger error.
+func KL(ctx context.Context, f Field, p0 LogDensity, p LogDensity, x []flow.Vec, opt Options) (kl, se float64, err error) {
+	if len(x) < 2 {
+		return 0, 0, fmt.Errorf("density: KL of %d samples: need at least 2 for a standard error", len(x))
+	}
+	lq := make([]float64, len(x))
+	if err := LogProb(ctx, f, p0, x, 1, opt, lq); err != nil {
+		return 0, 0, err
+	}
+	lp := make([]float64, len(x))
+	p.LogProb(lp, x)
+	for i := range lp {
+		lp[i] -= lq[i]
+	}
+	kl, se = meanStdErr(lp, 1)
+	return kl, se, nil
+}

@@ -109,16 +109,23 @@ func (m *Mixture) LogProb(dst []float64, x []flow.Vec) {
 			q := &m.pre[k]
 			dx, dy := p[0]-m.comps[k].Mean[0], p[1]-m.comps[k].Mean[1]
 			l := q.logNorm - 0.5*(q.a*dx*dx+2*q.b*dx*dy+q.c*dy*dy)
-			if l > best {
+			switch {
+			case l > best:
 				sum = sum*math.Exp(best-l) + 1
 				best = l
-			} else {
+			case l > best-logCutoff:
 				sum += math.Exp(l - best)
 			}
 		}
 		dst[i] = best + math.Log(sum)
 	}
 }
+
+// logCutoff skips components below e^−40 ≈ 4e−18 of the largest so far:
+// they cannot change a sum that is at least 1 in float64, and skipping
+// their exponentials makes a point set of thousands of points several times
+// cheaper where its points are far apart.
+const logCutoff = 40
 
 // Sample implements data.Dist: a component by weight, then μ + L·z.
 func (m *Mixture) Sample(rng *rand.Rand, dst []flow.Vec) {
