@@ -103,40 +103,29 @@ func ExactLogProb(p LogDensity, g Grid) ([]float64, error) {
 	return out, nil
 }
 
-// NLL returns the mean negative log-likelihood −(1/n)·Σ log p_1(x_i) of the
-// samples under the flow, in nats, and its standard error s/√n (the spread
-// of −log p_1 over the samples). For samples of a target with entropy H,
+// NLL returns the mean negative log-likelihood −(1/n)·Σ logq_i in nats and
+// its standard error s/√n (the spread of −log q over the samples), from the
+// log-likelihoods logq of n ≥ 2 samples, e.g. log p_1 of held-out target
+// samples from LogProb at t = 1. For samples of a target with entropy H,
 // E[NLL] = H + KL(target ‖ model) ≥ H.
-func NLL(ctx context.Context, f Field, p0 LogDensity, x []flow.Vec, opt Options) (nll, se float64, err error) {
-	if len(x) < 2 {
-		return 0, 0, fmt.Errorf("density: NLL of %d samples: need at least 2 for a standard error", len(x))
-	}
-	lp := make([]float64, len(x))
-	if err := LogProb(ctx, f, p0, x, 1, opt, lp); err != nil {
-		return 0, 0, err
-	}
-	nll, se = meanStdErr(lp, -1)
-	return nll, se, nil
+func NLL(logq []float64) (nll, se float64) {
+	v := append([]float64(nil), logq...)
+	return meanStdErr(v, -1)
 }
 
-// KL returns the paired estimate of KL(p ‖ q) = E_p[log p − log q_1] and
-// its standard error, from samples x of a target p with a closed-form
-// density and the flow's learned q_1. Pairing the two logs on the same
-// samples cancels most of the noise both means carry alone: NLL − H has the
-// same expectation but a far larger error.
-func KL(ctx context.Context, f Field, p0 LogDensity, p LogDensity, x []flow.Vec, opt Options) (kl, se float64, err error) {
-	if len(x) < 2 {
-		return 0, 0, fmt.Errorf("density: KL of %d samples: need at least 2 for a standard error", len(x))
+// KL returns the paired estimate of KL(p ‖ q) = E_p[log p − log q] and its
+// standard error, from samples x of a target p with a closed-form density
+// and their log-likelihoods logq under the model. Pairing the two logs on
+// the same samples cancels most of the noise each mean carries alone: NLL − H
+// has the same expectation but a far larger error.
+func KL(p LogDensity, x []flow.Vec, logq []float64) (kl, se float64) {
+	if len(logq) != len(x) {
+		panic(fmt.Sprintf("density: KL with %d log-likelihoods for %d samples", len(logq), len(x)))
 	}
-	lq := make([]float64, len(x))
-	if err := LogProb(ctx, f, p0, x, 1, opt, lq); err != nil {
-		return 0, 0, err
+	d := make([]float64, len(x))
+	p.LogProb(d, x)
+	for i := range d {
+		d[i] -= logq[i]
 	}
-	lp := make([]float64, len(x))
-	p.LogProb(lp, x)
-	for i := range lp {
-		lp[i] -= lq[i]
-	}
-	kl, se = meanStdErr(lp, 1)
-	return kl, se, nil
+	return meanStdErr(d, 1)
 }
