@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"image/png"
 	"math"
 	"os"
@@ -196,4 +197,34 @@ func TestDensityInterrupt(t *testing.T) {
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Error("an interrupted run wrote its output")
 	}
+}
+
+// FuzzParseBounds checks that any -bounds text either parses to a finite,
+// non-empty rectangle within ±1e6 or is refused as a usage error.
+func FuzzParseBounds(f *testing.F) {
+	for _, s := range []string{"-5,-5,5,5", "0,0,1,1", "1,2,3", "0,0,0,1", "NaN,0,1,1", "1e300,0,1e301,1",
+		"-inf,0,1,1", " 1 , 2 , 3 , 4 ", strings.Repeat("9", 100_000) + ",0,1,1", strings.Repeat(",", 10_000)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := parseBounds(s)
+		if err != nil {
+			var ue usageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("%q: error %v is not a usage error", s, err)
+			}
+			return
+		}
+		for _, v := range []float64{r.MinX, r.MinY, r.MaxX, r.MaxY} {
+			if math.IsNaN(v) || math.Abs(v) > 1e6 {
+				t.Fatalf("%q parsed to %+v", s, r)
+			}
+		}
+		if !(r.MaxX > r.MinX && r.MaxY > r.MinY) {
+			t.Fatalf("%q parsed to an empty rectangle %+v", s, r)
+		}
+		if g := gridFor(r, 96); g.Validate() != nil {
+			t.Fatalf("%q: grid %+v invalid: %v", s, g, g.Validate())
+		}
+	})
 }

@@ -31,14 +31,22 @@ const MaxSteps = 100_000
 
 // DefaultOptions returns RK4 with 50 steps.
 //
-// RK4 rather than a cheaper solver because the log-density is the integral
-// of the divergence along a path that the same solver follows: a first-order
-// solver at 50 steps bends the path by ~1e-2 and the log-density by as much
-// times the divergence's gradient, which shows as rings in the heatmap. On
-// the smooth (SiLU) networks here RK4's error at 50 steps is below 1e-4
-// nats (TestSolverOrders), at four Jacobian evaluations a step; midpoint at
-// the same cost (100 steps) is about 100× less accurate.
+// RK4 because the log-density is the integral of the divergence along a
+// path the same solver follows, and the networks here (SiLU) are smooth
+// enough for its fourth order to pay. Measured on a moons model at t = 1
+// against RK4 with 400 steps, the largest error over the grid's bulk is
+//
+//	Euler 50 steps 0.36 nats, midpoint 50: 3e−3, Heun 50: 6e−3, RK4 25: 4e−5, RK4 50: 3e−6
+//
+// so at equal cost (RK4 25 vs midpoint 50, 100 Jacobians each) RK4 is ~70×
+// more accurate, and first-order Euler is visibly wrong.
 func DefaultOptions() Options { return Options{Steps: 50, Solver: flow.RK4} }
+
+// InteractiveOptions returns midpoint with 50 steps, for a layer recomputed
+// while the user scrubs t or moves the camera: half the cost of
+// DefaultOptions, and its error (≤ 3e−3 nats, see DefaultOptions) is far
+// below what a heatmap's colours resolve.
+func InteractiveOptions() Options { return Options{Steps: 50, Solver: flow.Midpoint} }
 
 // Validate reports an out-of-range option.
 func (o Options) Validate() error {
