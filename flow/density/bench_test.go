@@ -14,13 +14,14 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/internal/cputime"
 	"github.com/flowviz/flowviz/flow/mlp"
 )
 
 // reportCPU reports the CPU time per operation since start as "cpu-ms/op",
 // the figure to compare while other processes share the cores.
 func reportCPU(b *testing.B, start time.Duration) {
-	if cpu := processCPU() - start; start > 0 && cpu > 0 {
+	if cpu := cputime.Process() - start; start > 0 && cpu > 0 {
 		b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
 }
@@ -43,7 +44,7 @@ func BenchmarkDivergence(b *testing.B) {
 			f := NewNetField(benchNet(b, width))
 			pts := Grid{View: Rect{-5, -5, 5, 5}, NX: 96, NY: 96}.Points()
 			v, div := make([]flow.Vec, len(pts)), make([]float64, len(pts))
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				f.VelocityDiv(v, div, pts, 0.5)
 			}
@@ -60,7 +61,7 @@ func BenchmarkGrid(b *testing.B) {
 		b.Run(fmt.Sprintf("96x96x50/%v", s), func(b *testing.B) {
 			f := NewNetField(benchNet(b, 64))
 			src := gaussianSource(1)
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				if _, err := LearnedLogProb(context.Background(), f, src, g, 1, Options{Steps: 50, Solver: s}); err != nil {
 					b.Fatal(err)
@@ -85,7 +86,7 @@ func BenchmarkExact(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Run(tc.name, func(b *testing.B) {
-			cpu := processCPU()
+			cpu := cputime.Process()
 			defer reportCPU(b, cpu)
 			for b.Loop() {
 				m, err := PathMarginal(comps, 0.7, 0.3, 0)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/mlp"
 )
@@ -77,7 +78,7 @@ func TestWorkerComputesEveryKind(t *testing.T) {
 	}
 	g := Grid{View: Rect{-4, -4, 4, 4}, NX: 12, NY: 10}
 	for _, kind := range []Kind{KindLearned, KindExact, KindDifference, KindDivergence} {
-		r := Request{Key: Key{Kind: kind, Grid: g, T: 0.4, Opt: Options{Steps: 10, Solver: 3}, Model: 1}, Net: net, Source: gaussianSource(1), Target: target}
+		r := Request{Key: Key{Kind: kind, Grid: g, T: 0.4, Opt: Options{Steps: 10, Solver: flow.RK4}, Model: 1}, Net: net, Source: gaussianSource(1), Target: target}
 		w.Request(r)
 		l := waitLayer(t, w, r.Key)
 		want, err := Compute(context.Background(), NewNetField(net), r)
@@ -103,7 +104,7 @@ func TestWorkerComputesEveryKind(t *testing.T) {
 func TestWorkerAbandonsOnViewChange(t *testing.T) {
 	net := testNet(t)
 	w := startWorker(t, 8)
-	slow := Request{Key: Key{Kind: KindLearned, Grid: Grid{View: Rect{-4, -4, 4, 4}, NX: 300, NY: 300}, T: 1, Opt: Options{Steps: 5000, Solver: 3}, Model: 1}, Net: net, Source: gaussianSource(1)}
+	slow := Request{Key: Key{Kind: KindLearned, Grid: Grid{View: Rect{-4, -4, 4, 4}, NX: 300, NY: 300}, T: 1, Opt: Options{Steps: 5000, Solver: flow.RK4}, Model: 1}, Net: net, Source: gaussianSource(1)}
 	w.Request(slow)
 	waitRunning(t, w, slow.Key)
 	quick := slow
@@ -120,7 +121,7 @@ func TestWorkerAbandonsOnViewChange(t *testing.T) {
 func TestWorkerKeepsJobForNewerModel(t *testing.T) {
 	net := testNet(t)
 	w := startWorker(t, 8)
-	first := Request{Key: Key{Kind: KindLearned, Grid: Grid{View: Rect{-4, -4, 4, 4}, NX: 40, NY: 40}, T: 1, Opt: Options{Steps: 200, Solver: 3}, Model: 1}, Net: net, Source: gaussianSource(1)}
+	first := Request{Key: Key{Kind: KindLearned, Grid: Grid{View: Rect{-4, -4, 4, 4}, NX: 40, NY: 40}, T: 1, Opt: Options{Steps: 200, Solver: flow.RK4}, Model: 1}, Net: net, Source: gaussianSource(1)}
 	w.Request(first)
 	waitRunning(t, w, first.Key)
 	for m := uint64(2); m < 6; m++ {

@@ -88,6 +88,7 @@ func TestEvalJacobianMisuse(t *testing.T) {
 	for name, f := range map[string]func(){
 		"short jac": func() { n.EvalJacobian(tw, make([]float32, 4), 0, nil, make([]float32, 4)) },
 		"short out": func() { n.EvalJacobian(tw, make([]float32, 4), 0, make([]float32, 2), make([]float32, 8)) },
+		//lint:ignore SA5012 the odd length is the misuse under test
 		"odd input": func() { n.EvalJacobian(tw, make([]float32, 3), 0, nil, make([]float32, 4)) },
 		"other net": func() { newTestNet(t, Config{Width: 9, Depth: 1}, 1).EvalJacobian(tw, nil, 0, nil, nil) },
 	} {
