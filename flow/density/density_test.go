@@ -370,3 +370,24 @@ func TestGrid(t *testing.T) {
 		t.Errorf("Gaussian mass on the grid %v", m)
 	}
 }
+
+// TestLogProbChunks checks that points beyond the first chunk get the same
+// treatment: every point against the closed form.
+func TestLogProbChunks(t *testing.T) {
+	a := linearCases[3].a
+	exact := linearExact(t, a, 1, 0.7)
+	n := 2*logProbChunk + 5
+	x := make([]flow.Vec, n)
+	for i := range x {
+		x[i] = flow.Vec{float64(i%97)/20 - 2.4, float64(i%89)/20 - 2.2}
+	}
+	got := make([]float64, n)
+	if err := LogProb(context.Background(), Linear{A: a}, gaussianSource(1), x, 0.7, Options{Steps: 40, Solver: flow.RK4}, got); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range x {
+		if want := exact.LogProb(p[:]); math.Abs(got[i]-want) > 1e-5 {
+			t.Fatalf("point %d of %d at %v: %v, closed form %v", i, n, p, got[i], want)
+		}
+	}
+}

@@ -88,28 +88,46 @@ func LogProb(ctx context.Context, f Field, p0 LogDensity, x []flow.Vec, t float6
 	if !(t >= 0 && t <= 1) {
 		return fmt.Errorf("density: t = %v outside [0, 1]", t)
 	}
-	n := len(x)
-	// The augmented state as one slice of Vec, so that flow.Integrator
-	// steps it: x_s in the first n entries, (ℓ_s, 0) in the next n.
-	state := make([]flow.Vec, 2*n)
-	copy(state, x)
-	aug := &augmented{f: f, n: n, div: make([]float64, n)}
-	in := flow.Integrator{Solver: opt.Solver}
-	steps := opt.StepsFrom(t)
-	for k := range steps {
-		if err := ctx.Err(); err != nil {
-			return err
+	// Points are independent, so they go through in chunks: the buffers
+	// stay bounded (and in cache) whatever the grid.
+	var in flow.Integrator
+	in.Solver = opt.Solver
+	aug := &augmented{f: f}
+	var state []flow.Vec
+	for start := 0; start < len(x); start += logProbChunk {
+		end := min(start+logProbChunk, len(x))
+		n := end - start
+		// The augmented state as one slice of Vec, so that flow.Integrator
+		// steps it: x_s in the first n entries, (ℓ_s, 0) in the next n.
+		if cap(state) < 2*n {
+			state = make([]flow.Vec, 2*n)
+			aug.div = make([]float64, n)
 		}
-		// s_k = t·(1 − k/steps), h = −t/steps
-		s := t - t*float64(k)/float64(steps)
-		in.Step(aug, state, s, -t/float64(steps))
-	}
-	p0.LogProb(dst, state[:n])
-	for i := range dst {
-		dst[i] += state[n+i][0]
+		state, aug.n, aug.div = state[:2*n], n, aug.div[:n]
+		copy(state, x[start:end])
+		clear(state[n:])
+		steps := opt.StepsFrom(t)
+		for k := range steps {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			// s_k = t·(1 − k/steps), h = −t/steps
+			s := t - t*float64(k)/float64(steps)
+			in.Step(aug, state, s, -t/float64(steps))
+		}
+		out := dst[start:end]
+		p0.LogProb(out, state[:n])
+		for i := range out {
+			out[i] += state[n+i][0]
+		}
 	}
 	return nil
 }
+
+// logProbChunk is how many points LogProb integrates together: enough for
+// full-speed matrix products, few enough that a 1024×1024 grid needs tens
+// of megabytes, not hundreds.
+const logProbChunk = 1 << 14
 
 // augmented is the right-hand side of the augmented ODE on the stacked
 // state [x; (ℓ, 0)]: d/ds [x; ℓ] = [v(x, s); div v(x, s)].
