@@ -275,9 +275,9 @@ func exactMarginal(e *env, m *train.Model, target string, t, minStd float64, see
 	if err != nil {
 		return nil, fmt.Errorf("the model's source %q: %w", m.Config.Source, err)
 	}
-	g, ok := src.(data.Gaussian)
-	if !ok || g.Mean != (flow.Vec{}) {
-		return nil, fmt.Errorf("the exact density needs a centred Gaussian source, and the model's source is %s", src)
+	s0, err := density.SourceStd(src)
+	if err != nil {
+		return nil, err
 	}
 	path, err := flow.ParsePath(m.Config.Path, m.Config.Sigma)
 	if err != nil {
@@ -299,7 +299,7 @@ func exactMarginal(e *env, m *train.Model, target string, t, minStd float64, see
 	if m.Config.Coupling != train.CouplingIndependent {
 		fmt.Fprintf(e.stderr, "note: the model was trained with the %s coupling; the exact density is the independent coupling's marginal\n", m.Config.Coupling)
 	}
-	alpha, sigma := path.CondMeanStd(t, g.Std)
+	alpha, sigma := path.CondMeanStd(t, s0)
 	return density.PathMarginal(comps, alpha, sigma, minStd)
 }
 

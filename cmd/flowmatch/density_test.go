@@ -228,3 +228,15 @@ func FuzzParseBounds(f *testing.F) {
 		}
 	})
 }
+
+func TestDensityExactNeedsCentredSource(t *testing.T) {
+	model := trainSmall(t, t.TempDir(), "8gaussians", "-source", "gaussian:x=1")
+	code, _, stderr := flowmatch(t, "density", "-model", model, "-kind", "exact", "-t", "0.5", "-o", "-")
+	if code != exitFailure || !strings.Contains(stderr, "centred Gaussian source") {
+		t.Fatalf("off-centre source: exit %d, %s", code, stderr)
+	}
+	// The learned density only needs a source with a density.
+	if code, _, stderr := flowmatch(t, "density", "-model", model, "-t", "0.5", "-grid", "8", "-steps", "4", "-o", "-"); code != 0 {
+		t.Fatalf("learned with an off-centre source: exit %d, %s", code, stderr)
+	}
+}

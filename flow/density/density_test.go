@@ -339,6 +339,14 @@ func TestTargetComponents(t *testing.T) {
 			t.Errorf("%v: no error", d)
 		}
 	}
+	if s0, err := SourceStd(data.Gaussian{Std: 1.5}); s0 != 1.5 || err != nil {
+		t.Errorf("SourceStd of N(0, 1.5²): %v, %v", s0, err)
+	}
+	for _, d := range []data.Dist{data.Gaussian{Std: 1, Mean: flow.Vec{1, 0}}, data.Uniform{A: 1}} {
+		if _, err := SourceStd(d); err == nil {
+			t.Errorf("SourceStd(%v): no error", d)
+		}
+	}
 	if _, err := MixtureOf(data.Gaussian{Std: 0}); !errors.Is(err, ErrDegenerate) {
 		t.Errorf("std-0 Gaussian source: %v", err)
 	}

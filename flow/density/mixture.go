@@ -207,6 +207,17 @@ func PathMarginal(target []Component, alpha, sigma, minStd float64) (*Mixture, e
 	return m, err
 }
 
+// SourceStd returns s0 when the source d is the centred isotropic Gaussian
+// N(0, s0²·I) that PathMarginal's coefficients assume (flow.Path's
+// CondMeanStd(t, s0)), or an error naming d.
+func SourceStd(d data.Dist) (float64, error) {
+	g, ok := d.(data.Gaussian)
+	if !ok || g.Mean != (flow.Vec{}) {
+		return 0, fmt.Errorf("density: the exact marginal needs a centred Gaussian source, not %s", d)
+	}
+	return g.Std, nil
+}
+
 // TargetComponents returns d as mixture components when it has a
 // closed-form density or is a point set: a Gaussian, 8gaussians, a point
 // set (its points with covariance jitter²·I, jitter 0 giving point masses),
