@@ -20,6 +20,7 @@ const (
 	KindExact
 	KindDifference
 	KindDivergence
+	numKinds
 )
 
 func (k Kind) String() string {
@@ -62,6 +63,7 @@ type Layer struct {
 	Values  []float64
 	Err     error
 	Elapsed time.Duration
+	seq     uint64 // order of completion
 }
 
 // Worker computes layers off the render loop and keeps the latest ones, so
@@ -69,17 +71,21 @@ type Layer struct {
 // on a goroutine of its own; Request and Layer never block on a computation
 // and are safe from any goroutine.
 //
-// One layer is computed at a time. A request that changes what is shown —
-// another kind, grid or t — abandons the one in progress, since the user has
-// moved on. A request that only names a newer model does not: snapshots
-// arrive many times a second, and abandoning on each would finish nothing;
-// it waits as the next job instead, replacing any older waiting one.
+// One layer is computed at a time, and each kind has one waiting slot, so
+// that an app showing two kinds at once gets both. A request that changes
+// what a kind shows — another grid or t — replaces the waiting one and
+// abandons the one in progress of the same kind, since the user has moved
+// on. A request that only names a newer model does not abandon anything:
+// snapshots arrive many times a second, and abandoning on each would finish
+// nothing; it waits as the next job of its kind instead.
 type Worker struct {
 	mu       sync.Mutex
-	pending  *Request
+	pending  [numKinds]*Request
+	next     Kind // where Run looks first for a waiting request, round robin
 	running  *Key
 	cancel   context.CancelFunc
 	cache    []*Layer // most recently used last
+	done     uint64   // layers completed so far
 	capacity int
 	wake     chan struct{}
 	updated  chan struct{}
@@ -105,6 +111,21 @@ func (w *Worker) Layer(k Key) *Layer {
 	return nil
 }
 
+// LayerAnyModel returns the cached layer for k's kind, grid, t and options
+// of whichever model was computed last, or nil: what to show while the
+// layer of a newer snapshot is being computed.
+func (w *Worker) LayerAnyModel(k Key) *Layer {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var best *Layer
+	for _, l := range w.cache {
+		if sameView(l.Key, k) && (best == nil || l.seq > best.seq) {
+			best = l
+		}
+	}
+	return best
+}
+
 // Request queues r unless its layer is cached, running or already queued.
 func (w *Worker) Request(r Request) {
 	if w.Layer(r.Key) != nil {
@@ -112,13 +133,17 @@ func (w *Worker) Request(r Request) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if (w.running != nil && *w.running == r.Key) || (w.pending != nil && w.pending.Key == r.Key) {
+	if r.Kind < 0 || r.Kind >= numKinds {
+		w.add(&Layer{Key: r.Key, Err: fmt.Errorf("density: unknown layer kind %v", r.Kind)})
 		return
 	}
-	if w.running != nil && w.cancel != nil && !sameView(*w.running, r.Key) {
+	if (w.running != nil && *w.running == r.Key) || (w.pending[r.Kind] != nil && w.pending[r.Kind].Key == r.Key) {
+		return
+	}
+	if w.running != nil && w.cancel != nil && w.running.Kind == r.Kind && !sameView(*w.running, r.Key) {
 		w.cancel()
 	}
-	w.pending = &r
+	w.pending[r.Kind] = &r
 	poke(w.wake)
 }
 
@@ -153,8 +178,7 @@ func (w *Worker) Run(ctx context.Context) {
 		}
 		for {
 			w.mu.Lock()
-			r := w.pending
-			w.pending = nil
+			r := w.takePending()
 			if r == nil {
 				w.mu.Unlock()
 				break
@@ -188,6 +212,20 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
+// takePending removes and returns the next waiting request, kinds taken in
+// turn; w.mu is held.
+func (w *Worker) takePending() *Request {
+	for i := range numKinds {
+		k := (w.next + i) % numKinds
+		if r := w.pending[k]; r != nil {
+			w.pending[k] = nil
+			w.next = (k + 1) % numKinds
+			return r
+		}
+	}
+	return nil
+}
+
 // add puts l in the cache, dropping the least recently used layer when
 // full; w.mu is held.
 func (w *Worker) add(l *Layer) {
@@ -195,6 +233,8 @@ func (w *Worker) add(l *Layer) {
 		copy(w.cache, w.cache[1:])
 		w.cache = w.cache[:len(w.cache)-1]
 	}
+	w.done++
+	l.seq = w.done
 	w.cache = append(w.cache, l)
 	poke(w.updated)
 }

@@ -133,6 +133,9 @@ func TestWorkerKeepsJobForNewerModel(t *testing.T) {
 	last := first
 	last.Model = 5
 	waitLayer(t, w, last.Key)
+	if l := w.LayerAnyModel(Key{Kind: first.Kind, Grid: first.Grid, T: first.T, Opt: first.Opt, Model: 99}); l == nil || l.Model != 5 {
+		t.Errorf("LayerAnyModel: %+v, want the model-5 layer", l)
+	}
 	// The models in between were superseded while waiting.
 	mid := first
 	mid.Model = 3
@@ -155,5 +158,30 @@ func TestWorkerCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	waitLayer(t, w, key(0.3))
 	if w.Layer(key(0.2)) != nil || w.Layer(key(0.1)) == nil {
 		t.Error("the cache did not drop the least recently used layer")
+	}
+}
+
+// TestWorkerServesTwoKinds asks for two kinds in turn, as an app showing
+// the density and the divergence does every frame: neither abandons the
+// other, and both arrive.
+func TestWorkerServesTwoKinds(t *testing.T) {
+	net := testNet(t)
+	w := startWorker(t, 8)
+	g := Grid{View: Rect{-4, -4, 4, 4}, NX: 40, NY: 40}
+	learned := Request{Key: Key{Kind: KindLearned, Grid: g, T: 1, Opt: Options{Steps: 100, Solver: flow.RK4}, Model: 1}, Net: net, Source: gaussianSource(1)}
+	div := Request{Key: Key{Kind: KindDivergence, Grid: g, T: 1, Model: 1}, Net: net}
+	deadline := time.Now().Add(60 * time.Second)
+	for w.Layer(learned.Key) == nil || w.Layer(div.Key) == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the two kinds did not both arrive within 60 s")
+		}
+		w.Request(learned)
+		w.Request(div)
+		time.Sleep(time.Millisecond)
+	}
+	bad := Request{Key: Key{Kind: Kind(7), Grid: g}}
+	w.Request(bad)
+	if l := w.Layer(bad.Key); l == nil || l.Err == nil {
+		t.Errorf("unknown kind: layer %+v", l)
 	}
 }
