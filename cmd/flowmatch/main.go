@@ -134,7 +134,7 @@ func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "usage: flowmatch %s [flags]\n\n%s.\n\nflags:\n", c.name, c.summary)
 	fs.PrintDefaults()
 	switch c.name {
-	case "train", "data", "eval":
+	case "train", "data", "eval", "density":
 		fmt.Fprintln(w)
 		datasetHelp(w)
 	}
