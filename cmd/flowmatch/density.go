@@ -11,7 +11,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -195,7 +194,7 @@ func setupDensity(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
-		lo, hi := finiteRange(values)
+		lo, hi := density.FiniteRange(values)
 		if out == "-" || ext == ".csv" {
 			write := func(w io.Writer) error { return writeGridCSV(w, g, kind, values) }
 			if out == "-" {
@@ -258,8 +257,8 @@ func densityValues(ctx context.Context, e *env, m *train.Model, kind string, g d
 	if err != nil {
 		return nil, err
 	}
-	_, peakGot := finiteRange(got)
-	_, peakWant := finiteRange(want)
+	_, peakGot := density.FiniteRange(got)
+	_, peakWant := density.FiniteRange(want)
 	floor := max(peakGot, peakWant) - span
 	for i := range got {
 		got[i] = max(got[i], floor) - max(want[i], floor)
@@ -354,45 +353,18 @@ func writeGridCSV(w io.Writer, g density.Grid, kind string, values []float64) er
 	return bw.Flush()
 }
 
-// finiteRange returns the smallest and largest finite value.
-func finiteRange(v []float64) (lo, hi float64) {
-	lo, hi = math.Inf(1), math.Inf(-1)
-	for _, x := range v {
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
-			lo, hi = min(lo, x), max(hi, x)
-		}
-	}
-	return lo, hi
-}
-
-// quantileAbs is the q-quantile of |v| over the finite values: a colour
-// scale that a few extreme cells cannot flatten.
-func quantileAbs(v []float64, q float64) float64 {
-	abs := make([]float64, 0, len(v))
-	for _, x := range v {
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
-			abs = append(abs, math.Abs(x))
-		}
-	}
-	if len(abs) == 0 {
-		return 0
-	}
-	slices.Sort(abs)
-	return abs[min(int(q*float64(len(abs))), len(abs)-1)]
-}
-
 // densityImage draws the values cell by cell, px pixels a cell. A
 // log-density uses inferno over [max − span, max]; a divergence or a
 // difference the blue–white–red map, symmetric about 0 (red > 0: the
 // flow spreads mass out, or the model has too much). It also describes the
 // scale in words.
 func densityImage(g density.Grid, kind string, values []float64, span float64, px int) (*image.NRGBA, string) {
-	_, hi := finiteRange(values)
+	_, hi := density.FiniteRange(values)
 	colour := func(v float64) (u float64) { return (v - (hi - span)) / span }
 	table := infernoTable[:]
 	scale := fmt.Sprintf("inferno from log p = %.3g (black) to %.3g (pale yellow)", hi-span, hi)
 	if kind == "divergence" || kind == "difference" {
-		a := max(quantileAbs(values, 0.99), 1e-12)
+		a := max(density.AbsQuantile(values, 0.99), 1e-12)
 		colour = func(v float64) float64 { return 0.5 + 0.5*v/a }
 		table = divergingTable[:]
 		scale = fmt.Sprintf("blue ≤ −%.3g, white 0, red ≥ +%.3g (the 99th percentile of |value|)", a, a)

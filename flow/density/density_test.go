@@ -399,3 +399,21 @@ func TestLogProbChunks(t *testing.T) {
 		}
 	}
 }
+
+func TestScales(t *testing.T) {
+	v := []float64{3, math.NaN(), -7, math.Inf(1), 1, -2, math.Inf(-1)}
+	if lo, hi := FiniteRange(v); lo != -7 || hi != 3 {
+		t.Errorf("FiniteRange %v %v", lo, hi)
+	}
+	if lo, hi := FiniteRange([]float64{math.NaN()}); !math.IsInf(lo, 1) || !math.IsInf(hi, -1) {
+		t.Errorf("FiniteRange of nothing finite: %v %v", lo, hi)
+	}
+	for _, tc := range []struct{ q, want float64 }{{0, 1}, {0.5, 3}, {0.99, 7}, {1, 7}, {-1, 1}} {
+		if got := AbsQuantile(v, tc.q); got != tc.want {
+			t.Errorf("AbsQuantile(%v) = %v, want %v", tc.q, got, tc.want)
+		}
+	}
+	if AbsQuantile(nil, 0.5) != 0 {
+		t.Error("AbsQuantile of nothing")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/flowviz/flowviz/flow"
 )
@@ -128,4 +129,33 @@ func KL(p LogDensity, x []flow.Vec, logq []float64) (kl, se float64) {
 		d[i] -= logq[i]
 	}
 	return meanStdErr(d, 1)
+}
+
+// FiniteRange returns the smallest and largest finite value, or (+Inf, −Inf)
+// if there is none: a log-density heatmap spans [hi − span, hi].
+func FiniteRange(v []float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			lo, hi = min(lo, x), max(hi, x)
+		}
+	}
+	return lo, hi
+}
+
+// AbsQuantile is the q-quantile of |v| over the finite values (0 if there
+// are none): the half-width of a divergence or difference colour scale
+// symmetric about 0 that a few extreme cells cannot flatten.
+func AbsQuantile(v []float64, q float64) float64 {
+	abs := make([]float64, 0, len(v))
+	for _, x := range v {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			abs = append(abs, math.Abs(x))
+		}
+	}
+	if len(abs) == 0 {
+		return 0
+	}
+	slices.Sort(abs)
+	return abs[min(max(int(q*float64(len(abs))), 0), len(abs)-1)]
 }
