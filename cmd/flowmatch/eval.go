@@ -34,6 +34,9 @@ type evalReport struct {
 	NPE          float64 `json:"npe"`
 	Straightness float64 `json:"straightness"`
 	Seconds      float64 `json:"seconds"`
+
+	// NLL is the likelihood part, with -nll.
+	NLL *nllReport `json:"nll,omitempty"`
 }
 
 func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
@@ -43,10 +46,16 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 		projections int
 		asJSON      bool
 	)
+	var (
+		withNLL  bool
+		nllSteps int
+	)
 	sf.register(fs)
 	fs.StringVar(&target, "target", "", "dataset spec to compare with (default: the model's target)")
 	fs.IntVar(&projections, "projections", 256, "random directions of the sliced W2 used above n = 2000")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&withNLL, "nll", false, "also the NLL of n fresh target samples in nats (RK4), with the target's entropy where it has a density")
+	fs.IntVar(&nllSteps, "nll-steps", 50, "RK4 steps over [0, 1] for -nll")
 	return func(ctx context.Context, e *env) error {
 		if projections < 1 || projections > 100_000 {
 			return usagef("-projections %d: must be in 1..100000", projections)
@@ -97,6 +106,11 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 		r.PathEnergy = flow.PathEnergy(s.traj)
 		r.NPE = flow.NormalizedPathEnergy(r.PathEnergy, r.W2SourceSq)
 		r.Straightness = flow.Straightness(s.traj)
+		if withNLL {
+			if r.NLL, err = evalNLL(ctx, s.model, tgt, n, nllSteps, sf.seed); err != nil {
+				return err
+			}
+		}
 		r.Seconds = time.Since(start).Seconds()
 		if asJSON {
 			enc := json.NewEncoder(e.stdout)
@@ -119,6 +133,9 @@ func printReport(e *env, r evalReport) {
 	fmt.Fprintf(w, "path energy\t%.4f\tmean ∫‖v‖² dt along the trajectories\n", r.PathEnergy)
 	fmt.Fprintf(w, "NPE\t%.4f\t|path energy − W2²(source, target)| / W2², 0 for optimal transport (W2² = %.4f)\n", r.NPE, r.W2SourceSq)
 	fmt.Fprintf(w, "straightness\t%.4f\tmean ∫‖v − (x1 − x0)‖² dt, 0 for straight paths\n", r.Straightness)
+	if r.NLL != nil {
+		printNLL(w, r.NLL)
+	}
 	fmt.Fprintf(w, "time\t%.2fs\n", r.Seconds)
 	w.Flush()
 }

@@ -270,20 +270,8 @@ func (n *Net) Eval(ws *Workspace, x []float32, t float32, out []float32) {
 		panic(fmt.Sprintf("mlp: Eval with %d input and %d output values", len(x), len(out)))
 	}
 	ws.batch = -1
-	ws.pack(n)
+	ws.packEval(n, t)
 	l0 := &ws.layers[0]
-	var feat [1 + 2*MaxFourier]float32
-	tf := feat[:n.Config.InputWidth()-2]
-	timeFeatures(tf, float64(t))
-	copy(ws.evalW[:2*l0.np], l0.w[:2*l0.np])
-	c := ws.evalW[2*l0.np : 3*l0.np]
-	copy(c, l0.w[(l0.kk-1)*l0.np:l0.kk*l0.np])
-	for k, f := range tf {
-		row := l0.w[(2+k)*l0.np : (3+k)*l0.np]
-		for j, w := range row {
-			c[j] += f * w
-		}
-	}
 	last := len(ws.layers) - 1
 	chunk := min(ws.maxBatch, evalChunk)
 	for start := 0; start < len(x)/2; start += chunk {
@@ -304,5 +292,24 @@ func (n *Net) Eval(ws *Workspace, x []float32, t float32, out []float32) {
 			}
 		}
 		copy(out[2*start:2*(start+b)], ws.copyOut(b))
+	}
+}
+
+// packEval packs the weights of n and folds the time features of t into the
+// first layer for Eval and EvalJacobian: evalW = [W_x; W_y; b₀ + features(t)·W_t].
+func (ws *Workspace) packEval(n *Net, t float32) {
+	ws.pack(n)
+	l0 := &ws.layers[0]
+	var feat [1 + 2*MaxFourier]float32
+	tf := feat[:n.Config.InputWidth()-2]
+	timeFeatures(tf, float64(t))
+	copy(ws.evalW[:2*l0.np], l0.w[:2*l0.np])
+	c := ws.evalW[2*l0.np : 3*l0.np]
+	copy(c, l0.w[(l0.kk-1)*l0.np:l0.kk*l0.np])
+	for k, f := range tf {
+		row := l0.w[(2+k)*l0.np : (3+k)*l0.np]
+		for j, w := range row {
+			c[j] += f * w
+		}
 	}
 }
