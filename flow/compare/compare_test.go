@@ -307,3 +307,27 @@ func TestReportTableAndJSON(t *testing.T) {
 		t.Errorf("JSON verdict = %v", back.Better)
 	}
 }
+
+// BenchmarkMeasure measures a default 3×64 network at the default options
+// (1,000 samples, 100 Euler steps, three exact W2): the cost of one refresh
+// of the comparison strip.
+func BenchmarkMeasure(b *testing.B) {
+	cfg := train.DefaultConfig()
+	cfg.Source, cfg.Target = "8gaussians:std=0.5", "moons"
+	tr, err := train.New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range 200 {
+		if _, err := tr.Step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	tr.Publish()
+	snap := tr.Latest()
+	for b.Loop() {
+		if _, err := Measure(context.Background(), snap, nil, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
