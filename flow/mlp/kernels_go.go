@@ -1,0 +1,256 @@
+package mlp
+
+import "math"
+
+// The portable kernels. WebAssembly (the browser build) runs these, since Go
+// emits no SIMD there, and so does any CPU without AVX2+FMA. Go's compiler
+// keeps a local variable in a register only while few are live: it
+// schedules every product of a loop body before the sums that feed the next
+// iteration, so a tile of more than about 8 accumulators spills to the
+// stack. The matrix kernel therefore holds one row by 8 columns of C in
+// registers and unrolls its loop over p by two, which lets the first half's
+// sums go early.
+
+// kcGo is the depth of one pass of gemmGo: an 8-column strip of B is
+// copied kcGo rows at a time into a buffer on the stack.
+const kcGo = 256
+
+// row8 is one row of an 8-column strip of B. Its elements are struct
+// fields, not array elements, so that in WebAssembly each load carries its
+// offset as an immediate instead of adding it to the address first.
+type row8 struct{ b0, b1, b2, b3, b4, b5, b6, b7 float32 }
+
+// gatherRows is how many strided rows of A gemmGo gathers at a time.
+const gatherRows = 16
+
+// gemmGo is the portable gemm (see gemm for the contract): for each
+// 8-column strip of B, copied into a contiguous buffer, and each row i of
+// A, C(i, j..j+8) = Σ_p A(i,p)·B(p, j..j+8) with the sum in eight local
+// variables. Strided rows of A (Hᵀ·dZ) are gathered gatherRows at a time
+// into a buffer first, and the strips of B are copied again for each such
+// group.
+func gemmGo(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
+	var strip [kcGo]row8
+	var rows [gatherRows][kcGo]float32
+	for k0 := 0; k0 < k; k0 += kcGo {
+		kb := min(kcGo, k-k0)
+		group := m // rows of A in place: one group
+		if acs != 1 {
+			group = gatherRows
+		}
+		for i0 := 0; i0 < m; i0 += group {
+			i1 := min(i0+group, m)
+			if acs != 1 {
+				for i := i0; i < i1; i++ {
+					ar := rows[i-i0][:kb]
+					off := i*ars + k0*acs
+					for p := range ar {
+						ar[p] = a[off]
+						off += acs
+					}
+				}
+			}
+			for j := 0; j < n; j += gemmCols {
+				pb := strip[:kb]
+				off := k0*ldb + j
+				for p := range pb {
+					r := (*[8]float32)(b[off : off+8])
+					pb[p] = row8{r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]}
+					off += ldb
+				}
+				for i := i0; i < i1; i++ {
+					var ar []float32
+					if acs == 1 {
+						ar = a[i*ars+k0 : i*ars+k0+kb]
+					} else {
+						ar = rows[i-i0][:kb]
+					}
+					dot8(ar, pb, (*[8]float32)(c[i*ldc+j:i*ldc+j+8]), k0 > 0)
+				}
+			}
+		}
+	}
+}
+
+// dot8 sets c (or adds to it, if acc) c_j = Σ_p a_p·b_p.b_j: one row of A
+// times an 8-column strip of B. The loop over p is unrolled by two, which
+// lets the first half's sums be scheduled before the second half's
+// products.
+func dot8(a []float32, b []row8, c *[8]float32, acc bool) {
+	var c0, c1, c2, c3, c4, c5, c6, c7 float32
+	b = b[:len(a)]
+	p := 0
+	for ; p+1 < len(a); p += 2 {
+		a0, a1 := a[p], a[p+1]
+		r0, r1 := &b[p], &b[p+1]
+		c0 += a0 * r0.b0
+		c1 += a0 * r0.b1
+		c2 += a0 * r0.b2
+		c3 += a0 * r0.b3
+		c4 += a0 * r0.b4
+		c5 += a0 * r0.b5
+		c6 += a0 * r0.b6
+		c7 += a0 * r0.b7
+		c0 += a1 * r1.b0
+		c1 += a1 * r1.b1
+		c2 += a1 * r1.b2
+		c3 += a1 * r1.b3
+		c4 += a1 * r1.b4
+		c5 += a1 * r1.b5
+		c6 += a1 * r1.b6
+		c7 += a1 * r1.b7
+	}
+	if p < len(a) {
+		a0, r0 := a[p], &b[p]
+		c0 += a0 * r0.b0
+		c1 += a0 * r0.b1
+		c2 += a0 * r0.b2
+		c3 += a0 * r0.b3
+		c4 += a0 * r0.b4
+		c5 += a0 * r0.b5
+		c6 += a0 * r0.b6
+		c7 += a0 * r0.b7
+	}
+	if acc {
+		c0 += c[0]
+		c1 += c[1]
+		c2 += c[2]
+		c3 += c[3]
+		c4 += c[4]
+		c5 += c[5]
+		c6 += c[6]
+		c7 += c[7]
+	}
+	*c = [8]float32{c0, c1, c2, c3, c4, c5, c6, c7}
+}
+
+// The constant that rounds to an integer: for |y| < 2²², y + 1.5·2²³ is
+// rounded to the nearest integer n (ties to even) in float32, and the low
+// mantissa bits of the sum hold n in two's complement.
+const roundShift = 1.5 * (1 << 23)
+
+// expf is eˣ in float32 arithmetic, the algorithm the assembly uses too:
+// eˣ = 2ⁿ·eʳ with n = round(x·log₂e) and r = x − n·ln 2 ∈ [−ln2/2, ln2/2],
+// eʳ by its Taylor polynomial to degree 6 (remainder < r⁷/7! ≈ 1.2e−7), and 2ⁿ
+// applied by adding n to the exponent bits. The largest relative error
+// against math.Exp over [−87, 88] is below 3e−7 (TestExpf). n is found by
+// adding roundShift rather than by math.RoundToEven, which is a call in
+// WebAssembly and on amd64 below v2.
+func expf(x float32) float32 {
+	x = min(max(x, expMin), expMax)
+	s := x*math.Log2E + roundShift
+	n := s - roundShift
+	r := x - n*ln2Hi
+	r -= n * ln2Lo
+	p := float32(1.0 / 720)
+	p = p*r + 1.0/120
+	p = p*r + 1.0/24
+	p = p*r + 1.0/6
+	p = p*r + 0.5
+	p = p*r + 1
+	p = p*r + 1
+	// The bits of s end in n; shifted by 23 they are n's exponent offset.
+	return math.Float32frombits(math.Float32bits(p) + math.Float32bits(s)<<23)
+}
+
+// actChunk is how many values the portable activation passes through expf
+// at a time, into a buffer on the stack.
+const actChunk = 64
+
+// expInto sets e[j] = exp(scale·z[j]) for j < len(z) ≤ actChunk, with
+// expf's body written out in the loop: as a call it is not inlined, and the
+// call and its dependent chain cost more than the arithmetic.
+func expInto(e *[actChunk]float32, z []float32, scale float32) {
+	for j, v := range z[:min(len(z), actChunk)] {
+		x := scale * v
+		if x < expMin {
+			x = expMin
+		}
+		if x > expMax {
+			x = expMax
+		}
+		s := x*math.Log2E + roundShift
+		n := s - roundShift
+		r := x - n*ln2Hi
+		r -= n * ln2Lo
+		p := float32(1.0 / 720)
+		p = p*r + 1.0/120
+		p = p*r + 1.0/24
+		p = p*r + 1.0/6
+		p = p*r + 0.5
+		p = p*r + 1
+		p = p*r + 1
+		e[j] = math.Float32frombits(math.Float32bits(p) + math.Float32bits(s)<<23)
+	}
+}
+
+// activateGo is the portable activate; the formulas are those of the
+// assembly version. Each row goes in chunks of actChunk: first every
+// exponential of the chunk, then the activation from them, each
+// activation in a loop of its own.
+func activateGo(act Activation, z, d []float32, rows, n, ld int) {
+	var e [actChunk]float32
+	for r := range rows {
+		for j0 := 0; j0 < n; j0 += actChunk {
+			zr := z[r*ld+j0 : r*ld+min(j0+actChunk, n)]
+			var dr []float32
+			if d != nil {
+				dr = d[r*ld+j0 : r*ld+j0+len(zr)]
+			}
+			switch act {
+			case SiLU:
+				// s = σ(z) = 1/(1 + e⁻ᶻ), h = z·s, h' = s + h·(1 − s),
+				// where 1 − s = e⁻ᶻ·s avoids cancellation as s → 1.
+				expInto(&e, zr, -1)
+				if dr == nil {
+					for j, v := range zr {
+						zr[j] = v * (1 / (1 + e[j]))
+					}
+					break
+				}
+				for j, v := range zr {
+					ej := e[j]
+					s := 1 / (1 + ej)
+					h := v * s
+					zr[j], dr[j] = h, s+h*(ej*s)
+				}
+			case SELU:
+				// h = λz, h' = λ for z > 0; h = λα(eᶻ − 1), h' = λα·eᶻ otherwise
+				expInto(&e, zr, 1)
+				for j, v := range zr {
+					h, dh := float32(seluLambda*v), float32(seluLambda)
+					if !(v > 0) {
+						dh = seluLambda * seluAlpha * e[j]
+						h = dh - seluLambda*seluAlpha
+					}
+					zr[j] = h
+					if dr != nil {
+						dr[j] = dh
+					}
+				}
+			case Tanh:
+				// h = 1 − 2/(e²ᶻ + 1), h' = 1 − h². (The assembly clamps z
+				// to ±tanhMax first; beyond it both give ±1 exactly.)
+				expInto(&e, zr, 2)
+				for j := range zr {
+					h := 1 - 2/(e[j]+1)
+					zr[j] = h
+					if dr != nil {
+						dr[j] = 1 - h*h
+					}
+				}
+			case ReLU:
+				for j, v := range zr {
+					h, dh := v, float32(1)
+					if !(v > 0) {
+						h, dh = 0, 0
+					}
+					zr[j] = h
+					if dr != nil {
+						dr[j] = dh
+					}
+				}
+			}
+		}
+	}
+}
