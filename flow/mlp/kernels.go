@@ -3,11 +3,13 @@ package mlp
 import (
 	"fmt"
 	"math"
+	"os"
+	"strings"
 )
 
 // The kernels every pass is made of: a matrix product, an activation that
 // also yields its derivative, an elementwise product, and the Adam update.
-// Each has a portable Go version here and, where the CPU allows, assembly
+// Each has a portable Go version (kernels_go.go) and, where the CPU allows, assembly
 // versions (kernels_amd64.s, kernels_avx512_amd64.s). The package variable
 // kernels selects among them; tests switch it to check that every set gives
 // the same results.
@@ -25,9 +27,23 @@ func (k kernelSet) String() string {
 	return [...]string{"go", "avx2", "avx512"}[k]
 }
 
-// kernels is the set in use: the best this CPU runs, unless a test picks
-// another.
-var kernels = bestKernels
+// kernels is the set in use: the best this CPU runs, unless the
+// environment variable FLOWVIZ_KERNELS names another one it runs ("go" for
+// the portable set the browser build uses, "avx2", "avx512"), or a test
+// picks another.
+var kernels = chooseKernels(os.Getenv("FLOWVIZ_KERNELS"), bestKernels)
+
+// chooseKernels returns the set called name if it is at most best (a CPU
+// that runs AVX-512 runs AVX2 too), else best: an unknown or unsupported
+// name falls back to the fastest set rather than failing.
+func chooseKernels(name string, best kernelSet) kernelSet {
+	for k := kernelsGo; k <= best; k++ {
+		if strings.EqualFold(strings.TrimSpace(name), k.String()) {
+			return k
+		}
+	}
+	return best
+}
 
 // Kernels names the kernel set in use ("avx512", "avx2" or "go"), for
 // benchmark reports.
