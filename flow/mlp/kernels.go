@@ -129,7 +129,7 @@ const (
 	seluAlpha  = 1.6732632423543772
 )
 
-// Range of the argument of expf: eˣ for x in [-87, 88] stays a normal float32
+// Range of the argument of the exponential: eˣ for x in [-87, 88] stays a normal float32
 // after the 2ⁿ scaling below, and beyond it the activations have saturated.
 const (
 	expMin = -87

@@ -129,38 +129,23 @@ func dot8(a []float32, b []row8, c *[8]float32, acc bool) {
 // mantissa bits of the sum hold n in two's complement.
 const roundShift = 1.5 * (1 << 23)
 
-// expf is eˣ in float32 arithmetic, the algorithm the assembly uses too:
-// eˣ = 2ⁿ·eʳ with n = round(x·log₂e) and r = x − n·ln 2 ∈ [−ln2/2, ln2/2],
-// eʳ by its Taylor polynomial to degree 6 (remainder < r⁷/7! ≈ 1.2e−7), and 2ⁿ
-// applied by adding n to the exponent bits. Its relative error against
-// math.Exp over [−87, 88] stays below 3e−7 (2.5e−7 at worst in
-// TestExpfSweep). n is found by
-// adding roundShift rather than by math.RoundToEven, which is a call in
-// WebAssembly and on amd64 below v2.
-func expf(x float32) float32 {
-	x = min(max(x, expMin), expMax)
-	s := x*math.Log2E + roundShift
-	n := s - roundShift
-	r := x - n*ln2Hi
-	r -= n * ln2Lo
-	p := float32(1.0 / 720)
-	p = p*r + 1.0/120
-	p = p*r + 1.0/24
-	p = p*r + 1.0/6
-	p = p*r + 0.5
-	p = p*r + 1
-	p = p*r + 1
-	// The bits of s end in n; shifted by 23 they are n's exponent offset.
-	return math.Float32frombits(math.Float32bits(p) + math.Float32bits(s)<<23)
-}
-
-// actChunk is how many values the portable activation passes through expf
-// at a time, into a buffer on the stack.
+// actChunk is how many values the portable activation passes through
+// expInto at a time, into a buffer on the stack.
 const actChunk = 64
 
-// expInto sets e[j] = exp(scale·z[j]) for j < len(z) ≤ actChunk, with
-// expf's body written out in the loop: as a call it is not inlined, and the
-// call and its dependent chain cost more than the arithmetic.
+// expInto sets e[j] = exp(scale·z[j]) for j < min(len(z), actChunk) in
+// float32 arithmetic, the algorithm the assembly uses too: eˣ = 2ⁿ·eʳ with
+// n = round(x·log₂e) and r = x − n·ln 2 ∈ [−ln2/2, ln2/2], eʳ by its Taylor
+// polynomial to degree 6 (remainder < r⁷/7! ≈ 1.2e−7), and 2ⁿ applied by
+// adding n to the exponent bits. x is clamped to [expMin, expMax]. The
+// relative error against math.Exp stays below 3e−7 (2.5e−7 at worst in
+// TestExpfSweep).
+//
+// n comes from adding roundShift, not from math.RoundToEven, which is a
+// call in WebAssembly and on amd64 below v2; and the loop body is
+// written out rather than calling a function per value, since such a
+// function is too large to inline and the call costs more than the
+// arithmetic.
 func expInto(e *[actChunk]float32, z []float32, scale float32) {
 	for j, v := range z[:min(len(z), actChunk)] {
 		x := scale * v
@@ -181,6 +166,7 @@ func expInto(e *[actChunk]float32, z []float32, scale float32) {
 		p = p*r + 0.5
 		p = p*r + 1
 		p = p*r + 1
+		// The low bits of s hold n; shifted by 23 they add n to p's exponent.
 		e[j] = math.Float32frombits(math.Float32bits(p) + math.Float32bits(s)<<23)
 	}
 }
