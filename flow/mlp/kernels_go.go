@@ -80,7 +80,7 @@ func dot8(a []float32, b []row8, c *[8]float32, acc bool) {
 	var c0, c1, c2, c3, c4, c5, c6, c7 float32
 	b = b[:len(a)]
 	p := 0
-	for ; p+1 < len(a); p += 2 {
+	for ; p < len(a)-1; p += 2 {
 		a0, a1 := a[p], a[p+1]
 		r0, r1 := &b[p], &b[p+1]
 		c0 += a0 * r0.b0
@@ -133,8 +133,8 @@ const roundShift = 1.5 * (1 << 23)
 // expInto at a time, into a buffer on the stack.
 const actChunk = 64
 
-// expInto sets e[j] = exp(scale·z[j]) for j < min(len(z), actChunk) in
-// float32 arithmetic, the algorithm the assembly uses too: eˣ = 2ⁿ·eʳ with
+// expInto sets e[j] = exp(scale·z[j]) for j < len(z) ≤ len(e) in float32
+// arithmetic, the algorithm the assembly uses too: eˣ = 2ⁿ·eʳ with
 // n = round(x·log₂e) and r = x − n·ln 2 ∈ [−ln2/2, ln2/2], eʳ by its Taylor
 // polynomial to degree 6 (remainder < r⁷/7! ≈ 1.2e−7), and 2ⁿ applied by
 // adding n to the exponent bits. x is clamped to [expMin, expMax]. The
@@ -142,12 +142,12 @@ const actChunk = 64
 // TestExpfSweep).
 //
 // n comes from adding roundShift, not from math.RoundToEven, which is a
-// call in WebAssembly and on amd64 below v2; and the loop body is
-// written out rather than calling a function per value, since such a
-// function is too large to inline and the call costs more than the
-// arithmetic.
-func expInto(e *[actChunk]float32, z []float32, scale float32) {
-	for j, v := range z[:min(len(z), actChunk)] {
+// call in WebAssembly and on amd64 below v2; and the loop body is written
+// out rather than calling a function per value, since such a function is
+// too large to inline and the call costs more than the arithmetic.
+func expInto(e, z []float32, scale float32) {
+	e = e[:len(z)]
+	for j, v := range z {
 		x := scale * v
 		if x < expMin {
 			x = expMin
@@ -172,71 +172,96 @@ func expInto(e *[actChunk]float32, z []float32, scale float32) {
 }
 
 // activateGo is the portable activate; the formulas are those of the
-// assembly version. Each row goes in chunks of actChunk: first every
-// exponential of the chunk, then the activation from them, each
+// assembly version. Each row goes in chunks of actChunk values: first
+// every exponential of the chunk, then the activation from them, each
 // activation in a loop of its own.
 func activateGo(act Activation, z, d []float32, rows, n, ld int) {
 	var e [actChunk]float32
 	for r := range rows {
 		for j0 := 0; j0 < n; j0 += actChunk {
 			zr := z[r*ld+j0 : r*ld+min(j0+actChunk, n)]
-			var dr []float32
-			if d != nil {
-				dr = d[r*ld+j0 : r*ld+j0+len(zr)]
+			if d == nil {
+				activateChunk(act, zr, e[:])
+			} else {
+				activateChunkD(act, zr, d[r*ld+j0:], e[:])
 			}
-			switch act {
-			case SiLU:
-				// s = σ(z) = 1/(1 + e⁻ᶻ), h = z·s, h' = s + h·(1 − s),
-				// where 1 − s = e⁻ᶻ·s avoids cancellation as s → 1.
-				expInto(&e, zr, -1)
-				if dr == nil {
-					for j, v := range zr {
-						zr[j] = v * (1 / (1 + e[j]))
-					}
-					break
-				}
-				for j, v := range zr {
-					ej := e[j]
-					s := 1 / (1 + ej)
-					h := v * s
-					zr[j], dr[j] = h, s+h*(ej*s)
-				}
-			case SELU:
-				// h = λz, h' = λ for z > 0; h = λα(eᶻ − 1), h' = λα·eᶻ otherwise
-				expInto(&e, zr, 1)
-				for j, v := range zr {
-					h, dh := float32(seluLambda*v), float32(seluLambda)
-					if !(v > 0) {
-						dh = seluLambda * seluAlpha * e[j]
-						h = dh - seluLambda*seluAlpha
-					}
-					zr[j] = h
-					if dr != nil {
-						dr[j] = dh
-					}
-				}
-			case Tanh:
-				// h = 1 − 2/(e²ᶻ + 1), h' = 1 − h². (The assembly clamps z
-				// to ±tanhMax first; beyond it both give ±1 exactly.)
-				expInto(&e, zr, 2)
-				for j := range zr {
-					h := 1 - 2/(e[j]+1)
-					zr[j] = h
-					if dr != nil {
-						dr[j] = 1 - h*h
-					}
-				}
-			case ReLU:
-				for j, v := range zr {
-					h, dh := v, float32(1)
-					if !(v > 0) {
-						h, dh = 0, 0
-					}
-					zr[j] = h
-					if dr != nil {
-						dr[j] = dh
-					}
-				}
+		}
+	}
+}
+
+// activateChunk sets z ← f(z), using e (len(e) ≥ len(z)) for the
+// exponentials; the sampler's Eval needs no derivative.
+func activateChunk(act Activation, z, e []float32) {
+	e = e[:len(z)]
+	switch act {
+	case SiLU:
+		expInto(e, z, -1)
+		for j, v := range z {
+			z[j] = v * (1 / (1 + e[j])) // as activateChunkD computes it, to the last bit
+		}
+	case SELU:
+		expInto(e, z, 1)
+		for j, v := range z {
+			if !(v > 0) {
+				z[j] = seluLambda*seluAlpha*e[j] - seluLambda*seluAlpha
+			} else {
+				z[j] = seluLambda * v
+			}
+		}
+	case Tanh:
+		expInto(e, z, 2)
+		for j := range z {
+			z[j] = 1 - 2/(e[j]+1)
+		}
+	case ReLU:
+		for j, v := range z {
+			if !(v > 0) {
+				z[j] = 0
+			}
+		}
+	}
+}
+
+// activateChunkD sets z ← f(z) and d ← f'(z) over len(z) values (d at least
+// as long), using e (len(e) ≥ len(z)) for the exponentials.
+func activateChunkD(act Activation, z, d, e []float32) {
+	d, e = d[:len(z)], e[:len(z)]
+	switch act {
+	case SiLU:
+		// s = σ(z) = 1/(1 + e⁻ᶻ), h = z·s, h' = s + h·(1 − s),
+		// where 1 − s = e⁻ᶻ·s avoids cancellation as s → 1.
+		expInto(e, z, -1)
+		for j, v := range z {
+			ej := e[j]
+			s := 1 / (1 + ej)
+			h := v * s
+			z[j], d[j] = h, s+h*(ej*s)
+		}
+	case SELU:
+		// h = λz, h' = λ for z > 0; h = λα(eᶻ − 1), h' = λα·eᶻ otherwise
+		expInto(e, z, 1)
+		for j, v := range z {
+			if !(v > 0) {
+				dh := seluLambda * seluAlpha * e[j]
+				z[j], d[j] = dh-seluLambda*seluAlpha, dh
+			} else {
+				z[j], d[j] = seluLambda*v, seluLambda
+			}
+		}
+	case Tanh:
+		// h = 1 − 2/(e²ᶻ + 1), h' = 1 − h². (The assembly clamps z to
+		// ±tanhMax first; beyond it both give ±1 exactly.)
+		expInto(e, z, 2)
+		for j := range z {
+			h := 1 - 2/(e[j]+1)
+			z[j], d[j] = h, 1-h*h
+		}
+	case ReLU:
+		for j, v := range z {
+			if !(v > 0) {
+				z[j], d[j] = 0, 0
+			} else {
+				d[j] = 1
 			}
 		}
 	}
