@@ -7,17 +7,17 @@ import "math"
 // keeps a local variable in a register only while few are live: it
 // schedules every product of a loop body before the sums that feed the next
 // iteration, so a tile of more than about 8 accumulators spills to the
-// stack. The matrix kernel therefore holds one row by 8 columns of C in
-// registers and unrolls its loop over p by two, which lets the first half's
-// sums go early.
+// stack. The matrix kernel (dot8) therefore holds one row by 8 columns of C
+// in registers and unrolls its loop over p, which lets the sums of all but
+// the last unrolled step go early.
 
 // kcGo is the depth of one pass of gemmGo: an 8-column strip of B is
 // copied kcGo rows at a time into a buffer on the stack.
 const kcGo = 256
 
-// row8 is one row of an 8-column strip of B. Its elements are struct
-// fields, not array elements, so that in WebAssembly each load carries its
-// offset as an immediate instead of adding it to the address first.
+// row8 is one row of an 8-column strip of B, packed so that dot8 finds
+// row p at b[p] and its elements at fixed offsets, with no bounds check in
+// its loop.
 type row8 struct{ b0, b1, b2, b3, b4, b5, b6, b7 float32 }
 
 // gatherRows is how many strided rows of A gemmGo gathers at a time.
@@ -41,12 +41,11 @@ func gemmGo(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []fl
 		for i0 := 0; i0 < m; i0 += group {
 			i1 := min(i0+group, m)
 			if acs != 1 {
-				for i := i0; i < i1; i++ {
-					ar := rows[i-i0][:kb]
-					off := i*ars + k0*acs
-					for p := range ar {
-						ar[p] = a[off]
-						off += acs
+				g := rows[:i1-i0]
+				for p := range kb {
+					off := i0*ars + (k0+p)*acs
+					for r := range g {
+						g[r][p] = a[off+r*ars]
 					}
 				}
 			}
@@ -70,58 +69,6 @@ func gemmGo(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []fl
 			}
 		}
 	}
-}
-
-// dot8 sets c (or adds to it, if acc) c_j = Σ_p a_p·b_p.b_j: one row of A
-// times an 8-column strip of B. The loop over p is unrolled by two, which
-// lets the first half's sums be scheduled before the second half's
-// products.
-func dot8(a []float32, b []row8, c *[8]float32, acc bool) {
-	var c0, c1, c2, c3, c4, c5, c6, c7 float32
-	b = b[:len(a)]
-	p := 0
-	for ; p < len(a)-1; p += 2 {
-		a0, a1 := a[p], a[p+1]
-		r0, r1 := &b[p], &b[p+1]
-		c0 += a0 * r0.b0
-		c1 += a0 * r0.b1
-		c2 += a0 * r0.b2
-		c3 += a0 * r0.b3
-		c4 += a0 * r0.b4
-		c5 += a0 * r0.b5
-		c6 += a0 * r0.b6
-		c7 += a0 * r0.b7
-		c0 += a1 * r1.b0
-		c1 += a1 * r1.b1
-		c2 += a1 * r1.b2
-		c3 += a1 * r1.b3
-		c4 += a1 * r1.b4
-		c5 += a1 * r1.b5
-		c6 += a1 * r1.b6
-		c7 += a1 * r1.b7
-	}
-	if p < len(a) {
-		a0, r0 := a[p], &b[p]
-		c0 += a0 * r0.b0
-		c1 += a0 * r0.b1
-		c2 += a0 * r0.b2
-		c3 += a0 * r0.b3
-		c4 += a0 * r0.b4
-		c5 += a0 * r0.b5
-		c6 += a0 * r0.b6
-		c7 += a0 * r0.b7
-	}
-	if acc {
-		c0 += c[0]
-		c1 += c[1]
-		c2 += c[2]
-		c3 += c[3]
-		c4 += c[4]
-		c5 += c[5]
-		c6 += c[6]
-		c7 += c[7]
-	}
-	*c = [8]float32{c0, c1, c2, c3, c4, c5, c6, c7}
 }
 
 // The constant that rounds to an integer: for |y| < 2²², y + 1.5·2²³ is
