@@ -60,15 +60,5 @@ func dot8(a []float32, b []row8, c *[8]float32, acc bool) {
 		c6 += a0 * r0.b6
 		c7 += a0 * r0.b7
 	}
-	if acc {
-		c0 += c[0]
-		c1 += c[1]
-		c2 += c[2]
-		c3 += c[3]
-		c4 += c[4]
-		c5 += c[5]
-		c6 += c[6]
-		c7 += c[7]
-	}
-	*c = [8]float32{c0, c1, c2, c3, c4, c5, c6, c7}
+	store8(c, [8]float32{c0, c1, c2, c3, c4, c5, c6, c7}, acc)
 }
