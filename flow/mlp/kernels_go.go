@@ -74,8 +74,22 @@ func gemmGo(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []fl
 	}
 }
 
-// store8 sets *c = v, or adds v to it if acc: the end of dot8.
-func store8(c *[8]float32, v [8]float32, acc bool) {
+// store8 ends dot8: it adds the rows its unrolled loop left over, Σ a_p·b_p
+// over the (at most three) p of a, to the sums v, then sets *c = v or, if
+// acc, adds v to it.
+func store8(c *[8]float32, a []float32, b []row8, v [8]float32, acc bool) {
+	b = b[:len(a)]
+	for p, ap := range a {
+		r := &b[p]
+		v[0] += ap * r.b0
+		v[1] += ap * r.b1
+		v[2] += ap * r.b2
+		v[3] += ap * r.b3
+		v[4] += ap * r.b4
+		v[5] += ap * r.b5
+		v[6] += ap * r.b6
+		v[7] += ap * r.b7
+	}
 	if acc {
 		for j := range v {
 			v[j] += c[j]

@@ -29,16 +29,5 @@ func dot8(a []float32, b []row8, c *[8]float32, acc bool) {
 		c6 += a1 * r1.b6
 		c7 += a1 * r1.b7
 	}
-	if p < len(a) {
-		a0, r0 := a[p], &b[p]
-		c0 += a0 * r0.b0
-		c1 += a0 * r0.b1
-		c2 += a0 * r0.b2
-		c3 += a0 * r0.b3
-		c4 += a0 * r0.b4
-		c5 += a0 * r0.b5
-		c6 += a0 * r0.b6
-		c7 += a0 * r0.b7
-	}
-	store8(c, [8]float32{c0, c1, c2, c3, c4, c5, c6, c7}, acc)
+	store8(c, a[p:], b[p:], [8]float32{c0, c1, c2, c3, c4, c5, c6, c7}, acc)
 }
