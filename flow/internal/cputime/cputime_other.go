@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix && !js
 
 // Package cputime reads the CPU time the process has used, for benchmarks that must be compared while other processes share the cores.
 package cputime
