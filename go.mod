@@ -21,4 +21,5 @@ require (
 	github.com/rivo/uniseg v0.4.7 // indirect
 	golang.org/x/sync v0.17.0 // indirect
 	golang.org/x/text v0.27.0 // indirect
+	golang.org/x/tools v0.37.0 // indirect
 )

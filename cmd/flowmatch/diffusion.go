@@ -300,3 +300,19 @@ func writeSamples(w io.Writer, s *samples, labels bool) error {
 	}
 	return data.WriteCSV(w, s.x1)
 }
+
+// nllSupported refuses -nll for the models its change-of-variables
+// integrator does not handle yet: it takes the network's raw output as the
+// velocity and the source as p_0, which holds only for an unconditional
+// velocity model whose path starts at the source (not VE's σmax·x0).
+func nllSupported(m *train.Model) error {
+	switch {
+	case m.Predicts() != flow.Velocity:
+		return usagef("-nll: the model predicts %v; the likelihood is computed for velocity models only", m.Predicts())
+	case m.Classes() > 0:
+		return usagef("-nll: the likelihood is computed for unconditional models only")
+	case m.StartScale() != 1:
+		return usagef("-nll: the path starts from σ_0·x0 with σ_0 = %g, not from the source", m.StartScale())
+	}
+	return nil
+}

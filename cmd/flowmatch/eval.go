@@ -40,6 +40,9 @@ type evalReport struct {
 	Predict  string       `json:"predict,omitempty"`
 	SDENoise *float64     `json:"sde_noise,omitempty"` // set when sampled by the reverse SDE
 	Class    *classReport `json:"class,omitempty"`     // conditional models
+
+	// NLL is the likelihood part, with -nll.
+	NLL *nllReport `json:"nll,omitempty"`
 }
 
 func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
@@ -49,10 +52,16 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 		projections int
 		asJSON      bool
 	)
+	var (
+		withNLL  bool
+		nllSteps int
+	)
 	sf.register(fs)
 	fs.StringVar(&target, "target", "", "dataset spec to compare with (default: the model's target)")
 	fs.IntVar(&projections, "projections", 256, "random directions of the sliced W2 used above n = 2000")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&withNLL, "nll", false, "also the NLL of n fresh target samples in nats (RK4), with the target's entropy where it has a density")
+	fs.IntVar(&nllSteps, "nll-steps", 50, "RK4 steps over [0, 1] for -nll")
 	return func(ctx context.Context, e *env) error {
 		if projections < 1 || projections > 100_000 {
 			return usagef("-projections %d: must be in 1..100000", projections)
@@ -117,6 +126,14 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 		if r.Class, err = classAccuracy(s, tgt, sf.seed); err != nil {
 			return err
 		}
+		if withNLL {
+			if err := nllSupported(s.model); err != nil {
+				return err
+			}
+			if r.NLL, err = evalNLL(ctx, s.model, tgt, n, nllSteps, sf.seed); err != nil {
+				return err
+			}
+		}
 		r.Seconds = time.Since(start).Seconds()
 		if asJSON {
 			enc := json.NewEncoder(e.stdout)
@@ -157,6 +174,9 @@ func printReport(e *env, r evalReport) {
 			per = append(per, fmt.Sprintf("%d: %.3f", k, c.Accuracy[i]))
 		}
 		fmt.Fprintf(w, "  per class\t%s\n", strings.Join(per, "  "))
+	}
+	if r.NLL != nil {
+		printNLL(w, r.NLL)
 	}
 	fmt.Fprintf(w, "time\t%.2fs\n", r.Seconds)
 	w.Flush()

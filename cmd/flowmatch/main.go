@@ -59,8 +59,10 @@ func commands() []command {
 		{"train", "train a model and save it as JSON", setupTrain},
 		{"sample", "draw samples from a model as x,y CSV", setupSample},
 		{"eval", "score a model's samples against its target (W2, energy distance, path energy, NPE, straightness)", setupEval},
+		{"density", "write a model's learned or exact log-density, or its divergence, as a PNG or CSV grid", setupDensity},
 		{"data", "draw points from a dataset as x,y CSV", setupData},
 		{"bench", "measure training steps/s and Euler particle-steps/s (optionally beside the PyTorch peer)", setupBench},
+		{"compare", "train two models in lockstep on the same batches and compare W2, straightness, NPE and speed", setupCompare},
 	}
 }
 
@@ -121,9 +123,11 @@ func mainUsage(w io.Writer) {
 	fmt.Fprintf(w, "\nexamples:\n")
 	fmt.Fprintf(w, "  flowmatch train -target moons -steps 5000 -o model.json\n")
 	fmt.Fprintf(w, "  flowmatch sample -model model.json -n 2000 -o samples.csv\n")
-	fmt.Fprintf(w, "  flowmatch eval -model model.json\n")
+	fmt.Fprintf(w, "  flowmatch eval -model model.json -nll\n")
+	fmt.Fprintf(w, "  flowmatch density -model model.json -t 0.5 -grid 96 -o density.png\n")
 	fmt.Fprintf(w, "  flowmatch data -name 8gaussians -n 2000 -o target.csv\n")
-	fmt.Fprintf(w, "  flowmatch bench -peer\n\n")
+	fmt.Fprintf(w, "  flowmatch bench -peer\n")
+	fmt.Fprintf(w, "  flowmatch compare -a source=8gaussians:std=0.5,target=moons -b coupling=ot -steps 3000\n\n")
 	datasetHelp(w)
 	fmt.Fprintf(w, "\nrun 'flowmatch <command> -h' for the flags of a command.\n")
 }
@@ -132,7 +136,12 @@ func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "usage: flowmatch %s [flags]\n\n%s.\n\nflags:\n", c.name, c.summary)
 	fs.PrintDefaults()
 	switch c.name {
-	case "train", "data", "eval":
+	case "train", "data", "eval", "density":
+		fmt.Fprintln(w)
+		datasetHelp(w)
+	case "compare":
+		fmt.Fprintln(w)
+		specHelp(w)
 		fmt.Fprintln(w)
 		datasetHelp(w)
 	}

@@ -62,6 +62,38 @@ func BenchmarkTrainStep(b *testing.B) {
 	})
 }
 
+// BenchmarkPass times the two halves of a training step apart: Forward
+// and Backward of the peer's network (depth 3, SELU) at batch 256.
+func BenchmarkPass(b *testing.B) {
+	benchKernels(b, func(b *testing.B) {
+		for _, width := range []int{64, 128} {
+			cfg := Config{Width: width, Depth: 3, Act: SELU}
+			n, _ := New(cfg, rand.New(rand.NewPCG(1, 2)))
+			const batch = 256
+			ws := NewWorkspace(cfg, batch)
+			rng := rand.New(rand.NewPCG(3, 4))
+			x, t := testBatch(rng, batch)
+			dout := randSlice(rng, 2*batch)
+			grad := make([]float32, len(n.Params))
+			b.Run(fmt.Sprintf("forward/width=%d", width), func(b *testing.B) {
+				cpu := processCPU()
+				for b.Loop() {
+					n.Forward(ws, x, t)
+				}
+				reportRates(b, 1, "passes", cpu)
+			})
+			b.Run(fmt.Sprintf("backward/width=%d", width), func(b *testing.B) {
+				n.Forward(ws, x, t)
+				cpu := processCPU()
+				for b.Loop() {
+					n.Backward(ws, dout, grad)
+				}
+				reportRates(b, 1, "passes", cpu)
+			})
+		}
+	})
+}
+
 // BenchmarkEval is one Euler step's worth of sampling: 10000 particles
 // through the 3×64 network at one t.
 func BenchmarkEval(b *testing.B) {

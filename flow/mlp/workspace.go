@@ -297,27 +297,8 @@ func (n *Net) EvalClass(ws *Workspace, x []float32, t float32, y int, out []floa
 		panic(fmt.Sprintf("mlp: Eval with %d input and %d output values", len(x), len(out)))
 	}
 	ws.batch = -1
-	ws.pack(n)
+	ws.packEval(n, t, y)
 	l0 := &ws.layers[0]
-	var feat [1 + 2*MaxFourier]float32
-	tf := feat[:n.Config.timeWidth()]
-	timeFeatures(tf, float64(t))
-	copy(ws.evalW[:2*l0.np], l0.w[:2*l0.np])
-	c := ws.evalW[2*l0.np : 3*l0.np]
-	copy(c, l0.w[(l0.kk-1)*l0.np:l0.kk*l0.np])
-	for k, f := range tf {
-		row := l0.w[(2+k)*l0.np : (3+k)*l0.np]
-		for j, w := range row {
-			c[j] += f * w
-		}
-	}
-	if n.Config.Classes > 0 && y >= 0 {
-		// The one-hot input adds the weight row of class y.
-		k := 2 + len(tf) + y
-		for j, w := range l0.w[k*l0.np : (k+1)*l0.np] {
-			c[j] += w
-		}
-	}
 	last := len(ws.layers) - 1
 	chunk := min(ws.maxBatch, evalChunk)
 	for start := 0; start < len(x)/2; start += chunk {
@@ -338,5 +319,32 @@ func (n *Net) EvalClass(ws *Workspace, x []float32, t float32, y int, out []floa
 			}
 		}
 		copy(out[2*start:2*(start+b)], ws.copyOut(b))
+	}
+}
+
+// packEval packs the weights of n and folds the time features of t and the
+// class y (NullClass: none) into the first layer for Eval and EvalJacobian:
+// evalW = [W_x; W_y; b₀ + features(t)·W_t + onehot(y)·W_class].
+func (ws *Workspace) packEval(n *Net, t float32, y int) {
+	ws.pack(n)
+	l0 := &ws.layers[0]
+	var feat [1 + 2*MaxFourier]float32
+	tf := feat[:n.Config.timeWidth()]
+	timeFeatures(tf, float64(t))
+	copy(ws.evalW[:2*l0.np], l0.w[:2*l0.np])
+	c := ws.evalW[2*l0.np : 3*l0.np]
+	copy(c, l0.w[(l0.kk-1)*l0.np:l0.kk*l0.np])
+	for k, f := range tf {
+		row := l0.w[(2+k)*l0.np : (3+k)*l0.np]
+		for j, w := range row {
+			c[j] += f * w
+		}
+	}
+	if n.Config.Classes > 0 && y >= 0 {
+		// The one-hot input adds the weight row of class y.
+		k := 2 + len(tf) + y
+		for j, w := range l0.w[k*l0.np : (k+1)*l0.np] {
+			c[j] += w
+		}
 	}
 }

@@ -122,8 +122,9 @@ type Trainer struct {
 	cfg            Config
 	source, target data.Dist
 	path           flow.Path
-	obj            *objective // nil for velocity regression without classes
-	teacher        *Model     // frozen model of the reflow coupling
+	obj            *objective    // nil for velocity regression without classes
+	coupling       flow.Coupling // pairs each batch; nil for reflow, whose pairs come from the teacher
+	teacher        *Model        // frozen model of the reflow coupling
 	dataVersion    int
 	modelVersion   int
 	state          State
@@ -135,8 +136,16 @@ type Trainer struct {
 	ws   *mlp.Workspace
 	opt  *mlp.Adam
 	grad []float32
-	rng  *rand.Rand
-	good checkpoint
+	// draws is the batch stream: every x0, x1 and t comes from it (through
+	// rng), in an order that depends only on the batch size and the data,
+	// so that two trainers with the same seed draw the same batches at step
+	// k whatever their network, learning rate, path or coupling. The path's
+	// noise ε has a stream of its own (through noise), drawn only when σ > 0,
+	// so that σ does not shift the batches and σ = 0 does not pay for it.
+	// Both states are saved with the weights (SavedState.BatchRNG).
+	draws, noiseDraws *rand.PCG
+	rng, noise        *rand.Rand
+	good              checkpoint
 
 	batch  batchBuffers
 	reflow *reflowPool
@@ -156,12 +165,9 @@ type Trainer struct {
 // batchBuffers are the per-step arrays, sized for the largest batch so far
 // so that a warm step allocates nothing.
 type batchBuffers struct {
-	x0, x1, tmp []flow.Vec
+	x0, x1      []flow.Vec
 	xs, ts      []float32 // network inputs: xt (interleaved) and t
 	want, dpred []float32 // regression target dxt and dLoss/dpred
-	cost        []float64 // OT cost matrix, row-major B×B
-	rowToCol    []int
-	assigner    flow.Assigner // keeps its work arrays between OT batches
 }
 
 func (b *batchBuffers) grow(n int) {
@@ -169,11 +175,9 @@ func (b *batchBuffers) grow(n int) {
 		return
 	}
 	*b = batchBuffers{
-		cost: b.cost, assigner: b.assigner,
-		x0: make([]flow.Vec, n), x1: make([]flow.Vec, n), tmp: make([]flow.Vec, n),
+		x0: make([]flow.Vec, n), x1: make([]flow.Vec, n),
 		xs: make([]float32, 2*n), ts: make([]float32, n),
 		want: make([]float32, 2*n), dpred: make([]float32, 2*n),
-		rowToCol: make([]int, n),
 	}
 }
 
@@ -184,6 +188,7 @@ type checkpoint struct {
 	adamSteps    int
 	step         int
 	loss         float64
+	streams      []byte // the batch and noise streams' state, so a rollback redraws step k's batch at step k
 }
 
 // New loads cfg's data (and teacher), builds a freshly initialised network
@@ -259,12 +264,17 @@ func (tr *Trainer) restart(cfg Config) error {
 		// transports the data and only needs straightening.
 		copy(net.Params, tr.teacher.Params)
 	}
+	var coupling flow.Coupling
 	if cfg.Coupling != CouplingReflow {
 		tr.teacher = nil
+		if coupling, err = flow.ParseCoupling(cfg.Coupling); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
 	}
 	tr.cfg = cfg
 	tr.path = path
 	tr.obj = obj
+	tr.coupling = coupling
 	tr.net = net
 	tr.batch.grow(cfg.Batch)
 	tr.ws = mlp.NewWorkspace(cfg.Net, len(tr.batch.x0))
@@ -272,7 +282,10 @@ func (tr *Trainer) restart(cfg Config) error {
 	tr.opt.LR = cfg.LR
 	tr.opt.WeightDecay = cfg.WeightDecay
 	tr.grad = make([]float32, len(net.Params))
-	tr.rng = rand.New(rand.NewPCG(cfg.Seed, 0x64726177))
+	tr.draws = rand.NewPCG(cfg.Seed, batchStream)
+	tr.rng = rand.New(tr.draws)
+	tr.noiseDraws = rand.NewPCG(cfg.Seed, noiseStream)
+	tr.noise = rand.New(tr.noiseDraws)
 	tr.reflow = nil
 	tr.step = 0
 	tr.loss = math.NaN()
@@ -340,6 +353,14 @@ func (tr *Trainer) Run(ctx context.Context) error {
 	}
 }
 
+// Second PCG seed words of the batch draws ("draw") and of the path's noise
+// ("noise"); the initial weights use a stream of their own, so the draws do
+// not depend on the network.
+const (
+	batchStream = 0x64726177
+	noiseStream = 0x6e6f697365
+)
+
 // trainStep is one flow-matching step (Lipman et al. 2023, eq. 23):
 //
 //	x0 ~ source, x1 ~ target (coupled), t ~ U[0,1],
@@ -358,7 +379,7 @@ func (tr *Trainer) trainStep() (float64, error) {
 		t := tr.rng.Float64()
 		var eps flow.Vec
 		if noisy {
-			eps = flow.Vec{tr.rng.NormFloat64(), tr.rng.NormFloat64()}
+			eps = flow.Vec{tr.noise.NormFloat64(), tr.noise.NormFloat64()}
 		}
 		xt, dxt := tr.path.Point(x0[i], x1[i], t, eps)
 		b.xs[2*i], b.xs[2*i+1] = float32(xt[0]), float32(xt[1])
@@ -399,48 +420,21 @@ func (tr *Trainer) trainStep() (float64, error) {
 	return loss, nil
 }
 
-// drawPairs fills x0 and x1 with a coupled batch.
+// drawPairs fills x0 and x1 with a coupled batch: both are drawn
+// independently, then the coupling re-pairs them without drawing, so the
+// couplings see the same draws.
 func (tr *Trainer) drawPairs(x0, x1 []flow.Vec) {
 	if tr.obj != nil && tr.obj.classes > 0 {
 		tr.obj.drawPairs(tr, x0, x1)
 		return
 	}
-	if tr.cfg.Coupling == CouplingReflow {
+	if tr.coupling == nil {
 		tr.reflowPool().draw(tr, x0, x1)
 		return
 	}
 	tr.source.Sample(tr.rng, x0)
 	tr.target.Sample(tr.rng, x1)
-	if tr.cfg.Coupling == CouplingOT {
-		tr.pairOT(x0, x1)
-	}
-}
-
-// pairOT reorders x1 so that (x0[i], x1[i]) is the exact minimum-cost
-// assignment under c(i, j) = ‖x0[i] − x1[j]‖² (minibatch OT, Tong et al.
-// 2024): with uniform weights and equal batch sizes the optimal plan is a
-// permutation.
-func (tr *Trainer) pairOT(x0, x1 []flow.Vec) {
-	n := len(x0)
-	b := &tr.batch
-	if cap(b.cost) < n*n {
-		b.cost = make([]float64, n*n)
-	}
-	cost := b.cost[:n*n]
-	for i, p := range x0 {
-		row := cost[i*n : (i+1)*n]
-		for j, q := range x1 {
-			dx, dy := p[0]-q[0], p[1]-q[1]
-			row[j] = dx*dx + dy*dy
-		}
-	}
-	rowToCol := b.rowToCol[:n]
-	b.assigner.Assign(cost, n, rowToCol)
-	tmp := b.tmp[:n]
-	for i, j := range rowToCol {
-		tmp[i] = x1[j]
-	}
-	copy(x1, tmp)
+	tr.coupling.Pair(x0, x1)
 }
 
 // diverge rolls back to the last good state and fails with an error that
@@ -464,6 +458,46 @@ func (tr *Trainer) saveCheckpoint() {
 	g.adamSteps = tr.opt.Steps
 	g.step = tr.step
 	g.loss = tr.loss
+	g.streams = tr.appendStreams(g.streams[:0])
+}
+
+// appendStreams appends the binary states of the batch and noise streams
+// to b: two PCG encodings of pcgStateLen bytes.
+func (tr *Trainer) appendStreams(b []byte) []byte {
+	for _, p := range []*rand.PCG{tr.draws, tr.noiseDraws} {
+		var err error
+		if b, err = p.AppendBinary(b); err != nil {
+			panic("train: PCG state: " + err.Error()) // PCG's encoding cannot fail
+		}
+	}
+	return b
+}
+
+// pcgStateLen is the length of a PCG's binary state: "pcg:" and two words.
+const pcgStateLen = 20
+
+// setStreams sets the batch and noise streams from a state appendStreams
+// wrote; on an error nothing changes.
+func (tr *Trainer) setStreams(b []byte) error {
+	var draws, noise rand.PCG
+	if err := parseStreams(b, &draws, &noise); err != nil {
+		return err
+	}
+	*tr.draws, *tr.noiseDraws = draws, noise
+	return nil
+}
+
+func parseStreams(b []byte, draws, noise *rand.PCG) error {
+	if len(b) != 2*pcgStateLen {
+		return fmt.Errorf("batch random state of %d bytes, want %d", len(b), 2*pcgStateLen)
+	}
+	if err := draws.UnmarshalBinary(b[:pcgStateLen]); err != nil {
+		return fmt.Errorf("batch random state is not a PCG state: %w", err)
+	}
+	if err := noise.UnmarshalBinary(b[pcgStateLen:]); err != nil {
+		return fmt.Errorf("noise random state is not a PCG state: %w", err)
+	}
+	return nil
 }
 
 func (tr *Trainer) restoreCheckpoint() {
@@ -474,6 +508,9 @@ func (tr *Trainer) restoreCheckpoint() {
 	tr.opt.Steps = g.adamSteps
 	tr.step = g.step
 	tr.loss = g.loss
+	if err := tr.setStreams(g.streams); err != nil {
+		panic("train: checkpoint: " + err.Error()) // written by saveCheckpoint
+	}
 }
 
 // updateState derives the state from the pause flag, the error, the data and

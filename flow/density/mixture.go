@@ -1,0 +1,267 @@
+package density
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/data"
+)
+
+// Component is one Gaussian of a mixture: its weight, mean and covariance
+// [[Cov[0], Cov[1]], [Cov[1], Cov[2]]]. A zero covariance is a point mass.
+type Component struct {
+	Weight float64
+	Mean   flow.Vec
+	Cov    [3]float64
+}
+
+// ErrDegenerate is returned for a mixture with a component that has no
+// density: a point mass, or a Gaussian squeezed onto a line.
+var ErrDegenerate = errors.New("density: degenerate Gaussian (a point mass has no density)")
+
+// Mixture is a normalised mixture of 2D Gaussians with positive-definite
+// covariances; it is a LogDensity and a data.Dist. Its methods only read
+// it, so one Mixture may serve several goroutines.
+type Mixture struct {
+	comps []Component
+	pre   []prepared
+	cum   []float64 // cumulative weights, for sampling
+}
+
+var (
+	_ LogDensity = (*Mixture)(nil)
+	_ data.Dist  = (*Mixture)(nil)
+)
+
+// prepared holds what LogProb and Sample need of a component:
+//
+//	log N(x; μ, Σ) = logNorm − ½·(a·dx² + 2b·dx·dy + c·dy²),  Σ⁻¹ = [[a, b], [b, c]]
+//
+// with logNorm = log w − log 2π − ½·log det Σ, and the Cholesky factor
+// L = [[l00, 0], [l10, l11]] of Σ.
+type prepared struct {
+	logNorm       float64
+	a, b, c       float64
+	l00, l10, l11 float64
+}
+
+// NewMixture checks the components (finite, positive weights; finite
+// means; positive-definite covariances, else ErrDegenerate) and returns
+// their mixture with the weights normalised to sum to 1. It does not keep
+// comps.
+func NewMixture(comps []Component) (*Mixture, error) {
+	if len(comps) == 0 {
+		return nil, errors.New("density: a mixture needs at least one component")
+	}
+	m := &Mixture{comps: append([]Component(nil), comps...), pre: make([]prepared, len(comps)), cum: make([]float64, len(comps))}
+	total := 0.0
+	for i, c := range comps {
+		if !(c.Weight > 0) || math.IsInf(c.Weight, 0) {
+			return nil, fmt.Errorf("density: component %d has weight %v (want finite and > 0)", i, c.Weight)
+		}
+		if !finiteVec(c.Mean) || !finite(c.Cov[0]) || !finite(c.Cov[1]) || !finite(c.Cov[2]) {
+			return nil, fmt.Errorf("density: component %d has a non-finite mean or covariance", i)
+		}
+		total += c.Weight
+	}
+	acc := 0.0
+	for i := range m.comps {
+		c := &m.comps[i]
+		c.Weight /= total
+		acc += c.Weight
+		m.cum[i] = acc
+		det := c.Cov[0]*c.Cov[2] - c.Cov[1]*c.Cov[1]
+		if !(c.Cov[0] > 0 && det > 0) {
+			return nil, fmt.Errorf("%w: component %d at (%.3g, %.3g) has covariance [[%.3g %.3g] [%.3g %.3g]]",
+				ErrDegenerate, i, c.Mean[0], c.Mean[1], c.Cov[0], c.Cov[1], c.Cov[1], c.Cov[2])
+		}
+		l00 := math.Sqrt(c.Cov[0])
+		l10 := c.Cov[1] / l00
+		m.pre[i] = prepared{
+			logNorm: math.Log(c.Weight) - math.Log(2*math.Pi) - 0.5*math.Log(det),
+			a:       c.Cov[2] / det, b: -c.Cov[1] / det, c: c.Cov[0] / det,
+			l00: l00, l10: l10, l11: math.Sqrt(max(c.Cov[2]-l10*l10, 0)),
+		}
+	}
+	m.cum[len(m.cum)-1] = 1
+	return m, nil
+}
+
+// Components returns the normalised components (a copy).
+func (m *Mixture) Components() []Component { return append([]Component(nil), m.comps...) }
+
+// LogProb implements LogDensity: log Σ_k w_k·N(x; μ_k, Σ_k), summed as
+// max + log Σ exp(· − max) so that far-away points give a finite log.
+func (m *Mixture) LogProb(dst []float64, x []flow.Vec) {
+	if len(dst) != len(x) {
+		panic(fmt.Sprintf("density: LogProb with %d outputs for %d points", len(dst), len(x)))
+	}
+	for i, p := range x {
+		// One pass with a running maximum: sum·e^{best} = Σ e^{l_k}.
+		best, sum := math.Inf(-1), 0.0
+		for k := range m.pre {
+			q := &m.pre[k]
+			dx, dy := p[0]-m.comps[k].Mean[0], p[1]-m.comps[k].Mean[1]
+			l := q.logNorm - 0.5*(q.a*dx*dx+2*q.b*dx*dy+q.c*dy*dy)
+			switch {
+			case l > best:
+				sum = sum*math.Exp(best-l) + 1
+				best = l
+			case l > best-logCutoff:
+				sum += math.Exp(l - best)
+			}
+		}
+		dst[i] = best + math.Log(sum)
+	}
+}
+
+// logCutoff skips components below e^−40 ≈ 4e−18 of the largest so far:
+// they cannot change a sum that is at least 1 in float64, and skipping
+// their exponentials makes a point set of thousands of points several times
+// cheaper where its points are far apart.
+const logCutoff = 40
+
+// Sample implements data.Dist: a component by weight, then μ + L·z.
+func (m *Mixture) Sample(rng *rand.Rand, dst []flow.Vec) {
+	for i := range dst {
+		k := min(sort.SearchFloat64s(m.cum, rng.Float64()), len(m.cum)-1)
+		q, z0, z1 := &m.pre[k], rng.NormFloat64(), rng.NormFloat64()
+		dst[i] = flow.Vec{m.comps[k].Mean[0] + q.l00*z0, m.comps[k].Mean[1] + q.l10*z0 + q.l11*z1}
+	}
+}
+
+// String describes the mixture by its size.
+func (m *Mixture) String() string { return fmt.Sprintf("gaussian-mixture(k=%d)", len(m.comps)) }
+
+// Entropy returns the differential entropy H = −E[log p(X)] in nats and its
+// standard error. One Gaussian has the closed form H = log(2πe) + ½·log det Σ
+// (standard error 0); a mixture has none, so H is the Monte-Carlo mean of
+// −log p over n draws from rng, with standard error s/√n.
+func (m *Mixture) Entropy(rng *rand.Rand, n int) (h, se float64) {
+	if len(m.comps) == 1 {
+		c := m.comps[0].Cov
+		return math.Log(2*math.Pi*math.E) + 0.5*math.Log(c[0]*c[2]-c[1]*c[1]), 0
+	}
+	n = max(n, 2)
+	x := make([]flow.Vec, n)
+	m.Sample(rng, x)
+	lp := make([]float64, n)
+	m.LogProb(lp, x)
+	return meanStdErr(lp, -1)
+}
+
+// meanStdErr returns the mean of sign·v and its standard error s/√n.
+func meanStdErr(v []float64, sign float64) (mean, se float64) {
+	if sign != 1 {
+		for i := range v {
+			v[i] *= sign
+		}
+	}
+	mean, std := stat.MeanStdDev(v, nil)
+	return mean, stat.StdErr(std, float64(len(v)))
+}
+
+// PathMarginal is the exact marginal p_t of a Gaussian path carrying the
+// source N(0, I) to the target Σ_k w_k·N(μ_k, Σ_k) with the independent
+// coupling, written with the path's coefficients x_t = α_t·x1 + σ_t·x0:
+//
+//	p_t = Σ_k w_k·N(α_t·μ_k, α_t²·Σ_k + σ_t²·I)
+//
+// For flow.Path values, (α_t, σ_t) = path.CondMeanStd(t, s0) with the
+// source N(0, s0²·I) (σ_t then includes s0 and the path's own noise); a
+// general scheduler passes its own α_t, σ_t. A point-set target is the
+// mixture of its points with covariance jitter²·I.
+//
+// At σ_t = 0 (t = 1 on a path without noise) p_1 is the target itself; a
+// point set without jitter is then a sum of point masses and PathMarginal
+// returns ErrDegenerate, saying so. minStd > 0 raises σ_t to at least
+// minStd, a documented smoothing of p_t by N(0, minStd² − σ_t²) where
+// σ_t < minStd, that keeps such a target drawable.
+//
+// The coupling matters: minibatch OT pairs x0 with x1 and changes p_t for
+// 0 < t < 1; this is the independent coupling's marginal, the one the
+// exact marginal field (flow.Marginal) follows.
+func PathMarginal(target []Component, alpha, sigma, minStd float64) (*Mixture, error) {
+	if !finite(alpha) || !finite(sigma) || sigma < 0 || !finite(minStd) || minStd < 0 {
+		return nil, fmt.Errorf("density: path coefficients α=%v σ=%v min σ=%v (want finite, σ ≥ 0)", alpha, sigma, minStd)
+	}
+	s2 := max(sigma*sigma, minStd*minStd)
+	comps := make([]Component, len(target))
+	for i, c := range target {
+		comps[i] = Component{
+			Weight: c.Weight,
+			Mean:   flow.Vec{alpha * c.Mean[0], alpha * c.Mean[1]},
+			Cov:    [3]float64{alpha*alpha*c.Cov[0] + s2, alpha * alpha * c.Cov[1], alpha*alpha*c.Cov[2] + s2},
+		}
+	}
+	m, err := NewMixture(comps)
+	if errors.Is(err, ErrDegenerate) {
+		return nil, fmt.Errorf("%w; at σ_t = %v the exact p_t of a target with point masses has no density (give a small minimum σ to draw it smoothed)", err, sigma)
+	}
+	return m, err
+}
+
+// SourceStd returns s0 when the source d is the centred isotropic Gaussian
+// N(0, s0²·I) that PathMarginal's coefficients assume (flow.Path's
+// CondMeanStd(t, s0)), or an error naming d.
+func SourceStd(d data.Dist) (float64, error) {
+	g, ok := d.(data.Gaussian)
+	if !ok || g.Mean != (flow.Vec{}) {
+		return 0, fmt.Errorf("density: the exact marginal needs a centred Gaussian source, not %s", d)
+	}
+	return g.Std, nil
+}
+
+// TargetComponents returns d as mixture components when it has a
+// closed-form density or is a point set: a Gaussian, 8gaussians, a point
+// set (its points with covariance jitter²·I, jitter 0 giving point masses),
+// or a Mixture. Any other distribution is refused with an error naming it.
+func TargetComponents(d data.Dist) ([]Component, error) {
+	iso := func(std float64) [3]float64 { return [3]float64{std * std, 0, std * std} }
+	switch d := d.(type) {
+	case data.Gaussian:
+		return []Component{{Weight: 1, Mean: d.Mean, Cov: iso(d.Std)}}, nil
+	case data.EightGaussians:
+		comps := make([]Component, 8)
+		for k := range comps {
+			sin, cos := math.Sincos(float64(k) * math.Pi / 4)
+			comps[k] = Component{Weight: 1, Mean: flow.Vec{d.Radius * cos, d.Radius * sin}, Cov: iso(d.Std)}
+		}
+		return comps, nil
+	case *data.PointSet:
+		if len(d.Points) == 0 {
+			return nil, fmt.Errorf("density: point set %s is empty", d)
+		}
+		comps := make([]Component, len(d.Points))
+		for k, p := range d.Points {
+			comps[k] = Component{Weight: 1, Mean: p, Cov: iso(d.Jitter)}
+		}
+		return comps, nil
+	case *Mixture:
+		return d.Components(), nil
+	}
+	return nil, fmt.Errorf("density: %s has no closed-form density (gaussian, 8gaussians and point sets do)", d)
+}
+
+// MixtureOf returns d's density as a Mixture (see TargetComponents), or an
+// error if it has none. A source must pass this for LogProb.
+func MixtureOf(d data.Dist) (*Mixture, error) {
+	comps, err := TargetComponents(d)
+	if err != nil {
+		return nil, err
+	}
+	m, err := NewMixture(comps)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d, err)
+	}
+	return m, nil
+}
+
+func finite(v float64) bool     { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+func finiteVec(v flow.Vec) bool { return finite(v[0]) && finite(v[1]) }

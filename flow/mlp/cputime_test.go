@@ -1,0 +1,11 @@
+package mlp
+
+import (
+	"time"
+
+	"github.com/flowviz/flowviz/flow/internal/cputime"
+)
+
+// processCPU is the CPU time this process has used so far (0 where it
+// cannot be read).
+func processCPU() time.Duration { return cputime.Process() }
