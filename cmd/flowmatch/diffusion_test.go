@@ -189,3 +189,16 @@ func TestConditionalOnLabelledCSV(t *testing.T) {
 		t.Errorf("class 1 accuracy %+v", r.Class)
 	}
 }
+
+// TestNLLRefusesOtherTargets: -nll takes the network's output as the
+// velocity, so a noise model is refused with a message, not mis-scored.
+func TestNLLRefusesOtherTargets(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "vp.json")
+	if code, _, stderr := flowmatch(t, "train", "-width", "8", "-depth", "1", "-steps", "5", "-schedule", "vp", "-predict", "noise", "-q", "-o", model); code != 0 {
+		t.Fatalf("train exit %d: %s", code, stderr)
+	}
+	code, _, stderr := flowmatch(t, "eval", "-model", model, "-n", "20", "-steps", "5", "-nll")
+	if code != exitUsage || !strings.Contains(stderr, "velocity models only") {
+		t.Errorf("eval -nll of a noise model: exit %d, %s", code, stderr)
+	}
+}
