@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -35,6 +36,11 @@ type evalReport struct {
 	Straightness float64 `json:"straightness"`
 	Seconds      float64 `json:"seconds"`
 
+	Schedule string       `json:"schedule,omitempty"`
+	Predict  string       `json:"predict,omitempty"`
+	SDENoise *float64     `json:"sde_noise,omitempty"` // set when sampled by the reverse SDE
+	Class    *classReport `json:"class,omitempty"`     // conditional models
+
 	// NLL is the likelihood part, with -nll.
 	NLL *nllReport `json:"nll,omitempty"`
 }
@@ -61,7 +67,7 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 			return usagef("-projections %d: must be in 1..100000", projections)
 		}
 		start := time.Now()
-		s, err := sf.draw(true)
+		s, err := sf.draw(ctx, true)
 		if err != nil {
 			return err
 		}
@@ -75,8 +81,14 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 		n := sf.n
 		// Two independent target samples of the same n: the first is what
 		// the model is compared with, the pair gives the finite-sample floor.
-		y := data.Sample(tgt, rand.New(rand.NewPCG(sf.seed, streamTarget)), n)
-		y2 := data.Sample(tgt, rand.New(rand.NewPCG(sf.seed, streamTarget2)), n)
+		y, err := targetSample(tgt, s, rand.New(rand.NewPCG(sf.seed, streamTarget)), n)
+		if err != nil {
+			return err
+		}
+		y2, err := targetSample(tgt, s, rand.New(rand.NewPCG(sf.seed, streamTarget2)), n)
+		if err != nil {
+			return err
+		}
 		rng := rand.New(rand.NewPCG(sf.seed, streamSliced))
 		w2 := func(a, b []flow.Vec) (float64, error) {
 			if n <= exactW2Max {
@@ -106,7 +118,18 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 		r.PathEnergy = flow.PathEnergy(s.traj)
 		r.NPE = flow.NormalizedPathEnergy(r.PathEnergy, r.W2SourceSq)
 		r.Straightness = flow.Straightness(s.traj)
+		r.Schedule, r.Predict = s.model.Config.Schedule, s.model.Config.Predict
+		if s.gen.sde {
+			r.SDENoise = &s.gen.noise
+			r.Solver = s.gen.integrator(s.solver)
+		}
+		if r.Class, err = classAccuracy(s, tgt, sf.seed); err != nil {
+			return err
+		}
 		if withNLL {
+			if err := nllSupported(s.model); err != nil {
+				return err
+			}
 			if r.NLL, err = evalNLL(ctx, s.model, tgt, n, nllSteps, sf.seed); err != nil {
 				return err
 			}
@@ -126,16 +149,42 @@ func printReport(e *env, r evalReport) {
 	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "model\t%s (step %d)\n", r.Model, r.Step)
 	fmt.Fprintf(w, "target\t%s\n", r.Target)
-	fmt.Fprintf(w, "samples\t%d, %s solver, %d steps\n", r.N, r.Solver, r.Steps)
+	if r.SDENoise != nil {
+		fmt.Fprintf(w, "samples\t%d, %s, %d steps\n", r.N, r.Solver, r.Steps)
+	} else {
+		fmt.Fprintf(w, "samples\t%d, %s solver, %d steps\n", r.N, r.Solver, r.Steps)
+	}
 	fmt.Fprintf(w, "W2\t%.4f\t%s W2 between the samples and %d target points\n", r.W2, r.W2Method, r.N)
 	fmt.Fprintf(w, "W2 floor\t%.4f\tW2 between two independent target samples of the same n: a perfect model scores about this\n", r.W2Floor)
 	fmt.Fprintf(w, "energy distance\t%.5f\t0 when the distributions match\n", r.Energy)
 	fmt.Fprintf(w, "path energy\t%.4f\tmean ∫‖v‖² dt along the trajectories\n", r.PathEnergy)
 	fmt.Fprintf(w, "NPE\t%.4f\t|path energy − W2²(source, target)| / W2², 0 for optimal transport (W2² = %.4f)\n", r.NPE, r.W2SourceSq)
 	fmt.Fprintf(w, "straightness\t%.4f\tmean ∫‖v − (x1 − x0)‖² dt, 0 for straight paths\n", r.Straightness)
+	if r.SDENoise != nil {
+		fmt.Fprintf(w, "\t\tpath energy and straightness add up the SDE's random kicks: compare them between ODE runs only\n")
+	}
+	if r.Schedule != "" || r.Predict != "" {
+		fmt.Fprintf(w, "path\t%s schedule, predicts %s\n", orDefault(r.Schedule, "linear"), orDefault(r.Predict, "velocity"))
+	}
+	if c := r.Class; c != nil {
+		fmt.Fprintf(w, "class accuracy\t%.4f\tmean over classes %v at guidance %g of the fraction of class-k samples nearest to class k (chance %.3f)\n",
+			c.Mean, c.Classes, c.Guidance, c.Chance)
+		var per []string
+		for i, k := range c.Classes {
+			per = append(per, fmt.Sprintf("%d: %.3f", k, c.Accuracy[i]))
+		}
+		fmt.Fprintf(w, "  per class\t%s\n", strings.Join(per, "  "))
+	}
 	if r.NLL != nil {
 		printNLL(w, r.NLL)
 	}
 	fmt.Fprintf(w, "time\t%.2fs\n", r.Seconds)
 	w.Flush()
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"time"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/atomicfile"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/train"
 )
@@ -20,6 +22,9 @@ const (
 	streamTarget  = 2
 	streamTarget2 = 3
 	streamSliced  = 4
+	streamSDE     = 5 // the Brownian increments of -sde
+	streamLabels  = 6 // the classes of -class all, in the target's proportions
+	streamRef     = 7 // the labelled target sample class accuracy measures against
 )
 
 // sampleFlags are the flags shared by sample and eval.
@@ -29,6 +34,7 @@ type sampleFlags struct {
 	steps  int
 	solver string
 	seed   uint64
+	gen    generateFlags // -sde, -noise, -class, -guidance
 }
 
 func (s *sampleFlags) register(fs *flag.FlagSet) {
@@ -37,6 +43,7 @@ func (s *sampleFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.steps, "steps", 100, "solver steps from t=0 to t=1 (NUM_STEPS)")
 	fs.StringVar(&s.solver, "solver", "euler", "ODE solver: euler, midpoint, heun or rk4")
 	fs.Uint64Var(&s.seed, "seed", 2, "random seed of the source draws")
+	s.gen.register(fs)
 }
 
 // samples is what sample and eval integrate: the source draws and, if asked
@@ -46,6 +53,7 @@ type samples struct {
 	solver flow.Solver
 	x0, x1 []flow.Vec
 	traj   [][]flow.Vec // nil unless requested
+	gen    generation   // classes, guidance and SDE noise used
 }
 
 // maxSamples bounds -n: plenty for any plot or metric, and a typo cannot ask
@@ -53,7 +61,7 @@ type samples struct {
 const maxSamples = 10_000_000
 
 // draw loads the model and integrates n source draws through it.
-func (s *sampleFlags) draw(keepTraj bool) (*samples, error) {
+func (s *sampleFlags) draw(ctx context.Context, keepTraj bool) (*samples, error) {
 	solver, err := flow.ParseSolver(s.solver)
 	if err != nil {
 		return nil, usagef("-solver: %v", err)
@@ -85,31 +93,41 @@ func (s *sampleFlags) draw(keepTraj bool) (*samples, error) {
 			out.traj[k] = backing[k*s.n : (k+1)*s.n : (k+1)*s.n]
 		}
 	}
-	flow.Integrate(m.Field(), solver, out.x1, 0, 1, s.steps, out.traj)
+	if out.gen, err = s.gen.resolve(m, solver, s.n, rand.New(rand.NewPCG(s.seed, streamLabels))); err != nil {
+		return nil, err
+	}
+	if err := out.generate(ctx, s.steps, rand.New(rand.NewPCG(s.seed, streamSDE))); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
 func setupSample(fs *flag.FlagSet) func(context.Context, *env) error {
 	var sf sampleFlags
 	var out string
+	var labels bool
 	sf.register(fs)
 	fs.StringVar(&out, "o", "-", "output CSV file with an x,y header (- for stdout)")
+	fs.BoolVar(&labels, "labels", false, "conditional models: write x,y,label rows, each sample's class")
 	return func(ctx context.Context, e *env) error {
 		start := time.Now()
-		s, err := sf.draw(false)
+		s, err := sf.draw(ctx, false)
 		if err != nil {
 			return err
 		}
+		if labels && len(s.gen.classes) == 0 {
+			return usagef("-labels: the samples have no classes (an unconditional model or -class none)")
+		}
 		if out == "-" {
-			if err := data.WriteCSV(e.stdout, s.x1); err != nil {
+			if err := writeSamples(e.stdout, s, labels); err != nil {
 				return err
 			}
 		} else {
-			if err := data.WriteCSVFile(out, s.x1); err != nil {
-				return err
+			if err := atomicfile.Write(out, func(w io.Writer) error { return writeSamples(w, s, labels) }); err != nil {
+				return fmt.Errorf("writing %s: %w", out, err)
 			}
-			fmt.Fprintf(e.stderr, "wrote %d samples (%s, %d steps) to %s in %s\n",
-				len(s.x1), s.solver, sf.steps, out, time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(e.stderr, "wrote %d samples (%s, %d steps%s) to %s in %s\n",
+				len(s.x1), s.gen.integrator(s.solver), sf.steps, s.gen.describe(), out, time.Since(start).Round(time.Millisecond))
 		}
 		return nil
 	}

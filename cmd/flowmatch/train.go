@@ -48,6 +48,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		reflowFrom string
 		resume     string
 		quiet      bool
+		df         diffusionFlags
 	)
 	fs.StringVar(&cfg.Source, "source", def.Source, "source (noise) dataset spec")
 	fs.StringVar(&cfg.Target, "target", def.Target, "target dataset spec")
@@ -56,6 +57,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.StringVar(&reflowFrom, "reflow-from", "", "reflow a trained model: same as -coupling reflow -teacher FILE, with its source and target unless given")
 	fs.StringVar(&cfg.Path, "path", def.Path, "probability path: linear or ot")
 	fs.Float64Var(&cfg.Sigma, "sigma", def.Sigma, "σ of the linear path, σ_min of the ot path")
+	df.register(fs, def)
 	nf.register(fs, def.Net)
 	fs.IntVar(&cfg.Batch, "batch", 256, "pairs per step")
 	fs.Float64Var(&cfg.LR, "lr", def.LR, "Adam learning rate")
@@ -69,6 +71,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	return func(ctx context.Context, e *env) error {
 		var err error
 		if cfg.Net, err = nf.config(); err != nil {
+			return err
+		}
+		if err := df.apply(&cfg); err != nil {
 			return err
 		}
 		if cfg.Steps < 1 {

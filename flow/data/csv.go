@@ -23,10 +23,18 @@ const MaxCSVPoints = 1_000_000
 // input with no points or with more than maxPoints of them (maxPoints ≤ 0
 // means no limit).
 func ReadCSV(r io.Reader, maxPoints int) ([]flow.Vec, error) {
+	pts, _, err := readCSV(r, maxPoints, false)
+	return pts, err
+}
+
+// readCSV is ReadCSV, and with labelled ReadLabeledCSV.
+func readCSV(r io.Reader, maxPoints int, labelled bool) ([]flow.Vec, []int, error) {
 	sc := bufio.NewScanner(r)
 	var pts []flow.Vec
+	var labels []int
 	line := 0
 	first := true
+	cols := 0 // 2 or 3 once the first row or a header has said
 	for sc.Scan() {
 		line++
 		text := strings.TrimSpace(sc.Text())
@@ -41,26 +49,44 @@ func ReadCSV(r io.Reader, maxPoints int) ([]flow.Vec, error) {
 			if isHeader(text) {
 				continue
 			}
+			if labelled && isLabelHeader(text) {
+				cols = 3
+				continue
+			}
 		}
-		p, err := parseRow(text)
+		if labelled && cols == 0 {
+			cols = 2
+			if strings.Count(text, ",") == 2 {
+				cols = 3
+			}
+		}
+		var p flow.Vec
+		var err error
+		if cols == 3 {
+			var k int
+			p, k, err = parseLabelledRow(text)
+			labels = append(labels, k)
+		} else {
+			p, err = parseRow(text)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("data: csv line %d: %w", line, err)
+			return nil, nil, fmt.Errorf("data: csv line %d: %w", line, err)
 		}
 		if maxPoints > 0 && len(pts) >= maxPoints {
-			return nil, fmt.Errorf("data: csv line %d: more than %d points", line, maxPoints)
+			return nil, nil, fmt.Errorf("data: csv line %d: more than %d points", line, maxPoints)
 		}
 		pts = append(pts, p)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("data: csv line %d: line too long", line+1)
+			return nil, nil, fmt.Errorf("data: csv line %d: line too long", line+1)
 		}
-		return nil, fmt.Errorf("data: csv: %w", err)
+		return nil, nil, fmt.Errorf("data: csv: %w", err)
 	}
 	if len(pts) == 0 {
-		return nil, errors.New("data: csv has no points")
+		return nil, nil, errors.New("data: csv has no points")
 	}
-	return pts, nil
+	return pts, labels, nil
 }
 
 // isHeader reports whether a line is the "x,y" header, allowing spaces,

@@ -46,20 +46,30 @@ func ParseActivation(s string) (Activation, error) {
 
 // Config describes the architecture. The inputs are (x, y, t); with
 // Fourier = K > 0 the time is also fed as sin(2πkt), cos(2πkt) for k = 1..K,
-// so the input width is 3 + 2K. Every hidden layer has Width units followed by
-// Act; the output layer is linear with 2 units (the velocity).
+// so the input width is 3 + 2K. A class-conditional network (Classes = C > 0)
+// also takes its class y as C one-hot inputs after those, all zero for the
+// null class ∅ (y = NullClass) of classifier-free guidance, so the input width
+// is 3 + 2K + C. Every hidden layer has Width units followed by Act; the
+// output layer is linear with 2 units (the velocity, or whichever target the
+// network is trained to predict).
 type Config struct {
 	Width   int        // hidden units per layer, default 64
 	Depth   int        // number of hidden layers, default 3
 	Act     Activation // default SiLU
 	Fourier int        // number of time frequencies, default 0
+	Classes int        // number of classes of a conditional network, default 0 (unconditional)
 }
+
+// NullClass is the class input of no class: the unconditional prediction
+// u(x | ∅) of a conditional network.
+const NullClass = -1
 
 // Limits checked by Config.Validate.
 const (
 	MaxWidth   = 1024
 	MaxDepth   = 16
 	MaxFourier = 32
+	MaxClasses = 100
 )
 
 // DefaultConfig returns 3 hidden layers of 64 SiLU units and no Fourier
@@ -90,11 +100,18 @@ func (c Config) Validate() error {
 	if c.Fourier < 0 || c.Fourier > MaxFourier {
 		errs = append(errs, fmt.Errorf("mlp: fourier %d out of range 0..%d", c.Fourier, MaxFourier))
 	}
+	if c.Classes < 0 || c.Classes > MaxClasses {
+		errs = append(errs, fmt.Errorf("mlp: classes %d out of range 0..%d", c.Classes, MaxClasses))
+	}
 	return errors.Join(errs...)
 }
 
-// InputWidth is the number of input features: x, y, t and 2 per frequency.
-func (c Config) InputWidth() int { return 3 + 2*c.Fourier }
+// InputWidth is the number of input features: x, y, t, 2 per frequency and
+// 1 per class.
+func (c Config) InputWidth() int { return 3 + 2*c.Fourier + c.Classes }
+
+// timeWidth is the number of time features: t and 2 per frequency.
+func (c Config) timeWidth() int { return 1 + 2*c.Fourier }
 
 // numLayers counts the affine layers: Depth hidden ones plus the output.
 func (c Config) numLayers() int { return c.Depth + 1 }

@@ -152,22 +152,39 @@ func timeFeatures(dst []float32, t float64) {
 
 // Forward computes out[i] = v(x[i], t[i]) for a batch: x is B×2 row-major,
 // t has B entries, B ≤ ws.MaxBatch(). The result is B×2, owned by ws and
-// valid until its next use; the activations stay in ws for Backward.
+// valid until its next use; the activations stay in ws for Backward. A
+// conditional network gets the null class for every row.
 func (n *Net) Forward(ws *Workspace, x, t []float32) []float32 {
+	return n.ForwardClass(ws, x, t, nil)
+}
+
+// ForwardClass is Forward with a class per row for a conditional network:
+// y[i] in 0..Classes−1, or NullClass; y == nil gives every row the null
+// class. An unconditional network ignores y.
+func (n *Net) ForwardClass(ws *Workspace, x, t []float32, y []int) []float32 {
 	ws.check(n)
 	b := len(t)
-	if len(x) != 2*b || b > ws.maxBatch {
-		panic(fmt.Sprintf("mlp: Forward with %d points and %d times (workspace max %d)", len(x)/2, b, ws.maxBatch))
+	if len(x) != 2*b || b > ws.maxBatch || (y != nil && len(y) != b) {
+		panic(fmt.Sprintf("mlp: Forward with %d points, %d times and %d classes (workspace max %d)", len(x)/2, b, len(y), ws.maxBatch))
 	}
 	ws.batch = b
 	if b == 0 {
 		return ws.out[:0]
 	}
 	in0 := n.Config.InputWidth()
+	tw := n.Config.timeWidth()
+	classes := n.Config.Classes
 	for i := range b {
 		row := ws.x[i*ws.xld : i*ws.xld+in0]
 		row[0], row[1] = x[2*i], x[2*i+1]
-		timeFeatures(row[2:], float64(t[i]))
+		timeFeatures(row[2:2+tw], float64(t[i]))
+		if classes > 0 {
+			onehot := row[2+tw:]
+			clear(onehot)
+			if y != nil && y[i] >= 0 {
+				onehot[y[i]] = 1 // panics on a class ≥ Classes
+			}
+		}
 	}
 	ws.pack(n)
 	m := roundUp(b, gemmRows)
@@ -265,12 +282,22 @@ const evalChunk = 256
 // the same for every row, its features are folded into the first layer's
 // bias once per call: z₀ = x·W_x + (b₀ + features(t)·W_t).
 func (n *Net) Eval(ws *Workspace, x []float32, t float32, out []float32) {
+	n.EvalClass(ws, x, t, NullClass, out)
+}
+
+// EvalClass is Eval for one class y of a conditional network (NullClass for
+// u(x | ∅)); its one-hot input is folded into the first layer's bias with the
+// time features. An unconditional network ignores y.
+func (n *Net) EvalClass(ws *Workspace, x []float32, t float32, y int, out []float32) {
 	ws.check(n)
+	if n.Config.Classes > 0 && y >= n.Config.Classes {
+		panic(fmt.Sprintf("mlp: class %d of a %d-class network", y, n.Config.Classes))
+	}
 	if len(x)%2 != 0 || len(out) != len(x) {
 		panic(fmt.Sprintf("mlp: Eval with %d input and %d output values", len(x), len(out)))
 	}
 	ws.batch = -1
-	ws.packEval(n, t)
+	ws.packEval(n, t, y)
 	l0 := &ws.layers[0]
 	last := len(ws.layers) - 1
 	chunk := min(ws.maxBatch, evalChunk)
@@ -295,13 +322,14 @@ func (n *Net) Eval(ws *Workspace, x []float32, t float32, out []float32) {
 	}
 }
 
-// packEval packs the weights of n and folds the time features of t into the
-// first layer for Eval and EvalJacobian: evalW = [W_x; W_y; b₀ + features(t)·W_t].
-func (ws *Workspace) packEval(n *Net, t float32) {
+// packEval packs the weights of n and folds the time features of t and the
+// class y (NullClass: none) into the first layer for Eval and EvalJacobian:
+// evalW = [W_x; W_y; b₀ + features(t)·W_t + onehot(y)·W_class].
+func (ws *Workspace) packEval(n *Net, t float32, y int) {
 	ws.pack(n)
 	l0 := &ws.layers[0]
 	var feat [1 + 2*MaxFourier]float32
-	tf := feat[:n.Config.InputWidth()-2]
+	tf := feat[:n.Config.timeWidth()]
 	timeFeatures(tf, float64(t))
 	copy(ws.evalW[:2*l0.np], l0.w[:2*l0.np])
 	c := ws.evalW[2*l0.np : 3*l0.np]
@@ -310,6 +338,13 @@ func (ws *Workspace) packEval(n *Net, t float32) {
 		row := l0.w[(2+k)*l0.np : (3+k)*l0.np]
 		for j, w := range row {
 			c[j] += f * w
+		}
+	}
+	if n.Config.Classes > 0 && y >= 0 {
+		// The one-hot input adds the weight row of class y.
+		k := 2 + len(tf) + y
+		for j, w := range l0.w[k*l0.np : (k+1)*l0.np] {
+			c[j] += w
 		}
 	}
 }

@@ -15,10 +15,13 @@ import (
 )
 
 // Model file format identifiers. A reader refuses any other format string or
-// version, so an old binary never misreads a newer file.
+// a version newer than it knows, so an old binary never misreads a newer
+// file. Version 2 added the schedule, the prediction target, label dropout
+// and the network's class count; a version-1 file is read as a version-2
+// one with those at their defaults (linear, velocity, unconditional).
 const (
 	ModelFormat  = "flowviz-model"
-	ModelVersion = 1
+	ModelVersion = 2
 )
 
 // maxModelBytes bounds how much ReadModel reads: the largest valid network
@@ -39,15 +42,13 @@ func (m *Model) Net() (*mlp.Net, error) {
 	return mlp.FromParams(m.Config.Net, m.Params)
 }
 
-// Field returns the network-backed velocity field v(x, t). Each call returns
-// a field with its own workspace: use one per goroutine. It panics if m is
-// invalid; models from ReadModel and Snapshot.Model are always valid.
+// Field returns the model's velocity field v(x, t): the network's output,
+// converted to velocity if it predicts another target, for the null class of
+// a conditional model (see VelocityField for a class and guidance). Each call
+// returns a field with its own workspace: use one per goroutine. It panics if
+// m is invalid; models from ReadModel and Snapshot.Model are always valid.
 func (m *Model) Field() flow.Field {
-	net, err := m.Net()
-	if err != nil {
-		panic("train: Field of an invalid model: " + err.Error())
-	}
-	return NewNetField(net)
+	return m.VelocityField(mlp.NullClass, 1)
 }
 
 // Validate checks everything a model file must satisfy: format version, a
@@ -90,6 +91,9 @@ type configFile struct {
 	Target      string  `json:"target"`
 	Path        string  `json:"path"`
 	Sigma       float64 `json:"sigma"`
+	Schedule    string  `json:"schedule,omitempty"`
+	Predict     string  `json:"predict,omitempty"`
+	PUncond     float64 `json:"p_uncond,omitempty"`
 	Coupling    string  `json:"coupling"`
 	Teacher     string  `json:"teacher,omitempty"`
 	Net         netFile `json:"net"`
@@ -105,6 +109,7 @@ type netFile struct {
 	Depth      int    `json:"depth"`
 	Activation string `json:"activation"`
 	Fourier    int    `json:"fourier"`
+	Classes    int    `json:"classes,omitempty"`
 }
 
 // WriteModel writes m as compact JSON after validating it.
@@ -118,10 +123,11 @@ func WriteModel(w io.Writer, m *Model) error {
 		Version: m.Version,
 		Config: configFile{
 			Source: c.Source, Target: c.Target, Path: c.Path, Sigma: c.Sigma,
+			Schedule: c.Schedule, Predict: c.Predict, PUncond: c.PUncond,
 			Coupling: c.Coupling, Teacher: c.Teacher,
 			Net: netFile{
 				Width: c.Net.Width, Depth: c.Net.Depth,
-				Activation: c.Net.Act.String(), Fourier: c.Net.Fourier,
+				Activation: c.Net.Act.String(), Fourier: c.Net.Fourier, Classes: c.Net.Classes,
 			},
 			Batch: c.Batch, LR: c.LR, WeightDecay: c.WeightDecay, Steps: c.Steps, Seed: c.Seed,
 		},
@@ -164,8 +170,11 @@ func ReadModel(r io.Reader) (*Model, error) {
 	}
 	// The version comes before anything else in the file is interpreted: a file from a newer
 	// build should say so, not fail on whatever field changed meaning.
-	if f.Version != ModelVersion {
-		return nil, fmt.Errorf("train: model version %d is not supported (this build reads version %d)", f.Version, ModelVersion)
+	if f.Version < 1 || f.Version > ModelVersion {
+		return nil, fmt.Errorf("train: model version %d is not supported (this build reads versions 1 to %d)", f.Version, ModelVersion)
+	}
+	if f.Version == 1 && (f.Config.Schedule != "" || f.Config.Predict != "" || f.Config.PUncond != 0 || f.Config.Net.Classes != 0) {
+		return nil, errors.New("train: not a valid model file: version 1 has no schedule, predict, p_uncond or classes")
 	}
 	act, err := mlp.ParseActivation(f.Config.Net.Activation)
 	if err != nil {
@@ -173,11 +182,12 @@ func ReadModel(r io.Reader) (*Model, error) {
 	}
 	c := f.Config
 	m := &Model{
-		Version: f.Version,
+		Version: ModelVersion, // a version-1 file is a version-2 model with the defaults
 		Config: Config{
 			Source: c.Source, Target: c.Target, Path: c.Path, Sigma: c.Sigma,
+			Schedule: c.Schedule, Predict: c.Predict, PUncond: c.PUncond,
 			Coupling: c.Coupling, Teacher: c.Teacher,
-			Net:   mlp.Config{Width: c.Net.Width, Depth: c.Net.Depth, Act: act, Fourier: c.Net.Fourier},
+			Net:   mlp.Config{Width: c.Net.Width, Depth: c.Net.Depth, Act: act, Fourier: c.Net.Fourier, Classes: c.Net.Classes},
 			Batch: c.Batch, LR: c.LR, WeightDecay: c.WeightDecay, Steps: c.Steps, Seed: c.Seed,
 		},
 		Step:   f.Step,

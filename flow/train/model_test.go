@@ -43,7 +43,7 @@ func TestModelRoundTrip(t *testing.T) {
 	m.Params[0] = math.SmallestNonzeroFloat32
 	m.Params[1] = math.MaxFloat32
 	b := encode(t, m)
-	if !bytes.HasPrefix(b, []byte(`{"format":"flowviz-model","version":1,"config":{`)) {
+	if !bytes.HasPrefix(b, []byte(`{"format":"flowviz-model","version":2,"config":{`)) {
 		t.Fatalf("unexpected layout: %.80s", b)
 	}
 	got, err := ReadModel(bytes.NewReader(b))
@@ -81,7 +81,14 @@ func TestReadModelRefusesBadFiles(t *testing.T) {
 		{"trailing data", good + "{}", "trailing data"},
 		{"wrong format", edit(func(v map[string]any) { v["format"] = "pytorch" }), "format"},
 		{"no format", edit(func(v map[string]any) { delete(v, "format") }), "format"},
-		{"wrong version", edit(func(v map[string]any) { v["version"] = 2 }), "version 2"},
+		{"wrong version", edit(func(v map[string]any) { v["version"] = 3 }), "version 3"},
+		{"version 0", edit(func(v map[string]any) { v["version"] = 0 }), "version 0"},
+		{"version 1 with version-2 fields", edit(func(v map[string]any) { v["version"] = 1 }), "version 1 has no"},
+		{"bad schedule", cfgEdit("schedule", "sigmoid"), "schedule"},
+		{"bad predict", cfgEdit("predict", "flux"), "prediction target"},
+		{"p_uncond above 1", cfgEdit("p_uncond", 2), "p_uncond"},
+		{"classes without params", edit(func(v map[string]any) { v["config"].(map[string]any)["net"].(map[string]any)["classes"] = 4 }), "parameters"},
+		{"negative classes", edit(func(v map[string]any) { v["config"].(map[string]any)["net"].(map[string]any)["classes"] = -1 }), "classes"},
 		{"newer version with other fields", `{"format":"flowviz-model","version":9}`, "version 9 is not supported"},
 		{"unknown field", edit(func(v map[string]any) { v["extra"] = 1 }), "unknown field"},
 		{"too few params", edit(func(v map[string]any) { v["params"] = v["params"].([]any)[1:] }), "parameters"},
@@ -223,6 +230,17 @@ func FuzzReadModel(f *testing.F) {
 	f.Add(bytes.Replace(good, []byte(`"width":3`), []byte(`"width":4`), 1))
 	f.Add([]byte(`{"format":"flowviz-model","version":1}`))
 	f.Add([]byte(`null`))
+	// Version 2: a conditional VP score model, the version-1 file, and
+	// a class count far beyond any network (a size bomb if trusted).
+	cond := tinyModel(f)
+	cond.Config.Schedule, cond.Config.Predict, cond.Config.Net.Classes = "vp", "score", 3
+	cond.Params = make([]float32, mlp.NumParams(cond.Config.Net))
+	f.Add(encode(f, cond))
+	if v1, err := os.ReadFile("testdata/model-v1.json"); err == nil {
+		f.Add(v1)
+	}
+	f.Add(bytes.Replace(encode(f, cond), []byte(`"classes":3`), []byte(`"classes":1000000000`), 1))
+	f.Add(bytes.Replace(encode(f, cond), []byte(`"schedule":"vp"`), []byte(`"schedule":"ve:min=1e-300,max=1e300"`), 1))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := ReadModel(bytes.NewReader(b))
 		if err != nil {

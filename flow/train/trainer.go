@@ -122,6 +122,7 @@ type Trainer struct {
 	cfg            Config
 	source, target data.Dist
 	path           flow.Path
+	obj            *objective    // nil for velocity regression without classes
 	coupling       flow.Coupling // pairs each batch; nil for reflow, whose pairs come from the teacher
 	teacher        *Model        // frozen model of the reflow coupling
 	dataVersion    int
@@ -244,7 +245,11 @@ func NewFromModel(m *Model) (*Trainer, error) {
 // restart sets cfg and starts the model afresh: new weights from the seed (or
 // the teacher's, for reflow with a matching network), new optimizer, step 0.
 func (tr *Trainer) restart(cfg Config) error {
-	path, err := flow.ParsePath(cfg.Path, cfg.Sigma)
+	path, err := flow.ParseSchedulePath(cfg.Schedule, cfg.Path, cfg.Sigma)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	obj, err := newObjective(cfg, path)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -268,6 +273,7 @@ func (tr *Trainer) restart(cfg Config) error {
 	}
 	tr.cfg = cfg
 	tr.path = path
+	tr.obj = obj
 	tr.coupling = coupling
 	tr.net = net
 	tr.batch.grow(cfg.Batch)
@@ -382,9 +388,12 @@ func (tr *Trainer) trainStep() (float64, error) {
 		zeroLoss += dxt[0]*dxt[0] + dxt[1]*dxt[1]
 	}
 	zeroLoss /= float64(2 * n)
+	if tr.obj != nil && tr.obj.kind != flow.Velocity {
+		zeroLoss = tr.obj.fill(tr, x0, x1) // noise, data or score targets
+	}
 
-	pred := tr.net.Forward(tr.ws, b.xs[:2*n], b.ts[:n])
-	loss := mlp.CFMLoss(pred, b.want[:2*n], b.dpred[:2*n])
+	pred := tr.net.ForwardClass(tr.ws, b.xs[:2*n], b.ts[:n], tr.batchLabels(n))
+	loss := tr.regress(pred, n)
 	if !finite(loss) || loss > divergeRatio*(zeroLoss+1) {
 		return loss, tr.diverge(loss)
 	}
@@ -415,6 +424,10 @@ func (tr *Trainer) trainStep() (float64, error) {
 // independently, then the coupling re-pairs them without drawing, so the
 // couplings see the same draws.
 func (tr *Trainer) drawPairs(x0, x1 []flow.Vec) {
+	if tr.obj != nil && tr.obj.classes > 0 {
+		tr.obj.drawPairs(tr, x0, x1)
+		return
+	}
 	if tr.coupling == nil {
 		tr.reflowPool().draw(tr, x0, x1)
 		return
