@@ -342,7 +342,7 @@ func auctionPrices(c []float64, n int, v []float64, eps0, epsMin, factor float64
 		for len(stack) > 0 {
 			i := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			j1, _, w1, w2 := bestTwo(c[i*n:i*n+n], v)
+			j1, w1, w2 := bestTwoFast(c[i*n:i*n+n], v)
 			v[j1] -= w2 - w1 + eps
 			if k := owner[j1]; k >= 0 {
 				stack = append(stack, k)
