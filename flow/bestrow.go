@@ -69,8 +69,7 @@ func bestTwoFast(row, v []float64) (j1 int, w1, w2 float64) {
 	n := len(row)
 	v = v[:n]
 	if rowKernel == rowKernelGo || n < 2*rowStep {
-		j1, _, w1, w2 = bestTwo(row, v)
-		return j1, w1, w2
+		return bestTwo(row, v)
 	}
 	m := n &^ (rowStep - 1)
 	j1, w1, w2 = scanRow(&row[0], &v[0], m)

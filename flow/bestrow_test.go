@@ -18,7 +18,7 @@ func TestBestTwoFast(t *testing.T) {
 				for j := range row {
 					row[j], v[j] = kind.gen(rng), kind.gen(rng)
 				}
-				wj1, _, ww1, ww2 := bestTwo(row, v)
+				wj1, ww1, ww2 := bestTwo(row, v)
 				j1, w1, w2 := bestTwoFast(row, v)
 				if j1 != wj1 || w1 != ww1 || w2 != ww2 {
 					t.Fatalf("%s n=%d: bestTwoFast = %d %v %v, bestTwo %d %v %v\nrow %v\nv %v", kind.name, n, j1, w1, w2, wj1, ww1, ww2, row, v)
