@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -24,10 +25,16 @@ import (
 // python on PATH usually lacks it.
 const peerPython = "/usr/bin/python3"
 
-// peerScripts are where the PyTorch peer is looked for when -peer-script is
-// not given: beside the repository, as CI lays out shared/, and the
-// workplace's copy.
-var peerScripts = []string{"../shared/peers/torch_cfm.py", "/work/shared/peers/torch_cfm.py"}
+// peerScript is where the PyTorch peer is looked for when -peer-script is
+// not given, relative to the repository's root (the directory of flowviz's
+// go.mod at or above the working directory; the working directory itself
+// outside the repository): shared/ lies beside the repository, as CI lays
+// it out.
+const peerScript = "../shared/peers/torch_cfm.py"
+
+// peerTarget is the peer's moons (torchcfm's: noise 0.2, ×3, −1), so that
+// both train on the same data and OT couplings see the same geometry.
+const peerTarget = "moons:noise=0.2,scale=3,shift=1,shift_y=1"
 
 type benchResult struct {
 	trainStepsPerSec    float64
@@ -43,7 +50,7 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 		particles   int
 		sampleSteps int
 		peer        bool
-		peerScript  string
+		script      string
 		peerThreads int
 	)
 	// SELU by default: the activation of the PyTorch peer, so the two run
@@ -56,8 +63,8 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.IntVar(&trainSteps, "train-steps", 2000, "training steps to time")
 	fs.IntVar(&particles, "particles", 10000, "particles to integrate")
 	fs.IntVar(&sampleSteps, "sample-steps", 100, "Euler steps to time")
-	fs.BoolVar(&peer, "peer", false, "also run the PyTorch peer ("+peerPython+" torch_cfm.py) with the same sizes")
-	fs.StringVar(&peerScript, "peer-script", "", "path of torch_cfm.py (default: "+strings.Join(peerScripts, " or ")+")")
+	fs.BoolVar(&peer, "peer", false, "also run the PyTorch peer ("+peerPython+" torch_cfm.py) with the same sizes and coupling")
+	fs.StringVar(&script, "peer-script", "", "path of torch_cfm.py (default: "+peerScript+" from the repository's root)")
 	fs.IntVar(&peerThreads, "peer-threads", 1, "torch threads of the peer (1 is fastest here for small nets)")
 	return func(ctx context.Context, e *env) error {
 		netCfg, err := nf.config()
@@ -81,9 +88,17 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		cfg := train.DefaultConfig()
 		cfg.Net, cfg.Batch, cfg.Coupling = netCfg, batch, coupling
+		cfg.Target = peerTarget
 		ours, err := benchOurs(ctx, e, cfg, trainSteps, particles, sampleSteps)
 		if err != nil {
 			return err
+		}
+		var assign assignBench
+		var assignNote string
+		if coupling == train.CouplingOT {
+			if assign, assignNote, err = benchAssign(ctx, cfg, batch, peer); err != nil {
+				return err
+			}
 		}
 		fmt.Fprintf(e.stdout, "network %d×%d %v (%d parameters), batch %d, %s coupling; Euler on %d particles × %d steps\n",
 			netCfg.Depth, netCfg.Width, netCfg.Act, mlp.NumParams(netCfg), batch, coupling, particles, sampleSteps)
@@ -92,12 +107,15 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 		var theirs benchResult
 		var version, note string
 		if peer {
-			theirs, version, note = benchPeer(ctx, e, peerScript, netCfg, batch, trainSteps, particles, sampleSteps, peerThreads)
+			theirs, version, note = benchPeer(ctx, e, script, netCfg, coupling, batch, trainSteps, particles, sampleSteps, peerThreads)
 		}
 		if !peer || note != "" {
 			fmt.Fprintf(w, "\tflowmatch\n")
 			fmt.Fprintf(w, "train steps/s\t%.0f\n", ours.trainStepsPerSec)
 			fmt.Fprintf(w, "Euler particle-steps/s\t%.3g\n", ours.particleStepsPerSec)
+			if assign.n > 0 {
+				fmt.Fprintf(w, "OT assignment ms (n = %d)\t%.3g\n", assign.n, assign.oursMs)
+			}
 			if note != "" {
 				fmt.Fprintf(w, "peer skipped: %s\n", note)
 			}
@@ -109,7 +127,38 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 		fmt.Fprintf(w, "\tflowmatch\ttorch %s (%d thread)\tspeed-up\n", version, peerThreads)
 		fmt.Fprintf(w, "train steps/s\t%.0f\t%.0f\t%.1f×\n", ours.trainStepsPerSec, theirs.trainStepsPerSec, ours.trainStepsPerSec/theirs.trainStepsPerSec)
 		fmt.Fprintf(w, "Euler particle-steps/s\t%.3g\t%.3g\t%.1f×\n", ours.particleStepsPerSec, theirs.particleStepsPerSec, ours.particleStepsPerSec/theirs.particleStepsPerSec)
+		switch {
+		case assign.n == 0:
+		case assignNote != "":
+			fmt.Fprintf(w, "OT assignment ms (n = %d)\t%.3g\t(POT skipped: %s)\n", assign.n, assign.oursMs, assignNote)
+		default:
+			fmt.Fprintf(w, "OT assignment ms (n = %d)\t%.3g\t%.3g (POT %s emd)\t%.1f×\n",
+				assign.n, assign.oursMs, assign.theirsMs, assign.potVersion, assign.theirsMs/assign.oursMs)
+			if assign.mismatches > 0 {
+				fmt.Fprintf(w, "warning: %d of %d optima differ from POT's (worst relative %.2g)\n", assign.mismatches, assignProblems, assign.worstRelative)
+			} else {
+				fmt.Fprintf(w, "same optimum as POT on all %d problems (relative difference ≤ %.1g)\n", assignProblems, assign.worstRelative)
+			}
+		}
 		return nil
+	}
+}
+
+// defaultPeerScript is peerScript resolved against the repository's root.
+func defaultPeerScript() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return peerScript
+	}
+	for d := dir; ; {
+		if mod, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && bytes.HasPrefix(mod, []byte("module github.com/flowviz/flowviz\n")) {
+			return filepath.Join(d, peerScript)
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return filepath.Join(dir, peerScript)
+		}
+		d = parent
 	}
 }
 
@@ -155,31 +204,24 @@ func benchOurs(ctx context.Context, e *env, cfg train.Config, trainSteps, partic
 	return r, nil
 }
 
-// benchPeer runs the PyTorch peer with the same sizes and parses its report.
-// A non-empty note says why it could not run.
-func benchPeer(ctx context.Context, e *env, script string, net mlp.Config, batch, trainSteps, particles, sampleSteps, threads int) (r benchResult, version, note string) {
+// benchPeer runs the PyTorch peer with the same sizes and coupling and
+// parses its report. A non-empty note says why it could not run.
+func benchPeer(ctx context.Context, e *env, script string, net mlp.Config, coupling string, batch, trainSteps, particles, sampleSteps, threads int) (r benchResult, version, note string) {
 	if script == "" {
-		for _, s := range peerScripts {
-			if _, err := os.Stat(s); err == nil {
-				script = s
-				break
-			}
-		}
-		if script == "" {
-			return r, "", "torch_cfm.py not found in " + strings.Join(peerScripts, " or ") + " (set -peer-script)"
-		}
+		script = defaultPeerScript()
 	}
 	if _, err := os.Stat(script); err != nil {
-		return r, "", err.Error()
+		return r, "", fmt.Sprintf("torch_cfm.py not found: %v (set -peer-script)", err)
 	}
-	if err := exec.CommandContext(ctx, peerPython, "-c", "import torch, sklearn").Run(); err != nil {
-		return r, "", peerPython + " cannot import torch and sklearn (apt-get install python3-torch python3-sklearn)"
+	modules, pkgs := "torch, sklearn", "python3-torch python3-sklearn"
+	if coupling == train.CouplingOT {
+		modules, pkgs = modules+", ot", pkgs+" python3-pot"
+	}
+	if err := exec.CommandContext(ctx, peerPython, "-c", "import "+modules).Run(); err != nil {
+		return r, "", peerPython + " cannot import " + modules + " (apt-get install " + pkgs + ")"
 	}
 	fmt.Fprintf(e.stderr, "bench: running the PyTorch peer %s\n", script)
-	cmd := exec.CommandContext(ctx, peerPython, script,
-		"--width", strconv.Itoa(net.Width), "--depth", strconv.Itoa(net.Depth), "--batch", strconv.Itoa(batch),
-		"--steps", strconv.Itoa(trainSteps), "--particles", strconv.Itoa(particles),
-		"--sample-steps", strconv.Itoa(sampleSteps), "--threads", strconv.Itoa(threads))
+	cmd := exec.CommandContext(ctx, peerPython, peerArgs(script, net, coupling, batch, trainSteps, particles, sampleSteps, threads)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -191,6 +233,16 @@ func benchPeer(ctx context.Context, e *env, script string, net mlp.Config, batch
 		return r, "", err.Error()
 	}
 	return r, version, ""
+}
+
+// peerArgs are the arguments of torch_cfm.py for the run we timed: the same
+// network sizes, batch, coupling and (2D) data.
+func peerArgs(script string, net mlp.Config, coupling string, batch, trainSteps, particles, sampleSteps, threads int) []string {
+	return []string{script,
+		"--width", strconv.Itoa(net.Width), "--depth", strconv.Itoa(net.Depth), "--batch", strconv.Itoa(batch),
+		"--coupling", coupling, "--dim", "2", "--data", "moons",
+		"--steps", strconv.Itoa(trainSteps), "--particles", strconv.Itoa(particles),
+		"--sample-steps", strconv.Itoa(sampleSteps), "--threads", strconv.Itoa(threads)}
 }
 
 // parsePeer reads torch_cfm.py's report:
