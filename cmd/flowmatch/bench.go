@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -52,6 +53,7 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 		peer        bool
 		script      string
 		peerThreads int
+		overlap     bool
 	)
 	// SELU by default: the activation of the PyTorch peer, so the two run
 	// the same network.
@@ -66,6 +68,7 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.BoolVar(&peer, "peer", false, "also run the PyTorch peer ("+peerPython+" torch_cfm.py) with the same sizes and coupling")
 	fs.StringVar(&script, "peer-script", "", "path of torch_cfm.py (default: "+peerScript+" from the repository's root)")
 	fs.IntVar(&peerThreads, "peer-threads", 1, "torch threads of the peer (1 is fastest here for small nets)")
+	fs.BoolVar(&overlap, "overlap", runtime.GOMAXPROCS(0) > 1, "with -coupling ot, couple the next batch on another core while the current step trains")
 	return func(ctx context.Context, e *env) error {
 		netCfg, err := nf.config()
 		if err != nil {
@@ -89,7 +92,7 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 		cfg := train.DefaultConfig()
 		cfg.Net, cfg.Batch, cfg.Coupling = netCfg, batch, coupling
 		cfg.Target = peerTarget
-		ours, err := benchOurs(ctx, e, cfg, trainSteps, particles, sampleSteps)
+		ours, err := benchOurs(ctx, e, cfg, overlap, trainSteps, particles, sampleSteps)
 		if err != nil {
 			return err
 		}
@@ -100,8 +103,12 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 				return err
 			}
 		}
-		fmt.Fprintf(e.stdout, "network %d×%d %v (%d parameters), batch %d, %s coupling; Euler on %d particles × %d steps\n",
-			netCfg.Depth, netCfg.Width, netCfg.Act, mlp.NumParams(netCfg), batch, coupling, particles, sampleSteps)
+		otNote := ""
+		if coupling == train.CouplingOT && overlap {
+			otNote = " (overlapped with training)"
+		}
+		fmt.Fprintf(e.stdout, "network %d×%d %v (%d parameters), batch %d, %s coupling%s; Euler on %d particles × %d steps\n",
+			netCfg.Depth, netCfg.Width, netCfg.Act, mlp.NumParams(netCfg), batch, coupling, otNote, particles, sampleSteps)
 		w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 		defer w.Flush()
 		var theirs benchResult
@@ -164,12 +171,14 @@ func defaultPeerScript() string {
 
 // benchOurs times trainSteps training steps (after a short warm-up) and an
 // Euler integration of particles through the trained network.
-func benchOurs(ctx context.Context, e *env, cfg train.Config, trainSteps, particles, sampleSteps int) (benchResult, error) {
+func benchOurs(ctx context.Context, e *env, cfg train.Config, overlap bool, trainSteps, particles, sampleSteps int) (benchResult, error) {
 	var r benchResult
 	tr, err := train.New(cfg)
 	if err != nil {
 		return r, err
 	}
+	tr.SetOverlap(overlap)
+	defer tr.Close()
 	for range 20 { // warm caches and the branch predictor
 		if _, err := tr.Step(); err != nil {
 			return r, err

@@ -135,10 +135,12 @@ type Trainer struct {
 	opt  *mlp.Adam
 	grad []float32
 	rng  *rand.Rand
+	pcg  *rand.PCG // rng's source, whose state overlap rewinds
 	good checkpoint
 
-	batch  batchBuffers
-	reflow *reflowPool
+	batch   batchBuffers
+	reflow  *reflowPool
+	overlap overlap // the next OT batch, coupled while this step trains
 
 	step    int
 	loss    float64 // EMA of the batch loss; NaN before the first step
@@ -158,9 +160,7 @@ type batchBuffers struct {
 	x0, x1, tmp []flow.Vec
 	xs, ts      []float32 // network inputs: xt (interleaved) and t
 	want, dpred []float32 // regression target dxt and dLoss/dpred
-	cost        []float64 // OT cost matrix, row-major B×B
-	rowToCol    []int
-	assigner    flow.Assigner // keeps its work arrays between OT batches
+	ot          otPairer
 }
 
 func (b *batchBuffers) grow(n int) {
@@ -168,12 +168,20 @@ func (b *batchBuffers) grow(n int) {
 		return
 	}
 	*b = batchBuffers{
-		cost: b.cost, assigner: b.assigner,
+		ot: b.ot,
 		x0: make([]flow.Vec, n), x1: make([]flow.Vec, n), tmp: make([]flow.Vec, n),
 		xs: make([]float32, 2*n), ts: make([]float32, n),
 		want: make([]float32, 2*n), dpred: make([]float32, 2*n),
-		rowToCol: make([]int, n),
 	}
+}
+
+// otPairer couples minibatches by exact OT, keeping its buffers between
+// batches so that a warm batch allocates nothing.
+type otPairer struct {
+	cost     []float64 // row-major B×B
+	rowToCol []int
+	tmp      []flow.Vec
+	assigner flow.Assigner
 }
 
 // checkpoint is the last known-good training state, restored on divergence.
@@ -266,7 +274,8 @@ func (tr *Trainer) restart(cfg Config) error {
 	tr.opt.LR = cfg.LR
 	tr.opt.WeightDecay = cfg.WeightDecay
 	tr.grad = make([]float32, len(net.Params))
-	tr.rng = rand.New(rand.NewPCG(cfg.Seed, 0x64726177))
+	tr.pcg = rand.NewPCG(cfg.Seed, 0x64726177)
+	tr.rng = rand.New(tr.pcg)
 	tr.reflow = nil
 	tr.step = 0
 	tr.loss = math.NaN()
@@ -311,8 +320,10 @@ func (tr *Trainer) Publish() {
 
 // Run trains until ctx is cancelled, applying commands between steps and
 // publishing snapshots as it goes. While paused, waiting, failed or done it
-// sleeps until a command or cancellation arrives. It returns ctx.Err().
+// sleeps until a command or cancellation arrives. It returns ctx.Err(),
+// after stopping the overlap's goroutine, if any.
 func (tr *Trainer) Run(ctx context.Context) error {
+	defer tr.overlap.stop(tr.pcg)
 	for {
 		tr.applyCommands()
 		if err := ctx.Err(); err != nil {
@@ -344,7 +355,9 @@ func (tr *Trainer) trainStep() (float64, error) {
 	n := tr.cfg.Batch
 	b := &tr.batch
 	x0, x1 := b.x0[:n], b.x1[:n]
-	tr.drawPairs(x0, x1)
+	if !tr.overlap.take(tr.pcg, x0, x1) {
+		tr.drawPairs(x0, x1)
+	}
 
 	noisy := tr.cfg.Sigma > 0
 	zeroLoss := 0.0 // L₀ = mean ‖dxt‖² over the 2n outputs
@@ -361,6 +374,9 @@ func (tr *Trainer) trainStep() (float64, error) {
 		zeroLoss += dxt[0]*dxt[0] + dxt[1]*dxt[1]
 	}
 	zeroLoss /= float64(2 * n)
+	// The next batch's draws follow this one's, as they would without
+	// overlap; its coupling runs beside the passes below.
+	tr.prefetchOT(n)
 
 	pred := tr.net.Forward(tr.ws, b.xs[:2*n], b.ts[:n])
 	loss := mlp.CFMLoss(pred, b.want[:2*n], b.dpred[:2*n])
@@ -407,13 +423,19 @@ func (tr *Trainer) drawPairs(x0, x1 []flow.Vec) {
 // assignment under c(i, j) = ‖x0[i] − x1[j]‖² (minibatch OT, Tong et al.
 // 2024): with uniform weights and equal batch sizes the optimal plan is a
 // permutation.
-func (tr *Trainer) pairOT(x0, x1 []flow.Vec) {
+func (tr *Trainer) pairOT(x0, x1 []flow.Vec) { tr.batch.ot.pair(x0, x1) }
+
+// pair reorders x1 so that (x0[i], x1[i]) is the minimum-cost assignment
+// (see Trainer.pairOT).
+func (p *otPairer) pair(x0, x1 []flow.Vec) {
 	n := len(x0)
-	b := &tr.batch
-	if cap(b.cost) < n*n {
-		b.cost = make([]float64, n*n)
+	if cap(p.cost) < n*n {
+		p.cost = make([]float64, n*n)
 	}
-	cost := b.cost[:n*n]
+	if cap(p.rowToCol) < n {
+		p.rowToCol, p.tmp = make([]int, n), make([]flow.Vec, n)
+	}
+	cost := p.cost[:n*n]
 	for i, p := range x0 {
 		row := cost[i*n : (i+1)*n]
 		for j, q := range x1 {
@@ -421,9 +443,9 @@ func (tr *Trainer) pairOT(x0, x1 []flow.Vec) {
 			row[j] = dx*dx + dy*dy
 		}
 	}
-	rowToCol := b.rowToCol[:n]
-	b.assigner.Assign(cost, n, rowToCol)
-	tmp := b.tmp[:n]
+	rowToCol := p.rowToCol[:n]
+	p.assigner.Assign(cost, n, rowToCol)
+	tmp := p.tmp[:n]
 	for i, j := range rowToCol {
 		tmp[i] = x1[j]
 	}
