@@ -289,7 +289,13 @@ func bestTwo(row, v []float64) (j1 int, w1, w2 float64) {
 			}
 		}
 	}
-	for ; j < len(row); j++ {
+	return bestTwoFrom(row, v, j, j1, w1, w2)
+}
+
+// bestTwoFrom goes on with a scan for bestTwo that has seen the columns
+// before from.
+func bestTwoFrom(row, v []float64, from, j1 int, w1, w2 float64) (int, float64, float64) {
+	for j := from; j < len(row); j++ {
 		if h := row[j] - v[j]; h < w2 {
 			if h < w1 {
 				w2, w1, j1 = w1, h, j

@@ -73,16 +73,7 @@ func bestTwoFast(row, v []float64) (j1 int, w1, w2 float64) {
 	}
 	m := n &^ (rowStep - 1)
 	j1, w1, w2 = scanRow(&row[0], &v[0], m)
-	for j := m; j < n; j++ {
-		if h := row[j] - v[j]; h < w2 {
-			if h < w1 {
-				w2, w1, j1 = w1, h, j
-			} else {
-				w2 = h
-			}
-		}
-	}
-	return j1, w1, w2
+	return bestTwoFrom(row, v, m, j1, w1, w2)
 }
 
 // reduceLanes merges the lanes of a scan: the smallest m1 (the lowest index

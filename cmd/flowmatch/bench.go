@@ -141,6 +141,10 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 		default:
 			fmt.Fprintf(w, "OT assignment ms (n = %d)\t%.3g\t%.3g (POT %s emd)\t%.1f×\n",
 				assign.n, assign.oursMs, assign.theirsMs, assign.potVersion, assign.theirsMs/assign.oursMs)
+			if assign.oursCPU > 0 && assign.theirsCPU > 0 {
+				fmt.Fprintf(w, "  in CPU ms (steadier when busy)\t%.3g\t%.3g\t%.1f×\n",
+					assign.oursCPU, assign.theirsCPU, assign.theirsCPU/assign.oursCPU)
+			}
 			if assign.mismatches > 0 {
 				fmt.Fprintf(w, "warning: %d of %d optima differ from POT's (worst relative %.2g)\n", assign.mismatches, assignProblems, assign.worstRelative)
 			} else {
@@ -260,26 +264,39 @@ func peerArgs(script string, net mlp.Config, coupling string, batch, trainSteps,
 //	train_steps_per_s 1234.5  final_loss 1.2345
 //	euler_particle_steps_per_s 1.2e+06
 func parsePeer(out []byte) (r benchResult, version string, err error) {
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 2 {
-			continue
-		}
-		switch f[0] {
+	err = readReport(out, "the peer's", func(key string, values []string) (err error) {
+		switch key {
 		case "torch":
-			version = f[1]
+			version = values[0]
 		case "train_steps_per_s":
-			r.trainStepsPerSec, err = strconv.ParseFloat(f[1], 64)
+			r.trainStepsPerSec, err = strconv.ParseFloat(values[0], 64)
 		case "euler_particle_steps_per_s":
-			r.particleStepsPerSec, err = strconv.ParseFloat(f[1], 64)
+			r.particleStepsPerSec, err = strconv.ParseFloat(values[0], 64)
 		}
-		if err != nil {
-			return r, "", fmt.Errorf("the peer's report: %v", err)
-		}
+		return err
+	})
+	if err != nil {
+		return r, "", err
 	}
 	if r.trainStepsPerSec <= 0 || r.particleStepsPerSec <= 0 {
 		return r, "", fmt.Errorf("the peer's report lacks its figures: %q", out)
 	}
 	return r, version, nil
+}
+
+// readReport calls field with the key and values of each line "key value…"
+// of a Python helper's report; whose names it in errors.
+func readReport(out []byte, whose string, field func(key string, values []string) error) error {
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 2 {
+			continue
+		}
+		if err := field(f[0], f[1:]); err != nil {
+			return fmt.Errorf("%s report: %v", whose, err)
+		}
+	}
+	return sc.Err()
 }

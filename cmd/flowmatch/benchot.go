@@ -33,14 +33,14 @@ const assignProblems = 50
 // assignBench is the exact minibatch assignment timed on the same cost
 // matrices by Assign and by POT's emd.
 type assignBench struct {
-	n             int
-	oursMs        float64   // per problem
-	ours          []float64 // optimal totals
-	theirsMs      float64
-	theirs        []float64
-	potVersion    string
-	mismatches    int // problems whose optima differ beyond rounding
-	worstRelative float64
+	n                   int
+	oursMs, oursCPU     float64   // per problem: wall clock and process CPU time (0 if unknown)
+	ours                []float64 // optimal totals
+	theirsMs, theirsCPU float64
+	theirs              []float64
+	potVersion          string
+	mismatches          int // problems whose optima differ beyond rounding
+	worstRelative       float64
 }
 
 // otCosts draws k training batches of n pairs the way the trainer does
@@ -73,40 +73,44 @@ func otCosts(cfg train.Config, n, k int) ([][]float64, error) {
 	return costs, nil
 }
 
-// benchAssignOurs times Assign on each matrix once, after one warm-up.
-func benchAssignOurs(costs [][]float64, n int) (msPerProblem float64, totals []float64) {
+// benchAssignOurs times Assign on each matrix once, after one warm-up, by
+// the clock and by process CPU time (0 where unknown).
+func benchAssignOurs(costs [][]float64, n int) (ms, cpuMs float64, totals []float64) {
 	var a flow.Assigner
 	rowToCol := make([]int, n)
 	a.Assign(costs[0], n, rowToCol)
 	totals = make([]float64, len(costs))
-	start := time.Now()
+	start, cpuStart := time.Now(), processCPU()
 	for p, c := range costs {
 		totals[p] = a.Assign(c, n, rowToCol)
 	}
-	return 1e3 * time.Since(start).Seconds() / float64(len(costs)), totals
+	if cpuStart > 0 {
+		cpuMs = 1e3 * (processCPU() - cpuStart).Seconds() / float64(len(costs))
+	}
+	return 1e3 * time.Since(start).Seconds() / float64(len(costs)), cpuMs, totals
 }
 
 // benchAssignPOT runs emdTimeScript on the same matrices. A non-empty note
 // says why it could not run.
-func benchAssignPOT(ctx context.Context, costs [][]float64, n int) (msPerProblem float64, totals []float64, version, note string) {
+func benchAssignPOT(ctx context.Context, costs [][]float64, n int) (r emdReport, note string) {
 	f, err := os.CreateTemp("", "flowmatch-costs-*.f64")
 	if err != nil {
-		return 0, nil, "", err.Error()
+		return r, err.Error()
 	}
 	defer os.Remove(f.Name())
 	w := bufio.NewWriter(f)
 	for _, c := range costs {
 		if err := binary.Write(w, binary.LittleEndian, c); err != nil {
 			f.Close()
-			return 0, nil, "", err.Error()
+			return r, err.Error()
 		}
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
-		return 0, nil, "", err.Error()
+		return r, err.Error()
 	}
 	if err := f.Close(); err != nil {
-		return 0, nil, "", err.Error()
+		return r, err.Error()
 	}
 	cmd := exec.CommandContext(ctx, peerPython, "-c", emdTimeScript, f.Name(), strconv.Itoa(n))
 	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS=1")
@@ -114,46 +118,48 @@ func benchAssignPOT(ctx context.Context, costs [][]float64, n int) (msPerProblem
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return 0, nil, "", fmt.Sprintf("POT's emd failed: %v: %s", err, strings.TrimSpace(stderr.String()))
+		return r, fmt.Sprintf("POT's emd failed: %v: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	msPerProblem, totals, version, err = parseEMD(out, len(costs))
-	if err != nil {
-		return 0, nil, "", err.Error()
+	if r, err = parseEMD(out, len(costs)); err != nil {
+		return r, err.Error()
 	}
-	return msPerProblem, totals, version, ""
+	return r, ""
+}
+
+// emdReport is what emd_time.py prints.
+type emdReport struct {
+	version   string
+	ms, cpuMs float64 // per problem
+	totals    []float64
 }
 
 // parseEMD reads emd_time.py's report.
-func parseEMD(out []byte, problems int) (msPerProblem float64, totals []float64, version string, err error) {
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 2 {
-			continue
-		}
-		switch f[0] {
+func parseEMD(out []byte, problems int) (r emdReport, err error) {
+	err = readReport(out, "POT's", func(key string, values []string) (err error) {
+		switch key {
 		case "pot":
-			version = f[1]
+			r.version = values[0]
 		case "emd_ms_per_problem":
-			if msPerProblem, err = strconv.ParseFloat(f[1], 64); err != nil {
-				return 0, nil, "", fmt.Errorf("POT's report: %v", err)
-			}
+			r.ms, err = strconv.ParseFloat(values[0], 64)
+		case "emd_cpu_ms_per_problem":
+			r.cpuMs, err = strconv.ParseFloat(values[0], 64)
 		case "totals":
-			totals = make([]float64, 0, len(f)-1)
-			for _, s := range f[1:] {
-				v, err := strconv.ParseFloat(s, 64)
-				if err != nil {
-					return 0, nil, "", fmt.Errorf("POT's report: %v", err)
+			r.totals = make([]float64, len(values))
+			for i, s := range values {
+				if r.totals[i], err = strconv.ParseFloat(s, 64); err != nil {
+					return err
 				}
-				totals = append(totals, v)
 			}
 		}
+		return err
+	})
+	if err != nil {
+		return emdReport{}, err
 	}
-	if msPerProblem <= 0 || len(totals) != problems {
-		return 0, nil, "", fmt.Errorf("POT's report lacks its figures (want %d totals): %q", problems, out)
+	if r.ms <= 0 || len(r.totals) != problems {
+		return emdReport{}, fmt.Errorf("POT's report lacks its figures (want %d totals): %q", problems, out)
 	}
-	return msPerProblem, totals, version, nil
+	return r, nil
 }
 
 // benchAssign times the exact assignment at batch size n, ours and (with
@@ -165,17 +171,18 @@ func benchAssign(ctx context.Context, cfg train.Config, n int, peer bool) (r ass
 		return r, "", err
 	}
 	r.n = n
-	r.oursMs, r.ours = benchAssignOurs(costs, n)
+	r.oursMs, r.oursCPU, r.ours = benchAssignOurs(costs, n)
 	if !peer {
 		return r, "", nil
 	}
 	if err := exec.CommandContext(ctx, peerPython, "-c", "import ot").Run(); err != nil {
 		return r, peerPython + " cannot import ot (apt-get install python3-pot)", nil
 	}
-	r.theirsMs, r.theirs, r.potVersion, note = benchAssignPOT(ctx, costs, n)
+	pot, note := benchAssignPOT(ctx, costs, n)
 	if note != "" {
 		return r, note, nil
 	}
+	r.theirsMs, r.theirsCPU, r.theirs, r.potVersion = pot.ms, pot.cpuMs, pot.totals, pot.version
 	for p, ours := range r.ours {
 		rel := math.Abs(ours-r.theirs[p]) / max(math.Abs(r.theirs[p]), 1e-300)
 		r.worstRelative = max(r.worstRelative, rel)

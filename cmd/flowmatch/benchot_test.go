@@ -43,12 +43,12 @@ func TestDefaultPeerScript(t *testing.T) {
 }
 
 func TestParseEMD(t *testing.T) {
-	ms, totals, version, err := parseEMD([]byte("pot 0.8.2\nemd_ms_per_problem 4.25\ntotals 1.5 2.25\n"), 2)
-	if err != nil || ms != 4.25 || version != "0.8.2" || !slices.Equal(totals, []float64{1.5, 2.25}) {
-		t.Fatalf("parseEMD: %v %v %q %v", ms, totals, version, err)
+	r, err := parseEMD([]byte("pot 0.8.2\nemd_ms_per_problem 4.25\nemd_cpu_ms_per_problem 4\ntotals 1.5 2.25\n"), 2)
+	if err != nil || r.ms != 4.25 || r.cpuMs != 4 || r.version != "0.8.2" || !slices.Equal(r.totals, []float64{1.5, 2.25}) {
+		t.Fatalf("parseEMD: %+v %v", r, err)
 	}
 	for _, bad := range []string{"", "pot 1\nemd_ms_per_problem 3\ntotals 1\n", "emd_ms_per_problem x\ntotals 1 2\n", "emd_ms_per_problem 3\ntotals 1 y\n"} {
-		if _, _, _, err := parseEMD([]byte(bad), 2); err == nil {
+		if _, err := parseEMD([]byte(bad), 2); err == nil {
 			t.Errorf("parseEMD(%q) accepted", bad)
 		}
 	}
