@@ -38,7 +38,11 @@ const peerScript = "../shared/peers/torch_cfm.py"
 const peerTarget = "moons:noise=0.2,scale=3,shift=1,shift_y=1"
 
 type benchResult struct {
-	trainStepsPerSec    float64
+	trainStepsPerSec float64
+	// trainStepsPerCPUSec is training steps per second of process CPU
+	// time (0 when unknown): steadier than trainStepsPerSec while other
+	// processes compete for the cores.
+	trainStepsPerCPUSec float64
 	particleStepsPerSec float64
 }
 
@@ -119,6 +123,9 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 		if !peer || note != "" {
 			fmt.Fprintf(w, "\tflowmatch\n")
 			fmt.Fprintf(w, "train steps/s\t%.0f\n", ours.trainStepsPerSec)
+			if ours.trainStepsPerCPUSec > 0 {
+				fmt.Fprintf(w, "  per CPU-second\t%.0f\n", ours.trainStepsPerCPUSec)
+			}
 			fmt.Fprintf(w, "Euler particle-steps/s\t%.3g\n", ours.particleStepsPerSec)
 			if assign.n > 0 {
 				fmt.Fprintf(w, "OT assignment ms (n = %d)\t%.3g\n", assign.n, assign.oursMs)
@@ -133,6 +140,10 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		fmt.Fprintf(w, "\tflowmatch\ttorch %s (%d thread)\tspeed-up\n", version, peerThreads)
 		fmt.Fprintf(w, "train steps/s\t%.0f\t%.0f\t%.1f×\n", ours.trainStepsPerSec, theirs.trainStepsPerSec, ours.trainStepsPerSec/theirs.trainStepsPerSec)
+		if ours.trainStepsPerCPUSec > 0 && theirs.trainStepsPerCPUSec > 0 {
+			fmt.Fprintf(w, "  per CPU-second (steadier when busy)\t%.0f\t%.0f\t%.1f×\n",
+				ours.trainStepsPerCPUSec, theirs.trainStepsPerCPUSec, ours.trainStepsPerCPUSec/theirs.trainStepsPerCPUSec)
+		}
 		fmt.Fprintf(w, "Euler particle-steps/s\t%.3g\t%.3g\t%.1f×\n", ours.particleStepsPerSec, theirs.particleStepsPerSec, ours.particleStepsPerSec/theirs.particleStepsPerSec)
 		switch {
 		case assign.n == 0:
@@ -188,7 +199,7 @@ func benchOurs(ctx context.Context, e *env, cfg train.Config, overlap bool, trai
 			return r, err
 		}
 	}
-	start := time.Now()
+	start, cpuStart := time.Now(), processCPU()
 	lastReport := start
 	for i := range trainSteps {
 		if _, err := tr.Step(); err != nil {
@@ -203,6 +214,9 @@ func benchOurs(ctx context.Context, e *env, cfg train.Config, overlap bool, trai
 		}
 	}
 	r.trainStepsPerSec = float64(trainSteps) / time.Since(start).Seconds()
+	if cpu := processCPU() - cpuStart; cpuStart > 0 && cpu > 0 {
+		r.trainStepsPerCPUSec = float64(trainSteps) / cpu.Seconds()
+	}
 
 	tr.Publish()
 	field := tr.Latest().Model().Field()
@@ -234,18 +248,38 @@ func benchPeer(ctx context.Context, e *env, script string, net mlp.Config, coupl
 		return r, "", peerPython + " cannot import " + modules + " (apt-get install " + pkgs + ")"
 	}
 	fmt.Fprintf(e.stderr, "bench: running the PyTorch peer %s\n", script)
-	cmd := exec.CommandContext(ctx, peerPython, peerArgs(script, net, coupling, batch, trainSteps, particles, sampleSteps, threads)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, cpu, err := runPeer(ctx, peerArgs(script, net, coupling, batch, trainSteps, particles, sampleSteps, threads))
 	if err != nil {
-		return r, "", fmt.Sprintf("the peer failed: %v: %s", err, strings.TrimSpace(stderr.String()))
+		return r, "", err.Error()
 	}
 	r, version, err = parsePeer(out)
 	if err != nil {
 		return r, "", err.Error()
 	}
+	// The peer's training loop in CPU time: the same run with one step
+	// costs the same start-up, data and sampling, so the difference is
+	// trainSteps − 1 steps.
+	if trainSteps > 1 {
+		fmt.Fprintf(e.stderr, "bench: running the peer again with 1 step, to isolate its steps' CPU time\n")
+		_, cpu1, err := runPeer(ctx, peerArgs(script, net, coupling, batch, 1, particles, sampleSteps, threads))
+		if err == nil && cpu > cpu1 {
+			r.trainStepsPerCPUSec = float64(trainSteps-1) / (cpu - cpu1).Seconds()
+		}
+	}
 	return r, version, ""
+}
+
+// runPeer runs peerPython with args and returns its output and the CPU time
+// (user + system) it used.
+func runPeer(ctx context.Context, args []string) (out []byte, cpu time.Duration, err error) {
+	cmd := exec.CommandContext(ctx, peerPython, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err = cmd.Output()
+	if err != nil {
+		return nil, 0, fmt.Errorf("the peer failed: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return out, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
 }
 
 // peerArgs are the arguments of torch_cfm.py for the run we timed: the same
