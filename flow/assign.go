@@ -24,7 +24,8 @@ import (
 // shortest paths from cheap prices) is fast on random costs but slow on
 // squared distances between point clouds, the minibatch-OT case, where the
 // row reduction stalls and the paths grow long. With auction prices first,
-// n = 256 takes about 1 ms for 2D clouds on this machine (AVX-512).
+// n = 256 takes about 1.2 ms of CPU for 2D clouds on this machine (AVX-512),
+// against 7–10 ms for POT's ot.emd on the same matrices at the same time.
 //
 // Costs may be negative and may tie; they must be finite (a NaN or Inf
 // panics), as must n ≥ 0, len(cost) == n·n and len(rowToCol) == n. The total

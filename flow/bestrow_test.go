@@ -6,9 +6,16 @@ import (
 	"testing"
 )
 
-// TestBestTwoFast holds the vectorised row scan to bestTwo and its kernel to
-// bestTwoLanesGo on every length up to 70, with and without ties.
+// TestBestTwoFast holds the vectorised row scan to bestTwo and each kernel
+// this CPU runs to bestTwoLanesGo on every length up to 70, with and without
+// ties.
 func TestBestTwoFast(t *testing.T) {
+	for k := range rowKernel + 1 {
+		withRowKernel(k, func() { testBestTwoFast(t, k) })
+	}
+}
+
+func testBestTwoFast(t *testing.T, kernel int) {
 	rng := rand.New(rand.NewPCG(61, 62))
 	lanes := 2 * rowStep // the kernels keep two sets of rowStep lanes
 	for _, kind := range costKinds {
@@ -21,9 +28,10 @@ func TestBestTwoFast(t *testing.T) {
 				wj1, ww1, ww2 := bestTwo(row, v)
 				j1, w1, w2 := bestTwoFast(row, v)
 				if j1 != wj1 || w1 != ww1 || w2 != ww2 {
-					t.Fatalf("%s n=%d: bestTwoFast = %d %v %v, bestTwo %d %v %v\nrow %v\nv %v", kind.name, n, j1, w1, w2, wj1, ww1, ww2, row, v)
+					t.Fatalf("kernel %d, %s n=%d: bestTwoFast = %d %v %v, bestTwo %d %v %v\nrow %v\nv %v",
+						kernel, kind.name, n, j1, w1, w2, wj1, ww1, ww2, row, v)
 				}
-				if rowKernel == rowKernelGo {
+				if kernel == rowKernelGo {
 					continue
 				}
 				m := n &^ (rowStep - 1)
@@ -32,7 +40,7 @@ func TestBestTwoFast(t *testing.T) {
 				wj1, ww1, ww2 = reduceLanes(&want)
 				j1, w1, w2 = scanRow(&row[0], &v[0], m)
 				if j1 != wj1 || w1 != ww1 || w2 != ww2 {
-					t.Fatalf("%s n=%d: kernel %d %v %v, Go lanes %d %v %v", kind.name, n, j1, w1, w2, wj1, ww1, ww2)
+					t.Fatalf("kernel %d, %s n=%d: kernel %d %v %v, Go lanes %d %v %v", kernel, kind.name, n, j1, w1, w2, wj1, ww1, ww2)
 				}
 			}
 		}
