@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/cputime"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
@@ -199,7 +200,7 @@ func benchOurs(ctx context.Context, e *env, cfg train.Config, overlap bool, trai
 			return r, err
 		}
 	}
-	start, cpuStart := time.Now(), processCPU()
+	start, cpuStart := time.Now(), cputime.Process()
 	lastReport := start
 	for i := range trainSteps {
 		if _, err := tr.Step(); err != nil {
@@ -214,7 +215,7 @@ func benchOurs(ctx context.Context, e *env, cfg train.Config, overlap bool, trai
 		}
 	}
 	r.trainStepsPerSec = float64(trainSteps) / time.Since(start).Seconds()
-	if cpu := processCPU() - cpuStart; cpuStart > 0 && cpu > 0 {
+	if cpu := cputime.Process() - cpuStart; cpuStart > 0 && cpu > 0 {
 		r.trainStepsPerCPUSec = float64(trainSteps) / cpu.Seconds()
 	}
 

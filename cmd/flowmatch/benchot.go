@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/cputime"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/train"
 )
@@ -80,12 +81,12 @@ func benchAssignOurs(costs [][]float64, n int) (ms, cpuMs float64, totals []floa
 	rowToCol := make([]int, n)
 	a.Assign(costs[0], n, rowToCol)
 	totals = make([]float64, len(costs))
-	start, cpuStart := time.Now(), processCPU()
+	start, cpuStart := time.Now(), cputime.Process()
 	for p, c := range costs {
 		totals[p] = a.Assign(c, n, rowToCol)
 	}
 	if cpuStart > 0 {
-		cpuMs = 1e3 * (processCPU() - cpuStart).Seconds() / float64(len(costs))
+		cpuMs = 1e3 * (cputime.Process() - cpuStart).Seconds() / float64(len(costs))
 	}
 	return 1e3 * time.Since(start).Seconds() / float64(len(costs)), cpuMs, totals
 }

@@ -1,15 +1,15 @@
 //go:build unix
 
-package mlp
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time (user + system) this process has used so far,
-// or 0 where it cannot be read.
-func processCPU() time.Duration {
+// Process is the CPU time (user + system) this process has used so far, or
+// 0 where it cannot be read.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
