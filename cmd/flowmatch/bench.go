@@ -128,8 +128,11 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 				fmt.Fprintf(w, "  per CPU-second\t%.0f\n", ours.trainStepsPerCPUSec)
 			}
 			fmt.Fprintf(w, "Euler particle-steps/s\t%.3g\n", ours.particleStepsPerSec)
-			if assign.n > 0 {
+			switch {
+			case assign.n > 0:
 				fmt.Fprintf(w, "OT assignment ms (n = %d)\t%.3g\n", assign.n, assign.oursMs)
+			case assignNote != "":
+				fmt.Fprintf(w, "OT assignment not timed: %s\n", assignNote)
 			}
 			if note != "" {
 				fmt.Fprintf(w, "peer skipped: %s\n", note)
@@ -147,6 +150,8 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		fmt.Fprintf(w, "Euler particle-steps/s\t%.3g\t%.3g\t%.1f×\n", ours.particleStepsPerSec, theirs.particleStepsPerSec, ours.particleStepsPerSec/theirs.particleStepsPerSec)
 		switch {
+		case assign.n == 0 && assignNote != "":
+			fmt.Fprintf(w, "OT assignment not timed: %s\n", assignNote)
 		case assign.n == 0:
 		case assignNote != "":
 			fmt.Fprintf(w, "OT assignment ms (n = %d)\t%.3g\t(POT skipped: %s)\n", assign.n, assign.oursMs, assignNote)
@@ -158,9 +163,9 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 					assign.oursCPU, assign.theirsCPU, assign.theirsCPU/assign.oursCPU)
 			}
 			if assign.mismatches > 0 {
-				fmt.Fprintf(w, "warning: %d of %d optima differ from POT's (worst relative %.2g)\n", assign.mismatches, assignProblems, assign.worstRelative)
+				fmt.Fprintf(w, "warning: %d of %d optima differ from POT's (worst relative %.2g)\n", assign.mismatches, assign.problems, assign.worstRelative)
 			} else {
-				fmt.Fprintf(w, "same optimum as POT on all %d problems (relative difference ≤ %.1g)\n", assignProblems, assign.worstRelative)
+				fmt.Fprintf(w, "same optimum as POT on all %d problems (relative difference ≤ %.1g)\n", assign.problems, assign.worstRelative)
 			}
 		}
 		return nil

@@ -27,14 +27,19 @@ import (
 //go:embed emd_time.py
 var emdTimeScript string
 
-// assignProblems is how many minibatch-OT cost matrices the assignment is
-// timed on.
-const assignProblems = 50
+// The assignment is timed on up to assignProblems minibatch-OT cost
+// matrices, as many as fit in assignBytes (they are kept, and written for
+// POT); below minAssignProblems it is not timed.
+const (
+	assignProblems    = 50
+	assignBytes       = 256 << 20
+	minAssignProblems = 3
+)
 
 // assignBench is the exact minibatch assignment timed on the same cost
 // matrices by Assign and by POT's emd.
 type assignBench struct {
-	n                   int
+	n, problems         int
 	oursMs, oursCPU     float64   // per problem: wall clock and process CPU time (0 if unknown)
 	ours                []float64 // optimal totals
 	theirsMs, theirsCPU float64
@@ -167,11 +172,15 @@ func parseEMD(out []byte, problems int) (r emdReport, err error) {
 // peer) POT's on the same matrices, and checks that both find the same
 // optimum. A non-empty note says why POT did not run.
 func benchAssign(ctx context.Context, cfg train.Config, n int, peer bool) (r assignBench, note string, err error) {
-	costs, err := otCosts(cfg, n, assignProblems)
+	problems := min(assignProblems, assignBytes/(8*n*n))
+	if problems < minAssignProblems {
+		return r, fmt.Sprintf("a batch of %d is too large to time the assignment on its own", n), nil
+	}
+	costs, err := otCosts(cfg, n, problems)
 	if err != nil {
 		return r, "", err
 	}
-	r.n = n
+	r.n, r.problems = n, problems
 	r.oursMs, r.oursCPU, r.ours = benchAssignOurs(costs, n)
 	if !peer {
 		return r, "", nil
