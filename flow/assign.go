@@ -3,6 +3,7 @@ package flow
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Assign solves the linear assignment problem: it finds the permutation σ
@@ -84,6 +85,12 @@ func (a *Assigner) solve(c []float64, n int, x []int, lo, hi float64) (v []float
 		v[0] = c[0]
 		return v
 	}
+	if allAlike(c, n, v) {
+		for i := range x {
+			x[i] = i
+		}
+		return v
+	}
 	// ε must move prices of size max|c| by many ulps, or bids that tie
 	// (w1 = w2) would not change any price and the auction would not end.
 	epsMin := max((hi-lo)*auctionEpsMin, max(-lo, hi)*1e-12)
@@ -111,6 +118,35 @@ func (a *Assigner) solve(c []float64, n int, x []int, lo, hi float64) (v []float
 	}
 	a.augmentShortestPaths(c, n, x, y, v, free)
 	return v
+}
+
+// allAlike reports whether all rows of c are equal, or all columns: then
+// every permutation costs the same and the identity is optimal. It sets v
+// to a certificate for it (reduced costs all 0). This is the case of a
+// cloud that is one point repeated, say a drawn target of a single click,
+// where the auction's identical bidders would fight long price wars and the
+// paths after it would be long. On other matrices it usually stops at the
+// first few entries.
+func allAlike(c []float64, n int, v []float64) bool {
+	row0 := c[:n]
+	rows := true
+	for i := 1; i < n && rows; i++ {
+		rows = slices.Equal(c[i*n:i*n+n], row0)
+	}
+	if rows {
+		copy(v, row0) // u = 0
+		return true
+	}
+	for i := range n {
+		row := c[i*n : i*n+n]
+		for _, cij := range row[1:] {
+			if cij != row[0] {
+				return false
+			}
+		}
+	}
+	clear(v) // u_i = c[i][0]
+	return true
 }
 
 // costRange returns the smallest and the largest cost; it panics unless

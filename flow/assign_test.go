@@ -87,6 +87,20 @@ var cloudKinds = []costKind{
 		}
 		return a, b
 	}},
+	{name: "one-point-target", cloud: func(rng *rand.Rand, n int) ([]Vec, []Vec) {
+		a, b := randomCloud(rng, n), make([]Vec, n)
+		for i := range b {
+			b[i] = Vec{-1, 3}
+		}
+		return a, b
+	}},
+	{name: "two-points", cloud: func(rng *rand.Rand, n int) ([]Vec, []Vec) {
+		a, b := make([]Vec, n), randomCloud(rng, n)
+		for i := range a {
+			a[i] = Vec{float64(i % 2), 0}
+		}
+		return a, b
+	}},
 	{name: "collinear", cloud: func(rng *rand.Rand, n int) ([]Vec, []Vec) {
 		a, b := make([]Vec, n), make([]Vec, n)
 		for i := range a {
