@@ -91,6 +91,16 @@ func (a *Assigner) solve(c []float64, n int, x []int, lo, hi float64) (v []float
 		}
 		return v
 	}
+	// The auction starts from the column minima, v[j] = min_i c[i][j]: on
+	// clouds of a few repeated points its rows bid alike, and from zero
+	// prices their price wars and the paths after them cost 5× as much
+	// (2 s against 0.4 s at n = 1000); elsewhere it makes no difference.
+	copy(v, c[:n])
+	for i := 1; i < n; i++ {
+		for j, cij := range c[i*n : i*n+n] {
+			v[j] = min(v[j], cij)
+		}
+	}
 	// ε must move prices of size max|c| by many ulps, or bids that tie
 	// (w1 = w2) would not change any price and the auction would not end.
 	epsMin := max((hi-lo)*auctionEpsMin, max(-lo, hi)*1e-12)
