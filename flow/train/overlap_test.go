@@ -67,12 +67,19 @@ func TestOverlapStops(t *testing.T) {
 	tr := newTrainer(t, smallOTConfig())
 	tr.SetOverlap(true)
 	steps(t, tr, 5)
-	if runtime.NumGoroutine() <= before {
+	exited := tr.overlap.exited
+	if tr.overlap.jobs == nil || isClosed(exited) {
 		t.Fatal("no overlap goroutine while stepping")
 	}
 	tr.Close()
+	if !isClosed(exited) || tr.overlap.jobs != nil {
+		t.Fatal("the overlap goroutine still runs after Close")
+	}
 	waitGoroutines(t, before, "after Close")
 	steps(t, tr, 3) // still usable; the goroutine comes back
+	if tr.overlap.jobs == nil {
+		t.Fatal("no overlap goroutine after Close and more steps")
+	}
 	tr.Close()
 	waitGoroutines(t, before, "after the second Close")
 
@@ -95,11 +102,25 @@ func TestOverlapStops(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return within 10 s of cancellation")
 	}
+	if tr.overlap.jobs != nil || tr.overlap.exited == nil || !isClosed(tr.overlap.exited) {
+		t.Fatal("the overlap goroutine still runs after Run returned")
+	}
 	waitGoroutines(t, before, "after Run returned")
 }
 
+// isClosed reports whether c is closed (it never carries values).
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
 // waitGoroutines fails unless the goroutine count falls back to want within
-// a few seconds (an ended goroutine takes a moment to be counted out).
+// a few seconds (an ended goroutine takes a moment to be counted out; other
+// tests' goroutines ending meanwhile only help).
 func waitGoroutines(t *testing.T, want int, when string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
