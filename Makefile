@@ -56,9 +56,10 @@ bench: build ## Go benchmarks of flow/... and bin/flowmatch bench
 	$(GO) test -run '^$$' -bench . ./flow/...
 	@if [ -x bin/flowmatch ]; then echo bin/flowmatch bench && bin/flowmatch bench; else echo "make bench: no bin/flowmatch yet, skipped"; fi
 
-bench-peer: build ## bin/flowmatch bench -peer: the same figures beside PyTorch's (installs python3-torch, python3-sklearn)
+bench-peer: build ## bin/flowmatch bench -peer: the same figures beside PyTorch's (installs python3-torch, python3-sklearn, python3-pot)
 	@scripts/setup-deps.sh --peer
 	bin/flowmatch bench -peer
+	bin/flowmatch bench -peer -coupling ot
 
 lint: setup ## gofmt -l must be empty, go vet, staticcheck
 	@echo gofmt -l .; out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi

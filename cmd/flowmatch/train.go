@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/flowviz/flowviz/flow/mlp"
@@ -127,6 +128,10 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				return err
 			}
 		}
+		// With a core to spare, the next OT batch is coupled while the
+		// current step trains; the batches are the same either way.
+		tr.SetOverlap(runtime.GOMAXPROCS(0) > 1)
+		defer tr.Close()
 		return trainLoop(ctx, e, tr, cfg.Steps, out, quiet)
 	}
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
-	"github.com/flowviz/flowviz/flow/internal/cputime"
+	"github.com/flowviz/flowviz/flow/cputime"
 	"github.com/flowviz/flowviz/flow/mlp"
 )
 

@@ -31,6 +31,8 @@ func (tr *Trainer) applyCommands() {
 	}
 	tr.queue = tr.spare[:0]
 	tr.mu.Unlock()
+	// A command may change what the prefetched batch was drawn from.
+	tr.overlap.drop(tr.draws)
 	for _, cmd := range cmds {
 		cmd(tr)
 	}

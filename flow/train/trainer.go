@@ -147,8 +147,9 @@ type Trainer struct {
 	rng, noise        *rand.Rand
 	good              checkpoint
 
-	batch  batchBuffers
-	reflow *reflowPool
+	batch   batchBuffers
+	reflow  *reflowPool
+	overlap overlap // the next OT batch, coupled while this step trains
 
 	step    int
 	loss    float64 // EMA of the batch loss; NaN before the first step
@@ -330,8 +331,10 @@ func (tr *Trainer) Publish() {
 
 // Run trains until ctx is cancelled, applying commands between steps and
 // publishing snapshots as it goes. While paused, waiting, failed or done it
-// sleeps until a command or cancellation arrives. It returns ctx.Err().
+// sleeps until a command or cancellation arrives. It returns ctx.Err(),
+// after stopping the overlap's goroutine, if any.
 func (tr *Trainer) Run(ctx context.Context) error {
+	defer tr.overlap.stop(tr.draws)
 	for {
 		tr.applyCommands()
 		if err := ctx.Err(); err != nil {
@@ -371,7 +374,9 @@ func (tr *Trainer) trainStep() (float64, error) {
 	n := tr.cfg.Batch
 	b := &tr.batch
 	x0, x1 := b.x0[:n], b.x1[:n]
-	tr.drawPairs(x0, x1)
+	if !tr.overlap.take(tr.draws, x0, x1) {
+		tr.drawPairs(x0, x1)
+	}
 
 	noisy := tr.cfg.Sigma > 0
 	zeroLoss := 0.0 // L₀ = mean ‖dxt‖² over the 2n outputs
@@ -391,6 +396,9 @@ func (tr *Trainer) trainStep() (float64, error) {
 	if tr.obj != nil && tr.obj.kind != flow.Velocity {
 		zeroLoss = tr.obj.fill(tr, x0, x1) // noise, data or score targets
 	}
+	// The next batch's draws follow this one's, as they would without
+	// overlap; its coupling runs beside the passes below.
+	tr.prefetchOT(n)
 
 	pred := tr.net.ForwardClass(tr.ws, b.xs[:2*n], b.ts[:n], tr.batchLabels(n))
 	loss := tr.regress(pred, n)
@@ -464,7 +472,13 @@ func (tr *Trainer) saveCheckpoint() {
 // appendStreams appends the binary states of the batch and noise streams
 // to b: two PCG encodings of pcgStateLen bytes.
 func (tr *Trainer) appendStreams(b []byte) []byte {
-	for _, p := range []*rand.PCG{tr.draws, tr.noiseDraws} {
+	draws := tr.draws
+	if tr.overlap.pending {
+		// The stream as it was before the prefetched batch's draws: a
+		// restore draws that batch again, as a run without overlap would.
+		draws = &tr.overlap.rewind
+	}
+	for _, p := range []*rand.PCG{draws, tr.noiseDraws} {
 		var err error
 		if b, err = p.AppendBinary(b); err != nil {
 			panic("train: PCG state: " + err.Error()) // PCG's encoding cannot fail
@@ -501,6 +515,7 @@ func parseStreams(b []byte, draws, noise *rand.PCG) error {
 }
 
 func (tr *Trainer) restoreCheckpoint() {
+	tr.overlap.drop(tr.draws) // the prefetched batch follows the step rolled back
 	g := &tr.good
 	copy(tr.net.Params, g.params)
 	copy(tr.opt.M, g.adamM)

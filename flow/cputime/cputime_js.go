@@ -1,6 +1,5 @@
 //go:build js
 
-// Package cputime reads the CPU time the process has used, for benchmarks that must be compared while other processes share the cores.
 package cputime
 
 import (
