@@ -9,7 +9,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
+	"time"
 
 	"github.com/flowviz/flowviz/cmd/flowviz/internal/cmdline"
 	"github.com/flowviz/flowviz/viz"
@@ -46,6 +48,14 @@ func run(o *cmdline.Options) {
 		defer f.Close()
 		defer pprof.StopCPUProfile()
 	}
+	go tuneMemoryLimit()
+	if o.MemProfile != "" {
+		go func() {
+			for range time.Tick(memProfileEvery) {
+				writeHeapProfile(o.MemProfile)
+			}
+		}()
+	}
 	err = viz.Run(viz.Config{
 		Settings: o.Settings, Backend: backend,
 		Width: o.Width, Height: o.Height, Scale: o.Scale, Theme: o.Theme, Colours: o.Colours, Fullscreen: o.Fullscreen,
@@ -66,4 +76,24 @@ func newBackend(s scene.Settings, useDemo bool) (scene.Backend, error) {
 		return demo.New(s), nil
 	}
 	return live.New(s)
+}
+
+// memProfileEvery is how often -memprofile rewrites the heap profile while
+// the app runs (at exit the scenes and caches are already let go).
+const memProfileEvery = 10 * time.Second
+
+// writeHeapProfile writes what is in use on the heap now, after a GC:
+// `go tool pprof -sample_index inuse_space` shows where the memory goes.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err == nil {
+		runtime.GC()
+		err = pprof.WriteHeapProfile(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "flowviz: -memprofile:", err)
+	}
 }

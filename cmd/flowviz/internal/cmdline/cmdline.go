@@ -29,6 +29,7 @@ type Options struct {
 	StateFile           string
 	Demo                bool
 	CPUProfile          string
+	MemProfile          string
 	DrawingFile         string
 	SessionFile         string
 	KeepDir             string
@@ -89,6 +90,7 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 	fs.StringVar(&o.StateFile, "state-file", "", "write the app state as JSON to this file every 200 ms")
 	fs.BoolVar(&o.Demo, "demo", false, "play the exact marginal field instead of training a network")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	fs.StringVar(&o.MemProfile, "memprofile", "", "rewrite a heap profile (in use, after a GC) to this file every 10 s")
 	fs.StringVar(&o.DrawingFile, "drawing", session.DefaultDrawingFile(), "CSV file the drawing is kept in between runs (\"\" to keep none)")
 	fs.StringVar(&o.SessionFile, "session", "", "open this session file at start-up (and save to it with Ctrl+S); with -record, the scene to record")
 	fresh := fs.Bool("fresh", false, "start clean: do not restore the autosave of the last run")
