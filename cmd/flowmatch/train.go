@@ -146,7 +146,7 @@ func trainLoop(ctx context.Context, e *env, tr *train.Trainer, steps int, out st
 	})
 	interrupted := err != nil && ctx.Err() != nil
 	if err != nil && !interrupted {
-		return err
+		return fmt.Errorf("%w; a lower -lr may train", err)
 	}
 	snap := tr.Latest()
 	m := snap.Model()
