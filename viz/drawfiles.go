@@ -17,6 +17,7 @@ import (
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/session"
 )
 
 // loadedPoints is how many points a shape, an image or a text puts into the
@@ -30,13 +31,7 @@ const maxDropBytes = 64 << 20
 
 // DefaultDrawingFile is where the drawing is kept between runs:
 // os.UserConfigDir()/flowviz/drawing.csv, or "" if there is no such dir.
-func DefaultDrawingFile() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(dir, "flowviz", "drawing.csv")
-}
+func DefaultDrawingFile() string { return session.DefaultDrawingFile() }
 
 // loadIntoDrawing replaces the drawing being edited by loadedPoints draws
 // from d (one undoable step) and fits the view to it once sent.
