@@ -180,7 +180,7 @@ func TestCompareUsageErrors(t *testing.T) {
 		{[]string{"-sample-steps", "0"}, exitUsage, "-sample-steps 0"},
 		{[]string{"-solver", "leapfrog"}, exitUsage, "solver"},
 		{[]string{"-b", "target=unicorns"}, exitFailure, "model B: train: target"},
-		{[]string{"-a", "width=8,depth=1,batch=32", "-b", "lr=100", "-n", "100", "-sample-steps", "5"}, exitFailure, "model B: training diverged"},
+		{[]string{"-a", "width=8,depth=1,batch=32", "-b", "lr=100", "-n", "100", "-sample-steps", "5"}, exitFailure, "model B: diverged at step"},
 	} {
 		code, _, stderr := flowmatch(t, append([]string{"compare"}, tc.args...)...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) {
