@@ -67,8 +67,8 @@ type Keeper struct {
 	GIFFrames int
 	Lesson    string // carried through sessions
 
-	store    storage.Store
-	auto     *keepdir.Autosave // nil when nothing may be kept
+	store storage.Store
+	auto  *keepdir.Autosave // nil when nothing may be kept
 	// unread holds session files the app failed to open or apply: a save
 	// to one moves it aside first, as the autosave does.
 	unread   map[string]bool
