@@ -37,6 +37,9 @@ import (
 // also saved when the app closes.
 const autosaveEvery = 60 * time.Second
 
+// exitWait bounds how long the exit autosave waits for saves in flight.
+const exitWait = 10 * time.Second
+
 // AutosaveName is the file in the keep folder that the next start restores.
 const AutosaveName = "autosave.flowviz"
 
@@ -355,7 +358,9 @@ func (g *Game) saveOnExit() {
 	if g.keep.Dir == "" || !g.autosaveLesson() {
 		return
 	}
-	for g.keep.busy.Load() > 0 { // let a save in flight finish first
+	// Let a save in flight finish first, but not forever: a GIF may take
+	// long, and the autosave's own writes are serialised anyway.
+	for deadline := time.Now().Add(exitWait); g.keep.busy.Load() > 0 && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
 	moved, err := g.keep.writeAutosave(g.backend, g.sessionView())
