@@ -269,6 +269,10 @@ func completeSession(b scene.Backend, s *session.Session) error {
 		return err
 	}
 	s.Model, s.Optimizer = st.Model, &st.Optimizer
+	// The weights say which network: settings just edited in the panel
+	// may not have reached the trainer yet.
+	n := st.Model.Config.Net
+	s.Settings.Width, s.Settings.Depth, s.Settings.Act = n.Width, n.Depth, n.Act.String()
 	s.Source, s.Target = session.FromDist(st.Source), session.FromDist(st.Target)
 	s.Settings.Source, s.Settings.Target = st.Source.String(), st.Target.String()
 	return nil
