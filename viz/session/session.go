@@ -11,8 +11,8 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/flowviz/flowviz/flow"
@@ -165,10 +165,10 @@ type settingsJSON struct {
 }
 
 type dataJSON struct {
-	Spec   string      `json:"spec,omitempty"`
-	Points points `json:"points,omitempty"`
-	Jitter float64     `json:"jitter,omitempty"`
-	Name   string      `json:"name,omitempty"`
+	Spec   string  `json:"spec,omitempty"`
+	Points points  `json:"points,omitempty"`
+	Jitter float64 `json:"jitter,omitempty"`
+	Name   string  `json:"name,omitempty"`
 }
 
 type optimizerJSON struct {
