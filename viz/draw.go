@@ -54,8 +54,8 @@ type Drawer struct {
 	image     []byte  // the last dropped image, re-read when the threshold changes
 	imageName string
 	loads     fileLoads // files read and decoded off the render loop
-	fitNext   bool   // fit the view to the drawing when it is next sent
-	usedText  string // the text last rendered
+	fitNext   bool      // fit the view to the drawing when it is next sent
+	usedText  string    // the text last rendered
 
 	target, source *drawing.Doc
 	sent           [2]int // doc versions sent, [target, source]; -1 never
