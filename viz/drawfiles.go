@@ -249,11 +249,11 @@ func (g *Game) saveDrawingTo(file string) {
 		g.setStatus("Type a file path to save to.", true)
 		return
 	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+	if err := g.keep.store.MkdirAll(filepath.Dir(file)); err != nil {
 		g.setStatus(err.Error(), true)
 		return
 	}
-	if err := data.WriteCSVFile(file, g.draw.doc().Points()); err != nil {
+	if err := writeCSV(g.keep.store, file, g.draw.doc().Points()); err != nil {
 		g.setStatus(fmt.Sprintf("Could not save: %v", err), true)
 		return
 	}
@@ -316,13 +316,13 @@ func (g *Game) keepDrawing(file string) error {
 	}
 	if g.draw.target.Len() == 0 {
 		// Cleared: the next run starts without a drawing.
-		if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := g.keep.store.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+	if err := g.keep.store.MkdirAll(filepath.Dir(file)); err != nil {
 		return err
 	}
-	return data.WriteCSVFile(file, g.draw.target.Points())
+	return writeCSV(g.keep.store, file, g.draw.target.Points())
 }

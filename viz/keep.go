@@ -18,7 +18,6 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/flow"
-	"github.com/flowviz/flowviz/flow/atomicfile"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/camera"
@@ -138,7 +137,7 @@ func (k *Keeper) exportPath(what, ext string) (string, error) {
 		return "", errors.New("no folder to export to (-keep-dir is empty)")
 	}
 	dir := filepath.Join(k.Dir, "exports")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := k.store.MkdirAll(dir); err != nil {
 		return "", err
 	}
 	return filepath.Join(dir, time.Now().Format("20060102-150405")+"-"+what+"."+ext), nil
@@ -522,7 +521,7 @@ func (g *Game) takeScreenshot(screen *ebiten.Image, canvasR rect) {
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
-		err := atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
+		err := g.keep.store.WriteFile(path, func(w io.Writer) error { return png.Encode(w, img) })
 		if err != nil {
 			g.keep.report(keepResult{msg: "screenshot not saved: " + err.Error(), isErr: true})
 			return
@@ -581,7 +580,7 @@ func (g *Game) exportData() {
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
-		msg, err := exportAll(g.backend, sc, stem)
+		msg, err := exportAll(g.keep.store, g.backend, sc, stem)
 		if err != nil {
 			g.keep.report(keepResult{msg: "export failed: " + err.Error(), isErr: true})
 			return
@@ -593,11 +592,11 @@ func (g *Game) exportData() {
 // exportAll writes <stem>samples.csv, <stem>trajectories.csv and, when the
 // backend trains a network, <stem>model.json (plus the CSV of drawn data the
 // model's config then names, so `flowmatch eval -model` can load it).
-func exportAll(b scene.Backend, sc *scene.Scene, stem string) (string, error) {
-	if err := data.WriteCSVFile(stem+"samples.csv", sc.Traj[len(sc.Traj)-1]); err != nil {
+func exportAll(store storage.Store, b scene.Backend, sc *scene.Scene, stem string) (string, error) {
+	if err := writeCSV(store, stem+"samples.csv", sc.Traj[len(sc.Traj)-1]); err != nil {
 		return "", err
 	}
-	if err := atomicfile.Write(stem+"trajectories.csv", func(w io.Writer) error { return writeTrajectories(w, sc) }); err != nil {
+	if err := store.WriteFile(stem+"trajectories.csv", func(w io.Writer) error { return writeTrajectories(w, sc) }); err != nil {
 		return "", err
 	}
 	msg := "samples and trajectories saved to " + stem + "*.csv"
@@ -605,20 +604,20 @@ func exportAll(b scene.Backend, sc *scene.Scene, stem string) (string, error) {
 	if !ok {
 		return msg, nil
 	}
-	st, err := tr.TrainingState()
+	ts, err := tr.TrainingState()
 	if err != nil {
 		return "", err
 	}
-	m := st.Model
-	m.Config.Source, err = specFor(st.Source, stem+"source.csv")
+	m := ts.Model
+	m.Config.Source, err = specFor(store, ts.Source, stem+"source.csv")
 	if err != nil {
 		return "", err
 	}
-	m.Config.Target, err = specFor(st.Target, stem+"target.csv")
+	m.Config.Target, err = specFor(store, ts.Target, stem+"target.csv")
 	if err != nil {
 		return "", err
 	}
-	if err := train.SaveModel(stem+"model.json", m); err != nil {
+	if err := store.WriteFile(stem+"model.json", func(w io.Writer) error { return train.WriteModel(w, m) }); err != nil {
 		return "", err
 	}
 	return "samples, trajectories and model saved to " + stem + "*", nil
@@ -626,12 +625,12 @@ func exportAll(b scene.Backend, sc *scene.Scene, stem string) (string, error) {
 
 // specFor returns a data.Load spec for d: its own for a built-in, else the
 // path of a CSV of its points (written here), with the jitter.
-func specFor(d data.Dist, csvPath string) (string, error) {
+func specFor(st storage.Store, d data.Dist, csvPath string) (string, error) {
 	sd := session.FromDist(d)
 	if sd.Spec != "" {
 		return sd.Spec, nil
 	}
-	if err := data.WriteCSVFile(csvPath, sd.Points); err != nil {
+	if err := writeCSV(st, csvPath, sd.Points); err != nil {
 		return "", err
 	}
 	abs, err := filepath.Abs(csvPath)
@@ -642,6 +641,14 @@ func specFor(d data.Dist, csvPath string) (string, error) {
 		return abs + ":jitter=" + strconv.FormatFloat(sd.Jitter, 'g', -1, 64), nil
 	}
 	return abs, nil
+}
+
+// writeCSV writes pts as an x,y CSV file through st, atomically.
+func writeCSV(st storage.Store, path string, pts []flow.Vec) error {
+	if err := st.WriteFile(path, func(w io.Writer) error { return data.WriteCSV(w, pts) }); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	return nil
 }
 
 // writeTrajectories writes one row per particle and solver state:

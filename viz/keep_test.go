@@ -143,7 +143,7 @@ func TestExportedModelEvaluates(t *testing.T) {
 	drawn := &data.PointSet{Points: []flow.Vec{{1, 1}, {2, 0}}, Jitter: 0.1, Name: "drawing"}
 	b.SetData(false, drawn)
 	stem := filepath.Join(dir, "x-")
-	if _, err := exportAll(b, g.sc, stem); err != nil {
+	if _, err := exportAll(storage.Files{}, b, g.sc, stem); err != nil {
 		t.Fatal(err)
 	}
 	samples, err := os.ReadFile(stem + "samples.csv")
