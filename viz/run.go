@@ -22,6 +22,7 @@ import (
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/storage"
 )
 
 // Config is what the command line chooses.
@@ -42,6 +43,8 @@ type Config struct {
 	SessionFile string
 	Fresh       bool
 	KeepDir     string
+	// Store is where the keep folder's files go (storage.Files{} if nil).
+	Store storage.Store
 	// DrawingFile keeps the target drawing between runs: read at start,
 	// written at exit if edited ("" for neither). RestoreDrawing trains on
 	// the restored drawing at once (when no target was asked for).
@@ -92,15 +95,7 @@ func Run(cfg Config) error {
 	g.openAtStart()
 	// SIGINT and SIGTERM close the window like its close button does, so
 	// the backend stops and the last state is written.
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(signals)
-	go func() {
-		if _, ok := <-signals; ok {
-			g.quit.Store(true)
-		}
-	}()
-	defer close(signals)
+	defer onSignals(func() { g.quit.Store(true) })()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -136,6 +131,26 @@ func Run(cfg Config) error {
 		err = nil
 	}
 	return errors.Join(err, backendErr)
+}
+
+// onSignals calls quit on the first SIGINT or SIGTERM until the returned
+// stop is called. Stop unsubscribes before it closes the channel: a signal
+// in between would otherwise be sent on a closed channel and panic.
+func onSignals(quit func()) (stop func()) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, ok := <-signals; ok {
+			quit()
+		}
+	}()
+	return func() {
+		signal.Stop(signals)
+		close(signals)
+		<-done
+	}
 }
 
 // CheckLook reports a theme or colour map name that does not exist.

@@ -161,9 +161,9 @@ func (g *generateFlags) resolve(m *train.Model, solver flow.Solver, n int, rng *
 
 // targetSample draws n points of what the samples should match: the target,
 // or the target's class K when one class was sampled.
-func targetSample(target data.Dist, s *samples, rng *rand.Rand, n int) ([]flow.Vec, error) {
+func targetSample(ctx context.Context, target data.Dist, s *samples, rng *rand.Rand, n int) ([]flow.Vec, error) {
 	if len(s.gen.classes) != 1 {
-		return data.Sample(target, rng, n), nil
+		return sampleCtx(ctx, target, rng, n)
 	}
 	k := s.gen.classes[0]
 	l, ok := target.(data.Labeled)
@@ -221,7 +221,6 @@ func (s *samples) generate(ctx context.Context, n int, rng *rand.Rand) error {
 		for hi < len(s.x1) && g.labels[hi] == y {
 			hi++
 		}
-		x := s.x1[lo:hi]
 		var f flow.Field
 		var gt func(float64) float64
 		if g.sde {
@@ -230,23 +229,31 @@ func (s *samples) generate(ctx context.Context, n int, rng *rand.Rand) error {
 				return err
 			}
 			f, gt = d, d.G
-			scratch = make([]flow.Vec, len(x))
+			scratch = make([]flow.Vec, min(chunk, hi-lo))
 		} else {
 			f = s.model.VelocityField(y, g.guidance)
 		}
 		h := 1 / float64(n)
-		for k := range n {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("interrupted at step %d of %d", k, n)
-			}
-			t := float64(k) / float64(n)
-			if g.sde {
-				flow.EulerMaruyama(f, gt, x, t, t+h, 1, rng, nil, scratch)
-			} else {
-				in.Step(f, x, t, h)
-			}
-			if s.traj != nil {
-				copy(s.traj[k+1][lo:hi], x)
+		// The class's particles go through in chunks, each integrated over
+		// all n steps, with a look at ctx before every step of a chunk: a
+		// chunk's step is milliseconds of work for any network the tool
+		// accepts, so Ctrl+C is answered well within a second.
+		for c := lo; c < hi; c += chunk {
+			d := min(hi, c+chunk)
+			xc := s.x1[c:d]
+			for k := range n {
+				if ctx.Err() != nil {
+					return errInterrupted
+				}
+				t := float64(k) / float64(n)
+				if g.sde {
+					flow.EulerMaruyama(f, gt, xc, t, t+h, 1, rng, nil, scratch[:len(xc)])
+				} else {
+					in.Step(f, xc, t, h)
+				}
+				if s.traj != nil {
+					copy(s.traj[k+1][c:d], xc)
+				}
 			}
 		}
 		lo = hi

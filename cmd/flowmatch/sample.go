@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -60,7 +61,16 @@ type samples struct {
 // for terabytes of trajectory.
 const maxSamples = 10_000_000
 
-// draw loads the model and integrates n source draws through it.
+// chunk is how many particles are integrated between two looks at the
+// context: a few milliseconds of work for any network the tool accepts at
+// 100 steps, so Ctrl+C is answered well within a second.
+const chunk = 1024
+
+// errInterrupted is what a long loop returns when Ctrl+C cancelled it.
+var errInterrupted = errors.New("interrupted (Ctrl+C); nothing written")
+
+// draw loads the model and integrates n source draws through it, looking
+// at ctx between chunks of particles.
 func (s *sampleFlags) draw(ctx context.Context, keepTraj bool) (*samples, error) {
 	solver, err := flow.ParseSolver(s.solver)
 	if err != nil {
@@ -84,7 +94,9 @@ func (s *sampleFlags) draw(ctx context.Context, keepTraj bool) (*samples, error)
 		return nil, fmt.Errorf("the model's source %q: %w", m.Config.Source, err)
 	}
 	out := &samples{model: m, solver: solver}
-	out.x0 = data.Sample(src, rand.New(rand.NewPCG(s.seed, streamSource)), s.n)
+	if out.x0, err = sampleCtx(ctx, src, rand.New(rand.NewPCG(s.seed, streamSource)), s.n); err != nil {
+		return nil, err
+	}
 	out.x1 = append([]flow.Vec(nil), out.x0...)
 	if keepTraj {
 		backing := make([]flow.Vec, (s.steps+1)*s.n)
@@ -100,6 +112,19 @@ func (s *sampleFlags) draw(ctx context.Context, keepTraj bool) (*samples, error)
 		return nil, err
 	}
 	return out, nil
+}
+
+// sampleCtx is data.Sample in chunks with a look at ctx between them; the
+// draws are the same, as every distribution draws point after point.
+func sampleCtx(ctx context.Context, d data.Dist, rng *rand.Rand, n int) ([]flow.Vec, error) {
+	pts := make([]flow.Vec, n)
+	for i := 0; i < n; i += 1 << 16 {
+		if ctx.Err() != nil {
+			return nil, errInterrupted
+		}
+		d.Sample(rng, pts[i:min(n, i+1<<16)])
+	}
+	return pts, nil
 }
 
 func setupSample(fs *flag.FlagSet) func(context.Context, *env) error {
