@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/hajimehoshi/ebiten/v2"
-
 	"github.com/flowviz/flowviz/assets"
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
@@ -86,8 +84,7 @@ func (g *Game) useText() {
 }
 
 // takeDroppedFiles loads the first file dropped on the window this tick.
-func (g *Game) takeDroppedFiles() {
-	fsys := ebiten.DroppedFiles()
+func (g *Game) takeDroppedFiles(fsys fs.FS) {
 	if fsys == nil {
 		return
 	}

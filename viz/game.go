@@ -3,21 +3,17 @@ package viz
 import (
 	"fmt"
 	"math"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/ebitengine/debugui"
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
-	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/appstate"
-	"github.com/flowviz/flowviz/viz/camera"
+	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/keymap"
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
-	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
 
@@ -33,17 +29,10 @@ const (
 // reads the backend's newest Scene and Status pointers; it never runs the
 // network and never waits for training.
 type Game struct {
-	cfg     Config
-	backend scene.Backend
-
-	settings  scene.Settings // as edited
-	applied   scene.Settings // as last given to the backend
-	dirty     bool
-	editedAt  time.Time
-	viewMoved time.Time
+	cfg  Config
+	pane *Pane // the model on screen
 
 	tl      *timeline.Timeline
-	canvas  Canvas
 	bar     TimelineBar
 	hud     HUD
 	panel   Panel
@@ -51,7 +40,6 @@ type Game struct {
 	keep    Keeper
 	lessons Lessons
 	tools   Tools
-	insp    inspector
 	// toolBatch draws the lessons' and tools' shapes.
 	toolBatch Batch
 	ui        debugui.DebugUI
@@ -62,27 +50,10 @@ type Game struct {
 
 	status    string
 	statusErr bool
-	lastErr   string
-	lastNote  string
 
-	sc     *scene.Scene
-	scenes int
-	// fitData asks to fit the view to the data once a scene of new data
-	// arrives (at start and after the source or target changed); fitFrom is
-	// the target cloud that was shown when it was asked.
-	fitData  bool
-	fitFrom  cloud
-	pos      []flow.Vec // particles as drawn
-	target   []flow.Vec // particles of the current scene at t
-	from     []flow.Vec // particles when the current scene arrived
-	blendAge float64    // seconds since the current scene arrived
-
-	w, h           int  // screen size in device-independent pixels
-	lastCanvas     rect // canvas of the previous tick, to notice resizes
-	panning        bool
-	panX, panY     int // pointer at the previous tick of a pan
-	capture        debugui.InputCapturingState
-	keys           []ebiten.Key // keymap.Table's keys, parsed once
+	w, h           int            // screen size in device-independent pixels
+	pointer        input.Snapshot // this tick's input, for Draw's brush ring
+	keys           []ebiten.Key   // keymap.Table's keys, parsed once
 	tick           int
 	updateT, drawT frameTimer // CPU time of Update and Draw
 	statsPrinted   time.Time
@@ -93,8 +64,6 @@ type Game struct {
 func newGame(cfg Config) *Game {
 	g := &Game{
 		cfg:       cfg,
-		backend:   cfg.Backend,
-		settings:  cfg.Settings.Clamp(),
 		tl:        timeline.New(cfg.Settings.Steps),
 		scale:     cfg.Scale,
 		showPanel: true,
@@ -102,28 +71,17 @@ func newGame(cfg Config) *Game {
 		w:         cfg.Width,
 		h:         cfg.Height,
 	}
-	g.applied = g.settings
-	g.fitData = true
 	g.draw = newDrawer()
 	g.keep = newKeeper(cfg)
 	g.lessons = newLessons()
 	g.tl.Playing = true
 	g.fonts = NewFonts(g.scale)
-	g.canvas.Layers = DefaultLayers()
-	g.canvas.Scale = g.scale
 	g.bar.Scale = g.scale
 	g.hud.Scale = g.scale
 	g.panel.Scale = int(math.Round(g.scale))
-	g.panel.Sync(g.settings, g.backend.Options())
-	v := g.settings.View
 	canvasR, _, _ := g.layout()
-	g.canvas.Cam = camera.New(canvasR.X, canvasR.Y, canvasR.W, canvasR.H, v[0], v[1], v[2], v[3])
-	// If the real screen differs (fullscreen, a window manager's choice), the
-	// first Update treats it as a resize.
-	g.lastCanvas = canvasR
-	// The arrow grid covers what the canvas shows from the first frame on.
-	g.settings.View = g.fieldView()
-	g.applied = g.settings
+	g.pane = newPane(cfg.Backend, cfg.Settings, canvasR, g.scale, g.setStatus)
+	g.panel.Sync(g.pane.settings, g.pane.backend.Options())
 	for _, b := range keymap.Table {
 		var k ebiten.Key
 		if err := k.UnmarshalText([]byte(b.Key)); err != nil {
@@ -167,64 +125,49 @@ func (g *Game) Update() error {
 	g.tick++
 	dt := 1 / float64(ebiten.TPS())
 	canvasR, barR, panelR := g.layout()
-	g.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
+	g.pane.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
 	g.bar.Area = barR
 	g.panel.Area = panelR
 
-	st := g.backend.Status()
-	g.trackStatus(st)
+	st := g.pane.backend.Status()
+	g.pane.trackStatus(st)
 
+	in := input.Read()
 	if panelR.W > 0 {
 		capture, err := g.ui.Update(func(ctx *debugui.Context) error {
 			ctx.SetScale(g.panel.Scale)
-			edited, changed := g.panel.Build(ctx, st, &g.canvas.Layers, g.tl, g.status, g.actions())
+			edited, changed := g.panel.Build(ctx, st, &g.pane.canvas.Layers, g.tl, g.status, g.actions())
 			if changed {
-				// The camera, not the panel, owns the arrow grid's view.
-				edited.View = g.settings.View
-				g.settings = edited
-				g.dirty, g.editedAt = true, time.Now()
+				g.pane.edit(edited)
 			}
 			return nil // errors here would be sticky in debugui: report through the status line
 		})
-		g.capture = capture
+		in.Capture(capture)
 		if err != nil {
 			g.setStatus(err.Error(), true)
 		}
-	} else {
-		g.capture = 0
 	}
-
-	if g.capture&debugui.InputCapturingStateFocus == 0 {
-		g.handleKeys()
-		g.handleDrawKeys()
-	}
+	g.handleKeys(&in)
+	g.handleDrawKeys(&in)
 	canvasR, _, _ = g.layout()
-	g.updateLessons(canvasR)
-	g.handleDrawPointer(canvasR)
-	g.handleToolPointer(canvasR)
-	g.handlePointer(canvasR)
+	g.pointer = in
+	g.updateLessons(canvasR, &in)
+	g.paint(canvasR, &in)
+	if msg := g.tools.Update(&in, g.toolFrame(canvasR)); msg != "" {
+		g.setStatus(msg, true)
+	}
+	g.handlePointer(canvasR, &in)
 
 	// Keys may have shown or hidden the panel: lay out again for Draw.
 	canvasR, barR, panelR = g.layout()
-	if canvasR != g.lastCanvas {
-		// A resized canvas shows more or less of the plane: let the arrow
-		// grid follow as it does after a pan.
-		if old := g.lastCanvas; old.W > 0 && old.H > 0 && canvasR.W > 0 && canvasR.H > 0 {
-			// Scale the picture with the canvas, as a lecturer going
-			// fullscreen expects, keeping the world centre where it is.
-			f := math.Min(canvasR.W/old.W, canvasR.H/old.H)
-			g.canvas.Cam.Zoom = math.Min(camera.MaxZoom, math.Max(camera.MinZoom, g.canvas.Cam.Zoom*f))
-			g.viewMoved = time.Now()
-		}
-		g.lastCanvas = canvasR
-	}
-	g.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
+	g.pane.resize(canvasR)
 	g.bar.Area, g.panel.Area = barR, panelR
 
-	g.takeScene()
+	g.pane.takeScene(g.tl)
 	g.tl.Advance(dt)
-	g.updatePositions(dt)
-	g.applySettings()
+	g.pane.updatePositions(dt, g.tl.T)
+	g.pane.applySettings(g.lessons.active())
+	g.takeDroppedFiles(in.Dropped)
 	g.sendDrawing()
 	g.updateKeep()
 
@@ -244,17 +187,14 @@ func (g *Game) actions() Actions {
 		Train: func() {
 			// A learning rate lowered a moment ago must reach the trainer
 			// before it resumes, or it would diverge again at once.
-			if g.dirty {
-				g.editedAt = time.Time{}
-				g.applySettings()
-			}
-			g.backend.Train()
+			g.pane.applyNow(g.lessons.active())
+			g.pane.backend.Train()
 			g.setStatus("training", false)
 		},
-		Pause:    func() { g.backend.Pause(); g.setStatus("training paused", false) },
-		Reset:    func() { g.backend.Reset(); g.setStatus("weights reset: training from scratch", false) },
-		Resample: g.backend.Resample,
-		Fit:      g.fit,
+		Pause:    func() { g.pane.backend.Pause(); g.setStatus("training paused", false) },
+		Reset:    func() { g.pane.backend.Reset(); g.setStatus("weights reset: training from scratch", false) },
+		Resample: g.pane.backend.Resample,
+		Fit:      g.pane.fit,
 		Lessons:  g.lessonsPanel,
 		Draw:     g.drawPanel,
 		Keep:     g.keepPanel,
@@ -264,36 +204,15 @@ func (g *Game) actions() Actions {
 	}
 }
 
-// trackStatus turns backend errors and notes into status-line messages once.
-func (g *Game) trackStatus(st scene.Status) {
-	if st.Err != nil {
-		if msg := st.Err.Error(); msg != g.lastErr {
-			g.lastErr = msg
-			if st.State == "failed" {
-				// The trainer says what went wrong; add what to press here.
-				g.setStatus(fmt.Sprintf("Training stopped: %s. Use lr ÷10 in the panel, then Train.", strings.TrimSuffix(msg, ".")), true)
-			} else {
-				g.setStatus(msg, true)
-			}
-		}
-	} else {
-		g.lastErr = ""
-	}
-	if st.Note != "" && st.Note != g.lastNote {
-		g.lastNote = st.Note
-		g.setStatus(st.Note, false)
-	}
-}
-
 func (g *Game) setStatus(msg string, isErr bool) { g.status, g.statusErr = msg, isErr }
 
 // handleKeys runs the key table.
-func (g *Game) handleKeys() {
+func (g *Game) handleKeys(in *input.Snapshot) {
 	for i, b := range keymap.Table {
 		k := g.keys[i]
-		d := inpututil.KeyPressDuration(k)
+		d := in.Duration(k)
 		fire := d == 1
-		if b.NeedsCtrl() != ctrlHeld() {
+		if b.NeedsCtrl() != in.Ctrl() {
 			fire = false
 		}
 		// Held step keys repeat after a third of a second, 15 times a second.
@@ -310,7 +229,7 @@ func (g *Game) handleKeys() {
 
 // do performs a key action.
 func (g *Game) do(a keymap.Action) {
-	l := &g.canvas.Layers
+	l := &g.pane.canvas.Layers
 	switch a {
 	case keymap.PlayPause:
 		g.tl.Toggle()
@@ -343,15 +262,15 @@ func (g *Game) do(a keymap.Action) {
 	case keymap.ToggleLegend:
 		l.Legend = !l.Legend
 	case keymap.FitView:
-		g.fit()
+		g.pane.fit()
 	case keymap.ToggleTraining:
-		if g.backend.Status().State == "running" {
+		if g.pane.backend.Status().State == "running" {
 			g.actions().Pause()
 		} else {
 			g.actions().Train()
 		}
 	case keymap.Resample:
-		g.backend.Resample()
+		g.pane.backend.Resample()
 		if ls := &g.lessons; ls.active() && ls.current().Kind == lesson.Batch {
 			// Lesson 4's "R new batch": fresh draws for its table too.
 			ls.batchNo++
@@ -378,9 +297,9 @@ func (g *Game) do(a keymap.Action) {
 	case keymap.SaveSession, keymap.OpenSession, keymap.ExportData, keymap.Screenshot, keymap.RecordGIF:
 		g.doKeep(a)
 	case keymap.ToggleProbe:
-		g.toggleTool(toolProbe)
+		g.toggleTool(ProbeTool)
 	case keymap.ToggleReverse:
-		g.toggleTool(toolReverse)
+		g.toggleTool(ReverseTool)
 	case keymap.NextLesson:
 		g.doLessonKey(lessonNext, 0)
 	case keymap.PrevLesson:
@@ -392,182 +311,31 @@ func (g *Game) do(a keymap.Action) {
 			g.showHelp = false
 		case g.lessons.active():
 			g.doLessonKey(lessonLeave, 0)
-		case g.tools.Mode != toolNone:
+		case g.tools.Mode != NoTool:
 			g.toggleTool(g.tools.Mode)
 		}
 	}
 }
 
-// handlePointer pans, zooms and drives the timeline bar.
-func (g *Game) handlePointer(canvasR rect) {
-	cx, cy := ebiten.CursorPosition()
-	mx, my := float64(cx), float64(cy)
-	free := g.capture == 0
-	left := ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft)
-	leftDown := inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft)
-	leftUp := inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft)
-	if free || g.bar.scrubbing {
-		g.bar.Update(g.tl, mx, my, left, leftDown, leftUp)
-	}
-
-	panButton := ebiten.IsMouseButtonPressed(ebiten.MouseButtonRight) || ebiten.IsMouseButtonPressed(ebiten.MouseButtonMiddle)
-	panPressed := inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonRight) || inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonMiddle)
-	cam := &g.canvas.Cam
-	switch {
-	case g.panning && panButton:
-		if cx != g.panX || cy != g.panY {
-			cam.Pan(float64(cx-g.panX), float64(cy-g.panY))
-			g.viewMoved = time.Now()
-		}
-		g.panX, g.panY = cx, cy
-	case g.panning:
-		g.panning = false
-	// A pan starts with a press on the canvas: a button pressed over the
-	// panel and dragged onto the canvas must not grab the view there.
-	case panPressed && free && canvasR.contains(mx, my):
-		g.panning, g.panX, g.panY = true, cx, cy
-	}
-	if free && canvasR.contains(mx, my) {
-		if _, wy := ebiten.Wheel(); wy != 0 && !math.IsNaN(wy) {
-			// One wheel notch zooms by 15 % around the pointer.
-			cam.ZoomAt(mx, my, math.Pow(1.15, math.Max(-10, math.Min(10, wy))))
-			g.viewMoved = time.Now()
-		}
+// toggleTool switches a tool on or off; a tool turns draw mode off.
+func (g *Game) toggleTool(mode Tool) {
+	g.setStatus(g.tools.Toggle(mode), false)
+	if g.tools.Mode != NoTool {
+		g.draw.On = false
 	}
 }
 
-// fit zooms to the source and target clouds (their 1st–99th percentiles, so
-// a few outliers do not shrink the picture).
-func (g *Game) fit() {
-	if g.sc == nil {
-		return
-	}
-	pts := append(append([]flow.Vec(nil), g.sc.Source...), g.sc.Target...)
-	box, ok := robustBox(pts)
-	if !ok {
-		return
-	}
-	g.canvas.Cam.Fit(box[0], box[1], box[2], box[3], 0.1)
-	g.viewMoved = time.Now()
+// toolFrame is what the tools see in area this tick.
+func (g *Game) toolFrame(area rect) toolFrame {
+	return toolFrame{area: area, pane: g.pane, t: g.tl.T, scale: g.scale, fonts: g.fonts, blocked: g.lessonHit}
 }
 
-// showsData reports whether the view contains the data's robust box.
-func (g *Game) showsData() bool {
-	if g.sc == nil {
-		return false
+// handlePointer drives the timeline bar, and pans and zooms the pane.
+func (g *Game) handlePointer(canvasR rect, in *input.Snapshot) {
+	if in.Free() || g.bar.scrubbing {
+		g.bar.Update(g.tl, in.X, in.Y, in.Pressed(input.Left), in.JustPressed(input.Left), in.JustReleased(input.Left))
 	}
-	box, ok := robustBox(append(append([]flow.Vec(nil), g.sc.Source...), g.sc.Target...))
-	if !ok {
-		return true
-	}
-	x0, y0, x1, y1 := g.canvas.Cam.Visible()
-	return box[0] >= x0 && box[1] >= y0 && box[2] <= x1 && box[3] <= y1
-}
-
-// takeScene switches to a newly published scene, starting a blend from the
-// positions on screen so particles glide instead of jumping.
-func (g *Game) takeScene() {
-	sc := g.backend.Scene()
-	if sc == nil || sc == g.sc {
-		return
-	}
-	if len(sc.Traj) == 0 {
-		return
-	}
-	g.scenes++
-	if g.sc != nil && len(g.pos) == sc.Particles() {
-		g.from = append(g.from[:0], g.pos...)
-		g.blendAge = 0
-	} else {
-		g.from = g.from[:0]
-		g.blendAge = blendTime
-	}
-	g.sc = sc
-	g.tl.SetSteps(sc.Steps())
-	if g.fitData && cloudID(sc.Target) != g.fitFrom {
-		g.fitData = false
-		// At start the default view stays if it already shows the data.
-		if g.scenes > 1 || !g.showsData() {
-			g.fit()
-		}
-	}
-}
-
-// updatePositions computes the particles to draw at the clock's t.
-func (g *Game) updatePositions(dt float64) {
-	if g.sc == nil {
-		g.pos = g.pos[:0]
-		return
-	}
-	g.target = g.sc.PositionsAt(g.target, g.tl.T)
-	g.blendAge += dt
-	if g.blendAge < blendTime && len(g.from) == len(g.target) {
-		if cap(g.pos) < len(g.target) {
-			g.pos = make([]flow.Vec, len(g.target))
-		}
-		g.pos = g.pos[:len(g.target)]
-		scene.Blend(g.pos, g.from, g.target, scene.SmoothStep(g.blendAge/blendTime))
-		return
-	}
-	g.pos = append(g.pos[:0], g.target...)
-}
-
-// applySettings hands edited settings to the backend once they have settled,
-// and moves the arrow grid to the visible area once the camera has.
-func (g *Game) applySettings() {
-	now := time.Now()
-	if !g.viewMoved.IsZero() && now.Sub(g.viewMoved) > viewDelay {
-		g.viewMoved = time.Time{}
-		if v := g.fieldView(); v != g.settings.View {
-			g.settings.View = v
-			g.dirty, g.editedAt = true, now.Add(-applyDelay)
-		}
-	}
-	if !g.dirty || now.Sub(g.editedAt) < applyDelay {
-		return
-	}
-	g.dirty = false
-	next := g.settings.Clamp()
-	if next == g.applied {
-		return
-	}
-	if err := g.backend.Apply(next); err != nil {
-		g.setStatus(err.Error(), true)
-		// Keep the panel's edit so the user can correct it; remember what the
-		// backend really runs.
-		return
-	}
-	archChanged := next.Width != g.applied.Width || next.Depth != g.applied.Depth || next.Act != g.applied.Act ||
-		next.Path != g.applied.Path || next.Coupling != g.applied.Coupling || next.Sigma != g.applied.Sigma
-	switch {
-	case archChanged:
-		g.setStatus("model changed: training restarted from scratch", false)
-	case next.LR != g.applied.LR || next.Batch != g.applied.Batch:
-		g.setStatus(fmt.Sprintf("applied live: lr %.1e, batch %d", next.LR, next.Batch), false)
-	case next.Target != g.applied.Target || next.Source != g.applied.Source:
-		g.setStatus("new data: training continues from the current weights", false)
-	}
-	if (next.Target != g.applied.Target || next.Source != g.applied.Source) && !g.lessons.active() {
-		// A lesson chooses its own view.
-		g.fitData = true
-		if g.sc != nil {
-			g.fitFrom = cloudID(g.sc.Target)
-		}
-	}
-	g.applied = next
-}
-
-// fieldView is the world square the arrow grid should cover: centred on the
-// view, as wide as the longer side of the canvas, so the arrows sit on square
-// cells and fill the canvas.
-func (g *Game) fieldView() [4]float64 {
-	x0, y0, x1, y1 := g.canvas.Cam.Visible()
-	half := math.Max(x1-x0, y1-y0) / 2
-	cx, cy := (x0+x1)/2, (y0+y1)/2
-	if !(half > 0) || math.IsInf(half, 0) {
-		return g.settings.View
-	}
-	return [4]float64{cx - half, cy - half, cx + half, cy + half}
+	g.pane.panZoom(in, canvasR)
 }
 
 // Draw draws the frame. It reads only what Update prepared.
@@ -576,42 +344,42 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	screen.Fill(toColor(palette.Background))
 	canvasR, _, panelR := g.layout()
 	t := g.tl.T
-	sc := g.sc
+	sc := g.pane.sc
 	if g.lessons.geometric() {
 		// Lessons 1–3 draw their own pairs on an empty plane.
 		sc = nil
 	}
-	g.canvas.Draw(screen, sc, t, g.pos, g.fonts)
+	g.pane.canvas.Draw(screen, sc, t, g.pane.pos, g.fonts)
 	if g.lessons.active() {
 		g.drawLessonFigure(screen)
 	}
-	if l := g.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
+	if l := g.pane.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
 		// Over the pictures, under the tools and the lesson's text: their
 		// boxes must stay readable.
 		g.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, g.fonts)
 	}
 	g.drawOverlay(screen, canvasR)
-	st := g.backend.Status()
+	st := g.pane.backend.Status()
 	if st.State == "waiting" {
 		drawText(screen, "draw something: press D, then hold the left button on the canvas", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H*0.4, Center, palette.Accent)
 	}
 	switch {
 	case g.lessons.active():
 		// The lesson's column carries its own training readout.
-		g.drawTools(screen, g.lessons.lay.figure)
+		g.tools.Draw(screen, g.toolFrame(g.lessons.lay.figure))
 		g.drawColumn(screen)
 		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
 			g.hud.drawTraining(screen, lay.figure, st, g.status, g.statusErr, g.fonts)
 		}
 	default:
-		g.drawTools(screen, canvasR)
+		g.tools.Draw(screen, g.toolFrame(canvasR))
 		g.hud.drawTraining(screen, canvasR, st, g.status, g.statusErr, g.fonts)
 	}
 	g.takeScreenshot(screen, canvasR)
 	if sc == nil && !g.lessons.geometric() {
 		drawText(screen, "waiting for the first sample…", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H/2, Center, palette.Dim)
 	}
-	g.bar.Draw(screen, g.tl, solverFormula(g.applied.Solver), g.fonts)
+	g.bar.Draw(screen, g.tl, solverFormula(g.pane.applied.Solver), g.fonts)
 	if panelR.W > 0 {
 		g.ui.Draw(screen)
 	}
@@ -650,19 +418,19 @@ func (g *Game) statsLines() []string {
 	um, uw := g.updateT.stats()
 	dm, dw := g.drawT.stats()
 	n := 0
-	if g.sc != nil {
-		n = g.sc.Particles()
+	if g.pane.sc != nil {
+		n = g.pane.sc.Particles()
 	}
 	arrows := 0
-	if g.sc != nil {
-		arrows = len(g.sc.GridPts)
+	if g.pane.sc != nil {
+		arrows = len(g.pane.sc.GridPts)
 	}
 	return []string{
 		fmt.Sprintf("%.1f FPS  %.1f TPS", ebiten.ActualFPS(), ebiten.ActualTPS()),
 		fmt.Sprintf("Update %.2f ms (max %.2f)", ms(um), ms(uw)),
 		fmt.Sprintf("Draw   %.2f ms (max %.2f)", ms(dm), ms(dw)),
 		fmt.Sprintf("%s particles, %d arrows", thousands(n), arrows),
-		fmt.Sprintf("%s dots, %d shapes in %d batches", thousands(g.canvas.dotCount), g.canvas.batch.Shapes, g.canvas.batch.Calls),
+		fmt.Sprintf("%s dots, %d shapes in %d batches", thousands(g.pane.canvas.dotCount), g.pane.canvas.batch.Shapes, g.pane.canvas.batch.Calls),
 	}
 }
 
@@ -670,11 +438,11 @@ func (g *Game) statsLine() string {
 	um, uw := g.updateT.stats()
 	dm, dw := g.drawT.stats()
 	n := 0
-	if g.sc != nil {
-		n = g.sc.Particles()
+	if g.pane.sc != nil {
+		n = g.pane.sc.Particles()
 	}
 	return fmt.Sprintf("flowviz stats: fps=%.1f tps=%.1f update_ms=%.3f (max %.3f) draw_ms=%.3f (max %.3f) particles=%d grid=%d window=%dx%d",
-		ebiten.ActualFPS(), ebiten.ActualTPS(), ms(um), ms(uw), ms(dm), ms(dw), n, g.settings.Grid, g.w, g.h)
+		ebiten.ActualFPS(), ebiten.ActualTPS(), ms(um), ms(uw), ms(dm), ms(dw), n, g.pane.settings.Grid, g.w, g.h)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -682,17 +450,17 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // report gathers the state-file fields that are cheap to read on the render
 // loop; the writer goroutine computes the particle summaries.
 func (g *Game) report() stateReport {
-	st := g.backend.Status()
+	st := g.pane.backend.Status()
 	k, exact := g.tl.Step()
-	l := g.canvas.Layers
-	cam := g.canvas.Cam
+	l := g.pane.canvas.Layers
+	cam := g.pane.canvas.Cam
 	um, _ := g.updateT.stats()
 	dm, _ := g.drawT.stats()
 	s := appstate.State{
 		Frame:    g.tick,
 		Window:   appstate.Size{W: g.w, H: g.h},
 		Timeline: appstate.Timeline{K: k, N: g.tl.N, T: g.tl.T, Exact: exact, Playing: g.tl.Playing, Mode: g.tl.Mode.String(), Speed: g.tl.Speed},
-		Training: appstate.Training{Step: st.Step, Loss: st.Loss, StepsPerSec: st.StepsPerSec, State: st.State, LR: g.applied.LR, Batch: g.applied.Batch},
+		Training: appstate.Training{Step: st.Step, Loss: st.Loss, StepsPerSec: st.StepsPerSec, State: st.State, LR: g.pane.applied.LR, Batch: g.pane.applied.Batch},
 		Layers:   appstate.Layers{Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories, Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend},
 		Camera:   appstate.Camera{X: cam.CenterX, Y: cam.CenterY, Zoom: cam.Zoom, Canvas: [4]float64{cam.X, cam.Y, cam.W, cam.H}},
 		Panel:    g.showPanel,
@@ -701,10 +469,10 @@ func (g *Game) report() stateReport {
 		Scale:    g.scale,
 		Theme:    palette.CurrentTheme().Name,
 		Colours:  palette.Colours().Name,
-		Scenes:   g.scenes,
-		Source:   g.applied.Source,
-		Target:   g.applied.Target,
-		Solver:   g.applied.Solver,
+		Scenes:   g.pane.scenes,
+		Source:   g.pane.applied.Source,
+		Target:   g.pane.applied.Target,
+		Solver:   g.pane.applied.Solver,
 		Status:   g.status,
 		FPS:      ebiten.ActualFPS(),
 		UpdateMs: ms(um),
@@ -715,16 +483,16 @@ func (g *Game) report() stateReport {
 	}
 	s.Drawing = g.drawingState()
 	s.Lesson = g.lessonState()
-	s.Tool = g.toolState()
+	s.Tool = g.tools.State()
 	s.Controls = g.bar.controls()
 	if _, _, panelR := g.layout(); panelR.W > 0 {
 		s.Controls["panel"] = [4]float64{panelR.X, panelR.Y, panelR.W, panelR.H}
 	}
-	if g.sc != nil {
-		s.Particles = g.sc.Particles()
-		s.SceneStep = g.sc.Step
+	if g.pane.sc != nil {
+		s.Particles = g.pane.sc.Particles()
+		s.SceneStep = g.pane.sc.Step
 	}
-	return stateReport{state: s, scene: g.sc, t: g.tl.T}
+	return stateReport{state: s, scene: g.pane.sc, t: g.tl.T}
 }
 
 // setScale sets the UI scale, clamped to 1..4, of every part at once: panel,
@@ -734,7 +502,7 @@ func (g *Game) setScale(s float64) {
 	s = math.Min(4, math.Max(1, s))
 	g.scale = s
 	g.fonts = NewFonts(s)
-	g.canvas.Scale = s
+	g.pane.canvas.Scale = s
 	g.bar.Scale = s
 	g.hud.Scale = s
 	g.panel.Scale = int(math.Round(s)) // debugui scales by whole pixels

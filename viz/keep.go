@@ -115,10 +115,6 @@ func (k *Keeper) exportPath(what, ext string) (string, error) {
 	return filepath.Join(dir, time.Now().Format("20060102-150405")+"-"+what+"."+ext), nil
 }
 
-func ctrlHeld() bool {
-	return ebiten.IsKeyPressed(ebiten.KeyControl) || ebiten.IsKeyPressed(ebiten.KeyMeta)
-}
-
 // doKeep runs a keep key.
 func (g *Game) doKeep(a keymap.Action) {
 	switch a {
@@ -200,9 +196,9 @@ func (g *Game) autosaveLesson() bool {
 // sessionView collects what the render loop owns: settings, view, lesson.
 // The training state is added off the loop.
 func (g *Game) sessionView() *session.Session {
-	cam := g.canvas.Cam
-	l := g.canvas.Layers
-	set := g.applied
+	cam := g.pane.canvas.Cam
+	l := g.pane.canvas.Layers
+	set := g.pane.applied
 	if set.Coupling == train.CouplingReflow {
 		// A reflow round's teacher lives only in memory: the session
 		// keeps the reflowed weights and goes on with independent pairs.
@@ -210,8 +206,8 @@ func (g *Game) sessionView() *session.Session {
 	}
 	return &session.Session{
 		Settings: set,
-		Source:   session.Data{Spec: g.applied.Source},
-		Target:   session.Data{Spec: g.applied.Target},
+		Source:   session.Data{Spec: g.pane.applied.Source},
+		Target:   session.Data{Spec: g.pane.applied.Target},
 		View: session.View{
 			CenterX: cam.CenterX, CenterY: cam.CenterY, Zoom: cam.Zoom,
 			Layers: session.Layers{
@@ -252,7 +248,7 @@ func (g *Game) saveSession(path string, quiet bool) {
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
-		err := completeSession(g.backend, s)
+		err := completeSession(g.pane.backend, s)
 		if err == nil {
 			err = session.Save(path, s)
 		}
@@ -276,7 +272,7 @@ func (g *Game) saveOnExit() {
 	}
 	s := g.sessionView()
 	path := filepath.Join(g.keep.Dir, AutosaveName)
-	err := completeSession(g.backend, s)
+	err := completeSession(g.pane.backend, s)
 	if err == nil {
 		err = session.Save(path, s)
 	}
@@ -336,7 +332,7 @@ func (g *Game) applySession(s *session.Session) error {
 	}
 	set := s.Settings
 	set.Source, set.Target = src.String(), tgt.String()
-	if tr, ok := g.backend.(Trainer); ok {
+	if tr, ok := g.pane.backend.(Trainer); ok {
 		var st *train.SavedState
 		if s.Model != nil {
 			st = &train.SavedState{Model: s.Model}
@@ -350,12 +346,12 @@ func (g *Game) applySession(s *session.Session) error {
 		if err := tr.Restore(set, st, src, tgt); err != nil {
 			return err
 		}
-	} else if err := g.backend.Apply(set); err != nil {
+	} else if err := g.pane.backend.Apply(set); err != nil {
 		return err
 	}
-	set.View = g.settings.View // the camera decides the arrow grid below
-	g.settings, g.applied, g.dirty = set, set, false
-	g.panel.Sync(g.settings, g.backend.Options())
+	set.View = g.pane.settings.View // the camera decides the arrow grid below
+	g.pane.settings, g.pane.applied, g.pane.dirty = set, set, false
+	g.panel.Sync(g.pane.settings, g.pane.backend.Options())
 
 	// Drawn data goes back into the drawings, already sent.
 	for i, d := range []session.Data{s.Target, s.Source} {
@@ -372,13 +368,13 @@ func (g *Game) applySession(s *session.Session) error {
 	}
 
 	v := s.View
-	cam := &g.canvas.Cam
+	cam := &g.pane.canvas.Cam
 	cam.CenterX, cam.CenterY = v.CenterX, v.CenterY
 	cam.Zoom = min(camera.MaxZoom, max(camera.MinZoom, v.Zoom))
-	g.fitData = false
-	g.viewMoved = time.Now()
+	g.pane.fitData = false
+	g.pane.viewMoved = time.Now()
 	l := v.Layers
-	g.canvas.Layers = Layers{
+	g.pane.canvas.Layers = Layers{
 		Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories,
 		Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend,
 	}
@@ -421,7 +417,7 @@ func (g *Game) takeScreenshot(screen *ebiten.Image, canvasR rect) {
 // recordGIF renders the current scene's flow from t = 0 to 1 as seen on the
 // canvas, on a goroutine: scenes are immutable, so it needs nothing else.
 func (g *Game) recordGIF() {
-	sc := g.sc
+	sc := g.pane.sc
 	if sc == nil {
 		g.setStatus("nothing to record yet", true)
 		return
@@ -431,7 +427,7 @@ func (g *Game) recordGIF() {
 		g.setStatus("GIF not saved: "+err.Error(), true)
 		return
 	}
-	cam := g.canvas.Cam
+	cam := g.pane.canvas.Cam
 	size := min(record.MaxSize, max(16, g.keep.GIFSize))
 	// The palette is read here, on the render loop that changes the theme.
 	opt := record.Options{Size: size, Frames: g.keep.GIFFrames, Palette: record.Palette(), View: record.View{
@@ -454,7 +450,7 @@ func (g *Game) recordGIF() {
 // exportData writes the samples at t = 1 and the trajectories as CSV and the
 // model as a flowmatch model file, on a goroutine.
 func (g *Game) exportData() {
-	sc := g.sc
+	sc := g.pane.sc
 	if sc == nil || sc.Particles() == 0 {
 		g.setStatus("nothing to export yet", true)
 		return
@@ -468,7 +464,7 @@ func (g *Game) exportData() {
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
-		msg, err := exportAll(g.backend, sc, stem)
+		msg, err := exportAll(g.pane.backend, sc, stem)
 		if err != nil {
 			g.keep.report(keepResult{msg: "export failed: " + err.Error(), isErr: true})
 			return

@@ -54,14 +54,14 @@ func (g *Game) lessonChips() {
 		k := len(l.StepChoices)
 		g.setChips(labels, func(i int) bool {
 			if i < k {
-				return g.settings.Steps == l.StepChoices[i]
+				return g.pane.settings.Steps == l.StepChoices[i]
 			}
-			return g.settings.Solver == l.Solvers[i-k]
+			return g.pane.settings.Solver == l.Solvers[i-k]
 		}, func(i int) {
 			if i < k {
-				g.settings.Steps = l.StepChoices[i]
+				g.pane.settings.Steps = l.StepChoices[i]
 			} else {
-				g.settings.Solver = l.Solvers[i-k]
+				g.pane.settings.Solver = l.Solvers[i-k]
 			}
 			g.editSetting()
 		})
@@ -73,15 +73,15 @@ func (g *Game) lessonChips() {
 		for _, c := range l.Couplings {
 			labels = append(labels, couplingName(c))
 		}
-		g.setChips(labels, func(i int) bool { return g.settings.Coupling == l.Couplings[i] }, func(i int) {
-			g.settings.Coupling = l.Couplings[i]
+		g.setChips(labels, func(i int) bool { return g.pane.settings.Coupling == l.Couplings[i] }, func(i int) {
+			g.pane.settings.Coupling = l.Couplings[i]
 			g.editSetting()
 		})
 	case lesson.Average:
 		g.setChips([]string{"both", "network", "exact"}, func(i int) bool { return ls.avgShow == i }, func(i int) {
 			ls.avgShow = i
 			// The canvas draws the network's arrows; the lesson the exact ones.
-			g.canvas.Layers.Field = i != avgExact
+			g.pane.canvas.Layers.Field = i != avgExact
 		})
 	case lesson.Batch:
 		g.setChips([]string{"new batch"}, func(int) bool { return false }, func(int) {
@@ -105,8 +105,8 @@ func (g *Game) setChips(labels []string, on func(i int) bool, do func(i int)) {
 // editSetting applies an edit made by a lesson at once and shows it in the
 // panel.
 func (g *Game) editSetting() {
-	g.dirty, g.editedAt = true, time.Time{}
-	g.panel.Sync(g.settings, g.backend.Options())
+	g.pane.dirty, g.pane.editedAt = true, time.Time{}
+	g.panel.Sync(g.pane.settings, g.pane.backend.Options())
 }
 
 func solverName(s string) string {
@@ -135,12 +135,12 @@ func couplingName(c string) string {
 // the predictions are seen to approach the targets as training runs.
 func (g *Game) updateBatch() {
 	ls := &g.lessons
-	f, m := g.learned()
+	f, m := g.pane.learned()
 	if f == nil || m.Step == ls.batchStep || g.tick%int(math.Max(1, batchInterval.Seconds()*60)) != 0 && ls.batchStep >= 0 {
 		return
 	}
 	l := ls.current()
-	src, tgt := loadOr(g.applied.Source, "gaussian"), loadOr(g.applied.Target, "moons")
+	src, tgt := loadOr(g.pane.applied.Source, "gaussian"), loadOr(g.pane.applied.Target, "moons")
 	rng := rand.New(rand.NewPCG(l.Seed, ls.batchNo))
 	ls.rows, ls.batchLoss = lesson.BatchRows(l.Pairs, rng, src, tgt, f)
 	ls.batchStep = m.Step
@@ -150,25 +150,25 @@ func (g *Game) updateBatch() {
 // arrow grid at the clock's t.
 func (g *Game) updateAverage() {
 	ls := &g.lessons
-	if g.sc == nil || len(g.sc.GridPts) == 0 {
+	if g.pane.sc == nil || len(g.pane.sc.GridPts) == 0 {
 		return
 	}
-	ex, _ := g.exactField()
+	ex, _ := g.pane.exactField()
 	if ex == nil {
 		return
 	}
 	t := math.Round(g.tl.T*200) / 200
-	key := avgKey{seq: g.sc.Seq, t: t, exp: &ex.Targets[0]}
+	key := avgKey{seq: g.pane.sc.Seq, t: t, exp: &ex.Targets[0]}
 	if key == ls.avgKey {
 		return
 	}
 	ls.avgKey = key
 	grid := *ex
 	grid.Targets = subsample(ex.Targets, avgTargets)
-	n := len(g.sc.GridPts)
+	n := len(g.pane.sc.GridPts)
 	ls.avgExact = slices.Grow(ls.avgExact[:0], n)[:n]
-	grid.Velocity(ls.avgExact, g.sc.GridPts, t)
-	learned := g.sc.FieldAt(nil, t)
+	grid.Velocity(ls.avgExact, g.pane.sc.GridPts, t)
+	learned := g.pane.sc.FieldAt(nil, t)
 	ls.avgErr = append(ls.avgErr[:0], make([]float64, n)...)
 	sum, cnt := 0.0, 0
 	for j := range n {
@@ -184,10 +184,10 @@ func (g *Game) updateAverage() {
 	// The same where the flow actually goes: each cell weighted by the
 	// particles in it at this t. Far from them no pair ever passes, the
 	// loss never looks there, and the network's field is a guess.
-	v, n := g.sc.View, g.sc.Grid
+	v, n := g.pane.sc.View, g.pane.sc.Grid
 	dx, dy := (v[2]-v[0])/float64(n), (v[3]-v[1])/float64(n)
 	wErr, wSpeed, wSum := 0.0, 0.0, 0.0
-	for _, p := range g.pos {
+	for _, p := range g.pane.pos {
 		c, r := int(math.Floor((p[0]-v[0])/dx)), int(math.Floor((p[1]-v[1])/dy))
 		if c < 0 || r < 0 || c >= n || r >= n {
 			continue
@@ -209,7 +209,7 @@ func (g *Game) updateAverage() {
 // tableKey names the W2 table of the lesson's current comparison.
 func (g *Game) tableKey() string {
 	if g.lessons.current().Kind == lesson.Straight {
-		return g.applied.Coupling
+		return g.pane.applied.Coupling
 	}
 	return ""
 }
@@ -227,11 +227,11 @@ func (g *Game) updateTable() {
 		}
 	default:
 	}
-	if ls.tableBusy || g.sc == nil || len(g.sc.Target) == 0 || g.dirty {
+	if ls.tableBusy || g.pane.sc == nil || len(g.pane.sc.Target) == 0 || g.pane.dirty {
 		return
 	}
-	_, m := g.learned()
-	if m == nil || m.Step == 0 || m.Config.Coupling != g.applied.Coupling && g.applied.Coupling != "" {
+	_, m := g.pane.learned()
+	if m == nil || m.Step == 0 || m.Config.Coupling != g.pane.applied.Coupling && g.pane.applied.Coupling != "" {
 		return
 	}
 	key := g.tableKey()
@@ -243,10 +243,10 @@ func (g *Game) updateTable() {
 	if l.Kind == lesson.Straight {
 		steps, solvers = []int{1, 2}, []string{"euler"}
 	}
-	src := loadOr(g.applied.Source, "gaussian")
+	src := loadOr(g.pane.applied.Source, "gaussian")
 	x0 := make([]flow.Vec, tablePoints)
 	src.Sample(rand.New(rand.NewPCG(7, 7)), x0)
-	target := append([]flow.Vec(nil), subsample(g.sc.Target, tablePoints)...)
+	target := append([]flow.Vec(nil), subsample(g.pane.sc.Target, tablePoints)...)
 	ctx, cancel := context.WithCancel(context.Background())
 	ls.cancel = cancel
 	if ls.tableDone == nil {
@@ -344,7 +344,7 @@ func pairText(x0, x1 flow.Vec, t float64, k, n int, exact, steps bool) []string 
 // the solver steps (lesson 1) or draggable ends (lesson 2), and xt.
 func (g *Game) drawPair(dst *ebiten.Image, steps bool) {
 	ls := &g.lessons
-	cam := &g.canvas.Cam
+	cam := &g.pane.canvas.Cam
 	s := g.scale
 	f := g.lessonFaces()
 	b := &g.toolBatch
@@ -408,7 +408,7 @@ func (g *Game) updateCrossing() {
 	ls := &g.lessons
 	ls.conflicts, ls.conflictT, ls.mean = ls.conflicts[:0], ls.conflictT[:0], flow.Vec{}
 	if ls.hoverOn {
-		radius := crossRadius * g.scale / g.canvas.Cam.Zoom
+		radius := crossRadius * g.scale / g.pane.canvas.Cam.Zoom
 		ls.conflicts, ls.conflictT, ls.mean = lesson.CrossingPaths(ls.pairs0, ls.pairs1, ls.hover, radius)
 	}
 }
@@ -424,7 +424,7 @@ const (
 // pointer, the directions that meet there.
 func (g *Game) drawCrossing(dst *ebiten.Image) {
 	ls := &g.lessons
-	cam := &g.canvas.Cam
+	cam := &g.pane.canvas.Cam
 	s := g.scale
 	t := g.tl.T
 	b := &g.toolBatch
@@ -497,7 +497,7 @@ func velocityOf(ls *Lessons, i int) flow.Vec {
 // drawBatch draws the lesson's batch on the plane.
 func (g *Game) drawBatch(dst *ebiten.Image) {
 	ls := &g.lessons
-	cam := &g.canvas.Cam
+	cam := &g.pane.canvas.Cam
 	s := g.scale
 	b := &g.toolBatch
 	scaleV := 0.15 * cam.Zoom
@@ -542,10 +542,10 @@ func (g *Game) batchLines() []numLine {
 // learned field the canvas drew.
 func (g *Game) drawAverage(dst *ebiten.Image) {
 	ls := &g.lessons
-	sc := g.sc
-	cam := &g.canvas.Cam
+	sc := g.pane.sc
+	cam := &g.pane.canvas.Cam
 	s := g.scale
-	ex, _ := g.exactField()
+	ex, _ := g.pane.exactField()
 	if sc == nil || ex == nil || len(ls.avgExact) != len(sc.GridPts) {
 		return
 	}
@@ -586,8 +586,8 @@ func (g *Game) drawAverage(dst *ebiten.Image) {
 
 func (g *Game) averageLines() []numLine {
 	ls := &g.lessons
-	sc := g.sc
-	ex, why := g.exactField()
+	sc := g.pane.sc
+	ex, why := g.pane.exactField()
 	if sc == nil || ex == nil || len(ls.avgExact) != len(sc.GridPts) {
 		if why != "" {
 			return []numLine{proseLine("exact field: " + why)}
@@ -641,7 +641,7 @@ func (g *Game) samplingLines() []numLine {
 				w2 = lesson.FormatNum(res[k].W2)
 			}
 			row.cells = append(row.cells, fmt.Sprintf("%s  (%d)", w2, n*evalsPerStep(sv)))
-			if n == g.applied.Steps && sv == g.applied.Solver {
+			if n == g.pane.applied.Steps && sv == g.pane.applied.Solver {
 				row.hi, row.hiCell = true, j+2
 			}
 		}
@@ -661,9 +661,9 @@ func evalsPerStep(solver string) int {
 // updateStraightness measures S on each new scene of the coupling trained.
 func (g *Game) updateStraightness() {
 	ls := &g.lessons
-	if g.sc != nil && g.sc.Seq != ls.straightSeq && !g.dirty {
-		ls.straightSeq = g.sc.Seq
-		ls.straightness[g.applied.Coupling] = flow.Straightness(g.sc.Traj)
+	if g.pane.sc != nil && g.pane.sc.Seq != ls.straightSeq && !g.pane.dirty {
+		ls.straightSeq = g.pane.sc.Seq
+		ls.straightness[g.pane.applied.Coupling] = flow.Straightness(g.pane.sc.Traj)
 	}
 }
 
@@ -689,7 +689,7 @@ func (g *Game) straightLines() []numLine {
 			}
 		}
 		row := tableRow(cells...)
-		row.hi = c == g.applied.Coupling
+		row.hi = c == g.pane.applied.Coupling
 		lines = append(lines, row)
 	}
 	if missing {

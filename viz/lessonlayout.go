@@ -300,9 +300,9 @@ func (g *Game) fitLesson() {
 		return
 	}
 	v := ls.current().View
-	g.canvas.Cam.FitIn(v[0], v[1], v[2], v[3], fig.X, fig.Y, fig.W, fig.H, 0.06)
+	g.pane.canvas.Cam.FitIn(v[0], v[1], v[2], v[3], fig.X, fig.Y, fig.W, fig.H, 0.06)
 	ls.fitted, ls.fitFor = true, fig
-	g.viewMoved = time.Now()
+	g.pane.viewMoved = time.Now()
 }
 
 // drawColumn draws the lesson's text: caption, chips, numbers, training
@@ -328,7 +328,7 @@ func (g *Game) drawColumn(dst *ebiten.Image) {
 		b.Rect(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), bg)
 		b.Frame(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), float32(s), palette.GridMajor)
 	}
-	st := g.backend.Status()
+	st := g.pane.backend.Status()
 	if lay.train.H > 0 {
 		tr := lay.train
 		cy := tr.Y + f.body.Size*bodyLead

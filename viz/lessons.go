@@ -7,13 +7,12 @@ import (
 	"time"
 
 	"github.com/ebitengine/debugui"
-	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/camera"
+	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/scene"
 )
@@ -32,7 +31,7 @@ type Lessons struct {
 		layers   Layers
 		cam      camera.Camera
 		drawOn   bool
-		tool     int
+		tool     Tool
 		playing  bool
 	}
 	resetPending bool // fresh weights once the lesson's settings reached the backend
@@ -192,9 +191,9 @@ func (g *Game) showLesson(i int) {
 		return
 	}
 	if !ls.active() {
-		ls.saved.settings = g.settings
-		ls.saved.layers = g.canvas.Layers
-		ls.saved.cam = g.canvas.Cam
+		ls.saved.settings = g.pane.settings
+		ls.saved.layers = g.pane.canvas.Layers
+		ls.saved.cam = g.pane.canvas.Cam
 		ls.saved.drawOn = g.draw.On
 		ls.saved.tool = g.tools.Mode
 		ls.saved.playing = g.tl.Playing
@@ -209,7 +208,7 @@ func (g *Game) showLesson(i int) {
 	ls.straightness, ls.straightSeq, ls.lines = map[string]float64{}, -1, nil
 	ls.colNeed, ls.fitted, ls.conflicts = 0, false, nil
 	ls.fit.key = fitKey{}
-	g.tools.Mode, g.tools.reverse = toolNone, nil
+	g.tools.Off()
 	g.draw.On = false
 
 	// Settings: the lesson's over the app's own, so every lesson starts from
@@ -221,20 +220,20 @@ func (g *Game) showLesson(i int) {
 	case lesson.Shape:
 		g.draw.On, g.draw.ToSource = true, false
 	}
-	next.View = g.settings.View
-	if next != g.settings {
-		g.settings = next
-		g.dirty, g.editedAt = true, time.Time{}
-		g.panel.Sync(g.settings, g.backend.Options())
+	next.View = g.pane.settings.View
+	if next != g.pane.settings {
+		g.pane.settings = next
+		g.pane.dirty, g.pane.editedAt = true, time.Time{}
+		g.panel.Sync(g.pane.settings, g.pane.backend.Options())
 	}
 	ls.resetPending = l.Settings.Reset
 
 	if len(l.Show) > 0 {
-		g.canvas.Layers = layersOf(l.Show)
+		g.pane.canvas.Layers = layersOf(l.Show)
 	} else {
-		g.canvas.Layers = ls.saved.layers
+		g.pane.canvas.Layers = ls.saved.layers
 	}
-	g.fitData = false
+	g.pane.fitData = false
 
 	ls.x0, ls.x1 = l.X0, l.X1
 	switch l.Kind {
@@ -271,7 +270,7 @@ func (g *Game) relayoutLesson() {
 	canvasR, _, _ := g.layout()
 	// A key or the panel may have just changed the layout (UI scale, the
 	// panel): fit against the viewport the next frame draws with.
-	g.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
+	g.pane.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
 	g.lessonChips()
 	ls.lines = g.lessonLines()
 	ls.lay = g.layoutLesson(canvasR)
@@ -287,22 +286,22 @@ func (g *Game) leaveLessons() {
 	g.stopTable()
 	ls.cur = -1
 	s := ls.saved.settings
-	s.View = g.settings.View
-	if s != g.settings {
-		g.settings = s
-		g.dirty, g.editedAt = true, time.Time{}
-		g.panel.Sync(g.settings, g.backend.Options())
+	s.View = g.pane.settings.View
+	if s != g.pane.settings {
+		g.pane.settings = s
+		g.pane.dirty, g.pane.editedAt = true, time.Time{}
+		g.panel.Sync(g.pane.settings, g.pane.backend.Options())
 	}
-	g.canvas.Layers = ls.saved.layers
-	g.canvas.Cam = ls.saved.cam
-	g.viewMoved = time.Now()
+	g.pane.canvas.Layers = ls.saved.layers
+	g.pane.canvas.Cam = ls.saved.cam
+	g.pane.viewMoved = time.Now()
 	g.draw.On = ls.saved.drawOn
 	g.tools.Mode = ls.saved.tool
 	if ls.saved.playing {
 		g.tl.Play()
 	}
-	if g.sc != nil {
-		g.tl.SetSteps(g.sc.Steps())
+	if g.pane.sc != nil {
+		g.tl.SetSteps(g.pane.sc.Steps())
 	}
 	g.setStatus("lesson view closed", false)
 }
@@ -346,9 +345,9 @@ func loadOr(spec, fallback string) data.Dist {
 }
 
 // updateLessons runs the shown lesson's tick: its pointer, its figures.
-func (g *Game) updateLessons(canvasR rect) {
+func (g *Game) updateLessons(canvasR rect, in *input.Snapshot) {
 	ls := &g.lessons
-	if n := g.cfg.Lesson; n > 0 && g.sc != nil && !ls.started {
+	if n := g.cfg.Lesson; n > 0 && g.pane.sc != nil && !ls.started {
 		// -lesson: open once the first scene is on screen, after any
 		// session restore has set the app's own view to come back to.
 		ls.started = true
@@ -361,10 +360,10 @@ func (g *Game) updateLessons(canvasR rect) {
 	if !ls.active() {
 		return
 	}
-	if ls.resetPending && !g.dirty {
+	if ls.resetPending && !g.pane.dirty {
 		ls.resetPending = false
-		g.backend.Reset()
-		g.backend.Train()
+		g.pane.backend.Reset()
+		g.pane.backend.Train()
 	}
 	l := ls.current()
 	if l.Kind == lesson.Pair && g.tl.N != l.Steps {
@@ -372,14 +371,13 @@ func (g *Game) updateLessons(canvasR rect) {
 		// counts its own five steps.
 		g.tl.SetSteps(l.Steps)
 	}
-	cx, cy := ebiten.CursorPosition()
-	mx, my := float64(cx), float64(cy)
-	wx, wy := g.canvas.Cam.ToWorld(mx, my)
+	mx, my := in.X, in.Y
+	wx, wy := g.pane.canvas.Cam.ToWorld(mx, my)
 	at := flow.Vec{wx, wy}
-	free := g.capture == 0 && canvasR.contains(mx, my)
+	free := in.Free() && canvasR.contains(mx, my)
 	switch l.Kind {
 	case lesson.Interp:
-		g.dragEnds(at, mx, my, free)
+		g.dragEnds(in, at, free)
 	case lesson.Crossing:
 		ls.hover, ls.hoverOn = at, free && !g.lessonHit(mx, my)
 		g.updateCrossing()
@@ -394,7 +392,7 @@ func (g *Game) updateLessons(canvasR rect) {
 		g.updateTable()
 	}
 	g.relayoutLesson()
-	if free && inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
+	if free && in.JustPressed(input.Left) {
 		for _, c := range ls.chips {
 			if c.r.contains(mx, my) {
 				c.do()
@@ -405,13 +403,14 @@ func (g *Game) updateLessons(canvasR rect) {
 }
 
 // dragEnds lets the pointer drag x0 and x1 (lesson 2).
-func (g *Game) dragEnds(at flow.Vec, mx, my float64, free bool) {
+func (g *Game) dragEnds(in *input.Snapshot, at flow.Vec, free bool) {
 	ls := &g.lessons
-	if !ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft) {
+	mx, my := in.X, in.Y
+	if !in.Pressed(input.Left) {
 		ls.drag = 0
 		return
 	}
-	if ls.drag == 0 && free && inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
+	if ls.drag == 0 && free && in.JustPressed(input.Left) {
 		// Grab the nearer end if it is within reach of the pointer.
 		reach := 40 * g.scale
 		d0, d1 := g.screenDist(ls.x0, mx, my), g.screenDist(ls.x1, mx, my)
@@ -425,7 +424,7 @@ func (g *Game) dragEnds(at flow.Vec, mx, my float64, free bool) {
 	// A dragged end stays in the figure, clear of the text column.
 	if fig := ls.lay.figure; fig.W > 0 && !fig.contains(mx, my) {
 		m := 8 * g.scale
-		wx, wy := g.canvas.Cam.ToWorld(math.Min(math.Max(mx, fig.X+m), fig.X+fig.W-m), math.Min(math.Max(my, fig.Y+m), fig.Y+fig.H-m))
+		wx, wy := g.pane.canvas.Cam.ToWorld(math.Min(math.Max(mx, fig.X+m), fig.X+fig.W-m), math.Min(math.Max(my, fig.Y+m), fig.Y+fig.H-m))
 		at = flow.Vec{wx, wy}
 	}
 	switch ls.drag {
@@ -437,7 +436,7 @@ func (g *Game) dragEnds(at flow.Vec, mx, my float64, free bool) {
 }
 
 func (g *Game) screenDist(p flow.Vec, mx, my float64) float64 {
-	sx, sy := g.canvas.Cam.ToScreen(p[0], p[1])
+	sx, sy := g.pane.canvas.Cam.ToScreen(p[0], p[1])
 	return math.Hypot(sx-mx, sy-my)
 }
 
@@ -521,9 +520,9 @@ func (g *Game) lessonsPanel(ctx *debugui.Context) {
 		ctx.Button("PgDn ▶").On(func() { g.doLessonKey(lessonNext, 0) })
 		ctx.Button("Esc leave").On(func() { g.leaveLessons() })
 		ctx.SetGridLayout([]int{-1, -1}, nil)
-		probe, reverse := g.tools.Mode == toolProbe, g.tools.Mode == toolReverse
-		ctx.Checkbox(&probe, "probe (Q)").On(func() { g.toggleTool(toolProbe) })
-		ctx.Checkbox(&reverse, "reverse (Z)").On(func() { g.toggleTool(toolReverse) })
+		probe, reverse := g.tools.Mode == ProbeTool, g.tools.Mode == ReverseTool
+		ctx.Checkbox(&probe, "probe (Q)").On(func() { g.toggleTool(ProbeTool) })
+		ctx.Checkbox(&reverse, "reverse (Z)").On(func() { g.toggleTool(ReverseTool) })
 		ctx.SetGridLayout(nil, nil)
 	})
 }

@@ -87,7 +87,7 @@ func Run(cfg Config) error {
 	// then only returns to the drawing, not to training.
 	g.restoreDrawing(cfg.DrawingFile, cfg.RestoreDrawing && !g.sessionAtStart())
 	// The game has fitted the arrow grid to the canvas: start from that.
-	if err := cfg.Backend.Apply(g.applied); err != nil {
+	if err := cfg.Backend.Apply(g.pane.applied); err != nil {
 		return err
 	}
 	g.openAtStart()
