@@ -23,6 +23,7 @@ const (
 	applyDelay    = 250 * time.Millisecond // settle time before edited settings apply
 	viewDelay     = 500 * time.Millisecond // settle time before the arrow grid follows the camera
 	stateInterval = 12                     // ticks between state-file reports (200 ms at 60 TPS)
+	stepBudget    = 5 * time.Millisecond   // training time per tick in the stepwise mode (a third of a tick)
 )
 
 // Game dispatches ebiten's Update/Draw to the parts of the screen. It only
@@ -163,6 +164,9 @@ func (g *Game) Update() error {
 	g.pane.resize(canvasR)
 	g.bar.Area, g.panel.Area = barR, panelR
 
+	if g.cfg.Stepwise {
+		g.pane.advance(stepBudget)
+	}
 	g.pane.takeScene(g.tl)
 	g.tl.Advance(dt)
 	g.pane.updatePositions(dt, g.tl.T)

@@ -66,6 +66,14 @@ func newPane(backend scene.Backend, s scene.Settings, canvasR rect, scale float6
 	return p
 }
 
+// advance drives a stepwise backend (scene.Stepper) for about budget; the
+// backends of desktop runs train on their own goroutines instead.
+func (p *Pane) advance(budget time.Duration) {
+	if st, ok := p.backend.(scene.Stepper); ok {
+		st.Advance(budget)
+	}
+}
+
 // edit takes settings edited in the panel; they reach the backend once
 // they have settled for applyDelay. The camera, not the panel, owns the
 // arrow grid's view.

@@ -10,12 +10,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/signal"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -48,6 +46,9 @@ type Config struct {
 	// the restored drawing at once (when no target was asked for).
 	DrawingFile    string
 	RestoreDrawing bool
+	// Stepwise drives the backend from the game loop (scene.Stepper)
+	// instead of its own goroutines, as on platforms without threads.
+	Stepwise bool
 	// Lesson opens the lesson view at this lesson (1-based) once the
 	// first scene is on screen; 0 starts in the app's own view.
 	Lesson int
@@ -62,6 +63,9 @@ var statsOut io.Writer = os.Stderr
 func Run(cfg Config) error {
 	if cfg.Backend == nil {
 		return errors.New("viz: no backend")
+	}
+	if _, ok := cfg.Backend.(scene.Stepper); cfg.Stepwise && !ok {
+		return errors.New("viz: this backend cannot run stepwise")
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		cfg.Width, cfg.Height = 1280, 800
@@ -93,24 +97,18 @@ func Run(cfg Config) error {
 	g.openAtStart()
 	// SIGINT and SIGTERM close the window like its close button does, so
 	// the backend stops and the last state is written.
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(signals)
-	go func() {
-		if _, ok := <-signals; ok {
-			g.quit.Store(true)
-		}
-	}()
-	defer close(signals)
+	defer onQuitSignal(func() { g.quit.Store(true) })()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var backendErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		backendErr = cfg.Backend.Run(ctx)
-	}()
+	if !cfg.Stepwise {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			backendErr = cfg.Backend.Run(ctx)
+		}()
+	}
 
 	ebiten.SetWindowSize(cfg.Width, cfg.Height)
 	ebiten.SetWindowTitle(cfg.Title)

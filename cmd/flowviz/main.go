@@ -54,6 +54,7 @@ func run() {
 	stats := flag.Bool("stats", false, "show frame timings and print them to stderr every 2 s")
 	stateFile := flag.String("state-file", "", "write the app state as JSON to this file every 200 ms")
 	useDemo := flag.Bool("demo", false, "play the exact marginal field instead of training a network")
+	stepwise := flag.Bool("stepwise", false, "train and sample from the game loop, a slice of each frame, as the browser build must (no background threads)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	drawingFile := flag.String("drawing", viz.DefaultDrawingFile(), "CSV file the drawing is kept in between runs (\"\" to keep none)")
 	sessionFile := flag.String("session", "", "open this session file at start-up (and save to it with Ctrl+S)")
@@ -135,7 +136,7 @@ func run() {
 		Stats: *stats, StateFile: *stateFile,
 		DrawingFile: *drawingFile, RestoreDrawing: !targetSet && !*useDemo,
 		SessionFile: *sessionFile, Fresh: !restoreAuto || *useDemo, KeepDir: *keepDir,
-		Lesson: *startLesson,
+		Lesson: *startLesson, Stepwise: *stepwise && !*useDemo,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz:", err)

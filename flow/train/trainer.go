@@ -334,6 +334,32 @@ func (tr *Trainer) Run(ctx context.Context) error {
 	}
 }
 
+// Advance trains on the caller's goroutine for about budget of wall time
+// (at least one step while running), applying commands and publishing as
+// Run does, and returns the steps taken. Paused, waiting, failed or done,
+// it only publishes what changed. It is the stepwise mode for platforms
+// without threads, where the game loop drives training; not concurrently
+// with Run.
+func (tr *Trainer) Advance(budget time.Duration) int {
+	deadline := time.Now().Add(budget)
+	n := 0
+	for {
+		tr.applyCommands()
+		if tr.state != Running {
+			if tr.publishRequired {
+				tr.publish()
+			}
+			return n
+		}
+		tr.trainStep() // a divergence is published as State Failed
+		tr.maybePublish()
+		n++
+		if !time.Now().Before(deadline) {
+			return n
+		}
+	}
+}
+
 // trainStep is one flow-matching step (Lipman et al. 2023, eq. 23):
 //
 //	x0 ~ source, x1 ~ target (coupled), t ~ U[0,1],

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
@@ -15,6 +16,8 @@ import (
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/scene"
 )
+
+var _ scene.Stepper = (*Backend)(nil)
 
 // Backend trains and samples for the visualizer. Every method but Run
 // returns at once: commands are queued to the trainer and the sampler.
@@ -113,6 +116,15 @@ func (b *Backend) Run(ctx context.Context) error {
 		trainErr = nil
 	}
 	return trainErr
+}
+
+// Advance is the stepwise mode: it trains for about budget on the caller's
+// goroutine, then computes a frame if a newer snapshot or new settings wait.
+// A frame costs what it costs (tens of ms for 10,000 particles); the
+// sampler's minimum interval keeps them from taking every tick.
+func (b *Backend) Advance(budget time.Duration) {
+	b.tr.Advance(budget)
+	b.sm.Advance(context.Background())
 }
 
 // Scene returns the newest frame as a scene (nil before the first).

@@ -6,6 +6,7 @@ package scene
 import (
 	"context"
 	"math"
+	"time"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
@@ -230,6 +231,15 @@ type Backend interface {
 	Pause()    // pause training
 	Reset()    // fresh weights
 	Resample() // new particle draws
+}
+
+// Stepper is implemented by backends that can be driven from the game loop
+// instead of their own goroutines: the stepwise mode, for platforms without
+// threads (the browser). Advance trains for about budget and then computes
+// a frame if one is due; it runs on the caller's goroutine, and Run must not
+// run at the same time.
+type Stepper interface {
+	Advance(budget time.Duration)
 }
 
 // DataSetter is implemented by backends that take a distribution directly

@@ -1,0 +1,71 @@
+package live
+
+import (
+	"math"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// advanceFor drives b the way a game loop without threads would: one
+// Advance of budget per 60 Hz tick, until cond holds or 20 s pass.
+func advanceFor(t *testing.T, b *Backend, budget time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("stepwise: timed out waiting for %s", what)
+		}
+		b.Advance(budget)
+	}
+}
+
+// TestStepwiseTrainsAndSamples runs the desktop backend in the stepwise
+// mode, with no goroutine of its own: training advances, frames arrive,
+// settings apply, Pause holds, and no goroutine is started.
+func TestStepwiseTrainsAndSamples(t *testing.T) {
+	before := runtime.NumGoroutine()
+	b, err := New(small())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const budget = 4 * time.Millisecond
+	advanceFor(t, b, budget, "a scene", func() bool { return b.Scene() != nil })
+	first := b.Status()
+	advanceFor(t, b, budget, "300 steps", func() bool { return b.Status().Step >= 300 })
+	if st := b.Status(); !(st.Loss < first.Loss || first.Step == 0) || math.IsNaN(st.Loss) {
+		t.Errorf("loss %v at step %d after %v at step %d", st.Loss, st.Step, first.Loss, first.Step)
+	}
+
+	// One Advance keeps to its budget give or take one step.
+	start := time.Now()
+	b.Advance(budget)
+	if d := time.Since(start); d > budget+200*time.Millisecond {
+		t.Errorf("Advance(%v) took %v", budget, d)
+	}
+
+	s := small()
+	s.Particles, s.Steps = 300, 7
+	if err := b.Apply(s); err != nil {
+		t.Fatal(err)
+	}
+	advanceFor(t, b, budget, "a scene with the new counts", func() bool {
+		sc := b.Scene()
+		return sc != nil && sc.Particles() == 300 && sc.Steps() == 7
+	})
+
+	b.Pause()
+	advanceFor(t, b, budget, "the pause", func() bool { return b.Status().State == "paused" })
+	step := b.Status().Step
+	for range 10 {
+		b.Advance(budget)
+	}
+	if got := b.Status().Step; got != step {
+		t.Errorf("paused at step %d, then %d after Advance", step, got)
+	}
+	b.Train()
+	advanceFor(t, b, budget, "training to resume", func() bool { return b.Status().Step > step })
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("stepwise mode left %d goroutines, was %d", n, before)
+	}
+}
