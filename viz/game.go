@@ -12,7 +12,6 @@ import (
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/keymap"
-	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
@@ -275,10 +274,9 @@ func (g *Game) do(a keymap.Action) {
 		}
 	case keymap.Resample:
 		g.pane.backend.Resample()
-		if ls := &g.lessons; ls.active() && ls.current().Kind == lesson.Batch {
+		if r, ok := g.lessons.kind.(lessonResampler); ok && g.lessons.active() {
 			// Lesson 4's "R new batch": fresh draws for its table too.
-			ls.batchNo++
-			ls.batchStep = -1
+			r.resample()
 		}
 	case keymap.TogglePanel:
 		g.showPanel = !g.showPanel
@@ -355,7 +353,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	}
 	g.pane.canvas.Draw(screen, sc, t, g.pane.pos, g.fonts)
 	if g.lessons.active() {
-		g.drawLessonFigure(screen)
+		g.lessons.kind.draw(g, screen)
 	}
 	if l := g.pane.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
 		// Over the pictures, under the tools and the lesson's text: their

@@ -23,7 +23,6 @@ import (
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/drawing"
 	"github.com/flowviz/flowviz/viz/keymap"
-	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
@@ -190,7 +189,11 @@ func (g *Game) updateKeep() {
 // lesson is the exception: what is drawn there is the user's own work.
 func (g *Game) autosaveLesson() bool {
 	ls := &g.lessons
-	return !ls.active() || ls.current().Kind == lesson.Shape
+	if !ls.active() {
+		return true
+	}
+	k, ok := ls.kind.(lessonKeepsWork)
+	return ok && k.keepsWork()
 }
 
 // sessionView collects what the render loop owns: settings, view, lesson.

@@ -9,7 +9,6 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
-	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
 )
 
@@ -226,13 +225,7 @@ func (g *Game) layoutLessonWith(canvasR rect, s float64, hint, body bool) lesson
 
 // showsTraining reports whether the lesson trains a network, so its column
 // carries the training readout.
-func (ls *Lessons) showsTraining() bool {
-	switch ls.current().Kind {
-	case lesson.Pair, lesson.Interp, lesson.Crossing:
-		return false
-	}
-	return true
-}
+func (ls *Lessons) showsTraining() bool { return !ls.kind.geometric() }
 
 // numbersWidth measures the live numbers: the width of each table column
 // over all rows, and the widest line of text that must not wrap.

@@ -1,9 +1,7 @@
 package viz
 
 import (
-	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/ebitengine/debugui"
@@ -36,41 +34,7 @@ type Lessons struct {
 	}
 	resetPending bool // fresh weights once the lesson's settings reached the backend
 
-	// Geometry lessons: the pair's ends, which handle is dragged (0 none,
-	// 1 x0, 2 x1), the random pairs and the pointer.
-	x0, x1         flow.Vec
-	drag           int
-	pairs0, pairs1 []flow.Vec
-	hover          flow.Vec
-	hoverOn        bool
-
-	// One training step: a fixed batch whose predictions improve as the
-	// network trains.
-	batchNo   uint64 // which batch: the same draws are re-evaluated until "new batch"
-	rows      []lesson.Row
-	batchLoss float64
-	batchStep int
-
-	// The average field: exact and learned arrows and their error.
-	avgKey   avgKey
-	avgExact []flow.Vec
-	avgErr   []float64
-	avgMean  float64
-	// Weighted by the particles at t: the error where the flow goes,
-	// absolute and relative to the exact speed there (NaN without any).
-	avgNear, avgNearRel float64
-	avgShow             int // avgBoth, avgNetwork or avgExact
-
-	// Sampling and straighter paths: W2 tables computed off the render loop.
-	table     map[string][]lesson.SampleResult // by coupling (sampling uses "")
-	tableStep map[string]int
-	tableAt   time.Time
-	tableBusy bool
-	tableDone chan tableResult
-	cancel    context.CancelFunc
-
-	straightness map[string]float64 // S of the newest scene of each coupling
-	straightSeq  int
+	kind lessonKind // the shown lesson's own state and figure
 
 	lines []numLine // the live numbers, made each tick
 
@@ -88,28 +52,10 @@ type Lessons struct {
 	fitFor           rect
 	curveLo, curveHi float64
 
-	// Many pairs cross: the paths under the pointer and their mean.
-	conflicts []int
-	conflictT []float64 // each crossing path's time at the pointer
-	mean      flow.Vec
-
 	titles []string // the panel's dropdown: "(app view)", then the lessons
 	choice int
 
 	chips []chip
-}
-
-type avgKey struct {
-	seq int
-	t   float64
-	exp *flow.Vec
-}
-
-type tableResult struct {
-	key     string
-	step    int
-	results []lesson.SampleResult
-	err     error
 }
 
 // chip is a clickable choice drawn on the canvas (step counts, solvers,
@@ -136,16 +82,7 @@ func (ls *Lessons) current() *lesson.Lesson { return &ls.all[ls.cur] }
 
 // geometric reports whether the lesson draws its own picture instead of the
 // trained model's scene.
-func (ls *Lessons) geometric() bool {
-	if !ls.active() {
-		return false
-	}
-	switch ls.current().Kind {
-	case lesson.Pair, lesson.Interp, lesson.Crossing:
-		return true
-	}
-	return false
-}
+func (ls *Lessons) geometric() bool { return ls.active() && ls.kind.geometric() }
 
 // doLessonKey runs the lesson keys: PageDown/PageUp step through the lessons
 // (entering at the last one seen), digits jump, Esc leaves.
@@ -198,28 +135,21 @@ func (g *Game) showLesson(i int) {
 		ls.saved.tool = g.tools.Mode
 		ls.saved.playing = g.tl.Playing
 	}
-	g.stopTable()
+	ls.closeKind()
 	ls.cur, ls.last = i, i
 	l := ls.current()
-	ls.drag, ls.hoverOn, ls.chips = 0, false, nil
-	ls.rows, ls.batchStep = nil, -1
-	ls.avgKey, ls.avgShow = avgKey{}, avgBoth
-	ls.table, ls.tableStep = map[string][]lesson.SampleResult{}, map[string]int{}
-	ls.straightness, ls.straightSeq, ls.lines = map[string]float64{}, -1, nil
-	ls.colNeed, ls.fitted, ls.conflicts = 0, false, nil
+	ls.chips, ls.lines = nil, nil
+	ls.colNeed, ls.fitted = 0, false
 	ls.fit.key = fitKey{}
 	g.tools.Off()
 	g.draw.On = false
 
 	// Settings: the lesson's over the app's own, so every lesson starts from
-	// the same place whichever came before.
+	// the same place whichever came before; the kind sets its figure and
+	// the timeline up and may change them.
 	next := l.Settings.Apply(ls.saved.settings)
-	switch l.Kind {
-	case lesson.Pair:
-		next.Steps = l.Steps
-	case lesson.Shape:
-		g.draw.On, g.draw.ToSource = true, false
-	}
+	ls.kind = newLessonKind(l.Kind)
+	ls.kind.open(g, l, &next)
 	next.View = g.pane.settings.View
 	if next != g.pane.settings {
 		g.pane.settings = next
@@ -235,29 +165,6 @@ func (g *Game) showLesson(i int) {
 	}
 	g.pane.fitData = false
 
-	ls.x0, ls.x1 = l.X0, l.X1
-	switch l.Kind {
-	case lesson.Pair:
-		g.tl.SetSteps(l.Steps)
-		g.tl.Pause()
-		g.tl.Start()
-	case lesson.Interp:
-		g.tl.Pause()
-		g.tl.Scrub(0.5)
-	case lesson.Crossing:
-		src, tgt := loadOr(l.Settings.Source, "gaussian"), loadOr(l.Settings.Target, "8gaussians")
-		ls.pairs0, ls.pairs1 = lesson.RandomPairs(l.Pairs, l.Seed, src, tgt)
-		g.tl.Pause()
-		g.tl.Scrub(0.5)
-	case lesson.Batch:
-		ls.batchNo = 0
-		g.tl.Play()
-	case lesson.Average:
-		g.tl.Pause()
-		g.tl.Scrub(0.5)
-	default:
-		g.tl.Play()
-	}
 	// The caption says where we are; an older message would only distract.
 	g.setStatus("", false)
 	g.relayoutLesson()
@@ -271,8 +178,9 @@ func (g *Game) relayoutLesson() {
 	// A key or the panel may have just changed the layout (UI scale, the
 	// panel): fit against the viewport the next frame draws with.
 	g.pane.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
-	g.lessonChips()
-	ls.lines = g.lessonLines()
+	ls.chips = ls.chips[:0]
+	ls.kind.chips(g)
+	ls.lines = ls.kind.lines(g)
 	ls.lay = g.layoutLesson(canvasR)
 	g.fitLesson()
 }
@@ -283,7 +191,7 @@ func (g *Game) leaveLessons() {
 	if !ls.active() {
 		return
 	}
-	g.stopTable()
+	ls.closeKind()
 	ls.cur = -1
 	s := ls.saved.settings
 	s.View = g.pane.settings.View
@@ -304,6 +212,14 @@ func (g *Game) leaveLessons() {
 		g.tl.SetSteps(g.pane.sc.Steps())
 	}
 	g.setStatus("lesson view closed", false)
+}
+
+// closeKind stops what the shown lesson's kind runs in the background.
+func (ls *Lessons) closeKind() {
+	if c, ok := ls.kind.(lessonCloser); ok {
+		c.close()
+	}
+	ls.kind = nil
 }
 
 // layersOf turns a lesson's layer names into layers: named ones on, the
@@ -365,32 +281,10 @@ func (g *Game) updateLessons(canvasR rect, in *input.Snapshot) {
 		g.pane.backend.Reset()
 		g.pane.backend.Train()
 	}
-	l := ls.current()
-	if l.Kind == lesson.Pair && g.tl.N != l.Steps {
-		// New scenes set the timeline to their step count; this lesson
-		// counts its own five steps.
-		g.tl.SetSteps(l.Steps)
-	}
 	mx, my := in.X, in.Y
 	wx, wy := g.pane.canvas.Cam.ToWorld(mx, my)
-	at := flow.Vec{wx, wy}
 	free := in.Free() && canvasR.contains(mx, my)
-	switch l.Kind {
-	case lesson.Interp:
-		g.dragEnds(in, at, free)
-	case lesson.Crossing:
-		ls.hover, ls.hoverOn = at, free && !g.lessonHit(mx, my)
-		g.updateCrossing()
-	case lesson.Batch:
-		g.updateBatch()
-	case lesson.Average:
-		g.updateAverage()
-	case lesson.Sampling:
-		g.updateTable()
-	case lesson.Straight:
-		g.updateStraightness()
-		g.updateTable()
-	}
+	ls.kind.update(g, in, flow.Vec{wx, wy}, free)
 	g.relayoutLesson()
 	if free && in.JustPressed(input.Left) {
 		for _, c := range ls.chips {
@@ -400,44 +294,6 @@ func (g *Game) updateLessons(canvasR rect, in *input.Snapshot) {
 			}
 		}
 	}
-}
-
-// dragEnds lets the pointer drag x0 and x1 (lesson 2).
-func (g *Game) dragEnds(in *input.Snapshot, at flow.Vec, free bool) {
-	ls := &g.lessons
-	mx, my := in.X, in.Y
-	if !in.Pressed(input.Left) {
-		ls.drag = 0
-		return
-	}
-	if ls.drag == 0 && free && in.JustPressed(input.Left) {
-		// Grab the nearer end if it is within reach of the pointer.
-		reach := 40 * g.scale
-		d0, d1 := g.screenDist(ls.x0, mx, my), g.screenDist(ls.x1, mx, my)
-		switch {
-		case d0 <= d1 && d0 < reach:
-			ls.drag = 1
-		case d1 < reach:
-			ls.drag = 2
-		}
-	}
-	// A dragged end stays in the figure, clear of the text column.
-	if fig := ls.lay.figure; fig.W > 0 && !fig.contains(mx, my) {
-		m := 8 * g.scale
-		wx, wy := g.pane.canvas.Cam.ToWorld(math.Min(math.Max(mx, fig.X+m), fig.X+fig.W-m), math.Min(math.Max(my, fig.Y+m), fig.Y+fig.H-m))
-		at = flow.Vec{wx, wy}
-	}
-	switch ls.drag {
-	case 1:
-		ls.x0 = at
-	case 2:
-		ls.x1 = at
-	}
-}
-
-func (g *Game) screenDist(p flow.Vec, mx, my float64) float64 {
-	sx, sy := g.pane.canvas.Cam.ToScreen(p[0], p[1])
-	return math.Hypot(sx-mx, sy-my)
 }
 
 // lessonHit reports whether a screen point is on the caption or a chip, so
@@ -476,8 +332,8 @@ func (g *Game) lessonState() appstate.Lesson {
 	st := appstate.Lesson{Number: l.Number, Kind: string(l.Kind), Title: l.Title, Numbers: ls.numbers()}
 	c, fig := ls.lay.column, ls.lay.figure
 	st.Column, st.Figure, st.View = [4]float64{c.X, c.Y, c.W, c.H}, [4]float64{fig.X, fig.Y, fig.W, fig.H}, l.View
-	if l.Kind == lesson.Pair || l.Kind == lesson.Interp {
-		x0, x1 := ls.x0, ls.x1
+	if e, ok := ls.kind.(lessonEnds); ok {
+		x0, x1 := e.ends()
 		st.X0, st.X1 = &x0, &x1
 	}
 	for _, c := range ls.chips {

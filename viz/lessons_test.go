@@ -168,11 +168,11 @@ func TestEveryLessonDrawsItsFigures(t *testing.T) {
 		if len(g.lessons.numbers()) == 0 {
 			t.Errorf("lesson %d (%s) drew no figures", l.Number, l.Kind)
 		}
-		if l.Kind == lesson.Batch && len(g.lessons.rows) != l.Pairs {
-			t.Errorf("lesson %d shows %d batch rows, want %d", l.Number, len(g.lessons.rows), l.Pairs)
+		if k, ok := g.lessons.kind.(*batchKind); ok && len(k.rows) != l.Pairs {
+			t.Errorf("lesson %d shows %d batch rows, want %d", l.Number, len(k.rows), l.Pairs)
 		}
-		if l.Kind == lesson.Average && len(g.lessons.avgExact) != len(g.pane.sc.GridPts) {
-			t.Errorf("lesson %d: exact field on %d of %d grid points", l.Number, len(g.lessons.avgExact), len(g.pane.sc.GridPts))
+		if k, ok := g.lessons.kind.(*averageKind); ok && len(k.exact) != len(g.pane.sc.GridPts) {
+			t.Errorf("lesson %d: exact field on %d of %d grid points", l.Number, len(k.exact), len(g.pane.sc.GridPts))
 		}
 		// Every character shown has a glyph in the font: a missing one
 		// draws as an empty box on the projector.
@@ -380,6 +380,20 @@ func TestLessonLayoutAtEveryScale(t *testing.T) {
 					t.Errorf("%s: numbers %v run off the canvas %v", where, lay.numbers, canvasR)
 				}
 			}
+		}
+	}
+}
+
+// TestEveryLessonKindIsRegistered: each built-in lesson's kind has its state
+// in lessonKinds, so no lesson falls back to the plain view.
+func TestEveryLessonKindIsRegistered(t *testing.T) {
+	all, err := lesson.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range all {
+		if _, ok := lessonKinds[l.Kind]; !ok {
+			t.Errorf("lesson %d: kind %q is not in lessonKinds", l.Number, l.Kind)
 		}
 	}
 }
