@@ -234,7 +234,7 @@ func completeSession(b scene.Backend, s *session.Session) error {
 	if err != nil {
 		return err
 	}
-	s.Model, s.Optimizer = st.Model, &st.Optimizer
+	s.Model, s.Optimizer, s.BatchRNG = st.Model, &st.Optimizer, st.BatchRNG
 	s.Source, s.Target = session.FromDist(st.Source), session.FromDist(st.Target)
 	s.Settings.Source, s.Settings.Target = st.Source.String(), st.Target.String()
 	return nil
@@ -338,7 +338,7 @@ func (g *Game) applySession(s *session.Session) error {
 	if tr, ok := g.pane.backend.(Trainer); ok {
 		var st *train.SavedState
 		if s.Model != nil {
-			st = &train.SavedState{Model: s.Model}
+			st = &train.SavedState{Model: s.Model, BatchRNG: s.BatchRNG}
 			if s.Optimizer != nil {
 				st.Optimizer = *s.Optimizer
 			} else {

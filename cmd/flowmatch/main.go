@@ -61,6 +61,7 @@ func commands() []command {
 		{"eval", "score a model's samples against its target (W2, energy distance, path energy, NPE, straightness)", setupEval},
 		{"data", "draw points from a dataset as x,y CSV", setupData},
 		{"bench", "measure training steps/s and Euler particle-steps/s (optionally beside the PyTorch peer)", setupBench},
+		{"compare", "train two models in lockstep on the same batches and compare W2, straightness, NPE and speed", setupCompare},
 	}
 }
 
@@ -123,7 +124,8 @@ func mainUsage(w io.Writer) {
 	fmt.Fprintf(w, "  flowmatch sample -model model.json -n 2000 -o samples.csv\n")
 	fmt.Fprintf(w, "  flowmatch eval -model model.json\n")
 	fmt.Fprintf(w, "  flowmatch data -name 8gaussians -n 2000 -o target.csv\n")
-	fmt.Fprintf(w, "  flowmatch bench -peer\n\n")
+	fmt.Fprintf(w, "  flowmatch bench -peer\n")
+	fmt.Fprintf(w, "  flowmatch compare -a source=8gaussians:std=0.5,target=moons -b coupling=ot -steps 3000\n\n")
 	datasetHelp(w)
 	fmt.Fprintf(w, "\nrun 'flowmatch <command> -h' for the flags of a command.\n")
 }
@@ -133,6 +135,11 @@ func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
 	fs.PrintDefaults()
 	switch c.name {
 	case "train", "data", "eval":
+		fmt.Fprintln(w)
+		datasetHelp(w)
+	case "compare":
+		fmt.Fprintln(w)
+		specHelp(w)
 		fmt.Fprintln(w)
 		datasetHelp(w)
 	}

@@ -13,12 +13,11 @@ import (
 
 // Couplings name how a training batch pairs source draws x0 with target draws x1.
 const (
-	// CouplingIndependent pairs x0 and x1 as drawn: the coupling q(x0)q(x1) of
-	// Lipman et al. 2023.
+	// CouplingIndependent pairs x0 and x1 as drawn: flow.IndependentCoupling.
 	CouplingIndependent = "independent"
 	// CouplingOT re-pairs each batch by an exact optimal assignment under the
-	// squared Euclidean cost (minibatch OT-CFM, Tong et al. 2024), which makes
-	// the learned paths straighter.
+	// squared Euclidean cost: flow.OTCoupling, which makes the learned paths
+	// straighter.
 	CouplingOT = "ot"
 	// CouplingReflow pairs x0 with x1 = ODE(x0) under a frozen teacher model
 	// (rectified flow, Liu et al. 2022): the new model straightens the teacher.
@@ -86,7 +85,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train: %w", err)
 	}
 	switch c.Coupling {
-	case CouplingIndependent, CouplingOT:
+	case CouplingIndependent, CouplingOT: // flow.ParseCoupling's names
 	case CouplingReflow:
 		if c.Teacher == "" {
 			return errors.New("train: reflow coupling needs a teacher model (Config.Teacher)")

@@ -58,3 +58,5 @@ func (f *NetField) Velocity(dst, x []flow.Vec, t float64) {
 		}
 	}
 }
+
+var _ flow.Field = (*NetField)(nil)

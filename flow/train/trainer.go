@@ -122,7 +122,8 @@ type Trainer struct {
 	cfg            Config
 	source, target data.Dist
 	path           flow.Path
-	teacher        *Model // frozen model of the reflow coupling
+	coupling       flow.Coupling // pairs each batch; nil for reflow, whose pairs come from the teacher
+	teacher        *Model        // frozen model of the reflow coupling
 	dataVersion    int
 	modelVersion   int
 	state          State
@@ -134,8 +135,14 @@ type Trainer struct {
 	ws   *mlp.Workspace
 	opt  *mlp.Adam
 	grad []float32
-	rng  *rand.Rand
-	good checkpoint
+	// draws is the batch stream: every x0, x1, t and ε comes from it (through
+	// rng), in an order that depends only on the batch size and the data,
+	// so that two trainers with the same seed draw the same batches at step
+	// k whatever their network, learning rate, path or coupling. Its state
+	// is saved with the weights (SavedState.BatchRNG).
+	draws *rand.PCG
+	rng   *rand.Rand
+	good  checkpoint
 
 	batch  batchBuffers
 	reflow *reflowPool
@@ -155,12 +162,9 @@ type Trainer struct {
 // batchBuffers are the per-step arrays, sized for the largest batch so far
 // so that a warm step allocates nothing.
 type batchBuffers struct {
-	x0, x1, tmp []flow.Vec
+	x0, x1      []flow.Vec
 	xs, ts      []float32 // network inputs: xt (interleaved) and t
 	want, dpred []float32 // regression target dxt and dLoss/dpred
-	cost        []float64 // OT cost matrix, row-major B×B
-	rowToCol    []int
-	assigner    flow.Assigner // keeps its work arrays between OT batches
 }
 
 func (b *batchBuffers) grow(n int) {
@@ -168,11 +172,9 @@ func (b *batchBuffers) grow(n int) {
 		return
 	}
 	*b = batchBuffers{
-		cost: b.cost, assigner: b.assigner,
-		x0: make([]flow.Vec, n), x1: make([]flow.Vec, n), tmp: make([]flow.Vec, n),
+		x0: make([]flow.Vec, n), x1: make([]flow.Vec, n),
 		xs: make([]float32, 2*n), ts: make([]float32, n),
 		want: make([]float32, 2*n), dpred: make([]float32, 2*n),
-		rowToCol: make([]int, n),
 	}
 }
 
@@ -183,6 +185,7 @@ type checkpoint struct {
 	adamSteps    int
 	step         int
 	loss         float64
+	draws        []byte // the batch stream's state, so a rollback redraws step k's batch at step k
 }
 
 // New loads cfg's data (and teacher), builds a freshly initialised network
@@ -254,11 +257,16 @@ func (tr *Trainer) restart(cfg Config) error {
 		// transports the data and only needs straightening.
 		copy(net.Params, tr.teacher.Params)
 	}
+	var coupling flow.Coupling
 	if cfg.Coupling != CouplingReflow {
 		tr.teacher = nil
+		if coupling, err = flow.ParseCoupling(cfg.Coupling); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
 	}
 	tr.cfg = cfg
 	tr.path = path
+	tr.coupling = coupling
 	tr.net = net
 	tr.batch.grow(cfg.Batch)
 	tr.ws = mlp.NewWorkspace(cfg.Net, len(tr.batch.x0))
@@ -266,7 +274,8 @@ func (tr *Trainer) restart(cfg Config) error {
 	tr.opt.LR = cfg.LR
 	tr.opt.WeightDecay = cfg.WeightDecay
 	tr.grad = make([]float32, len(net.Params))
-	tr.rng = rand.New(rand.NewPCG(cfg.Seed, 0x64726177))
+	tr.draws = rand.NewPCG(cfg.Seed, batchStream)
+	tr.rng = rand.New(tr.draws)
 	tr.reflow = nil
 	tr.step = 0
 	tr.loss = math.NaN()
@@ -360,6 +369,11 @@ func (tr *Trainer) Advance(budget time.Duration) int {
 	}
 }
 
+// batchStream is the second PCG seed word of the batch draws ("draw"); the
+// initial weights use their own stream, so the draws do not depend on the
+// network.
+const batchStream = 0x64726177
+
 // trainStep is one flow-matching step (Lipman et al. 2023, eq. 23):
 //
 //	x0 ~ source, x1 ~ target (coupled), t ~ U[0,1],
@@ -372,14 +386,13 @@ func (tr *Trainer) trainStep() (float64, error) {
 	x0, x1 := b.x0[:n], b.x1[:n]
 	tr.drawPairs(x0, x1)
 
-	noisy := tr.cfg.Sigma > 0
 	zeroLoss := 0.0 // L₀ = mean ‖dxt‖² over the 2n outputs
 	for i := range n {
+		// ε is drawn whether or not the path uses it, so that σ and the
+		// path do not shift the stream: trainers that differ only in them
+		// see the same x0, x1 and t at every step.
 		t := tr.rng.Float64()
-		var eps flow.Vec
-		if noisy {
-			eps = flow.Vec{tr.rng.NormFloat64(), tr.rng.NormFloat64()}
-		}
+		eps := flow.Vec{tr.rng.NormFloat64(), tr.rng.NormFloat64()}
 		xt, dxt := tr.path.Point(x0[i], x1[i], t, eps)
 		b.xs[2*i], b.xs[2*i+1] = float32(xt[0]), float32(xt[1])
 		b.ts[i] = float32(t)
@@ -416,44 +429,17 @@ func (tr *Trainer) trainStep() (float64, error) {
 	return loss, nil
 }
 
-// drawPairs fills x0 and x1 with a coupled batch.
+// drawPairs fills x0 and x1 with a coupled batch: both are drawn
+// independently, then the coupling re-pairs them without drawing, so the
+// couplings see the same draws.
 func (tr *Trainer) drawPairs(x0, x1 []flow.Vec) {
-	if tr.cfg.Coupling == CouplingReflow {
+	if tr.coupling == nil {
 		tr.reflowPool().draw(tr, x0, x1)
 		return
 	}
 	tr.source.Sample(tr.rng, x0)
 	tr.target.Sample(tr.rng, x1)
-	if tr.cfg.Coupling == CouplingOT {
-		tr.pairOT(x0, x1)
-	}
-}
-
-// pairOT reorders x1 so that (x0[i], x1[i]) is the exact minimum-cost
-// assignment under c(i, j) = ‖x0[i] − x1[j]‖² (minibatch OT, Tong et al.
-// 2024): with uniform weights and equal batch sizes the optimal plan is a
-// permutation.
-func (tr *Trainer) pairOT(x0, x1 []flow.Vec) {
-	n := len(x0)
-	b := &tr.batch
-	if cap(b.cost) < n*n {
-		b.cost = make([]float64, n*n)
-	}
-	cost := b.cost[:n*n]
-	for i, p := range x0 {
-		row := cost[i*n : (i+1)*n]
-		for j, q := range x1 {
-			dx, dy := p[0]-q[0], p[1]-q[1]
-			row[j] = dx*dx + dy*dy
-		}
-	}
-	rowToCol := b.rowToCol[:n]
-	b.assigner.Assign(cost, n, rowToCol)
-	tmp := b.tmp[:n]
-	for i, j := range rowToCol {
-		tmp[i] = x1[j]
-	}
-	copy(x1, tmp)
+	tr.coupling.Pair(x0, x1)
 }
 
 // diverge rolls back to the last good state and fails with an error that
@@ -477,6 +463,16 @@ func (tr *Trainer) saveCheckpoint() {
 	g.adamSteps = tr.opt.Steps
 	g.step = tr.step
 	g.loss = tr.loss
+	g.draws = appendState(g.draws[:0], tr.draws)
+}
+
+// appendState appends the binary state of the stream p to b.
+func appendState(b []byte, p *rand.PCG) []byte {
+	state, err := p.AppendBinary(b)
+	if err != nil {
+		panic("train: PCG state: " + err.Error()) // PCG's encoding cannot fail
+	}
+	return state
 }
 
 func (tr *Trainer) restoreCheckpoint() {
@@ -487,6 +483,9 @@ func (tr *Trainer) restoreCheckpoint() {
 	tr.opt.Steps = g.adamSteps
 	tr.step = g.step
 	tr.loss = g.loss
+	if err := tr.draws.UnmarshalBinary(g.draws); err != nil {
+		panic("train: checkpoint PCG state: " + err.Error()) // written by saveCheckpoint
+	}
 }
 
 // updateState derives the state from the pause flag, the error, the data and

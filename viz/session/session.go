@@ -49,8 +49,11 @@ type Session struct {
 	// Optimizer Adam's state for them (nil: a fresh optimizer).
 	Model     *train.Model
 	Optimizer *train.OptimizerState
-	View      View
-	Lesson    string // the lesson being shown, "" for none
+	// BatchRNG is the trainer's batch stream (train.SavedState.BatchRNG),
+	// so a restored run goes on bit for bit; nil in files from before.
+	BatchRNG []byte
+	View     View
+	Lesson   string // the lesson being shown, "" for none
 }
 
 // Data is a distribution as a file holds it: a built-in or text spec, or
@@ -116,6 +119,7 @@ type fileJSON struct {
 	Target    dataJSON        `json:"target"`
 	Model     json.RawMessage `json:"model,omitempty"`
 	Optimizer *optimizerJSON  `json:"optimizer,omitempty"`
+	BatchRNG  []byte          `json:"batch_rng,omitempty"`
 	View      viewJSON        `json:"view"`
 	Lesson    string          `json:"lesson"`
 }
@@ -188,7 +192,8 @@ func Write(w io.Writer, s *Session) error {
 			Layers: layersJSON(s.View.Layers),
 			T:      s.View.T, Playing: s.View.Playing, Speed: s.View.Speed, Mode: s.View.Mode,
 		},
-		Lesson: s.Lesson,
+		Lesson:   s.Lesson,
+		BatchRNG: s.BatchRNG,
 	}
 	if s.Model != nil {
 		var b bytes.Buffer
@@ -281,7 +286,8 @@ func Read(r io.Reader) (*Session, error) {
 			Layers: Layers(f.View.Layers),
 			T:      f.View.T, Playing: f.View.Playing, Speed: f.View.Speed, Mode: f.View.Mode,
 		},
-		Lesson: f.Lesson,
+		Lesson:   f.Lesson,
+		BatchRNG: f.BatchRNG,
 	}
 	if len(f.Model) > 0 {
 		if s.Model, err = train.ReadModel(bytes.NewReader(f.Model)); err != nil {
@@ -375,6 +381,14 @@ func (s *Session) Validate() error {
 			return errors.New("optimizer state without weights")
 		}
 		if err := s.Optimizer.Validate(len(s.Model.Params)); err != nil {
+			return err
+		}
+	}
+	if s.BatchRNG != nil {
+		if s.Model == nil {
+			return errors.New("batch random state without weights")
+		}
+		if err := train.ValidBatchRNG(s.BatchRNG); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func testSession(t testing.TB) *Session {
 		Settings: set,
 		Source:   FromDist(st.Source),
 		Target:   Data{Points: []flow.Vec{{0, 1}, {-0.25, 2e-7}, {3, -4}}, Jitter: 0.05, Name: "drawing"},
-		Model:    st.Model, Optimizer: &st.Optimizer,
+		Model:    st.Model, Optimizer: &st.Optimizer, BatchRNG: st.BatchRNG,
 		View: View{
 			CenterX: 0.5, CenterY: -1.25, Zoom: 87.5,
 			Layers: Layers{Field: true, Particles: true, Trajectories: true},
@@ -81,7 +82,7 @@ func TestRoundTrip(t *testing.T) {
 
 func TestRoundTripWithoutWeights(t *testing.T) {
 	s := testSession(t)
-	s.Model, s.Optimizer = nil, nil
+	s.Model, s.Optimizer, s.BatchRNG = nil, nil, nil
 	s.Target = Data{Name: "drawing"} // a drawing not begun
 	var b bytes.Buffer
 	if err := Write(&b, s); err != nil {
@@ -162,6 +163,9 @@ func TestReadRefusesBadFiles(t *testing.T) {
 		{"huge point count", huge, "points, more than"},
 		{"wrong shape moments", strings.Replace(good, `"m":[`, `"m":[0,`, 1), "moments"},
 		{"moments without weights", cutModel(good), "optimizer state without weights"},
+		{"batch stream without weights", good[:strings.Index(good, `"model":`)] + good[strings.Index(good, `"batch_rng":`):], "batch random state without weights"},
+		{"bad batch stream", batchRNG.ReplaceAllString(good, `"batch_rng":"AAAA"`), "not a PCG state"},
+		{"empty batch stream", batchRNG.ReplaceAllString(good, `"batch_rng":""`), "not a PCG state"},
 		{"point of 3 coords", strings.Replace(good, `[0,1]`, `[0,1,2]`, 1), "3 coordinates"},
 		{"file spec", strings.Replace(good, `"spec":"gaussian`, `"spec":"/etc/passwd.csv`, 1), "unknown distribution"},
 		{"negative lr", strings.Replace(good, `"lr":0.001`, `"lr":-1`, 1), "learning rate"},
@@ -178,6 +182,8 @@ func TestReadRefusesBadFiles(t *testing.T) {
 		})
 	}
 }
+
+var batchRNG = regexp.MustCompile(`"batch_rng":"[^"]*"`)
 
 func cutModel(file string) string {
 	i := strings.Index(file, `"model":`)
@@ -264,6 +270,11 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(b.Bytes())
+	var trained bytes.Buffer // with weights, moments and the batch stream
+	if err := Write(&trained, testSession(f)); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(trained.Bytes())
 	f.Add([]byte(`{"format":"flowviz-session","version":1}`))
 	f.Add([]byte(`{"format":"flowviz-session","version":1,"target":{"points":[[1e308,-1e308]]}}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -329,4 +340,84 @@ func benchSession(b *testing.B) *Session {
 		s.Target.Points[i] = flow.Vec{math.Cos(float64(i)), math.Sin(float64(i))}
 	}
 	return s
+}
+
+// A session saved mid-run and opened again continues bit for bit as the run
+// left alone (weights, Adam's moments and the batch stream are all in the
+// file); a file without the stream, as older builds wrote, still opens.
+func TestSessionContinuesBitExact(t *testing.T) {
+	cfg := train.DefaultConfig()
+	cfg.Net = mlp.Config{Width: 8, Depth: 2, Act: mlp.SiLU}
+	cfg.Batch = 32
+	stepN := func(tr *train.Trainer, n int) {
+		t.Helper()
+		for range n {
+			if _, err := tr.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	whole, err := train.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stepN(whole, 20)
+
+	half, err := train.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stepN(half, 12)
+	st := half.CurrentState()
+	s := testSession(t)
+	s.Source, s.Target = FromDist(st.Source), FromDist(st.Target)
+	s.Model, s.Optimizer, s.BatchRNG = st.Model, &st.Optimizer, st.BatchRNG
+	path := filepath.Join(t.TempDir(), "s.flowviz")
+	if err := Save(path, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		dropRNG  bool
+		bitExact bool
+	}{{"with the batch stream", false, true}, {"an older file without it", true, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			back, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.dropRNG {
+				back.BatchRNG = nil
+				var b bytes.Buffer
+				if err := Write(&b, back); err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(b.String(), "batch_rng") {
+					t.Fatal("a session without the stream still writes batch_rng")
+				}
+				if back, err = Read(&b); err != nil {
+					t.Fatal(err)
+				}
+			}
+			src, err := back.Source.Dist()
+			if err != nil {
+				t.Fatal(err)
+			}
+			tgt, err := back.Target.Dist()
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := train.NewFromState(&train.SavedState{
+				Model: back.Model, Optimizer: *back.Optimizer, BatchRNG: back.BatchRNG, Source: src, Target: tgt,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stepN(tr, 8)
+			got, want := tr.CurrentState().Model.Params, whole.CurrentState().Model.Params
+			if same := reflect.DeepEqual(got, want); same != tc.bitExact {
+				t.Errorf("weights after 12 + 8 steps equal to 20 uninterrupted steps: %v, want %v", same, tc.bitExact)
+			}
+		})
+	}
 }
