@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,10 +23,12 @@ import (
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/keepdir"
 	"github.com/flowviz/flowviz/viz/keymap"
 	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
+	"github.com/flowviz/flowviz/viz/storage"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
 
@@ -63,6 +66,11 @@ type Keeper struct {
 	GIFFrames int
 	Lesson    string // carried through sessions
 
+	store storage.Store
+	auto  *keepdir.Autosave // nil when nothing may be kept
+	// unread holds session files the app failed to open or apply: a save
+	// to one moves it aside first, as the autosave does.
+	unread   map[string]bool
 	done     chan keepResult
 	busy     *atomic.Int32 // goroutines writing
 	autoAt   time.Time     // next autosave
@@ -76,15 +84,25 @@ type keepResult struct {
 	isErr   bool
 	opened  *session.Session
 	openedF string
+	unread  string // a session file that could not be opened or kept
 }
 
 func newKeeper(cfg Config) Keeper {
 	dir := cfg.KeepDir
 	k := Keeper{
 		Dir: dir, GIFSize: record.DefaultSize, GIFFrames: record.DefaultFrames,
+		store:  cfg.Store,
 		done:   make(chan keepResult, 16),
 		busy:   new(atomic.Int32),
 		autoAt: time.Now().Add(autosaveEvery),
+		unread: map[string]bool{},
+	}
+	if k.store == nil {
+		k.store = storage.Files{}
+	}
+	if dir != "" {
+		k.auto = &keepdir.Autosave{Store: k.store, Path: filepath.Join(dir, AutosaveName)}
+		k.clean()
 	}
 	if cfg.SessionFile != "" {
 		k.Path = cfg.SessionFile
@@ -100,6 +118,14 @@ func (k *Keeper) report(r keepResult) {
 	case k.done <- r:
 	default:
 	}
+}
+
+// clean removes what saves of the app's own files, interrupted by a kill
+// or a crash, left in the keep folder.
+func (k *Keeper) clean() {
+	now := time.Now()
+	keepdir.Clean(k.store, k.Dir, []string{AutosaveName, "session.flowviz", "drawing.csv"}, now)
+	keepdir.Clean(k.store, filepath.Join(k.Dir, "exports"), nil, now)
 }
 
 // exportPath returns <dir>/exports/<stamp>-<what>.<ext>, creating the folder.
@@ -159,8 +185,12 @@ func (g *Game) updateKeep() {
 	for {
 		select {
 		case r := <-g.keep.done:
+			if r.unread != "" {
+				g.keep.unread[r.unread] = true
+			}
 			if r.opened != nil {
 				if err := g.applySession(r.opened); err != nil {
+					g.keep.unread[r.openedF] = true
 					g.setStatus(fmt.Sprintf("%s not opened: %v", r.openedF, err), true)
 				} else {
 					g.setStatus("opened "+r.openedF, false)
@@ -178,7 +208,7 @@ func (g *Game) updateKeep() {
 	if g.keep.Dir != "" && time.Now().After(g.keep.autoAt) && g.autosaveLesson() {
 		g.keep.autoAt = time.Now().Add(autosaveEvery)
 		if g.keep.busy.Load() == 0 {
-			g.saveSession(filepath.Join(g.keep.Dir, AutosaveName), true)
+			g.autosave()
 		}
 	}
 }
@@ -240,24 +270,78 @@ func completeSession(b scene.Backend, s *session.Session) error {
 	return nil
 }
 
-// saveSession writes the session to path on a goroutine; quiet saves (the
-// autosave) report only failures.
+// autosave writes the autosave on a goroutine, reporting only failures and
+// where an autosave it did not write was moved to.
+func (g *Game) autosave() {
+	s := g.sessionView()
+	g.keep.busy.Add(1)
+	go func() {
+		defer g.keep.busy.Add(-1)
+		g.keep.clean()
+		moved, err := g.keep.writeAutosave(g.pane.backend, s)
+		if moved != "" {
+			g.keep.report(keepResult{msg: keptAsMsg(moved)})
+		}
+		if err != nil {
+			g.keep.report(keepResult{msg: "autosave failed: " + err.Error(), isErr: true})
+		}
+	}()
+}
+
+// keptAsMsg says where an autosave this run did not write went.
+func keptAsMsg(moved string) string {
+	return "the autosave that was there is kept as " + filepath.Base(moved)
+}
+
+// writeAutosave completes s and writes it as the autosave; it may wait for
+// the trainer, so it runs off the render loop.
+func (k *Keeper) writeAutosave(b scene.Backend, s *session.Session) (moved string, err error) {
+	if err := completeSession(b, s); err != nil {
+		return "", err
+	}
+	if err := s.Validate(); err != nil {
+		return "", fmt.Errorf("refusing to write: %w", err)
+	}
+	return k.auto.Write(func(w io.Writer) error { return session.Write(w, s) })
+}
+
+// saveSession writes the session to path on a goroutine; quiet saves
+// report only failures.
 func (g *Game) saveSession(path string, quiet bool) {
 	if path == "" {
 		g.setStatus("no session path: type one in the panel's Keep section", true)
 		return
 	}
 	s := g.sessionView()
+	unread := g.keep.unread[path]
+	delete(g.keep.unread, path)
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
+		moved := ""
 		err := completeSession(g.pane.backend, s)
 		if err == nil {
-			err = session.Save(path, s)
+			err = s.Validate()
+		}
+		if err == nil && unread {
+			// The file there could not be opened: keep it rather than
+			// write over it.
+			if moved, err = storage.MoveAside(g.keep.store, path, keepdir.Unreadable, time.Now()); errors.Is(err, fs.ErrNotExist) {
+				err = nil
+			}
+		}
+		if err == nil {
+			err = session.SaveTo(g.keep.store, path, s)
 		}
 		switch {
 		case err != nil:
-			g.keep.report(keepResult{msg: "session not saved: " + err.Error(), isErr: true})
+			r := keepResult{msg: "session not saved: " + err.Error(), isErr: true}
+			if unread && moved == "" {
+				r.unread = path
+			}
+			g.keep.report(r)
+		case moved != "":
+			g.keep.report(keepResult{msg: "session saved to " + path + "; the unreadable file that was there is kept as " + filepath.Base(moved)})
 		case !quiet:
 			g.keep.report(keepResult{msg: "session saved to " + path})
 		}
@@ -273,11 +357,9 @@ func (g *Game) saveOnExit() {
 	for g.keep.busy.Load() > 0 { // let a save in flight finish first
 		time.Sleep(10 * time.Millisecond)
 	}
-	s := g.sessionView()
-	path := filepath.Join(g.keep.Dir, AutosaveName)
-	err := completeSession(g.pane.backend, s)
-	if err == nil {
-		err = session.Save(path, s)
+	moved, err := g.keep.writeAutosave(g.pane.backend, g.sessionView())
+	if moved != "" {
+		fmt.Fprintln(os.Stderr, "flowviz:", keptAsMsg(moved))
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz: autosave:", err)
@@ -287,9 +369,13 @@ func (g *Game) saveOnExit() {
 // openSession reads path on a goroutine; Update applies it.
 func (g *Game) openSession(path string) {
 	go func() {
-		s, err := session.Load(path)
+		s, err := session.LoadFrom(g.keep.store, path)
 		if err != nil {
-			g.keep.report(keepResult{msg: "session not opened: " + err.Error(), isErr: true})
+			r := keepResult{msg: "session not opened: " + err.Error(), isErr: true}
+			if !errors.Is(err, fs.ErrNotExist) {
+				r.unread = path
+			}
+			g.keep.report(r)
 			return
 		}
 		g.keep.report(keepResult{opened: s, openedF: path})
@@ -301,22 +387,40 @@ func (g *Game) openSession(path string) {
 // clean: a bad file never stops the app.
 func (g *Game) openAtStart() {
 	path, what := g.cfg.SessionFile, "session"
+	var before fs.FileInfo // the autosave's version as read
 	if path == "" {
-		if g.cfg.Fresh || g.keep.Dir == "" {
+		if g.cfg.Fresh || g.keep.auto == nil {
 			return
 		}
-		path, what = filepath.Join(g.keep.Dir, AutosaveName), "autosave"
-		if _, err := os.Stat(path); err != nil {
+		path, what = g.keep.auto.Path, "autosave"
+		var err error
+		if before, err = g.keep.store.Stat(path); err != nil {
 			return
 		}
 	}
-	s, err := session.Load(path)
+	s, err := session.LoadFrom(g.keep.store, path)
 	if err == nil {
 		err = g.applySession(s)
 	}
 	if err != nil {
-		g.setStatus(fmt.Sprintf("%s not restored, starting clean: %v", what, err), true)
+		msg := fmt.Sprintf("%s not restored, starting clean: %v", what, err)
+		if what == "session" {
+			g.keep.unread[path] = true // Ctrl+S saves there: keep it first
+		}
+		if what == "autosave" {
+			// Never write over what could not be read: it may be the
+			// user's work from a newer build, or worth repairing.
+			if moved, merr := g.keep.auto.SetAside(keepdir.Unreadable); merr != nil {
+				msg += "; " + merr.Error() + " (nothing is autosaved until it can be)"
+			} else {
+				msg += "; the file is kept as " + filepath.Base(moved)
+			}
+		}
+		g.setStatus(msg, true)
 		return
+	}
+	if before != nil {
+		g.keep.auto.Restored(before)
 	}
 	g.setStatus(fmt.Sprintf("restored %s %s", what, path), false)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/storage"
 )
 
 // Config is what the command line chooses.
@@ -41,6 +42,8 @@ type Config struct {
 	SessionFile string
 	Fresh       bool
 	KeepDir     string
+	// Store is where the keep folder's files go (storage.Files{} if nil).
+	Store storage.Store
 	// DrawingFile keeps the target drawing between runs: read at start,
 	// written at exit if edited ("" for neither). RestoreDrawing trains on
 	// the restored drawing at once (when no target was asked for).

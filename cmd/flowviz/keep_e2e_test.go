@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/e2e"
+	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
 )
 
@@ -72,4 +74,90 @@ func TestKeepE2E(t *testing.T) {
 		t.Error("a damaged autosave changed the layers")
 	}
 	c.waitState(t, "training from scratch", func(s *appstate.State) bool { return s.Training.Step > 0 })
+}
+
+// sessionBytes is a valid session file with its header's version set.
+func sessionBytes(t *testing.T, version int) []byte {
+	t.Helper()
+	s := &session.Session{
+		Settings: scene.DefaultSettings(),
+		Source:   session.Data{Spec: "gaussian"}, Target: session.Data{Spec: "8gaussians"},
+		View: session.View{Zoom: 60, Speed: 1, Layers: session.Layers{Field: true, Particles: true}},
+	}
+	var b strings.Builder
+	if err := session.Write(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	return []byte(strings.Replace(b.String(), `"version":1`, fmt.Sprintf(`"version":%d`, version), 1))
+}
+
+// stop sends SIGTERM and waits for the app to exit.
+func (a *app) stop(t *testing.T) {
+	t.Helper()
+	if err := a.proc.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-a.proc.Done():
+	case <-time.After(waitLong):
+		t.Fatal("flowviz did not exit on SIGTERM")
+	}
+}
+
+// keptFiles returns the contents of dir's files named <name>.<why>-*.
+func keptFiles(dir, name, why string) []string {
+	m, _ := filepath.Glob(filepath.Join(dir, name+"."+why+"-*"))
+	var out []string
+	for _, f := range m {
+		b, _ := os.ReadFile(f)
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// TestRefusedAutosaveKeptE2E is issue 15's first bug as a user meets it:
+// an autosave from a newer flowviz is refused at start, and must still be
+// there after the app autosaves at exit; a refused -session must not cost
+// the last good autosave either.
+func TestRefusedAutosaveKeptE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	dir := t.TempDir()
+	auto := filepath.Join(dir, "autosave.flowviz")
+	newer := sessionBytes(t, 2)
+	if err := os.WriteFile(auto, newer, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := startApp(t, "-keep-dir", dir, "-drawing", "")
+	a.waitState(t, "a message that the autosave is kept", func(s *appstate.State) bool {
+		return strings.Contains(s.Status, "version 2 is not supported") && strings.Contains(s.Status, "kept as autosave.flowviz.unreadable-")
+	})
+	a.stop(t)
+	if kept := keptFiles(dir, "autosave.flowviz", "unreadable"); len(kept) != 1 || kept[0] != string(newer) {
+		t.Fatalf("the version-2 autosave is gone (%d kept)", len(kept))
+	}
+	good, err := os.ReadFile(auto)
+	if err != nil {
+		t.Fatalf("no autosave at exit: %v", err)
+	}
+	if _, err := session.Load(auto); err != nil {
+		t.Fatal(err)
+	}
+
+	bad := filepath.Join(dir, "bad.flowviz")
+	if err := os.WriteFile(bad, good[:len(good)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := startApp(t, "-keep-dir", dir, "-drawing", "", "-session", bad)
+	b.waitState(t, "the refused session", func(s *appstate.State) bool {
+		return strings.Contains(s.Status, "session not restored")
+	})
+	b.stop(t)
+	if kept := keptFiles(dir, "autosave.flowviz", "previous"); len(kept) != 1 || kept[0] != string(good) {
+		t.Fatalf("the last good autosave is gone (%d kept)", len(kept))
+	}
+	if got, _ := os.ReadFile(bad); string(got) != string(good[:len(good)/2]) {
+		t.Fatal("the refused session file changed")
+	}
 }

@@ -11,16 +11,15 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/flowviz/flowviz/flow"
-	"github.com/flowviz/flowviz/flow/atomicfile"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/storage"
 )
 
 // File format identifiers. A reader refuses any other format or version.
@@ -29,12 +28,12 @@ const (
 	Version = 1
 )
 
-// Limits a file must respect. maxBytes bounds what a hostile file can make
+// Limits a file must respect. MaxBytes bounds what a hostile file can make
 // Read allocate; it holds a width-512, depth-8 network (≈2 M parameters, as
 // weights and two moment arrays, ~75 MB of JSON) with room to spare. MaxPoints
 // is more than any point set the app makes (a drawing holds 50,000).
 const (
-	maxBytes  = 256 << 20
+	MaxBytes  = 256 << 20
 	MaxPoints = 200_000
 	// imagePoints is how many draws stand for an image or text mask, which
 	// has no spec the file could hold without the image.
@@ -209,9 +208,9 @@ func Write(w io.Writer, s *Session) error {
 	if err != nil {
 		return fmt.Errorf("session: encoding: %w", err)
 	}
-	if len(b) >= maxBytes {
+	if len(b) >= MaxBytes {
 		// Read would refuse it: better to say so now than at the next start.
-		return fmt.Errorf("session: %d MiB is more than a session file may hold (%d MiB); use a smaller network", len(b)>>20, maxBytes>>20)
+		return fmt.Errorf("session: %d MiB is more than a session file may hold (%d MiB); use a smaller network", len(b)>>20, MaxBytes>>20)
 	}
 	if _, err := w.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("session: writing: %w", err)
@@ -236,12 +235,12 @@ func toDataJSON(d Data) dataJSON {
 // moments of the wrong shape or not finite — is refused with an error that
 // says what is wrong; nothing is returned half-read.
 func Read(r io.Reader) (*Session, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+	b, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("session: reading: %w", err)
 	}
-	if len(b) > maxBytes {
-		return nil, fmt.Errorf("session: file larger than %d MiB", maxBytes>>20)
+	if len(b) > MaxBytes {
+		return nil, fmt.Errorf("session: file larger than %d MiB", MaxBytes>>20)
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, errors.New("session: the file is empty")
@@ -440,24 +439,31 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // Save writes s to path atomically (temporary file in the same directory,
 // sync, rename, sync of the directory), creating the directory if needed: a
 // crash or kill at any moment leaves the old file or the new one.
-func Save(path string, s *Session) error {
+func Save(path string, s *Session) error { return SaveTo(storage.Files{}, path, s) }
+
+// SaveTo is Save through a store.
+func SaveTo(st storage.Store, path string, s *Session) error {
 	if err := s.Validate(); err != nil {
 		return fmt.Errorf("session: refusing to write: %w", err)
 	}
 	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := st.MkdirAll(dir); err != nil {
 			return fmt.Errorf("session: %w", err)
 		}
 	}
-	if err := atomicfile.Write(path, func(w io.Writer) error { return Write(w, s) }); err != nil {
+	if err := st.WriteFile(path, func(w io.Writer) error { return Write(w, s) }); err != nil {
 		return fmt.Errorf("session: saving %s: %w", path, err)
 	}
 	return nil
 }
 
 // Load reads and validates the session file at path.
-func Load(path string) (*Session, error) {
-	f, err := os.Open(path)
+func Load(path string) (*Session, error) { return LoadFrom(storage.Files{}, path) }
+
+// LoadFrom is Load through a store. Anything but a regular file of at most
+// MaxBytes is refused before it is read.
+func LoadFrom(st storage.Store, path string) (*Session, error) {
+	f, err := st.Open(path, MaxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
