@@ -274,11 +274,22 @@ func (g *Game) setData(source bool, d data.Dist, fit bool) bool {
 	}
 	label := ds.SetData(source, d)
 	if source {
-		g.pane.settings.Source, g.pane.applied.Source = label, label
 		g.panel.edit.Source, g.panel.srcSpec = label, label
 	} else {
-		g.pane.settings.Target, g.pane.applied.Target = label, label
 		g.panel.edit.Target, g.panel.tgtSpec = label, label
+	}
+	// Compared panes share the data: every pane's backend takes it.
+	for _, p := range g.panes {
+		if p != g.pane {
+			if ds, ok := p.backend.(scene.DataSetter); ok {
+				ds.SetData(source, d)
+			}
+		}
+		if source {
+			p.settings.Source, p.applied.Source = label, label
+		} else {
+			p.settings.Target, p.applied.Target = label, label
+		}
 	}
 	if fit {
 		g.pane.fitData = true

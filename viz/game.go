@@ -13,6 +13,7 @@ import (
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/keymap"
 	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
 
@@ -29,8 +30,11 @@ const (
 // reads the backend's newest Scene and Status pointers; it never runs the
 // network and never waits for training.
 type Game struct {
-	cfg  Config
-	pane *Pane // the model on screen
+	cfg   Config
+	panes []*Pane // A, and B in compare mode
+	pane  *Pane   // the pane the panel, keys and tools act on
+	focus int     // its index
+	cmp   Compare
 
 	tl      *timeline.Timeline
 	bar     TimelineBar
@@ -81,6 +85,8 @@ func newGame(cfg Config) *Game {
 	g.panel.Scale = int(math.Round(g.scale))
 	canvasR, _, _ := g.layout()
 	g.pane = newPane(cfg.Backend, cfg.Settings, canvasR, g.scale, g.setStatus)
+	g.panes = []*Pane{g.pane}
+	g.cmp.Spec = cfg.Compare
 	g.panel.Sync(g.pane.settings, g.pane.backend.Options())
 	for _, b := range keymap.Table {
 		var k ebiten.Key
@@ -125,12 +131,16 @@ func (g *Game) Update() error {
 	g.tick++
 	dt := 1 / float64(ebiten.TPS())
 	canvasR, barR, panelR := g.layout()
-	g.pane.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
+	for i, r := range g.paneRects(canvasR) {
+		g.panes[i].canvas.Cam.SetViewport(r.X, r.Y, r.W, r.H)
+	}
 	g.bar.Area = barR
 	g.panel.Area = panelR
 
+	for _, p := range g.panes {
+		p.trackStatus(p.backend.Status())
+	}
 	st := g.pane.backend.Status()
-	g.pane.trackStatus(st)
 
 	in := input.Read()
 	if panelR.W > 0 {
@@ -138,7 +148,7 @@ func (g *Game) Update() error {
 			ctx.SetScale(g.panel.Scale)
 			edited, changed := g.panel.Build(ctx, st, &g.pane.canvas.Layers, g.tl, g.status, g.actions())
 			if changed {
-				g.pane.edit(edited)
+				g.editPanes(edited)
 			}
 			return nil // errors here would be sticky in debugui: report through the status line
 		})
@@ -150,26 +160,41 @@ func (g *Game) Update() error {
 	g.handleKeys(&in)
 	g.handleDrawKeys(&in)
 	canvasR, _, _ = g.layout()
+	rects := g.paneRects(canvasR)
+	g.focusAt(&in, rects)
 	g.pointer = in
 	g.updateLessons(canvasR, &in)
-	g.paint(canvasR, &in)
-	if msg := g.tools.Update(&in, g.toolFrame(canvasR)); msg != "" {
+	g.paint(rects[g.focus], &in)
+	if msg := g.tools.Update(&in, g.toolFrame(rects[g.focus])); msg != "" {
 		g.setStatus(msg, true)
 	}
-	g.handlePointer(canvasR, &in)
+	g.handlePointer(rects, &in)
 
-	// Keys may have shown or hidden the panel: lay out again for Draw.
+	// Keys may have shown or hidden the panel or a pane: lay out again.
 	canvasR, barR, panelR = g.layout()
-	g.pane.resize(canvasR)
+	for i, r := range g.paneRects(canvasR) {
+		g.panes[i].resize(r)
+	}
 	g.bar.Area, g.panel.Area = barR, panelR
 
-	if g.cfg.Stepwise {
-		g.pane.advance(stepBudget)
+	for i, p := range g.panes {
+		if g.cfg.Stepwise {
+			p.advance(stepBudget / time.Duration(len(g.panes)))
+		}
+		// The timeline counts pane A's steps; B's scene plays on the
+		// same clock t whatever its step count.
+		if i == 0 {
+			p.takeScene(g.tl)
+		} else {
+			p.takeScene(nil)
+		}
 	}
-	g.pane.takeScene(g.tl)
 	g.tl.Advance(dt)
-	g.pane.updatePositions(dt, g.tl.T)
-	g.pane.applySettings(g.lessons.active())
+	for _, p := range g.panes {
+		p.updatePositions(dt, g.tl.T)
+		p.applySettings(g.lessons.active())
+	}
+	g.cmp.update(g.panes)
 	g.takeDroppedFiles(in.Dropped)
 	g.sendDrawing()
 	g.updateKeep()
@@ -187,16 +212,34 @@ func (g *Game) Update() error {
 
 func (g *Game) actions() Actions {
 	return Actions{
+		// Training, reset and new draws act on every pane: compared models
+		// train, pause and restart together on the same particles.
 		Train: func() {
-			// A learning rate lowered a moment ago must reach the trainer
-			// before it resumes, or it would diverge again at once.
-			g.pane.applyNow(g.lessons.active())
-			g.pane.backend.Train()
+			for _, p := range g.panes {
+				// A learning rate lowered a moment ago must reach the
+				// trainer before it resumes, or it would diverge again.
+				p.applyNow(g.lessons.active())
+				p.backend.Train()
+			}
 			g.setStatus("training", false)
 		},
-		Pause:    func() { g.pane.backend.Pause(); g.setStatus("training paused", false) },
-		Reset:    func() { g.pane.backend.Reset(); g.setStatus("weights reset: training from scratch", false) },
-		Resample: g.pane.backend.Resample,
+		Pause: func() {
+			for _, p := range g.panes {
+				p.backend.Pause()
+			}
+			g.setStatus("training paused", false)
+		},
+		Reset: func() {
+			for _, p := range g.panes {
+				p.backend.Reset()
+			}
+			g.setStatus("weights reset: training from scratch", false)
+		},
+		Resample: func() {
+			for _, p := range g.panes {
+				p.backend.Resample()
+			}
+		},
 		Fit:      g.pane.fit,
 		Lessons:  g.lessonsPanel,
 		Draw:     g.drawPanel,
@@ -273,7 +316,7 @@ func (g *Game) do(a keymap.Action) {
 			g.actions().Train()
 		}
 	case keymap.Resample:
-		g.pane.backend.Resample()
+		g.actions().Resample()
 		if r, ok := g.lessons.kind.(lessonResampler); ok && g.lessons.active() {
 			// Lesson 4's "R new batch": fresh draws for its table too.
 			r.resample()
@@ -298,6 +341,8 @@ func (g *Game) do(a keymap.Action) {
 		g.setColours(palette.NextColours())
 	case keymap.SaveSession, keymap.OpenSession, keymap.ExportData, keymap.Screenshot, keymap.RecordGIF:
 		g.doKeep(a)
+	case keymap.ToggleCompare:
+		g.toggleCompare()
 	case keymap.ToggleProbe:
 		g.toggleTool(ProbeTool)
 	case keymap.ToggleReverse:
@@ -329,15 +374,140 @@ func (g *Game) toggleTool(mode Tool) {
 
 // toolFrame is what the tools see in area this tick.
 func (g *Game) toolFrame(area rect) toolFrame {
-	return toolFrame{area: area, pane: g.pane, t: g.tl.T, scale: g.scale, fonts: g.fonts, blocked: g.lessonHit}
+	f := toolFrame{area: area, pane: g.pane, t: g.tl.T, scale: g.scale, fonts: g.fonts, blocked: g.lessonHit}
+	for _, p := range g.panes {
+		if p != g.pane {
+			f.other = p
+		}
+	}
+	return f
 }
 
-// handlePointer drives the timeline bar, and pans and zooms the pane.
-func (g *Game) handlePointer(canvasR rect, in *input.Snapshot) {
+// handlePointer drives the timeline bar, and pans and zooms the panes:
+// they share one camera, so a pan or zoom in one moves all.
+func (g *Game) handlePointer(rects []rect, in *input.Snapshot) {
 	if in.Free() || g.bar.scrubbing {
 		g.bar.Update(g.tl, in.X, in.Y, in.Pressed(input.Left), in.JustPressed(input.Left), in.JustReleased(input.Left))
 	}
-	g.pane.panZoom(in, canvasR)
+	for i, p := range g.panes {
+		if p.panZoom(in, rects[i]) {
+			for _, o := range g.panes {
+				if o != p {
+					o.canvas.Cam.CenterX, o.canvas.Cam.CenterY, o.canvas.Cam.Zoom = p.canvas.Cam.CenterX, p.canvas.Cam.CenterY, p.canvas.Cam.Zoom
+					o.viewMoved = p.viewMoved
+				}
+			}
+			break
+		}
+	}
+}
+
+// paneRects splits the canvas between the panes: the whole canvas for one;
+// side by side above the comparison strip for two.
+func (g *Game) paneRects(canvasR rect) []rect {
+	if len(g.panes) < 2 {
+		return []rect{canvasR}
+	}
+	gap := math.Round(4 * g.scale)
+	h := canvasR.H - math.Min(stripHeight(g.fonts, g.scale), canvasR.H/3)
+	w := math.Floor((canvasR.W - gap) / 2)
+	return []rect{{canvasR.X, canvasR.Y, w, h}, {canvasR.X + w + gap, canvasR.Y, canvasR.W - w - gap, h}}
+}
+
+// focusAt gives the panel to the pane a left click lands in.
+func (g *Game) focusAt(in *input.Snapshot, rects []rect) {
+	if len(g.panes) < 2 || !in.JustPressed(input.Left) || !in.Free() {
+		return
+	}
+	for i, r := range rects {
+		if r.contains(in.X, in.Y) && i != g.focus {
+			g.setFocus(i)
+		}
+	}
+}
+
+// setFocus makes pane i the one the panel, the tools and the keys act on.
+func (g *Game) setFocus(i int) {
+	g.focus, g.pane = i, g.panes[i]
+	g.panel.Sync(g.pane.settings, g.pane.backend.Options())
+	g.setStatus(fmt.Sprintf("the panel edits %s", compareLabels(g.panes[0].applied, g.panes[1].applied)[i]), false)
+}
+
+// editPanes applies the panel's edit to the focused pane, to both panes
+// with link on, and always to both for what they share: the data, the seed
+// and the particles.
+func (g *Game) editPanes(edited scene.Settings) {
+	old := g.pane.settings
+	g.pane.edit(edited)
+	for _, p := range g.panes {
+		if p == g.pane {
+			continue
+		}
+		s := p.settings
+		s.Source, s.Target, s.Seed, s.Particles, s.Grid, s.Trails = edited.Source, edited.Target, edited.Seed, edited.Particles, edited.Grid, edited.Trails
+		if g.cmp.Link {
+			s = linkedEdit(old, edited, s)
+		}
+		if s != p.settings {
+			p.edit(s)
+		}
+	}
+}
+
+// linkedEdit applies to s the fields that changed from old to edited.
+func linkedEdit(old, edited, s scene.Settings) scene.Settings {
+	pick := func(dst *string, a, b string) {
+		if a != b {
+			*dst = b
+		}
+	}
+	pickI := func(dst *int, a, b int) {
+		if a != b {
+			*dst = b
+		}
+	}
+	pickF := func(dst *float64, a, b float64) {
+		if a != b {
+			*dst = b
+		}
+	}
+	pick(&s.Act, old.Act, edited.Act)
+	pick(&s.Path, old.Path, edited.Path)
+	pick(&s.Coupling, old.Coupling, edited.Coupling)
+	pick(&s.Solver, old.Solver, edited.Solver)
+	pickI(&s.Width, old.Width, edited.Width)
+	pickI(&s.Depth, old.Depth, edited.Depth)
+	pickI(&s.Batch, old.Batch, edited.Batch)
+	pickI(&s.Steps, old.Steps, edited.Steps)
+	pickF(&s.LR, old.LR, edited.LR)
+	pickF(&s.Sigma, old.Sigma, edited.Sigma)
+	return s
+}
+
+// toggleCompare opens or closes compare mode. Closing keeps pane A as it
+// was: its model, settings and view.
+func (g *Game) toggleCompare() {
+	if len(g.panes) == 2 {
+		g.cmp.close()
+		g.panes = g.panes[:1]
+		g.focus, g.pane = 0, g.panes[0]
+		g.panel.Sync(g.pane.settings, g.pane.backend.Options())
+		g.setStatus("compare mode closed", false)
+		return
+	}
+	if g.lessons.active() {
+		g.setStatus("leave the lesson first (Esc), then K compares two models", true)
+		return
+	}
+	a := g.panes[0]
+	b, err := g.cmp.open(a, g.cfg.NewBackend, func(be scene.Backend) func() { return runBackend(be, g.cfg.Stepwise) }, g.setStatus)
+	if err != nil {
+		g.setStatus(err.Error(), true)
+		return
+	}
+	g.panes = append(g.panes, b)
+	g.focus, g.pane = 0, a
+	g.setStatus("compare: "+g.cmp.spec()+" · both train on the same data and batches · click a pane to edit it · K closes", false)
 }
 
 // Draw draws the frame. It reads only what Update prepared.
@@ -345,6 +515,26 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	start := time.Now()
 	screen.Fill(toColor(palette.Background))
 	canvasR, _, panelR := g.layout()
+	if len(g.panes) > 1 {
+		g.drawPanes(screen, canvasR)
+	} else {
+		g.drawPane(screen, canvasR)
+	}
+	g.bar.Draw(screen, g.tl, solverFormula(g.pane.applied.Solver), g.fonts)
+	if panelR.W > 0 {
+		g.ui.Draw(screen)
+	}
+	if g.showStats {
+		g.hud.drawStats(screen, canvasR, g.statsLines(), g.fonts)
+	}
+	if g.showHelp {
+		g.hud.drawHelp(screen, g.fonts)
+	}
+	g.drawT.add(time.Since(start))
+}
+
+// drawPane draws the one pane on the canvas, with the lesson over it.
+func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 	t := g.tl.T
 	sc := g.pane.sc
 	if g.lessons.geometric() {
@@ -381,17 +571,37 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	if sc == nil && !g.lessons.geometric() {
 		drawText(screen, "waiting for the first sample…", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H/2, Center, palette.Dim)
 	}
-	g.bar.Draw(screen, g.tl, solverFormula(g.pane.applied.Solver), g.fonts)
-	if panelR.W > 0 {
-		g.ui.Draw(screen)
+}
+
+// drawPanes draws compare mode: each pane's field, particles, trails and
+// training readout with its loss curve, the focused one framed, and the
+// comparison strip below both.
+func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
+	rects := g.paneRects(canvasR)
+	labels := compareLabels(g.panes[0].applied, g.panes[1].applied)
+	for i, p := range g.panes {
+		r := rects[i]
+		p.canvas.Draw(screen, p.sc, g.tl.T, p.pos, g.fonts)
+		if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
+			g.hud.drawLegend(screen, r, p.sc.MaxSpeed, l.Field, l.Particles, g.fonts)
+		}
+		status, isErr := "", false
+		if p == g.pane {
+			status, isErr = g.status, g.statusErr
+		}
+		// Below the label, which sits at the pane's top centre.
+		top := 8*g.scale + g.fonts.Bold.Size*1.5
+		g.hud.drawTraining(screen, rect{r.X, r.Y + top, r.W, r.H - top}, p.backend.Status(), status, isErr, g.fonts)
+		if p.sc == nil {
+			drawText(screen, "waiting for the first sample…", g.fonts.Large, r.X+r.W/2, r.Y+r.H/2, Center, palette.Dim)
+		}
+		drawPaneFrame(screen, &g.toolBatch, r, labels[i], i, i == g.focus, g.fonts, g.scale)
 	}
-	if g.showStats {
-		g.hud.drawStats(screen, canvasR, g.statsLines(), g.fonts)
-	}
-	if g.showHelp {
-		g.hud.drawHelp(screen, g.fonts)
-	}
-	g.drawT.add(time.Since(start))
+	g.drawOverlay(screen, rects[g.focus])
+	g.tools.Draw(screen, g.toolFrame(rects[g.focus]))
+	strip := rect{canvasR.X, rects[0].Y + rects[0].H, canvasR.W, canvasR.Y + canvasR.H - rects[0].Y - rects[0].H}
+	g.cmp.drawStrip(screen, &g.toolBatch, strip, g.panes, labels, g.fonts, g.scale)
+	g.takeScreenshot(screen, canvasR)
 }
 
 // solverFormula is the update rule of the solver in the notation of the
@@ -486,6 +696,9 @@ func (g *Game) report() stateReport {
 	s.Drawing = g.drawingState()
 	s.Lesson = g.lessonState()
 	s.Tool = g.tools.State()
+	if cr, _, _ := g.layout(); len(g.panes) > 1 {
+		s.Compare = g.cmp.state(g.panes, g.paneRects(cr), g.focus)
+	}
 	s.Controls = g.bar.controls()
 	if _, _, panelR := g.layout(); panelR.W > 0 {
 		s.Controls["panel"] = [4]float64{panelR.X, panelR.Y, panelR.W, panelR.H}

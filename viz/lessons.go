@@ -127,6 +127,10 @@ func (g *Game) showLesson(i int) {
 	if i < 0 || i >= len(ls.all) {
 		return
 	}
+	if len(g.panes) > 1 {
+		// A lesson runs on the app's own model alone.
+		g.toggleCompare()
+	}
 	if !ls.active() {
 		ls.saved.settings = g.pane.settings
 		ls.saved.layers = g.pane.canvas.Layers
@@ -381,4 +385,5 @@ func (g *Game) lessonsPanel(ctx *debugui.Context) {
 		ctx.Checkbox(&reverse, "reverse (Z)").On(func() { g.toggleTool(ReverseTool) })
 		ctx.SetGridLayout(nil, nil)
 	})
+	g.cmp.panel(ctx, len(g.panes) > 1, g.toggleCompare)
 }

@@ -191,7 +191,8 @@ func (p *Pane) showsData() bool {
 }
 
 // takeScene switches to a newly published scene, starting a blend from the
-// positions on screen so particles glide instead of jumping.
+// positions on screen so particles glide instead of jumping, and sets tl's
+// step count to the scene's (tl nil: the pane plays on another's clock).
 func (p *Pane) takeScene(tl *timeline.Timeline) {
 	sc := p.backend.Scene()
 	if sc == nil || sc == p.sc {
@@ -209,7 +210,9 @@ func (p *Pane) takeScene(tl *timeline.Timeline) {
 		p.blendAge = blendTime
 	}
 	p.sc = sc
-	tl.SetSteps(sc.Steps())
+	if tl != nil {
+		tl.SetSteps(sc.Steps())
+	}
 	if p.fitData && cloudID(sc.Target) != p.fitFrom {
 		p.fitData = false
 		// At start the default view stays if it already shows the data.

@@ -61,6 +61,10 @@ type Tools struct {
 	hasLearn  bool
 	exactWhy  string
 	probeStep int // training step of the learned field at the probe
+	// In compare mode, the other pane's learned velocity at the probe.
+	otherV    flow.Vec
+	hasOther  bool
+	otherStep int
 
 	reverse [][]flow.Vec // reverse paths, newest last; path[0] at t = 1
 	batch   Batch
@@ -70,6 +74,7 @@ type Tools struct {
 type toolFrame struct {
 	area  rect    // where the tool takes clicks and draws
 	pane  *Pane   // the model the tool asks, and its camera
+	other *Pane   // in compare mode the other model, also asked; else nil
 	t     float64 // the clock's time
 	scale float64
 	fonts Fonts
@@ -138,6 +143,12 @@ func (tl *Tools) Update(in *input.Snapshot, f toolFrame) string {
 	}
 	if tl.Mode == ProbeTool && tl.probeSet {
 		tl.updateProbe(f.pane, f.t)
+		tl.hasOther = false
+		if f.other != nil {
+			if field, m := f.other.learned(); field != nil {
+				tl.otherV, tl.otherStep, tl.hasOther = velocityAt(field, tl.probeAt, f.t), m.Step, true
+			}
+		}
 	}
 	return msg
 }
@@ -205,6 +216,10 @@ func (tl *Tools) Draw(dst *ebiten.Image, f toolFrame) {
 // apart from the gold learned and the white exact arrow drawn over them.
 var posteriorColour = palette.OKLCH(0.7, 0.17, 305*math.Pi/180)
 
+// otherColour is the compared pane's learned arrow at the probe: cyan,
+// apart from the gold arrow of the pane being edited.
+var otherColour = palette.OKLCH(0.8, 0.13, 200*math.Pi/180)
+
 // probeArrowPixels is the screen length of the longer of the probe's two
 // arrows, as a fraction of the canvas's shorter side: long enough to read
 // from the back of the room wherever the field is slow.
@@ -236,6 +251,10 @@ func (tl *Tools) drawProbe(dst *ebiten.Image, f toolFrame) {
 		v := tl.exactV
 		b.Arrow(float32(px), float32(py), float32(v[0]*scaleV), float32(-v[1]*scaleV), width+float32(2*s), head+float32(3*s), palette.Label)
 	}
+	if tl.hasOther && f.other != nil {
+		v := tl.otherV
+		b.Arrow(float32(px), float32(py), float32(v[0]*scaleV), float32(-v[1]*scaleV), width, head, otherColour)
+	}
 	if tl.hasLearn {
 		v := tl.learnedV
 		b.Arrow(float32(px), float32(py), float32(v[0]*scaleV), float32(-v[1]*scaleV), width, head, palette.Accent)
@@ -250,6 +269,9 @@ func (tl *Tools) drawProbe(dst *ebiten.Image, f toolFrame) {
 		lines = append(lines, infoLine{fmt.Sprintf("learned  v(x, t) = %s   (step %s)", lesson.FormatVec(tl.learnedV), thousands(tl.probeStep)), palette.Accent})
 	} else {
 		lines = append(lines, infoLine{"learned  v(x, t): no trained model yet", palette.Dim})
+	}
+	if tl.hasOther && f.other != nil {
+		lines = append(lines, infoLine{fmt.Sprintf("other pane  v(x, t) = %s   (step %s)", lesson.FormatVec(tl.otherV), thousands(tl.otherStep)), otherColour})
 	}
 	if tl.exactWhy == "" {
 		d := math.Hypot(tl.learnedV[0]-tl.exactV[0], tl.learnedV[1]-tl.exactV[1])
@@ -274,6 +296,9 @@ func (tl *Tools) probeArrowScale(canvasR rect) float64 {
 	}
 	if tl.hasLearn && scene.Finite(tl.learnedV) {
 		longest = math.Max(longest, math.Hypot(tl.learnedV[0], tl.learnedV[1]))
+	}
+	if tl.hasOther && scene.Finite(tl.otherV) {
+		longest = math.Max(longest, math.Hypot(tl.otherV[0], tl.otherV[1]))
 	}
 	if !(longest > 1e-9) {
 		return 0
@@ -415,6 +440,10 @@ func (tl *Tools) State() appstate.Tool {
 			if tl.hasLearn {
 				v := tl.learnedV
 				st.Learned = &v
+			}
+			if tl.hasOther {
+				v := tl.otherV
+				st.Other = &v
 			}
 			if tl.exactWhy == "" && len(tl.order) > 0 {
 				v := tl.exactV

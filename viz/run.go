@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -52,9 +53,38 @@ type Config struct {
 	// Stepwise drives the backend from the game loop (scene.Stepper)
 	// instead of its own goroutines, as on platforms without threads.
 	Stepwise bool
+	// NewBackend makes the backend of compare mode's second model; nil
+	// when the backend cannot be compared (the demo). Compare, when not
+	// empty, opens compare mode at start with B = A changed by it
+	// (key=value,…, see scene.Settings.Differ).
+	NewBackend func(scene.Settings) (scene.Backend, error)
+	Compare    string
 	// Lesson opens the lesson view at this lesson (1-based) once the
 	// first scene is on screen; 0 starts in the app's own view.
 	Lesson int
+}
+
+// runBackend runs b on a goroutine of its own until the returned stop is
+// called, which waits (at most 10 s) for it to finish. In the stepwise mode
+// the game loop drives b instead and stop does nothing.
+func runBackend(b scene.Backend, stepwise bool) (stop func()) {
+	if stepwise {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	return func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "flowviz: compared model:", err)
+			}
+		case <-time.After(10 * time.Second):
+			fmt.Fprintln(os.Stderr, "flowviz: the compared model did not stop within 10 s")
+		}
+	}
 }
 
 // statsOut receives the -stats lines.
@@ -98,6 +128,10 @@ func Run(cfg Config) error {
 		return err
 	}
 	g.openAtStart()
+	if cfg.Compare != "" {
+		// Both models start together, from step 0 on the same data.
+		g.toggleCompare()
+	}
 	// SIGINT and SIGTERM close the window like its close button does, so
 	// the backend stops and the last state is written.
 	defer onQuitSignal(func() { g.quit.Store(true) })()
@@ -122,6 +156,7 @@ func Run(cfg Config) error {
 	// one full-screen pass less for a software renderer.
 	ebiten.SetScreenClearedEveryFrame(false)
 	err := ebiten.RunGame(g)
+	g.cmp.close()
 
 	// Autosave while the trainer still runs: it hands over its state
 	// between two steps.

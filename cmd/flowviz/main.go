@@ -54,6 +54,7 @@ func run() {
 	stats := flag.Bool("stats", false, "show frame timings and print them to stderr every 2 s")
 	stateFile := flag.String("state-file", "", "write the app state as JSON to this file every 200 ms")
 	useDemo := flag.Bool("demo", false, "play the exact marginal field instead of training a network")
+	compareSpec := flag.String("compare", "", "open compare mode: a second model B beside A, B = A with these key=value settings changed (e.g. coupling=ot, or solver=rk4,steps=5); K toggles it")
 	stepwise := flag.Bool("stepwise", false, "train and sample from the game loop, a slice of each frame, as the browser build must (no background threads)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	drawingFile := flag.String("drawing", viz.DefaultDrawingFile(), "CSV file the drawing is kept in between runs (\"\" to keep none)")
@@ -111,6 +112,16 @@ func run() {
 		os.Exit(2)
 	}
 	s = s.Clamp()
+	if *compareSpec != "" {
+		if *useDemo {
+			fmt.Fprintln(os.Stderr, "flowviz: -compare needs the live trainer, not -demo")
+			os.Exit(2)
+		}
+		if _, err := s.Differ(*compareSpec); err != nil {
+			fmt.Fprintln(os.Stderr, "flowviz:", err)
+			os.Exit(2)
+		}
+	}
 
 	backend, err := newBackend(s, *useDemo)
 	if err != nil {
@@ -137,6 +148,7 @@ func run() {
 		DrawingFile: *drawingFile, RestoreDrawing: !targetSet && !*useDemo,
 		SessionFile: *sessionFile, Fresh: !restoreAuto || *useDemo, KeepDir: *keepDir,
 		Lesson: *startLesson, Stepwise: *stepwise && !*useDemo,
+		Compare: *compareSpec, NewBackend: compareBackend(*useDemo),
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz:", err)
@@ -158,6 +170,15 @@ func newBackend(s scene.Settings, useDemo bool) (scene.Backend, error) {
 		return demo.New(s), nil
 	}
 	return live.New(s)
+}
+
+// compareBackend makes compare mode's second model: the live trainer, or
+// nothing for the demo, whose exact field has nothing to compare.
+func compareBackend(useDemo bool) func(scene.Settings) (scene.Backend, error) {
+	if useDemo {
+		return nil
+	}
+	return func(s scene.Settings) (scene.Backend, error) { return live.New(s) }
 }
 
 // parseSize reads "WxH".

@@ -42,6 +42,7 @@ const (
 	CycleColourMap
 	ToggleProbe
 	ToggleReverse
+	ToggleCompare
 	NextLesson
 	PrevLesson
 	GoLesson // the lesson numbered by the key's digit
@@ -96,6 +97,7 @@ var Table = []Binding{
 	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
 	{"Q", "Q", ToggleProbe, "probe: v(x, t) beside the exact marginal field"},
 	{"Z", "Z", ToggleReverse, "reverse: drag a target point back to its noise"},
+	{"K", "K", ToggleCompare, "compare: a second model beside the first (-compare)"},
 	{"PageDown", "PgDn", NextLesson, "next lesson (presentation clicker)"},
 	{"PageUp", "PgUp", PrevLesson, "previous lesson"},
 	{"Digit1", "1–8", GoLesson, "go to lesson 1–8"},
