@@ -100,7 +100,7 @@ type Tool struct {
 	ProbeAt  *flow.Vec     `json:"probe_at,omitempty"`
 	Learned  *flow.Vec     `json:"learned,omitempty"`
 	Exact    *flow.Vec     `json:"exact,omitempty"`
-	Other    *flow.Vec     `json:"other,omitempty"` // compare mode: the other pane's learned v at the probe
+	Other    *flow.Vec     `json:"other,omitempty"`     // compare mode: the other pane's learned v at the probe
 	TopShare float64       `json:"top_share,omitempty"` // posterior weight of the heaviest target
 	Reverse  [][2]flow.Vec `json:"reverse,omitempty"`   // [x1 at t = 1, x0 at t = 0] per path
 }
