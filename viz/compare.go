@@ -181,8 +181,8 @@ type stripRow struct {
 var stripRows = []stripRow{
 	{"step", func(m compare.Metrics) string { return thousands(m.Step) }, nil},
 	{"loss", func(m compare.Metrics) string { return lossText(m.Loss) }, func(v compare.Verdict) compare.Side { return v.Loss }},
-	{"W2 to target", func(m compare.Metrics) string { return numText(m.W2) }, func(v compare.Verdict) compare.Side { return v.W2 }},
-	{"W2, 1 step", func(m compare.Metrics) string { return numText(m.W2OneStep) }, func(v compare.Verdict) compare.Side { return v.W2OneStep }},
+	{"W2", func(m compare.Metrics) string { return numText(m.W2) }, func(v compare.Verdict) compare.Side { return v.W2 }},
+	{"W2 1 step", func(m compare.Metrics) string { return numText(m.W2OneStep) }, func(v compare.Verdict) compare.Side { return v.W2OneStep }},
 	{"straightness", func(m compare.Metrics) string { return numText(m.Straightness) }, func(v compare.Verdict) compare.Side { return v.Straightness }},
 	{"NPE", func(m compare.Metrics) string { return numText(m.NPE) }, func(v compare.Verdict) compare.Side { return v.NPE }},
 	{"NFE", func(m compare.Metrics) string { return thousands(m.NFE) }, func(v compare.Verdict) compare.Side { return v.NFE }},
@@ -214,17 +214,17 @@ func (c *Compare) drawStrip(dst *ebiten.Image, b *Batch, area rect, panes []*Pan
 	b.Flush()
 	lineH := fonts.Body.Size * 1.45
 	pad := 5 * s
-	labelW := math.Max(textWidth(labels[0], fonts.Body), textWidth(labels[1], fonts.Body)) + 24*s
+	// The panes carry their full labels; the strip names them A and B.
+	labelW := textWidth("B", fonts.Bold) + 20*s
 	colW := (area.W - labelW - 2*pad) / float64(len(stripRows))
 	y0 := area.Y + pad
-	drawText(dst, "measured every few seconds on 1,000 samples", fonts.Small, area.X+pad, y0+2*s, TopLeft, palette.Dim)
 	for r, row := range stripRows {
 		x := area.X + pad + labelW + float64(r)*colW
 		drawText(dst, row.name, fonts.Small, x, y0+2*s, TopLeft, palette.Dim)
 	}
 	for i, m := range [2]compare.Metrics{ma, mb} {
 		y := y0 + float64(i+1)*lineH
-		drawText(dst, labels[i], fonts.Bold, area.X+pad, y, TopLeft, paneColour(i))
+		drawText(dst, labels[i][:1], fonts.Bold, area.X+pad, y, TopLeft, paneColour(i))
 		for r, row := range stripRows {
 			x := area.X + pad + labelW + float64(r)*colW
 			col := palette.Label
@@ -266,7 +266,7 @@ func drawPaneFrame(dst *ebiten.Image, b *Batch, r rect, label string, i int, foc
 
 // panel is the panel's Compare section.
 func (c *Compare) panel(ctx *debugui.Context, on bool, toggle func()) {
-	ctx.Header("Compare", false, func() {
+	ctx.Header("Compare", true, func() {
 		ctx.SetGridLayout([]int{-1, -1}, nil)
 		open := on
 		ctx.Checkbox(&open, "compare (K)").On(toggle)
@@ -274,6 +274,7 @@ func (c *Compare) panel(ctx *debugui.Context, on bool, toggle func()) {
 		ctx.SetGridLayout(nil, nil)
 		ctx.Text("B = A with: " + c.spec())
 		ctx.Text("click a pane to edit it")
+		ctx.Text("W2, straightness, NPE: measured every 3 s on 1,000 shared draws")
 	})
 }
 

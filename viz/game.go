@@ -507,7 +507,7 @@ func (g *Game) toggleCompare() {
 	}
 	g.panes = append(g.panes, b)
 	g.focus, g.pane = 0, a
-	g.setStatus("compare: "+g.cmp.spec()+" · both train on the same data and batches · click a pane to edit it · K closes", false)
+	g.setStatus("compare "+g.cmp.spec()+": click a pane to edit it, K closes", false)
 }
 
 // Draw draws the frame. It reads only what Update prepared.

@@ -49,7 +49,7 @@ func TestCompareKeyDragFocusStrip(t *testing.T) {
 		if !(p.W2 > 0 && p.W2 < 100) || !(p.W2OneStep > 0) || math.IsNaN(p.Straightness) || p.NFE <= 0 || !(p.StepsPerSec > 0) {
 			t.Errorf("pane %d strip numbers: %+v", i, p)
 		}
-		if p.Better["W2 to target"] == "" || p.Better["straightness"] == "" {
+		if p.Better["W2"] == "" || p.Better["straightness"] == "" {
 			t.Errorf("pane %d has no verdicts: %v", i, p.Better)
 		}
 	}
