@@ -119,3 +119,28 @@ func TestCompareNeedsTheLiveTrainer(t *testing.T) {
 		t.Fatalf("%d panes, status %q", len(g.panes), g.status)
 	}
 }
+
+// BenchmarkFrame measures a frame's CPU time (Update + Draw) with one pane
+// and with two of 10,000 particles each: compare mode's budget is 2× one.
+func BenchmarkFrame(b *testing.B) {
+	for _, panes := range []int{1, 2} {
+		b.Run(map[int]string{1: "one-pane-10k", 2: "two-panes-10k"}[panes], func(b *testing.B) {
+			s := scene.DefaultSettings()
+			s.Particles, s.Steps = 10000, 100
+			a := newSynthetic(10000, 100, 32)
+			g := newGame(Config{Settings: s, Backend: a, Width: 1920, Height: 1080, Scale: 1, Stepwise: true,
+				NewBackend: func(scene.Settings) (scene.Backend, error) { return newSynthetic(10000, 100, 32), nil }})
+			g.Layout(1920, 1080)
+			screen := ebiten.NewImage(1920, 1080)
+			if panes == 2 {
+				g.do(keymap.ToggleCompare)
+			}
+			for range 5 {
+				frame(b, g, screen)
+			}
+			for b.Loop() {
+				frame(b, g, screen)
+			}
+		})
+	}
+}
