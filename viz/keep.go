@@ -229,9 +229,9 @@ func (g *Game) autosaveLesson() bool {
 // sessionView collects what the render loop owns: settings, view, lesson.
 // The training state is added off the loop.
 func (g *Game) sessionView() *session.Session {
-	cam := g.pane.canvas.Cam
-	l := g.pane.canvas.Layers
-	set := g.pane.applied
+	cam := g.panes[0].canvas.Cam
+	l := g.panes[0].canvas.Layers
+	set := g.panes[0].applied
 	if set.Coupling == train.CouplingReflow {
 		// A reflow round's teacher lives only in memory: the session
 		// keeps the reflowed weights and goes on with independent pairs.
@@ -239,8 +239,8 @@ func (g *Game) sessionView() *session.Session {
 	}
 	return &session.Session{
 		Settings: set,
-		Source:   session.Data{Spec: g.pane.applied.Source},
-		Target:   session.Data{Spec: g.pane.applied.Target},
+		Source:   session.Data{Spec: g.panes[0].applied.Source},
+		Target:   session.Data{Spec: g.panes[0].applied.Target},
 		View: session.View{
 			CenterX: cam.CenterX, CenterY: cam.CenterY, Zoom: cam.Zoom,
 			Layers: session.Layers{
@@ -249,8 +249,51 @@ func (g *Game) sessionView() *session.Session {
 			},
 			T: g.tl.T, Playing: g.tl.Playing, Speed: g.tl.Speed, Mode: int(g.tl.Mode),
 		},
-		Lesson: g.keep.Lesson,
+		Lesson:  g.keep.Lesson,
+		Compare: g.comparedView(),
 	}
+}
+
+// comparedView is pane B's part of the session, without its training
+// state (completeCompared adds it); nil with one pane.
+func (g *Game) comparedView() *session.Compared {
+	if len(g.panes) < 2 {
+		return nil
+	}
+	set := g.panes[1].applied
+	if set.Coupling == train.CouplingReflow {
+		set.Coupling = train.CouplingIndependent
+	}
+	return &session.Compared{Spec: g.cmp.spec(), Focus: g.focus, Link: g.cmp.Link, Settings: set}
+}
+
+// backends are the panes' backends, A first.
+func (g *Game) backends() []scene.Backend {
+	bs := make([]scene.Backend, len(g.panes))
+	for i, p := range g.panes {
+		bs[i] = p.backend
+	}
+	return bs
+}
+
+// completeCompared adds pane B's training state (bs[1]) to s.Compare.
+func completeCompared(bs []scene.Backend, s *session.Session) error {
+	if s.Compare == nil || len(bs) < 2 {
+		s.Compare = nil
+		return nil
+	}
+	tr, ok := bs[1].(Trainer)
+	if !ok {
+		return nil
+	}
+	st, err := tr.TrainingState()
+	if err != nil {
+		return fmt.Errorf("compared model: %w", err)
+	}
+	c := s.Compare
+	c.Model, c.Optimizer, c.BatchRNG = st.Model, &st.Optimizer, st.BatchRNG
+	c.Settings.Source, c.Settings.Target = s.Settings.Source, s.Settings.Target
+	return nil
 }
 
 // completeSession adds the backend's training state to s. It may wait for
@@ -278,7 +321,7 @@ func (g *Game) autosave() {
 	go func() {
 		defer g.keep.busy.Add(-1)
 		g.keep.clean()
-		moved, err := g.keep.writeAutosave(g.pane.backend, s)
+		moved, err := g.keep.writeAutosave(g.backends(), s)
 		if moved != "" {
 			g.keep.report(keepResult{msg: keptAsMsg(moved)})
 		}
@@ -295,8 +338,11 @@ func keptAsMsg(moved string) string {
 
 // writeAutosave completes s and writes it as the autosave; it may wait for
 // the trainer, so it runs off the render loop.
-func (k *Keeper) writeAutosave(b scene.Backend, s *session.Session) (moved string, err error) {
-	if err := completeSession(b, s); err != nil {
+func (k *Keeper) writeAutosave(bs []scene.Backend, s *session.Session) (moved string, err error) {
+	if err := completeSession(bs[0], s); err != nil {
+		return "", err
+	}
+	if err := completeCompared(bs, s); err != nil {
 		return "", err
 	}
 	if err := s.Validate(); err != nil {
@@ -312,14 +358,17 @@ func (g *Game) saveSession(path string, quiet bool) {
 		g.setStatus("no session path: type one in the panel's Keep section", true)
 		return
 	}
-	s := g.sessionView()
+	s, bs := g.sessionView(), g.backends()
 	unread := g.keep.unread[path]
 	delete(g.keep.unread, path)
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
 		moved := ""
-		err := completeSession(g.pane.backend, s)
+		err := completeSession(bs[0], s)
+		if err == nil {
+			err = completeCompared(bs, s)
+		}
 		if err == nil {
 			err = s.Validate()
 		}
@@ -357,7 +406,7 @@ func (g *Game) saveOnExit() {
 	for g.keep.busy.Load() > 0 { // let a save in flight finish first
 		time.Sleep(10 * time.Millisecond)
 	}
-	moved, err := g.keep.writeAutosave(g.pane.backend, g.sessionView())
+	moved, err := g.keep.writeAutosave(g.backends(), g.sessionView())
 	if moved != "" {
 		fmt.Fprintln(os.Stderr, "flowviz:", keptAsMsg(moved))
 	}
@@ -439,7 +488,12 @@ func (g *Game) applySession(s *session.Session) error {
 	}
 	set := s.Settings
 	set.Source, set.Target = src.String(), tgt.String()
-	if tr, ok := g.pane.backend.(Trainer); ok {
+	if len(g.panes) > 1 {
+		// A session holds the app's own model: compare mode closes, and
+		// its pane A takes the session.
+		g.toggleCompare()
+	}
+	if tr, ok := g.panes[0].backend.(Trainer); ok {
 		var st *train.SavedState
 		if s.Model != nil {
 			st = &train.SavedState{Model: s.Model, BatchRNG: s.BatchRNG}
@@ -453,12 +507,12 @@ func (g *Game) applySession(s *session.Session) error {
 		if err := tr.Restore(set, st, src, tgt); err != nil {
 			return err
 		}
-	} else if err := g.pane.backend.Apply(set); err != nil {
+	} else if err := g.panes[0].backend.Apply(set); err != nil {
 		return err
 	}
-	set.View = g.pane.settings.View // the camera decides the arrow grid below
-	g.pane.settings, g.pane.applied, g.pane.dirty = set, set, false
-	g.panel.Sync(g.pane.settings, g.pane.backend.Options())
+	set.View = g.panes[0].settings.View // the camera decides the arrow grid below
+	g.panes[0].settings, g.panes[0].applied, g.panes[0].dirty = set, set, false
+	g.panel.Sync(g.panes[0].settings, g.panes[0].backend.Options())
 
 	// Drawn data goes back into the drawings, already sent.
 	for i, d := range []session.Data{s.Target, s.Source} {
@@ -475,20 +529,60 @@ func (g *Game) applySession(s *session.Session) error {
 	}
 
 	v := s.View
-	cam := &g.pane.canvas.Cam
+	cam := &g.panes[0].canvas.Cam
 	cam.CenterX, cam.CenterY = v.CenterX, v.CenterY
 	cam.Zoom = min(camera.MaxZoom, max(camera.MinZoom, v.Zoom))
-	g.pane.fitData = false
-	g.pane.viewMoved = time.Now()
+	g.panes[0].fitData = false
+	g.panes[0].viewMoved = time.Now()
 	l := v.Layers
-	g.pane.canvas.Layers = Layers{
+	g.panes[0].canvas.Layers = Layers{
 		Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories,
 		Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend,
 	}
 	g.tl.SetSteps(set.Steps)
 	g.tl.T, g.tl.Playing, g.tl.Speed, g.tl.Mode = v.T, v.Playing, v.Speed, timeline.Mode(v.Mode)
 	g.keep.Lesson = s.Lesson
+	if s.Compare != nil {
+		g.restoreCompared(s.Compare, src, tgt)
+	}
 	return nil
+}
+
+// restoreCompared reopens compare mode with pane B's settings, weights and
+// optimizer from a session. Pane A is restored already; a B that cannot be
+// made is reported and A stays alone.
+func (g *Game) restoreCompared(c *session.Compared, src, tgt data.Dist) {
+	g.cmp.Spec, g.cmp.Link = c.Spec, c.Link
+	g.toggleCompare()
+	if len(g.panes) < 2 {
+		return
+	}
+	b := g.panes[1]
+	set := c.Settings
+	set.Source, set.Target = src.String(), tgt.String()
+	if tr, ok := b.backend.(Trainer); ok {
+		var st *train.SavedState
+		if c.Model != nil {
+			st = &train.SavedState{Model: c.Model, BatchRNG: c.BatchRNG}
+			if c.Optimizer != nil {
+				st.Optimizer = *c.Optimizer
+			} else {
+				n := len(c.Model.Params)
+				st.Optimizer = train.OptimizerState{M: make([]float32, n), V: make([]float32, n)}
+			}
+		}
+		if err := tr.Restore(set, st, src, tgt); err != nil {
+			g.setStatus("compared model not restored: "+err.Error(), true)
+			return
+		}
+	}
+	set.View = b.settings.View
+	b.settings, b.applied, b.dirty = set, set, false
+	b.canvas.Cam = g.panes[0].canvas.Cam
+	b.canvas.Layers = g.panes[0].canvas.Layers
+	if c.Focus == 1 {
+		g.setFocus(1)
+	}
 }
 
 // takeScreenshot reads the canvas back after it is drawn, if asked, and

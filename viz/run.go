@@ -128,7 +128,7 @@ func Run(cfg Config) error {
 		return err
 	}
 	g.openAtStart()
-	if cfg.Compare != "" {
+	if cfg.Compare != "" && len(g.panes) == 1 {
 		// Both models start together, from step 0 on the same data.
 		g.toggleCompare()
 	}

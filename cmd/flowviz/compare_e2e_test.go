@@ -13,7 +13,7 @@ import (
 )
 
 // compareWait bounds each poll: two models train at once on a loaded machine.
-const compareWait = 60 * time.Second
+const compareWait = 120 * time.Second
 
 // TestCompareKeyDragFocusStrip: K opens a second pane (coupling=ot by
 // default) beside the first; a right-drag in one pane moves the shared
@@ -32,6 +32,7 @@ func TestCompareKeyDragFocusStrip(t *testing.T) {
 		return s.Compare != nil && len(s.Compare.Panes) == 2
 	})
 	pa, pb := on.Compare.Panes[0], on.Compare.Panes[1]
+	t.Logf("compare open: A %+v, B %+v", pa, pb)
 	if pa.Coupling != "independent" || pb.Coupling != "ot" || on.Compare.Focus != 0 {
 		t.Fatalf("compare opened with A %q, B %q, focus %d", pa.Coupling, pb.Coupling, on.Compare.Focus)
 	}
@@ -42,9 +43,10 @@ func TestCompareKeyDragFocusStrip(t *testing.T) {
 	// Both train: B from scratch, A on from where it was.
 	trained := a.waitStateFor(t, compareWait, "both panes training and measured", func(s *appstate.State) bool {
 		return s.Compare != nil && len(s.Compare.Panes) == 2 &&
-			s.Compare.Panes[0].Step > stepBefore && s.Compare.Panes[1].Step > 200 &&
+			s.Compare.Panes[0].Step > stepBefore && s.Compare.Panes[1].Step > 20 &&
 			s.Compare.Panes[0].Measured > 0 && s.Compare.Panes[1].Measured > 0
 	})
+	t.Logf("strip: A %+v\nB %+v", trained.Compare.Panes[0], trained.Compare.Panes[1])
 	for i, p := range trained.Compare.Panes {
 		if !(p.W2 > 0 && p.W2 < 100) || !(p.W2OneStep > 0) || math.IsNaN(p.Straightness) || p.NFE <= 0 || !(p.StepsPerSec > 0) {
 			t.Errorf("pane %d strip numbers: %+v", i, p)
@@ -95,7 +97,7 @@ func TestCompareFlagProbe(t *testing.T) {
 	}
 	a := startApp(t, "-particles", "2000", "-fresh", "-compare", "solver=rk4,steps=5")
 	s := a.waitStateFor(t, compareWait, "two panes from the flag", func(s *appstate.State) bool {
-		return s.Compare != nil && len(s.Compare.Panes) == 2 && s.Compare.Panes[1].Step > 300 && s.Compare.Panes[0].Step > 300
+		return s.Compare != nil && len(s.Compare.Panes) == 2 && s.Compare.Panes[1].Step > 50 && s.Compare.Panes[0].Step > 50
 	})
 	if s.Compare.Spec != "solver=rk4,steps=5" {
 		t.Fatalf("spec %q", s.Compare.Spec)

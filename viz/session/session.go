@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
@@ -53,6 +54,21 @@ type Session struct {
 	BatchRNG []byte
 	View     View
 	Lesson   string // the lesson being shown, "" for none
+	// Compare is compare mode's second model, nil with one pane.
+	Compare *Compared
+}
+
+// Compared is compare mode's pane B: how it differs from pane A (Spec, as
+// flowviz -compare takes it), its settings and its own trained state. The
+// data, view and timeline are A's: the panes share them.
+type Compared struct {
+	Spec      string
+	Focus     int  // 1 when the panel was editing B
+	Link      bool // the panel edited both
+	Settings  scene.Settings
+	Model     *train.Model
+	Optimizer *train.OptimizerState
+	BatchRNG  []byte
 }
 
 // Data is a distribution as a file holds it: a built-in or text spec, or
@@ -121,6 +137,17 @@ type fileJSON struct {
 	BatchRNG  []byte          `json:"batch_rng,omitempty"`
 	View      viewJSON        `json:"view"`
 	Lesson    string          `json:"lesson"`
+	Compare   *compareJSON    `json:"compare,omitempty"`
+}
+
+type compareJSON struct {
+	Spec      string          `json:"spec"`
+	Focus     int             `json:"focus"`
+	Link      bool            `json:"link"`
+	Settings  settingsJSON    `json:"settings"`
+	Model     json.RawMessage `json:"model,omitempty"`
+	Optimizer *optimizerJSON  `json:"optimizer,omitempty"`
+	BatchRNG  []byte          `json:"batch_rng,omitempty"`
 }
 
 type settingsJSON struct {
@@ -203,6 +230,19 @@ func Write(w io.Writer, s *Session) error {
 	}
 	if o := s.Optimizer; o != nil {
 		f.Optimizer = &optimizerJSON{M: o.M, V: o.V, Steps: o.Steps}
+	}
+	if c := s.Compare; c != nil {
+		f.Compare = &compareJSON{Spec: c.Spec, Focus: c.Focus, Link: c.Link, Settings: settingsJSON(c.Settings), BatchRNG: c.BatchRNG}
+		if c.Model != nil {
+			var b bytes.Buffer
+			if err := train.WriteModel(&b, c.Model); err != nil {
+				return fmt.Errorf("session: compared model: %w", err)
+			}
+			f.Compare.Model = bytes.TrimSpace(b.Bytes())
+		}
+		if o := c.Optimizer; o != nil {
+			f.Compare.Optimizer = &optimizerJSON{M: o.M, V: o.V, Steps: o.Steps}
+		}
 	}
 	b, err := json.Marshal(f)
 	if err != nil {
@@ -296,6 +336,17 @@ func Read(r io.Reader) (*Session, error) {
 	if o := f.Optimizer; o != nil {
 		s.Optimizer = &train.OptimizerState{M: o.M, V: o.V, Steps: o.Steps}
 	}
+	if c := f.Compare; c != nil {
+		s.Compare = &Compared{Spec: c.Spec, Focus: c.Focus, Link: c.Link, Settings: scene.Settings(c.Settings), BatchRNG: c.BatchRNG}
+		if len(c.Model) > 0 {
+			if s.Compare.Model, err = train.ReadModel(bytes.NewReader(c.Model)); err != nil {
+				return nil, fmt.Errorf("session: compared weights: %w", err)
+			}
+		}
+		if o := c.Optimizer; o != nil {
+			s.Compare.Optimizer = &train.OptimizerState{M: o.M, V: o.V, Steps: o.Steps}
+		}
+	}
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
@@ -320,8 +371,22 @@ func fromDataJSON(j dataJSON) (Data, error) {
 	return d, nil
 }
 
-// Validate checks every value against what the app accepts.
+// Validate checks every value against what the app accepts, pane B's as
+// pane A's.
 func (s *Session) Validate() error {
+	if c := s.Compare; c != nil {
+		if c.Focus != 0 && c.Focus != 1 {
+			return fmt.Errorf("compare: focus %d, want 0 or 1", c.Focus)
+		}
+		if n := utf8.RuneCountInString(c.Spec); n == 0 || n > 256 {
+			return fmt.Errorf("compare: spec of %d characters, want 1..256", n)
+		}
+		b := *s
+		b.Settings, b.Model, b.Optimizer, b.BatchRNG, b.Compare = c.Settings, c.Model, c.Optimizer, c.BatchRNG, nil
+		if err := b.Validate(); err != nil {
+			return fmt.Errorf("compare: %w", err)
+		}
+	}
 	st := s.Settings
 	switch {
 	case st.Steps < scene.MinSteps || st.Steps > scene.MaxSteps:
