@@ -144,3 +144,40 @@ func BenchmarkFrame(b *testing.B) {
 		})
 	}
 }
+
+// TestCompareSessionReopensBothPanes: a session saved in compare mode holds
+// pane B, and opening it brings both panes back, B with its own settings
+// and the focus where it was.
+func TestCompareSessionReopensBothPanes(t *testing.T) {
+	g, _, _, _ := compareGame(t)
+	g.do(keymap.ToggleCompare)
+	canvasR, _, _ := g.layout()
+	rects := g.paneRects(canvasR)
+	click := input.Snapshot{}.At(rects[1].X+20, rects[1].Y+rects[1].H/2)
+	click.Press(input.Left)
+	g.focusAt(&click, rects)
+	s := g.sessionView()
+	if err := completeCompared(g.backends(), s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Compare == nil || s.Compare.Spec != DefaultCompare || s.Compare.Settings.Coupling != "ot" || s.Compare.Focus != 1 {
+		t.Fatalf("session's compare part: %+v", s.Compare)
+	}
+	if s.Settings.Coupling != "independent" {
+		t.Fatalf("the session's own model is pane B's: %+v", s.Settings)
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+
+	g2, _, made, _ := compareGame(t)
+	if err := g2.applySession(s); err != nil {
+		t.Fatal(err)
+	}
+	if len(g2.panes) != 2 || len(*made) != 1 || g2.focus != 1 {
+		t.Fatalf("reopened: %d panes, %d backends made, focus %d", len(g2.panes), len(*made), g2.focus)
+	}
+	if c := g2.panes[1].applied.Coupling; c != "ot" {
+		t.Fatalf("pane B reopened with coupling %q", c)
+	}
+}
