@@ -67,10 +67,8 @@ type (
 )
 
 // trainedKind is the default of the kinds that show the trained model:
-// no picture of their own, no pointer, no chips.
+// no picture of their own, no pointer, no chips. Each kind opens itself.
 type trainedKind struct{}
-
-func (trainedKind) open(*Game, *lesson.Lesson, *scene.Settings) {}
 
 func (trainedKind) update(*Game, *input.Snapshot, flow.Vec, bool) {}
 
