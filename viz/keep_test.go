@@ -87,8 +87,8 @@ func TestSessionRoundTripRestoresPicture(t *testing.T) {
 		t.Errorf("view %+v, lesson %q; want %+v, %q", got.View, got.Lesson, want.View, want.Lesson)
 	}
 	if got.Model.Step != want.Model.Step || !reflect.DeepEqual(got.Model.Params, want.Model.Params) ||
-		!reflect.DeepEqual(got.Optimizer, want.Optimizer) {
-		t.Error("weights, optimizer or step differ after opening the session")
+		!reflect.DeepEqual(got.Optimizer, want.Optimizer) || !reflect.DeepEqual(got.BatchRNG, want.BatchRNG) {
+		t.Error("weights, optimizer, batch stream or step differ after opening the session")
 	}
 	if !reflect.DeepEqual(got.Target, want.Target) || g2.draw.target.Len() != 3 {
 		t.Errorf("target %+v (drawing of %d points), want %+v", got.Target, g2.draw.target.Len(), want.Target)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -144,9 +145,34 @@ const compareChunk = 10
 // lockstepModel is one side of the lockstep.
 type lockstepModel struct {
 	tr    *train.Trainer
-	busy  time.Duration // time spent in its own steps
+	busy  time.Duration // CPU time of its own steps (wall time where that cannot be read)
 	steps int
 	err   error
+}
+
+// stepChunk takes n steps on a thread of its own, adding their CPU time to
+// busy. On a machine shared with other work the wall time of a step counts
+// whatever else the core ran meanwhile; the thread's CPU time does not, so
+// two equal networks report equal speeds however the scheduler treats them.
+func (m *lockstepModel) stepChunk(n int) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0, cpuOK := threadCPU()
+	wall0 := time.Now()
+	defer func() {
+		if cpu1, ok := threadCPU(); cpuOK && ok {
+			m.busy += cpu1 - cpu0
+		} else {
+			m.busy += time.Since(wall0)
+		}
+	}()
+	for range n {
+		if _, err := m.tr.Step(); err != nil {
+			m.err = err
+			return
+		}
+		m.steps++
+	}
 }
 
 func (m *lockstepModel) stepsPerSec() float64 {
@@ -254,7 +280,7 @@ func setupCompare(fs *flag.FlagSet) func(context.Context, *env) error {
 				o.Solver = s.solver
 				metrics[i], errs[i] = compare.Measure(mctx, m.tr.Latest(), nil, o)
 				// Lockstep pace is the slower model's; each model's own
-				// speed is its steps over the time it spent stepping.
+				// speed is its steps per CPU second of stepping.
 				metrics[i].StepsPerSec = m.stepsPerSec()
 			})
 		}
@@ -296,17 +322,7 @@ func trainLockstep(ctx context.Context, e *env, models []*lockstepModel, steps i
 		n := min(compareChunk, steps-done)
 		var wg sync.WaitGroup
 		for _, m := range models {
-			wg.Go(func() {
-				start := time.Now()
-				defer func() { m.busy += time.Since(start) }()
-				for range n {
-					if _, err := m.tr.Step(); err != nil {
-						m.err = err
-						return
-					}
-					m.steps++
-				}
-			})
+			wg.Go(func() { m.stepChunk(n) })
 		}
 		wg.Wait()
 		done += n

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/mlp"
@@ -178,10 +180,65 @@ func TestCompareUsageErrors(t *testing.T) {
 		{[]string{"-sample-steps", "0"}, exitUsage, "-sample-steps 0"},
 		{[]string{"-solver", "leapfrog"}, exitUsage, "solver"},
 		{[]string{"-b", "target=unicorns"}, exitFailure, "model B: train: target"},
+		{[]string{"-a", "width=8,depth=1,batch=32", "-b", "lr=100", "-n", "100", "-sample-steps", "5"}, exitFailure, "model B: training diverged"},
 	} {
 		code, _, stderr := flowmatch(t, append([]string{"compare"}, tc.args...)...)
 		if code != tc.code || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d (want %d), stderr %q, want %q", tc.args, code, tc.code, stderr, tc.want)
 		}
+	}
+}
+
+// A SPEC is read from the command line: whatever the text, parsing never
+// panics, and settings that parse write back (key=value, space-separated)
+// to the same settings.
+func FuzzSpec(f *testing.F) {
+	for _, s := range []string{
+		"", "coupling=ot", "source=8gaussians:radius=5,std=1,target=moons width=16",
+		"lr=1e-2,lr=1e-3", "std=1", ",,,", "solver=rk4 seed=18446744073709551615", "width=" + strings.Repeat("9", 400),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		s := modelSpec{cfg: train.DefaultConfig()}
+		_ = s.apply(spec)
+		settings, err := splitSpec(spec)
+		if err != nil {
+			return
+		}
+		parts := make([]string, len(settings))
+		for i, kv := range settings {
+			parts[i] = kv[0] + "=" + kv[1]
+		}
+		again, err := splitSpec(strings.Join(parts, " "))
+		if err != nil || !slices.Equal(again, settings) {
+			t.Fatalf("%q parsed as %q, written back as %q, parsed again as %q (%v)", spec, settings, parts, again, err)
+		}
+	})
+}
+
+// The CPU time of the calling thread grows with work it does and not with
+// time it sleeps.
+func TestThreadCPU(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	start, ok := threadCPU()
+	if !ok {
+		t.Skip("no thread CPU time on this system")
+	}
+	time.Sleep(50 * time.Millisecond)
+	slept, _ := threadCPU()
+	x := 1.0
+	for deadline := time.Now().Add(30 * time.Millisecond); time.Now().Before(deadline); {
+		for range 1000 {
+			x = x*1.0000001 + 1e-9
+		}
+	}
+	worked, _ := threadCPU()
+	if slept-start > 20*time.Millisecond {
+		t.Errorf("sleeping 50 ms cost %v of CPU", slept-start)
+	}
+	if worked-slept <= 0 || x == 0 {
+		t.Errorf("30 ms of work cost %v of CPU", worked-slept)
 	}
 }

@@ -89,8 +89,10 @@ func (o Options) withDefaults() (Options, error) {
 // steps/s as the snapshot reports them, and the sample metrics of
 // MeasureField for its network, its source and target (target itself when
 // not nil, for example a held-out copy). It only reads the snapshot, so the
-// app may call it on any goroutine while training goes on; it takes about
-// 0.1–0.3 s at the defaults and returns ctx.Err() soon after ctx ends.
+// app may call it on any goroutine while training goes on. At the defaults
+// it costs about 0.4 s of CPU, nine tenths of it in the three exact
+// 1,000-point assignments of W2 (BenchmarkMeasure); once ctx ends it
+// returns ctx.Err() after at most the assignment in progress.
 func Measure(ctx context.Context, snap *train.Snapshot, target data.Dist, opt Options) (Metrics, error) {
 	if snap == nil || snap.Net == nil {
 		return Metrics{}, errors.New("compare: no model to measure")

@@ -39,10 +39,10 @@ func (o *OptimizerState) Validate(n int) error {
 type SavedState struct {
 	Model     *Model
 	Optimizer OptimizerState
-	// BatchRNG is the state of the stream the batches are drawn from (the
-	// binary form of a math/rand/v2 PCG, see ValidBatchRNG). Nil, as in files
-	// written before it was saved, restarts the stream from the seed: the run
-	// continues, but not bit for bit.
+	// BatchRNG is the state of the streams the batches and the path's noise
+	// are drawn from (the binary forms of two math/rand/v2 PCGs, see
+	// ValidBatchRNG). Nil, as in files written before it was saved, restarts
+	// the streams from the seed: the run continues, but not bit for bit.
 	BatchRNG       []byte
 	Source, Target data.Dist
 }
@@ -53,11 +53,8 @@ func ValidBatchRNG(b []byte) error {
 	if b == nil {
 		return nil
 	}
-	var p rand.PCG
-	if err := p.UnmarshalBinary(b); err != nil {
-		return fmt.Errorf("batch random state of %d bytes is not a PCG state: %w", len(b), err)
-	}
-	return nil
+	var draws, noise rand.PCG
+	return parseStreams(b, &draws, &noise)
 }
 
 // captureState copies the current state; it runs on the training goroutine.
@@ -71,7 +68,7 @@ func (tr *Trainer) captureState() *SavedState {
 			M: append([]float32(nil), tr.opt.M...), V: append([]float32(nil), tr.opt.V...),
 			Steps: tr.opt.Steps,
 		},
-		BatchRNG: appendState(nil, tr.draws),
+		BatchRNG: tr.appendStreams(nil),
 		Source:   tr.source, Target: tr.target,
 	}
 }
@@ -150,7 +147,7 @@ func (tr *Trainer) restore(s *SavedState) error {
 	tr.opt.Steps = s.Optimizer.Steps
 	tr.step = s.Model.Step
 	if s.BatchRNG != nil {
-		if err := tr.draws.UnmarshalBinary(s.BatchRNG); err != nil {
+		if err := tr.setStreams(s.BatchRNG); err != nil {
 			return err // checkState has checked it: not reached
 		}
 	}

@@ -135,14 +135,16 @@ type Trainer struct {
 	ws   *mlp.Workspace
 	opt  *mlp.Adam
 	grad []float32
-	// draws is the batch stream: every x0, x1, t and ε comes from it (through
+	// draws is the batch stream: every x0, x1 and t comes from it (through
 	// rng), in an order that depends only on the batch size and the data,
 	// so that two trainers with the same seed draw the same batches at step
-	// k whatever their network, learning rate, path or coupling. Its state
-	// is saved with the weights (SavedState.BatchRNG).
-	draws *rand.PCG
-	rng   *rand.Rand
-	good  checkpoint
+	// k whatever their network, learning rate, path or coupling. The path's
+	// noise ε has a stream of its own (through noise), drawn only when σ > 0,
+	// so that σ does not shift the batches and σ = 0 does not pay for it.
+	// Both states are saved with the weights (SavedState.BatchRNG).
+	draws, noiseDraws *rand.PCG
+	rng, noise        *rand.Rand
+	good              checkpoint
 
 	batch  batchBuffers
 	reflow *reflowPool
@@ -185,7 +187,7 @@ type checkpoint struct {
 	adamSteps    int
 	step         int
 	loss         float64
-	draws        []byte // the batch stream's state, so a rollback redraws step k's batch at step k
+	streams      []byte // the batch and noise streams' state, so a rollback redraws step k's batch at step k
 }
 
 // New loads cfg's data (and teacher), builds a freshly initialised network
@@ -276,6 +278,8 @@ func (tr *Trainer) restart(cfg Config) error {
 	tr.grad = make([]float32, len(net.Params))
 	tr.draws = rand.NewPCG(cfg.Seed, batchStream)
 	tr.rng = rand.New(tr.draws)
+	tr.noiseDraws = rand.NewPCG(cfg.Seed, noiseStream)
+	tr.noise = rand.New(tr.noiseDraws)
 	tr.reflow = nil
 	tr.step = 0
 	tr.loss = math.NaN()
@@ -369,10 +373,13 @@ func (tr *Trainer) Advance(budget time.Duration) int {
 	}
 }
 
-// batchStream is the second PCG seed word of the batch draws ("draw"); the
-// initial weights use their own stream, so the draws do not depend on the
-// network.
-const batchStream = 0x64726177
+// Second PCG seed words of the batch draws ("draw") and of the path's noise
+// ("noise"); the initial weights use a stream of their own, so the draws do
+// not depend on the network.
+const (
+	batchStream = 0x64726177
+	noiseStream = 0x6e6f697365
+)
 
 // trainStep is one flow-matching step (Lipman et al. 2023, eq. 23):
 //
@@ -386,13 +393,14 @@ func (tr *Trainer) trainStep() (float64, error) {
 	x0, x1 := b.x0[:n], b.x1[:n]
 	tr.drawPairs(x0, x1)
 
+	noisy := tr.cfg.Sigma > 0
 	zeroLoss := 0.0 // L₀ = mean ‖dxt‖² over the 2n outputs
 	for i := range n {
-		// ε is drawn whether or not the path uses it, so that σ and the
-		// path do not shift the stream: trainers that differ only in them
-		// see the same x0, x1 and t at every step.
 		t := tr.rng.Float64()
-		eps := flow.Vec{tr.rng.NormFloat64(), tr.rng.NormFloat64()}
+		var eps flow.Vec
+		if noisy {
+			eps = flow.Vec{tr.noise.NormFloat64(), tr.noise.NormFloat64()}
+		}
 		xt, dxt := tr.path.Point(x0[i], x1[i], t, eps)
 		b.xs[2*i], b.xs[2*i+1] = float32(xt[0]), float32(xt[1])
 		b.ts[i] = float32(t)
@@ -463,16 +471,46 @@ func (tr *Trainer) saveCheckpoint() {
 	g.adamSteps = tr.opt.Steps
 	g.step = tr.step
 	g.loss = tr.loss
-	g.draws = appendState(g.draws[:0], tr.draws)
+	g.streams = tr.appendStreams(g.streams[:0])
 }
 
-// appendState appends the binary state of the stream p to b.
-func appendState(b []byte, p *rand.PCG) []byte {
-	state, err := p.AppendBinary(b)
-	if err != nil {
-		panic("train: PCG state: " + err.Error()) // PCG's encoding cannot fail
+// appendStreams appends the binary states of the batch and noise streams
+// to b: two PCG encodings of pcgStateLen bytes.
+func (tr *Trainer) appendStreams(b []byte) []byte {
+	for _, p := range []*rand.PCG{tr.draws, tr.noiseDraws} {
+		var err error
+		if b, err = p.AppendBinary(b); err != nil {
+			panic("train: PCG state: " + err.Error()) // PCG's encoding cannot fail
+		}
 	}
-	return state
+	return b
+}
+
+// pcgStateLen is the length of a PCG's binary state: "pcg:" and two words.
+const pcgStateLen = 20
+
+// setStreams sets the batch and noise streams from a state appendStreams
+// wrote; on an error nothing changes.
+func (tr *Trainer) setStreams(b []byte) error {
+	var draws, noise rand.PCG
+	if err := parseStreams(b, &draws, &noise); err != nil {
+		return err
+	}
+	*tr.draws, *tr.noiseDraws = draws, noise
+	return nil
+}
+
+func parseStreams(b []byte, draws, noise *rand.PCG) error {
+	if len(b) != 2*pcgStateLen {
+		return fmt.Errorf("batch random state of %d bytes, want %d", len(b), 2*pcgStateLen)
+	}
+	if err := draws.UnmarshalBinary(b[:pcgStateLen]); err != nil {
+		return fmt.Errorf("batch random state is not a PCG state: %w", err)
+	}
+	if err := noise.UnmarshalBinary(b[pcgStateLen:]); err != nil {
+		return fmt.Errorf("noise random state is not a PCG state: %w", err)
+	}
+	return nil
 }
 
 func (tr *Trainer) restoreCheckpoint() {
@@ -483,8 +521,8 @@ func (tr *Trainer) restoreCheckpoint() {
 	tr.opt.Steps = g.adamSteps
 	tr.step = g.step
 	tr.loss = g.loss
-	if err := tr.draws.UnmarshalBinary(g.draws); err != nil {
-		panic("train: checkpoint PCG state: " + err.Error()) // written by saveCheckpoint
+	if err := tr.setStreams(g.streams); err != nil {
+		panic("train: checkpoint: " + err.Error()) // written by saveCheckpoint
 	}
 }
 
