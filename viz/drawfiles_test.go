@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/drawing"
@@ -113,6 +115,7 @@ func TestSaveLoadAndKeepAcrossRuns(t *testing.T) {
 	}
 	g.clearDrawing()
 	g.loadDrawingFrom(file)
+	waitLoads(t, g)
 	got := g.draw.target.Points()
 	if len(got) != len(want) {
 		t.Fatalf("loaded %d points, saved %d", len(got), len(want))
@@ -219,5 +222,54 @@ func TestSessionAtStart(t *testing.T) {
 				t.Fatalf("sessionAtStart = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// waitLoads applies the file loads in flight, as the next ticks would.
+func waitLoads(t *testing.T, g *Game) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for g.draw.loads.pending > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a file load did not finish")
+		}
+		g.takeLoaded()
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Issue 15, bugs 3 and 5: the panel's Load and the kept drawing refuse a
+// FIFO and a file beyond their limits without reading them, and the render
+// loop never waits for a load.
+func TestLoadsRefuseBeforeReading(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.csv")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big.csv")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(1 << 30)
+	f.Close()
+	g, _, _ := drawGame(t)
+	for name, want := range map[string]string{fifo: "named pipe", big: "is 1 GiB, more than the 64 MiB limit"} {
+		start := time.Now()
+		g.loadDrawingFrom(name)
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("Load of %s held the render loop for %v", filepath.Base(name), d)
+		}
+		waitLoads(t, g)
+		if !g.statusErr || !strings.Contains(g.status, want) || !strings.Contains(g.status, "Nothing changed") {
+			t.Errorf("%s: status %q, want %q", filepath.Base(name), g.status, want)
+		}
+	}
+	for name, want := range map[string]string{fifo: "named pipe", big: "is 1 GiB, more than the 3.05 MiB limit"} {
+		g.restoreDrawing(name, true)
+		if !g.statusErr || !strings.Contains(g.status, want) {
+			t.Errorf("kept drawing %s: status %q, want %q", filepath.Base(name), g.status, want)
+		}
 	}
 }

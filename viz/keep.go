@@ -18,7 +18,6 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/flow"
-	"github.com/flowviz/flowviz/flow/atomicfile"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/camera"
@@ -35,6 +34,9 @@ import (
 // autosaveEvery is how often the session is saved in the background; it is
 // also saved when the app closes.
 const autosaveEvery = 60 * time.Second
+
+// exitWait bounds how long the exit autosave waits for saves in flight.
+const exitWait = 10 * time.Second
 
 // AutosaveName is the file in the keep folder that the next start restores.
 const AutosaveName = "autosave.flowviz"
@@ -134,7 +136,7 @@ func (k *Keeper) exportPath(what, ext string) (string, error) {
 		return "", errors.New("no folder to export to (-keep-dir is empty)")
 	}
 	dir := filepath.Join(k.Dir, "exports")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := k.store.MkdirAll(dir); err != nil {
 		return "", err
 	}
 	return filepath.Join(dir, time.Now().Format("20060102-150405")+"-"+what+"."+ext), nil
@@ -292,6 +294,9 @@ func completeCompared(bs []scene.Backend, s *session.Session) error {
 	}
 	c := s.Compare
 	c.Model, c.Optimizer, c.BatchRNG = st.Model, &st.Optimizer, st.BatchRNG
+	// The weights say which network, as for pane A.
+	n := st.Model.Config.Net
+	c.Settings.Width, c.Settings.Depth, c.Settings.Act = n.Width, n.Depth, n.Act.String()
 	c.Settings.Source, c.Settings.Target = s.Settings.Source, s.Settings.Target
 	return nil
 }
@@ -308,6 +313,10 @@ func completeSession(b scene.Backend, s *session.Session) error {
 		return err
 	}
 	s.Model, s.Optimizer, s.BatchRNG = st.Model, &st.Optimizer, st.BatchRNG
+	// The weights say which network: settings just edited in the panel
+	// may not have reached the trainer yet.
+	n := st.Model.Config.Net
+	s.Settings.Width, s.Settings.Depth, s.Settings.Act = n.Width, n.Depth, n.Act.String()
 	s.Source, s.Target = session.FromDist(st.Source), session.FromDist(st.Target)
 	s.Settings.Source, s.Settings.Target = st.Source.String(), st.Target.String()
 	return nil
@@ -403,7 +412,9 @@ func (g *Game) saveOnExit() {
 	if g.keep.Dir == "" || !g.autosaveLesson() {
 		return
 	}
-	for g.keep.busy.Load() > 0 { // let a save in flight finish first
+	// Let a save in flight finish first, but not forever: a GIF may take
+	// long, and the autosave's own writes are serialised anyway.
+	for deadline := time.Now().Add(exitWait); g.keep.busy.Load() > 0 && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
 	moved, err := g.keep.writeAutosave(g.backends(), g.sessionView())
@@ -606,7 +617,7 @@ func (g *Game) takeScreenshot(screen *ebiten.Image, canvasR rect) {
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
-		err := atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
+		err := g.keep.store.WriteFile(path, func(w io.Writer) error { return png.Encode(w, img) })
 		if err != nil {
 			g.keep.report(keepResult{msg: "screenshot not saved: " + err.Error(), isErr: true})
 			return
@@ -665,7 +676,7 @@ func (g *Game) exportData() {
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
-		msg, err := exportAll(g.pane.backend, sc, stem)
+		msg, err := exportAll(g.keep.store, g.pane.backend, sc, stem)
 		if err != nil {
 			g.keep.report(keepResult{msg: "export failed: " + err.Error(), isErr: true})
 			return
@@ -677,11 +688,11 @@ func (g *Game) exportData() {
 // exportAll writes <stem>samples.csv, <stem>trajectories.csv and, when the
 // backend trains a network, <stem>model.json (plus the CSV of drawn data the
 // model's config then names, so `flowmatch eval -model` can load it).
-func exportAll(b scene.Backend, sc *scene.Scene, stem string) (string, error) {
-	if err := data.WriteCSVFile(stem+"samples.csv", sc.Traj[len(sc.Traj)-1]); err != nil {
+func exportAll(store storage.Store, b scene.Backend, sc *scene.Scene, stem string) (string, error) {
+	if err := writeCSV(store, stem+"samples.csv", sc.Traj[len(sc.Traj)-1]); err != nil {
 		return "", err
 	}
-	if err := atomicfile.Write(stem+"trajectories.csv", func(w io.Writer) error { return writeTrajectories(w, sc) }); err != nil {
+	if err := store.WriteFile(stem+"trajectories.csv", func(w io.Writer) error { return writeTrajectories(w, sc) }); err != nil {
 		return "", err
 	}
 	msg := "samples and trajectories saved to " + stem + "*.csv"
@@ -689,20 +700,20 @@ func exportAll(b scene.Backend, sc *scene.Scene, stem string) (string, error) {
 	if !ok {
 		return msg, nil
 	}
-	st, err := tr.TrainingState()
+	ts, err := tr.TrainingState()
 	if err != nil {
 		return "", err
 	}
-	m := st.Model
-	m.Config.Source, err = specFor(st.Source, stem+"source.csv")
+	m := ts.Model
+	m.Config.Source, err = specFor(store, ts.Source, stem+"source.csv")
 	if err != nil {
 		return "", err
 	}
-	m.Config.Target, err = specFor(st.Target, stem+"target.csv")
+	m.Config.Target, err = specFor(store, ts.Target, stem+"target.csv")
 	if err != nil {
 		return "", err
 	}
-	if err := train.SaveModel(stem+"model.json", m); err != nil {
+	if err := store.WriteFile(stem+"model.json", func(w io.Writer) error { return train.WriteModel(w, m) }); err != nil {
 		return "", err
 	}
 	return "samples, trajectories and model saved to " + stem + "*", nil
@@ -710,12 +721,12 @@ func exportAll(b scene.Backend, sc *scene.Scene, stem string) (string, error) {
 
 // specFor returns a data.Load spec for d: its own for a built-in, else the
 // path of a CSV of its points (written here), with the jitter.
-func specFor(d data.Dist, csvPath string) (string, error) {
+func specFor(st storage.Store, d data.Dist, csvPath string) (string, error) {
 	sd := session.FromDist(d)
 	if sd.Spec != "" {
 		return sd.Spec, nil
 	}
-	if err := data.WriteCSVFile(csvPath, sd.Points); err != nil {
+	if err := writeCSV(st, csvPath, sd.Points); err != nil {
 		return "", err
 	}
 	abs, err := filepath.Abs(csvPath)
@@ -726,6 +737,14 @@ func specFor(d data.Dist, csvPath string) (string, error) {
 		return abs + ":jitter=" + strconv.FormatFloat(sd.Jitter, 'g', -1, 64), nil
 	}
 	return abs, nil
+}
+
+// writeCSV writes pts as an x,y CSV file through st, atomically.
+func writeCSV(st storage.Store, path string, pts []flow.Vec) error {
+	if err := st.WriteFile(path, func(w io.Writer) error { return data.WriteCSV(w, pts) }); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	return nil
 }
 
 // writeTrajectories writes one row per particle and solver state:

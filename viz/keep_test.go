@@ -143,7 +143,7 @@ func TestExportedModelEvaluates(t *testing.T) {
 	drawn := &data.PointSet{Points: []flow.Vec{{1, 1}, {2, 0}}, Jitter: 0.1, Name: "drawing"}
 	b.SetData(false, drawn)
 	stem := filepath.Join(dir, "x-")
-	if _, err := exportAll(b, g.pane.sc, stem); err != nil {
+	if _, err := exportAll(storage.Files{}, b, g.pane.sc, stem); err != nil {
 		t.Fatal(err)
 	}
 	samples, err := os.ReadFile(stem + "samples.csv")
@@ -370,4 +370,31 @@ func TestRefusedFilesAreNeverWrittenOver(t *testing.T) {
 			t.Fatalf("temporary files left: %v", m)
 		}
 	})
+}
+
+// Bug 7 of issue 15: every kill during a save left a temporary file of up
+// to 8 MB for good. The app removes stale ones of its own pattern at start.
+func TestStartRemovesStaleTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "exports"), 0o755)
+	old := time.Now().Add(-2 * keepdir.StaleAfter)
+	files := map[string]bool{ // name → removed
+		".autosave.flowviz.tmp1234567":          true,
+		".session.flowviz.tmp99":                true,
+		"exports/.20261130-1200-flow.gif.tmp77": true,
+		".notes.txt.tmp5":                       false,
+		AutosaveName:                            false,
+	}
+	for n := range files {
+		p := filepath.Join(dir, n)
+		os.WriteFile(p, []byte("x"), 0o644)
+		os.Chtimes(p, old, old)
+	}
+	keepGame(t, dir, nil, "")
+	for n, removed := range files {
+		_, err := os.Stat(filepath.Join(dir, n))
+		if removed != os.IsNotExist(err) {
+			t.Errorf("%s: removed %v, want %v", n, os.IsNotExist(err), removed)
+		}
+	}
 }

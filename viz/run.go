@@ -134,7 +134,7 @@ func Run(cfg Config) error {
 	}
 	// SIGINT and SIGTERM close the window like its close button does, so
 	// the backend stops and the last state is written.
-	defer onQuitSignal(func() { g.quit.Store(true) })()
+	defer onSignals(func() { g.quit.Store(true) })()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

@@ -2,6 +2,6 @@
 
 package viz
 
-// onQuitSignal does nothing in the browser: a page has no signals; closing
+// onSignals does nothing in the browser: a page has no signals; closing
 // its tab ends everything.
-func onQuitSignal(func()) (stop func()) { return func() {} }
+func onSignals(func()) (stop func()) { return func() {} }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -52,8 +53,17 @@ type samples struct {
 // for terabytes of trajectory.
 const maxSamples = 10_000_000
 
-// draw loads the model and integrates n source draws through it.
-func (s *sampleFlags) draw(keepTraj bool) (*samples, error) {
+// chunk is how many particles are integrated between two looks at the
+// context: a few milliseconds of work for any network the tool accepts at
+// 100 steps, so Ctrl+C is answered well within a second.
+const chunk = 1024
+
+// errInterrupted is what a long loop returns when Ctrl+C cancelled it.
+var errInterrupted = errors.New("interrupted (Ctrl+C); nothing written")
+
+// draw loads the model and integrates n source draws through it, looking
+// at ctx between chunks of particles.
+func (s *sampleFlags) draw(ctx context.Context, keepTraj bool) (*samples, error) {
 	solver, err := flow.ParseSolver(s.solver)
 	if err != nil {
 		return nil, usagef("-solver: %v", err)
@@ -76,7 +86,9 @@ func (s *sampleFlags) draw(keepTraj bool) (*samples, error) {
 		return nil, fmt.Errorf("the model's source %q: %w", m.Config.Source, err)
 	}
 	out := &samples{model: m, solver: solver}
-	out.x0 = data.Sample(src, rand.New(rand.NewPCG(s.seed, streamSource)), s.n)
+	if out.x0, err = sampleCtx(ctx, src, rand.New(rand.NewPCG(s.seed, streamSource)), s.n); err != nil {
+		return nil, err
+	}
 	out.x1 = append([]flow.Vec(nil), out.x0...)
 	if keepTraj {
 		backing := make([]flow.Vec, (s.steps+1)*s.n)
@@ -85,8 +97,39 @@ func (s *sampleFlags) draw(keepTraj bool) (*samples, error) {
 			out.traj[k] = backing[k*s.n : (k+1)*s.n : (k+1)*s.n]
 		}
 	}
-	flow.Integrate(m.Field(), solver, out.x1, 0, 1, s.steps, out.traj)
+	field := m.Field()
+	in := flow.Integrator{Solver: solver}
+	var part [][]flow.Vec
+	if keepTraj {
+		part = make([][]flow.Vec, len(out.traj))
+	}
+	// A chunk's cost grows with the steps and the network: fewer particles
+	// per look at ctx for long integrations.
+	per := max(1, chunk*100/s.steps)
+	for i := 0; i < s.n; i += per {
+		if ctx.Err() != nil {
+			return nil, errInterrupted
+		}
+		j := min(s.n, i+per)
+		for k := range part {
+			part[k] = out.traj[k][i:j]
+		}
+		in.Integrate(field, out.x1[i:j], 0, 1, s.steps, part)
+	}
 	return out, nil
+}
+
+// sampleCtx is data.Sample in chunks with a look at ctx between them; the
+// draws are the same, as every distribution draws point after point.
+func sampleCtx(ctx context.Context, d data.Dist, rng *rand.Rand, n int) ([]flow.Vec, error) {
+	pts := make([]flow.Vec, n)
+	for i := 0; i < n; i += 1 << 16 {
+		if ctx.Err() != nil {
+			return nil, errInterrupted
+		}
+		d.Sample(rng, pts[i:min(n, i+1<<16)])
+	}
+	return pts, nil
 }
 
 func setupSample(fs *flag.FlagSet) func(context.Context, *env) error {
@@ -96,7 +139,7 @@ func setupSample(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.StringVar(&out, "o", "-", "output CSV file with an x,y header (- for stdout)")
 	return func(ctx context.Context, e *env) error {
 		start := time.Now()
-		s, err := sf.draw(false)
+		s, err := sf.draw(ctx, false)
 		if err != nil {
 			return err
 		}

@@ -1,8 +1,10 @@
 package main_test
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -159,5 +161,74 @@ func TestRefusedAutosaveKeptE2E(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(bad); string(got) != string(good[:len(good)/2]) {
 		t.Fatal("the refused session file changed")
+	}
+}
+
+// TestBlockingOpensE2E: a -session that is a FIFO used to block start-up
+// forever (issue 15, bug 5); now the window opens and the status line says
+// why the session was not restored. A kept drawing of 1 GiB is refused by
+// its size, unread (bug 3).
+func TestBlockingOpensE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.flowviz")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "drawing.csv")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(1 << 30)
+	f.Close()
+	a := startApp(t, "-keep-dir", dir, "-session", fifo, "-drawing", big)
+	a.waitState(t, "the refused FIFO", func(s *appstate.State) bool {
+		return strings.Contains(s.Status, "session not restored") && strings.Contains(s.Status, "named pipe")
+	})
+	a.stop(t)
+	if fi, err := os.Stat(big); err != nil || fi.Size() != 1<<30 {
+		t.Errorf("the refused drawing changed: %v", err)
+	}
+}
+
+// TestLimitsUpFrontE2E: settings the app could not keep, and data beyond
+// the drawing's cap, are refused on the command line with a message that
+// names the limit, before any window opens (issue 15, bugs 6 and 8).
+func TestLimitsUpFrontE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	bin := e2e.BuildBinary(t, "github.com/flowviz/flowviz/cmd/flowviz")
+	x := e2e.StartX(t, screenW, screenH)
+	dir := t.TempDir()
+	many := filepath.Join(dir, "many.csv")
+	var b strings.Builder
+	b.WriteString("x,y\n")
+	for i := range 60_000 {
+		fmt.Fprintf(&b, "%d,%d\n", i%100, i/100)
+	}
+	os.WriteFile(many, []byte(b.String()), 0o644)
+	huge := filepath.Join(dir, "huge.csv")
+	os.WriteFile(huge, []byte("x,y\n1e308,-1e308\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-width", "1024", "-depth", "16"}, "more than the 2.5 M a session can keep"},
+		{[]string{"-target", many}, "60000 points, more than the 50000 a drawing or a session holds"},
+		{[]string{"-target", huge}, "beyond ±1e+06"},
+	} {
+		// An app that does not refuse opens its window: end it after a while.
+		ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, append([]string{"-keep-dir", dir, "-drawing", ""}, c.args...)...)
+		cmd.Env = append(os.Environ(), "DISPLAY="+x.Display(), "XDG_CONFIG_HOME="+dir)
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), c.want) {
+			t.Errorf("%v: %v, output %q, want %q", c.args, err, out, c.want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -15,6 +16,15 @@ import (
 // MaxCSVPoints is the number of rows Load accepts from a CSV file: far more
 // than a 2D target needs, few enough to stay a few tens of MB in memory.
 const MaxCSVPoints = 1_000_000
+
+// MaxCSVBytes bounds a CSV file Load reads: MaxCSVPoints lines of up to 64
+// bytes. A larger file is refused before it is read.
+const MaxCSVBytes = MaxCSVPoints * 64
+
+// MaxCoord bounds every coordinate read from a file: a million units is far
+// beyond any view, and keeps squared distances and the training loss well
+// inside float32 (a CSV of 1e308 made training diverge at step 1).
+const MaxCoord = 1e6
 
 // ReadCSV reads points from "x,y" lines under an "x,y" header. The header
 // may be missing if the first line is numeric; blank lines are skipped and
@@ -83,6 +93,9 @@ func parseRow(text string) (flow.Vec, error) {
 		v, err := strconv.ParseFloat(field, 64)
 		if err != nil || !finite(v) {
 			return flow.Vec{}, fmt.Errorf("%s=%q is not a finite number", "xy"[k:k+1], clip(field))
+		}
+		if math.Abs(v) > MaxCoord {
+			return flow.Vec{}, fmt.Errorf("%s=%s is beyond ±%g, the largest coordinate accepted", "xy"[k:k+1], clip(field), MaxCoord)
 		}
 		p[k] = v
 	}

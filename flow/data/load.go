@@ -2,9 +2,10 @@ package data
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/flowviz/flowviz/flow/limitfile"
 )
 
 // imageParams are the options of an image spec, "file.png:threshold=0.4,...".
@@ -51,7 +52,7 @@ func Load(spec string) (Dist, error) {
 		if err != nil {
 			return nil, err
 		}
-		f, err := os.Open(path)
+		f, err := limitfile.Open(path, MaxCSVBytes)
 		if err != nil {
 			return nil, fmt.Errorf("data: %w", err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/flowviz/flowviz/flow/sample"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/session"
 )
 
 var _ scene.Stepper = (*Backend)(nil)
@@ -47,6 +48,11 @@ func New(s scene.Settings) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, side := range []struct{ name, spec string }{{"source", s.Source}, {"target", s.Target}} {
+		if err := checkData(side.spec); err != nil {
+			return nil, fmt.Errorf("%s: %w", side.name, err)
+		}
+	}
 	tr, err := train.New(cfg)
 	if err != nil {
 		return nil, err
@@ -76,7 +82,25 @@ func trainConfig(s scene.Settings, base train.Config) (train.Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return base, err
 	}
+	// A network the app could not keep in a session is refused up front,
+	// not found out at the exit autosave.
+	if err := session.CheckNet(cfg.Net); err != nil {
+		return base, err
+	}
 	return cfg, nil
+}
+
+// checkData loads spec and refuses a point set larger than a drawing or a
+// session holds: the app would train on points it cannot show or keep.
+func checkData(spec string) error {
+	d, err := data.Load(spec)
+	if err != nil {
+		return err
+	}
+	if ps, ok := d.(*data.PointSet); ok && len(ps.Points) > session.MaxPoints {
+		return fmt.Errorf("%s has %d points, more than the %d a drawing or a session holds", ps.Name, len(ps.Points), session.MaxPoints)
+	}
+	return nil
 }
 
 // samplerSettings maps the visualizer's settings onto the sampler's; reseed
@@ -186,12 +210,12 @@ func (b *Backend) Apply(s scene.Settings) error {
 	// Load the data specs here too so a typo is reported to the user at once
 	// rather than as a refusal in a later snapshot.
 	if s.Source != old.Source {
-		if _, err := data.Load(s.Source); err != nil {
+		if err := checkData(s.Source); err != nil {
 			return fmt.Errorf("source: %w", err)
 		}
 	}
 	if s.Target != old.Target {
-		if _, err := data.Load(s.Target); err != nil {
+		if err := checkData(s.Target); err != nil {
 			return fmt.Errorf("target: %w", err)
 		}
 	}

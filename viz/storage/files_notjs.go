@@ -6,9 +6,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"syscall"
 
 	"github.com/flowviz/flowviz/flow/atomicfile"
+	"github.com/flowviz/flowviz/flow/limitfile"
 )
 
 // Files keeps files in the operating system's file system; names are OS
@@ -18,29 +18,11 @@ type Files struct{}
 
 var _ Store = Files{}
 
-// Open implements Store. The file is opened without blocking, so a FIFO
-// that slipped in after the check cannot hang the caller, and checked again
-// on the open descriptor.
+// Open implements Store with limitfile.Open: the file is opened without
+// blocking, so a FIFO that slipped in after the check cannot hang the
+// caller, and checked again on the open descriptor.
 func (Files) Open(name string, limit int64) (io.ReadCloser, error) {
-	fi, err := os.Stat(name)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkInfo(name, fi, limit); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	if fi, err = f.Stat(); err == nil {
-		err = checkInfo(name, fi, limit)
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return LimitReader(f, name, limit), nil
+	return limitfile.Open(name, limit)
 }
 
 // WriteFile implements Store with atomicfile.Write.

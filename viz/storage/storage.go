@@ -12,6 +12,8 @@ import (
 	"os"
 	"path"
 	"time"
+
+	"github.com/flowviz/flowviz/flow/limitfile"
 )
 
 // Store is what the app needs from a place to keep files. Names are
@@ -39,37 +41,15 @@ type Store interface {
 	MkdirAll(dir string) error
 }
 
-// ErrNotRegular is returned for a name that is not a regular file: opening
-// a FIFO would block until some writer came, a device could be endless.
-var ErrNotRegular = errors.New("not a regular file")
+// ErrNotRegular is returned for a name that is not a regular file.
+var ErrNotRegular = limitfile.ErrNotRegular
 
 // TooLargeError is a file refused because it is larger than a format's
-// limit. Its message names both sizes.
-type TooLargeError struct {
-	Name  string
-	Size  int64 // -1 when the file grew past Limit while being read
-	Limit int64
-}
-
-func (e *TooLargeError) Error() string {
-	if e.Size < 0 {
-		return fmt.Sprintf("%s grew past the %s limit while being read", e.Name, Bytes(e.Limit))
-	}
-	return fmt.Sprintf("%s is %s, more than the %s limit", e.Name, Bytes(e.Size), Bytes(e.Limit))
-}
+// limit; its message names both sizes.
+type TooLargeError = limitfile.TooLargeError
 
 // Bytes formats a size for a message: 512 MiB, 64 KiB, 300 bytes.
-func Bytes(n int64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return fmt.Sprintf("%d GiB", n>>30)
-	case n >= 1<<20:
-		return fmt.Sprintf("%.3g MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.3g KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+func Bytes(n int64) string { return limitfile.Bytes(n) }
 
 // ReadFile reads the whole of name from s under limit.
 func ReadFile(s Store, name string, limit int64) ([]byte, error) {
@@ -78,65 +58,13 @@ func ReadFile(s Store, name string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer r.Close()
-	return io.ReadAll(r)
+	return limitfile.ReadAll(r, 0)
 }
-
-// checkInfo refuses what Open must not read.
-func checkInfo(name string, fi fs.FileInfo, limit int64) error {
-	if !fi.Mode().IsRegular() {
-		return &fs.PathError{Op: "open", Path: name, Err: fmt.Errorf("%w (%s)", ErrNotRegular, kind(fi.Mode()))}
-	}
-	if fi.Size() > limit {
-		return &TooLargeError{Name: name, Size: fi.Size(), Limit: limit}
-	}
-	return nil
-}
-
-func kind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "mode " + m.String()
-}
-
-// limitedReader reads at most limit bytes of r and fails with a
-// *TooLargeError on the byte after, so a file that grows between the check
-// and the read cannot go past the limit.
-type limitedReader struct {
-	r     io.ReadCloser
-	name  string
-	limit int64
-	n     int64 // bytes read so far
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n > l.limit {
-		return 0, &TooLargeError{Name: l.name, Size: -1, Limit: l.limit}
-	}
-	if rest := l.limit + 1 - l.n; int64(len(p)) > rest {
-		p = p[:rest]
-	}
-	n, err := l.r.Read(p)
-	l.n += int64(n)
-	if l.n > l.limit {
-		return n - int(l.n-l.limit), &TooLargeError{Name: l.name, Size: -1, Limit: l.limit}
-	}
-	return n, err
-}
-
-func (l *limitedReader) Close() error { return l.r.Close() }
 
 // LimitReader wraps r as Open's readers are wrapped: a read past limit
 // bytes fails with a *TooLargeError naming name.
 func LimitReader(r io.ReadCloser, name string, limit int64) io.ReadCloser {
-	return &limitedReader{r: r, name: name, limit: limit}
+	return limitfile.Reader(r, name, limit)
 }
 
 // MoveAside renames name to "<name>.<why>-<time>" (with -2, -3, … if that
