@@ -15,6 +15,7 @@ import (
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/limitfile"
 	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/session"
 	"github.com/flowviz/flowviz/viz/storage"
 )
 
@@ -33,13 +34,7 @@ const maxDrawingBytes = drawing.MaxPoints * 64
 
 // DefaultDrawingFile is where the drawing is kept between runs:
 // os.UserConfigDir()/flowviz/drawing.csv, or "" if there is no such dir.
-func DefaultDrawingFile() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(dir, "flowviz", "drawing.csv")
-}
+func DefaultDrawingFile() string { return session.DefaultDrawingFile() }
 
 // loadIntoDrawing replaces the drawing being edited by loadedPoints draws
 // from d (one undoable step) and fits the view to it once sent.

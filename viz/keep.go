@@ -2,6 +2,7 @@ package viz
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -50,12 +51,7 @@ type Trainer interface {
 
 // DefaultKeepDir is where sessions and exports go: os.UserConfigDir()/flowviz
 // (beside the kept drawing), else ./flowviz.
-func DefaultKeepDir() string {
-	if d, err := os.UserConfigDir(); err == nil {
-		return filepath.Join(d, "flowviz")
-	}
-	return "flowviz"
-}
+func DefaultKeepDir() string { return session.DefaultKeepDir() }
 
 // Keeper saves and opens sessions and writes exports. Everything that
 // touches the disk or waits for the trainer runs on its own goroutine and
@@ -646,12 +642,12 @@ func (g *Game) recordGIF() {
 		CenterX: cam.CenterX, CenterY: cam.CenterY,
 		// The GIF shows the square the canvas's shorter side shows.
 		Zoom: cam.Zoom * float64(size) / max(1, min(cam.W, cam.H)),
-	}}
+	}, Trails: g.pane.canvas.Layers.Trails}
 	g.setStatus("recording "+path+" …", false)
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
-		if err := record.SaveGIF(path, sc, opt); err != nil {
+		if err := record.SaveGIF(context.Background(), path, sc, opt); err != nil {
 			g.keep.report(keepResult{msg: "GIF not saved: " + err.Error(), isErr: true})
 			return
 		}

@@ -12,7 +12,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -175,46 +174,14 @@ func Run(cfg Config) error {
 	return errors.Join(err, backendErr)
 }
 
-// CheckLook reports whether theme and colours name a theme and a colour
-// map ("" is the default), so a command line can refuse them up front.
-func CheckLook(theme, colours string) error {
-	if theme != "" {
-		if _, ok := palette.ThemeByName(theme); !ok {
-			return fmt.Errorf("no theme %q (standard, contrast)", theme)
-		}
-	}
-	if colours == "" {
-		return nil
-	}
-	names := make([]string, len(palette.ColourMaps))
-	for i, m := range palette.ColourMaps {
-		if m.Name == colours {
-			return nil
-		}
-		names[i] = m.Name
-	}
-	return fmt.Errorf("no colour map %q (%s)", colours, strings.Join(names, ", "))
-}
+// CheckLook reports a theme or colour map name that does not exist.
+func CheckLook(theme, colours string) error { return palette.CheckLook(theme, colours) }
 
 // applyLook sets the palette's theme and colour map by name ("" keeps the
 // default).
 func applyLook(theme, colours string) error {
-	if err := CheckLook(theme, colours); err != nil {
+	if err := palette.SetLook(theme, colours); err != nil {
 		return fmt.Errorf("viz: %w", err)
-	}
-	if theme != "" {
-		t, ok := palette.ThemeByName(theme)
-		if !ok {
-			return fmt.Errorf("viz: no theme %q (standard, contrast)", theme)
-		}
-		palette.SetTheme(t)
-	}
-	if colours != "" && !palette.SetColours(colours) {
-		names := make([]string, len(palette.ColourMaps))
-		for i, m := range palette.ColourMaps {
-			names[i] = m.Name
-		}
-		return fmt.Errorf("viz: no colour map %q (%s)", colours, strings.Join(names, ", "))
 	}
 	return nil
 }

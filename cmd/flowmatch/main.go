@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/flowviz/flowviz/cmd/internal/version"
 	"github.com/flowviz/flowviz/flow/data"
 )
 
@@ -66,6 +67,7 @@ func commands() []command {
 		{"sample", "draw samples from a model as x,y CSV", setupSample},
 		{"eval", "score a model's samples against its target (W2, energy distance, path energy, NPE, straightness)", setupEval},
 		{"data", "draw points from a dataset as x,y CSV", setupData},
+		{"record", "train a model (or take one) and record its particles flowing t = 0 → 1 as an animated GIF", setupRecord},
 		{"bench", "measure training steps/s and Euler particle-steps/s (optionally beside the PyTorch peer)", setupBench},
 		{"compare", "train two models in lockstep on the same batches and compare W2, straightness, NPE and speed", setupCompare},
 	}
@@ -82,6 +84,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch name {
 	case "-h", "-help", "--help", "help":
 		mainUsage(stdout)
+		return exitOK
+	case "-version", "--version", "version":
+		fmt.Fprintln(stdout, version.Get().String("flowmatch"))
 		return exitOK
 	}
 	for _, c := range commands() {
@@ -130,10 +135,11 @@ func mainUsage(w io.Writer) {
 	fmt.Fprintf(w, "  flowmatch sample -model model.json -n 2000 -o samples.csv\n")
 	fmt.Fprintf(w, "  flowmatch eval -model model.json\n")
 	fmt.Fprintf(w, "  flowmatch data -name 8gaussians -n 2000 -o target.csv\n")
+	fmt.Fprintf(w, "  flowmatch record -target 8gaussians -coupling ot -steps 3000 -o slide.gif\n")
 	fmt.Fprintf(w, "  flowmatch bench -peer\n")
 	fmt.Fprintf(w, "  flowmatch compare -a source=8gaussians:std=0.5,target=moons -b coupling=ot -steps 3000\n\n")
 	datasetHelp(w)
-	fmt.Fprintf(w, "\nrun 'flowmatch <command> -h' for the flags of a command.\n")
+	fmt.Fprintf(w, "\nrun 'flowmatch <command> -h' for the flags of a command, 'flowmatch -version' for the build.\n")
 }
 
 func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
@@ -147,7 +153,7 @@ func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
 			exactW2Max, energyMax)
 	}
 	switch c.name {
-	case "train", "data", "eval":
+	case "train", "data", "eval", "record":
 		fmt.Fprintln(w)
 		datasetHelp(w)
 	case "compare":

@@ -39,21 +39,15 @@ func (n *netFlags) config() (mlp.Config, error) {
 	return cfg, nil
 }
 
-func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
+// registerTrainConfig registers the flags of a training run, shared by
+// train and record, with train.DefaultConfig's values as defaults.
+func registerTrainConfig(fs *flag.FlagSet, cfg *train.Config, nf *netFlags) {
 	def := train.DefaultConfig()
-	var (
-		cfg        = def
-		nf         netFlags
-		out        string
-		reflowFrom string
-		resume     string
-		quiet      bool
-	)
+	*cfg = def
 	fs.StringVar(&cfg.Source, "source", def.Source, "source (noise) dataset spec")
 	fs.StringVar(&cfg.Target, "target", def.Target, "target dataset spec")
 	fs.StringVar(&cfg.Coupling, "coupling", def.Coupling, "pairing of x0 and x1: independent, ot (minibatch optimal transport) or reflow")
 	fs.StringVar(&cfg.Teacher, "teacher", "", "teacher model file of the reflow coupling")
-	fs.StringVar(&reflowFrom, "reflow-from", "", "reflow a trained model: same as -coupling reflow -teacher FILE, with its source and target unless given")
 	fs.StringVar(&cfg.Path, "path", def.Path, "probability path: linear or ot")
 	fs.Float64Var(&cfg.Sigma, "sigma", def.Sigma, "σ of the linear path, σ_min of the ot path")
 	nf.register(fs, def.Net)
@@ -62,6 +56,19 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.Float64Var(&cfg.WeightDecay, "wd", def.WeightDecay, "decoupled weight decay")
 	fs.IntVar(&cfg.Steps, "steps", 5000, "training steps")
 	fs.Uint64Var(&cfg.Seed, "seed", def.Seed, "random seed (weights and draws)")
+}
+
+func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
+	var (
+		cfg        train.Config
+		nf         netFlags
+		out        string
+		reflowFrom string
+		resume     string
+		quiet      bool
+	)
+	registerTrainConfig(fs, &cfg, &nf)
+	fs.StringVar(&reflowFrom, "reflow-from", "", "reflow a trained model: same as -coupling reflow -teacher FILE, with its source and target unless given")
 	fs.StringVar(&resume, "resume", "", "continue training this model file (its config; flags given override lr, batch, wd)")
 	fs.StringVar(&out, "o", "model.json", "output model file (- for stdout)")
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
@@ -131,29 +138,16 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 func trainLoop(ctx context.Context, e *env, tr *train.Trainer, steps int, out string, quiet bool) error {
 	start := time.Now()
 	first := tr.Latest().Step
-	lastReport := start
-	var lastLoss float64
-	interrupted := false
-	for step := first; step < steps; step++ {
-		if ctx.Err() != nil {
-			interrupted = true
-			break
-		}
-		loss, err := tr.Step()
-		if err != nil {
-			return err
-		}
-		lastLoss = loss
-		if now := time.Now(); !quiet && now.Sub(lastReport) >= progressEvery {
-			lastReport = now
-			done := step + 1 - first
-			rate := float64(done) / now.Sub(start).Seconds()
-			eta := time.Duration(float64(steps-step-1) / rate * float64(time.Second))
+	err := tr.StepUntil(ctx, steps, progressEvery, func(p train.Progress) {
+		if !quiet {
 			fmt.Fprintf(e.stderr, "step %d/%d  loss %.4f (avg %.4f)  %.0f steps/s  eta %s\n",
-				step+1, steps, loss, tr.Latest().Loss, rate, eta.Round(time.Second))
+				p.Step, p.Until, p.Loss, p.AvgLoss, p.Rate, p.ETA.Round(time.Second))
 		}
+	})
+	interrupted := err != nil && ctx.Err() != nil
+	if err != nil && !interrupted {
+		return fmt.Errorf("%w; a lower -lr may train", err)
 	}
-	tr.Publish()
 	snap := tr.Latest()
 	m := snap.Model()
 	if out == "-" {
@@ -169,9 +163,9 @@ func trainLoop(ctx context.Context, e *env, tr *train.Trainer, steps int, out st
 		if interrupted {
 			what = "interrupted after"
 		}
-		fmt.Fprintf(e.stderr, "%s %d steps in %s (%.0f steps/s); last batch loss %.4f, average %.4f; model %s\n",
+		fmt.Fprintf(e.stderr, "%s %d steps in %s (%.0f steps/s); average loss %.4f; model %s\n",
 			what, snap.Step-first, elapsed.Round(time.Millisecond), float64(snap.Step-first)/elapsed.Seconds(),
-			lastLoss, snap.Loss, describeOut(out))
+			snap.Loss, describeOut(out))
 	}
 	if interrupted {
 		return errors.New("interrupted; the model so far is saved")

@@ -451,12 +451,13 @@ func (tr *Trainer) drawPairs(x0, x1 []flow.Vec) {
 }
 
 // diverge rolls back to the last good state and fails with an error that
-// tells the user what to do.
+// says what happened. What to do about it is the caller's to say (the app
+// names its own control, the command line its flag), so the message holds
+// no advice and reads on after "Training stopped: ".
 func (tr *Trainer) diverge(loss float64) error {
 	at := tr.step + 1
 	tr.restoreCheckpoint()
-	tr.err = fmt.Errorf("training diverged at step %d (loss %.3g) with learning rate %g; "+
-		"rolled back to the weights of step %d. Lower the learning rate and resume",
+	tr.err = fmt.Errorf("diverged at step %d (loss %.3g at learning rate %g); rolled back to the weights of step %d",
 		at, loss, tr.cfg.LR, tr.step)
 	tr.updateState()
 	tr.publish()

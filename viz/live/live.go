@@ -11,7 +11,6 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
-	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/sample"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/scene"
@@ -66,20 +65,12 @@ func New(s scene.Settings) (*Backend, error) {
 
 // trainConfig maps the visualizer's settings onto base.
 func trainConfig(s scene.Settings, base train.Config) (train.Config, error) {
-	act, err := mlp.ParseActivation(s.Act)
-	if err != nil {
-		return base, err
-	}
-	cfg := base
-	cfg.Source, cfg.Target = s.Source, s.Target
-	cfg.Path, cfg.Sigma, cfg.Coupling = s.Path, s.Sigma, s.Coupling
-	cfg.Net.Width, cfg.Net.Depth, cfg.Net.Act = s.Width, s.Depth, act
-	cfg.Batch, cfg.LR, cfg.Seed = s.Batch, s.LR, s.Seed
-	if s.Coupling == train.CouplingReflow && cfg.Teacher == "" {
+	if s.Coupling == train.CouplingReflow && base.Teacher == "" {
 		// The teacher is the model trained so far (see Apply).
-		cfg.Teacher = train.TeacherInMemory
+		base.Teacher = train.TeacherInMemory
 	}
-	if err := cfg.Validate(); err != nil {
+	cfg, err := s.TrainConfig(base)
+	if err != nil {
 		return base, err
 	}
 	// A network the app could not keep in a session is refused up front,
