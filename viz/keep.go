@@ -501,17 +501,7 @@ func (g *Game) applySession(s *session.Session) error {
 		g.toggleCompare()
 	}
 	if tr, ok := g.panes[0].backend.(Trainer); ok {
-		var st *train.SavedState
-		if s.Model != nil {
-			st = &train.SavedState{Model: s.Model, BatchRNG: s.BatchRNG}
-			if s.Optimizer != nil {
-				st.Optimizer = *s.Optimizer
-			} else {
-				n := len(s.Model.Params)
-				st.Optimizer = train.OptimizerState{M: make([]float32, n), V: make([]float32, n)}
-			}
-		}
-		if err := tr.Restore(set, st, src, tgt); err != nil {
+		if err := tr.Restore(set, savedState(s.Model, s.Optimizer, s.BatchRNG), src, tgt); err != nil {
 			return err
 		}
 	} else if err := g.panes[0].backend.Apply(set); err != nil {
@@ -555,6 +545,22 @@ func (g *Game) applySession(s *session.Session) error {
 	return nil
 }
 
+// savedState is the trainer state a session holds: nil without weights (a
+// fresh start), fresh Adam moments for weights saved without them.
+func savedState(m *train.Model, opt *train.OptimizerState, rng []byte) *train.SavedState {
+	if m == nil {
+		return nil
+	}
+	st := &train.SavedState{Model: m, BatchRNG: rng}
+	if opt != nil {
+		st.Optimizer = *opt
+	} else {
+		n := len(m.Params)
+		st.Optimizer = train.OptimizerState{M: make([]float32, n), V: make([]float32, n)}
+	}
+	return st
+}
+
 // restoreCompared reopens compare mode with pane B's settings, weights and
 // optimizer from a session. Pane A is restored already; a B that cannot be
 // made is reported and A stays alone.
@@ -568,17 +574,7 @@ func (g *Game) restoreCompared(c *session.Compared, src, tgt data.Dist) {
 	set := c.Settings
 	set.Source, set.Target = src.String(), tgt.String()
 	if tr, ok := b.backend.(Trainer); ok {
-		var st *train.SavedState
-		if c.Model != nil {
-			st = &train.SavedState{Model: c.Model, BatchRNG: c.BatchRNG}
-			if c.Optimizer != nil {
-				st.Optimizer = *c.Optimizer
-			} else {
-				n := len(c.Model.Params)
-				st.Optimizer = train.OptimizerState{M: make([]float32, n), V: make([]float32, n)}
-			}
-		}
-		if err := tr.Restore(set, st, src, tgt); err != nil {
+		if err := tr.Restore(set, savedState(c.Model, c.Optimizer, c.BatchRNG), src, tgt); err != nil {
 			g.setStatus("compared model not restored: "+err.Error(), true)
 			return
 		}

@@ -246,27 +246,14 @@ func Write(w io.Writer, s *Session) error {
 		Lesson:   s.Lesson,
 		BatchRNG: s.BatchRNG,
 	}
-	if s.Model != nil {
-		var b bytes.Buffer
-		if err := train.WriteModel(&b, s.Model); err != nil {
-			return fmt.Errorf("session: %w", err)
-		}
-		f.Model = bytes.TrimSpace(b.Bytes())
-	}
-	if o := s.Optimizer; o != nil {
-		f.Optimizer = &optimizerJSON{M: o.M, V: o.V, Steps: o.Steps}
+	var err error
+	if f.Model, f.Optimizer, err = trainedJSON(s.Model, s.Optimizer); err != nil {
+		return fmt.Errorf("session: %w", err)
 	}
 	if c := s.Compare; c != nil {
 		f.Compare = &compareJSON{Spec: c.Spec, Focus: c.Focus, Link: c.Link, Settings: settingsJSON(c.Settings), BatchRNG: c.BatchRNG}
-		if c.Model != nil {
-			var b bytes.Buffer
-			if err := train.WriteModel(&b, c.Model); err != nil {
-				return fmt.Errorf("session: compared model: %w", err)
-			}
-			f.Compare.Model = bytes.TrimSpace(b.Bytes())
-		}
-		if o := c.Optimizer; o != nil {
-			f.Compare.Optimizer = &optimizerJSON{M: o.M, V: o.V, Steps: o.Steps}
+		if f.Compare.Model, f.Compare.Optimizer, err = trainedJSON(c.Model, c.Optimizer); err != nil {
+			return fmt.Errorf("session: compared model: %w", err)
 		}
 	}
 	b, err := json.Marshal(f)
@@ -281,6 +268,24 @@ func Write(w io.Writer, s *Session) error {
 		return fmt.Errorf("session: writing: %w", err)
 	}
 	return nil
+}
+
+// trainedJSON encodes weights (a complete flowviz-model object) and Adam's
+// moments; nil for what is absent.
+func trainedJSON(m *train.Model, o *train.OptimizerState) (json.RawMessage, *optimizerJSON, error) {
+	var model json.RawMessage
+	if m != nil {
+		var b bytes.Buffer
+		if err := train.WriteModel(&b, m); err != nil {
+			return nil, nil, err
+		}
+		model = bytes.TrimSpace(b.Bytes())
+	}
+	var opt *optimizerJSON
+	if o != nil {
+		opt = &optimizerJSON{M: o.M, V: o.V, Steps: o.Steps}
+	}
+	return model, opt, nil
 }
 
 func toDataJSON(d Data) dataJSON {
