@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/ebitengine/debugui"
@@ -36,6 +37,9 @@ type Compare struct {
 	Link bool   // the panel edits both panes
 
 	stop func() // ends B's backend; nil while B does not run
+	// cpu is the mutex A's and B's trainers take turns under.
+	cpu   sync.Mutex
+	share []scene.Backend // the backends sharing cpu
 
 	// The strip's sample metrics, measured by a goroutine; step/loss/steps/s
 	// are read live from the backends.
@@ -77,6 +81,15 @@ func (c *Compare) open(a *Pane, newBackend func(scene.Settings) (scene.Backend, 
 	b.canvas.Layers = a.canvas.Layers
 	b.canvas.Cam = a.canvas.Cam
 	b.fitData = false // the shared camera already shows the data
+	// Both train in turns of equal time, so that the CPU is shared fairly
+	// whatever else the machine runs.
+	c.share = nil
+	for _, be := range []scene.Backend{a.backend, backend} {
+		if s, ok := be.(scene.CPUSharer); ok {
+			s.ShareCPU(&c.cpu)
+			c.share = append(c.share, be)
+		}
+	}
 	c.stop = start(backend)
 	c.hasMeas, c.measureAt = false, time.Time{}
 	return b, nil
@@ -93,6 +106,10 @@ func (c *Compare) close() {
 		c.stop()
 		c.stop = nil
 	}
+	for _, be := range c.share {
+		be.(scene.CPUSharer).ShareCPU(nil)
+	}
+	c.share = nil
 }
 
 // update takes a finished measurement and starts the next one when it is

@@ -17,7 +17,11 @@ import (
 	"github.com/flowviz/flowviz/viz/session"
 )
 
-var _ scene.Stepper = (*Backend)(nil)
+var (
+	_ scene.Backend   = (*Backend)(nil)
+	_ scene.Stepper   = (*Backend)(nil)
+	_ scene.CPUSharer = (*Backend)(nil)
+)
 
 // Backend trains and samples for the visualizer. Every method but Run
 // returns at once: commands are queued to the trainer and the sampler.
@@ -31,7 +35,20 @@ type Backend struct {
 
 	cur     atomic.Pointer[converted] // the newest frame and its scene
 	running atomic.Bool               // Run is driving the trainer
+	// share, when set, is held while training: compared backends take
+	// turns at the CPU (see ShareCPU).
+	share atomic.Pointer[sync.Mutex]
 }
+
+// turnSlice is how long a trainer trains before it lets a compared one
+// have its turn; short enough that both publish smoothly.
+const turnSlice = 5 * time.Millisecond
+
+// ShareCPU makes the trainer take turns with every other backend given the
+// same mu, a slice of turnSlice each, so that compared models get equal
+// training time whatever else runs: equal networks train at equal rates.
+// nil ends the sharing. Safe while Run runs.
+func (b *Backend) ShareCPU(mu *sync.Mutex) { b.share.Store(mu) }
 
 // converted caches the scene made from a frame, so Scene allocates only when
 // a new frame arrives.
@@ -119,7 +136,7 @@ func (b *Backend) Run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		lowerPriority()
-		trainErr = b.tr.Run(ctx)
+		trainErr = b.train(ctx)
 	}()
 	go func() {
 		defer wg.Done()
@@ -131,6 +148,31 @@ func (b *Backend) Run(ctx context.Context) error {
 		trainErr = nil
 	}
 	return trainErr
+}
+
+// train trains until ctx ends: in slices of turnSlice, each under the
+// shared mutex when there is one, polling while paused or waiting (a
+// command wakes it within one poll).
+func (b *Backend) train(ctx context.Context) error {
+	const idlePoll = 20 * time.Millisecond
+	for ctx.Err() == nil {
+		var n int
+		if mu := b.share.Load(); mu != nil {
+			mu.Lock()
+			n = b.tr.Advance(turnSlice)
+			mu.Unlock()
+		} else {
+			n = b.tr.Advance(turnSlice)
+		}
+		if n == 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(idlePoll):
+			}
+		}
+	}
+	b.tr.Publish()
+	return nil
 }
 
 // Advance is the stepwise mode: it trains for about budget on the caller's

@@ -3,6 +3,7 @@ package live
 import (
 	"math"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 )
@@ -67,5 +68,31 @@ func TestStepwiseTrainsAndSamples(t *testing.T) {
 	advanceFor(t, b, budget, "training to resume", func() bool { return b.Status().Step > step })
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("stepwise mode left %d goroutines, was %d", n, before)
+	}
+}
+
+// BenchmarkSharedCPU trains two equal networks side by side, taking turns
+// under one mutex as compare mode does, and reports each one's steps/s
+// (go test -bench SharedCPU -benchtime 5x ./viz/live/): equal networks
+// should train at equal rates.
+func BenchmarkSharedCPU(b *testing.B) {
+	for b.Loop() {
+		var mu sync.Mutex
+		var backends [2]*Backend
+		var stops [2]func()
+		for i := range backends {
+			s := small()
+			s.Width, s.Depth = 64, 3
+			backends[i], stops[i] = start(b, s)
+			backends[i].ShareCPU(&mu)
+		}
+		time.Sleep(3 * time.Second)
+		a, c := backends[0].Status(), backends[1].Status()
+		for _, stop := range stops {
+			stop()
+		}
+		b.ReportMetric(a.StepsPerSec, "A-steps/s")
+		b.ReportMetric(c.StepsPerSec, "B-steps/s")
+		b.ReportMetric(math.Abs(a.StepsPerSec-c.StepsPerSec)/math.Max(a.StepsPerSec, c.StepsPerSec), "rel-diff")
 	}
 }

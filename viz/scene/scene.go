@@ -6,6 +6,7 @@ package scene
 import (
 	"context"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/flowviz/flowviz/flow"
@@ -240,6 +241,12 @@ type Backend interface {
 // run at the same time.
 type Stepper interface {
 	Advance(budget time.Duration)
+}
+
+// CPUSharer is implemented by backends that can take turns at the CPU with
+// others given the same mutex, so compared models get equal training time.
+type CPUSharer interface {
+	ShareCPU(mu *sync.Mutex) // nil: stop sharing
 }
 
 // DataSetter is implemented by backends that take a distribution directly
