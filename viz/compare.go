@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/ebitengine/debugui"
@@ -36,10 +35,8 @@ type Compare struct {
 	Spec string // how B differs: "coupling=ot"; DefaultCompare if empty
 	Link bool   // the panel edits both panes
 
-	stop func() // ends B's backend; nil while B does not run
-	// cpu is the mutex A's and B's trainers take turns under.
-	cpu   sync.Mutex
-	share []scene.Backend // the backends sharing cpu
+	stop  func()          // ends B's backend; nil while B does not run
+	share []scene.Backend // the backends training in lockstep
 
 	// The strip's sample metrics, measured by a goroutine; step/loss/steps/s
 	// are read live from the backends.
@@ -81,12 +78,13 @@ func (c *Compare) open(a *Pane, newBackend func(scene.Settings) (scene.Backend, 
 	b.canvas.Layers = a.canvas.Layers
 	b.canvas.Cam = a.canvas.Cam
 	b.fitData = false // the shared camera already shows the data
-	// Both train in turns of equal time, so that the CPU is shared fairly
-	// whatever else the machine runs.
+	// Both train in lockstep, so that they share the CPU fairly whatever
+	// else the machine runs and are compared at the same step.
 	c.share = nil
+	step := new(scene.Lockstep)
 	for _, be := range []scene.Backend{a.backend, backend} {
-		if s, ok := be.(scene.CPUSharer); ok {
-			s.ShareCPU(&c.cpu)
+		if s, ok := be.(scene.Lockstepper); ok {
+			s.Lockstep(step)
 			c.share = append(c.share, be)
 		}
 	}
@@ -107,7 +105,7 @@ func (c *Compare) close() {
 		c.stop = nil
 	}
 	for _, be := range c.share {
-		be.(scene.CPUSharer).ShareCPU(nil)
+		be.(scene.Lockstepper).Lockstep(nil)
 	}
 	c.share = nil
 }

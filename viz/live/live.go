@@ -18,9 +18,9 @@ import (
 )
 
 var (
-	_ scene.Backend   = (*Backend)(nil)
-	_ scene.Stepper   = (*Backend)(nil)
-	_ scene.CPUSharer = (*Backend)(nil)
+	_ scene.Backend     = (*Backend)(nil)
+	_ scene.Stepper     = (*Backend)(nil)
+	_ scene.Lockstepper = (*Backend)(nil)
 )
 
 // Backend trains and samples for the visualizer. Every method but Run
@@ -35,20 +35,29 @@ type Backend struct {
 
 	cur     atomic.Pointer[converted] // the newest frame and its scene
 	running atomic.Bool               // Run is driving the trainer
-	// share, when set, is held while training: compared backends take
-	// turns at the CPU (see ShareCPU).
-	share atomic.Pointer[sync.Mutex]
+	// lock, when set, keeps the trainer in step with compared ones.
+	lock atomic.Pointer[lockstepMember]
 }
 
-// turnSlice is how long a trainer trains before it lets a compared one
-// have its turn; short enough that both publish smoothly.
-const turnSlice = 5 * time.Millisecond
+// lockstepMember is a backend's place in a Lockstep.
+type lockstepMember struct {
+	l  *scene.Lockstep
+	id int
+}
 
-// ShareCPU makes the trainer take turns with every other backend given the
-// same mu, a slice of turnSlice each, so that compared models get equal
-// training time whatever else runs: equal networks train at equal rates.
-// nil ends the sharing. Safe while Run runs.
-func (b *Backend) ShareCPU(mu *sync.Mutex) { b.share.Store(mu) }
+// trainSlice is how long the trainer trains between looks at the
+// lockstep and the context.
+const trainSlice = 5 * time.Millisecond
+
+// Lockstep joins the trainer to l (nil leaves it): it then trains at most
+// scene.LockstepWindow steps ahead of the slowest member. Safe while Run runs.
+func (b *Backend) Lockstep(l *scene.Lockstep) {
+	if l == nil {
+		b.lock.Store(nil)
+		return
+	}
+	b.lock.Store(&lockstepMember{l: l, id: l.Join()})
+}
 
 // converted caches the scene made from a frame, so Scene allocates only when
 // a new frame arrives.
@@ -150,19 +159,27 @@ func (b *Backend) Run(ctx context.Context) error {
 	return trainErr
 }
 
-// train trains until ctx ends: in slices of turnSlice, each under the
-// shared mutex when there is one, polling while paused or waiting (a
-// command wakes it within one poll).
+// train trains until ctx ends, in slices of trainSlice, in step with the
+// compared trainers when there are any; it polls while paused or waiting
+// (a command wakes it within one poll).
 func (b *Backend) train(ctx context.Context) error {
 	const idlePoll = 20 * time.Millisecond
 	for ctx.Err() == nil {
-		var n int
-		if mu := b.share.Load(); mu != nil {
-			mu.Lock()
-			n = b.tr.Advance(turnSlice)
-			mu.Unlock()
-		} else {
-			n = b.tr.Advance(turnSlice)
+		maxSteps := 0
+		m := b.lock.Load()
+		if m != nil {
+			if maxSteps = m.l.Allowance(m.id); maxSteps == 0 {
+				// Ahead of the slowest: let it catch up.
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Millisecond):
+				}
+				continue
+			}
+		}
+		n := b.tr.Advance(trainSlice, maxSteps)
+		if m != nil {
+			m.l.Done(m.id, n)
 		}
 		if n == 0 {
 			select {
@@ -180,7 +197,7 @@ func (b *Backend) train(ctx context.Context) error {
 // A frame costs what it costs (tens of ms for 10,000 particles); the
 // sampler's minimum interval keeps them from taking every tick.
 func (b *Backend) Advance(budget time.Duration) {
-	b.tr.Advance(budget)
+	b.tr.Advance(budget, 0)
 	b.sm.Advance(context.Background())
 }
 

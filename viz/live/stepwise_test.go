@@ -3,9 +3,10 @@ package live
 import (
 	"math"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/flowviz/flowviz/viz/scene"
 )
 
 // advanceFor drives b the way a game loop without threads would: one
@@ -71,20 +72,19 @@ func TestStepwiseTrainsAndSamples(t *testing.T) {
 	}
 }
 
-// BenchmarkSharedCPU trains two equal networks side by side, taking turns
-// under one mutex as compare mode does, and reports each one's steps/s
-// (go test -bench SharedCPU -benchtime 5x ./viz/live/): equal networks
-// should train at equal rates.
-func BenchmarkSharedCPU(b *testing.B) {
+// BenchmarkLockstep trains two networks side by side in lockstep, as compare
+// mode does, and reports each one's steps/s (go test -bench Lockstep
+// -benchtime 2x ./viz/live/): the rates agree whatever the load.
+func BenchmarkLockstep(b *testing.B) {
 	for b.Loop() {
-		var mu sync.Mutex
+		l := new(scene.Lockstep)
 		var backends [2]*Backend
 		var stops [2]func()
 		for i := range backends {
 			s := small()
 			s.Width, s.Depth = 64, 3
 			backends[i], stops[i] = start(b, s)
-			backends[i].ShareCPU(&mu)
+			backends[i].Lockstep(l)
 		}
 		time.Sleep(3 * time.Second)
 		a, c := backends[0].Status(), backends[1].Status()
@@ -94,5 +94,35 @@ func BenchmarkSharedCPU(b *testing.B) {
 		b.ReportMetric(a.StepsPerSec, "A-steps/s")
 		b.ReportMetric(c.StepsPerSec, "B-steps/s")
 		b.ReportMetric(math.Abs(a.StepsPerSec-c.StepsPerSec)/math.Max(a.StepsPerSec, c.StepsPerSec), "rel-diff")
+	}
+}
+
+// TestLockstepKeepsStep: members never get more than the window apart, a
+// stalled member holds nobody back, and one back from a stall resumes at
+// the slowest count.
+func TestLockstepKeepsStep(t *testing.T) {
+	var l scene.Lockstep
+	a, b := l.Join(), l.Join()
+	if got := l.Allowance(a); got != scene.LockstepWindow {
+		t.Fatalf("fresh allowance %d", got)
+	}
+	l.Done(a, scene.LockstepWindow)
+	if got := l.Allowance(a); got != 0 {
+		t.Fatalf("A a window ahead may take %d more", got)
+	}
+	l.Done(b, 3)
+	if got := l.Allowance(a); got != 3 {
+		t.Fatalf("after B's 3 steps A may take %d, want 3", got)
+	}
+	l.Done(b, 0) // B paused
+	if got := l.Allowance(a); got != scene.LockstepWindow {
+		t.Fatalf("with B stalled A may take %d, want a window", got)
+	}
+	l.Done(a, 100)
+	if got := l.Allowance(b); got != scene.LockstepWindow {
+		t.Fatalf("B back from its stall may take %d", got)
+	}
+	if got := l.Allowance(a); got != scene.LockstepWindow {
+		t.Fatalf("B resumed at A's count: A may take %d", got)
 	}
 }
