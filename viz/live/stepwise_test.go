@@ -91,6 +91,7 @@ func BenchmarkLockstep(b *testing.B) {
 		for _, stop := range stops {
 			stop()
 		}
+		b.ReportMetric(float64(a.Step-c.Step), "step-diff")
 		b.ReportMetric(a.StepsPerSec, "A-steps/s")
 		b.ReportMetric(c.StepsPerSec, "B-steps/s")
 		b.ReportMetric(math.Abs(a.StepsPerSec-c.StepsPerSec)/math.Max(a.StepsPerSec, c.StepsPerSec), "rel-diff")
