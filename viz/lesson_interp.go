@@ -6,6 +6,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/scene"
@@ -50,7 +51,8 @@ func (k *interpKind) update(g *Game, in *input.Snapshot, at flow.Vec, free bool)
 	if k.drag == 0 && free && in.JustPressed(input.Left) {
 		// Grab the nearer end if it is within reach of the pointer.
 		reach := 40 * g.scale
-		d0, d1 := g.screenDist(k.x0, mx, my), g.screenDist(k.x1, mx, my)
+		cam := &g.pane.canvas.Cam
+		d0, d1 := screenDist(cam, k.x0, mx, my), screenDist(cam, k.x1, mx, my)
 		switch {
 		case d0 <= d1 && d0 < reach:
 			k.drag = 1
@@ -72,7 +74,9 @@ func (k *interpKind) update(g *Game, in *input.Snapshot, at flow.Vec, free bool)
 	}
 }
 
-func (g *Game) screenDist(p flow.Vec, mx, my float64) float64 {
-	sx, sy := g.pane.canvas.Cam.ToScreen(p[0], p[1])
+// screenDist is the distance in pixels from world point p to the screen
+// point (mx, my).
+func screenDist(cam *camera.Camera, p flow.Vec, mx, my float64) float64 {
+	sx, sy := cam.ToScreen(p[0], p[1])
 	return math.Hypot(sx-mx, sy-my)
 }
