@@ -182,6 +182,11 @@ func FuzzDroppedFile(f *testing.F) {
 	f.Add("a.csv", []byte("x,y\n1,2\n"))
 	f.Add("a.gif", []byte("GIF89a"))
 	f.Add("a.jpg", []byte{0xff, 0xd8, 0xff})
+	// Size bombs: a GIF claiming 65535×65535 pixels, a CSV of one endless
+	// line, more rows than a drawing holds.
+	f.Add("a.gif", []byte("GIF89a\xff\xff\xff\xff\x00\x00\x00"))
+	f.Add("a.csv", []byte("x,y\n1"+strings.Repeat("0", 1<<20)+",2\n"))
+	f.Add("a.csv", []byte(strings.Repeat("1,2\n", drawing.MaxPoints+10)))
 	sb := newSynthetic(50, 4, 4)
 	b := &drawBackend{staticBackend: sb}
 	g := newGame(Config{Settings: scene.DefaultSettings(), Backend: b, Width: 800, Height: 600, Scale: 1})
