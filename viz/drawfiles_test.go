@@ -194,7 +194,9 @@ func FuzzDroppedFile(f *testing.F) {
 		g.draw.target = drawing.New(nil)
 		g.setStatus("", false)
 		g.loadFile(name, content)
-		if g.statusErr && g.draw.target.Len() != 0 {
+		// A failure says "Nothing changed" and means it; a CSV beyond the
+		// drawing's cap keeps its first drawing.MaxPoints and says so.
+		if g.statusErr && strings.Contains(g.status, "Nothing changed") && g.draw.target.Len() != 0 {
 			t.Fatalf("a failed load of %q changed the drawing", name)
 		}
 		if g.draw.target.Len() > loadedPoints && !strings.HasSuffix(strings.ToLower(name), ".csv") {
