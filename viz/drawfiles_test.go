@@ -167,6 +167,16 @@ func TestSaveLoadAndKeepAcrossRuns(t *testing.T) {
 	if !g4.statusErr || !strings.Contains(g4.status, "could not be read") || g4.draw.target.Len() != 0 || len(b4.sets) != 0 {
 		t.Fatalf("corrupt file: status %q, %d points, %d sets", g4.status, g4.draw.target.Len(), len(b4.sets))
 	}
+	// It is kept aside, not written over by what is drawn next (issue 15).
+	g4.draw.target.Replace([]flow.Vec{{1, 1}})
+	if err := g4.keepDrawing(bad); err != nil {
+		t.Fatal(err)
+	}
+	if kept, _ := filepath.Glob(bad + ".unreadable-*"); len(kept) != 1 || !strings.Contains(g4.status, "kept as bad.csv.unreadable-") {
+		t.Fatalf("status %q; kept %v", g4.status, kept)
+	} else if b, _ := os.ReadFile(kept[0]); string(b) != "1,2\nNaN,oops\n" {
+		t.Fatalf("kept %q", b)
+	}
 	// No file yet (the first run): silence.
 	g5, _, _ := drawGame(t)
 	g5.restoreDrawing(filepath.Join(dir, "none.csv"), true)
