@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -179,6 +180,7 @@ func FuzzAssign(f *testing.F) {
 	f.Add([]byte{1, 2, 3, 4})
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0})
 	f.Add([]byte{9, 1, 5, 200, 7, 7, 3, 3, 128, 0, 1, 2, 3, 4, 5, 6})
+	f.Add(bytes.Repeat([]byte{255, 1}, 1<<19)) // size bomb: a megabyte of costs
 	f.Fuzz(func(t *testing.T, data []byte) {
 		n := int(math.Sqrt(float64(len(data))))
 		n = min(n, 6)

@@ -9,12 +9,14 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/flowviz/flowviz/assets"
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/limitfile"
 	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/keepdir"
 	"github.com/flowviz/flowviz/viz/session"
 	"github.com/flowviz/flowviz/viz/storage"
 )
@@ -276,7 +278,14 @@ func (g *Game) restoreDrawing(file string, asTarget bool) {
 		pts, err = data.ReadCSV(bytes.NewReader(b), drawing.MaxPoints)
 	}
 	if err != nil {
-		g.setStatus(fmt.Sprintf("The saved drawing %s could not be read (%s); starting without it.", file, strings.TrimPrefix(err.Error(), "data: ")), true)
+		msg := fmt.Sprintf("The saved drawing %s could not be read (%s); starting without it", file, strings.TrimPrefix(err.Error(), "data: "))
+		// The exit would write the new drawing over it: keep it aside.
+		if moved, merr := storage.MoveAside(g.keep.store, file, keepdir.Unreadable, time.Now()); merr == nil {
+			msg += "; it is kept as " + filepath.Base(moved)
+		} else {
+			msg += "; " + merr.Error()
+		}
+		g.setStatus(msg+".", true)
 		return
 	}
 	g.draw.target = drawing.New(pts)

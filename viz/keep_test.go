@@ -232,10 +232,16 @@ func goodSession(t *testing.T, version int) []byte {
 // movedAside returns the contents of the files in dir named <name>.<why>-*.
 func movedAside(t *testing.T, dir, name, why string) []string {
 	t.Helper()
-	m, _ := filepath.Glob(filepath.Join(dir, name+"."+why+"-*"))
+	names, err := keepdir.Aside(storage.Files{}, dir, name, why)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
-	for _, f := range m {
-		b, _ := os.ReadFile(f)
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
 		out = append(out, string(b))
 	}
 	return out

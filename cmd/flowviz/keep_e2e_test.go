@@ -13,8 +13,10 @@ import (
 
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/e2e"
+	"github.com/flowviz/flowviz/viz/keepdir"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
+	"github.com/flowviz/flowviz/viz/storage"
 )
 
 // TestKeepE2E is what a lecturer does: train, hide the arrows, save with
@@ -38,14 +40,7 @@ func TestKeepE2E(t *testing.T) {
 	if saved.View.Layers.Field || saved.Model == nil || saved.Model.Step < 300 || saved.Optimizer.Steps != saved.Model.Step {
 		t.Fatalf("saved arrows %v, weights of step %d", saved.View.Layers.Field, saved.Model.Step)
 	}
-	if err := a.proc.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-a.proc.Done():
-	case <-time.After(waitLong):
-		t.Fatal("flowviz did not exit on SIGTERM")
-	}
+	a.stop(t)
 	auto, err := session.Load(filepath.Join(dir, "autosave.flowviz"))
 	if err != nil {
 		t.Fatalf("no autosave at exit: %v", err)
@@ -107,11 +102,18 @@ func (a *app) stop(t *testing.T) {
 }
 
 // keptFiles returns the contents of dir's files named <name>.<why>-*.
-func keptFiles(dir, name, why string) []string {
-	m, _ := filepath.Glob(filepath.Join(dir, name+"."+why+"-*"))
+func keptFiles(t *testing.T, dir, name, why string) []string {
+	t.Helper()
+	names, err := keepdir.Aside(storage.Files{}, dir, name, why)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
-	for _, f := range m {
-		b, _ := os.ReadFile(f)
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
 		out = append(out, string(b))
 	}
 	return out
@@ -136,7 +138,7 @@ func TestRefusedAutosaveKeptE2E(t *testing.T) {
 		return strings.Contains(s.Status, "version 2 is not supported") && strings.Contains(s.Status, "kept as autosave.flowviz.unreadable-")
 	})
 	a.stop(t)
-	if kept := keptFiles(dir, "autosave.flowviz", "unreadable"); len(kept) != 1 || kept[0] != string(newer) {
+	if kept := keptFiles(t, dir, "autosave.flowviz", "unreadable"); len(kept) != 1 || kept[0] != string(newer) {
 		t.Fatalf("the version-2 autosave is gone (%d kept)", len(kept))
 	}
 	good, err := os.ReadFile(auto)
@@ -156,7 +158,7 @@ func TestRefusedAutosaveKeptE2E(t *testing.T) {
 		return strings.Contains(s.Status, "session not restored")
 	})
 	b.stop(t)
-	if kept := keptFiles(dir, "autosave.flowviz", "previous"); len(kept) != 1 || kept[0] != string(good) {
+	if kept := keptFiles(t, dir, "autosave.flowviz", "previous"); len(kept) != 1 || kept[0] != string(good) {
 		t.Fatalf("the last good autosave is gone (%d kept)", len(kept))
 	}
 	if got, _ := os.ReadFile(bad); string(got) != string(good[:len(good)/2]) {

@@ -155,6 +155,22 @@ func (a *Autosave) Write(write func(io.Writer) error) (movedTo string, err error
 	return movedTo, nil
 }
 
+// Aside returns the names of the files in dir that name was moved aside to
+// as why ("<name>.<why>-<time>"), in the order of their names.
+func Aside(s storage.Store, dir, name, why string) ([]string, error) {
+	entries, err := s.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), name+"."+why+"-") {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
+}
+
 // tempName matches the temporary files atomic writes of the app's own
 // files make ("." + name + ".tmp" + digits, see flow/atomicfile).
 var tempName = regexp.MustCompile(`^\.(.+)\.tmp[0-9]+$`)

@@ -297,8 +297,11 @@ func toDataJSON(d Data) dataJSON {
 // format or version, out-of-range settings, too many points, weights or
 // moments of the wrong shape or not finite — is refused with an error that
 // says what is wrong; nothing is returned half-read.
-func Read(r io.Reader) (*Session, error) {
-	b, err := limitfile.ReadAll(limitfile.Reader(io.NopCloser(r), "session file", MaxBytes), 0)
+func Read(r io.Reader) (*Session, error) { return read(r, 0) }
+
+// read is Read with the file's size, if known, so the buffer is made once.
+func read(r io.Reader, size int64) (*Session, error) {
+	b, err := limitfile.ReadAll(limitfile.Reader(io.NopCloser(r), "session file", MaxBytes), min(size, MaxBytes))
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
@@ -604,7 +607,11 @@ func LoadFrom(st storage.Store, path string) (*Session, error) {
 		return nil, fmt.Errorf("session: %w", err)
 	}
 	defer f.Close()
-	s, err := Read(f)
+	var size int64
+	if fi, err := st.Stat(path); err == nil {
+		size = fi.Size()
+	}
+	s, err := read(f, size)
 	if err != nil {
 		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}
