@@ -64,18 +64,7 @@ func TestRecordFlag(t *testing.T) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("flowviz -record: %v\n%s", err, b)
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	anim, err := gif.DecodeAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(anim.Image) != 12 || anim.Image[0].Bounds().Dx() != 120 {
-		t.Fatalf("%d frames of %v, want 12 of 120 px", len(anim.Image), anim.Image[0].Bounds())
-	}
+	checkGIF(t, out, 12, 120)
 
 	bad := filepath.Join(dir, "bad.flowviz")
 	raw, _ := os.ReadFile(sess)
@@ -119,7 +108,13 @@ func TestRecordFromFlagsNoDisplay(t *testing.T) {
 	if stdout.Len() > 0 {
 		t.Errorf("stdout: %q", stdout.String())
 	}
-	f, err := os.Open(out)
+	checkGIF(t, out, 8, 96)
+}
+
+// checkGIF checks that path is an animated GIF of frames frames, size px wide.
+func checkGIF(t *testing.T, path string, frames, size int) {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +123,8 @@ func TestRecordFromFlagsNoDisplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(anim.Image) != 8 || anim.Image[0].Bounds().Dx() != 96 {
-		t.Fatalf("%d frames of %v, want 8 of 96 px", len(anim.Image), anim.Image[0].Bounds())
+	if len(anim.Image) != frames || anim.Image[0].Bounds().Dx() != size {
+		t.Fatalf("%s: %d frames of %v, want %d of %d px", path, len(anim.Image), anim.Image[0].Bounds(), frames, size)
 	}
 }
 
