@@ -8,7 +8,6 @@ import (
 
 	"github.com/ebitengine/debugui"
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"github.com/flowviz/flowviz/assets"
 	"github.com/flowviz/flowviz/flow"
@@ -16,18 +15,30 @@ import (
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
-// Draw tools, in the order of the panel's dropdown.
+// Brush is a draw-mode tool.
+type Brush int
+
+// The brushes, in the order of the panel's dropdown.
 const (
-	toolSpray = iota
-	toolLine
-	toolErase
+	Spray Brush = iota
+	LineBrush
+	Eraser
 )
 
-var toolNames = []string{"spray", "line", "eraser"}
+var brushNames = []string{"spray", "line", "eraser"}
+
+// String is the brush's name in the panel and the state file.
+func (b Brush) String() string {
+	if b < 0 || int(b) >= len(brushNames) {
+		return "?"
+	}
+	return brushNames[b]
+}
 
 // sendEvery throttles how often a drawing in progress goes to the trainer:
 // each send is a warm-started data swap, cheap, but ten a second is all the
@@ -41,7 +52,7 @@ const drawHint = "Nothing to learn yet: draw something on the canvas (left butto
 // what has been sent to the backend.
 type Drawer struct {
 	On       bool
-	Tool     int  // toolSpray, toolLine or toolErase
+	Tool     Brush
 	ToSource bool // edit the source drawing instead of the target's
 	Radius   int  // brush radius in screen pixels at scale 1
 	Density  int  // spray points per frame; line points per brush radius
@@ -107,41 +118,26 @@ func sideIndex(source bool) int {
 
 // brushWorld is the brush radius in world units.
 func (g *Game) brushWorld() float64 {
-	return float64(g.draw.Radius) * g.scale / g.canvas.Cam.Zoom
+	return float64(g.draw.Radius) * g.scale / g.pane.canvas.Cam.Zoom
 }
 
-// handleDrawPointer paints with the left button on the canvas. It reports
-// whether draw mode took the pointer (so nothing else uses the click).
-func (g *Game) handleDrawPointer(canvasR rect) bool {
-	cx, cy := ebiten.CursorPosition()
-	return g.paint(canvasR, pointer{
-		X: float64(cx), Y: float64(cy),
-		Left:     ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft),
-		LeftDown: inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft),
-	})
-}
-
-// pointer is one tick's mouse state, read once so tests can feed their own.
-type pointer struct {
-	X, Y           float64
-	Left, LeftDown bool
-}
-
-// paint applies one tick of the pointer to the drawing.
-func (g *Game) paint(canvasR rect, in pointer) bool {
+// paint applies one tick of the pointer to the drawing: the left button
+// paints on the canvas. It reports whether draw mode took the pointer (so
+// nothing else uses the click).
+func (g *Game) paint(canvasR rect, in *input.Snapshot) bool {
 	d := &g.draw
 	if !d.On {
 		return false
 	}
-	mx, my, left := in.X, in.Y, in.Left
+	mx, my, left := in.X, in.Y, in.Pressed(input.Left)
 	canvasR = g.paintArea(canvasR)
 	doc := d.doc()
-	wx, wy := g.canvas.Cam.ToWorld(mx, my)
+	wx, wy := g.pane.canvas.Cam.ToWorld(mx, my)
 	at := flow.Vec{wx, wy}
 	if !d.stroking {
 		// A stroke starts only on a fresh press on the canvas that the panel
 		// does not hold: clicks on the panel never paint.
-		if !in.LeftDown || g.capture != 0 || !canvasR.contains(mx, my) {
+		if !in.JustPressed(input.Left) || !in.Free() || !canvasR.contains(mx, my) {
 			return false
 		}
 		d.stroking = true
@@ -149,7 +145,7 @@ func (g *Game) paint(canvasR rect, in pointer) bool {
 		doc.Begin()
 	}
 	if !left {
-		if d.Tool == toolLine {
+		if d.Tool == LineBrush {
 			g.drawLine(doc, d.lineFrom, d.lineTo)
 		}
 		d.stroking = false
@@ -163,11 +159,11 @@ func (g *Game) paint(canvasR rect, in pointer) bool {
 		return true
 	}
 	switch d.Tool {
-	case toolSpray:
+	case Spray:
 		doc.Spray(d.rng, at, r, d.Density)
-	case toolErase:
+	case Eraser:
 		doc.Erase(at, r)
-	case toolLine:
+	case LineBrush:
 		d.lineTo = at
 	}
 	if doc.Capped() {
@@ -184,14 +180,11 @@ func (g *Game) drawLine(doc *drawing.Doc, a, b flow.Vec) {
 }
 
 // handleDrawKeys runs Ctrl+Z (undo) and Ctrl+Shift+Z (redo).
-func (g *Game) handleDrawKeys() {
-	if !inpututil.IsKeyJustPressed(ebiten.KeyZ) {
+func (g *Game) handleDrawKeys(in *input.Snapshot) {
+	if !in.KeyJustPressed(ebiten.KeyZ) || !in.Ctrl() {
 		return
 	}
-	if !ebiten.IsKeyPressed(ebiten.KeyControl) && !ebiten.IsKeyPressed(ebiten.KeyMeta) {
-		return
-	}
-	if ebiten.IsKeyPressed(ebiten.KeyShift) {
+	if in.Shift() {
 		g.redoDrawing()
 	} else {
 		g.undoDrawing()
@@ -226,7 +219,7 @@ func (g *Game) clearDrawing() {
 func (g *Game) toggleDraw() {
 	g.draw.On = !g.draw.On
 	if g.draw.On {
-		g.tools.Mode = toolNone // the left button paints now
+		g.tools.Mode = NoTool // the left button paints now
 		g.setStatus("Draw mode: hold the left button on the canvas to draw "+g.drawSide()+"; Ctrl+Z undoes.", false)
 	} else {
 		g.setStatus("draw mode off", false)
@@ -240,11 +233,9 @@ func (g *Game) drawSide() string {
 	return "the target"
 }
 
-// sendDrawing runs every tick: it loads files dropped on the window and
-// hands edited drawings to the backend, at most every sendEvery (the last
-// edit of a stroke follows within that time).
+// sendDrawing runs every tick: it hands edited drawings to the backend, at
+// most every sendEvery (the last edit of a stroke follows within that time).
 func (g *Game) sendDrawing() {
-	g.takeDroppedFiles()
 	d := &g.draw
 	if time.Since(d.sentAt) < sendEvery {
 		return
@@ -277,23 +268,34 @@ func (g *Game) sendDrawing() {
 // settings' labels in step with it. fit asks to fit the view to the new
 // data (a loaded shape; never for a drawing in progress).
 func (g *Game) setData(source bool, d data.Dist, fit bool) bool {
-	ds, ok := g.backend.(scene.DataSetter)
+	ds, ok := g.pane.backend.(scene.DataSetter)
 	if !ok {
 		g.setStatus("This backend cannot take drawings or images: start without -demo.", true)
 		return false
 	}
 	label := ds.SetData(source, d)
 	if source {
-		g.settings.Source, g.applied.Source = label, label
 		g.panel.edit.Source, g.panel.srcSpec = label, label
 	} else {
-		g.settings.Target, g.applied.Target = label, label
 		g.panel.edit.Target, g.panel.tgtSpec = label, label
 	}
+	// Compared panes share the data: every pane's backend takes it.
+	for _, p := range g.panes {
+		if p != g.pane {
+			if ds, ok := p.backend.(scene.DataSetter); ok {
+				ds.SetData(source, d)
+			}
+		}
+		if source {
+			p.settings.Source, p.applied.Source = label, label
+		} else {
+			p.settings.Target, p.applied.Target = label, label
+		}
+	}
 	if fit {
-		g.fitData = true
-		if g.sc != nil {
-			g.fitFrom = cloudID(g.sc.Target)
+		g.pane.fitData = true
+		if g.pane.sc != nil {
+			g.pane.fitFrom = cloudID(g.pane.sc.Target)
 		}
 	}
 	return true
@@ -307,7 +309,9 @@ func (g *Game) drawPanel(ctx *debugui.Context) {
 		ctx.Checkbox(&d.On, "draw (D)").On(func() { d.On = !d.On; g.toggleDraw() })
 		ctx.Checkbox(&d.ToSource, "to source")
 		ctx.Text("tool")
-		ctx.Dropdown(&d.Tool, toolNames)
+		brush := int(d.Tool) // debugui edits an int
+		ctx.Dropdown(&brush, brushNames)
+		d.Tool = Brush(brush)
 		ctx.Text("radius px")
 		ctx.Slider(&d.Radius, 2, 80, 1)
 		ctx.Text("density")
@@ -350,7 +354,7 @@ func (g *Game) drawOverlay(dst *ebiten.Image, canvasR rect) {
 	if !d.On {
 		return
 	}
-	c := &g.canvas.Cam
+	c := &g.pane.canvas.Cam
 	g.drawDrawingPoints(canvasR)
 	var at ebiten.DrawImageOptions
 	at.GeoM.Translate(float64(int(canvasR.X)), float64(int(canvasR.Y)))
@@ -358,23 +362,23 @@ func (g *Game) drawOverlay(dst *ebiten.Image, canvasR rect) {
 	b := &d.batch
 	b.Begin(dst)
 	lw := float32(math.Max(1.5, 1.5*g.scale))
-	if d.stroking && d.Tool == toolLine {
+	if d.stroking && d.Tool == LineBrush {
 		x0, y0 := c.ToScreen(d.lineFrom[0], d.lineFrom[1])
 		x1, y1 := c.ToScreen(d.lineTo[0], d.lineTo[1])
 		b.Line(float32(x0), float32(y0), float32(x1), float32(y1), lw, palette.Accent, palette.Accent)
 	}
-	cx, cy := ebiten.CursorPosition()
+	cx, cy := g.pointer.X, g.pointer.Y
 	area := g.paintArea(canvasR)
-	if area.contains(float64(cx), float64(cy)) {
+	if area.contains(cx, cy) {
 		r := float64(d.Radius) * g.scale
 		ring := palette.Accent
-		if d.Tool == toolErase {
+		if d.Tool == Eraser {
 			ring = palette.Error
 		}
 		b.Ring(float32(cx), float32(cy), float32(r), lw, 40, ring)
 	}
 	b.Flush()
-	label := fmt.Sprintf("DRAW · %s → %s · %s points", toolNames[d.Tool], g.drawSide(), thousands(d.doc().Len()))
+	label := fmt.Sprintf("DRAW · %s → %s · %s points", d.Tool, g.drawSide(), thousands(d.doc().Len()))
 	drawText(dst, label, g.fonts.Bold, area.X+area.W/2, area.Y+12*g.scale, TopCenter, palette.Accent)
 }
 
@@ -392,7 +396,7 @@ func (g *Game) paintArea(canvasR rect) rect {
 func (g *Game) drawDrawingPoints(canvasR rect) {
 	d := &g.draw
 	w, h := max(1, int(canvasR.W)), max(1, int(canvasR.H))
-	key := pointsKey{doc: d.doc(), version: d.doc().Version(), cam: g.canvas.Cam, scale: g.scale}
+	key := pointsKey{doc: d.doc(), version: d.doc().Version(), cam: g.pane.canvas.Cam, scale: g.scale}
 	if d.pointsImg != nil && d.pointsImg.Bounds().Dx() == w && d.pointsImg.Bounds().Dy() == h && key == d.pointsKey {
 		return
 	}
@@ -404,7 +408,7 @@ func (g *Game) drawDrawingPoints(canvasR rect) {
 	}
 	d.pointsKey = key
 	d.pointsImg.Clear()
-	c := &g.canvas.Cam
+	c := &g.pane.canvas.Cam
 	b := &d.batch
 	b.Begin(d.pointsImg)
 	b.OX, b.OY = float32(int(canvasR.X)), float32(int(canvasR.Y))
@@ -428,7 +432,7 @@ func (g *Game) drawDrawingPoints(canvasR rect) {
 // drawingState is the state file's view of the drawings.
 func (g *Game) drawingState() appstate.Drawing {
 	d := &g.draw
-	s := appstate.Drawing{On: d.On, ToSource: d.ToSource, Tool: toolNames[d.Tool], Points: d.target.Len(), SourcePoints: d.source.Len()}
+	s := appstate.Drawing{On: d.On, ToSource: d.ToSource, Tool: d.Tool.String(), Points: d.target.Len(), SourcePoints: d.source.Len()}
 	if box, ok := d.target.Bounds(); ok {
 		s.Box = &box
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/keymap"
 	"github.com/flowviz/flowviz/viz/scene"
 )
@@ -46,12 +47,25 @@ func drawGame(t *testing.T) (*Game, *drawBackend, *ebiten.Image) {
 // stroke drags the left button from (x0, y0) to (x1, y1) over n ticks, the
 // way the game sees a real drag: a press, held ticks, a release.
 func stroke(g *Game, x0, y0, x1, y1 float64, n int) {
+	strokeWith(g, input.Snapshot{}, x0, y0, x1, y1, n)
+}
+
+// strokeWith is stroke with base's capture state.
+func strokeWith(g *Game, base input.Snapshot, x0, y0, x1, y1 float64, n int) {
 	canvasR, _, _ := g.layout()
 	for i := 0; i <= n; i++ {
 		f := float64(i) / float64(n)
-		g.paint(canvasR, pointer{X: x0 + f*(x1-x0), Y: y0 + f*(y1-y0), Left: true, LeftDown: i == 0})
+		in := base.At(x0+f*(x1-x0), y0+f*(y1-y0))
+		if i == 0 {
+			in.Press(input.Left)
+		} else {
+			in.Hold(input.Left)
+		}
+		g.paint(canvasR, &in)
 	}
-	g.paint(canvasR, pointer{X: x1, Y: y1})
+	in := base.At(x1, y1)
+	in.Release(input.Left)
+	g.paint(canvasR, &in)
 }
 
 // send lets the throttle pass and hands the drawing to the backend.
@@ -63,11 +77,11 @@ func send(g *Game) {
 func TestStrokeReachesTheBackend(t *testing.T) {
 	tests := []struct {
 		name string
-		tool int
+		tool Brush
 		min  int
 	}{
-		{"spray", toolSpray, 20 * 12},
-		{"line", toolLine, 30},
+		{"spray", Spray, 20 * 12},
+		{"line", LineBrush, 30},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,15 +100,15 @@ func TestStrokeReachesTheBackend(t *testing.T) {
 			}
 			// Every point lies within the brush of the stroke's screen path.
 			r := g.brushWorld()
-			ax, ay := g.canvas.Cam.ToWorld(200, 300)
-			bx, by := g.canvas.Cam.ToWorld(600, 300)
+			ax, ay := g.pane.canvas.Cam.ToWorld(200, 300)
+			bx, by := g.pane.canvas.Cam.ToWorld(600, 300)
 			for _, p := range pts {
 				if p[0] < ax-r-1e-9 || p[0] > bx+r+1e-9 || math.Abs(p[1]-ay) > r+1e-9 {
 					t.Fatalf("point %v outside the stroke from (%g,%g) to (%g,%g) ± %g", p, ax, ay, bx, by, r)
 				}
 			}
-			if g.applied.Target != b.sets[0].pts.String() || g.panel.edit.Target != g.applied.Target {
-				t.Fatalf("settings label %q / panel %q, want %q", g.applied.Target, g.panel.edit.Target, b.sets[0].pts.String())
+			if g.pane.applied.Target != b.sets[0].pts.String() || g.panel.edit.Target != g.pane.applied.Target {
+				t.Fatalf("settings label %q / panel %q, want %q", g.pane.applied.Target, g.panel.edit.Target, b.sets[0].pts.String())
 			}
 			st := g.report().state.Drawing
 			if st.Points != len(pts) || st.Box == nil || st.Box[0] > ax || st.Box[2] < bx-r {
@@ -126,8 +140,8 @@ func TestDrawingGoesToTheSourceOnRequest(t *testing.T) {
 	g.draw.ToSource = true
 	stroke(g, 300, 300, 320, 320, 3)
 	send(g)
-	if len(b.sets) != 1 || !b.sets[0].source || g.applied.Source != b.sets[0].pts.String() {
-		t.Fatalf("sets %+v, source label %q", b.sets, g.applied.Source)
+	if len(b.sets) != 1 || !b.sets[0].source || g.pane.applied.Source != b.sets[0].pts.String() {
+		t.Fatalf("sets %+v, source label %q", b.sets, g.pane.applied.Source)
 	}
 	if g.draw.target.Len() != 0 {
 		t.Fatal("the target drawing changed")
@@ -144,7 +158,7 @@ func TestNoPaintingOutsideTheCanvasOrWithoutDrawMode(t *testing.T) {
 	// on the canvas.
 	stroke(g, panelR.X-1, 200, panelR.X+100, 200, 20)
 	for _, p := range g.draw.target.Points() {
-		if sx, _ := g.canvas.Cam.ToScreen(p[0], p[1]); sx > panelR.X+float64(g.draw.Radius) {
+		if sx, _ := g.pane.canvas.Cam.ToScreen(p[0], p[1]); sx > panelR.X+float64(g.draw.Radius) {
 			t.Fatalf("point at screen x %.0f, under the panel at %.0f", sx, panelR.X)
 		}
 	}
@@ -152,8 +166,7 @@ func TestNoPaintingOutsideTheCanvasOrWithoutDrawMode(t *testing.T) {
 		t.Fatal("the stroke's start on the canvas painted nothing")
 	}
 	g.draw.target = drawing.New(nil)
-	g.capture = 1 // debugui holds the pointer
-	stroke(g, 300, 300, 400, 300, 5)
+	strokeWith(g, input.Snapshot{PointerCaptured: true}, 300, 300, 400, 300, 5) // debugui holds the pointer
 	send(g)
 	if g.draw.target.Len() != 0 || len(b.sets) != 0 {
 		t.Fatalf("painted %d points, sent %d sets", g.draw.target.Len(), len(b.sets))
@@ -167,13 +180,13 @@ func TestEraserAndCapMessage(t *testing.T) {
 	if g.draw.target.Len() == 0 {
 		t.Fatal("spray added nothing")
 	}
-	g.draw.Tool = toolErase
+	g.draw.Tool = Eraser
 	g.draw.Radius = 40
 	stroke(g, 400, 400, 400, 400, 1)
 	if n := g.draw.target.Len(); n != 0 {
 		t.Fatalf("%d points left after erasing over them", n)
 	}
-	g.draw.Tool = toolSpray
+	g.draw.Tool = Spray
 	g.draw.Density = 60
 	for g.draw.target.Len() < drawing.MaxPoints {
 		stroke(g, 300, 300, 500, 300, 100)
@@ -189,10 +202,8 @@ func BenchmarkDrawOverlay(b *testing.B) {
 	g.Layout(1280, 800)
 	screen := ebiten.NewImage(1280, 800)
 	g.draw.On = true
+	stroke(g, 300, 300, 500, 300, 199)
 	canvasR, _, _ := g.layout()
-	for i := 0; i < 200; i++ {
-		g.paint(canvasR, pointer{X: 300 + float64(i), Y: 300, Left: true, LeftDown: i == 0})
-	}
 	for b.Loop() {
 		g.drawOverlay(screen, canvasR)
 	}

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hajimehoshi/ebiten/v2"
-
 	"github.com/flowviz/flowviz/assets"
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
@@ -145,9 +143,8 @@ func (g *Game) takeLoaded() {
 
 // takeDroppedFiles starts loading the first file dropped on the window this
 // tick, and applies the loads that have finished.
-func (g *Game) takeDroppedFiles() {
+func (g *Game) takeDroppedFiles(fsys fs.FS) {
 	g.takeLoaded()
-	fsys := ebiten.DroppedFiles()
 	if fsys == nil {
 		return
 	}

@@ -91,8 +91,8 @@ func TestLoadingIntoTheDrawing(t *testing.T) {
 				return
 			}
 			send(g)
-			if len(b.sets) != 1 || len(b.sets[0].pts.Points) != tc.want || !g.fitData {
-				t.Fatalf("backend sets %d, fit %v", len(b.sets), g.fitData)
+			if len(b.sets) != 1 || len(b.sets[0].pts.Points) != tc.want || !g.pane.fitData {
+				t.Fatalf("backend sets %d, fit %v", len(b.sets), g.pane.fitData)
 			}
 			if tc.check != nil {
 				tc.check(t, b.sets[0].pts.Points)

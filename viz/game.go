@@ -3,19 +3,15 @@ package viz
 import (
 	"fmt"
 	"math"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/ebitengine/debugui"
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
-	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/appstate"
-	"github.com/flowviz/flowviz/viz/camera"
+	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/keymap"
-	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/timeline"
@@ -27,23 +23,20 @@ const (
 	applyDelay    = 250 * time.Millisecond // settle time before edited settings apply
 	viewDelay     = 500 * time.Millisecond // settle time before the arrow grid follows the camera
 	stateInterval = 12                     // ticks between state-file reports (200 ms at 60 TPS)
+	stepBudget    = 5 * time.Millisecond   // training time per tick in the stepwise mode (a third of a tick)
 )
 
 // Game dispatches ebiten's Update/Draw to the parts of the screen. It only
 // reads the backend's newest Scene and Status pointers; it never runs the
 // network and never waits for training.
 type Game struct {
-	cfg     Config
-	backend scene.Backend
-
-	settings  scene.Settings // as edited
-	applied   scene.Settings // as last given to the backend
-	dirty     bool
-	editedAt  time.Time
-	viewMoved time.Time
+	cfg   Config
+	panes []*Pane // A, and B in compare mode
+	pane  *Pane   // the pane the panel, keys and tools act on
+	focus int     // its index
+	cmp   Compare
 
 	tl      *timeline.Timeline
-	canvas  Canvas
 	bar     TimelineBar
 	hud     HUD
 	panel   Panel
@@ -51,7 +44,6 @@ type Game struct {
 	keep    Keeper
 	lessons Lessons
 	tools   Tools
-	insp    inspector
 	// toolBatch draws the lessons' and tools' shapes.
 	toolBatch Batch
 	ui        debugui.DebugUI
@@ -62,27 +54,10 @@ type Game struct {
 
 	status    string
 	statusErr bool
-	lastErr   string
-	lastNote  string
 
-	sc     *scene.Scene
-	scenes int
-	// fitData asks to fit the view to the data once a scene of new data
-	// arrives (at start and after the source or target changed); fitFrom is
-	// the target cloud that was shown when it was asked.
-	fitData  bool
-	fitFrom  cloud
-	pos      []flow.Vec // particles as drawn
-	target   []flow.Vec // particles of the current scene at t
-	from     []flow.Vec // particles when the current scene arrived
-	blendAge float64    // seconds since the current scene arrived
-
-	w, h           int  // screen size in device-independent pixels
-	lastCanvas     rect // canvas of the previous tick, to notice resizes
-	panning        bool
-	panX, panY     int // pointer at the previous tick of a pan
-	capture        debugui.InputCapturingState
-	keys           []ebiten.Key // keymap.Table's keys, parsed once
+	w, h           int            // screen size in device-independent pixels
+	pointer        input.Snapshot // this tick's input, for Draw's brush ring
+	keys           []ebiten.Key   // keymap.Table's keys, parsed once
 	tick           int
 	updateT, drawT frameTimer // CPU time of Update and Draw
 	statsPrinted   time.Time
@@ -93,8 +68,6 @@ type Game struct {
 func newGame(cfg Config) *Game {
 	g := &Game{
 		cfg:       cfg,
-		backend:   cfg.Backend,
-		settings:  cfg.Settings.Clamp(),
 		tl:        timeline.New(cfg.Settings.Steps),
 		scale:     cfg.Scale,
 		showPanel: true,
@@ -102,28 +75,19 @@ func newGame(cfg Config) *Game {
 		w:         cfg.Width,
 		h:         cfg.Height,
 	}
-	g.applied = g.settings
-	g.fitData = true
 	g.draw = newDrawer()
 	g.keep = newKeeper(cfg)
 	g.lessons = newLessons()
 	g.tl.Playing = true
 	g.fonts = NewFonts(g.scale)
-	g.canvas.Layers = DefaultLayers()
-	g.canvas.Scale = g.scale
 	g.bar.Scale = g.scale
 	g.hud.Scale = g.scale
 	g.panel.Scale = int(math.Round(g.scale))
-	g.panel.Sync(g.settings, g.backend.Options())
-	v := g.settings.View
 	canvasR, _, _ := g.layout()
-	g.canvas.Cam = camera.New(canvasR.X, canvasR.Y, canvasR.W, canvasR.H, v[0], v[1], v[2], v[3])
-	// If the real screen differs (fullscreen, a window manager's choice), the
-	// first Update treats it as a resize.
-	g.lastCanvas = canvasR
-	// The arrow grid covers what the canvas shows from the first frame on.
-	g.settings.View = g.fieldView()
-	g.applied = g.settings
+	g.pane = newPane(cfg.Backend, cfg.Settings, canvasR, g.scale, g.setStatus)
+	g.panes = []*Pane{g.pane}
+	g.cmp.Spec = cfg.Compare
+	g.panel.Sync(g.pane.settings, g.pane.backend.Options())
 	for _, b := range keymap.Table {
 		var k ebiten.Key
 		if err := k.UnmarshalText([]byte(b.Key)); err != nil {
@@ -167,64 +131,71 @@ func (g *Game) Update() error {
 	g.tick++
 	dt := 1 / float64(ebiten.TPS())
 	canvasR, barR, panelR := g.layout()
-	g.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
+	for i, r := range g.paneRects(canvasR) {
+		g.panes[i].canvas.Cam.SetViewport(r.X, r.Y, r.W, r.H)
+	}
 	g.bar.Area = barR
 	g.panel.Area = panelR
 
-	st := g.backend.Status()
-	g.trackStatus(st)
+	for _, p := range g.panes {
+		p.trackStatus(p.backend.Status())
+	}
+	st := g.pane.backend.Status()
 
+	in := input.Read()
 	if panelR.W > 0 {
 		capture, err := g.ui.Update(func(ctx *debugui.Context) error {
 			ctx.SetScale(g.panel.Scale)
-			edited, changed := g.panel.Build(ctx, st, &g.canvas.Layers, g.tl, g.status, g.actions())
+			edited, changed := g.panel.Build(ctx, st, &g.pane.canvas.Layers, g.tl, g.status, g.actions())
 			if changed {
-				// The camera, not the panel, owns the arrow grid's view.
-				edited.View = g.settings.View
-				g.settings = edited
-				g.dirty, g.editedAt = true, time.Now()
+				g.editPanes(edited)
 			}
 			return nil // errors here would be sticky in debugui: report through the status line
 		})
-		g.capture = capture
+		in.Capture(capture)
 		if err != nil {
 			g.setStatus(err.Error(), true)
 		}
-	} else {
-		g.capture = 0
 	}
-
-	if g.capture&debugui.InputCapturingStateFocus == 0 {
-		g.handleKeys()
-		g.handleDrawKeys()
-	}
+	g.handleKeys(&in)
+	g.handleDrawKeys(&in)
 	canvasR, _, _ = g.layout()
-	g.updateLessons(canvasR)
-	g.handleDrawPointer(canvasR)
-	g.handleToolPointer(canvasR)
-	g.handlePointer(canvasR)
-
-	// Keys may have shown or hidden the panel: lay out again for Draw.
-	canvasR, barR, panelR = g.layout()
-	if canvasR != g.lastCanvas {
-		// A resized canvas shows more or less of the plane: let the arrow
-		// grid follow as it does after a pan.
-		if old := g.lastCanvas; old.W > 0 && old.H > 0 && canvasR.W > 0 && canvasR.H > 0 {
-			// Scale the picture with the canvas, as a lecturer going
-			// fullscreen expects, keeping the world centre where it is.
-			f := math.Min(canvasR.W/old.W, canvasR.H/old.H)
-			g.canvas.Cam.Zoom = math.Min(camera.MaxZoom, math.Max(camera.MinZoom, g.canvas.Cam.Zoom*f))
-			g.viewMoved = time.Now()
-		}
-		g.lastCanvas = canvasR
+	rects := g.paneRects(canvasR)
+	g.focusAt(&in, rects)
+	g.pointer = in
+	g.updateLessons(canvasR, &in)
+	g.paint(rects[g.focus], &in)
+	if msg := g.tools.Update(&in, g.toolFrame(rects[g.focus])); msg != "" {
+		g.setStatus(msg, true)
 	}
-	g.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
+	g.handlePointer(rects, &in)
+
+	// Keys may have shown or hidden the panel or a pane: lay out again.
+	canvasR, barR, panelR = g.layout()
+	for i, r := range g.paneRects(canvasR) {
+		g.panes[i].resize(r)
+	}
 	g.bar.Area, g.panel.Area = barR, panelR
 
-	g.takeScene()
+	for i, p := range g.panes {
+		if g.cfg.Stepwise {
+			p.advance(stepBudget / time.Duration(len(g.panes)))
+		}
+		// The timeline counts pane A's steps; B's scene plays on the
+		// same clock t whatever its step count.
+		if i == 0 {
+			p.takeScene(g.tl)
+		} else {
+			p.takeScene(nil)
+		}
+	}
 	g.tl.Advance(dt)
-	g.updatePositions(dt)
-	g.applySettings()
+	for _, p := range g.panes {
+		p.updatePositions(dt, g.tl.T)
+		p.applySettings(g.lessons.active())
+	}
+	g.cmp.update(g.panes)
+	g.takeDroppedFiles(in.Dropped)
 	g.sendDrawing()
 	g.updateKeep()
 
@@ -241,20 +212,35 @@ func (g *Game) Update() error {
 
 func (g *Game) actions() Actions {
 	return Actions{
+		// Training, reset and new draws act on every pane: compared models
+		// train, pause and restart together on the same particles.
 		Train: func() {
-			// A learning rate lowered a moment ago must reach the trainer
-			// before it resumes, or it would diverge again at once.
-			if g.dirty {
-				g.editedAt = time.Time{}
-				g.applySettings()
+			for _, p := range g.panes {
+				// A learning rate lowered a moment ago must reach the
+				// trainer before it resumes, or it would diverge again.
+				p.applyNow(g.lessons.active())
+				p.backend.Train()
 			}
-			g.backend.Train()
 			g.setStatus("training", false)
 		},
-		Pause:    func() { g.backend.Pause(); g.setStatus("training paused", false) },
-		Reset:    func() { g.backend.Reset(); g.setStatus("weights reset: training from scratch", false) },
-		Resample: g.backend.Resample,
-		Fit:      g.fit,
+		Pause: func() {
+			for _, p := range g.panes {
+				p.backend.Pause()
+			}
+			g.setStatus("training paused", false)
+		},
+		Reset: func() {
+			for _, p := range g.panes {
+				p.backend.Reset()
+			}
+			g.setStatus("weights reset: training from scratch", false)
+		},
+		Resample: func() {
+			for _, p := range g.panes {
+				p.backend.Resample()
+			}
+		},
+		Fit:      g.pane.fit,
 		Lessons:  g.lessonsPanel,
 		Draw:     g.drawPanel,
 		Keep:     g.keepPanel,
@@ -264,36 +250,15 @@ func (g *Game) actions() Actions {
 	}
 }
 
-// trackStatus turns backend errors and notes into status-line messages once.
-func (g *Game) trackStatus(st scene.Status) {
-	if st.Err != nil {
-		if msg := st.Err.Error(); msg != g.lastErr {
-			g.lastErr = msg
-			if st.State == "failed" {
-				// The trainer says what went wrong; add what to press here.
-				g.setStatus(fmt.Sprintf("Training stopped: %s. Use lr ÷10 in the panel, then Train.", strings.TrimSuffix(msg, ".")), true)
-			} else {
-				g.setStatus(msg, true)
-			}
-		}
-	} else {
-		g.lastErr = ""
-	}
-	if st.Note != "" && st.Note != g.lastNote {
-		g.lastNote = st.Note
-		g.setStatus(st.Note, false)
-	}
-}
-
 func (g *Game) setStatus(msg string, isErr bool) { g.status, g.statusErr = msg, isErr }
 
 // handleKeys runs the key table.
-func (g *Game) handleKeys() {
+func (g *Game) handleKeys(in *input.Snapshot) {
 	for i, b := range keymap.Table {
 		k := g.keys[i]
-		d := inpututil.KeyPressDuration(k)
+		d := in.Duration(k)
 		fire := d == 1
-		if b.NeedsCtrl() != ctrlHeld() {
+		if b.NeedsCtrl() != in.Ctrl() {
 			fire = false
 		}
 		// Held step keys repeat after a third of a second, 15 times a second.
@@ -310,7 +275,7 @@ func (g *Game) handleKeys() {
 
 // do performs a key action.
 func (g *Game) do(a keymap.Action) {
-	l := &g.canvas.Layers
+	l := &g.pane.canvas.Layers
 	switch a {
 	case keymap.PlayPause:
 		g.tl.Toggle()
@@ -343,19 +308,18 @@ func (g *Game) do(a keymap.Action) {
 	case keymap.ToggleLegend:
 		l.Legend = !l.Legend
 	case keymap.FitView:
-		g.fit()
+		g.pane.fit()
 	case keymap.ToggleTraining:
-		if g.backend.Status().State == "running" {
+		if g.pane.backend.Status().State == "running" {
 			g.actions().Pause()
 		} else {
 			g.actions().Train()
 		}
 	case keymap.Resample:
-		g.backend.Resample()
-		if ls := &g.lessons; ls.active() && ls.current().Kind == lesson.Batch {
+		g.actions().Resample()
+		if r, ok := g.lessons.kind.(lessonResampler); ok && g.lessons.active() {
 			// Lesson 4's "R new batch": fresh draws for its table too.
-			ls.batchNo++
-			ls.batchStep = -1
+			r.resample()
 		}
 	case keymap.TogglePanel:
 		g.showPanel = !g.showPanel
@@ -377,10 +341,12 @@ func (g *Game) do(a keymap.Action) {
 		g.setColours(palette.NextColours())
 	case keymap.SaveSession, keymap.OpenSession, keymap.ExportData, keymap.Screenshot, keymap.RecordGIF:
 		g.doKeep(a)
+	case keymap.ToggleCompare:
+		g.toggleCompare()
 	case keymap.ToggleProbe:
-		g.toggleTool(toolProbe)
+		g.toggleTool(ProbeTool)
 	case keymap.ToggleReverse:
-		g.toggleTool(toolReverse)
+		g.toggleTool(ReverseTool)
 	case keymap.NextLesson:
 		g.doLessonKey(lessonNext, 0)
 	case keymap.PrevLesson:
@@ -392,182 +358,156 @@ func (g *Game) do(a keymap.Action) {
 			g.showHelp = false
 		case g.lessons.active():
 			g.doLessonKey(lessonLeave, 0)
-		case g.tools.Mode != toolNone:
+		case g.tools.Mode != NoTool:
 			g.toggleTool(g.tools.Mode)
 		}
 	}
 }
 
-// handlePointer pans, zooms and drives the timeline bar.
-func (g *Game) handlePointer(canvasR rect) {
-	cx, cy := ebiten.CursorPosition()
-	mx, my := float64(cx), float64(cy)
-	free := g.capture == 0
-	left := ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft)
-	leftDown := inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft)
-	leftUp := inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft)
-	if free || g.bar.scrubbing {
-		g.bar.Update(g.tl, mx, my, left, leftDown, leftUp)
+// toggleTool switches a tool on or off; a tool turns draw mode off.
+func (g *Game) toggleTool(mode Tool) {
+	g.setStatus(g.tools.Toggle(mode), false)
+	if g.tools.Mode != NoTool {
+		g.draw.On = false
 	}
+}
 
-	panButton := ebiten.IsMouseButtonPressed(ebiten.MouseButtonRight) || ebiten.IsMouseButtonPressed(ebiten.MouseButtonMiddle)
-	panPressed := inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonRight) || inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonMiddle)
-	cam := &g.canvas.Cam
-	switch {
-	case g.panning && panButton:
-		if cx != g.panX || cy != g.panY {
-			cam.Pan(float64(cx-g.panX), float64(cy-g.panY))
-			g.viewMoved = time.Now()
-		}
-		g.panX, g.panY = cx, cy
-	case g.panning:
-		g.panning = false
-	// A pan starts with a press on the canvas: a button pressed over the
-	// panel and dragged onto the canvas must not grab the view there.
-	case panPressed && free && canvasR.contains(mx, my):
-		g.panning, g.panX, g.panY = true, cx, cy
-	}
-	if free && canvasR.contains(mx, my) {
-		if _, wy := ebiten.Wheel(); wy != 0 && !math.IsNaN(wy) {
-			// One wheel notch zooms by 15 % around the pointer.
-			cam.ZoomAt(mx, my, math.Pow(1.15, math.Max(-10, math.Min(10, wy))))
-			g.viewMoved = time.Now()
+// toolFrame is what the tools see in area this tick.
+func (g *Game) toolFrame(area rect) toolFrame {
+	f := toolFrame{area: area, pane: g.pane, t: g.tl.T, scale: g.scale, fonts: g.fonts, blocked: g.lessonHit}
+	for _, p := range g.panes {
+		if p != g.pane {
+			f.other = p
 		}
 	}
+	return f
 }
 
-// fit zooms to the source and target clouds (their 1st–99th percentiles, so
-// a few outliers do not shrink the picture).
-func (g *Game) fit() {
-	if g.sc == nil {
-		return
+// handlePointer drives the timeline bar, and pans and zooms the panes:
+// they share one camera, so a pan or zoom in one moves all.
+func (g *Game) handlePointer(rects []rect, in *input.Snapshot) {
+	if in.Free() || g.bar.scrubbing {
+		g.bar.Update(g.tl, in.X, in.Y, in.Pressed(input.Left), in.JustPressed(input.Left), in.JustReleased(input.Left))
 	}
-	pts := append(append([]flow.Vec(nil), g.sc.Source...), g.sc.Target...)
-	box, ok := robustBox(pts)
-	if !ok {
-		return
-	}
-	g.canvas.Cam.Fit(box[0], box[1], box[2], box[3], 0.1)
-	g.viewMoved = time.Now()
-}
-
-// showsData reports whether the view contains the data's robust box.
-func (g *Game) showsData() bool {
-	if g.sc == nil {
-		return false
-	}
-	box, ok := robustBox(append(append([]flow.Vec(nil), g.sc.Source...), g.sc.Target...))
-	if !ok {
-		return true
-	}
-	x0, y0, x1, y1 := g.canvas.Cam.Visible()
-	return box[0] >= x0 && box[1] >= y0 && box[2] <= x1 && box[3] <= y1
-}
-
-// takeScene switches to a newly published scene, starting a blend from the
-// positions on screen so particles glide instead of jumping.
-func (g *Game) takeScene() {
-	sc := g.backend.Scene()
-	if sc == nil || sc == g.sc {
-		return
-	}
-	if len(sc.Traj) == 0 {
-		return
-	}
-	g.scenes++
-	if g.sc != nil && len(g.pos) == sc.Particles() {
-		g.from = append(g.from[:0], g.pos...)
-		g.blendAge = 0
-	} else {
-		g.from = g.from[:0]
-		g.blendAge = blendTime
-	}
-	g.sc = sc
-	g.tl.SetSteps(sc.Steps())
-	if g.fitData && cloudID(sc.Target) != g.fitFrom {
-		g.fitData = false
-		// At start the default view stays if it already shows the data.
-		if g.scenes > 1 || !g.showsData() {
-			g.fit()
+	for i, p := range g.panes {
+		if p.panZoom(in, rects[i]) {
+			for _, o := range g.panes {
+				if o != p {
+					o.canvas.Cam.CenterX, o.canvas.Cam.CenterY, o.canvas.Cam.Zoom = p.canvas.Cam.CenterX, p.canvas.Cam.CenterY, p.canvas.Cam.Zoom
+					o.viewMoved = p.viewMoved
+				}
+			}
+			break
 		}
 	}
 }
 
-// updatePositions computes the particles to draw at the clock's t.
-func (g *Game) updatePositions(dt float64) {
-	if g.sc == nil {
-		g.pos = g.pos[:0]
-		return
+// paneRects splits the canvas between the panes: the whole canvas for one;
+// side by side above the comparison strip for two.
+func (g *Game) paneRects(canvasR rect) []rect {
+	if len(g.panes) < 2 {
+		return []rect{canvasR}
 	}
-	g.target = g.sc.PositionsAt(g.target, g.tl.T)
-	g.blendAge += dt
-	if g.blendAge < blendTime && len(g.from) == len(g.target) {
-		if cap(g.pos) < len(g.target) {
-			g.pos = make([]flow.Vec, len(g.target))
-		}
-		g.pos = g.pos[:len(g.target)]
-		scene.Blend(g.pos, g.from, g.target, scene.SmoothStep(g.blendAge/blendTime))
-		return
-	}
-	g.pos = append(g.pos[:0], g.target...)
+	gap := math.Round(4 * g.scale)
+	h := canvasR.H - math.Min(stripHeight(g.fonts, g.scale), canvasR.H/3)
+	w := math.Floor((canvasR.W - gap) / 2)
+	return []rect{{canvasR.X, canvasR.Y, w, h}, {canvasR.X + w + gap, canvasR.Y, canvasR.W - w - gap, h}}
 }
 
-// applySettings hands edited settings to the backend once they have settled,
-// and moves the arrow grid to the visible area once the camera has.
-func (g *Game) applySettings() {
-	now := time.Now()
-	if !g.viewMoved.IsZero() && now.Sub(g.viewMoved) > viewDelay {
-		g.viewMoved = time.Time{}
-		if v := g.fieldView(); v != g.settings.View {
-			g.settings.View = v
-			g.dirty, g.editedAt = true, now.Add(-applyDelay)
+// focusAt gives the panel to the pane a left click lands in.
+func (g *Game) focusAt(in *input.Snapshot, rects []rect) {
+	if len(g.panes) < 2 || !in.JustPressed(input.Left) || !in.Free() {
+		return
+	}
+	for i, r := range rects {
+		if r.contains(in.X, in.Y) && i != g.focus {
+			g.setFocus(i)
 		}
 	}
-	if !g.dirty || now.Sub(g.editedAt) < applyDelay {
+}
+
+// setFocus makes pane i the one the panel, the tools and the keys act on.
+func (g *Game) setFocus(i int) {
+	g.focus, g.pane = i, g.panes[i]
+	g.panel.Sync(g.pane.settings, g.pane.backend.Options())
+	g.setStatus(fmt.Sprintf("the panel edits %s", compareLabels(g.panes[0].applied, g.panes[1].applied)[i]), false)
+}
+
+// editPanes applies the panel's edit to the focused pane, to both panes
+// with link on, and always to both for what they share: the data, the seed
+// and the particles.
+func (g *Game) editPanes(edited scene.Settings) {
+	old := g.pane.settings
+	g.pane.edit(edited)
+	for _, p := range g.panes {
+		if p == g.pane {
+			continue
+		}
+		s := p.settings
+		s.Source, s.Target, s.Seed, s.Particles, s.Grid, s.Trails = edited.Source, edited.Target, edited.Seed, edited.Particles, edited.Grid, edited.Trails
+		if g.cmp.Link {
+			s = linkedEdit(old, edited, s)
+		}
+		if s != p.settings {
+			p.edit(s)
+		}
+	}
+}
+
+// linkedEdit applies to s the fields that changed from old to edited.
+func linkedEdit(old, edited, s scene.Settings) scene.Settings {
+	pick := func(dst *string, a, b string) {
+		if a != b {
+			*dst = b
+		}
+	}
+	pickI := func(dst *int, a, b int) {
+		if a != b {
+			*dst = b
+		}
+	}
+	pickF := func(dst *float64, a, b float64) {
+		if a != b {
+			*dst = b
+		}
+	}
+	pick(&s.Act, old.Act, edited.Act)
+	pick(&s.Path, old.Path, edited.Path)
+	pick(&s.Coupling, old.Coupling, edited.Coupling)
+	pick(&s.Solver, old.Solver, edited.Solver)
+	pickI(&s.Width, old.Width, edited.Width)
+	pickI(&s.Depth, old.Depth, edited.Depth)
+	pickI(&s.Batch, old.Batch, edited.Batch)
+	pickI(&s.Steps, old.Steps, edited.Steps)
+	pickF(&s.LR, old.LR, edited.LR)
+	pickF(&s.Sigma, old.Sigma, edited.Sigma)
+	return s
+}
+
+// toggleCompare opens or closes compare mode. Closing keeps pane A as it
+// was: its model, settings and view.
+func (g *Game) toggleCompare() {
+	if len(g.panes) == 2 {
+		g.cmp.close()
+		g.panes = g.panes[:1]
+		g.focus, g.pane = 0, g.panes[0]
+		g.panel.Sync(g.pane.settings, g.pane.backend.Options())
+		g.setStatus("compare mode closed", false)
 		return
 	}
-	g.dirty = false
-	next := g.settings.Clamp()
-	if next == g.applied {
+	if g.lessons.active() {
+		g.setStatus("leave the lesson first (Esc), then K compares two models", true)
 		return
 	}
-	if err := g.backend.Apply(next); err != nil {
+	a := g.panes[0]
+	b, err := g.cmp.open(a, g.cfg.NewBackend, func(be scene.Backend) func() { return runBackend(be, g.cfg.Stepwise) }, g.setStatus)
+	if err != nil {
 		g.setStatus(err.Error(), true)
-		// Keep the panel's edit so the user can correct it; remember what the
-		// backend really runs.
 		return
 	}
-	archChanged := next.Width != g.applied.Width || next.Depth != g.applied.Depth || next.Act != g.applied.Act ||
-		next.Path != g.applied.Path || next.Coupling != g.applied.Coupling || next.Sigma != g.applied.Sigma
-	switch {
-	case archChanged:
-		g.setStatus("model changed: training restarted from scratch", false)
-	case next.LR != g.applied.LR || next.Batch != g.applied.Batch:
-		g.setStatus(fmt.Sprintf("applied live: lr %.1e, batch %d", next.LR, next.Batch), false)
-	case next.Target != g.applied.Target || next.Source != g.applied.Source:
-		g.setStatus("new data: training continues from the current weights", false)
-	}
-	if (next.Target != g.applied.Target || next.Source != g.applied.Source) && !g.lessons.active() {
-		// A lesson chooses its own view.
-		g.fitData = true
-		if g.sc != nil {
-			g.fitFrom = cloudID(g.sc.Target)
-		}
-	}
-	g.applied = next
-}
-
-// fieldView is the world square the arrow grid should cover: centred on the
-// view, as wide as the longer side of the canvas, so the arrows sit on square
-// cells and fill the canvas.
-func (g *Game) fieldView() [4]float64 {
-	x0, y0, x1, y1 := g.canvas.Cam.Visible()
-	half := math.Max(x1-x0, y1-y0) / 2
-	cx, cy := (x0+x1)/2, (y0+y1)/2
-	if !(half > 0) || math.IsInf(half, 0) {
-		return g.settings.View
-	}
-	return [4]float64{cx - half, cy - half, cx + half, cy + half}
+	g.panes = append(g.panes, b)
+	g.focus, g.pane = 0, a
+	g.setStatus("compare "+g.cmp.spec()+": click a pane to edit it, K closes", false)
 }
 
 // Draw draws the frame. It reads only what Update prepared.
@@ -575,43 +515,12 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	start := time.Now()
 	screen.Fill(toColor(palette.Background))
 	canvasR, _, panelR := g.layout()
-	t := g.tl.T
-	sc := g.sc
-	if g.lessons.geometric() {
-		// Lessons 1–3 draw their own pairs on an empty plane.
-		sc = nil
+	if len(g.panes) > 1 {
+		g.drawPanes(screen, canvasR)
+	} else {
+		g.drawPane(screen, canvasR)
 	}
-	g.canvas.Draw(screen, sc, t, g.pos, g.fonts)
-	if g.lessons.active() {
-		g.drawLessonFigure(screen)
-	}
-	if l := g.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
-		// Over the pictures, under the tools and the lesson's text: their
-		// boxes must stay readable.
-		g.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, g.fonts)
-	}
-	g.drawOverlay(screen, canvasR)
-	st := g.backend.Status()
-	if st.State == "waiting" {
-		drawText(screen, "draw something: press D, then hold the left button on the canvas", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H*0.4, Center, palette.Accent)
-	}
-	switch {
-	case g.lessons.active():
-		// The lesson's column carries its own training readout.
-		g.drawTools(screen, g.lessons.lay.figure)
-		g.drawColumn(screen)
-		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
-			g.hud.drawTraining(screen, lay.figure, st, g.status, g.statusErr, g.fonts)
-		}
-	default:
-		g.drawTools(screen, canvasR)
-		g.hud.drawTraining(screen, canvasR, st, g.status, g.statusErr, g.fonts)
-	}
-	g.takeScreenshot(screen, canvasR)
-	if sc == nil && !g.lessons.geometric() {
-		drawText(screen, "waiting for the first sample…", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H/2, Center, palette.Dim)
-	}
-	g.bar.Draw(screen, g.tl, solverFormula(g.applied.Solver), g.fonts)
+	g.bar.Draw(screen, g.tl, solverFormula(g.pane.applied.Solver), g.fonts)
 	if panelR.W > 0 {
 		g.ui.Draw(screen)
 	}
@@ -622,6 +531,77 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		g.hud.drawHelp(screen, g.fonts)
 	}
 	g.drawT.add(time.Since(start))
+}
+
+// drawPane draws the one pane on the canvas, with the lesson over it.
+func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
+	t := g.tl.T
+	sc := g.pane.sc
+	if g.lessons.geometric() {
+		// Lessons 1–3 draw their own pairs on an empty plane.
+		sc = nil
+	}
+	g.pane.canvas.Draw(screen, sc, t, g.pane.pos, g.fonts)
+	if g.lessons.active() {
+		g.lessons.kind.draw(g, screen)
+	}
+	if l := g.pane.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
+		// Over the pictures, under the tools and the lesson's text: their
+		// boxes must stay readable.
+		g.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, g.fonts)
+	}
+	g.drawOverlay(screen, canvasR)
+	st := g.pane.backend.Status()
+	if st.State == "waiting" {
+		drawText(screen, "draw something: press D, then hold the left button on the canvas", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H*0.4, Center, palette.Accent)
+	}
+	switch {
+	case g.lessons.active():
+		// The lesson's column carries its own training readout.
+		g.tools.Draw(screen, g.toolFrame(g.lessons.lay.figure))
+		g.drawColumn(screen)
+		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
+			g.hud.drawTraining(screen, lay.figure, st, g.status, g.statusErr, g.fonts)
+		}
+	default:
+		g.tools.Draw(screen, g.toolFrame(canvasR))
+		g.hud.drawTraining(screen, canvasR, st, g.status, g.statusErr, g.fonts)
+	}
+	g.takeScreenshot(screen, canvasR)
+	if sc == nil && !g.lessons.geometric() {
+		drawText(screen, "waiting for the first sample…", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H/2, Center, palette.Dim)
+	}
+}
+
+// drawPanes draws compare mode: each pane's field, particles, trails and
+// training readout with its loss curve, the focused one framed, and the
+// comparison strip below both.
+func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
+	rects := g.paneRects(canvasR)
+	labels := compareLabels(g.panes[0].applied, g.panes[1].applied)
+	for i, p := range g.panes {
+		r := rects[i]
+		p.canvas.Draw(screen, p.sc, g.tl.T, p.pos, g.fonts)
+		if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
+			g.hud.drawLegend(screen, r, p.sc.MaxSpeed, l.Field, l.Particles, g.fonts)
+		}
+		status, isErr := "", false
+		if p == g.pane {
+			status, isErr = g.status, g.statusErr
+		}
+		// Below the label, which sits at the pane's top centre.
+		top := 8*g.scale + g.fonts.Bold.Size*1.5
+		g.hud.drawTraining(screen, rect{r.X, r.Y + top, r.W, r.H - top}, p.backend.Status(), status, isErr, g.fonts)
+		if p.sc == nil {
+			drawText(screen, "waiting for the first sample…", g.fonts.Large, r.X+r.W/2, r.Y+r.H/2, Center, palette.Dim)
+		}
+		drawPaneFrame(screen, &g.toolBatch, r, labels[i], i, i == g.focus, g.fonts, g.scale)
+	}
+	g.drawOverlay(screen, rects[g.focus])
+	g.tools.Draw(screen, g.toolFrame(rects[g.focus]))
+	strip := rect{canvasR.X, rects[0].Y + rects[0].H, canvasR.W, canvasR.Y + canvasR.H - rects[0].Y - rects[0].H}
+	g.cmp.drawStrip(screen, &g.toolBatch, strip, g.panes, labels, g.fonts, g.scale)
+	g.takeScreenshot(screen, canvasR)
 }
 
 // solverFormula is the update rule of the solver in the notation of the
@@ -650,19 +630,19 @@ func (g *Game) statsLines() []string {
 	um, uw := g.updateT.stats()
 	dm, dw := g.drawT.stats()
 	n := 0
-	if g.sc != nil {
-		n = g.sc.Particles()
+	if g.pane.sc != nil {
+		n = g.pane.sc.Particles()
 	}
 	arrows := 0
-	if g.sc != nil {
-		arrows = len(g.sc.GridPts)
+	if g.pane.sc != nil {
+		arrows = len(g.pane.sc.GridPts)
 	}
 	return []string{
 		fmt.Sprintf("%.1f FPS  %.1f TPS", ebiten.ActualFPS(), ebiten.ActualTPS()),
 		fmt.Sprintf("Update %.2f ms (max %.2f)", ms(um), ms(uw)),
 		fmt.Sprintf("Draw   %.2f ms (max %.2f)", ms(dm), ms(dw)),
 		fmt.Sprintf("%s particles, %d arrows", thousands(n), arrows),
-		fmt.Sprintf("%s dots, %d shapes in %d batches", thousands(g.canvas.dotCount), g.canvas.batch.Shapes, g.canvas.batch.Calls),
+		fmt.Sprintf("%s dots, %d shapes in %d batches", thousands(g.pane.canvas.dotCount), g.pane.canvas.batch.Shapes, g.pane.canvas.batch.Calls),
 	}
 }
 
@@ -670,11 +650,11 @@ func (g *Game) statsLine() string {
 	um, uw := g.updateT.stats()
 	dm, dw := g.drawT.stats()
 	n := 0
-	if g.sc != nil {
-		n = g.sc.Particles()
+	if g.pane.sc != nil {
+		n = g.pane.sc.Particles()
 	}
 	return fmt.Sprintf("flowviz stats: fps=%.1f tps=%.1f update_ms=%.3f (max %.3f) draw_ms=%.3f (max %.3f) particles=%d grid=%d window=%dx%d",
-		ebiten.ActualFPS(), ebiten.ActualTPS(), ms(um), ms(uw), ms(dm), ms(dw), n, g.settings.Grid, g.w, g.h)
+		ebiten.ActualFPS(), ebiten.ActualTPS(), ms(um), ms(uw), ms(dm), ms(dw), n, g.pane.settings.Grid, g.w, g.h)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -682,17 +662,17 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // report gathers the state-file fields that are cheap to read on the render
 // loop; the writer goroutine computes the particle summaries.
 func (g *Game) report() stateReport {
-	st := g.backend.Status()
+	st := g.pane.backend.Status()
 	k, exact := g.tl.Step()
-	l := g.canvas.Layers
-	cam := g.canvas.Cam
+	l := g.pane.canvas.Layers
+	cam := g.pane.canvas.Cam
 	um, _ := g.updateT.stats()
 	dm, _ := g.drawT.stats()
 	s := appstate.State{
 		Frame:    g.tick,
 		Window:   appstate.Size{W: g.w, H: g.h},
 		Timeline: appstate.Timeline{K: k, N: g.tl.N, T: g.tl.T, Exact: exact, Playing: g.tl.Playing, Mode: g.tl.Mode.String(), Speed: g.tl.Speed},
-		Training: appstate.Training{Step: st.Step, Loss: st.Loss, StepsPerSec: st.StepsPerSec, State: st.State, LR: g.applied.LR, Batch: g.applied.Batch},
+		Training: appstate.Training{Step: st.Step, Loss: st.Loss, StepsPerSec: st.StepsPerSec, State: st.State, LR: g.pane.applied.LR, Batch: g.pane.applied.Batch},
 		Layers:   appstate.Layers{Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories, Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend},
 		Camera:   appstate.Camera{X: cam.CenterX, Y: cam.CenterY, Zoom: cam.Zoom, Canvas: [4]float64{cam.X, cam.Y, cam.W, cam.H}},
 		Panel:    g.showPanel,
@@ -701,10 +681,10 @@ func (g *Game) report() stateReport {
 		Scale:    g.scale,
 		Theme:    palette.CurrentTheme().Name,
 		Colours:  palette.Colours().Name,
-		Scenes:   g.scenes,
-		Source:   g.applied.Source,
-		Target:   g.applied.Target,
-		Solver:   g.applied.Solver,
+		Scenes:   g.pane.scenes,
+		Source:   g.pane.applied.Source,
+		Target:   g.pane.applied.Target,
+		Solver:   g.pane.applied.Solver,
 		Status:   g.status,
 		FPS:      ebiten.ActualFPS(),
 		UpdateMs: ms(um),
@@ -715,16 +695,19 @@ func (g *Game) report() stateReport {
 	}
 	s.Drawing = g.drawingState()
 	s.Lesson = g.lessonState()
-	s.Tool = g.toolState()
+	s.Tool = g.tools.State()
+	if cr, _, _ := g.layout(); len(g.panes) > 1 {
+		s.Compare = g.cmp.state(g.panes, g.paneRects(cr), g.focus)
+	}
 	s.Controls = g.bar.controls()
 	if _, _, panelR := g.layout(); panelR.W > 0 {
 		s.Controls["panel"] = [4]float64{panelR.X, panelR.Y, panelR.W, panelR.H}
 	}
-	if g.sc != nil {
-		s.Particles = g.sc.Particles()
-		s.SceneStep = g.sc.Step
+	if g.pane.sc != nil {
+		s.Particles = g.pane.sc.Particles()
+		s.SceneStep = g.pane.sc.Step
 	}
-	return stateReport{state: s, scene: g.sc, t: g.tl.T}
+	return stateReport{state: s, scene: g.pane.sc, t: g.tl.T}
 }
 
 // setScale sets the UI scale, clamped to 1..4, of every part at once: panel,
@@ -734,7 +717,7 @@ func (g *Game) setScale(s float64) {
 	s = math.Min(4, math.Max(1, s))
 	g.scale = s
 	g.fonts = NewFonts(s)
-	g.canvas.Scale = s
+	g.pane.canvas.Scale = s
 	g.bar.Scale = s
 	g.hud.Scale = s
 	g.panel.Scale = int(math.Round(s)) // debugui scales by whole pixels

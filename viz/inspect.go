@@ -37,8 +37,8 @@ type exactKey struct {
 
 // learned returns the newest trained field, or nil before the first
 // snapshot or for a backend that cannot hand out its model.
-func (g *Game) learned() (flow.Field, *train.Model) {
-	in, ok := g.backend.(scene.Inspector)
+func (p *Pane) learned() (flow.Field, *train.Model) {
+	in, ok := p.backend.(scene.Inspector)
 	if !ok {
 		return nil, nil
 	}
@@ -46,7 +46,7 @@ func (g *Game) learned() (flow.Field, *train.Model) {
 	if m == nil || len(m.Params) == 0 {
 		return nil, nil
 	}
-	ins := &g.insp
+	ins := &p.insp
 	if ins.params != &m.Params[0] {
 		net, err := m.Net()
 		if err != nil {
@@ -65,13 +65,13 @@ func (g *Game) learned() (flow.Field, *train.Model) {
 // exactField returns the exact marginal field of the current path for the
 // scene's target draws, v(x, t) = Σ_j w_j(x, t)·u(x | x1_j, t), or nil and
 // the reason when the source is not the centred Gaussian the formula needs.
-func (g *Game) exactField() (*flow.Marginal, string) {
-	ins := &g.insp
-	if g.sc == nil || len(g.sc.Target) == 0 {
+func (p *Pane) exactField() (*flow.Marginal, string) {
+	ins := &p.insp
+	if p.sc == nil || len(p.sc.Target) == 0 {
 		return nil, "no target yet"
 	}
-	key := exactKey{g.applied.Source, g.applied.Path, g.applied.Sigma, len(g.sc.Target)}
-	first := &g.sc.Target[0]
+	key := exactKey{p.applied.Source, p.applied.Path, p.applied.Sigma, len(p.sc.Target)}
+	first := &p.sc.Target[0]
 	if key == ins.exactKey && first == ins.targetsFor {
 		if ins.exactOK {
 			return &ins.exact, ""
@@ -80,17 +80,17 @@ func (g *Game) exactField() (*flow.Marginal, string) {
 	}
 	ins.exactKey, ins.targetsFor = key, first
 	ins.exactOK, ins.exactWhy = false, ""
-	std, err := centredGaussianStd(g.applied.Source)
+	std, err := centredGaussianStd(p.applied.Source)
 	if err != nil {
 		ins.exactWhy = err.Error()
 		return nil, ins.exactWhy
 	}
-	path, err := flow.ParsePath(g.applied.Path, g.applied.Sigma)
+	path, err := flow.ParsePath(p.applied.Path, p.applied.Sigma)
 	if err != nil {
 		ins.exactWhy = err.Error()
 		return nil, ins.exactWhy
 	}
-	ins.exact = flow.Marginal{Path: path, Targets: subsample(g.sc.Target, maxExactTargets), SourceStd: std}
+	ins.exact = flow.Marginal{Path: path, Targets: subsample(p.sc.Target, maxExactTargets), SourceStd: std}
 	ins.exactOK = true
 	return &ins.exact, ""
 }

@@ -25,7 +25,6 @@ import (
 	"github.com/flowviz/flowviz/viz/drawing"
 	"github.com/flowviz/flowviz/viz/keepdir"
 	"github.com/flowviz/flowviz/viz/keymap"
-	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
@@ -139,10 +138,6 @@ func (k *Keeper) exportPath(what, ext string) (string, error) {
 	return filepath.Join(dir, time.Now().Format("20060102-150405")+"-"+what+"."+ext), nil
 }
 
-func ctrlHeld() bool {
-	return ebiten.IsKeyPressed(ebiten.KeyControl) || ebiten.IsKeyPressed(ebiten.KeyMeta)
-}
-
 // doKeep runs a keep key.
 func (g *Game) doKeep(a keymap.Action) {
 	switch a {
@@ -222,15 +217,19 @@ func (g *Game) updateKeep() {
 // lesson is the exception: what is drawn there is the user's own work.
 func (g *Game) autosaveLesson() bool {
 	ls := &g.lessons
-	return !ls.active() || ls.current().Kind == lesson.Shape
+	if !ls.active() {
+		return true
+	}
+	k, ok := ls.kind.(lessonKeepsWork)
+	return ok && k.keepsWork()
 }
 
 // sessionView collects what the render loop owns: settings, view, lesson.
 // The training state is added off the loop.
 func (g *Game) sessionView() *session.Session {
-	cam := g.canvas.Cam
-	l := g.canvas.Layers
-	set := g.applied
+	cam := g.panes[0].canvas.Cam
+	l := g.panes[0].canvas.Layers
+	set := g.panes[0].applied
 	if set.Coupling == train.CouplingReflow {
 		// A reflow round's teacher lives only in memory: the session
 		// keeps the reflowed weights and goes on with independent pairs.
@@ -238,8 +237,8 @@ func (g *Game) sessionView() *session.Session {
 	}
 	return &session.Session{
 		Settings: set,
-		Source:   session.Data{Spec: g.applied.Source},
-		Target:   session.Data{Spec: g.applied.Target},
+		Source:   session.Data{Spec: g.panes[0].applied.Source},
+		Target:   session.Data{Spec: g.panes[0].applied.Target},
 		View: session.View{
 			CenterX: cam.CenterX, CenterY: cam.CenterY, Zoom: cam.Zoom,
 			Layers: session.Layers{
@@ -248,8 +247,54 @@ func (g *Game) sessionView() *session.Session {
 			},
 			T: g.tl.T, Playing: g.tl.Playing, Speed: g.tl.Speed, Mode: int(g.tl.Mode),
 		},
-		Lesson: g.keep.Lesson,
+		Lesson:  g.keep.Lesson,
+		Compare: g.comparedView(),
 	}
+}
+
+// comparedView is pane B's part of the session, without its training
+// state (completeCompared adds it); nil with one pane.
+func (g *Game) comparedView() *session.Compared {
+	if len(g.panes) < 2 {
+		return nil
+	}
+	set := g.panes[1].applied
+	if set.Coupling == train.CouplingReflow {
+		set.Coupling = train.CouplingIndependent
+	}
+	return &session.Compared{Spec: g.cmp.spec(), Focus: g.focus, Link: g.cmp.Link, Settings: set}
+}
+
+// backends are the panes' backends, A first.
+func (g *Game) backends() []scene.Backend {
+	bs := make([]scene.Backend, len(g.panes))
+	for i, p := range g.panes {
+		bs[i] = p.backend
+	}
+	return bs
+}
+
+// completeCompared adds pane B's training state (bs[1]) to s.Compare.
+func completeCompared(bs []scene.Backend, s *session.Session) error {
+	if s.Compare == nil || len(bs) < 2 {
+		s.Compare = nil
+		return nil
+	}
+	tr, ok := bs[1].(Trainer)
+	if !ok {
+		return nil
+	}
+	st, err := tr.TrainingState()
+	if err != nil {
+		return fmt.Errorf("compared model: %w", err)
+	}
+	c := s.Compare
+	c.Model, c.Optimizer, c.BatchRNG = st.Model, &st.Optimizer, st.BatchRNG
+	// The weights say which network, as for pane A.
+	n := st.Model.Config.Net
+	c.Settings.Width, c.Settings.Depth, c.Settings.Act = n.Width, n.Depth, n.Act.String()
+	c.Settings.Source, c.Settings.Target = s.Settings.Source, s.Settings.Target
+	return nil
 }
 
 // completeSession adds the backend's training state to s. It may wait for
@@ -281,7 +326,7 @@ func (g *Game) autosave() {
 	go func() {
 		defer g.keep.busy.Add(-1)
 		g.keep.clean()
-		moved, err := g.keep.writeAutosave(g.backend, s)
+		moved, err := g.keep.writeAutosave(g.backends(), s)
 		if moved != "" {
 			g.keep.report(keepResult{msg: keptAsMsg(moved)})
 		}
@@ -298,8 +343,11 @@ func keptAsMsg(moved string) string {
 
 // writeAutosave completes s and writes it as the autosave; it may wait for
 // the trainer, so it runs off the render loop.
-func (k *Keeper) writeAutosave(b scene.Backend, s *session.Session) (moved string, err error) {
-	if err := completeSession(b, s); err != nil {
+func (k *Keeper) writeAutosave(bs []scene.Backend, s *session.Session) (moved string, err error) {
+	if err := completeSession(bs[0], s); err != nil {
+		return "", err
+	}
+	if err := completeCompared(bs, s); err != nil {
 		return "", err
 	}
 	if err := s.Validate(); err != nil {
@@ -315,14 +363,17 @@ func (g *Game) saveSession(path string, quiet bool) {
 		g.setStatus("no session path: type one in the panel's Keep section", true)
 		return
 	}
-	s := g.sessionView()
+	s, bs := g.sessionView(), g.backends()
 	unread := g.keep.unread[path]
 	delete(g.keep.unread, path)
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
 		moved := ""
-		err := completeSession(g.backend, s)
+		err := completeSession(bs[0], s)
+		if err == nil {
+			err = completeCompared(bs, s)
+		}
 		if err == nil {
 			err = s.Validate()
 		}
@@ -362,7 +413,7 @@ func (g *Game) saveOnExit() {
 	for deadline := time.Now().Add(exitWait); g.keep.busy.Load() > 0 && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
-	moved, err := g.keep.writeAutosave(g.backend, g.sessionView())
+	moved, err := g.keep.writeAutosave(g.backends(), g.sessionView())
 	if moved != "" {
 		fmt.Fprintln(os.Stderr, "flowviz:", keptAsMsg(moved))
 	}
@@ -444,26 +495,21 @@ func (g *Game) applySession(s *session.Session) error {
 	}
 	set := s.Settings
 	set.Source, set.Target = src.String(), tgt.String()
-	if tr, ok := g.backend.(Trainer); ok {
-		var st *train.SavedState
-		if s.Model != nil {
-			st = &train.SavedState{Model: s.Model, BatchRNG: s.BatchRNG}
-			if s.Optimizer != nil {
-				st.Optimizer = *s.Optimizer
-			} else {
-				n := len(s.Model.Params)
-				st.Optimizer = train.OptimizerState{M: make([]float32, n), V: make([]float32, n)}
-			}
-		}
-		if err := tr.Restore(set, st, src, tgt); err != nil {
+	if len(g.panes) > 1 {
+		// A session holds the app's own model: compare mode closes, and
+		// its pane A takes the session.
+		g.toggleCompare()
+	}
+	if tr, ok := g.panes[0].backend.(Trainer); ok {
+		if err := tr.Restore(set, savedState(s.Model, s.Optimizer, s.BatchRNG), src, tgt); err != nil {
 			return err
 		}
-	} else if err := g.backend.Apply(set); err != nil {
+	} else if err := g.panes[0].backend.Apply(set); err != nil {
 		return err
 	}
-	set.View = g.settings.View // the camera decides the arrow grid below
-	g.settings, g.applied, g.dirty = set, set, false
-	g.panel.Sync(g.settings, g.backend.Options())
+	set.View = g.panes[0].settings.View // the camera decides the arrow grid below
+	g.panes[0].settings, g.panes[0].applied, g.panes[0].dirty = set, set, false
+	g.panel.Sync(g.panes[0].settings, g.panes[0].backend.Options())
 
 	// Drawn data goes back into the drawings, already sent.
 	for i, d := range []session.Data{s.Target, s.Source} {
@@ -480,20 +526,66 @@ func (g *Game) applySession(s *session.Session) error {
 	}
 
 	v := s.View
-	cam := &g.canvas.Cam
+	cam := &g.panes[0].canvas.Cam
 	cam.CenterX, cam.CenterY = v.CenterX, v.CenterY
 	cam.Zoom = min(camera.MaxZoom, max(camera.MinZoom, v.Zoom))
-	g.fitData = false
-	g.viewMoved = time.Now()
+	g.panes[0].fitData = false
+	g.panes[0].viewMoved = time.Now()
 	l := v.Layers
-	g.canvas.Layers = Layers{
+	g.panes[0].canvas.Layers = Layers{
 		Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories,
 		Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend,
 	}
 	g.tl.SetSteps(set.Steps)
 	g.tl.T, g.tl.Playing, g.tl.Speed, g.tl.Mode = v.T, v.Playing, v.Speed, timeline.Mode(v.Mode)
 	g.keep.Lesson = s.Lesson
+	if s.Compare != nil {
+		g.restoreCompared(s.Compare, src, tgt)
+	}
 	return nil
+}
+
+// savedState is the trainer state a session holds: nil without weights (a
+// fresh start), fresh Adam moments for weights saved without them.
+func savedState(m *train.Model, opt *train.OptimizerState, rng []byte) *train.SavedState {
+	if m == nil {
+		return nil
+	}
+	st := &train.SavedState{Model: m, BatchRNG: rng}
+	if opt != nil {
+		st.Optimizer = *opt
+	} else {
+		n := len(m.Params)
+		st.Optimizer = train.OptimizerState{M: make([]float32, n), V: make([]float32, n)}
+	}
+	return st
+}
+
+// restoreCompared reopens compare mode with pane B's settings, weights and
+// optimizer from a session. Pane A is restored already; a B that cannot be
+// made is reported and A stays alone.
+func (g *Game) restoreCompared(c *session.Compared, src, tgt data.Dist) {
+	g.cmp.Spec, g.cmp.Link = c.Spec, c.Link
+	g.toggleCompare()
+	if len(g.panes) < 2 {
+		return
+	}
+	b := g.panes[1]
+	set := c.Settings
+	set.Source, set.Target = src.String(), tgt.String()
+	if tr, ok := b.backend.(Trainer); ok {
+		if err := tr.Restore(set, savedState(c.Model, c.Optimizer, c.BatchRNG), src, tgt); err != nil {
+			g.setStatus("compared model not restored: "+err.Error(), true)
+			return
+		}
+	}
+	set.View = b.settings.View
+	b.settings, b.applied, b.dirty = set, set, false
+	b.canvas.Cam = g.panes[0].canvas.Cam
+	b.canvas.Layers = g.panes[0].canvas.Layers
+	if c.Focus == 1 {
+		g.setFocus(1)
+	}
 }
 
 // takeScreenshot reads the canvas back after it is drawn, if asked, and
@@ -529,7 +621,7 @@ func (g *Game) takeScreenshot(screen *ebiten.Image, canvasR rect) {
 // recordGIF renders the current scene's flow from t = 0 to 1 as seen on the
 // canvas, on a goroutine: scenes are immutable, so it needs nothing else.
 func (g *Game) recordGIF() {
-	sc := g.sc
+	sc := g.pane.sc
 	if sc == nil {
 		g.setStatus("nothing to record yet", true)
 		return
@@ -539,14 +631,14 @@ func (g *Game) recordGIF() {
 		g.setStatus("GIF not saved: "+err.Error(), true)
 		return
 	}
-	cam := g.canvas.Cam
+	cam := g.pane.canvas.Cam
 	size := min(record.MaxSize, max(16, g.keep.GIFSize))
 	// The palette is read here, on the render loop that changes the theme.
 	opt := record.Options{Size: size, Frames: g.keep.GIFFrames, Palette: record.Palette(), View: record.View{
 		CenterX: cam.CenterX, CenterY: cam.CenterY,
 		// The GIF shows the square the canvas's shorter side shows.
 		Zoom: cam.Zoom * float64(size) / max(1, min(cam.W, cam.H)),
-	}, Trails: g.canvas.Layers.Trails}
+	}, Trails: g.pane.canvas.Layers.Trails}
 	g.setStatus("recording "+path+" …", false)
 	g.keep.busy.Add(1)
 	go func() {
@@ -562,7 +654,7 @@ func (g *Game) recordGIF() {
 // exportData writes the samples at t = 1 and the trajectories as CSV and the
 // model as a flowmatch model file, on a goroutine.
 func (g *Game) exportData() {
-	sc := g.sc
+	sc := g.pane.sc
 	if sc == nil || sc.Particles() == 0 {
 		g.setStatus("nothing to export yet", true)
 		return
@@ -576,7 +668,7 @@ func (g *Game) exportData() {
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
-		msg, err := exportAll(g.keep.store, g.backend, sc, stem)
+		msg, err := exportAll(g.keep.store, g.pane.backend, sc, stem)
 		if err != nil {
 			g.keep.report(keepResult{msg: "export failed: " + err.Error(), isErr: true})
 			return

@@ -44,7 +44,7 @@ func trainedGame(t *testing.T, dir string) (*Game, *live.Backend) {
 	for (b.Status().Step < 30 || b.Scene() == nil) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	g.sc = b.Scene()
+	g.pane.sc = b.Scene()
 	return g, b
 }
 
@@ -56,8 +56,8 @@ func TestSessionRoundTripRestoresPicture(t *testing.T) {
 	g, b := trainedGame(t, dir)
 	drawn := &data.PointSet{Points: []flow.Vec{{1, 1}, {2, 0}, {-1, 0.5}}, Name: "drawing"}
 	g.setData(false, drawn, false)
-	g.canvas.Cam.CenterX, g.canvas.Cam.CenterY, g.canvas.Cam.Zoom = 0.75, -0.5, 123
-	g.canvas.Layers = Layers{Trajectories: true, Grid: true}
+	g.pane.canvas.Cam.CenterX, g.pane.canvas.Cam.CenterY, g.pane.canvas.Cam.Zoom = 0.75, -0.5, 123
+	g.pane.canvas.Layers = Layers{Trajectories: true, Grid: true}
 	g.tl.T, g.tl.Playing, g.tl.Mode, g.tl.Speed = 0.4, false, timeline.Bounce, 2
 	g.keep.Lesson = "lesson 1"
 
@@ -96,7 +96,7 @@ func TestSessionRoundTripRestoresPicture(t *testing.T) {
 	if got.Settings != want.Settings {
 		t.Errorf("settings\n %+v\nwant\n %+v", got.Settings, want.Settings)
 	}
-	if g2.fitData {
+	if g2.pane.fitData {
 		t.Error("the restored view would be refitted when the first scene arrives")
 	}
 }
@@ -121,8 +121,8 @@ func TestDamagedAutosaveStartsClean(t *testing.T) {
 		if !g.statusErr || !strings.Contains(g.status, "autosave not restored, starting clean") {
 			t.Errorf("%s: status %q", name, g.status)
 		}
-		if g.applied.Target != keepSettings().Target {
-			t.Errorf("%s: target changed to %q", name, g.applied.Target)
+		if g.pane.applied.Target != keepSettings().Target {
+			t.Errorf("%s: target changed to %q", name, g.pane.applied.Target)
 		}
 	}
 	// -fresh ignores even a good autosave.
@@ -143,21 +143,21 @@ func TestExportedModelEvaluates(t *testing.T) {
 	drawn := &data.PointSet{Points: []flow.Vec{{1, 1}, {2, 0}}, Jitter: 0.1, Name: "drawing"}
 	b.SetData(false, drawn)
 	stem := filepath.Join(dir, "x-")
-	if _, err := exportAll(storage.Files{}, b, g.sc, stem); err != nil {
+	if _, err := exportAll(storage.Files{}, b, g.pane.sc, stem); err != nil {
 		t.Fatal(err)
 	}
 	samples, err := os.ReadFile(stem + "samples.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(samples), "\n"); n < g.sc.Particles() {
-		t.Errorf("samples.csv has %d lines for %d particles", n, g.sc.Particles())
+	if n := strings.Count(string(samples), "\n"); n < g.pane.sc.Particles() {
+		t.Errorf("samples.csv has %d lines for %d particles", n, g.pane.sc.Particles())
 	}
 	traj, err := os.ReadFile(stem + "trajectories.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, want := strings.Count(string(traj), "\n"), 1+g.sc.Particles()*len(g.sc.Traj); n != want {
+	if n, want := strings.Count(string(traj), "\n"), 1+g.pane.sc.Particles()*len(g.pane.sc.Traj); n != want {
 		t.Errorf("trajectories.csv has %d lines, want %d", n, want)
 	}
 	m, err := train.LoadModel(stem + "model.json")
@@ -195,7 +195,7 @@ func TestAutosaveDuringLessons(t *testing.T) {
 		t.Fatalf("no autosave in the drawing lesson: %v", err)
 	}
 	g.doLessonKey(lessonLeave, 0)
-	g.applied.Coupling = train.CouplingReflow
+	g.pane.applied.Coupling = train.CouplingReflow
 	if c := g.sessionView().Settings.Coupling; c != train.CouplingIndependent {
 		t.Errorf("a reflow run is saved with coupling %q, want independent", c)
 	}
@@ -218,7 +218,7 @@ func goodSession(t *testing.T, version int) []byte {
 	t.Helper()
 	g := keepGame(t, t.TempDir(), nil, "")
 	s := g.sessionView()
-	if err := completeSession(g.backend, s); err != nil {
+	if err := completeSession(g.pane.backend, s); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder

@@ -27,9 +27,9 @@ func TestSetScaleChangesEveryPart(t *testing.T) {
 	} {
 		g.do(tc.action)
 		s := tc.want
-		if g.scale != s || g.canvas.Scale != s || g.bar.Scale != s || g.hud.Scale != s || g.panel.Scale != int(s) {
+		if g.scale != s || g.pane.canvas.Scale != s || g.bar.Scale != s || g.hud.Scale != s || g.panel.Scale != int(s) {
 			t.Fatalf("after %v: game %v, canvas %v, bar %v, HUD %v, panel %v; want %v",
-				tc.action, g.scale, g.canvas.Scale, g.bar.Scale, g.hud.Scale, g.panel.Scale, s)
+				tc.action, g.scale, g.pane.canvas.Scale, g.bar.Scale, g.hud.Scale, g.panel.Scale, s)
 		}
 		if g.fonts.Body.Size != 16*s || g.fonts.Small.Size != 13*s || g.fonts.Large.Size != 20*s || g.fonts.Bold.Size != 16*s {
 			t.Fatalf("fonts at scale %v: body %v", s, g.fonts.Body.Size)
@@ -48,8 +48,8 @@ func TestSetScaleChangesEveryPart(t *testing.T) {
 		if bar.H != min(84*s, 1080.0/3) || panel.W != wantPanel {
 			t.Errorf("scale %v: bar %v high, panel %v wide", s, bar.H, panel.W)
 		}
-		if g.canvas.Cam.W != canvas.W || g.bar.Area != bar || g.panel.Area != panel {
-			t.Errorf("scale %v: parts not laid out anew: camera %v wide, canvas %v", s, g.canvas.Cam.W, canvas.W)
+		if g.pane.canvas.Cam.W != canvas.W || g.bar.Area != bar || g.panel.Area != panel {
+			t.Errorf("scale %v: parts not laid out anew: camera %v wide, canvas %v", s, g.pane.canvas.Cam.W, canvas.W)
 		}
 		if st := g.report().state; st.Scale != s {
 			t.Errorf("state file scale %v, want %v", st.Scale, s)
@@ -76,7 +76,7 @@ func TestContrastAndColourKeys(t *testing.T) {
 	b := newSynthetic(500, 20, 16)
 	g := testGame(t, b, 1280, 800)
 	screen := ebiten.NewImage(1280, 800)
-	g.canvas.Layers = Layers{}
+	g.pane.canvas.Layers = Layers{}
 	frame(t, g, screen)
 	corner := func() palette.RGBA { // a canvas pixel away from lines and text
 		c := screen.At(3, 3)
@@ -105,9 +105,9 @@ func TestContrastAndColourKeys(t *testing.T) {
 	}
 
 	// M cycles the maps, and the particles are recoloured.
-	g.canvas.Layers = Layers{Particles: true}
+	g.pane.canvas.Layers = Layers{Particles: true}
 	frame(t, g, screen)
-	first := g.canvas.colours[len(g.canvas.colours)-1]
+	first := g.pane.canvas.colours[len(g.pane.canvas.colours)-1]
 	var seen []string
 	for range len(palette.ColourMaps) {
 		g.do(keymap.CycleColourMap)
@@ -120,7 +120,7 @@ func TestContrastAndColourKeys(t *testing.T) {
 	g.do(keymap.CycleColourMap)
 	frame(t, g, screen)
 	p := b.sc.Traj[0][len(b.sc.Traj[0])-1]
-	if got := g.canvas.colours[len(g.canvas.colours)-1]; got == first || got != palette.StartCVD(p[0], p[1], rmsRadius(b.sc.Traj[0])) {
+	if got := g.pane.canvas.colours[len(g.pane.canvas.colours)-1]; got == first || got != palette.StartCVD(p[0], p[1], rmsRadius(b.sc.Traj[0])) {
 		t.Errorf("particle colour with cividis %v (was %v with viridis)", got, first)
 	}
 }

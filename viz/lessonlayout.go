@@ -9,7 +9,6 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
-	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
 )
 
@@ -226,13 +225,7 @@ func (g *Game) layoutLessonWith(canvasR rect, s float64, hint, body bool) lesson
 
 // showsTraining reports whether the lesson trains a network, so its column
 // carries the training readout.
-func (ls *Lessons) showsTraining() bool {
-	switch ls.current().Kind {
-	case lesson.Pair, lesson.Interp, lesson.Crossing:
-		return false
-	}
-	return true
-}
+func (ls *Lessons) showsTraining() bool { return !ls.kind.geometric() }
 
 // numbersWidth measures the live numbers: the width of each table column
 // over all rows, and the widest line of text that must not wrap.
@@ -300,9 +293,9 @@ func (g *Game) fitLesson() {
 		return
 	}
 	v := ls.current().View
-	g.canvas.Cam.FitIn(v[0], v[1], v[2], v[3], fig.X, fig.Y, fig.W, fig.H, 0.06)
+	g.pane.canvas.Cam.FitIn(v[0], v[1], v[2], v[3], fig.X, fig.Y, fig.W, fig.H, 0.06)
 	ls.fitted, ls.fitFor = true, fig
-	g.viewMoved = time.Now()
+	g.pane.viewMoved = time.Now()
 }
 
 // drawColumn draws the lesson's text: caption, chips, numbers, training
@@ -328,7 +321,7 @@ func (g *Game) drawColumn(dst *ebiten.Image) {
 		b.Rect(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), bg)
 		b.Frame(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), float32(s), palette.GridMajor)
 	}
-	st := g.backend.Status()
+	st := g.pane.backend.Status()
 	if lay.train.H > 0 {
 		tr := lay.train
 		cy := tr.Y + f.body.Size*bodyLead

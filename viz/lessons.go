@@ -1,19 +1,16 @@
 package viz
 
 import (
-	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/ebitengine/debugui"
-	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/camera"
+	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/scene"
 )
@@ -32,46 +29,12 @@ type Lessons struct {
 		layers   Layers
 		cam      camera.Camera
 		drawOn   bool
-		tool     int
+		tool     Tool
 		playing  bool
 	}
 	resetPending bool // fresh weights once the lesson's settings reached the backend
 
-	// Geometry lessons: the pair's ends, which handle is dragged (0 none,
-	// 1 x0, 2 x1), the random pairs and the pointer.
-	x0, x1         flow.Vec
-	drag           int
-	pairs0, pairs1 []flow.Vec
-	hover          flow.Vec
-	hoverOn        bool
-
-	// One training step: a fixed batch whose predictions improve as the
-	// network trains.
-	batchNo   uint64 // which batch: the same draws are re-evaluated until "new batch"
-	rows      []lesson.Row
-	batchLoss float64
-	batchStep int
-
-	// The average field: exact and learned arrows and their error.
-	avgKey   avgKey
-	avgExact []flow.Vec
-	avgErr   []float64
-	avgMean  float64
-	// Weighted by the particles at t: the error where the flow goes,
-	// absolute and relative to the exact speed there (NaN without any).
-	avgNear, avgNearRel float64
-	avgShow             int // avgBoth, avgNetwork or avgExact
-
-	// Sampling and straighter paths: W2 tables computed off the render loop.
-	table     map[string][]lesson.SampleResult // by coupling (sampling uses "")
-	tableStep map[string]int
-	tableAt   time.Time
-	tableBusy bool
-	tableDone chan tableResult
-	cancel    context.CancelFunc
-
-	straightness map[string]float64 // S of the newest scene of each coupling
-	straightSeq  int
+	kind lessonKind // the shown lesson's own state and figure
 
 	lines []numLine // the live numbers, made each tick
 
@@ -89,28 +52,10 @@ type Lessons struct {
 	fitFor           rect
 	curveLo, curveHi float64
 
-	// Many pairs cross: the paths under the pointer and their mean.
-	conflicts []int
-	conflictT []float64 // each crossing path's time at the pointer
-	mean      flow.Vec
-
 	titles []string // the panel's dropdown: "(app view)", then the lessons
 	choice int
 
 	chips []chip
-}
-
-type avgKey struct {
-	seq int
-	t   float64
-	exp *flow.Vec
-}
-
-type tableResult struct {
-	key     string
-	step    int
-	results []lesson.SampleResult
-	err     error
 }
 
 // chip is a clickable choice drawn on the canvas (step counts, solvers,
@@ -137,16 +82,7 @@ func (ls *Lessons) current() *lesson.Lesson { return &ls.all[ls.cur] }
 
 // geometric reports whether the lesson draws its own picture instead of the
 // trained model's scene.
-func (ls *Lessons) geometric() bool {
-	if !ls.active() {
-		return false
-	}
-	switch ls.current().Kind {
-	case lesson.Pair, lesson.Interp, lesson.Crossing:
-		return true
-	}
-	return false
-}
+func (ls *Lessons) geometric() bool { return ls.active() && ls.kind.geometric() }
 
 // doLessonKey runs the lesson keys: PageDown/PageUp step through the lessons
 // (entering at the last one seen), digits jump, Esc leaves.
@@ -191,74 +127,48 @@ func (g *Game) showLesson(i int) {
 	if i < 0 || i >= len(ls.all) {
 		return
 	}
+	if len(g.panes) > 1 {
+		// A lesson runs on the app's own model alone.
+		g.toggleCompare()
+	}
 	if !ls.active() {
-		ls.saved.settings = g.settings
-		ls.saved.layers = g.canvas.Layers
-		ls.saved.cam = g.canvas.Cam
+		ls.saved.settings = g.pane.settings
+		ls.saved.layers = g.pane.canvas.Layers
+		ls.saved.cam = g.pane.canvas.Cam
 		ls.saved.drawOn = g.draw.On
 		ls.saved.tool = g.tools.Mode
 		ls.saved.playing = g.tl.Playing
 	}
-	g.stopTable()
+	ls.closeKind()
 	ls.cur, ls.last = i, i
 	l := ls.current()
-	ls.drag, ls.hoverOn, ls.chips = 0, false, nil
-	ls.rows, ls.batchStep = nil, -1
-	ls.avgKey, ls.avgShow = avgKey{}, avgBoth
-	ls.table, ls.tableStep = map[string][]lesson.SampleResult{}, map[string]int{}
-	ls.straightness, ls.straightSeq, ls.lines = map[string]float64{}, -1, nil
-	ls.colNeed, ls.fitted, ls.conflicts = 0, false, nil
+	ls.chips, ls.lines = nil, nil
+	ls.colNeed, ls.fitted = 0, false
 	ls.fit.key = fitKey{}
-	g.tools.Mode, g.tools.reverse = toolNone, nil
+	g.tools.Off()
 	g.draw.On = false
 
 	// Settings: the lesson's over the app's own, so every lesson starts from
-	// the same place whichever came before.
+	// the same place whichever came before; the kind sets its figure and
+	// the timeline up and may change them.
 	next := l.Settings.Apply(ls.saved.settings)
-	switch l.Kind {
-	case lesson.Pair:
-		next.Steps = l.Steps
-	case lesson.Shape:
-		g.draw.On, g.draw.ToSource = true, false
-	}
-	next.View = g.settings.View
-	if next != g.settings {
-		g.settings = next
-		g.dirty, g.editedAt = true, time.Time{}
-		g.panel.Sync(g.settings, g.backend.Options())
+	ls.kind = newLessonKind(l.Kind)
+	ls.kind.open(g, l, &next)
+	next.View = g.pane.settings.View
+	if next != g.pane.settings {
+		g.pane.settings = next
+		g.pane.dirty, g.pane.editedAt = true, time.Time{}
+		g.panel.Sync(g.pane.settings, g.pane.backend.Options())
 	}
 	ls.resetPending = l.Settings.Reset
 
 	if len(l.Show) > 0 {
-		g.canvas.Layers = layersOf(l.Show)
+		g.pane.canvas.Layers = layersOf(l.Show)
 	} else {
-		g.canvas.Layers = ls.saved.layers
+		g.pane.canvas.Layers = ls.saved.layers
 	}
-	g.fitData = false
+	g.pane.fitData = false
 
-	ls.x0, ls.x1 = l.X0, l.X1
-	switch l.Kind {
-	case lesson.Pair:
-		g.tl.SetSteps(l.Steps)
-		g.tl.Pause()
-		g.tl.Start()
-	case lesson.Interp:
-		g.tl.Pause()
-		g.tl.Scrub(0.5)
-	case lesson.Crossing:
-		src, tgt := loadOr(l.Settings.Source, "gaussian"), loadOr(l.Settings.Target, "8gaussians")
-		ls.pairs0, ls.pairs1 = lesson.RandomPairs(l.Pairs, l.Seed, src, tgt)
-		g.tl.Pause()
-		g.tl.Scrub(0.5)
-	case lesson.Batch:
-		ls.batchNo = 0
-		g.tl.Play()
-	case lesson.Average:
-		g.tl.Pause()
-		g.tl.Scrub(0.5)
-	default:
-		g.tl.Play()
-	}
 	// The caption says where we are; an older message would only distract.
 	g.setStatus("", false)
 	g.relayoutLesson()
@@ -271,9 +181,10 @@ func (g *Game) relayoutLesson() {
 	canvasR, _, _ := g.layout()
 	// A key or the panel may have just changed the layout (UI scale, the
 	// panel): fit against the viewport the next frame draws with.
-	g.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
-	g.lessonChips()
-	ls.lines = g.lessonLines()
+	g.pane.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
+	ls.chips = ls.chips[:0]
+	ls.kind.chips(g)
+	ls.lines = ls.kind.lines(g)
 	ls.lay = g.layoutLesson(canvasR)
 	g.fitLesson()
 }
@@ -284,27 +195,35 @@ func (g *Game) leaveLessons() {
 	if !ls.active() {
 		return
 	}
-	g.stopTable()
+	ls.closeKind()
 	ls.cur = -1
 	s := ls.saved.settings
-	s.View = g.settings.View
-	if s != g.settings {
-		g.settings = s
-		g.dirty, g.editedAt = true, time.Time{}
-		g.panel.Sync(g.settings, g.backend.Options())
+	s.View = g.pane.settings.View
+	if s != g.pane.settings {
+		g.pane.settings = s
+		g.pane.dirty, g.pane.editedAt = true, time.Time{}
+		g.panel.Sync(g.pane.settings, g.pane.backend.Options())
 	}
-	g.canvas.Layers = ls.saved.layers
-	g.canvas.Cam = ls.saved.cam
-	g.viewMoved = time.Now()
+	g.pane.canvas.Layers = ls.saved.layers
+	g.pane.canvas.Cam = ls.saved.cam
+	g.pane.viewMoved = time.Now()
 	g.draw.On = ls.saved.drawOn
 	g.tools.Mode = ls.saved.tool
 	if ls.saved.playing {
 		g.tl.Play()
 	}
-	if g.sc != nil {
-		g.tl.SetSteps(g.sc.Steps())
+	if g.pane.sc != nil {
+		g.tl.SetSteps(g.pane.sc.Steps())
 	}
 	g.setStatus("lesson view closed", false)
+}
+
+// closeKind stops what the shown lesson's kind runs in the background.
+func (ls *Lessons) closeKind() {
+	if c, ok := ls.kind.(lessonCloser); ok {
+		c.close()
+	}
+	ls.kind = nil
 }
 
 // layersOf turns a lesson's layer names into layers: named ones on, the
@@ -346,9 +265,9 @@ func loadOr(spec, fallback string) data.Dist {
 }
 
 // updateLessons runs the shown lesson's tick: its pointer, its figures.
-func (g *Game) updateLessons(canvasR rect) {
+func (g *Game) updateLessons(canvasR rect, in *input.Snapshot) {
 	ls := &g.lessons
-	if n := g.cfg.Lesson; n > 0 && g.sc != nil && !ls.started {
+	if n := g.cfg.Lesson; n > 0 && g.pane.sc != nil && !ls.started {
 		// -lesson: open once the first scene is on screen, after any
 		// session restore has set the app's own view to come back to.
 		ls.started = true
@@ -361,40 +280,17 @@ func (g *Game) updateLessons(canvasR rect) {
 	if !ls.active() {
 		return
 	}
-	if ls.resetPending && !g.dirty {
+	if ls.resetPending && !g.pane.dirty {
 		ls.resetPending = false
-		g.backend.Reset()
-		g.backend.Train()
+		g.pane.backend.Reset()
+		g.pane.backend.Train()
 	}
-	l := ls.current()
-	if l.Kind == lesson.Pair && g.tl.N != l.Steps {
-		// New scenes set the timeline to their step count; this lesson
-		// counts its own five steps.
-		g.tl.SetSteps(l.Steps)
-	}
-	cx, cy := ebiten.CursorPosition()
-	mx, my := float64(cx), float64(cy)
-	wx, wy := g.canvas.Cam.ToWorld(mx, my)
-	at := flow.Vec{wx, wy}
-	free := g.capture == 0 && canvasR.contains(mx, my)
-	switch l.Kind {
-	case lesson.Interp:
-		g.dragEnds(at, mx, my, free)
-	case lesson.Crossing:
-		ls.hover, ls.hoverOn = at, free && !g.lessonHit(mx, my)
-		g.updateCrossing()
-	case lesson.Batch:
-		g.updateBatch()
-	case lesson.Average:
-		g.updateAverage()
-	case lesson.Sampling:
-		g.updateTable()
-	case lesson.Straight:
-		g.updateStraightness()
-		g.updateTable()
-	}
+	mx, my := in.X, in.Y
+	wx, wy := g.pane.canvas.Cam.ToWorld(mx, my)
+	free := in.Free() && canvasR.contains(mx, my)
+	ls.kind.update(g, in, flow.Vec{wx, wy}, free)
 	g.relayoutLesson()
-	if free && inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
+	if free && in.JustPressed(input.Left) {
 		for _, c := range ls.chips {
 			if c.r.contains(mx, my) {
 				c.do()
@@ -402,43 +298,6 @@ func (g *Game) updateLessons(canvasR rect) {
 			}
 		}
 	}
-}
-
-// dragEnds lets the pointer drag x0 and x1 (lesson 2).
-func (g *Game) dragEnds(at flow.Vec, mx, my float64, free bool) {
-	ls := &g.lessons
-	if !ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft) {
-		ls.drag = 0
-		return
-	}
-	if ls.drag == 0 && free && inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
-		// Grab the nearer end if it is within reach of the pointer.
-		reach := 40 * g.scale
-		d0, d1 := g.screenDist(ls.x0, mx, my), g.screenDist(ls.x1, mx, my)
-		switch {
-		case d0 <= d1 && d0 < reach:
-			ls.drag = 1
-		case d1 < reach:
-			ls.drag = 2
-		}
-	}
-	// A dragged end stays in the figure, clear of the text column.
-	if fig := ls.lay.figure; fig.W > 0 && !fig.contains(mx, my) {
-		m := 8 * g.scale
-		wx, wy := g.canvas.Cam.ToWorld(math.Min(math.Max(mx, fig.X+m), fig.X+fig.W-m), math.Min(math.Max(my, fig.Y+m), fig.Y+fig.H-m))
-		at = flow.Vec{wx, wy}
-	}
-	switch ls.drag {
-	case 1:
-		ls.x0 = at
-	case 2:
-		ls.x1 = at
-	}
-}
-
-func (g *Game) screenDist(p flow.Vec, mx, my float64) float64 {
-	sx, sy := g.canvas.Cam.ToScreen(p[0], p[1])
-	return math.Hypot(sx-mx, sy-my)
 }
 
 // lessonHit reports whether a screen point is on the caption or a chip, so
@@ -477,8 +336,8 @@ func (g *Game) lessonState() appstate.Lesson {
 	st := appstate.Lesson{Number: l.Number, Kind: string(l.Kind), Title: l.Title, Numbers: ls.numbers()}
 	c, fig := ls.lay.column, ls.lay.figure
 	st.Column, st.Figure, st.View = [4]float64{c.X, c.Y, c.W, c.H}, [4]float64{fig.X, fig.Y, fig.W, fig.H}, l.View
-	if l.Kind == lesson.Pair || l.Kind == lesson.Interp {
-		x0, x1 := ls.x0, ls.x1
+	if e, ok := ls.kind.(lessonEnds); ok {
+		x0, x1 := e.ends()
 		st.X0, st.X1 = &x0, &x1
 	}
 	for _, c := range ls.chips {
@@ -521,9 +380,10 @@ func (g *Game) lessonsPanel(ctx *debugui.Context) {
 		ctx.Button("PgDn ▶").On(func() { g.doLessonKey(lessonNext, 0) })
 		ctx.Button("Esc leave").On(func() { g.leaveLessons() })
 		ctx.SetGridLayout([]int{-1, -1}, nil)
-		probe, reverse := g.tools.Mode == toolProbe, g.tools.Mode == toolReverse
-		ctx.Checkbox(&probe, "probe (Q)").On(func() { g.toggleTool(toolProbe) })
-		ctx.Checkbox(&reverse, "reverse (Z)").On(func() { g.toggleTool(toolReverse) })
+		probe, reverse := g.tools.Mode == ProbeTool, g.tools.Mode == ReverseTool
+		ctx.Checkbox(&probe, "probe (Q)").On(func() { g.toggleTool(ProbeTool) })
+		ctx.Checkbox(&reverse, "reverse (Z)").On(func() { g.toggleTool(ReverseTool) })
 		ctx.SetGridLayout(nil, nil)
 	})
+	g.cmp.panel(ctx, len(g.panes) > 1, g.toggleCompare)
 }

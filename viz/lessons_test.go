@@ -52,7 +52,7 @@ func inspectGame(tb testing.TB) (*Game, *ebiten.Image) {
 	tb.Helper()
 	b := newInspectBackend(tb)
 	g := testGame(tb, b.staticBackend, 1600, 900)
-	g.backend = b
+	g.pane.backend = b
 	screen := ebiten.NewImage(1600, 900)
 	frame(tb, g, screen)
 	return g, screen
@@ -70,8 +70,8 @@ func TestBuiltinLessonsLoadInTheApp(t *testing.T) {
 
 func TestLessonKeysNavigateAndEscRestores(t *testing.T) {
 	g, screen := inspectGame(t)
-	before := g.settings
-	layers, cam := g.canvas.Layers, g.canvas.Cam
+	before := g.pane.settings
+	layers, cam := g.pane.canvas.Layers, g.pane.canvas.Cam
 	want := func(n int) {
 		t.Helper()
 		frame(t, g, screen)
@@ -84,8 +84,8 @@ func TestLessonKeysNavigateAndEscRestores(t *testing.T) {
 	}
 	g.do(keymap.NextLesson)
 	want(1)
-	if g.settings.Steps != 5 || g.tl.N != 5 {
-		t.Errorf("lesson 1 runs %d steps on a timeline of %d, want 5", g.settings.Steps, g.tl.N)
+	if g.pane.settings.Steps != 5 || g.tl.N != 5 {
+		t.Errorf("lesson 1 runs %d steps on a timeline of %d, want 5", g.pane.settings.Steps, g.tl.N)
 	}
 	g.do(keymap.NextLesson)
 	want(2)
@@ -107,8 +107,8 @@ func TestLessonKeysNavigateAndEscRestores(t *testing.T) {
 	if g.lessons.active() {
 		t.Fatal("Esc did not leave the lesson view")
 	}
-	if g.settings != before || g.canvas.Layers != layers || g.canvas.Cam != cam || g.draw.On {
-		t.Errorf("Esc did not restore the app:\n settings %+v\n want     %+v", g.settings, before)
+	if g.pane.settings != before || g.pane.canvas.Layers != layers || g.pane.canvas.Cam != cam || g.draw.On {
+		t.Errorf("Esc did not restore the app:\n settings %+v\n want     %+v", g.pane.settings, before)
 	}
 	// PageDown comes back to the lesson last seen.
 	g.do(keymap.NextLesson)
@@ -168,11 +168,11 @@ func TestEveryLessonDrawsItsFigures(t *testing.T) {
 		if len(g.lessons.numbers()) == 0 {
 			t.Errorf("lesson %d (%s) drew no figures", l.Number, l.Kind)
 		}
-		if l.Kind == lesson.Batch && len(g.lessons.rows) != l.Pairs {
-			t.Errorf("lesson %d shows %d batch rows, want %d", l.Number, len(g.lessons.rows), l.Pairs)
+		if k, ok := g.lessons.kind.(*batchKind); ok && len(k.rows) != l.Pairs {
+			t.Errorf("lesson %d shows %d batch rows, want %d", l.Number, len(k.rows), l.Pairs)
 		}
-		if l.Kind == lesson.Average && len(g.lessons.avgExact) != len(g.sc.GridPts) {
-			t.Errorf("lesson %d: exact field on %d of %d grid points", l.Number, len(g.lessons.avgExact), len(g.sc.GridPts))
+		if k, ok := g.lessons.kind.(*averageKind); ok && len(k.exact) != len(g.pane.sc.GridPts) {
+			t.Errorf("lesson %d: exact field on %d of %d grid points", l.Number, len(k.exact), len(g.pane.sc.GridPts))
 		}
 		// Every character shown has a glyph in the font: a missing one
 		// draws as an empty box on the projector.
@@ -187,7 +187,7 @@ func TestEveryLessonDrawsItsFigures(t *testing.T) {
 		}
 		// The figure is clear of the text column, and the lesson's view
 		// fits inside it.
-		lay, v, cam := g.lessons.lay, l.View, g.canvas.Cam
+		lay, v, cam := g.lessons.lay, l.View, g.pane.canvas.Cam
 		if !lay.stacked && lay.figure.X < lay.column.X+lay.column.W-1 {
 			t.Errorf("lesson %d: figure %v overlaps the column %v", l.Number, lay.figure, lay.column)
 		}
@@ -232,8 +232,8 @@ func TestSamplingChipsSetTheSampler(t *testing.T) {
 		chips[0].do()
 		chips[len(chips)-1].do()
 		frame(t, g, screen)
-		if g.settings.Steps != l.StepChoices[0] || g.settings.Solver != l.Solvers[len(l.Solvers)-1] {
-			t.Errorf("chips set steps %d solver %s", g.settings.Steps, g.settings.Solver)
+		if g.pane.settings.Steps != l.StepChoices[0] || g.pane.settings.Solver != l.Solvers[len(l.Solvers)-1] {
+			t.Errorf("chips set steps %d solver %s", g.pane.settings.Steps, g.pane.settings.Solver)
 		}
 		st := g.lessonState()
 		if !strings.HasPrefix(st.Chips[0], "*") {
@@ -270,18 +270,18 @@ func exactByHand(x flow.Vec, t float64, targets []flow.Vec) flow.Vec {
 func TestProbeComparesLearnedAndExactFields(t *testing.T) {
 	g, screen := inspectGame(t)
 	g.do(keymap.ToggleProbe)
-	if g.tools.Mode != toolProbe {
+	if g.tools.Mode != ProbeTool {
 		t.Fatal("Q did not switch the probe on")
 	}
-	model := g.backend.(*inspectBackend).model
+	model := g.pane.backend.(*inspectBackend).model
 	for _, tc := range []struct {
 		x flow.Vec
 		t float64
 	}{{flow.Vec{0.3, -0.2}, 0.2}, {flow.Vec{1.5, 0.4}, 0.5}, {flow.Vec{-1.2, -1.4}, 0.85}} {
 		g.tools.probeAt, g.tools.probeSet = tc.x, true
 		g.tl.Scrub(tc.t)
-		g.updateProbe()
-		want := exactByHand(tc.x, g.tl.T, g.sc.Target)
+		g.tools.updateProbe(g.pane, g.tl.T)
+		want := exactByHand(tc.x, g.tl.T, g.pane.sc.Target)
 		if got := g.tools.exactV; math.Hypot(got[0]-want[0], got[1]-want[1]) > 1e-9*math.Max(1, math.Hypot(want[0], want[1])) {
 			t.Errorf("exact v(%v, %v) = %v, by hand %v", tc.x, g.tl.T, got, want)
 		}
@@ -293,18 +293,18 @@ func TestProbeComparesLearnedAndExactFields(t *testing.T) {
 		for _, w := range g.tools.weights {
 			sum += w
 		}
-		if math.Abs(sum-1) > 1e-9 || len(g.tools.weights) != len(g.sc.Target) {
+		if math.Abs(sum-1) > 1e-9 || len(g.tools.weights) != len(g.pane.sc.Target) {
 			t.Errorf("posterior weights sum to %v over %d targets", sum, len(g.tools.weights))
 		}
 		frame(t, g, screen)
-		st := g.toolState()
+		st := g.tools.State()
 		if st.Mode != "probe" || st.Exact == nil || st.Learned == nil || *st.ProbeAt != tc.x {
 			t.Errorf("state file reports %+v", st)
 		}
 	}
 	// A source the formula does not cover says so instead of a wrong field.
-	g.applied.Source = "uniform"
-	g.updateProbe()
+	g.pane.applied.Source = "uniform"
+	g.tools.updateProbe(g.pane, g.tl.T)
 	if g.tools.exactWhy == "" {
 		t.Error("the exact field was computed for a uniform source")
 	}
@@ -334,15 +334,15 @@ func TestToolsAndDrawModeExcludeEachOther(t *testing.T) {
 	g, _ := inspectGame(t)
 	g.do(keymap.ToggleDraw)
 	g.do(keymap.ToggleReverse)
-	if g.draw.On || g.tools.Mode != toolReverse {
+	if g.draw.On || g.tools.Mode != ReverseTool {
 		t.Errorf("reverse on: draw %v, tool %d", g.draw.On, g.tools.Mode)
 	}
 	g.do(keymap.ToggleProbe)
-	if g.tools.Mode != toolProbe {
+	if g.tools.Mode != ProbeTool {
 		t.Errorf("Q after Z: tool %d", g.tools.Mode)
 	}
 	g.do(keymap.LeaveLesson) // Esc with no lesson closes the tool
-	if g.tools.Mode != toolNone {
+	if g.tools.Mode != NoTool {
 		t.Errorf("Esc left tool %d on", g.tools.Mode)
 	}
 }
@@ -380,6 +380,20 @@ func TestLessonLayoutAtEveryScale(t *testing.T) {
 					t.Errorf("%s: numbers %v run off the canvas %v", where, lay.numbers, canvasR)
 				}
 			}
+		}
+	}
+}
+
+// TestEveryLessonKindIsRegistered: each built-in lesson's kind has its state
+// in lessonKinds, so no lesson falls back to the plain view.
+func TestEveryLessonKindIsRegistered(t *testing.T) {
+	all, err := lesson.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range all {
+		if _, ok := lessonKinds[l.Kind]; !ok {
+			t.Errorf("lesson %d: kind %q is not in lessonKinds", l.Number, l.Kind)
 		}
 	}
 }

@@ -7,22 +7,36 @@ import (
 	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
-// The canvas tools that answer "what does the field do here?".
+// Tool names a canvas tool that answers "what does the field do here?".
+type Tool int
+
+// The canvas tools.
 const (
-	toolNone    = iota
-	toolProbe   // click: learned v(x, t) beside the exact marginal v and its posterior weights
-	toolReverse // drag from the target: integrate backwards to the noise that flows there
+	NoTool      Tool = iota
+	ProbeTool        // click: learned v(x, t) beside the exact marginal v and its posterior weights
+	ReverseTool      // drag from the target: integrate backwards to the noise that flows there
 )
+
+// String is the tool's name in the state file.
+func (t Tool) String() string {
+	switch t {
+	case ProbeTool:
+		return "probe"
+	case ReverseTool:
+		return "reverse"
+	}
+	return ""
+}
 
 // Reverse integration: RK4 in reverseSteps steps from t = 1 to t = 0 is
 // accurate to far below a pixel for these fields, and 100 steps of one point
@@ -32,9 +46,10 @@ const (
 	maxReverse   = 12 // finished reverse paths kept on screen
 )
 
-// Tools is the state of the probe and reverse tools.
+// Tools is the probe and the reverse tool: each tick's pointer goes to
+// Update, and Draw shows the active one over the canvas.
 type Tools struct {
-	Mode int // toolNone, toolProbe or toolReverse
+	Mode Tool
 
 	probeSet  bool
 	probeAt   flow.Vec
@@ -46,43 +61,63 @@ type Tools struct {
 	hasLearn  bool
 	exactWhy  string
 	probeStep int // training step of the learned field at the probe
+	// In compare mode, the other pane's learned velocity at the probe.
+	otherV    flow.Vec
+	hasOther  bool
+	otherStep int
 
 	reverse [][]flow.Vec // reverse paths, newest last; path[0] at t = 1
+	batch   Batch
 }
 
-// toggleTool switches a tool on or off; tools and draw mode exclude each
-// other because all of them use the left button on the canvas.
-func (g *Game) toggleTool(mode int) {
-	tl := &g.tools
+// toolFrame is what the tools see of the app in one tick.
+type toolFrame struct {
+	area  rect    // where the tool takes clicks and draws
+	pane  *Pane   // the model the tool asks, and its camera
+	other *Pane   // in compare mode the other model, also asked; else nil
+	t     float64 // the clock's time
+	scale float64
+	fonts Fonts
+	// blocked reports a screen point the tool must leave alone (a
+	// lesson's caption or chip); nil for none.
+	blocked func(x, y float64) bool
+}
+
+// Toggle switches a tool on or off and says what to do with it. Tools and
+// draw mode exclude each other (all use the left button on the canvas):
+// the caller turns draw mode off when Mode is not NoTool.
+func (tl *Tools) Toggle(mode Tool) string {
 	if tl.Mode == mode {
-		tl.Mode = toolNone
-		tl.reverse = nil
-		g.setStatus("tool off", false)
-		return
+		tl.Off()
+		return "tool off"
 	}
 	tl.Mode = mode
-	g.draw.On = false
 	switch mode {
-	case toolProbe:
-		g.setStatus("Probe: click or drag on the canvas to compare the learned v(x, t) with the exact average field.", false)
-	case toolReverse:
-		g.setStatus("Reverse: press on the target and drag; the path runs back to the noise x0 that flows there.", false)
+	case ProbeTool:
+		return "Probe: click or drag on the canvas to compare the learned v(x, t) with the exact average field."
+	case ReverseTool:
+		return "Reverse: press on the target and drag; the path runs back to the noise x0 that flows there."
 	}
+	return ""
 }
 
-// handleToolPointer applies one tick of the pointer to the active tool.
-func (g *Game) handleToolPointer(canvasR rect) {
-	tl := &g.tools
-	if tl.Mode == toolNone {
-		return
+// Off turns the tools off and forgets the reverse paths.
+func (tl *Tools) Off() { tl.Mode, tl.reverse = NoTool, nil }
+
+// Update applies one tick of the pointer to the active tool. It returns an
+// error message for the status line, or "".
+func (tl *Tools) Update(in *input.Snapshot, f toolFrame) string {
+	if tl.Mode == NoTool {
+		return ""
 	}
-	cx, cy := ebiten.CursorPosition()
-	mx, my := float64(cx), float64(cy)
-	left := ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft)
-	down := inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft)
-	if down && g.capture == 0 && canvasR.contains(mx, my) && !g.lessonHit(mx, my) {
+	mx, my := in.X, in.Y
+	left := in.Pressed(input.Left)
+	down := in.JustPressed(input.Left)
+	canvasR := f.area
+	msg := ""
+	if down && in.Free() && canvasR.contains(mx, my) && (f.blocked == nil || !f.blocked(mx, my)) {
 		tl.dragging = true
-		if tl.Mode == toolReverse {
+		if tl.Mode == ReverseTool {
 			tl.reverse = append(tl.reverse, nil)
 			if len(tl.reverse) > maxReverse {
 				tl.reverse = tl.reverse[1:]
@@ -93,22 +128,29 @@ func (g *Game) handleToolPointer(canvasR rect) {
 		tl.dragging = false
 	}
 	if tl.dragging && canvasR.contains(mx, my) {
-		wx, wy := g.canvas.Cam.ToWorld(mx, my)
+		wx, wy := f.pane.canvas.Cam.ToWorld(mx, my)
 		at := flow.Vec{wx, wy}
 		switch tl.Mode {
-		case toolProbe:
+		case ProbeTool:
 			tl.probeAt, tl.probeSet = at, true
-		case toolReverse:
-			if f, _ := g.learned(); f != nil {
-				tl.reverse[len(tl.reverse)-1] = reversePath(f, at)
+		case ReverseTool:
+			if field, _ := f.pane.learned(); field != nil {
+				tl.reverse[len(tl.reverse)-1] = reversePath(field, at)
 			} else {
-				g.setStatus("reverse: no trained model yet", true)
+				msg = "reverse: no trained model yet"
 			}
 		}
 	}
-	if tl.Mode == toolProbe && tl.probeSet {
-		g.updateProbe()
+	if tl.Mode == ProbeTool && tl.probeSet {
+		tl.updateProbe(f.pane, f.t)
+		tl.hasOther = false
+		if f.other != nil {
+			if field, m := f.other.learned(); field != nil {
+				tl.otherV, tl.otherStep, tl.hasOther = velocityAt(field, tl.probeAt, f.t), m.Step, true
+			}
+		}
 	}
+	return msg
 }
 
 // reversePath integrates dx/dt = v(x, t) from t = 1 at x1 back to t = 0 and
@@ -127,17 +169,15 @@ func reversePath(f flow.Field, x1 flow.Vec) []flow.Vec {
 	return path
 }
 
-// updateProbe evaluates both fields at the probe at the clock's t.
-func (g *Game) updateProbe() {
-	tl := &g.tools
-	t := g.tl.T
-	f, m := g.learned()
+// updateProbe evaluates both fields of p at the probe at time t.
+func (tl *Tools) updateProbe(p *Pane, t float64) {
+	f, m := p.learned()
 	tl.hasLearn = f != nil
 	if f != nil {
 		tl.learnedV = velocityAt(f, tl.probeAt, t)
 		tl.probeStep = m.Step
 	}
-	ex, why := g.exactField()
+	ex, why := p.exactField()
 	tl.exactWhy = why
 	if ex == nil {
 		tl.weights, tl.order = tl.weights[:0], tl.order[:0]
@@ -162,14 +202,13 @@ func (g *Game) updateProbe() {
 	})
 }
 
-// drawTools draws the probe or the reverse paths over the canvas.
-func (g *Game) drawTools(dst *ebiten.Image, canvasR rect) {
-	tl := &g.tools
+// Draw draws the probe or the reverse paths over the canvas.
+func (tl *Tools) Draw(dst *ebiten.Image, f toolFrame) {
 	switch {
-	case tl.Mode == toolProbe && tl.probeSet:
-		g.drawProbe(dst, canvasR)
-	case tl.Mode == toolReverse:
-		g.drawReverse(dst, canvasR)
+	case tl.Mode == ProbeTool && tl.probeSet:
+		tl.drawProbe(dst, f)
+	case tl.Mode == ReverseTool:
+		tl.drawReverse(dst, f)
 	}
 }
 
@@ -177,20 +216,23 @@ func (g *Game) drawTools(dst *ebiten.Image, canvasR rect) {
 // apart from the gold learned and the white exact arrow drawn over them.
 var posteriorColour = palette.OKLCH(0.7, 0.17, 305*math.Pi/180)
 
+// otherColour is the compared pane's learned arrow at the probe: cyan,
+// apart from the gold arrow of the pane being edited.
+var otherColour = palette.OKLCH(0.8, 0.13, 200*math.Pi/180)
+
 // probeArrowPixels is the screen length of the longer of the probe's two
 // arrows, as a fraction of the canvas's shorter side: long enough to read
 // from the back of the room wherever the field is slow.
 const probeArrowPixels = 0.14
 
-func (g *Game) drawProbe(dst *ebiten.Image, canvasR rect) {
-	tl := &g.tools
-	s := g.scale
-	cam := &g.canvas.Cam
-	b := &g.toolBatch
+func (tl *Tools) drawProbe(dst *ebiten.Image, f toolFrame) {
+	s, canvasR := f.scale, f.area
+	cam := &f.pane.canvas.Cam
+	b := &tl.batch
 	b.Begin(dst)
 	// The targets the average is taken over, brighter and larger the more
 	// they weigh: w_j(x, t) ∝ exp(−|x − mean(t)·x1_j|² / 2·std(t)²).
-	if ex, _ := g.exactField(); ex != nil && len(tl.order) > 0 {
+	if ex, _ := f.pane.exactField(); ex != nil && len(tl.order) > 0 {
 		wmax := tl.weights[tl.order[0]]
 		for _, j := range tl.order {
 			w := tl.weights[j] / wmax
@@ -203,11 +245,15 @@ func (g *Game) drawProbe(dst *ebiten.Image, canvasR rect) {
 		}
 	}
 	px, py := cam.ToScreen(tl.probeAt[0], tl.probeAt[1])
-	scaleV := g.probeArrowScale(canvasR)
+	scaleV := tl.probeArrowScale(canvasR)
 	width, head := float32(3*s), float32(14*s)
 	if tl.exactWhy == "" {
 		v := tl.exactV
 		b.Arrow(float32(px), float32(py), float32(v[0]*scaleV), float32(-v[1]*scaleV), width+float32(2*s), head+float32(3*s), palette.Label)
+	}
+	if tl.hasOther && f.other != nil {
+		v := tl.otherV
+		b.Arrow(float32(px), float32(py), float32(v[0]*scaleV), float32(-v[1]*scaleV), width, head, otherColour)
 	}
 	if tl.hasLearn {
 		v := tl.learnedV
@@ -217,12 +263,15 @@ func (g *Game) drawProbe(dst *ebiten.Image, canvasR rect) {
 	b.Flush()
 
 	lines := []infoLine{
-		{fmt.Sprintf("probe  x = %s   t = %s", lesson.FormatVec(tl.probeAt), lesson.FormatNum(g.tl.T)), palette.Label},
+		{fmt.Sprintf("probe  x = %s   t = %s", lesson.FormatVec(tl.probeAt), lesson.FormatNum(f.t)), palette.Label},
 	}
 	if tl.hasLearn {
 		lines = append(lines, infoLine{fmt.Sprintf("learned  v(x, t) = %s   (step %s)", lesson.FormatVec(tl.learnedV), thousands(tl.probeStep)), palette.Accent})
 	} else {
 		lines = append(lines, infoLine{"learned  v(x, t): no trained model yet", palette.Dim})
+	}
+	if tl.hasOther && f.other != nil {
+		lines = append(lines, infoLine{fmt.Sprintf("other pane  v(x, t) = %s   (step %s)", lesson.FormatVec(tl.otherV), thousands(tl.otherStep)), otherColour})
 	}
 	if tl.exactWhy == "" {
 		d := math.Hypot(tl.learnedV[0]-tl.exactV[0], tl.learnedV[1]-tl.exactV[1])
@@ -234,20 +283,22 @@ func (g *Game) drawProbe(dst *ebiten.Image, canvasR rect) {
 	} else {
 		lines = append(lines, infoLine{"exact field: " + tl.exactWhy, palette.Dim})
 	}
-	g.drawInfoBox(dst, canvasR, px, py, lines, g.fonts.Body, s)
+	drawInfoBox(dst, b, canvasR, px, py, lines, f.fonts.Body, s)
 }
 
 // probeArrowScale maps a velocity to screen pixels: the longer of the
 // learned and the exact arrow is probeArrowPixels of the canvas's shorter
 // side, the other in proportion, so their difference shows.
-func (g *Game) probeArrowScale(canvasR rect) float64 {
-	tl := &g.tools
+func (tl *Tools) probeArrowScale(canvasR rect) float64 {
 	longest := 0.0
 	if tl.exactWhy == "" && scene.Finite(tl.exactV) {
 		longest = math.Hypot(tl.exactV[0], tl.exactV[1])
 	}
 	if tl.hasLearn && scene.Finite(tl.learnedV) {
 		longest = math.Max(longest, math.Hypot(tl.learnedV[0], tl.learnedV[1]))
+	}
+	if tl.hasOther && scene.Finite(tl.otherV) {
+		longest = math.Max(longest, math.Hypot(tl.otherV[0], tl.otherV[1]))
 	}
 	if !(longest > 1e-9) {
 		return 0
@@ -276,11 +327,10 @@ func weightSummary(w []float64, order []int) string {
 	return fmt.Sprintf("average over %s targets (violet): %s of them carry half the weight, the top one %s %%", thousands(len(w)), thousands(k), significant(100*top))
 }
 
-func (g *Game) drawReverse(dst *ebiten.Image, canvasR rect) {
-	tl := &g.tools
-	s := g.scale
-	cam := &g.canvas.Cam
-	b := &g.toolBatch
+func (tl *Tools) drawReverse(dst *ebiten.Image, f toolFrame) {
+	s, canvasR := f.scale, f.area
+	cam := &f.pane.canvas.Cam
+	b := &tl.batch
 	b.Begin(dst)
 	for i, path := range tl.reverse {
 		if len(path) < 2 {
@@ -316,11 +366,11 @@ func (g *Game) drawReverse(dst *ebiten.Image, canvasR rect) {
 		path := tl.reverse[n-1]
 		x1, x0 := path[0], path[len(path)-1]
 		sx, sy := cam.ToScreen(x0[0], x0[1])
-		g.drawInfoBox(dst, canvasR, sx, sy, []infoLine{
+		drawInfoBox(dst, b, canvasR, sx, sy, []infoLine{
 			{"noise  x0 = " + lesson.FormatVec(x0) + "   (t = 0)", palette.Source.WithAlpha(1)},
 			{"flows to  x1 = " + lesson.FormatVec(x1) + "   (t = 1)", palette.Target.WithAlpha(1)},
 			{fmt.Sprintf("RK4, %d steps backwards through the learned field", reverseSteps), palette.Dim},
-		}, g.fonts.Body, s)
+		}, f.fonts.Body, s)
 	}
 }
 
@@ -340,8 +390,8 @@ type infoLine struct {
 }
 
 // drawInfoBox draws lines in a box beside the screen point (x, y), on the
-// side where it fits inside area.
-func (g *Game) drawInfoBox(dst *ebiten.Image, area rect, x, y float64, lines []infoLine, face *text.GoTextFace, s float64) {
+// side where it fits inside area, its frame through b.
+func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []infoLine, face *text.GoTextFace, s float64) {
 	lineH := face.Size * 1.35
 	pad := 10 * s
 	// Lines wider than the area wrap, so the box never leaves it.
@@ -368,7 +418,6 @@ func (g *Game) drawInfoBox(dst *ebiten.Image, area rect, x, y float64, lines []i
 	}
 	bx = math.Max(area.X, math.Min(bx, area.X+area.W-bw))
 	by = math.Max(area.Y, math.Min(by, area.Y+area.H-bh))
-	b := &g.toolBatch
 	b.Begin(dst)
 	b.Rect(float32(bx), float32(by), float32(bw), float32(bh), palette.PanelBG.WithAlpha(0.92))
 	b.Frame(float32(bx), float32(by), float32(bw), float32(bh), float32(s), palette.GridMajor)
@@ -380,13 +429,11 @@ func (g *Game) drawInfoBox(dst *ebiten.Image, area rect, x, y float64, lines []i
 	}
 }
 
-// toolState is the tool's part of the state file.
-func (g *Game) toolState() appstate.Tool {
-	tl := &g.tools
-	var st appstate.Tool
+// State is the tools' part of the state file.
+func (tl *Tools) State() appstate.Tool {
+	st := appstate.Tool{Mode: tl.Mode.String()}
 	switch tl.Mode {
-	case toolProbe:
-		st.Mode = "probe"
+	case ProbeTool:
 		if tl.probeSet {
 			at := tl.probeAt
 			st.ProbeAt = &at
@@ -394,14 +441,17 @@ func (g *Game) toolState() appstate.Tool {
 				v := tl.learnedV
 				st.Learned = &v
 			}
+			if tl.hasOther {
+				v := tl.otherV
+				st.Other = &v
+			}
 			if tl.exactWhy == "" && len(tl.order) > 0 {
 				v := tl.exactV
 				st.Exact = &v
 				st.TopShare = tl.weights[tl.order[0]]
 			}
 		}
-	case toolReverse:
-		st.Mode = "reverse"
+	case ReverseTool:
 		for _, p := range tl.reverse {
 			if len(p) > 1 {
 				st.Reverse = append(st.Reverse, [2]flow.Vec{p[0], p[len(p)-1]})

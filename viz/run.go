@@ -10,11 +10,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/signal"
 	"runtime"
 	"slices"
 	"sync"
-	"syscall"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -50,9 +49,41 @@ type Config struct {
 	// the restored drawing at once (when no target was asked for).
 	DrawingFile    string
 	RestoreDrawing bool
+	// Stepwise drives the backend from the game loop (scene.Stepper)
+	// instead of its own goroutines, as on platforms without threads.
+	Stepwise bool
+	// NewBackend makes the backend of compare mode's second model; nil
+	// when the backend cannot be compared (the demo). Compare, when not
+	// empty, opens compare mode at start with B = A changed by it
+	// (key=value,…, see scene.Settings.Differ).
+	NewBackend func(scene.Settings) (scene.Backend, error)
+	Compare    string
 	// Lesson opens the lesson view at this lesson (1-based) once the
 	// first scene is on screen; 0 starts in the app's own view.
 	Lesson int
+}
+
+// runBackend runs b on a goroutine of its own until the returned stop is
+// called, which waits (at most 10 s) for it to finish. In the stepwise mode
+// the game loop drives b instead and stop does nothing.
+func runBackend(b scene.Backend, stepwise bool) (stop func()) {
+	if stepwise {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	return func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "flowviz: compared model:", err)
+			}
+		case <-time.After(10 * time.Second):
+			fmt.Fprintln(os.Stderr, "flowviz: the compared model did not stop within 10 s")
+		}
+	}
 }
 
 // statsOut receives the -stats lines.
@@ -64,6 +95,9 @@ var statsOut io.Writer = os.Stderr
 func Run(cfg Config) error {
 	if cfg.Backend == nil {
 		return errors.New("viz: no backend")
+	}
+	if _, ok := cfg.Backend.(scene.Stepper); cfg.Stepwise && !ok {
+		return errors.New("viz: this backend cannot run stepwise")
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		cfg.Width, cfg.Height = 1280, 800
@@ -89,10 +123,14 @@ func Run(cfg Config) error {
 	// then only returns to the drawing, not to training.
 	g.restoreDrawing(cfg.DrawingFile, cfg.RestoreDrawing && !g.sessionAtStart())
 	// The game has fitted the arrow grid to the canvas: start from that.
-	if err := cfg.Backend.Apply(g.applied); err != nil {
+	if err := cfg.Backend.Apply(g.pane.applied); err != nil {
 		return err
 	}
 	g.openAtStart()
+	if cfg.Compare != "" && len(g.panes) == 1 {
+		// Both models start together, from step 0 on the same data.
+		g.toggleCompare()
+	}
 	// SIGINT and SIGTERM close the window like its close button does, so
 	// the backend stops and the last state is written.
 	defer onSignals(func() { g.quit.Store(true) })()
@@ -100,11 +138,13 @@ func Run(cfg Config) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var backendErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		backendErr = cfg.Backend.Run(ctx)
-	}()
+	if !cfg.Stepwise {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			backendErr = cfg.Backend.Run(ctx)
+		}()
+	}
 
 	ebiten.SetWindowSize(cfg.Width, cfg.Height)
 	ebiten.SetWindowTitle(cfg.Title)
@@ -115,6 +155,7 @@ func Run(cfg Config) error {
 	// one full-screen pass less for a software renderer.
 	ebiten.SetScreenClearedEveryFrame(false)
 	err := ebiten.RunGame(g)
+	g.cmp.close()
 
 	// Autosave while the trainer still runs: it hands over its state
 	// between two steps.
@@ -131,26 +172,6 @@ func Run(cfg Config) error {
 		err = nil
 	}
 	return errors.Join(err, backendErr)
-}
-
-// onSignals calls quit on the first SIGINT or SIGTERM until the returned
-// stop is called. Stop unsubscribes before it closes the channel: a signal
-// in between would otherwise be sent on a closed channel and panic.
-func onSignals(quit func()) (stop func()) {
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if _, ok := <-signals; ok {
-			quit()
-		}
-	}()
-	return func() {
-		signal.Stop(signals)
-		close(signals)
-		<-done
-	}
 }
 
 // CheckLook reports a theme or colour map name that does not exist.

@@ -62,7 +62,8 @@ func run(o *cmdline.Options) {
 		Stats: o.Stats, StateFile: o.StateFile,
 		DrawingFile: o.DrawingFile, RestoreDrawing: o.RestoreDrawing,
 		SessionFile: o.SessionFile, Fresh: !o.RestoreAutosave, KeepDir: o.KeepDir,
-		Lesson: o.Lesson,
+		Lesson: o.Lesson, Stepwise: o.Stepwise && !o.Demo,
+		Compare: o.Compare, NewBackend: compareBackend(o.Demo),
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz:", err)
@@ -76,6 +77,15 @@ func newBackend(s scene.Settings, useDemo bool) (scene.Backend, error) {
 		return demo.New(s), nil
 	}
 	return live.New(s)
+}
+
+// compareBackend makes compare mode's second model: the live trainer, or
+// nothing for the demo, whose exact field has nothing to compare.
+func compareBackend(useDemo bool) func(scene.Settings) (scene.Backend, error) {
+	if useDemo {
+		return nil
+	}
+	return func(s scene.Settings) (scene.Backend, error) { return live.New(s) }
 }
 
 // memProfileEvery is how often -memprofile rewrites the heap profile while

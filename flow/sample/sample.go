@@ -138,6 +138,11 @@ type Sampler struct {
 
 	minInterval time.Duration // minFrameInterval; tests shorten it
 
+	// What Advance computed last, for the stepwise mode.
+	stepSnap  *train.Snapshot
+	stepGen   uint64
+	stepStart time.Time
+
 	// Owned by the Run goroutine, reused across frames.
 	field       *train.NetField
 	classFields []*train.NetField // conditional models: slot y+1 for class y
@@ -243,6 +248,35 @@ func (s *Sampler) Run(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// Advance computes one frame on the caller's goroutine if a newer snapshot
+// or new settings wait and minInterval has passed since the last, and
+// reports whether it published one. It is the stepwise mode for platforms
+// without threads, where the game loop drives sampling; not concurrently
+// with Run.
+func (s *Sampler) Advance(ctx context.Context) bool {
+	snap := s.tr.Latest()
+	if snap == s.stepSnap && s.gen.Load() == s.stepGen {
+		return false
+	}
+	if time.Since(s.stepStart) < s.minInterval {
+		return false
+	}
+	s.stepStart = time.Now()
+	s.mu.Lock()
+	st, gen := s.settings, s.gen.Load()
+	s.mu.Unlock()
+	f := s.compute(ctx, snap, st, gen)
+	if f == nil {
+		return false
+	}
+	s.seq++
+	f.Seq = s.seq
+	s.latest.Store(f)
+	poke(s.updated)
+	s.stepSnap, s.stepGen = snap, gen
+	return true
 }
 
 // superseded reports whether the frame for (snap, gen) is no longer wanted:

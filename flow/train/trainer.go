@@ -356,6 +356,33 @@ func (tr *Trainer) Run(ctx context.Context) error {
 	}
 }
 
+// Advance trains on the caller's goroutine for about budget of wall time
+// (at least one step while running) and at most maxSteps steps (no limit
+// when maxSteps ≤ 0), applying commands and publishing as Run does, and
+// returns the steps taken. Paused, waiting, failed or done, it only
+// publishes what changed. It is the stepwise mode for platforms without
+// threads, where the game loop drives training, and the way compared
+// trainers keep in step; not concurrently with Run.
+func (tr *Trainer) Advance(budget time.Duration, maxSteps int) int {
+	deadline := time.Now().Add(budget)
+	n := 0
+	for {
+		tr.applyCommands()
+		if tr.state != Running {
+			if tr.publishRequired {
+				tr.publish()
+			}
+			return n
+		}
+		tr.trainStep() // a divergence is published as State Failed
+		tr.maybePublish()
+		n++
+		if !time.Now().Before(deadline) || maxSteps > 0 && n >= maxSteps {
+			return n
+		}
+	}
+}
+
 // Second PCG seed words of the batch draws ("draw") and of the path's noise
 // ("noise"); the initial weights use a stream of their own, so the draws do
 // not depend on the network.

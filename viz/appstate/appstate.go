@@ -54,6 +54,8 @@ type State struct {
 	Drawing Drawing `json:"drawing"`
 	Lesson  Lesson  `json:"lesson"`
 	Tool    Tool    `json:"tool"`
+	// Compare is compare mode, absent with one pane.
+	Compare *Compare `json:"compare,omitempty"`
 
 	FPS      float64 `json:"fps"`
 	UpdateMs float64 `json:"update_ms"` // mean CPU time per Update
@@ -98,6 +100,7 @@ type Tool struct {
 	ProbeAt  *flow.Vec     `json:"probe_at,omitempty"`
 	Learned  *flow.Vec     `json:"learned,omitempty"`
 	Exact    *flow.Vec     `json:"exact,omitempty"`
+	Other    *flow.Vec     `json:"other,omitempty"`     // compare mode: the other pane's learned v at the probe
 	TopShare float64       `json:"top_share,omitempty"` // posterior weight of the heaviest target
 	Reverse  [][2]flow.Vec `json:"reverse,omitempty"`   // [x1 at t = 1, x0 at t = 0] per path
 }
@@ -228,6 +231,16 @@ func Write(w io.Writer, s *State) error {
 	c.Training.Loss = finiteOr(c.Training.Loss)
 	c.Training.StepsPerSec = finiteOr(c.Training.StepsPerSec)
 	c.FPS, c.UpdateMs, c.DrawMs = finiteOr(c.FPS), finiteOr(c.UpdateMs), finiteOr(c.DrawMs)
+	if c.Compare != nil {
+		cmp := *c.Compare
+		cmp.Panes = append([]Pane(nil), cmp.Panes...)
+		for i := range cmp.Panes {
+			p := &cmp.Panes[i]
+			p.Loss, p.StepsPerSec, p.W2, p.W2OneStep = finiteOr(p.Loss), finiteOr(p.StepsPerSec), finiteOr(p.W2), finiteOr(p.W2OneStep)
+			p.Straightness, p.NPE = finiteOr(p.Straightness), finiteOr(p.NPE)
+		}
+		c.Compare = &cmp
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(&c)
@@ -276,4 +289,35 @@ func ReadFile(path string) (*State, error) {
 	}
 	defer f.Close()
 	return Read(f)
+}
+
+// Compare is compare mode: two panes, A (the app's own model) and B (A with
+// Spec's settings changed), their comparison strip and which one the panel
+// edits.
+type Compare struct {
+	Spec  string `json:"spec"`  // how B differs from A, "coupling=ot"
+	Focus int    `json:"focus"` // 0 for A, 1 for B
+	Link  bool   `json:"link"`  // the panel edits both
+	Panes []Pane `json:"panes"` // A, then B
+}
+
+// Pane is one model of compare mode: its screen rectangle [x, y, w, h], its
+// camera, and the strip's numbers (Measured is the training step the sample
+// metrics were measured at, 0 before the first measurement). Better names,
+// per metric, the side that wins it: "A", "B" or "tie".
+type Pane struct {
+	Label        string            `json:"label"`
+	Canvas       [4]float64        `json:"canvas"`
+	Camera       Camera            `json:"camera"`
+	Coupling     string            `json:"coupling"`
+	Step         int               `json:"step"`
+	Loss         float64           `json:"loss"`
+	StepsPerSec  float64           `json:"steps_per_sec"`
+	Measured     int               `json:"measured"`
+	W2           float64           `json:"w2"`
+	W2OneStep    float64           `json:"w2_one_step"`
+	Straightness float64           `json:"straightness"`
+	NPE          float64           `json:"npe"`
+	NFE          int               `json:"nfe"`
+	Better       map[string]string `json:"better,omitempty"`
 }

@@ -42,6 +42,7 @@ const (
 	CycleColourMap
 	ToggleProbe
 	ToggleReverse
+	ToggleCompare
 	NextLesson
 	PrevLesson
 	GoLesson // the lesson numbered by the key's digit
@@ -88,7 +89,7 @@ var Table = []Binding{
 	{"Tab", "Tab", TogglePanel, ""},
 	{"F3", "F3", ToggleStats, "frame timings"},
 	{"F11", "F11", Fullscreen, "fullscreen"},
-	{"D", "D", ToggleDraw, "draw mode: paint the target with the left button"},
+	{"D", "D", ToggleDraw, "draw mode: paint the target (left button)"},
 	{"S", "Ctrl+S", SaveSession, "save the session"},
 	{"O", "Ctrl+O", OpenSession, "open the session in the panel's path"},
 	{"E", "Ctrl+E", ExportData, "export samples, trajectories (CSV) and the model"},
@@ -96,6 +97,7 @@ var Table = []Binding{
 	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
 	{"Q", "Q", ToggleProbe, "probe: v(x, t) beside the exact marginal field"},
 	{"Z", "Z", ToggleReverse, "reverse: drag a target point back to its noise"},
+	{"K", "K", ToggleCompare, "compare two models side by side"},
 	{"PageDown", "PgDn", NextLesson, "next lesson (presentation clicker)"},
 	{"PageUp", "PgUp", PrevLesson, "previous lesson"},
 	{"Digit1", "1–8", GoLesson, "go to lesson 1–8"},
@@ -121,8 +123,7 @@ var Extra = []Binding{
 	{Label: "wheel", Help: "zoom around the pointer"},
 	{Label: "right/middle drag", Help: "pan the view"},
 	{Label: "drag the timeline", Help: "scrub through t"},
-	{Label: "Ctrl+Z", Help: "undo a stroke (draw mode)"},
-	{Label: "Ctrl+Shift+Z", Help: "redo a stroke (draw mode)"},
+	{Label: "Ctrl+Z, Ctrl+Shift+Z", Help: "undo, redo a stroke (draw mode)"},
 }
 
 // NeedsCtrl reports whether the binding fires only with Ctrl (or Cmd) held;

@@ -96,41 +96,61 @@ func (v *validator) view(r [4]float64) {
 
 // kind checks the fields the lesson's kind uses.
 func (v *validator) kind(l Lesson) {
-	switch l.Kind {
-	case Pair:
-		v.count("steps", l.Steps, scene.MinSteps, scene.MaxSteps)
-		if l.X0 == l.X1 {
-			v.fail("x1", "equals x0: a pair needs two distinct points")
+	if check := kindChecks[l.Kind]; check != nil {
+		check(v, l)
+	}
+}
+
+// kindChecks holds what each kind needs of its fields: one line per kind
+// that reads fields of its own (the others need none).
+var kindChecks = map[Kind]func(*validator, Lesson){
+	Pair:     (*validator).pair,
+	Interp:   (*validator).interp,
+	Crossing: (*validator).pairs,
+	Batch:    (*validator).pairs,
+	Sampling: (*validator).sampling,
+	Straight: (*validator).straight,
+}
+
+func (v *validator) pair(l Lesson) {
+	v.count("steps", l.Steps, scene.MinSteps, scene.MaxSteps)
+	if l.X0 == l.X1 {
+		v.fail("x1", "equals x0: a pair needs two distinct points")
+	}
+}
+
+func (v *validator) interp(l Lesson) {
+	// The lesson draws the velocity x1 − x0; a zero arrow shows nothing.
+	if l.X0 == l.X1 {
+		v.fail("x1", "equals x0: the velocity x1 − x0 would be zero")
+	}
+}
+
+func (v *validator) pairs(l Lesson) { v.count("pairs", l.Pairs, 1, MaxPairs) }
+
+func (v *validator) sampling(l Lesson) {
+	if len(l.StepChoices) == 0 {
+		v.fail("step_choices", "empty")
+	}
+	for _, n := range l.StepChoices {
+		v.count("step_choices", n, 1, MaxStepCount)
+	}
+	if len(l.Solvers) == 0 {
+		v.fail("solvers", "empty")
+	}
+	for _, s := range l.Solvers {
+		if _, err := flow.ParseSolver(s); err != nil {
+			v.fail("solvers", "%v", err)
 		}
-	case Interp:
-		// The lesson draws the velocity x1 − x0; a zero arrow shows nothing.
-		if l.X0 == l.X1 {
-			v.fail("x1", "equals x0: the velocity x1 − x0 would be zero")
-		}
-	case Crossing, Batch:
-		v.count("pairs", l.Pairs, 1, MaxPairs)
-	case Sampling:
-		if len(l.StepChoices) == 0 {
-			v.fail("step_choices", "empty")
-		}
-		for _, n := range l.StepChoices {
-			v.count("step_choices", n, 1, MaxStepCount)
-		}
-		if len(l.Solvers) == 0 {
-			v.fail("solvers", "empty")
-		}
-		for _, s := range l.Solvers {
-			if _, err := flow.ParseSolver(s); err != nil {
-				v.fail("solvers", "%v", err)
-			}
-		}
-	case Straight:
-		if len(l.Couplings) == 0 {
-			v.fail("couplings", "empty")
-		}
-		for _, c := range l.Couplings {
-			v.coupling("couplings", c)
-		}
+	}
+}
+
+func (v *validator) straight(l Lesson) {
+	if len(l.Couplings) == 0 {
+		v.fail("couplings", "empty")
+	}
+	for _, c := range l.Couplings {
+		v.coupling("couplings", c)
 	}
 }
 

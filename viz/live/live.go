@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
@@ -14,6 +15,12 @@ import (
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
+)
+
+var (
+	_ scene.Backend     = (*Backend)(nil)
+	_ scene.Stepper     = (*Backend)(nil)
+	_ scene.Lockstepper = (*Backend)(nil)
 )
 
 // Backend trains and samples for the visualizer. Every method but Run
@@ -28,6 +35,28 @@ type Backend struct {
 
 	cur     atomic.Pointer[converted] // the newest frame and its scene
 	running atomic.Bool               // Run is driving the trainer
+	// lock, when set, keeps the trainer in step with compared ones.
+	lock atomic.Pointer[lockstepMember]
+}
+
+// lockstepMember is a backend's place in a Lockstep.
+type lockstepMember struct {
+	l  *scene.Lockstep
+	id int
+}
+
+// trainSlice is how long the trainer trains between looks at the
+// lockstep and the context.
+const trainSlice = 5 * time.Millisecond
+
+// Lockstep joins the trainer to l (nil leaves it): it then trains at most
+// scene.LockstepWindow steps ahead of the slowest member. Safe while Run runs.
+func (b *Backend) Lockstep(l *scene.Lockstep) {
+	if l == nil {
+		b.lock.Store(nil)
+		return
+	}
+	b.lock.Store(&lockstepMember{l: l, id: l.Join()})
 }
 
 // converted caches the scene made from a frame, so Scene allocates only when
@@ -116,7 +145,7 @@ func (b *Backend) Run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		lowerPriority()
-		trainErr = b.tr.Run(ctx)
+		trainErr = b.train(ctx)
 	}()
 	go func() {
 		defer wg.Done()
@@ -128,6 +157,48 @@ func (b *Backend) Run(ctx context.Context) error {
 		trainErr = nil
 	}
 	return trainErr
+}
+
+// train trains until ctx ends, in slices of trainSlice, in step with the
+// compared trainers when there are any; it polls while paused or waiting
+// (a command wakes it within one poll).
+func (b *Backend) train(ctx context.Context) error {
+	const idlePoll = 20 * time.Millisecond
+	for ctx.Err() == nil {
+		maxSteps := 0
+		m := b.lock.Load()
+		if m != nil {
+			if maxSteps = m.l.Allowance(m.id); maxSteps == 0 {
+				// Ahead of the slowest: let it catch up.
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Millisecond):
+				}
+				continue
+			}
+		}
+		n := b.tr.Advance(trainSlice, maxSteps)
+		if m != nil {
+			m.l.Done(m.id, n)
+		}
+		if n == 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(idlePoll):
+			}
+		}
+	}
+	b.tr.Publish()
+	return nil
+}
+
+// Advance is the stepwise mode: it trains for about budget on the caller's
+// goroutine, then computes a frame if a newer snapshot or new settings wait.
+// A frame costs what it costs (tens of ms for 10,000 particles); the
+// sampler's minimum interval keeps them from taking every tick.
+func (b *Backend) Advance(budget time.Duration) {
+	b.tr.Advance(budget, 0)
+	b.sm.Advance(context.Background())
 }
 
 // Scene returns the newest frame as a scene (nil before the first).

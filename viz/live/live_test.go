@@ -30,7 +30,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func start(t *testing.T, s scene.Settings) (*Backend, func()) {
+func start(t testing.TB, s scene.Settings) (*Backend, func()) {
 	t.Helper()
 	b, err := New(s)
 	if err != nil {

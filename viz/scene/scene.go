@@ -6,6 +6,8 @@ package scene
 import (
 	"context"
 	"math"
+	"sync"
+	"time"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
@@ -230,6 +232,87 @@ type Backend interface {
 	Pause()    // pause training
 	Reset()    // fresh weights
 	Resample() // new particle draws
+}
+
+// Stepper is implemented by backends that can be driven from the game loop
+// instead of their own goroutines: the stepwise mode, for platforms without
+// threads (the browser). Advance trains for about budget and then computes
+// a frame if one is due; it runs on the caller's goroutine, and Run must not
+// run at the same time.
+type Stepper interface {
+	Advance(budget time.Duration)
+}
+
+// Lockstepper is implemented by backends whose trainer can keep in step
+// with others joined to the same Lockstep.
+type Lockstepper interface {
+	Lockstep(l *Lockstep) // nil: train freely again
+}
+
+// Lockstep keeps compared trainers in step: none runs more than
+// LockstepWindow training steps ahead of the slowest one still training,
+// counted from when they joined. Equal networks then train at equal rates
+// whatever else the machine runs, and a cheaper model waits for a costlier
+// one, so two models are always compared at (nearly) the same step. A
+// member that is paused, waiting or failed does not hold the others back.
+type Lockstep struct {
+	mu      sync.Mutex
+	steps   []int
+	stalled []bool
+}
+
+// LockstepWindow is how many steps a member may run ahead.
+const LockstepWindow = 10
+
+// Join adds a member at the count of the slowest and returns its id.
+func (l *Lockstep) Join() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.steps = append(l.steps, l.floor(-1))
+	l.stalled = append(l.stalled, false)
+	return len(l.steps) - 1
+}
+
+// floor is the lowest count among the training members other than skip;
+// skip's own count if there is none.
+func (l *Lockstep) floor(skip int) int {
+	lo, found := 0, false
+	for i, n := range l.steps {
+		if i == skip || l.stalled[i] {
+			continue
+		}
+		if !found || n < lo {
+			lo, found = n, true
+		}
+	}
+	if !found && skip >= 0 {
+		return l.steps[skip]
+	}
+	return lo
+}
+
+// Allowance is how many steps member id may take now: 0 while it is
+// LockstepWindow ahead of the slowest other member still training.
+func (l *Lockstep) Allowance(id int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stalled[id] {
+		// Back from a pause or failure: no further behind than the rest.
+		l.stalled[id] = false
+		l.steps[id] = max(l.steps[id], l.floor(id))
+	}
+	return max(0, l.floor(id)+LockstepWindow-l.steps[id])
+}
+
+// Done records n steps of member id; n = 0 marks it stalled (paused,
+// waiting or failed) until its next Allowance.
+func (l *Lockstep) Done(id, n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.steps[id] += n
+	if n == 0 {
+		l.stalled[id] = true
+	}
 }
 
 // DataSetter is implemented by backends that take a distribution directly

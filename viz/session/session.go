@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
@@ -78,6 +79,21 @@ type Session struct {
 	BatchRNG []byte
 	View     View
 	Lesson   string // the lesson being shown, "" for none
+	// Compare is compare mode's second model, nil with one pane.
+	Compare *Compared
+}
+
+// Compared is compare mode's pane B: how it differs from pane A (Spec, as
+// flowviz -compare takes it), its settings and its own trained state. The
+// data, view and timeline are A's: the panes share them.
+type Compared struct {
+	Spec      string
+	Focus     int  // 1 when the panel was editing B
+	Link      bool // the panel edited both
+	Settings  scene.Settings
+	Model     *train.Model
+	Optimizer *train.OptimizerState
+	BatchRNG  []byte
 }
 
 // Data is a distribution as a file holds it: a built-in or text spec, or
@@ -146,6 +162,17 @@ type fileJSON struct {
 	BatchRNG  []byte          `json:"batch_rng,omitempty"`
 	View      viewJSON        `json:"view"`
 	Lesson    string          `json:"lesson"`
+	Compare   *compareJSON    `json:"compare,omitempty"`
+}
+
+type compareJSON struct {
+	Spec      string          `json:"spec"`
+	Focus     int             `json:"focus"`
+	Link      bool            `json:"link"`
+	Settings  settingsJSON    `json:"settings"`
+	Model     json.RawMessage `json:"model,omitempty"`
+	Optimizer *optimizerJSON  `json:"optimizer,omitempty"`
+	BatchRNG  []byte          `json:"batch_rng,omitempty"`
 }
 
 type settingsJSON struct {
@@ -219,15 +246,15 @@ func Write(w io.Writer, s *Session) error {
 		Lesson:   s.Lesson,
 		BatchRNG: s.BatchRNG,
 	}
-	if s.Model != nil {
-		var b bytes.Buffer
-		if err := train.WriteModel(&b, s.Model); err != nil {
-			return fmt.Errorf("session: %w", err)
-		}
-		f.Model = bytes.TrimSpace(b.Bytes())
+	var err error
+	if f.Model, f.Optimizer, err = trainedJSON(s.Model, s.Optimizer); err != nil {
+		return fmt.Errorf("session: %w", err)
 	}
-	if o := s.Optimizer; o != nil {
-		f.Optimizer = &optimizerJSON{M: o.M, V: o.V, Steps: o.Steps}
+	if c := s.Compare; c != nil {
+		f.Compare = &compareJSON{Spec: c.Spec, Focus: c.Focus, Link: c.Link, Settings: settingsJSON(c.Settings), BatchRNG: c.BatchRNG}
+		if f.Compare.Model, f.Compare.Optimizer, err = trainedJSON(c.Model, c.Optimizer); err != nil {
+			return fmt.Errorf("session: compared model: %w", err)
+		}
 	}
 	b, err := json.Marshal(f)
 	if err != nil {
@@ -241,6 +268,24 @@ func Write(w io.Writer, s *Session) error {
 		return fmt.Errorf("session: writing: %w", err)
 	}
 	return nil
+}
+
+// trainedJSON encodes weights (a complete flowviz-model object) and Adam's
+// moments; nil for what is absent.
+func trainedJSON(m *train.Model, o *train.OptimizerState) (json.RawMessage, *optimizerJSON, error) {
+	var model json.RawMessage
+	if m != nil {
+		var b bytes.Buffer
+		if err := train.WriteModel(&b, m); err != nil {
+			return nil, nil, err
+		}
+		model = bytes.TrimSpace(b.Bytes())
+	}
+	var opt *optimizerJSON
+	if o != nil {
+		opt = &optimizerJSON{M: o.M, V: o.V, Steps: o.Steps}
+	}
+	return model, opt, nil
 }
 
 func toDataJSON(d Data) dataJSON {
@@ -315,6 +360,17 @@ func read(r io.Reader, size int64) (*Session, error) {
 	if o := f.Optimizer; o != nil {
 		s.Optimizer = &train.OptimizerState{M: o.M, V: o.V, Steps: o.Steps}
 	}
+	if c := f.Compare; c != nil {
+		s.Compare = &Compared{Spec: c.Spec, Focus: c.Focus, Link: c.Link, Settings: scene.Settings(c.Settings), BatchRNG: c.BatchRNG}
+		if len(c.Model) > 0 {
+			if s.Compare.Model, err = train.ReadModel(bytes.NewReader(c.Model)); err != nil {
+				return nil, fmt.Errorf("session: compared weights: %w", err)
+			}
+		}
+		if o := c.Optimizer; o != nil {
+			s.Compare.Optimizer = &train.OptimizerState{M: o.M, V: o.V, Steps: o.Steps}
+		}
+	}
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
@@ -376,8 +432,22 @@ func (p *points) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Validate checks every value against what the app accepts.
+// Validate checks every value against what the app accepts, pane B's as
+// pane A's.
 func (s *Session) Validate() error {
+	if c := s.Compare; c != nil {
+		if c.Focus != 0 && c.Focus != 1 {
+			return fmt.Errorf("compare: focus %d, want 0 or 1", c.Focus)
+		}
+		if n := utf8.RuneCountInString(c.Spec); n == 0 || n > 256 {
+			return fmt.Errorf("compare: spec of %d characters, want 1..256", n)
+		}
+		b := *s
+		b.Settings, b.Model, b.Optimizer, b.BatchRNG, b.Compare = c.Settings, c.Model, c.Optimizer, c.BatchRNG, nil
+		if err := b.Validate(); err != nil {
+			return fmt.Errorf("compare: %w", err)
+		}
+	}
 	st := s.Settings
 	if err := CheckNet(mlp.Config{Width: st.Width, Depth: st.Depth}); err != nil {
 		return err

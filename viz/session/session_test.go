@@ -286,6 +286,11 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(trained.Bytes())
+	var compared bytes.Buffer // compare mode's second pane too
+	if err := Write(&compared, comparedSession(f)); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(compared.Bytes())
 	f.Add([]byte(`{"format":"flowviz-session","version":1}`))
 	f.Add([]byte(`{"format":"flowviz-session","version":1,"target":{"points":[[1e308,-1e308]]}}`))
 	// Size bombs: more points than a drawing holds, moments longer than any
@@ -435,6 +440,51 @@ func TestSessionContinuesBitExact(t *testing.T) {
 				t.Errorf("weights after 12 + 8 steps equal to 20 uninterrupted steps: %v, want %v", same, tc.bitExact)
 			}
 		})
+	}
+}
+
+// comparedSession is testSession in compare mode: pane B trained on its own
+// with minibatch OT.
+func comparedSession(t testing.TB) *Session {
+	t.Helper()
+	s := testSession(t)
+	cfg := train.DefaultConfig()
+	cfg.Net = mlp.Config{Width: 16, Depth: 2, Act: mlp.SiLU}
+	cfg.Coupling = "ot"
+	tr, err := train.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := tr.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := tr.CurrentState()
+	b := s.Settings
+	b.Coupling, b.Width = "ot", 16
+	s.Compare = &Compared{Spec: "coupling=ot,width=16", Focus: 1, Settings: b, Model: st.Model, Optimizer: &st.Optimizer, BatchRNG: st.BatchRNG}
+	return s
+}
+
+func TestRoundTripCompare(t *testing.T) {
+	s := comparedSession(t)
+	var buf bytes.Buffer
+	if err := Write(&buf, s); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, s) {
+		t.Fatalf("round trip changed compare mode:\n got %+v\nwant %+v", got.Compare, s.Compare)
+	}
+	// B's state is checked as A's is: moments of the wrong size are refused.
+	bad := comparedSession(t)
+	bad.Compare.Optimizer.M = bad.Compare.Optimizer.M[:3]
+	if err := Write(&buf, bad); err == nil || !strings.Contains(err.Error(), "compare") {
+		t.Fatalf("B with torn moments: %v", err)
 	}
 }
 

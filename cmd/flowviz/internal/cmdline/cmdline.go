@@ -28,6 +28,8 @@ type Options struct {
 	Stats               bool
 	StateFile           string
 	Demo                bool
+	Compare             string // -compare: B = A with these key=value settings changed
+	Stepwise            bool   // train and sample from the game loop
 	CPUProfile          string
 	MemProfile          string
 	DrawingFile         string
@@ -89,6 +91,8 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 	fs.BoolVar(&o.Stats, "stats", false, "show frame timings and print them to stderr every 2 s")
 	fs.StringVar(&o.StateFile, "state-file", "", "write the app state as JSON to this file every 200 ms")
 	fs.BoolVar(&o.Demo, "demo", false, "play the exact marginal field instead of training a network")
+	fs.StringVar(&o.Compare, "compare", "", "open compare mode: a second model B beside A, B = A with these key=value settings changed (e.g. coupling=ot, or solver=rk4,steps=5); K toggles it")
+	fs.BoolVar(&o.Stepwise, "stepwise", false, "train and sample from the game loop, a slice of each frame, as the browser build must (no background threads)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "rewrite a heap profile (in use, after a GC) to this file every 10 s")
 	fs.StringVar(&o.DrawingFile, "drawing", session.DefaultDrawingFile(), "CSV file the drawing is kept in between runs (\"\" to keep none)")
@@ -146,6 +150,14 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 		return nil, usagef(stderr, "%v", err)
 	}
 	o.Settings = s.Clamp()
+	if o.Compare != "" {
+		if o.Demo {
+			return nil, usagef(stderr, "-compare needs the live trainer, not -demo")
+		}
+		if _, err := o.Settings.Differ(o.Compare); err != nil {
+			return nil, usagef(stderr, "%v", err)
+		}
+	}
 	return o, nil
 }
 

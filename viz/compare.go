@@ -1,0 +1,327 @@
+package viz
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ebitengine/debugui"
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/compare"
+	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// Compare mode's timing: the strip's sample metrics (W2, straightness, …)
+// are measured off the render loop on compare.DefaultN samples at most this
+// often, both panes from the same draws.
+const measureEvery = 3 * time.Second
+
+// DefaultCompare is what K compares when no -compare was given: the
+// coupling, the sharpest single choice the app teaches.
+const DefaultCompare = "coupling=ot"
+
+// Compare is compare mode: a second pane B beside the app's own pane A, B
+// being A with Spec's settings changed, both trained at once on the same
+// data, seed and batches, shown through one camera and one timeline, with a
+// strip of their numbers below. Its methods keep the second model's life
+// (backend goroutines, measurements); the app lays the panes out.
+type Compare struct {
+	Spec string // how B differs: "coupling=ot"; DefaultCompare if empty
+	Link bool   // the panel edits both panes
+
+	stop  func()          // ends B's backend; nil while B does not run
+	share []scene.Backend // the backends training in lockstep
+
+	// The strip's sample metrics, measured by a goroutine; step/loss/steps/s
+	// are read live from the backends.
+	measured  [2]compare.Metrics
+	hasMeas   bool
+	measuring bool
+	measureAt time.Time
+	results   chan [2]compare.Metrics
+	cancel    context.CancelFunc
+}
+
+// spec is the comparison asked for.
+func (c *Compare) spec() string {
+	if c.Spec == "" {
+		return DefaultCompare
+	}
+	return c.Spec
+}
+
+// open starts pane B from a's applied settings with the spec's changes: a
+// fresh model of its own, the same data, seed and particles. start runs
+// the backend the way the app runs its own (goroutines or stepwise).
+func (c *Compare) open(a *Pane, newBackend func(scene.Settings) (scene.Backend, error), start func(scene.Backend) func(), say func(string, bool)) (*Pane, error) {
+	if newBackend == nil {
+		return nil, fmt.Errorf("compare mode needs the live trainer: start without -demo")
+	}
+	sb, err := a.applied.Differ(c.spec())
+	if err != nil {
+		return nil, err
+	}
+	backend, err := newBackend(sb)
+	if err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
+	}
+	if err := backend.Apply(sb); err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
+	}
+	b := newPane(backend, sb, a.lastCanvas, a.canvas.Scale, say)
+	b.canvas.Layers = a.canvas.Layers
+	b.canvas.Cam = a.canvas.Cam
+	b.fitData = false // the shared camera already shows the data
+	// Both train in lockstep, so that they share the CPU fairly whatever
+	// else the machine runs and are compared at the same step.
+	c.share = nil
+	step := new(scene.Lockstep)
+	for _, be := range []scene.Backend{a.backend, backend} {
+		if s, ok := be.(scene.Lockstepper); ok {
+			s.Lockstep(step)
+			c.share = append(c.share, be)
+		}
+	}
+	c.stop = start(backend)
+	c.hasMeas, c.measureAt = false, time.Time{}
+	return b, nil
+}
+
+// close stops B's backend and any measurement in flight.
+func (c *Compare) close() {
+	if c.cancel != nil {
+		c.cancel()
+		c.cancel = nil
+	}
+	c.measuring, c.results = false, nil
+	if c.stop != nil {
+		c.stop()
+		c.stop = nil
+	}
+	for _, be := range c.share {
+		be.(scene.Lockstepper).Lockstep(nil)
+	}
+	c.share = nil
+}
+
+// update takes a finished measurement and starts the next one when it is
+// due: both panes' newest models, sampled from the same draws with each
+// pane's own solver and step count.
+func (c *Compare) update(panes []*Pane) {
+	select {
+	case r := <-c.results:
+		c.measured, c.hasMeas, c.measuring = r, true, false
+	default:
+	}
+	if c.measuring || len(panes) != 2 || time.Since(c.measureAt) < measureEvery {
+		return
+	}
+	type job struct {
+		field     func() flow.Field
+		solver    flow.Solver
+		steps, at int
+	}
+	var jobs [2]job
+	for i, p := range panes {
+		_, m := p.learned()
+		if m == nil || p.sc == nil || len(p.sc.Source) == 0 || len(p.sc.Target) == 0 {
+			return
+		}
+		solver, err := flow.ParseSolver(p.applied.Solver)
+		if err != nil {
+			return
+		}
+		// The scene's own draws of the data: drawn shapes have no spec.
+		// Both panes show the same data, so pane A's clouds serve both and
+		// the two are measured against the very same points.
+		jobs[i] = job{field: m.Field, solver: solver, steps: p.applied.Steps, at: m.Step}
+	}
+	src := &data.PointSet{Points: append([]flow.Vec(nil), panes[0].sc.Source...), Name: "source"}
+	tgt := &data.PointSet{Points: append([]flow.Vec(nil), panes[0].sc.Target...), Name: "target"}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	if c.results == nil {
+		c.results = make(chan [2]compare.Metrics, 1)
+	}
+	done := c.results
+	c.measuring, c.measureAt = true, time.Now()
+	go func() {
+		var out [2]compare.Metrics
+		for i, j := range jobs {
+			m, err := compare.MeasureField(ctx, j.field(), src, tgt, compare.Options{Solver: j.solver, Steps: j.steps, Seed: 1})
+			if err != nil {
+				m = compare.Metrics{W2: math.NaN(), W2OneStep: math.NaN(), Straightness: math.NaN(), NPE: math.NaN()}
+			}
+			m.Step = j.at
+			out[i] = m
+		}
+		done <- out
+	}()
+}
+
+// metrics is the strip's row of pane i: live step, loss and steps/s, and
+// the newest sample metrics.
+func (c *Compare) metrics(p *Pane, i int) compare.Metrics {
+	st := p.backend.Status()
+	m := compare.Metrics{W2: math.NaN(), W2OneStep: math.NaN(), Straightness: math.NaN(), NPE: math.NaN()}
+	if c.hasMeas {
+		m = c.measured[i]
+	}
+	m.Step, m.Loss, m.StepsPerSec = st.Step, st.Loss, st.StepsPerSec
+	if m.NFE == 0 {
+		m.NFE = p.applied.Steps * evalsPerStep(p.applied.Solver)
+	}
+	return m
+}
+
+// labels name the panes by what differs: "A  coupling=independent".
+func compareLabels(a, b scene.Settings) [2]string {
+	return [2]string{"A  " + scene.Diff(b, a), "B  " + scene.Diff(a, b)}
+}
+
+// stripRow is one metric of the strip: how to print it and which side the
+// verdict favours.
+type stripRow struct {
+	name string
+	text func(compare.Metrics) string
+	side func(compare.Verdict) compare.Side
+}
+
+var stripRows = []stripRow{
+	{"step", func(m compare.Metrics) string { return thousands(m.Step) }, nil},
+	{"loss", func(m compare.Metrics) string { return lossText(m.Loss) }, func(v compare.Verdict) compare.Side { return v.Loss }},
+	{"W2", func(m compare.Metrics) string { return numText(m.W2) }, func(v compare.Verdict) compare.Side { return v.W2 }},
+	{"W2 1 step", func(m compare.Metrics) string { return numText(m.W2OneStep) }, func(v compare.Verdict) compare.Side { return v.W2OneStep }},
+	{"straightness", func(m compare.Metrics) string { return numText(m.Straightness) }, func(v compare.Verdict) compare.Side { return v.Straightness }},
+	{"NPE", func(m compare.Metrics) string { return numText(m.NPE) }, func(v compare.Verdict) compare.Side { return v.NPE }},
+	{"NFE", func(m compare.Metrics) string { return thousands(m.NFE) }, func(v compare.Verdict) compare.Side { return v.NFE }},
+	{"steps/s", func(m compare.Metrics) string { return thousands(int(math.Round(m.StepsPerSec))) }, func(v compare.Verdict) compare.Side { return v.StepsPerSec }},
+}
+
+// numText prints a measured number, "…" before the first measurement.
+func numText(x float64) string {
+	if math.IsNaN(x) {
+		return "…"
+	}
+	return significant(x)
+}
+
+// stripHeight is the strip's height at UI scale s: a heading and two rows.
+func stripHeight(fonts Fonts, s float64) float64 { return 3*fonts.Body.Size*1.45 + 10*s }
+
+// drawStrip draws the comparison strip in area: a column per metric, a row
+// per pane, the better value of each metric lit with a mark beside it.
+func (c *Compare) drawStrip(dst *ebiten.Image, b *Batch, area rect, panes []*Pane, labels [2]string, fonts Fonts, s float64) {
+	if len(panes) != 2 {
+		return
+	}
+	ma, mb := c.metrics(panes[0], 0), c.metrics(panes[1], 1)
+	v := compare.Better(ma, mb)
+	b.Begin(dst)
+	b.Rect(float32(area.X), float32(area.Y), float32(area.W), float32(area.H), palette.PanelBG.WithAlpha(0.95))
+	b.Rect(float32(area.X), float32(area.Y), float32(area.W), float32(math.Max(1, s)), palette.GridMajor)
+	b.Flush()
+	lineH := fonts.Body.Size * 1.45
+	pad := 5 * s
+	// The panes carry their full labels; the strip names them A and B.
+	labelW := textWidth("B", fonts.Bold) + 20*s
+	colW := (area.W - labelW - 2*pad) / float64(len(stripRows))
+	y0 := area.Y + pad
+	for r, row := range stripRows {
+		x := area.X + pad + labelW + float64(r)*colW
+		drawText(dst, row.name, fonts.Small, x, y0+2*s, TopLeft, palette.Dim)
+	}
+	for i, m := range [2]compare.Metrics{ma, mb} {
+		y := y0 + float64(i+1)*lineH
+		drawText(dst, labels[i][:1], fonts.Bold, area.X+pad, y, TopLeft, paneColour(i))
+		for r, row := range stripRows {
+			x := area.X + pad + labelW + float64(r)*colW
+			col := palette.Label
+			better := row.side != nil && (row.side(v) == compare.A && i == 0 || row.side(v) == compare.B && i == 1)
+			if better {
+				col = palette.Accent
+				b.Begin(dst)
+				d := float32(6 * s)
+				b.Rect(float32(x-9*s), float32(y+lineH/2)-d/2-float32(2*s), d, d, palette.Accent)
+				b.Flush()
+			}
+			drawText(dst, row.text(m), fonts.Body, x, y, TopLeft, col)
+		}
+	}
+}
+
+// paneColour tells the panes apart in labels and frames.
+func paneColour(i int) palette.RGBA {
+	if i == 0 {
+		return palette.Source.WithAlpha(1)
+	}
+	return palette.Target.WithAlpha(1)
+}
+
+// drawPaneFrame marks pane i: its label at the top, and a frame in the
+// accent colour when the panel edits it.
+func drawPaneFrame(dst *ebiten.Image, b *Batch, r rect, label string, i int, focused bool, fonts Fonts, s float64) {
+	b.Begin(dst)
+	if focused {
+		w := float32(math.Max(2, 3*s))
+		b.Frame(float32(r.X)+w/2, float32(r.Y)+w/2, float32(r.W)-w, float32(r.H)-w, w, palette.Accent)
+	}
+	tw := textWidth(label, fonts.Bold) + 16*s
+	x := r.X + r.W/2 - tw/2
+	b.Rect(float32(x), float32(r.Y+4*s), float32(tw), float32(fonts.Bold.Size*1.5), palette.PanelBG.WithAlpha(0.85))
+	b.Flush()
+	drawText(dst, label, fonts.Bold, r.X+r.W/2, r.Y+4*s+fonts.Bold.Size*0.2, TopCenter, paneColour(i))
+}
+
+// panel is the panel's Compare section.
+func (c *Compare) panel(ctx *debugui.Context, on bool, toggle func()) {
+	ctx.Header("Compare", true, func() {
+		ctx.SetGridLayout([]int{-1, -1}, nil)
+		open := on
+		ctx.Checkbox(&open, "compare (K)").On(toggle)
+		ctx.Checkbox(&c.Link, "link: edit both")
+		ctx.SetGridLayout(nil, nil)
+		ctx.Text("B = A with: " + c.spec())
+		ctx.Text("click a pane to edit it")
+		ctx.Text("W2, straightness, NPE: measured every 3 s on 1,000 shared draws")
+	})
+}
+
+// state is compare mode's part of the state file.
+func (c *Compare) state(panes []*Pane, rects []rect, focus int) *appstate.Compare {
+	if len(panes) != 2 {
+		return nil
+	}
+	labels := compareLabels(panes[0].applied, panes[1].applied)
+	ma, mb := c.metrics(panes[0], 0), c.metrics(panes[1], 1)
+	v := compare.Better(ma, mb)
+	st := &appstate.Compare{Spec: c.spec(), Focus: focus, Link: c.Link}
+	for i, m := range [2]compare.Metrics{ma, mb} {
+		p, r := panes[i], rects[i]
+		cam := p.canvas.Cam
+		ps := appstate.Pane{
+			Label: labels[i], Canvas: [4]float64{r.X, r.Y, r.W, r.H},
+			Camera:   appstate.Camera{X: cam.CenterX, Y: cam.CenterY, Zoom: cam.Zoom, Canvas: [4]float64{cam.X, cam.Y, cam.W, cam.H}},
+			Coupling: p.applied.Coupling,
+			Step:     m.Step, Loss: m.Loss, StepsPerSec: m.StepsPerSec,
+			W2: m.W2, W2OneStep: m.W2OneStep, Straightness: m.Straightness, NPE: m.NPE, NFE: m.NFE,
+			Better: map[string]string{},
+		}
+		if c.hasMeas {
+			ps.Measured = c.measured[i].Step
+		}
+		for _, row := range stripRows {
+			if row.side != nil {
+				ps.Better[row.name] = row.side(v).String()
+			}
+		}
+		st.Panes = append(st.Panes, ps)
+	}
+	return st
+}

@@ -1,0 +1,183 @@
+package viz
+
+import (
+	"testing"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/viz/input"
+	"github.com/flowviz/flowviz/viz/keymap"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// compareGame is a game whose compare mode opens a second synthetic backend
+// (no goroutine: the test drives both).
+func compareGame(t *testing.T) (*Game, *staticBackend, *[]*staticBackend, *ebiten.Image) {
+	t.Helper()
+	a := newSynthetic(300, 10, 8)
+	var made []*staticBackend
+	s := scene.DefaultSettings()
+	s.Particles, s.Steps = 300, 10
+	g := newGame(Config{Settings: s, Backend: a, Width: 1280, Height: 800, Scale: 1, Stepwise: true,
+		NewBackend: func(sb scene.Settings) (scene.Backend, error) {
+			b := newSynthetic(300, 10, 8)
+			made = append(made, b)
+			return b, nil
+		}})
+	g.Layout(1280, 800)
+	screen := ebiten.NewImage(1280, 800)
+	frame(t, g, screen)
+	return g, a, &made, screen
+}
+
+func TestCompareOpensSharesAndCloses(t *testing.T) {
+	g, a, made, screen := compareGame(t)
+	camBefore := g.pane.canvas.Cam
+	g.do(keymap.ToggleCompare)
+	if len(g.panes) != 2 || len(*made) != 1 {
+		t.Fatalf("K made %d panes and %d backends", len(g.panes), len(*made))
+	}
+	b := g.panes[1]
+	if b.applied.Coupling != "ot" || g.panes[0].applied.Coupling != "independent" {
+		t.Fatalf("B = A with %q: A %q, B %q", DefaultCompare, g.panes[0].applied.Coupling, b.applied.Coupling)
+	}
+	if got := (*made)[0].applied; len(got) == 0 || got[len(got)-1].Coupling != "ot" {
+		t.Fatalf("B's backend was given %+v", got)
+	}
+	for range 3 {
+		frame(t, g, screen)
+	}
+	canvasR, _, _ := g.layout()
+	rects := g.paneRects(canvasR)
+	if rects[0].X+rects[0].W > rects[1].X || rects[0].Y != rects[1].Y || rects[0].H >= canvasR.H {
+		t.Fatalf("panes %v and %v do not sit side by side above the strip in %v", rects[0], rects[1], canvasR)
+	}
+
+	// A wheel notch over B zooms both around the same world point.
+	in := input.Snapshot{WheelY: 1}.At(rects[1].X+rects[1].W/2, rects[1].Y+rects[1].H/2)
+	g.handlePointer(rects, &in)
+	ca, cb := g.panes[0].canvas.Cam, g.panes[1].canvas.Cam
+	if ca.Zoom != cb.Zoom || ca.CenterX != cb.CenterX || ca.CenterY != cb.CenterY || ca.Zoom == camBefore.Zoom {
+		t.Fatalf("cameras after a zoom over B: A %+v, B %+v", ca, cb)
+	}
+
+	// A click in B focuses it; the panel's edit of the learning rate goes
+	// to B alone, the data to both; with link on, to both.
+	click := input.Snapshot{}.At(rects[1].X+20, rects[1].Y+rects[1].H/2)
+	click.Press(input.Left)
+	g.focusAt(&click, rects)
+	if g.focus != 1 || g.pane != b {
+		t.Fatalf("click in B: focus %d", g.focus)
+	}
+	e := b.settings
+	e.LR, e.Target = 5e-3, "8gaussians"
+	g.editPanes(e)
+	if b.settings.LR != 5e-3 || g.panes[0].settings.LR == 5e-3 {
+		t.Errorf("unlinked lr edit: A %v, B %v", g.panes[0].settings.LR, b.settings.LR)
+	}
+	if g.panes[0].settings.Target != "8gaussians" {
+		t.Errorf("the target is shared, A has %q", g.panes[0].settings.Target)
+	}
+	g.cmp.Link = true
+	e = b.settings
+	e.Width = 128
+	g.editPanes(e)
+	if g.panes[0].settings.Width != 128 || g.panes[0].settings.Coupling != "independent" {
+		t.Errorf("linked width edit: A %+v", g.panes[0].settings)
+	}
+
+	// Training is toggled for both.
+	g.do(keymap.ToggleTraining)
+	if a.trains+a.pauses == 0 || (*made)[0].trains+(*made)[0].pauses == 0 {
+		t.Errorf("Enter reached A %d and B %d times", a.trains+a.pauses, (*made)[0].trains+(*made)[0].pauses)
+	}
+
+	st := g.report().state
+	if st.Compare == nil || len(st.Compare.Panes) != 2 || st.Compare.Focus != 1 || st.Compare.Panes[1].Coupling != "ot" {
+		t.Fatalf("state file compare part: %+v", st.Compare)
+	}
+
+	// K again: one pane, A as it was, the panel back on A.
+	aPane := g.panes[0]
+	g.do(keymap.ToggleCompare)
+	if len(g.panes) != 1 || g.pane != aPane || g.focus != 0 {
+		t.Fatalf("after closing: %d panes, focus %d", len(g.panes), g.focus)
+	}
+	frame(t, g, screen)
+	if st := g.report().state; st.Compare != nil {
+		t.Fatalf("state file still reports compare mode")
+	}
+}
+
+// TestCompareNeedsTheLiveTrainer: without a backend maker (the demo),
+// K says why and keeps one pane.
+func TestCompareNeedsTheLiveTrainer(t *testing.T) {
+	b := newSynthetic(100, 10, 8)
+	g := testGame(t, b, 800, 600)
+	g.do(keymap.ToggleCompare)
+	if len(g.panes) != 1 || !g.statusErr {
+		t.Fatalf("%d panes, status %q", len(g.panes), g.status)
+	}
+}
+
+// BenchmarkFrame measures a frame's CPU time (Update + Draw) with one pane
+// and with two of 10,000 particles each: compare mode's budget is 2× one.
+func BenchmarkFrame(b *testing.B) {
+	for _, panes := range []int{1, 2} {
+		b.Run(map[int]string{1: "one-pane-10k", 2: "two-panes-10k"}[panes], func(b *testing.B) {
+			s := scene.DefaultSettings()
+			s.Particles, s.Steps = 10000, 100
+			a := newSynthetic(10000, 100, 32)
+			g := newGame(Config{Settings: s, Backend: a, Width: 1920, Height: 1080, Scale: 1, Stepwise: true,
+				NewBackend: func(scene.Settings) (scene.Backend, error) { return newSynthetic(10000, 100, 32), nil }})
+			g.Layout(1920, 1080)
+			screen := ebiten.NewImage(1920, 1080)
+			if panes == 2 {
+				g.do(keymap.ToggleCompare)
+			}
+			for range 5 {
+				frame(b, g, screen)
+			}
+			for b.Loop() {
+				frame(b, g, screen)
+			}
+		})
+	}
+}
+
+// TestCompareSessionReopensBothPanes: a session saved in compare mode holds
+// pane B, and opening it brings both panes back, B with its own settings
+// and the focus where it was.
+func TestCompareSessionReopensBothPanes(t *testing.T) {
+	g, _, _, _ := compareGame(t)
+	g.do(keymap.ToggleCompare)
+	canvasR, _, _ := g.layout()
+	rects := g.paneRects(canvasR)
+	click := input.Snapshot{}.At(rects[1].X+20, rects[1].Y+rects[1].H/2)
+	click.Press(input.Left)
+	g.focusAt(&click, rects)
+	s := g.sessionView()
+	if err := completeCompared(g.backends(), s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Compare == nil || s.Compare.Spec != DefaultCompare || s.Compare.Settings.Coupling != "ot" || s.Compare.Focus != 1 {
+		t.Fatalf("session's compare part: %+v", s.Compare)
+	}
+	if s.Settings.Coupling != "independent" {
+		t.Fatalf("the session's own model is pane B's: %+v", s.Settings)
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+
+	g2, _, made, _ := compareGame(t)
+	if err := g2.applySession(s); err != nil {
+		t.Fatal(err)
+	}
+	if len(g2.panes) != 2 || len(*made) != 1 || g2.focus != 1 {
+		t.Fatalf("reopened: %d panes, %d backends made, focus %d", len(g2.panes), len(*made), g2.focus)
+	}
+	if c := g2.panes[1].applied.Coupling; c != "ot" {
+		t.Fatalf("pane B reopened with coupling %q", c)
+	}
+}

@@ -1,0 +1,58 @@
+package input
+
+import (
+	"testing"
+
+	"github.com/ebitengine/debugui"
+	"github.com/hajimehoshi/ebiten/v2"
+)
+
+func TestCapture(t *testing.T) {
+	tests := []struct {
+		name       string
+		c          debugui.InputCapturingState
+		free, keys bool
+	}{
+		{"nothing", 0, true, true},
+		{"pointer over the panel", debugui.InputCapturingStateHover, false, true},
+		{"text field focused", debugui.InputCapturingStateFocus, false, false},
+	}
+	for _, tc := range tests {
+		var s Snapshot
+		s.Keys[ebiten.KeyZ] = 1
+		s.Keys[ebiten.KeyControl] = 5
+		s.Capture(tc.c)
+		if s.Free() != tc.free {
+			t.Errorf("%s: Free() = %v, want %v", tc.name, s.Free(), tc.free)
+		}
+		if got := s.KeyJustPressed(ebiten.KeyZ) && s.Ctrl(); got != tc.keys {
+			t.Errorf("%s: Ctrl+Z seen = %v, want %v", tc.name, got, tc.keys)
+		}
+	}
+}
+
+func TestButtonsAndKeys(t *testing.T) {
+	var s Snapshot
+	s.Press(Left)
+	if !s.Pressed(Left) || !s.JustPressed(Left) || s.JustReleased(Left) {
+		t.Fatalf("press: %+v", s.Buttons[Left])
+	}
+	s.Hold(Left)
+	if !s.Pressed(Left) || s.JustPressed(Left) {
+		t.Fatalf("hold: %+v", s.Buttons[Left])
+	}
+	s.Release(Left)
+	if s.Pressed(Left) || !s.JustReleased(Left) {
+		t.Fatalf("release: %+v", s.Buttons[Left])
+	}
+	if s.Duration(-1) != 0 || s.Duration(ebiten.KeyMax+1) != 0 {
+		t.Fatal("keys out of range must read as up")
+	}
+	s.Keys[ebiten.KeyShift] = 3
+	if !s.Shift() || s.KeyJustPressed(ebiten.KeyShift) {
+		t.Fatal("a held Shift is held, not just pressed")
+	}
+	if at := s.At(3, 4); at.X != 3 || at.Y != 4 || s.X != 0 {
+		t.Fatal("At must return a moved copy")
+	}
+}

@@ -1,0 +1,109 @@
+package viz
+
+import (
+	"fmt"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/viz/input"
+	"github.com/flowviz/flowviz/viz/lesson"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// samplingKind is lesson 6: sample quality by step count and solver, a W2
+// table measured off the render loop.
+type samplingKind struct {
+	trainedKind
+	table w2Table
+}
+
+var (
+	_ lessonKind   = (*samplingKind)(nil)
+	_ lessonCloser = (*samplingKind)(nil)
+)
+
+func (k *samplingKind) open(g *Game, _ *lesson.Lesson, _ *scene.Settings) {
+	k.table = newW2Table()
+	g.tl.Play()
+}
+
+func (k *samplingKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	l := g.lessons.current()
+	k.table.update(g, "", l.StepChoices, l.Solvers)
+}
+
+func (k *samplingKind) close() { k.table.stop() }
+
+func (*samplingKind) chips(g *Game) {
+	l := g.lessons.current()
+	// "N = 1" "2" "5" "10" "100", then the solvers as a second group.
+	var labels []string
+	for i, n := range l.StepChoices {
+		if i == 0 {
+			labels = append(labels, fmt.Sprintf("N = %d", n))
+		} else {
+			labels = append(labels, fmt.Sprint(n))
+		}
+	}
+	for _, s := range l.Solvers {
+		labels = append(labels, solverName(s))
+	}
+	k := len(l.StepChoices)
+	g.setChips(labels, func(i int) bool {
+		if i < k {
+			return g.pane.settings.Steps == l.StepChoices[i]
+		}
+		return g.pane.settings.Solver == l.Solvers[i-k]
+	}, func(i int) {
+		if i < k {
+			g.pane.settings.Steps = l.StepChoices[i]
+		} else {
+			g.pane.settings.Solver = l.Solvers[i-k]
+		}
+		g.editSetting()
+	})
+	if k < len(g.lessons.chips) {
+		g.lessons.chips[k].group = true
+	}
+}
+
+// samplingLines is the W2 table: a row per step count, a column per
+// solver, the setting sampled now lit.
+func (k *samplingKind) lines(g *Game) []numLine {
+	l := g.lessons.current()
+	res := k.table.results[""]
+	lines := []numLine{}
+	if len(res) == 0 {
+		lines = append(lines, proseLine("measuring W2 to the target for each setting…"))
+	} else {
+		lines = append(lines, proseLine(fmt.Sprintf("W2 to the target (lower is better) and network evaluations; weights of step %s", thousands(k.table.step[""]))))
+	}
+	head := []string{"NUM_STEPS"}
+	for _, sv := range l.Solvers {
+		head = append(head, solverName(sv))
+	}
+	lines = append(lines, tableHead(head...))
+	// SamplingTable's order: result i·len(solvers) + j is steps[i], solvers[j].
+	for i, n := range l.StepChoices {
+		row := tableRow(fmt.Sprint(n))
+		for j, sv := range l.Solvers {
+			w2 := "…"
+			if k := i*len(l.Solvers) + j; k < len(res) {
+				w2 = lesson.FormatNum(res[k].W2)
+			}
+			row.cells = append(row.cells, fmt.Sprintf("%s  (%d)", w2, n*evalsPerStep(sv)))
+			if n == g.pane.applied.Steps && sv == g.pane.applied.Solver {
+				row.hi, row.hiCell = true, j+2
+			}
+		}
+		lines = append(lines, row)
+	}
+	return lines
+}
+
+func evalsPerStep(solver string) int {
+	s, err := flow.ParseSolver(solver)
+	if err != nil {
+		return 1
+	}
+	return s.EvalsPerStep()
+}

@@ -1,0 +1,79 @@
+package viz
+
+import (
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/viz/input"
+	"github.com/flowviz/flowviz/viz/lesson"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// lessonKind is what one kind of lesson adds to the shared lesson view (the
+// text column, the chips, the app's own view kept to return to): its state,
+// how it opens, its tick, its figure and its live numbers. Each kind lives
+// in its own file, lesson_<kind>.go, and is registered in lessonKinds.
+type lessonKind interface {
+	// open prepares the kind as lesson l is shown; next holds the settings
+	// the lesson will run with, and the kind may change them.
+	open(g *Game, l *lesson.Lesson, next *scene.Settings)
+	// update runs one tick: at is the pointer in world coordinates, free
+	// says it is on the canvas and the panel does not hold it.
+	update(g *Game, in *input.Snapshot, at flow.Vec, free bool)
+	// chips sets the clickable choices with g.setChips; most kinds have none.
+	chips(g *Game)
+	// draw draws the kind's own picture over the canvas, under the column.
+	draw(g *Game, dst *ebiten.Image)
+	// lines is the live numbers of the column.
+	lines(g *Game) []numLine
+	// geometric reports whether the kind draws its own picture on an empty
+	// plane instead of the trained model's scene (and so shows no training).
+	geometric() bool
+}
+
+// lessonKinds makes the state of each kind of lesson: one line per kind.
+var lessonKinds = map[lesson.Kind]func() lessonKind{
+	lesson.Pair:     func() lessonKind { return &pairKind{} },
+	lesson.Interp:   func() lessonKind { return &interpKind{} },
+	lesson.Crossing: func() lessonKind { return &crossingKind{} },
+	lesson.Batch:    func() lessonKind { return &batchKind{} },
+	lesson.Average:  func() lessonKind { return &averageKind{} },
+	lesson.Sampling: func() lessonKind { return &samplingKind{} },
+	lesson.Straight: func() lessonKind { return &straightKind{} },
+	lesson.Shape:    func() lessonKind { return &shapeKind{} },
+}
+
+// newLessonKind makes the state of kind k; a kind without a registry entry
+// (caught by the tests) shows its text and the trained model.
+func newLessonKind(k lesson.Kind) lessonKind {
+	if mk, ok := lessonKinds[k]; ok {
+		return mk()
+	}
+	return &shapeKind{}
+}
+
+// Optional parts of a kind, asked for by type assertion.
+type (
+	// lessonCloser is a kind with work to stop when its lesson closes.
+	lessonCloser interface{ close() }
+	// lessonResampler is a kind whose figure R redraws too.
+	lessonResampler interface{ resample() }
+	// lessonEnds is a kind with draggable or fixed ends x0 and x1, which
+	// the state file reports.
+	lessonEnds interface{ ends() (x0, x1 flow.Vec) }
+	// lessonKeepsWork is a kind whose scene is the user's own work, which
+	// the autosave may record.
+	lessonKeepsWork interface{ keepsWork() bool }
+)
+
+// trainedKind is the default of the kinds that show the trained model:
+// no picture of their own, no pointer, no chips. Each kind opens itself.
+type trainedKind struct{}
+
+func (trainedKind) update(*Game, *input.Snapshot, flow.Vec, bool) {}
+
+func (trainedKind) chips(*Game) {}
+
+func (trainedKind) draw(*Game, *ebiten.Image) {}
+
+func (trainedKind) geometric() bool { return false }
