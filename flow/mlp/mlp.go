@@ -44,15 +44,17 @@ func ParseActivation(s string) (Activation, error) {
 	return 0, fmt.Errorf("mlp: unknown activation %q (want one of %s)", s, strings.Join(activationNames[:], ", "))
 }
 
-// Config describes the architecture. The inputs are (x, y, t); with
-// Fourier = K > 0 the time is also fed as sin(2πkt), cos(2πkt) for k = 1..K,
-// so the input width is 3 + 2K. Every hidden layer has Width units followed by
-// Act; the output layer is linear with 2 units (the velocity).
+// Config describes the architecture. The inputs are the point x (Dim
+// coordinates, 2 by default: x, y) and t; with Fourier = K > 0 the time is
+// also fed as sin(2πkt), cos(2πkt) for k = 1..K, so the input width is
+// Dim + 1 + 2K. Every hidden layer has Width units followed by Act; the output
+// layer is linear with Dim units (the velocity).
 type Config struct {
 	Width   int        // hidden units per layer, default 64
 	Depth   int        // number of hidden layers, default 3
 	Act     Activation // default SiLU
 	Fourier int        // number of time frequencies, default 0
+	Dim     int        // dimension of x and v; 0 means 2, the plane
 }
 
 // Limits checked by Config.Validate.
@@ -60,6 +62,7 @@ const (
 	MaxWidth   = 1024
 	MaxDepth   = 16
 	MaxFourier = 32
+	MaxDim     = 4096 // a 64×64 grey image
 )
 
 // DefaultConfig returns 3 hidden layers of 64 SiLU units and no Fourier
@@ -90,11 +93,24 @@ func (c Config) Validate() error {
 	if c.Fourier < 0 || c.Fourier > MaxFourier {
 		errs = append(errs, fmt.Errorf("mlp: fourier %d out of range 0..%d", c.Fourier, MaxFourier))
 	}
+	if c.Dim < 0 || c.Dim > MaxDim {
+		errs = append(errs, fmt.Errorf("mlp: dim %d out of range 1..%d (0 means 2)", c.Dim, MaxDim))
+	}
 	return errors.Join(errs...)
 }
 
-// InputWidth is the number of input features: x, y, t and 2 per frequency.
-func (c Config) InputWidth() int { return 3 + 2*c.Fourier }
+// PointDim is the dimension of the points and velocities: Dim, or 2 when
+// Dim is 0.
+func (c Config) PointDim() int {
+	if c.Dim == 0 {
+		return 2
+	}
+	return c.Dim
+}
+
+// InputWidth is the number of input features: the point's coordinates, t
+// and 2 per frequency.
+func (c Config) InputWidth() int { return c.PointDim() + 1 + 2*c.Fourier }
 
 // numLayers counts the affine layers: Depth hidden ones plus the output.
 func (c Config) numLayers() int { return c.Depth + 1 }
@@ -106,7 +122,7 @@ func (c Config) layerDims(l int) (in, out int) {
 		in = c.InputWidth()
 	}
 	if l == c.Depth {
-		out = 2
+		out = c.PointDim()
 	}
 	return in, out
 }
@@ -174,8 +190,8 @@ func FromParams(cfg Config, params []float32) (*Net, error) {
 		return nil, err
 	}
 	if want := NumParams(cfg); len(params) != want {
-		return nil, fmt.Errorf("mlp: %d parameters given, width %d depth %d fourier %d needs %d",
-			len(params), cfg.Width, cfg.Depth, cfg.Fourier, want)
+		return nil, fmt.Errorf("mlp: %d parameters given, width %d depth %d fourier %d dim %d needs %d",
+			len(params), cfg.Width, cfg.Depth, cfg.Fourier, cfg.PointDim(), want)
 	}
 	for i, p := range params {
 		if math.IsNaN(float64(p)) || math.IsInf(float64(p), 0) {

@@ -40,14 +40,15 @@ type Workspace struct {
 	rows     int // maxBatch padded to a multiple of gemmRows
 	batch    int // rows of the last Forward; -1 before any and after Eval
 
-	x      []float32 // network input [x y t sin… cos… 1], ld = xld
+	dim    int       // coordinates of a point (2 in the plane)
+	x      []float32 // network input [x₁…x_D t sin… cos… 1], ld = xld
 	xld    int
 	layers []layerBuf
-	out    []float32 // compact B×2 output
+	out    []float32 // compact B×D output
 
-	// Eval feeds only [x y 1]: time enters through a per-call bias.
+	// Eval feeds only [x₁…x_D 1]: time enters through a per-call bias.
 	evalX []float32
-	evalW []float32 // 3 × np of layer 0: [W_x; W_y; b + features(t)·W_t]
+	evalW []float32 // (D+1) × np of layer 0: [W_x; b + features(t)·W_t]
 }
 
 func roundUp(n, m int) int { return (n + m - 1) / m * m }
@@ -59,7 +60,7 @@ func NewWorkspace(cfg Config, maxBatch int) *Workspace {
 		panic(err)
 	}
 	maxBatch = max(maxBatch, 1)
-	ws := &Workspace{cfg: cfg, maxBatch: maxBatch, rows: roundUp(maxBatch, gemmRows), batch: -1}
+	ws := &Workspace{cfg: cfg, dim: cfg.PointDim(), maxBatch: maxBatch, rows: roundUp(maxBatch, gemmRows), batch: -1}
 	in0 := cfg.InputWidth()
 	ws.xld = in0 + 1
 	// Slack past the last row: the weight-gradient product reads A(i, p)
@@ -96,12 +97,13 @@ func NewWorkspace(cfg Config, maxBatch int) *Workspace {
 		lb.dw = make([]float32, roundUp(lb.kk, gemmRows)*lb.np)
 		kk = lb.np + 1
 	}
-	ws.out = make([]float32, 2*maxBatch)
-	ws.evalX = make([]float32, ws.rows*3)
+	d := ws.dim
+	ws.out = make([]float32, d*maxBatch)
+	ws.evalX = make([]float32, ws.rows*(d+1))
 	for r := range ws.rows {
-		ws.evalX[r*3+2] = 1
+		ws.evalX[r*(d+1)+d] = 1
 	}
-	ws.evalW = make([]float32, 3*ws.layers[0].np)
+	ws.evalW = make([]float32, (d+1)*ws.layers[0].np)
 	return ws
 }
 
@@ -109,7 +111,7 @@ func NewWorkspace(cfg Config, maxBatch int) *Workspace {
 func (ws *Workspace) MaxBatch() int { return ws.maxBatch }
 
 func (ws *Workspace) check(n *Net) {
-	if n.Config != ws.cfg {
+	if c, w := n.Config, ws.cfg; c.PointDim() != w.PointDim() || c.Width != w.Width || c.Depth != w.Depth || c.Act != w.Act || c.Fourier != w.Fourier {
 		panic(fmt.Sprintf("mlp: workspace built for %+v used with %+v", ws.cfg, n.Config))
 	}
 	if len(n.Params) != NumParams(n.Config) {
@@ -150,14 +152,15 @@ func timeFeatures(dst []float32, t float64) {
 	}
 }
 
-// Forward computes out[i] = v(x[i], t[i]) for a batch: x is B×2 row-major,
-// t has B entries, B ≤ ws.MaxBatch(). The result is B×2, owned by ws and
-// valid until its next use; the activations stay in ws for Backward.
+// Forward computes out[i] = v(x[i], t[i]) for a batch: x is B×D row-major
+// (D = Config.PointDim(), 2 in the plane), t has B entries,
+// B ≤ ws.MaxBatch(). The result is B×D, owned by ws and valid until its next
+// use; the activations stay in ws for Backward.
 func (n *Net) Forward(ws *Workspace, x, t []float32) []float32 {
 	ws.check(n)
-	b := len(t)
-	if len(x) != 2*b || b > ws.maxBatch {
-		panic(fmt.Sprintf("mlp: Forward with %d points and %d times (workspace max %d)", len(x)/2, b, ws.maxBatch))
+	b, d := len(t), ws.dim
+	if len(x) != d*b || b > ws.maxBatch {
+		panic(fmt.Sprintf("mlp: Forward with %d values of %d-dimensional points and %d times (workspace max %d)", len(x), d, b, ws.maxBatch))
 	}
 	ws.batch = b
 	if b == 0 {
@@ -166,8 +169,8 @@ func (n *Net) Forward(ws *Workspace, x, t []float32) []float32 {
 	in0 := n.Config.InputWidth()
 	for i := range b {
 		row := ws.x[i*ws.xld : i*ws.xld+in0]
-		row[0], row[1] = x[2*i], x[2*i+1]
-		timeFeatures(row[2:], float64(t[i]))
+		copy(row[:d], x[d*i:d*(i+1)])
+		timeFeatures(row[d:], float64(t[i]))
 	}
 	ws.pack(n)
 	m := roundUp(b, gemmRows)
@@ -187,16 +190,23 @@ func (n *Net) Forward(ws *Workspace, x, t []float32) []float32 {
 }
 
 func (ws *Workspace) copyOut(b int) []float32 {
-	h := ws.layers[len(ws.layers)-1].h
-	out := ws.out[:2*b]
+	top := &ws.layers[len(ws.layers)-1]
+	d := ws.dim
+	out := ws.out[:d*b]
+	if d == 2 {
+		for i := range b {
+			out[2*i], out[2*i+1] = top.h[i*top.ld], top.h[i*top.ld+1]
+		}
+		return out
+	}
 	for i := range b {
-		out[2*i], out[2*i+1] = h[i*gemmCols], h[i*gemmCols+1]
+		copy(out[d*i:d*(i+1)], top.h[i*top.ld:i*top.ld+d])
 	}
 	return out
 }
 
 // Backward, after Forward on the same ws (and the same, unchanged, net),
-// takes dL/dout (B×2) and writes dL/dparams into grad (len NumParams;
+// takes dL/dout (B×D) and writes dL/dparams into grad (len NumParams;
 // overwritten, not accumulated). Going down layer l with input a and dz = g:
 //
 //	dL/d[W; b] = [a 1]ᵀ·dz      (the bias row sums dz over the batch)
@@ -207,8 +217,9 @@ func (n *Net) Backward(ws *Workspace, dout, grad []float32) {
 	if b < 0 {
 		panic("mlp: Backward without a Forward before it")
 	}
-	if len(dout) != 2*b {
-		panic(fmt.Sprintf("mlp: Backward dout has %d values, batch needs %d", len(dout), 2*b))
+	d := ws.dim
+	if len(dout) != d*b {
+		panic(fmt.Sprintf("mlp: Backward dout has %d values, batch needs %d", len(dout), d*b))
 	}
 	if len(grad) != len(n.Params) {
 		panic(fmt.Sprintf("mlp: Backward grad has %d values, net has %d parameters", len(grad), len(n.Params)))
@@ -219,7 +230,7 @@ func (n *Net) Backward(ws *Workspace, dout, grad []float32) {
 	}
 	top := &ws.layers[len(ws.layers)-1]
 	for i := range b {
-		top.g[i*top.ld], top.g[i*top.ld+1] = dout[2*i], dout[2*i+1]
+		copy(top.g[i*top.ld:i*top.ld+d], dout[d*i:d*(i+1)])
 	}
 	m := roundUp(b, gemmRows)
 	off := len(grad)
@@ -260,27 +271,28 @@ func (n *Net) Backward(ws *Workspace, dout, grad []float32) {
 const evalChunk = 256
 
 // Eval is the inference path for sampling: out[i] = v(x[i], t) for every
-// row of x (B×2, any B), all rows sharing one t. It keeps nothing for
+// row of x (B×D, any B), all rows sharing one t. It keeps nothing for
 // Backward and works through x in chunks of at most ws.MaxBatch() rows. Since t is
 // the same for every row, its features are folded into the first layer's
 // bias once per call: z₀ = x·W_x + (b₀ + features(t)·W_t).
 func (n *Net) Eval(ws *Workspace, x []float32, t float32, out []float32) {
 	ws.check(n)
-	if len(x)%2 != 0 || len(out) != len(x) {
-		panic(fmt.Sprintf("mlp: Eval with %d input and %d output values", len(x), len(out)))
+	d := ws.dim
+	if len(x)%d != 0 || len(out) != len(x) {
+		panic(fmt.Sprintf("mlp: Eval with %d input and %d output values of %d-dimensional points", len(x), len(out), d))
 	}
 	ws.batch = -1
 	ws.packEval(n, t)
 	l0 := &ws.layers[0]
 	last := len(ws.layers) - 1
 	chunk := min(ws.maxBatch, evalChunk)
-	for start := 0; start < len(x)/2; start += chunk {
-		b := min(chunk, len(x)/2-start)
+	for start := 0; start < len(x)/d; start += chunk {
+		b := min(chunk, len(x)/d-start)
 		for i := range b {
-			ws.evalX[3*i], ws.evalX[3*i+1] = x[2*(start+i)], x[2*(start+i)+1]
+			copy(ws.evalX[(d+1)*i:(d+1)*i+d], x[d*(start+i):d*(start+i+1)])
 		}
 		m := roundUp(b, gemmRows)
-		gemm(m, l0.np, 3, ws.evalX, 3, 1, ws.evalW, l0.np, l0.h, l0.ld)
+		gemm(m, l0.np, d+1, ws.evalX, d+1, 1, ws.evalW, l0.np, l0.h, l0.ld)
 		for l := range ws.layers {
 			lb := &ws.layers[l]
 			if l > 0 {
@@ -291,23 +303,24 @@ func (n *Net) Eval(ws *Workspace, x []float32, t float32, out []float32) {
 				activate(n.Config.Act, lb.h, nil, b, lb.np, lb.ld)
 			}
 		}
-		copy(out[2*start:2*(start+b)], ws.copyOut(b))
+		copy(out[d*start:d*(start+b)], ws.copyOut(b))
 	}
 }
 
 // packEval packs the weights of n and folds the time features of t into the
-// first layer for Eval and EvalJacobian: evalW = [W_x; W_y; b₀ + features(t)·W_t].
+// first layer for Eval and EvalJacobian: evalW = [W_x; b₀ + features(t)·W_t].
 func (ws *Workspace) packEval(n *Net, t float32) {
 	ws.pack(n)
 	l0 := &ws.layers[0]
+	d := ws.dim
 	var feat [1 + 2*MaxFourier]float32
-	tf := feat[:n.Config.InputWidth()-2]
+	tf := feat[:n.Config.InputWidth()-d]
 	timeFeatures(tf, float64(t))
-	copy(ws.evalW[:2*l0.np], l0.w[:2*l0.np])
-	c := ws.evalW[2*l0.np : 3*l0.np]
+	copy(ws.evalW[:d*l0.np], l0.w[:d*l0.np])
+	c := ws.evalW[d*l0.np : (d+1)*l0.np]
 	copy(c, l0.w[(l0.kk-1)*l0.np:l0.kk*l0.np])
 	for k, f := range tf {
-		row := l0.w[(2+k)*l0.np : (3+k)*l0.np]
+		row := l0.w[(d+k)*l0.np : (d+k+1)*l0.np]
 		for j, w := range row {
 			c[j] += f * w
 		}
