@@ -45,6 +45,7 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 		peer        bool
 		peerScript  string
 		peerThreads int
+		dim         int
 	)
 	// SELU by default: the activation of the PyTorch peer, so the two run
 	// the same network.
@@ -59,6 +60,7 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.BoolVar(&peer, "peer", false, "also run the PyTorch peer ("+peerPython+" torch_cfm.py) with the same sizes")
 	fs.StringVar(&peerScript, "peer-script", "", "path of torch_cfm.py (default: "+strings.Join(peerScripts, " or ")+")")
 	fs.IntVar(&peerThreads, "peer-threads", 1, "torch threads of the peer (1 is fastest here for small nets)")
+	fs.IntVar(&dim, "dim", 2, "dimension of the points: 2, or the image sizes 256 (16×16 digits) and 64 (8×8); images default to 200 train steps, 1000 particles × 20 steps")
 	return func(ctx context.Context, e *env) error {
 		netCfg, err := nf.config()
 		if err != nil {
@@ -78,6 +80,9 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 			return usagef("-sample-steps %d: must be ≥ 1", sampleSteps)
 		case peerThreads < 1:
 			return usagef("-peer-threads %d: must be ≥ 1", peerThreads)
+		}
+		if dim != 2 {
+			return benchImagesCmd(ctx, e, netCfg, dim, batch, trainSteps, particles, sampleSteps, peer, peerScript, peerThreads)
 		}
 		cfg := train.DefaultConfig()
 		cfg.Net, cfg.Batch, cfg.Coupling = netCfg, batch, coupling
@@ -158,6 +163,7 @@ func benchOurs(ctx context.Context, e *env, cfg train.Config, trainSteps, partic
 // benchPeer runs the PyTorch peer with the same sizes and parses its report.
 // A non-empty note says why it could not run.
 func benchPeer(ctx context.Context, e *env, script string, net mlp.Config, batch, trainSteps, particles, sampleSteps, threads int) (r benchResult, version, note string) {
+	dim := net.PointDim()
 	if script == "" {
 		for _, s := range peerScripts {
 			if _, err := os.Stat(s); err == nil {
@@ -179,7 +185,7 @@ func benchPeer(ctx context.Context, e *env, script string, net mlp.Config, batch
 	cmd := exec.CommandContext(ctx, peerPython, script,
 		"--width", strconv.Itoa(net.Width), "--depth", strconv.Itoa(net.Depth), "--batch", strconv.Itoa(batch),
 		"--steps", strconv.Itoa(trainSteps), "--particles", strconv.Itoa(particles),
-		"--sample-steps", strconv.Itoa(sampleSteps), "--threads", strconv.Itoa(threads))
+		"--sample-steps", strconv.Itoa(sampleSteps), "--threads", strconv.Itoa(threads), "--dim", strconv.Itoa(dim))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

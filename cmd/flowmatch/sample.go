@@ -93,8 +93,11 @@ func setupSample(fs *flag.FlagSet) func(context.Context, *env) error {
 	var sf sampleFlags
 	var out string
 	sf.register(fs)
-	fs.StringVar(&out, "o", "-", "output CSV file with an x,y header (- for stdout)")
+	fs.StringVar(&out, "o", "-", "output CSV file with an x,y header (- for stdout); for an image model a .png grid (default 64 samples) or CSV of pixel vectors")
 	return func(ctx context.Context, e *env) error {
+		if isImageModel(sf.model) {
+			return sampleImagesCmd(ctx, e, &sf, out)
+		}
 		start := time.Now()
 		s, err := sf.draw(false)
 		if err != nil {

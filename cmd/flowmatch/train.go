@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/flowviz/flowviz/flow/hd"
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
 )
@@ -50,7 +51,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		quiet      bool
 	)
 	fs.StringVar(&cfg.Source, "source", def.Source, "source (noise) dataset spec")
-	fs.StringVar(&cfg.Target, "target", def.Target, "target dataset spec")
+	fs.StringVar(&cfg.Target, "target", def.Target, "target dataset spec, or digits / digits8 for 16×16 / 8×8 digit images (3×512 network, lr 5e-4 unless given)")
 	fs.StringVar(&cfg.Coupling, "coupling", def.Coupling, "pairing of x0 and x1: independent, ot (minibatch optimal transport) or reflow")
 	fs.StringVar(&cfg.Teacher, "teacher", "", "teacher model file of the reflow coupling")
 	fs.StringVar(&reflowFrom, "reflow-from", "", "reflow a trained model: same as -coupling reflow -teacher FILE, with its source and target unless given")
@@ -67,6 +68,10 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
 
 	return func(ctx context.Context, e *env) error {
+		if hd.IsTarget(cfg.Target) || (resume != "" && isImageModel(resume)) {
+			return trainImages(ctx, e, imageTrainFlags{target: cfg.Target, nf: &nf, batch: cfg.Batch, steps: cfg.Steps,
+				lr: cfg.LR, seed: cfg.Seed, resume: resume, out: out, quiet: quiet})
+		}
 		var err error
 		if cfg.Net, err = nf.config(); err != nil {
 			return err

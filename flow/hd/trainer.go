@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -94,9 +95,19 @@ type Trainer struct {
 	latest atomic.Pointer[Snapshot]
 }
 
-// New starts a run with fresh weights.
+// New starts a run with fresh weights on cfg.Target.
 func New(cfg Config) (*Trainer, error) {
-	return newTrainer(cfg, nil, 0)
+	data, err := Target(cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+	return newTrainer(cfg, data, nil, 0)
+}
+
+// NewWithData starts a run with fresh weights on another dataset of the
+// same dimension as cfg.Target (a benchmark's pre-drawn pool, say).
+func NewWithData(cfg Config, data Dataset) (*Trainer, error) {
+	return newTrainer(cfg, data, nil, 0)
 }
 
 // NewFromModel continues the run m holds (with a fresh optimiser state).
@@ -104,17 +115,22 @@ func NewFromModel(m *Model) (*Trainer, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	return newTrainer(m.Config, m.Params, m.Step)
-}
-
-func newTrainer(cfg Config, params []float32, step int) (*Trainer, error) {
-	data, err := Target(cfg.Target)
+	data, err := Target(m.Config.Target)
 	if err != nil {
 		return nil, err
 	}
+	return newTrainer(m.Config, data, m.Params, m.Step)
+}
+
+func newTrainer(cfg Config, data Dataset, params []float32, step int) (*Trainer, error) {
+	var err error
 	cfg.Net.Dim = data.Dim()
+	cfg.Target = strings.ToLower(strings.TrimSpace(cfg.Target))
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if side := Targets[cfg.Target]; side*side != data.Dim() {
+		return nil, fmt.Errorf("hd: data of dimension %d for target %s (%d)", data.Dim(), cfg.Target, side*side)
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(step)))
 	var net *mlp.Net
