@@ -75,3 +75,42 @@ func TestTrainingLearnsDigits8(t *testing.T) {
 		t.Errorf("nearest-data distance %.2f → %.2f: want a fall of at least 40%%", before, after)
 	}
 }
+
+// TestRunPublishesAndCancels runs the trainer on its own goroutine while
+// another samples from the published snapshots (run with -race), then
+// cancels it: Run returns the context's error and publishes its last step.
+func TestRunPublishesAndCancels(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Target = "digits8"
+	cfg.Net = mlp.Config{Width: 16, Depth: 1}
+	cfg.Batch = 16
+	tr, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- tr.Run(ctx, 0, 0) }()
+	x := make([]float32, 4*64)
+	for seen := 0; seen < 3; {
+		s := tr.Latest()
+		if s.Step > 0 {
+			seen++
+		}
+		Noise(rand.New(rand.NewPCG(1, 1)), x)
+		if err := Euler(context.Background(), s.Net, x, 2, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Fatalf("Run returned %v, want context.Canceled", err)
+	}
+	if s := tr.Latest(); s.Step == 0 {
+		t.Error("no step published")
+	}
+	// Euler hears a cancelled context before its first step.
+	if err := Euler(ctx, tr.Latest().Net, x, 5, nil); err != context.Canceled {
+		t.Errorf("Euler on a cancelled context: %v", err)
+	}
+}
