@@ -296,19 +296,7 @@ func evalImages(ctx context.Context, e *env, path string, m *hd.Model, n, steps,
 // evalImagesCmd is eval for an image model: -n samples (default 1000)
 // against 5,000 fresh images.
 func evalImagesCmd(ctx context.Context, e *env, sf *sampleFlags, asJSON bool) error {
-	if !flagWasSet(e.fs, "n") {
-		sf.n = 1000
-	}
-	if sf.n < 1 || sf.n > 100_000 {
-		return usagef("-n %d: must be in 1..100000 for an image model", sf.n)
-	}
-	if sf.steps < 1 || sf.steps > 10_000 {
-		return usagef("-steps %d: must be in 1..10000", sf.steps)
-	}
-	if sf.solver != "euler" {
-		return usagef("-solver %s: image models sample with euler", sf.solver)
-	}
-	m, err := hd.LoadModel(sf.model)
+	m, err := sf.loadImageModel(e, 1000)
 	if err != nil {
 		return err
 	}
@@ -464,22 +452,28 @@ func isImageModel(path string) bool {
 	return strings.HasPrefix(string(head[:k]), `{"format":"`+hd.ModelFormat+`"`)
 }
 
+// loadImageModel checks the sample flags for an image model (-n defaults
+// to defaultN) and loads it.
+func (sf *sampleFlags) loadImageModel(e *env, defaultN int) (*hd.Model, error) {
+	if !flagWasSet(e.fs, "n") {
+		sf.n = defaultN
+	}
+	if sf.n < 1 || sf.n > 100_000 {
+		return nil, usagef("-n %d: must be in 1..100000 for an image model", sf.n)
+	}
+	if sf.steps < 1 || sf.steps > 10_000 {
+		return nil, usagef("-steps %d: must be in 1..10000", sf.steps)
+	}
+	if sf.solver != "euler" {
+		return nil, usagef("-solver %s: image models sample with euler", sf.solver)
+	}
+	return hd.LoadModel(sf.model)
+}
+
 // sampleImagesCmd is sample for an image model.
 func sampleImagesCmd(ctx context.Context, e *env, sf *sampleFlags, out string) error {
 	start := time.Now()
-	if !flagWasSet(e.fs, "n") {
-		sf.n = 64 // an 8 × 8 grid
-	}
-	if sf.n < 1 || sf.n > 100_000 {
-		return usagef("-n %d: must be in 1..100000 for an image model", sf.n)
-	}
-	if sf.steps < 1 || sf.steps > 10_000 {
-		return usagef("-steps %d: must be in 1..10000", sf.steps)
-	}
-	if sf.solver != "euler" {
-		return usagef("-solver %s: image models sample with euler", sf.solver)
-	}
-	m, err := hd.LoadModel(sf.model)
+	m, err := sf.loadImageModel(e, 64) // an 8 × 8 grid
 	if err != nil {
 		return err
 	}
