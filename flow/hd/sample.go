@@ -22,8 +22,10 @@ func Noise(rng *rand.Rand, x []float32) {
 //	x ← x + (1/N)·v(x, k/N),   k = 0..N−1
 //
 // each, if not nil, sees every step before it is taken: k, t = k/N, the
-// state x and the velocity v (both n × D, valid only during the call). It
-// returns ctx's error if cancelled between steps.
+// state x and the velocity v (both n × D, valid only during the call): a
+// film strip keeps copies of one row of each, |v| comes from Norms. It
+// returns ctx's error if cancelled between steps. Each call allocates its
+// workspace, so call it once per snapshot, not once per frame.
 func Euler(ctx context.Context, net *mlp.Net, x []float32, steps int, each func(k int, t float32, x, v []float32)) error {
 	d := net.Config.PointDim()
 	if len(x)%d != 0 || steps < 1 {

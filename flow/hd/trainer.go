@@ -63,7 +63,7 @@ type Snapshot struct {
 	Config Config
 	Net    *mlp.Net // a copy; never written
 	Step   int
-	Loss   float64 // running mean of the batch loss (EMA over ~50 steps)
+	Loss   float64 // running mean of the batch loss (EMA over ~50 steps); NaN before the first step
 }
 
 // Model returns the snapshot as a model file's content.
