@@ -335,7 +335,7 @@ func benchImagesCmd(ctx context.Context, e *env, net mlp.Config, dim, batch, tra
 	if !peer || note != "" {
 		fmt.Fprintf(w, "\tflowmatch\n")
 		fmt.Fprintf(w, "train steps/s (pooled data)\t%.1f\n", pool.trainStepsPerSec)
-		fmt.Fprintf(w, "train steps/s (fresh digits)\t%.1f\n", fresh.trainStepsPerSec)
+		fmt.Fprintf(w, "train steps/s (digits as trained)\t%.1f\n", fresh.trainStepsPerSec)
 		fmt.Fprintf(w, "Euler particle-steps/s\t%.3g\n", pool.particleStepsPerSec)
 		if note != "" {
 			fmt.Fprintf(w, "peer skipped: %s\n", note)
@@ -347,7 +347,7 @@ func benchImagesCmd(ctx context.Context, e *env, net mlp.Config, dim, batch, tra
 	}
 	fmt.Fprintf(w, "\tflowmatch\ttorch %s (%d thread)\tspeed-up\n", version, peerThreads)
 	fmt.Fprintf(w, "train steps/s (pooled data)\t%.1f\t%.1f\t%.2f×\n", pool.trainStepsPerSec, theirs.trainStepsPerSec, pool.trainStepsPerSec/theirs.trainStepsPerSec)
-	fmt.Fprintf(w, "train steps/s (fresh digits)\t%.1f\t\t\n", fresh.trainStepsPerSec)
+	fmt.Fprintf(w, "train steps/s (digits as trained)\t%.1f\t\t\n", fresh.trainStepsPerSec)
 	fmt.Fprintf(w, "Euler particle-steps/s\t%.3g\t%.3g\t%.2f×\n", pool.particleStepsPerSec, theirs.particleStepsPerSec, pool.particleStepsPerSec/theirs.particleStepsPerSec)
 	return nil
 }
@@ -423,7 +423,7 @@ func benchImages(ctx context.Context, e *env, net mlp.Config, batch, trainSteps,
 	if err != nil {
 		return pool, fresh, err
 	}
-	if fresh.trainStepsPerSec, err = time1(trFresh, "fresh-digits"); err != nil {
+	if fresh.trainStepsPerSec, err = time1(trFresh, "digits"); err != nil {
 		return pool, fresh, err
 	}
 	trPool.Publish()

@@ -128,7 +128,7 @@ func TestImageTrainInterrupt(t *testing.T) {
 func TestBenchImages(t *testing.T) {
 	code, stdout, stderr := flowmatch(t, "bench", "-dim", "64", "-width", "32", "-depth", "1", "-batch", "16",
 		"-train-steps", "5", "-particles", "10", "-sample-steps", "2")
-	if code != 0 || !strings.Contains(stdout, "fresh digits") {
+	if code != 0 || !strings.Contains(stdout, "digits as trained") {
 		t.Fatalf("bench -dim 64 exit %d: %s %s", code, stdout, stderr)
 	}
 	if code, _, _ := flowmatch(t, "bench", "-dim", "100"); code != exitUsage {

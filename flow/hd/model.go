@@ -77,6 +77,8 @@ type modelFile struct {
 	LR      float64   `json:"lr"`
 	Steps   int       `json:"steps"`
 	Seed    uint64    `json:"seed"`
+	Fresh   int       `json:"fresh"`
+	Pool    int       `json:"pool"`
 	Step    int       `json:"step"`
 	Params  []float32 `json:"params"`
 }
@@ -97,7 +99,8 @@ func WriteModel(w io.Writer, m *Model) error {
 	b, err := json.Marshal(modelFile{
 		Format: ModelFormat, Version: m.Version, Target: c.Target, Dim: c.Net.PointDim(),
 		Net:   netFile{Width: c.Net.Width, Depth: c.Net.Depth, Activation: c.Net.Act.String(), Fourier: c.Net.Fourier},
-		Batch: c.Batch, LR: c.LR, Steps: c.Steps, Seed: c.Seed, Step: m.Step, Params: m.Params,
+		Batch: c.Batch, LR: c.LR, Steps: c.Steps, Seed: c.Seed, Fresh: c.Fresh, Pool: c.PoolSize,
+		Step: m.Step, Params: m.Params,
 	})
 	if err != nil {
 		return fmt.Errorf("hd: encoding model: %w", err)
@@ -153,6 +156,7 @@ func ReadModel(r io.Reader) (*Model, error) {
 			Target: f.Target,
 			Net:    mlp.Config{Width: f.Net.Width, Depth: f.Net.Depth, Act: act, Fourier: f.Net.Fourier, Dim: f.Dim},
 			Batch:  f.Batch, LR: f.LR, Steps: f.Steps, Seed: f.Seed,
+			Fresh: f.Fresh, PoolSize: f.Pool,
 		},
 		Params: f.Params,
 		Step:   f.Step,

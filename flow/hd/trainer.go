@@ -21,6 +21,9 @@ type Config struct {
 	LR     float64    // Adam learning rate, default 5e-4
 	Steps  int        // steps the run aims for (the tool stops there; 0 = no limit)
 	Seed   uint64     // weights and draws
+	// Fresh is how many new images a step renders into a pool of
+	// PoolSize (see Pool); 0 draws the whole batch fresh every step.
+	Fresh, PoolSize int
 }
 
 // MaxBatch bounds Config.Batch.
@@ -33,6 +36,7 @@ func DefaultConfig() Config {
 		Target: "digits",
 		Net:    mlp.Config{Width: 512, Depth: 3, Act: mlp.SiLU},
 		Batch:  256, LR: 5e-4, Seed: 1,
+		Fresh: 64, PoolSize: 8192,
 	}
 }
 
@@ -50,6 +54,9 @@ func (c Config) Validate() error {
 	}
 	if !(c.LR > 0 && c.LR < 1) {
 		errs = append(errs, fmt.Errorf("hd: learning rate %v out of range (0, 1)", c.LR))
+	}
+	if c.Fresh < 0 || c.PoolSize < 0 || (c.Fresh > 0 && c.PoolSize < c.Fresh) || c.PoolSize > 1<<20 {
+		errs = append(errs, fmt.Errorf("hd: pool of %d renewing %d per step (want 0 ≤ fresh ≤ pool ≤ %d)", c.PoolSize, c.Fresh, 1<<20))
 	}
 	if c.Steps < 0 {
 		errs = append(errs, fmt.Errorf("hd: steps %d negative", c.Steps))
@@ -81,7 +88,8 @@ func (s *Snapshot) Model() *Model {
 // any goroutine.
 type Trainer struct {
 	cfg  Config
-	data Dataset
+	data Dataset // the target, for callers
+	draw Dataset // what the steps draw from: data, or a Pool of it
 	net  *mlp.Net
 	opt  *mlp.Adam
 	ws   *mlp.Workspace
@@ -102,6 +110,18 @@ func New(cfg Config) (*Trainer, error) {
 		return nil, err
 	}
 	return newTrainer(cfg, data, nil, 0)
+}
+
+// pooled wraps data in a Pool as cfg asks (Fresh > 0), seeded apart from
+// the training draws.
+func pooled(cfg Config, data Dataset, step int) (Dataset, error) {
+	if cfg.Fresh == 0 {
+		return data, nil
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return NewPool(data, rand.New(rand.NewPCG(cfg.Seed^0x9e3779b97f4a7c15, uint64(step))), cfg.PoolSize, cfg.Fresh)
 }
 
 // NewWithData starts a run with fresh weights on another dataset of the
@@ -132,6 +152,10 @@ func newTrainer(cfg Config, data Dataset, params []float32, step int) (*Trainer,
 	if side := Targets[cfg.Target]; side*side != data.Dim() {
 		return nil, fmt.Errorf("hd: data of dimension %d for target %s (%d)", data.Dim(), cfg.Target, side*side)
 	}
+	draw, err := pooled(cfg, data, step)
+	if err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(step)))
 	var net *mlp.Net
 	if params != nil {
@@ -146,7 +170,7 @@ func newTrainer(cfg Config, data Dataset, params []float32, step int) (*Trainer,
 	opt.LR = cfg.LR
 	d, b := data.Dim(), cfg.Batch
 	tr := &Trainer{
-		cfg: cfg, data: data, net: net, opt: opt, ws: mlp.NewWorkspace(cfg.Net, b), rng: rng, step: step,
+		cfg: cfg, data: data, draw: draw, net: net, opt: opt, ws: mlp.NewWorkspace(cfg.Net, b), rng: rng, step: step,
 		x0: make([]float32, b*d), x1: make([]float32, b*d), xt: make([]float32, b*d),
 		target: make([]float32, b*d), dpred: make([]float32, b*d),
 		grad: make([]float32, len(net.Params)), t: make([]float32, b), labels: make([]int, b),
@@ -159,7 +183,8 @@ func newTrainer(cfg Config, data Dataset, params []float32, step int) (*Trainer,
 // Config returns the run's config (Net.Dim filled in).
 func (tr *Trainer) Config() Config { return tr.cfg }
 
-// Data returns the dataset the run draws from.
+// Data returns the run's target dataset (not its pool): fresh draws from
+// it are safe from any goroutine with its own rand.Rand.
 func (tr *Trainer) Data() Dataset { return tr.data }
 
 // ErrDiverged reports a non-finite loss; the step's update was not applied.
@@ -168,7 +193,7 @@ var ErrDiverged = errors.New("hd: the loss is not finite; lower the learning rat
 // Step takes one training step on a fresh batch and returns its loss.
 func (tr *Trainer) Step() (float64, error) {
 	d := tr.data.Dim()
-	tr.data.Sample(tr.rng, tr.x1, tr.labels)
+	tr.draw.Sample(tr.rng, tr.x1, tr.labels)
 	for i := range tr.x0 {
 		tr.x0[i] = float32(tr.rng.NormFloat64())
 	}
