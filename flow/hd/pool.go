@@ -7,9 +7,9 @@ import (
 
 // Pool is a Dataset that keeps Size recent draws of another and renews
 // Fresh of them, oldest first, on every Sample; the batch is then drawn
-// uniformly from the pool. Rendering a digit costs about as much CPU as the
-// network's step on it, so renewing a quarter of a batch's worth each step
-// halves the data's cost, and still no fixed training set exists: an image
+// uniformly from the pool. Rendering a digit costs about half as much CPU as
+// the 3×512 network's step on it, so renewing a quarter of a batch each step
+// cuts a step's cost by about a third, and still no fixed training set exists: an image
 // lives Size/Fresh steps and is seen about batch/Fresh times.
 type Pool struct {
 	Data  Dataset
