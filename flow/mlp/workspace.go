@@ -253,14 +253,29 @@ func (n *Net) Backward(ws *Workspace, dout, grad []float32) {
 		}
 		// dL/da = dz·Wᵀ, summing over the true outputs only.
 		below := &ws.layers[l-1]
-		for k := range lb.in {
-			w := n.Params[off+k*lb.out : off+(k+1)*lb.out]
-			for j, v := range w {
-				lb.wt[j*below.np+k] = v
-			}
-		}
+		transpose(lb.wt, below.np, n.Params[off:off+lb.in*lb.out], lb.in, lb.out)
 		gemm(m, below.np, lb.out, lb.g, lb.ld, 1, lb.wt, below.np, below.g, below.ld)
 		mulInto(below.g[:b*below.ld], below.d)
+	}
+}
+
+// transpose writes dst[j*ld+k] = w[k*out+j] for the in × out matrix w. It
+// goes in 16 × 16 tiles: row by row, the writes would stride ld floats
+// apart and miss the cache on every one once the width reaches the
+// hundreds (13 % of a 3×512 training step before tiling).
+func transpose(dst []float32, ld int, w []float32, in, out int) {
+	const tile = 16
+	for k0 := 0; k0 < in; k0 += tile {
+		k1 := min(k0+tile, in)
+		for j0 := 0; j0 < out; j0 += tile {
+			j1 := min(j0+tile, out)
+			for k := k0; k < k1; k++ {
+				row := w[k*out+j0 : k*out+j1]
+				for j, v := range row {
+					dst[(j0+j)*ld+k] = v
+				}
+			}
+		}
 	}
 }
 
