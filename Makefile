@@ -29,7 +29,15 @@ XRUN := xvfb-run -a -s "-screen 0 1920x1080x24"
 endif
 endif
 
-.PHONY: help setup build run test bench bench-peer lint fuzz clean
+# The version stamped into the binaries (flowviz -version, flowmatch -version) and the
+# archives' names: git describe, else the commit, else "devel".
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
+VERSION_PKG := github.com/flowviz/flowviz/cmd/internal/version
+LDFLAGS := -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMIT)
+DIST := dist
+
+.PHONY: help setup build run test bench bench-peer lint cross dist dist-linux dist-windows dist-darwin dist-web fuzz clean
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z-]+:.*## / { printf "  make %-11s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -39,7 +47,7 @@ setup: ## install what building and testing need, only when missing (scripts/set
 
 build: setup ## go build ./... and the commands under cmd/ into bin/
 	$(GO) build ./...
-	@if [ -d cmd ]; then mkdir -p bin && echo "$(GO) build -o bin/ ./cmd/..." && $(GO) build -o bin/ ./cmd/...; fi
+	@if [ -d cmd ]; then mkdir -p bin && echo "$(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/..." && $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...; fi
 
 run: build ## start bin/flowviz on the default scene (ARGS='...' passes flags)
 	@if [ "$(UNAME)" = Linux ] && [ -z "$(DISPLAY)" ]; then echo "make run: no DISPLAY; flowviz needs a desktop (or xvfb-run)" >&2; exit 1; fi
@@ -56,9 +64,10 @@ bench: build ## Go benchmarks of flow/... and bin/flowmatch bench
 	$(GO) test -run '^$$' -bench . ./flow/...
 	@if [ -x bin/flowmatch ]; then echo bin/flowmatch bench && bin/flowmatch bench; else echo "make bench: no bin/flowmatch yet, skipped"; fi
 
-bench-peer: build ## bin/flowmatch bench -peer: the same figures beside PyTorch's (installs python3-torch, python3-sklearn)
+bench-peer: build ## bin/flowmatch bench -peer: the same figures beside PyTorch's (installs python3-torch, python3-sklearn, python3-pot)
 	@scripts/setup-deps.sh --peer
 	bin/flowmatch bench -peer
+	bin/flowmatch bench -peer -coupling ot
 
 lint: setup ## gofmt -l must be empty, go vet, staticcheck
 	@echo gofmt -l .; out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
@@ -66,9 +75,56 @@ lint: setup ## gofmt -l must be empty, go vet, staticcheck
 	$(GO) run $(STATICCHECK) ./...
 	@for f in scripts/*.sh .ci/run; do bash -n "$$f"; done
 
+cross: ## cross-build what CI must keep building: Windows amd64 (no cgo) and js/wasm
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build ./cmd/... ./viz/... ./flow/...
+	CGO_ENABLED=0 GOOS=js GOARCH=wasm $(GO) build ./cmd/flowviz ./flow/...
+
+dist: dist-linux dist-windows dist-darwin dist-web ## versioned release archives in dist/ (macOS ones only on a Mac)
+	@ls -l $(DIST)
+
+# One archive per platform: flowviz-VERSION-OS-ARCH.{tar.gz,zip} holding flowviz, flowmatch
+# and the README, in a folder of the same name.
+define archive # $(1) GOOS, $(2) GOARCH, $(3) CGO_ENABLED, $(4) tar.gz or zip
+	@name=flowviz-$(VERSION)-$(1)-$(2); dir=$(DIST)/$$name; rm -rf "$$dir"; mkdir -p "$$dir"; \
+	echo "GOOS=$(1) GOARCH=$(2) CGO_ENABLED=$(3) $(GO) build -trimpath -ldflags '-s -w $(LDFLAGS)' -o $$dir/ ./cmd/flowviz ./cmd/flowmatch"; \
+	CGO_ENABLED=$(3) GOOS=$(1) GOARCH=$(2) $(GO) build -trimpath -ldflags '-s -w $(LDFLAGS)' -o "$$dir/" ./cmd/flowviz ./cmd/flowmatch; \
+	cp README.md "$$dir/"; \
+	if [ "$(4)" = zip ]; then (cd $(DIST) && rm -f "$$name.zip" && zip -qr "$$name.zip" "$$name"); \
+	else tar -C $(DIST) -czf "$(DIST)/$$name.tar.gz" "$$name"; fi; \
+	rm -rf "$$dir"; echo "  $(DIST)/$$name.$(4)"
+endef
+
+dist-linux: setup ## dist/flowviz-VERSION-linux-amd64.tar.gz (built with cgo, on Linux amd64)
+ifeq ($(UNAME)-$(shell uname -m),Linux-x86_64)
+	$(call archive,linux,amd64,1,tar.gz)
+else
+	@echo "make dist-linux: the Linux build needs cgo, so it is made on Linux amd64; skipped"
+endif
+
+dist-windows: ## dist/flowviz-VERSION-windows-amd64.zip (cross-built without cgo from any system)
+	$(call archive,windows,amd64,0,zip)
+
+dist-darwin: ## dist/flowviz-VERSION-darwin-{arm64,amd64}.tar.gz, on a Mac only (ebiten needs cgo there)
+ifeq ($(UNAME),Darwin)
+	$(call archive,darwin,arm64,1,tar.gz)
+	$(call archive,darwin,amd64,1,tar.gz)
+else
+	@echo "make dist-darwin: macOS builds need cgo and Apple's SDK, so they are made on a Mac; skipped"
+endif
+
+# The hook for the browser build: once the Makefile has a `web` target writing the page,
+# flowviz.wasm and wasm_exec.js to $(WEB_DIR), dist packs that folder as
+# dist/flowviz-VERSION-web.zip.
+WEB_DIR ?= bin/web
+dist-web:
+	@if grep -q '^web:' $(MAKEFILE_LIST); then \
+		$(MAKE) web WEB_DIR=$(WEB_DIR) && name=flowviz-$(VERSION)-web && rm -f "$(DIST)/$$name.zip" && \
+		(cd "$(WEB_DIR)" && zip -qr "$(CURDIR)/$(DIST)/$$name.zip" .) && echo "  $(DIST)/$$name.zip"; \
+	else echo "make dist-web: no 'make web' yet (the browser issue adds it); skipped"; fi
+
 fuzz: setup ## run every Fuzz target for FUZZTIME (default 10s) each
 	$(XRUN) scripts/fuzz.sh $(FUZZTIME)
 
-clean: ## remove bin/ and the test cache
-	rm -rf bin/
+clean: ## remove bin/, dist/ and the test cache
+	rm -rf bin/ $(DIST)/
 	$(GO) clean -testcache

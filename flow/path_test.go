@@ -219,6 +219,7 @@ func FuzzParsePath(f *testing.F) {
 	f.Add("linear", 0.0)
 	f.Add("ot", 0.5)
 	f.Add("OT ", -1.0)
+	f.Add(strings.Repeat("ot", 1<<16), 1e308) // size bomb
 	f.Fuzz(func(t *testing.T, name string, sigma float64) {
 		p, err := ParsePath(name, sigma)
 		if err != nil {

@@ -243,6 +243,7 @@ func FuzzParseSolver(f *testing.F) {
 		f.Add(s.String())
 	}
 	f.Add("RK45")
+	f.Add(strings.Repeat("rk4", 1<<16)) // size bomb
 	f.Fuzz(func(t *testing.T, name string) {
 		s, err := ParseSolver(name)
 		if err != nil {

@@ -2,7 +2,7 @@
 # setup-deps.sh installs, only when missing, what building and testing flowviz needs.
 #
 #   scripts/setup-deps.sh          C toolchain, X11/GL headers, Xvfb, Mesa; a Go new enough for go.mod
-#   scripts/setup-deps.sh --peer   also python3-torch and python3-sklearn (only `make bench-peer` needs them)
+#   scripts/setup-deps.sh --peer   also python3-torch, python3-sklearn and python3-pot (only `make bench-peer` needs them)
 #   scripts/setup-deps.sh --check  print what is missing, install nothing (exit 1 if something is)
 #
 # On Debian/Ubuntu it uses dpkg-query to find what is missing and apt-get (through sudo
@@ -48,7 +48,8 @@ die() {
 build_pkgs=(gcc libc6-dev pkg-config
 	libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev
 	xvfb xauth libgl1-mesa-dri)
-peer_pkgs=(python3 python3-torch python3-sklearn)
+# POT (python3-pot) is the peer's exact OT solver, ot.emd, as torchcfm's OT-CFM uses it.
+peer_pkgs=(python3 python3-torch python3-sklearn python3-pot)
 
 wanted=("${build_pkgs[@]}")
 if $peer; then
@@ -212,7 +213,7 @@ main() {
 	else
 		# macOS and Windows: ebiten needs no C headers there, and tests need no Xvfb.
 		say "$(uname -s): nothing to install beyond Go $(required_go)+ (and Xcode command line tools on macOS)"
-		$peer && say "for the peer benchmark: python3 with torch and scikit-learn"
+		$peer && say "for the peer benchmark: python3 with torch, scikit-learn and POT"
 	fi
 
 	if ((${#missing[@]} > 0)); then

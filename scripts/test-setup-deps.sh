@@ -140,7 +140,7 @@ check "two missing: summary" grep -q "installed 2 package(s): libxi-dev xvfb" "$
 run_case "$all" 1.26.8 --peer --check
 check "peer check: exit 1" [ "$status" = 1 ]
 check "peer check: no apt-get" [ ! -s "$tmp/apt.log" ]
-check "peer check: lists them" grep -q "missing: python3 python3-torch python3-sklearn" "$tmp/out"
+check "peer check: lists them" grep -q "missing: python3 python3-torch python3-sklearn python3-pot" "$tmp/out"
 
 # 4. Not root: apt-get goes through sudo.
 FAKE_UID=1000 run_case "${all% libgl1-mesa-dri}" 1.26.8

@@ -11,7 +11,6 @@ import (
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
-	"github.com/flowviz/flowviz/viz/timeline"
 )
 
 // Layers says which canvas layers are drawn.
@@ -48,14 +47,9 @@ type Canvas struct {
 	dotCount  int           // particles drawn since the last Draw, for the stats
 }
 
-// trailSpan is how much of t a fading trail covers, and trailSegments how
-// many segments draw it.
-const (
-	trailSpan       = 0.12
-	trailSegments   = 6
-	maxTrailed      = 3000 // particles that get a trail; the rest only a dot
-	maxTrajSegments = 100  // per whole trajectory; longer ones are subsampled
-)
+// maxTrajSegments bounds the segments of a whole trajectory; longer ones are
+// subsampled. (Trails are scene.TrailPoints, shared with the GIF recorder.)
+const maxTrajSegments = 100
 
 // particleColours returns the colour of each particle by its start, cached
 // per scene.
@@ -418,41 +412,25 @@ func (cv *Canvas) drawParticles(pos []flow.Vec, colours []palette.RGBA, w, h int
 }
 
 // drawTrails draws, behind the first particles, their path over the last
-// trailSpan of t, fading to transparent at the tail.
+// scene.TrailSpan of t, fading to transparent at the tail.
 func (cv *Canvas) drawTrails(b *Batch, sc *scene.Scene, t float64, colours []palette.RGBA) {
 	c := &cv.Cam
-	n := min(sc.Particles(), maxTrailed)
+	n := sc.Trailed()
 	if n == 0 {
 		return
 	}
 	w := float32(1.5 * cv.Scale)
-	// Positions at trailSegments+1 times from t − span to t.
-	var times [trailSegments + 1]float64
-	for s := range times {
-		times[s] = math.Max(0, t-trailSpan+trailSpan*float64(s)/trailSegments)
-	}
-	if cap(cv.trail) < (trailSegments+1)*n {
-		cv.trail = make([]flow.Vec, (trailSegments+1)*n)
-	}
-	for s := range times {
-		k, f := timeline.Segment(times[s], sc.Steps())
-		a, bb := sc.Traj[k], sc.Traj[min(k+1, len(sc.Traj)-1)]
-		for i := range n {
-			cv.trail[s*n+i] = flow.Vec{a[i][0] + f*(bb[i][0]-a[i][0]), a[i][1] + f*(bb[i][1]-a[i][1])}
-		}
-	}
+	cv.trail = sc.TrailPoints(cv.trail, t)
 	for i := range n {
 		col := colours[i]
-		for s := range trailSegments {
+		for s := range scene.TrailSegments {
 			p, q := cv.trail[s*n+i], cv.trail[(s+1)*n+i]
 			if !scene.Finite(p) || !scene.Finite(q) {
 				continue
 			}
 			x0, y0 := c.ToScreen(p[0], p[1])
 			x1, y1 := c.ToScreen(q[0], q[1])
-			a0 := float32(s) / trailSegments * 0.6
-			a1 := float32(s+1) / trailSegments * 0.6
-			b.Line(float32(x0), float32(y0), float32(x1), float32(y1), w, col.WithAlpha(a0), col.WithAlpha(a1))
+			b.Line(float32(x0), float32(y0), float32(x1), float32(y1), w, col.WithAlpha(scene.TrailAlpha(s)), col.WithAlpha(scene.TrailAlpha(s+1)))
 		}
 	}
 }

@@ -53,8 +53,9 @@ type Drawer struct {
 	File      string  // path field for Save and Load
 	image     []byte  // the last dropped image, re-read when the threshold changes
 	imageName string
-	fitNext   bool   // fit the view to the drawing when it is next sent
-	usedText  string // the text last rendered
+	loads     fileLoads // files read and decoded off the render loop
+	fitNext   bool      // fit the view to the drawing when it is next sent
+	usedText  string    // the text last rendered
 
 	target, source *drawing.Doc
 	sent           [2]int // doc versions sent, [target, source]; -1 never

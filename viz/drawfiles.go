@@ -4,19 +4,23 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/assets"
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/limitfile"
 	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/keepdir"
+	"github.com/flowviz/flowviz/viz/session"
+	"github.com/flowviz/flowviz/viz/storage"
 )
 
 // loadedPoints is how many points a shape, an image or a text puts into the
@@ -24,19 +28,17 @@ import (
 // from, few enough to edit and save quickly.
 const loadedPoints = 6000
 
-// maxDropBytes bounds a dropped file read into memory; images beyond it
-// would be downscaled to 512 pixels a side anyway.
-const maxDropBytes = 64 << 20
+// maxDropBytes bounds a dropped or loaded file read into memory; images
+// beyond it would be downscaled to 512 pixels a side anyway.
+const maxDropBytes = data.MaxImageFileBytes
+
+// maxDrawingBytes bounds the kept drawing file: drawing.MaxPoints lines of
+// up to 64 bytes.
+const maxDrawingBytes = drawing.MaxPoints * 64
 
 // DefaultDrawingFile is where the drawing is kept between runs:
 // os.UserConfigDir()/flowviz/drawing.csv, or "" if there is no such dir.
-func DefaultDrawingFile() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return ""
-	}
-	return filepath.Join(dir, "flowviz", "drawing.csv")
-}
+func DefaultDrawingFile() string { return session.DefaultDrawingFile() }
 
 // loadIntoDrawing replaces the drawing being edited by loadedPoints draws
 // from d (one undoable step) and fits the view to it once sent.
@@ -85,8 +87,66 @@ func (g *Game) useText() {
 	g.loadIntoDrawing(d, fmt.Sprintf("text %q", g.draw.Text))
 }
 
-// takeDroppedFiles loads the first file dropped on the window this tick.
+// fileLoads carries files read and decoded on goroutines to the render
+// loop: a 64 MB image takes seconds to decode, which the loop must not wait
+// for.
+type fileLoads struct {
+	done    chan loadedFile
+	pending int // loads started and not yet applied
+}
+
+// loadedFile is a file read and decoded off the render loop.
+type loadedFile struct {
+	name  string     // base name, for messages
+	pts   []flow.Vec // a CSV's points
+	img   data.Dist  // an image's mask
+	raw   []byte     // the image's bytes, kept for a new threshold
+	err   error
+	isImg bool
+}
+
+// startLoad reads (with read) and decodes a file on a goroutine; the next
+// ticks apply it. Nothing in the drawing changes until it has arrived.
+func (g *Game) startLoad(name string, read func() ([]byte, error)) {
+	l := &g.draw.loads
+	if l.done == nil {
+		l.done = make(chan loadedFile, 4)
+	}
+	if l.pending >= cap(l.done) {
+		g.setStatus("Still loading the last files; try again in a moment.", true)
+		return
+	}
+	l.pending++
+	opt := data.MaskOptions{Threshold: g.draw.Threshold, Invert: g.draw.Invert}
+	g.setStatus("loading "+path.Base(filepath.ToSlash(name))+" …", false)
+	go func() {
+		b, err := read()
+		if err != nil {
+			l.done <- loadedFile{name: path.Base(filepath.ToSlash(name)), err: fmt.Errorf("could not read it: %w", err)}
+			return
+		}
+		l.done <- decodeFile(name, b, opt)
+	}()
+}
+
+// takeLoaded applies the loads that have finished.
+func (g *Game) takeLoaded() {
+	l := &g.draw.loads
+	for l.pending > 0 {
+		select {
+		case r := <-l.done:
+			l.pending--
+			g.applyLoaded(r)
+		default:
+			return
+		}
+	}
+}
+
+// takeDroppedFiles starts loading the first file dropped on the window this
+// tick, and applies the loads that have finished.
 func (g *Game) takeDroppedFiles() {
+	g.takeLoaded()
 	fsys := ebiten.DroppedFiles()
 	if fsys == nil {
 		return
@@ -99,66 +159,85 @@ func (g *Game) takeDroppedFiles() {
 		if e.IsDir() {
 			continue
 		}
-		b, err := readAllLimited(fsys, e.Name())
+		name := e.Name()
+		// Stat before open: opening a dropped FIFO would block.
+		fi, err := fs.Stat(fsys, name)
+		if err == nil {
+			err = limitfile.Check(name, fi, maxDropBytes)
+		}
 		if err != nil {
-			g.setStatus(fmt.Sprintf("Could not read %s: %v. Nothing changed.", e.Name(), err), true)
+			g.setStatus(fmt.Sprintf("Could not read %s: %v. Nothing changed.", name, err), true)
 			return
 		}
-		g.loadFile(e.Name(), b)
+		f, err := fsys.Open(name)
+		if err != nil {
+			g.setStatus(fmt.Sprintf("Could not read %s: %v. Nothing changed.", name, err), true)
+			return
+		}
+		g.startLoad(name, func() ([]byte, error) {
+			defer f.Close()
+			return limitfile.ReadAll(limitfile.Reader(f, name, maxDropBytes), fi.Size())
+		})
 		return
 	}
 	g.setStatus("Drop a PNG, JPEG or GIF image or a CSV of points, not a folder.", true)
 }
 
-func readAllLimited(fsys fs.FS, name string) ([]byte, error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, err
+// decodeFile reads an image or a CSV of points by its name's ending; it
+// touches nothing of the game, so it runs on any goroutine.
+func decodeFile(name string, b []byte, opt data.MaskOptions) loadedFile {
+	base := path.Base(filepath.ToSlash(name))
+	r := loadedFile{name: base}
+	switch ext := strings.ToLower(path.Ext(base)); ext {
+	case ".csv":
+		r.pts, r.err = data.ReadCSV(bytes.NewReader(b), data.MaxCSVPoints)
+		if r.err == nil && len(r.pts) == 0 {
+			r.err = errors.New("no points")
+		}
+	case ".png", ".jpg", ".jpeg", ".gif":
+		r.isImg, r.raw = true, b
+		r.img, r.err = data.ReadImage(bytes.NewReader(b), opt)
+	default:
+		r.err = errors.New("flowviz reads .png, .jpg, .gif images and .csv points")
 	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxDropBytes+1))
-	if err == nil && len(b) > maxDropBytes {
-		err = fmt.Errorf("larger than %d MB", maxDropBytes>>20)
+	return r
+}
+
+// applyLoaded puts a decoded file into the drawing, or says why not.
+func (g *Game) applyLoaded(r loadedFile) {
+	if r.err != nil {
+		verb := "load"
+		if r.isImg && r.raw != nil && g.draw.imageName == r.name {
+			verb = "use"
+		}
+		g.setStatus(fmt.Sprintf("Could not %s %s: %s. Nothing changed.", verb, r.name, strings.TrimPrefix(r.err.Error(), "data: ")), true)
+		return
 	}
-	return b, err
+	if r.isImg {
+		g.draw.image, g.draw.imageName = r.raw, r.name
+		g.loadIntoDrawing(r.img, r.name)
+		return
+	}
+	g.replaceDrawing(r.pts, r.name)
 }
 
 // loadFile reads an image or a CSV of points by its name's ending into the
-// drawing; anything unreadable leaves everything as it was and says why.
+// drawing at once; anything unreadable leaves everything as it was and
+// says why.
 func (g *Game) loadFile(name string, b []byte) {
-	base := path.Base(filepath.ToSlash(name))
-	switch ext := strings.ToLower(path.Ext(base)); ext {
-	case ".csv":
-		pts, err := data.ReadCSV(bytes.NewReader(b), data.MaxCSVPoints)
-		if err == nil && len(pts) == 0 {
-			err = errors.New("no points")
-		}
-		if err != nil {
-			g.setStatus(fmt.Sprintf("Could not load %s: %s. Nothing changed.", base, strings.TrimPrefix(err.Error(), "data: ")), true)
-			return
-		}
-		g.replaceDrawing(pts, base)
-	case ".png", ".jpg", ".jpeg", ".gif":
-		g.draw.image, g.draw.imageName = b, base
-		g.applyImage()
-	default:
-		g.setStatus(fmt.Sprintf("%s: flowviz reads .png, .jpg, .gif images and .csv points. Nothing changed.", base), true)
-	}
+	g.applyLoaded(decodeFile(name, b, data.MaskOptions{Threshold: g.draw.Threshold, Invert: g.draw.Invert}))
 }
 
-// applyImage (re)reads the last image with the panel's threshold and invert.
+// applyImage re-reads the last image with the panel's threshold and
+// invert, off the render loop.
 func (g *Game) applyImage() {
 	d := &g.draw
 	if d.image == nil {
 		g.setStatus("Drop an image on the window first.", true)
 		return
 	}
-	img, err := data.ReadImage(bytes.NewReader(d.image), data.MaskOptions{Threshold: d.Threshold, Invert: d.Invert})
-	if err != nil {
-		g.setStatus(fmt.Sprintf("Could not use %s: %s. Nothing changed.", d.imageName, strings.TrimPrefix(err.Error(), "data: ")), true)
-		return
-	}
-	g.loadIntoDrawing(img, d.imageName)
+	b, name := d.image, d.imageName
+	g.startLoad(name, func() ([]byte, error) { return b, nil })
 }
 
 // saveDrawingTo writes the drawing being edited as CSV, atomically.
@@ -167,25 +246,22 @@ func (g *Game) saveDrawingTo(file string) {
 		g.setStatus("Type a file path to save to.", true)
 		return
 	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+	if err := g.keep.store.MkdirAll(filepath.Dir(file)); err != nil {
 		g.setStatus(err.Error(), true)
 		return
 	}
-	if err := data.WriteCSVFile(file, g.draw.doc().Points()); err != nil {
+	if err := writeCSV(g.keep.store, file, g.draw.doc().Points()); err != nil {
 		g.setStatus(fmt.Sprintf("Could not save: %v", err), true)
 		return
 	}
 	g.setStatus(fmt.Sprintf("saved %s points to %s", thousands(g.draw.doc().Len()), file), false)
 }
 
-// loadDrawingFrom reads a CSV (or an image) file into the drawing.
+// loadDrawingFrom reads a CSV (or an image) file into the drawing, off the
+// render loop; a FIFO or a file beyond maxDropBytes is refused unread.
 func (g *Game) loadDrawingFrom(file string) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		g.setStatus(fmt.Sprintf("Could not load: %v. Nothing changed.", err), true)
-		return
-	}
-	g.loadFile(file, b)
+	st := g.keep.store
+	g.startLoad(file, func() ([]byte, error) { return storage.ReadFile(st, file, maxDropBytes) })
 }
 
 // restoreDrawing reads the drawing kept from the last run into the target
@@ -196,7 +272,7 @@ func (g *Game) restoreDrawing(file string, asTarget bool) {
 		return
 	}
 	g.draw.File = file // what Save and Load offer
-	b, err := os.ReadFile(file)
+	b, err := storage.ReadFile(g.keep.store, file, maxDrawingBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return
 	}
@@ -205,7 +281,14 @@ func (g *Game) restoreDrawing(file string, asTarget bool) {
 		pts, err = data.ReadCSV(bytes.NewReader(b), drawing.MaxPoints)
 	}
 	if err != nil {
-		g.setStatus(fmt.Sprintf("The saved drawing %s could not be read (%s); starting without it.", file, strings.TrimPrefix(err.Error(), "data: ")), true)
+		msg := fmt.Sprintf("The saved drawing %s could not be read (%s); starting without it", file, strings.TrimPrefix(err.Error(), "data: "))
+		// The exit would write the new drawing over it: keep it aside.
+		if moved, merr := storage.MoveAside(g.keep.store, file, keepdir.Unreadable, time.Now()); merr == nil {
+			msg += "; it is kept as " + filepath.Base(moved)
+		} else {
+			msg += "; " + merr.Error()
+		}
+		g.setStatus(msg+".", true)
 		return
 	}
 	g.draw.target = drawing.New(pts)
@@ -237,13 +320,13 @@ func (g *Game) keepDrawing(file string) error {
 	}
 	if g.draw.target.Len() == 0 {
 		// Cleared: the next run starts without a drawing.
-		if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := g.keep.store.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+	if err := g.keep.store.MkdirAll(filepath.Dir(file)); err != nil {
 		return err
 	}
-	return data.WriteCSVFile(file, g.draw.target.Points())
+	return writeCSV(g.keep.store, file, g.draw.target.Points())
 }

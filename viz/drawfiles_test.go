@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/drawing"
@@ -113,6 +115,7 @@ func TestSaveLoadAndKeepAcrossRuns(t *testing.T) {
 	}
 	g.clearDrawing()
 	g.loadDrawingFrom(file)
+	waitLoads(t, g)
 	got := g.draw.target.Points()
 	if len(got) != len(want) {
 		t.Fatalf("loaded %d points, saved %d", len(got), len(want))
@@ -164,6 +167,16 @@ func TestSaveLoadAndKeepAcrossRuns(t *testing.T) {
 	if !g4.statusErr || !strings.Contains(g4.status, "could not be read") || g4.draw.target.Len() != 0 || len(b4.sets) != 0 {
 		t.Fatalf("corrupt file: status %q, %d points, %d sets", g4.status, g4.draw.target.Len(), len(b4.sets))
 	}
+	// It is kept aside, not written over by what is drawn next (issue 15).
+	g4.draw.target.Replace([]flow.Vec{{1, 1}})
+	if err := g4.keepDrawing(bad); err != nil {
+		t.Fatal(err)
+	}
+	if kept, _ := filepath.Glob(bad + ".unreadable-*"); len(kept) != 1 || !strings.Contains(g4.status, "kept as bad.csv.unreadable-") {
+		t.Fatalf("status %q; kept %v", g4.status, kept)
+	} else if b, _ := os.ReadFile(kept[0]); string(b) != "1,2\nNaN,oops\n" {
+		t.Fatalf("kept %q", b)
+	}
 	// No file yet (the first run): silence.
 	g5, _, _ := drawGame(t)
 	g5.restoreDrawing(filepath.Join(dir, "none.csv"), true)
@@ -179,6 +192,11 @@ func FuzzDroppedFile(f *testing.F) {
 	f.Add("a.csv", []byte("x,y\n1,2\n"))
 	f.Add("a.gif", []byte("GIF89a"))
 	f.Add("a.jpg", []byte{0xff, 0xd8, 0xff})
+	// Size bombs: a GIF claiming 65535×65535 pixels, a CSV of one endless
+	// line, more rows than a drawing holds.
+	f.Add("a.gif", []byte("GIF89a\xff\xff\xff\xff\x00\x00\x00"))
+	f.Add("a.csv", []byte("x,y\n1"+strings.Repeat("0", 1<<20)+",2\n"))
+	f.Add("a.csv", []byte(strings.Repeat("1,2\n", drawing.MaxPoints+10)))
 	sb := newSynthetic(50, 4, 4)
 	b := &drawBackend{staticBackend: sb}
 	g := newGame(Config{Settings: scene.DefaultSettings(), Backend: b, Width: 800, Height: 600, Scale: 1})
@@ -186,7 +204,9 @@ func FuzzDroppedFile(f *testing.F) {
 		g.draw.target = drawing.New(nil)
 		g.setStatus("", false)
 		g.loadFile(name, content)
-		if g.statusErr && g.draw.target.Len() != 0 {
+		// A failure says "Nothing changed" and means it; a CSV beyond the
+		// drawing's cap keeps its first drawing.MaxPoints and says so.
+		if g.statusErr && strings.Contains(g.status, "Nothing changed") && g.draw.target.Len() != 0 {
 			t.Fatalf("a failed load of %q changed the drawing", name)
 		}
 		if g.draw.target.Len() > loadedPoints && !strings.HasSuffix(strings.ToLower(name), ".csv") {
@@ -219,5 +239,54 @@ func TestSessionAtStart(t *testing.T) {
 				t.Fatalf("sessionAtStart = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// waitLoads applies the file loads in flight, as the next ticks would.
+func waitLoads(t *testing.T, g *Game) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for g.draw.loads.pending > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a file load did not finish")
+		}
+		g.takeLoaded()
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Issue 15, bugs 3 and 5: the panel's Load and the kept drawing refuse a
+// FIFO and a file beyond their limits without reading them, and the render
+// loop never waits for a load.
+func TestLoadsRefuseBeforeReading(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.csv")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big.csv")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(1 << 30)
+	f.Close()
+	g, _, _ := drawGame(t)
+	for name, want := range map[string]string{fifo: "named pipe", big: "is 1 GiB, more than the 64 MiB limit"} {
+		start := time.Now()
+		g.loadDrawingFrom(name)
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("Load of %s held the render loop for %v", filepath.Base(name), d)
+		}
+		waitLoads(t, g)
+		if !g.statusErr || !strings.Contains(g.status, want) || !strings.Contains(g.status, "Nothing changed") {
+			t.Errorf("%s: status %q, want %q", filepath.Base(name), g.status, want)
+		}
+	}
+	for name, want := range map[string]string{fifo: "named pipe", big: "is 1 GiB, more than the 3.05 MiB limit"} {
+		g.restoreDrawing(name, true)
+		if !g.statusErr || !strings.Contains(g.status, want) {
+			t.Errorf("kept drawing %s: status %q, want %q", filepath.Base(name), g.status, want)
+		}
 	}
 }

@@ -134,3 +134,37 @@ func TestSignificantKeepsSmallFiguresVisible(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusLoss: before the first step the HUD says "—", not NaN; a NaN
+// after training has begun is shown as such.
+func TestStatusLoss(t *testing.T) {
+	for _, tc := range []struct {
+		st   scene.Status
+		want string
+	}{
+		{scene.Status{Step: 0, Loss: math.NaN()}, "—"},
+		{scene.Status{Step: 12, Loss: math.NaN()}, "NaN"},
+		{scene.Status{Step: 12, Loss: 1.88521}, "1.8852"},
+	} {
+		if got := statusLoss(tc.st); got != tc.want {
+			t.Errorf("statusLoss(%+v) = %q, want %q", tc.st, got, tc.want)
+		}
+	}
+}
+
+// TestDataChoicesNameTheDrawing: once a drawing (or an image, a text)
+// replaces a preset, its dropdown shows that, not the preset it replaced.
+func TestDataChoicesNameTheDrawing(t *testing.T) {
+	presets := []string{"gaussian", "moons", "8gaussians"}
+	idx := 1
+	if got := dataChoices(presets, "moons:noise=0.1", &idx); len(got) != 3 || idx != 1 {
+		t.Errorf("a preset: %v, index %d", got, idx)
+	}
+	got := dataChoices(presets, "drawing", &idx)
+	if len(got) != 4 || got[3] != "drawing" || idx != 3 {
+		t.Errorf("a drawing: %v, index %d; want the drawing listed last and shown", got, idx)
+	}
+	if again := dataChoices(presets, "moons", &idx); len(again) != 3 {
+		t.Errorf("the presets were changed: %v", again)
+	}
+}

@@ -33,7 +33,7 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 	w := math.Min(310*s, area.W*0.45)
 	if area.W < 300*s || area.H < 260*s {
 		// A small canvas keeps its picture: one line of text, no box.
-		line := fmt.Sprintf("step %s · loss %s", thousands(st.Step), lossText(st.Loss))
+		line := fmt.Sprintf("step %s · loss %s", thousands(st.Step), statusLoss(st))
 		col := palette.Label
 		if statusErr {
 			line, col = status, palette.Error
@@ -42,7 +42,7 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 		return
 	}
 	// At large UI scales the lines outgrow the box: widen it to hold them.
-	lossLine := fmt.Sprintf("loss %s   %s steps/s", lossText(st.Loss), thousands(int(math.Round(st.StepsPerSec))))
+	lossLine := fmt.Sprintf("loss %s   %s steps/s", statusLoss(st), thousands(int(math.Round(st.StepsPerSec))))
 	need := math.Max(textWidth(lossLine, fonts.Body), textWidth(fmt.Sprintf("step %s  running", thousands(st.Step)), fonts.Bold)+10*s)
 	w = math.Min(area.W-20*s, math.Max(w, need+20*s))
 	x, y := area.X+10*s, area.Y+10*s
@@ -478,6 +478,15 @@ func thousands(n int) string {
 		return "-" + string(out)
 	}
 	return string(out)
+}
+
+// statusLoss is the loss readout: "—" until the first step has a loss, since
+// NaN there would read as a failure.
+func statusLoss(st scene.Status) string {
+	if st.Step == 0 && math.IsNaN(st.Loss) {
+		return "—"
+	}
+	return lossText(st.Loss)
 }
 
 // lossText prints a loss compactly; non-finite shows as such.

@@ -2,11 +2,13 @@ package viz
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,22 +19,26 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/flow"
-	"github.com/flowviz/flowviz/flow/atomicfile"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/keepdir"
 	"github.com/flowviz/flowviz/viz/keymap"
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
+	"github.com/flowviz/flowviz/viz/storage"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
 
 // autosaveEvery is how often the session is saved in the background; it is
 // also saved when the app closes.
 const autosaveEvery = 60 * time.Second
+
+// exitWait bounds how long the exit autosave waits for saves in flight.
+const exitWait = 10 * time.Second
 
 // AutosaveName is the file in the keep folder that the next start restores.
 const AutosaveName = "autosave.flowviz"
@@ -46,12 +52,7 @@ type Trainer interface {
 
 // DefaultKeepDir is where sessions and exports go: os.UserConfigDir()/flowviz
 // (beside the kept drawing), else ./flowviz.
-func DefaultKeepDir() string {
-	if d, err := os.UserConfigDir(); err == nil {
-		return filepath.Join(d, "flowviz")
-	}
-	return "flowviz"
-}
+func DefaultKeepDir() string { return session.DefaultKeepDir() }
 
 // Keeper saves and opens sessions and writes exports. Everything that
 // touches the disk or waits for the trainer runs on its own goroutine and
@@ -64,6 +65,11 @@ type Keeper struct {
 	GIFFrames int
 	Lesson    string // carried through sessions
 
+	store storage.Store
+	auto  *keepdir.Autosave // nil when nothing may be kept
+	// unread holds session files the app failed to open or apply: a save
+	// to one moves it aside first, as the autosave does.
+	unread   map[string]bool
 	done     chan keepResult
 	busy     *atomic.Int32 // goroutines writing
 	autoAt   time.Time     // next autosave
@@ -77,15 +83,25 @@ type keepResult struct {
 	isErr   bool
 	opened  *session.Session
 	openedF string
+	unread  string // a session file that could not be opened or kept
 }
 
 func newKeeper(cfg Config) Keeper {
 	dir := cfg.KeepDir
 	k := Keeper{
 		Dir: dir, GIFSize: record.DefaultSize, GIFFrames: record.DefaultFrames,
+		store:  cfg.Store,
 		done:   make(chan keepResult, 16),
 		busy:   new(atomic.Int32),
 		autoAt: time.Now().Add(autosaveEvery),
+		unread: map[string]bool{},
+	}
+	if k.store == nil {
+		k.store = storage.Files{}
+	}
+	if dir != "" {
+		k.auto = &keepdir.Autosave{Store: k.store, Path: filepath.Join(dir, AutosaveName)}
+		k.clean()
 	}
 	if cfg.SessionFile != "" {
 		k.Path = cfg.SessionFile
@@ -103,13 +119,21 @@ func (k *Keeper) report(r keepResult) {
 	}
 }
 
+// clean removes what saves of the app's own files, interrupted by a kill
+// or a crash, left in the keep folder.
+func (k *Keeper) clean() {
+	now := time.Now()
+	keepdir.Clean(k.store, k.Dir, []string{AutosaveName, "session.flowviz", "drawing.csv"}, now)
+	keepdir.Clean(k.store, filepath.Join(k.Dir, "exports"), nil, now)
+}
+
 // exportPath returns <dir>/exports/<stamp>-<what>.<ext>, creating the folder.
 func (k *Keeper) exportPath(what, ext string) (string, error) {
 	if k.Dir == "" {
 		return "", errors.New("no folder to export to (-keep-dir is empty)")
 	}
 	dir := filepath.Join(k.Dir, "exports")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := k.store.MkdirAll(dir); err != nil {
 		return "", err
 	}
 	return filepath.Join(dir, time.Now().Format("20060102-150405")+"-"+what+"."+ext), nil
@@ -164,8 +188,12 @@ func (g *Game) updateKeep() {
 	for {
 		select {
 		case r := <-g.keep.done:
+			if r.unread != "" {
+				g.keep.unread[r.unread] = true
+			}
 			if r.opened != nil {
 				if err := g.applySession(r.opened); err != nil {
+					g.keep.unread[r.openedF] = true
 					g.setStatus(fmt.Sprintf("%s not opened: %v", r.openedF, err), true)
 				} else {
 					g.setStatus("opened "+r.openedF, false)
@@ -183,7 +211,7 @@ func (g *Game) updateKeep() {
 	if g.keep.Dir != "" && time.Now().After(g.keep.autoAt) && g.autosaveLesson() {
 		g.keep.autoAt = time.Now().Add(autosaveEvery)
 		if g.keep.busy.Load() == 0 {
-			g.saveSession(filepath.Join(g.keep.Dir, AutosaveName), true)
+			g.autosave()
 		}
 	}
 }
@@ -235,30 +263,88 @@ func completeSession(b scene.Backend, s *session.Session) error {
 	if err != nil {
 		return err
 	}
-	s.Model, s.Optimizer = st.Model, &st.Optimizer
+	s.Model, s.Optimizer, s.BatchRNG = st.Model, &st.Optimizer, st.BatchRNG
+	// The weights say which network: settings just edited in the panel
+	// may not have reached the trainer yet.
+	n := st.Model.Config.Net
+	s.Settings.Width, s.Settings.Depth, s.Settings.Act = n.Width, n.Depth, n.Act.String()
 	s.Source, s.Target = session.FromDist(st.Source), session.FromDist(st.Target)
 	s.Settings.Source, s.Settings.Target = st.Source.String(), st.Target.String()
 	return nil
 }
 
-// saveSession writes the session to path on a goroutine; quiet saves (the
-// autosave) report only failures.
+// autosave writes the autosave on a goroutine, reporting only failures and
+// where an autosave it did not write was moved to.
+func (g *Game) autosave() {
+	s := g.sessionView()
+	g.keep.busy.Add(1)
+	go func() {
+		defer g.keep.busy.Add(-1)
+		g.keep.clean()
+		moved, err := g.keep.writeAutosave(g.backend, s)
+		if moved != "" {
+			g.keep.report(keepResult{msg: keptAsMsg(moved)})
+		}
+		if err != nil {
+			g.keep.report(keepResult{msg: "autosave failed: " + err.Error(), isErr: true})
+		}
+	}()
+}
+
+// keptAsMsg says where an autosave this run did not write went.
+func keptAsMsg(moved string) string {
+	return "the autosave that was there is kept as " + filepath.Base(moved)
+}
+
+// writeAutosave completes s and writes it as the autosave; it may wait for
+// the trainer, so it runs off the render loop.
+func (k *Keeper) writeAutosave(b scene.Backend, s *session.Session) (moved string, err error) {
+	if err := completeSession(b, s); err != nil {
+		return "", err
+	}
+	if err := s.Validate(); err != nil {
+		return "", fmt.Errorf("refusing to write: %w", err)
+	}
+	return k.auto.Write(func(w io.Writer) error { return session.Write(w, s) })
+}
+
+// saveSession writes the session to path on a goroutine; quiet saves
+// report only failures.
 func (g *Game) saveSession(path string, quiet bool) {
 	if path == "" {
 		g.setStatus("no session path: type one in the panel's Keep section", true)
 		return
 	}
 	s := g.sessionView()
+	unread := g.keep.unread[path]
+	delete(g.keep.unread, path)
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
+		moved := ""
 		err := completeSession(g.backend, s)
 		if err == nil {
-			err = session.Save(path, s)
+			err = s.Validate()
+		}
+		if err == nil && unread {
+			// The file there could not be opened: keep it rather than
+			// write over it.
+			if moved, err = storage.MoveAside(g.keep.store, path, keepdir.Unreadable, time.Now()); errors.Is(err, fs.ErrNotExist) {
+				err = nil
+			}
+		}
+		if err == nil {
+			err = session.SaveTo(g.keep.store, path, s)
 		}
 		switch {
 		case err != nil:
-			g.keep.report(keepResult{msg: "session not saved: " + err.Error(), isErr: true})
+			r := keepResult{msg: "session not saved: " + err.Error(), isErr: true}
+			if unread && moved == "" {
+				r.unread = path
+			}
+			g.keep.report(r)
+		case moved != "":
+			g.keep.report(keepResult{msg: "session saved to " + path + "; the unreadable file that was there is kept as " + filepath.Base(moved)})
 		case !quiet:
 			g.keep.report(keepResult{msg: "session saved to " + path})
 		}
@@ -271,14 +357,14 @@ func (g *Game) saveOnExit() {
 	if g.keep.Dir == "" || !g.autosaveLesson() {
 		return
 	}
-	for g.keep.busy.Load() > 0 { // let a save in flight finish first
+	// Let a save in flight finish first, but not forever: a GIF may take
+	// long, and the autosave's own writes are serialised anyway.
+	for deadline := time.Now().Add(exitWait); g.keep.busy.Load() > 0 && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
-	s := g.sessionView()
-	path := filepath.Join(g.keep.Dir, AutosaveName)
-	err := completeSession(g.backend, s)
-	if err == nil {
-		err = session.Save(path, s)
+	moved, err := g.keep.writeAutosave(g.backend, g.sessionView())
+	if moved != "" {
+		fmt.Fprintln(os.Stderr, "flowviz:", keptAsMsg(moved))
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz: autosave:", err)
@@ -288,9 +374,13 @@ func (g *Game) saveOnExit() {
 // openSession reads path on a goroutine; Update applies it.
 func (g *Game) openSession(path string) {
 	go func() {
-		s, err := session.Load(path)
+		s, err := session.LoadFrom(g.keep.store, path)
 		if err != nil {
-			g.keep.report(keepResult{msg: "session not opened: " + err.Error(), isErr: true})
+			r := keepResult{msg: "session not opened: " + err.Error(), isErr: true}
+			if !errors.Is(err, fs.ErrNotExist) {
+				r.unread = path
+			}
+			g.keep.report(r)
 			return
 		}
 		g.keep.report(keepResult{opened: s, openedF: path})
@@ -302,22 +392,40 @@ func (g *Game) openSession(path string) {
 // clean: a bad file never stops the app.
 func (g *Game) openAtStart() {
 	path, what := g.cfg.SessionFile, "session"
+	var before fs.FileInfo // the autosave's version as read
 	if path == "" {
-		if g.cfg.Fresh || g.keep.Dir == "" {
+		if g.cfg.Fresh || g.keep.auto == nil {
 			return
 		}
-		path, what = filepath.Join(g.keep.Dir, AutosaveName), "autosave"
-		if _, err := os.Stat(path); err != nil {
+		path, what = g.keep.auto.Path, "autosave"
+		var err error
+		if before, err = g.keep.store.Stat(path); err != nil {
 			return
 		}
 	}
-	s, err := session.Load(path)
+	s, err := session.LoadFrom(g.keep.store, path)
 	if err == nil {
 		err = g.applySession(s)
 	}
 	if err != nil {
-		g.setStatus(fmt.Sprintf("%s not restored, starting clean: %v", what, err), true)
+		msg := fmt.Sprintf("%s not restored, starting clean: %v", what, err)
+		if what == "session" {
+			g.keep.unread[path] = true // Ctrl+S saves there: keep it first
+		}
+		if what == "autosave" {
+			// Never write over what could not be read: it may be the
+			// user's work from a newer build, or worth repairing.
+			if moved, merr := g.keep.auto.SetAside(keepdir.Unreadable); merr != nil {
+				msg += "; " + merr.Error() + " (nothing is autosaved until it can be)"
+			} else {
+				msg += "; the file is kept as " + filepath.Base(moved)
+			}
+		}
+		g.setStatus(msg, true)
 		return
+	}
+	if before != nil {
+		g.keep.auto.Restored(before)
 	}
 	g.setStatus(fmt.Sprintf("restored %s %s", what, path), false)
 }
@@ -339,7 +447,7 @@ func (g *Game) applySession(s *session.Session) error {
 	if tr, ok := g.backend.(Trainer); ok {
 		var st *train.SavedState
 		if s.Model != nil {
-			st = &train.SavedState{Model: s.Model}
+			st = &train.SavedState{Model: s.Model, BatchRNG: s.BatchRNG}
 			if s.Optimizer != nil {
 				st.Optimizer = *s.Optimizer
 			} else {
@@ -409,7 +517,7 @@ func (g *Game) takeScreenshot(screen *ebiten.Image, canvasR rect) {
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
-		err := atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) })
+		err := g.keep.store.WriteFile(path, func(w io.Writer) error { return png.Encode(w, img) })
 		if err != nil {
 			g.keep.report(keepResult{msg: "screenshot not saved: " + err.Error(), isErr: true})
 			return
@@ -438,12 +546,12 @@ func (g *Game) recordGIF() {
 		CenterX: cam.CenterX, CenterY: cam.CenterY,
 		// The GIF shows the square the canvas's shorter side shows.
 		Zoom: cam.Zoom * float64(size) / max(1, min(cam.W, cam.H)),
-	}}
+	}, Trails: g.canvas.Layers.Trails}
 	g.setStatus("recording "+path+" …", false)
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
-		if err := record.SaveGIF(path, sc, opt); err != nil {
+		if err := record.SaveGIF(context.Background(), path, sc, opt); err != nil {
 			g.keep.report(keepResult{msg: "GIF not saved: " + err.Error(), isErr: true})
 			return
 		}
@@ -468,7 +576,7 @@ func (g *Game) exportData() {
 	g.keep.busy.Add(1)
 	go func() {
 		defer g.keep.busy.Add(-1)
-		msg, err := exportAll(g.backend, sc, stem)
+		msg, err := exportAll(g.keep.store, g.backend, sc, stem)
 		if err != nil {
 			g.keep.report(keepResult{msg: "export failed: " + err.Error(), isErr: true})
 			return
@@ -480,11 +588,11 @@ func (g *Game) exportData() {
 // exportAll writes <stem>samples.csv, <stem>trajectories.csv and, when the
 // backend trains a network, <stem>model.json (plus the CSV of drawn data the
 // model's config then names, so `flowmatch eval -model` can load it).
-func exportAll(b scene.Backend, sc *scene.Scene, stem string) (string, error) {
-	if err := data.WriteCSVFile(stem+"samples.csv", sc.Traj[len(sc.Traj)-1]); err != nil {
+func exportAll(store storage.Store, b scene.Backend, sc *scene.Scene, stem string) (string, error) {
+	if err := writeCSV(store, stem+"samples.csv", sc.Traj[len(sc.Traj)-1]); err != nil {
 		return "", err
 	}
-	if err := atomicfile.Write(stem+"trajectories.csv", func(w io.Writer) error { return writeTrajectories(w, sc) }); err != nil {
+	if err := store.WriteFile(stem+"trajectories.csv", func(w io.Writer) error { return writeTrajectories(w, sc) }); err != nil {
 		return "", err
 	}
 	msg := "samples and trajectories saved to " + stem + "*.csv"
@@ -492,20 +600,20 @@ func exportAll(b scene.Backend, sc *scene.Scene, stem string) (string, error) {
 	if !ok {
 		return msg, nil
 	}
-	st, err := tr.TrainingState()
+	ts, err := tr.TrainingState()
 	if err != nil {
 		return "", err
 	}
-	m := st.Model
-	m.Config.Source, err = specFor(st.Source, stem+"source.csv")
+	m := ts.Model
+	m.Config.Source, err = specFor(store, ts.Source, stem+"source.csv")
 	if err != nil {
 		return "", err
 	}
-	m.Config.Target, err = specFor(st.Target, stem+"target.csv")
+	m.Config.Target, err = specFor(store, ts.Target, stem+"target.csv")
 	if err != nil {
 		return "", err
 	}
-	if err := train.SaveModel(stem+"model.json", m); err != nil {
+	if err := store.WriteFile(stem+"model.json", func(w io.Writer) error { return train.WriteModel(w, m) }); err != nil {
 		return "", err
 	}
 	return "samples, trajectories and model saved to " + stem + "*", nil
@@ -513,12 +621,12 @@ func exportAll(b scene.Backend, sc *scene.Scene, stem string) (string, error) {
 
 // specFor returns a data.Load spec for d: its own for a built-in, else the
 // path of a CSV of its points (written here), with the jitter.
-func specFor(d data.Dist, csvPath string) (string, error) {
+func specFor(st storage.Store, d data.Dist, csvPath string) (string, error) {
 	sd := session.FromDist(d)
 	if sd.Spec != "" {
 		return sd.Spec, nil
 	}
-	if err := data.WriteCSVFile(csvPath, sd.Points); err != nil {
+	if err := writeCSV(st, csvPath, sd.Points); err != nil {
 		return "", err
 	}
 	abs, err := filepath.Abs(csvPath)
@@ -529,6 +637,14 @@ func specFor(d data.Dist, csvPath string) (string, error) {
 		return abs + ":jitter=" + strconv.FormatFloat(sd.Jitter, 'g', -1, 64), nil
 	}
 	return abs, nil
+}
+
+// writeCSV writes pts as an x,y CSV file through st, atomically.
+func writeCSV(st storage.Store, path string, pts []flow.Vec) error {
+	if err := st.WriteFile(path, func(w io.Writer) error { return data.WriteCSV(w, pts) }); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	return nil
 }
 
 // writeTrajectories writes one row per particle and solver state:

@@ -2,6 +2,7 @@ package viz
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,9 +13,11 @@ import (
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/train"
+	"github.com/flowviz/flowviz/viz/keepdir"
 	"github.com/flowviz/flowviz/viz/live"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
+	"github.com/flowviz/flowviz/viz/storage"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
 
@@ -84,8 +87,8 @@ func TestSessionRoundTripRestoresPicture(t *testing.T) {
 		t.Errorf("view %+v, lesson %q; want %+v, %q", got.View, got.Lesson, want.View, want.Lesson)
 	}
 	if got.Model.Step != want.Model.Step || !reflect.DeepEqual(got.Model.Params, want.Model.Params) ||
-		!reflect.DeepEqual(got.Optimizer, want.Optimizer) {
-		t.Error("weights, optimizer or step differ after opening the session")
+		!reflect.DeepEqual(got.Optimizer, want.Optimizer) || !reflect.DeepEqual(got.BatchRNG, want.BatchRNG) {
+		t.Error("weights, optimizer, batch stream or step differ after opening the session")
 	}
 	if !reflect.DeepEqual(got.Target, want.Target) || g2.draw.target.Len() != 3 {
 		t.Errorf("target %+v (drawing of %d points), want %+v", got.Target, g2.draw.target.Len(), want.Target)
@@ -140,7 +143,7 @@ func TestExportedModelEvaluates(t *testing.T) {
 	drawn := &data.PointSet{Points: []flow.Vec{{1, 1}, {2, 0}}, Jitter: 0.1, Name: "drawing"}
 	b.SetData(false, drawn)
 	stem := filepath.Join(dir, "x-")
-	if _, err := exportAll(b, g.sc, stem); err != nil {
+	if _, err := exportAll(storage.Files{}, b, g.sc, stem); err != nil {
 		t.Fatal(err)
 	}
 	samples, err := os.ReadFile(stem + "samples.csv")
@@ -195,5 +198,209 @@ func TestAutosaveDuringLessons(t *testing.T) {
 	g.applied.Coupling = train.CouplingReflow
 	if c := g.sessionView().Settings.Coupling; c != train.CouplingIndependent {
 		t.Errorf("a reflow run is saved with coupling %q, want independent", c)
+	}
+}
+
+// keepGame is a game on a live backend that is not running (its state is
+// read directly), keeping into dir through st.
+func keepGame(t *testing.T, dir string, st storage.Store, sessionFile string) *Game {
+	t.Helper()
+	b, err := live.New(keepSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newGame(Config{Settings: keepSettings(), Backend: b, Width: 800, Height: 600, Scale: 1,
+		KeepDir: dir, Store: st, SessionFile: sessionFile})
+}
+
+// goodSession returns the bytes of a valid session file of version version.
+func goodSession(t *testing.T, version int) []byte {
+	t.Helper()
+	g := keepGame(t, t.TempDir(), nil, "")
+	s := g.sessionView()
+	if err := completeSession(g.backend, s); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := session.Write(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	// The header's version comes first; the model inside keeps its own.
+	return []byte(strings.Replace(b.String(), `"version":1`, fmt.Sprintf(`"version":%d`, version), 1))
+}
+
+// movedAside returns the contents of the files in dir named <name>.<why>-*.
+func movedAside(t *testing.T, dir, name, why string) []string {
+	t.Helper()
+	names, err := keepdir.Aside(storage.Files{}, dir, name, why)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// waitSaves waits for the keeper's goroutines and applies their reports.
+func waitSaves(t *testing.T, g *Game) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for g.keep.busy.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	g.updateKeep()
+}
+
+// Bug 1 of issue 15: a file the app could not read is never written over.
+// It is moved aside under a name that says why, the status line says so,
+// and autosaving goes on.
+func TestRefusedFilesAreNeverWrittenOver(t *testing.T) {
+	v1, v2 := goodSession(t, 1), goodSession(t, 2)
+
+	t.Run("newer autosave", func(t *testing.T) {
+		dir := t.TempDir()
+		auto := filepath.Join(dir, AutosaveName)
+		os.WriteFile(auto, v2, 0o644)
+		g := keepGame(t, dir, nil, "")
+		g.openAtStart()
+		if !strings.Contains(g.status, "version 2 is not supported") || !strings.Contains(g.status, "kept as autosave.flowviz.unreadable-") {
+			t.Errorf("status %q", g.status)
+		}
+		g.saveOnExit()
+		if got := movedAside(t, dir, AutosaveName, keepdir.Unreadable); len(got) != 1 || got[0] != string(v2) {
+			t.Fatalf("the version-2 autosave was not kept (%d files)", len(got))
+		}
+		if _, err := session.Load(auto); err != nil {
+			t.Fatalf("no new autosave: %v", err)
+		}
+	})
+
+	t.Run("refused -session keeps the autosave", func(t *testing.T) {
+		dir := t.TempDir()
+		auto, bad := filepath.Join(dir, AutosaveName), filepath.Join(dir, "bad.flowviz")
+		os.WriteFile(auto, v1, 0o644)
+		os.WriteFile(bad, v1[:len(v1)/2], 0o644)
+		g := keepGame(t, dir, nil, bad)
+		g.openAtStart()
+		if !g.statusErr || !strings.Contains(g.status, "session not restored") {
+			t.Fatalf("status %q", g.status)
+		}
+		g.autosave()
+		waitSaves(t, g)
+		if got := movedAside(t, dir, AutosaveName, keepdir.Previous); len(got) != 1 || got[0] != string(v1) {
+			t.Fatalf("the last good autosave was not kept (%d files)", len(got))
+		}
+		if !strings.Contains(g.status, "kept as autosave.flowviz.previous-") {
+			t.Errorf("status %q", g.status)
+		}
+		// Ctrl+S saves to the -session path: the half file there is kept.
+		g.saveSession(bad, false)
+		waitSaves(t, g)
+		if got := movedAside(t, dir, "bad.flowviz", keepdir.Unreadable); len(got) != 1 || got[0] != string(v1[:len(v1)/2]) {
+			t.Fatalf("Ctrl+S wrote over the refused session (%d kept)", len(got))
+		}
+		if _, err := session.Load(bad); err != nil || !strings.Contains(g.status, "kept as bad.flowviz.unreadable-") {
+			t.Fatalf("status %q, saved session: %v", g.status, err)
+		}
+	})
+
+	t.Run("autosave replaced while the app runs", func(t *testing.T) {
+		dir := t.TempDir()
+		auto := filepath.Join(dir, AutosaveName)
+		os.WriteFile(auto, v1, 0o644)
+		g := keepGame(t, dir, nil, "")
+		g.openAtStart()
+		if !strings.Contains(g.status, "restored autosave") {
+			t.Fatalf("status %q", g.status)
+		}
+		g.autosave() // replaces the restored file in place
+		waitSaves(t, g)
+		if m, _ := filepath.Glob(auto + ".*"); len(m) != 0 {
+			t.Fatalf("the app's own autosave was moved aside: %v", m)
+		}
+		// Another program (another instance, a copy by hand) puts its file there.
+		other := filepath.Join(dir, "other")
+		os.WriteFile(other, v2, 0o644)
+		os.Rename(other, auto)
+		g.saveOnExit()
+		if got := movedAside(t, dir, AutosaveName, keepdir.Replaced); len(got) != 1 || got[0] != string(v2) {
+			t.Fatalf("the replacing file was not kept (%d files)", len(got))
+		}
+	})
+
+	t.Run("read-only folder", func(t *testing.T) {
+		dir := t.TempDir()
+		auto := filepath.Join(dir, AutosaveName)
+		os.WriteFile(auto, v2, 0o644)
+		st := &storage.Failing{Store: storage.Files{}}
+		st.SetReadOnly(true)
+		g := keepGame(t, dir, st, "")
+		g.openAtStart()
+		if !strings.Contains(g.status, "not written over") || !strings.Contains(g.status, "read-only") {
+			t.Errorf("status %q", g.status)
+		}
+		g.autosave()
+		waitSaves(t, g)
+		if !g.statusErr || !strings.Contains(g.status, "autosave failed") {
+			t.Errorf("status %q", g.status)
+		}
+		g.saveOnExit()
+		if b, _ := os.ReadFile(auto); string(b) != string(v2) {
+			t.Fatal("the refused autosave was written over in a read-only folder")
+		}
+	})
+
+	t.Run("full disk", func(t *testing.T) {
+		dir := t.TempDir()
+		auto := filepath.Join(dir, AutosaveName)
+		os.WriteFile(auto, v1, 0o644)
+		st := &storage.Failing{Store: storage.Files{}}
+		g := keepGame(t, dir, st, "")
+		g.openAtStart()
+		st.SetBudget(1000)
+		g.autosave()
+		waitSaves(t, g)
+		if !g.statusErr || !strings.Contains(g.status, "no space left") {
+			t.Errorf("status %q", g.status)
+		}
+		if b, _ := os.ReadFile(auto); string(b) != string(v1) {
+			t.Fatal("a full disk tore the autosave")
+		}
+		if m, _ := filepath.Glob(filepath.Join(dir, ".*")); len(m) != 0 {
+			t.Fatalf("temporary files left: %v", m)
+		}
+	})
+}
+
+// Bug 7 of issue 15: every kill during a save left a temporary file of up
+// to 8 MB for good. The app removes stale ones of its own pattern at start.
+func TestStartRemovesStaleTemporaryFiles(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "exports"), 0o755)
+	old := time.Now().Add(-2 * keepdir.StaleAfter)
+	files := map[string]bool{ // name → removed
+		".autosave.flowviz.tmp1234567":          true,
+		".session.flowviz.tmp99":                true,
+		"exports/.20261130-1200-flow.gif.tmp77": true,
+		".notes.txt.tmp5":                       false,
+		AutosaveName:                            false,
+	}
+	for n := range files {
+		p := filepath.Join(dir, n)
+		os.WriteFile(p, []byte("x"), 0o644)
+		os.Chtimes(p, old, old)
+	}
+	keepGame(t, dir, nil, "")
+	for n, removed := range files {
+		_, err := os.Stat(filepath.Join(dir, n))
+		if removed != os.IsNotExist(err) {
+			t.Errorf("%s: removed %v, want %v", n, os.IsNotExist(err), removed)
+		}
 	}
 }

@@ -66,6 +66,18 @@ func specName(spec string) string {
 	return name
 }
 
+// dataChoices is what a data dropdown lists: the presets, and when the data
+// in use is none of them (a drawing, an image, a text, a CSV) its name as a
+// last entry, which *idx then shows; picking a preset replaces it.
+func dataChoices(presets []string, spec string, idx *int) []string {
+	name := specName(spec)
+	if name == "" || slices.Contains(presets, name) {
+		return presets
+	}
+	*idx = len(presets)
+	return append(presets[:len(presets):len(presets)], name)
+}
+
 func indexOf(list []string, v string) int { return max(0, slices.Index(list, v)) }
 
 func nearestIndex(list []int, v int) int {
@@ -198,7 +210,7 @@ func (p *Panel) data(ctx *debugui.Context) {
 	ctx.Header("Data", true, func() {
 		ctx.SetGridLayout([]int{-1, -2}, nil)
 		ctx.Text("source")
-		ctx.Dropdown(&p.srcIdx, p.opts.Data).On(func() {
+		ctx.Dropdown(&p.srcIdx, dataChoices(p.opts.Data, p.edit.Source, &p.srcIdx)).On(func() {
 			if p.srcIdx < len(p.opts.Data) {
 				p.edit.Source, p.srcSpec = p.opts.Data[p.srcIdx], p.opts.Data[p.srcIdx]
 				p.mark()
@@ -212,7 +224,7 @@ func (p *Panel) data(ctx *debugui.Context) {
 			}
 		})
 		ctx.Text("target")
-		ctx.Dropdown(&p.tgtIdx, p.opts.Data).On(func() {
+		ctx.Dropdown(&p.tgtIdx, dataChoices(p.opts.Data, p.edit.Target, &p.tgtIdx)).On(func() {
 			if p.tgtIdx < len(p.opts.Data) {
 				p.edit.Target, p.tgtSpec = p.opts.Data[p.tgtIdx], p.opts.Data[p.tgtIdx]
 				p.mark()

@@ -13,7 +13,6 @@ import (
 	"os/signal"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"syscall"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/storage"
 )
 
 // Config is what the command line chooses.
@@ -43,6 +43,8 @@ type Config struct {
 	SessionFile string
 	Fresh       bool
 	KeepDir     string
+	// Store is where the keep folder's files go (storage.Files{} if nil).
+	Store storage.Store
 	// DrawingFile keeps the target drawing between runs: read at start,
 	// written at exit if edited ("" for neither). RestoreDrawing trains on
 	// the restored drawing at once (when no target was asked for).
@@ -93,15 +95,7 @@ func Run(cfg Config) error {
 	g.openAtStart()
 	// SIGINT and SIGTERM close the window like its close button does, so
 	// the backend stops and the last state is written.
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(signals)
-	go func() {
-		if _, ok := <-signals; ok {
-			g.quit.Store(true)
-		}
-	}()
-	defer close(signals)
+	defer onSignals(func() { g.quit.Store(true) })()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -139,46 +133,34 @@ func Run(cfg Config) error {
 	return errors.Join(err, backendErr)
 }
 
-// CheckLook reports whether theme and colours name a theme and a colour
-// map ("" is the default), so a command line can refuse them up front.
-func CheckLook(theme, colours string) error {
-	if theme != "" {
-		if _, ok := palette.ThemeByName(theme); !ok {
-			return fmt.Errorf("no theme %q (standard, contrast)", theme)
+// onSignals calls quit on the first SIGINT or SIGTERM until the returned
+// stop is called. Stop unsubscribes before it closes the channel: a signal
+// in between would otherwise be sent on a closed channel and panic.
+func onSignals(quit func()) (stop func()) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, ok := <-signals; ok {
+			quit()
 		}
+	}()
+	return func() {
+		signal.Stop(signals)
+		close(signals)
+		<-done
 	}
-	if colours == "" {
-		return nil
-	}
-	names := make([]string, len(palette.ColourMaps))
-	for i, m := range palette.ColourMaps {
-		if m.Name == colours {
-			return nil
-		}
-		names[i] = m.Name
-	}
-	return fmt.Errorf("no colour map %q (%s)", colours, strings.Join(names, ", "))
 }
+
+// CheckLook reports a theme or colour map name that does not exist.
+func CheckLook(theme, colours string) error { return palette.CheckLook(theme, colours) }
 
 // applyLook sets the palette's theme and colour map by name ("" keeps the
 // default).
 func applyLook(theme, colours string) error {
-	if err := CheckLook(theme, colours); err != nil {
+	if err := palette.SetLook(theme, colours); err != nil {
 		return fmt.Errorf("viz: %w", err)
-	}
-	if theme != "" {
-		t, ok := palette.ThemeByName(theme)
-		if !ok {
-			return fmt.Errorf("viz: no theme %q (standard, contrast)", theme)
-		}
-		palette.SetTheme(t)
-	}
-	if colours != "" && !palette.SetColours(colours) {
-		names := make([]string, len(palette.ColourMaps))
-		for i, m := range palette.ColourMaps {
-			names[i] = m.Name
-		}
-		return fmt.Errorf("viz: no colour map %q (%s)", colours, strings.Join(names, ", "))
 	}
 	return nil
 }

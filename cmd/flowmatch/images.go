@@ -19,6 +19,7 @@ import (
 	"github.com/flowviz/flowviz/flow/digits"
 	"github.com/flowviz/flowviz/flow/hd"
 	"github.com/flowviz/flowviz/flow/mlp"
+	"github.com/flowviz/flowviz/flow/train"
 )
 
 // The image targets (digits, digits8) run the same loop on 256 or 64
@@ -305,7 +306,7 @@ func evalImagesCmd(ctx context.Context, e *env, sf *sampleFlags, asJSON bool) er
 
 // benchImagesCmd is bench -dim 256 or 64: our training step on a pool
 // (as the peer) and on fresh digits, Euler particle-steps, and the peer.
-func benchImagesCmd(ctx context.Context, e *env, net mlp.Config, dim, batch, trainSteps, particles, sampleSteps int, peer bool, peerScript string, peerThreads int) error {
+func benchImagesCmd(ctx context.Context, e *env, net mlp.Config, dim, batch, trainSteps, particles, sampleSteps int, peer bool, script string, peerThreads int) error {
 	if !flagWasSet(e.fs, "train-steps") {
 		trainSteps = 200
 	}
@@ -330,7 +331,7 @@ func benchImagesCmd(ctx context.Context, e *env, net mlp.Config, dim, batch, tra
 	var theirs benchResult
 	var version, note string
 	if peer {
-		theirs, version, note = benchPeer(ctx, e, peerScript, net, batch, trainSteps, particles, sampleSteps, peerThreads)
+		theirs, version, note = benchPeer(ctx, e, script, net, train.CouplingIndependent, batch, trainSteps, particles, sampleSteps, peerThreads)
 	}
 	if !peer || note != "" {
 		fmt.Fprintf(w, "\tflowmatch\n")

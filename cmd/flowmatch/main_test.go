@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/train"
 )
@@ -293,5 +297,73 @@ func TestTrainInterruptSavesModel(t *testing.T) {
 	}
 	if _, err := train.LoadModel(model); err != nil {
 		t.Fatalf("no model saved on interrupt: %v", err)
+	}
+}
+
+// tinyModel trains a width-8 network for a few steps and returns its path.
+func tinyModel(t *testing.T) string {
+	t.Helper()
+	model := filepath.Join(t.TempDir(), "m.json")
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"train", "-width", "8", "-depth", "1", "-steps", "20", "-q", "-o", model}, &out, &errOut); code != exitOK {
+		t.Fatalf("train: exit %d: %s", code, errOut.String())
+	}
+	return model
+}
+
+// Bug 2 of issue 15: eval and sample on millions of points stop soon after
+// Ctrl+C with a message and write nothing. (Without the looks at the
+// context they ran for minutes to hours.)
+func TestEvalAndSampleStopOnInterrupt(t *testing.T) {
+	model := tinyModel(t)
+	out := filepath.Join(t.TempDir(), "s.csv")
+	for _, args := range [][]string{
+		{"eval", "-model", model, "-n", "10000000", "-steps", "4"},
+		{"eval", "-model", model, "-n", "1000000", "-steps", "40", "-projections", "100000"},
+		{"sample", "-model", model, "-n", "10000000", "-steps", "1000", "-o", out},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(2*time.Second, cancel)
+		var stdout, stderr bytes.Buffer
+		done := make(chan int)
+		go func() { done <- run(ctx, args, &stdout, &stderr) }()
+		select {
+		case code := <-done:
+			if code != exitFailure || !strings.Contains(stderr.String(), "interrupted") {
+				t.Errorf("%v: exit %d, stderr %q", args, code, stderr.String())
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatalf("%v did not stop within 60 s of Ctrl+C", args)
+		}
+		cancel()
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("an interrupted sample wrote %s", out)
+	}
+}
+
+// The interruptible sliced W2 is flow.SlicedW2's estimator, projection by
+// projection.
+func TestSlicedW2MatchesFlow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	a, b := make([]flow.Vec, 500), make([]flow.Vec, 500)
+	for i := range a {
+		a[i] = flow.Vec{rng.NormFloat64(), rng.NormFloat64()}
+		b[i] = flow.Vec{2 + rng.NormFloat64()*0.5, rng.ExpFloat64()}
+	}
+	for _, p := range []int{1, 3, 64} {
+		want := flow.SlicedW2(a, b, p, rand.New(rand.NewPCG(7, 7)))
+		got, err := slicedW2(context.Background(), a, b, p, rand.New(rand.NewPCG(7, 7)))
+		if err != nil || math.Abs(got-want) > 1e-12*want {
+			t.Errorf("projections %d: %v, %v; flow.SlicedW2 %v", p, got, err, want)
+		}
+	}
+}
+
+func TestEvalHelpStatesCost(t *testing.T) {
+	var out, errOut bytes.Buffer
+	run(context.Background(), []string{"eval", "-h"}, &out, &errOut)
+	if h := errOut.String() + out.String(); !strings.Contains(h, "cost:") || !strings.Contains(h, "first 8000 points") {
+		t.Errorf("eval -h does not state the cost:\n%s", h)
 	}
 }

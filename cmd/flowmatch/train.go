@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/flowviz/flowviz/flow/hd"
@@ -40,29 +41,39 @@ func (n *netFlags) config() (mlp.Config, error) {
 	return cfg, nil
 }
 
-func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
+// registerTrainConfig registers the flags of a training run, shared by
+// train and record (the Gaussian-path flags in df), with
+// train.DefaultConfig's values as defaults.
+func registerTrainConfig(fs *flag.FlagSet, cfg *train.Config, nf *netFlags, df *diffusionFlags) {
 	def := train.DefaultConfig()
-	var (
-		cfg        = def
-		nf         netFlags
-		out        string
-		reflowFrom string
-		resume     string
-		quiet      bool
-	)
+	*cfg = def
 	fs.StringVar(&cfg.Source, "source", def.Source, "source (noise) dataset spec")
 	fs.StringVar(&cfg.Target, "target", def.Target, "target dataset spec, or digits / digits8 for 16×16 / 8×8 digit images (3×512 network, lr 5e-4 unless given)")
 	fs.StringVar(&cfg.Coupling, "coupling", def.Coupling, "pairing of x0 and x1: independent, ot (minibatch optimal transport) or reflow")
 	fs.StringVar(&cfg.Teacher, "teacher", "", "teacher model file of the reflow coupling")
-	fs.StringVar(&reflowFrom, "reflow-from", "", "reflow a trained model: same as -coupling reflow -teacher FILE, with its source and target unless given")
 	fs.StringVar(&cfg.Path, "path", def.Path, "probability path: linear or ot")
 	fs.Float64Var(&cfg.Sigma, "sigma", def.Sigma, "σ of the linear path, σ_min of the ot path")
+	df.register(fs, def)
 	nf.register(fs, def.Net)
 	fs.IntVar(&cfg.Batch, "batch", 256, "pairs per step")
 	fs.Float64Var(&cfg.LR, "lr", def.LR, "Adam learning rate")
 	fs.Float64Var(&cfg.WeightDecay, "wd", def.WeightDecay, "decoupled weight decay")
 	fs.IntVar(&cfg.Steps, "steps", 5000, "training steps")
 	fs.Uint64Var(&cfg.Seed, "seed", def.Seed, "random seed (weights and draws)")
+}
+
+func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
+	var (
+		cfg        train.Config
+		nf         netFlags
+		out        string
+		reflowFrom string
+		resume     string
+		quiet      bool
+		df         diffusionFlags
+	)
+	registerTrainConfig(fs, &cfg, &nf, &df)
+	fs.StringVar(&reflowFrom, "reflow-from", "", "reflow a trained model: same as -coupling reflow -teacher FILE, with its source and target unless given")
 	fs.StringVar(&resume, "resume", "", "continue training this model file (its config; flags given override lr, batch, wd)")
 	fs.StringVar(&out, "o", "model.json", "output model file (- for stdout)")
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
@@ -74,6 +85,9 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		var err error
 		if cfg.Net, err = nf.config(); err != nil {
+			return err
+		}
+		if err := df.apply(&cfg); err != nil {
 			return err
 		}
 		if cfg.Steps < 1 {
@@ -127,6 +141,10 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 				return err
 			}
 		}
+		// With a core to spare, the next OT batch is coupled while the
+		// current step trains; the batches are the same either way.
+		tr.SetOverlap(runtime.GOMAXPROCS(0) > 1)
+		defer tr.Close()
 		return trainLoop(ctx, e, tr, cfg.Steps, out, quiet)
 	}
 }
@@ -136,29 +154,16 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 func trainLoop(ctx context.Context, e *env, tr *train.Trainer, steps int, out string, quiet bool) error {
 	start := time.Now()
 	first := tr.Latest().Step
-	lastReport := start
-	var lastLoss float64
-	interrupted := false
-	for step := first; step < steps; step++ {
-		if ctx.Err() != nil {
-			interrupted = true
-			break
-		}
-		loss, err := tr.Step()
-		if err != nil {
-			return err
-		}
-		lastLoss = loss
-		if now := time.Now(); !quiet && now.Sub(lastReport) >= progressEvery {
-			lastReport = now
-			done := step + 1 - first
-			rate := float64(done) / now.Sub(start).Seconds()
-			eta := time.Duration(float64(steps-step-1) / rate * float64(time.Second))
+	err := tr.StepUntil(ctx, steps, progressEvery, func(p train.Progress) {
+		if !quiet {
 			fmt.Fprintf(e.stderr, "step %d/%d  loss %.4f (avg %.4f)  %.0f steps/s  eta %s\n",
-				step+1, steps, loss, tr.Latest().Loss, rate, eta.Round(time.Second))
+				p.Step, p.Until, p.Loss, p.AvgLoss, p.Rate, p.ETA.Round(time.Second))
 		}
+	})
+	interrupted := err != nil && ctx.Err() != nil
+	if err != nil && !interrupted {
+		return fmt.Errorf("%w; a lower -lr may train", err)
 	}
-	tr.Publish()
 	snap := tr.Latest()
 	m := snap.Model()
 	if out == "-" {
@@ -174,9 +179,9 @@ func trainLoop(ctx context.Context, e *env, tr *train.Trainer, steps int, out st
 		if interrupted {
 			what = "interrupted after"
 		}
-		fmt.Fprintf(e.stderr, "%s %d steps in %s (%.0f steps/s); last batch loss %.4f, average %.4f; model %s\n",
+		fmt.Fprintf(e.stderr, "%s %d steps in %s (%.0f steps/s); average loss %.4f; model %s\n",
 			what, snap.Step-first, elapsed.Round(time.Millisecond), float64(snap.Step-first)/elapsed.Seconds(),
-			lastLoss, snap.Loss, describeOut(out))
+			snap.Loss, describeOut(out))
 	}
 	if interrupted {
 		return errors.New("interrupted; the model so far is saved")

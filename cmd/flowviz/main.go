@@ -1,20 +1,22 @@
 // Command flowviz opens the live flow-matching visualizer: a model trains on
 // a background goroutine while the learned vector field and the particles it
 // carries from noise to the target are animated in real time.
+//
+// What needs no window (-version, -h, a bad flag, -record) is done by the
+// cmdline package's init, before ebiten starts: see cmdline/early.go.
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
-	"strconv"
-	"strings"
+	"time"
 
+	"github.com/flowviz/flowviz/cmd/flowviz/internal/cmdline"
 	"github.com/flowviz/flowviz/viz"
 	"github.com/flowviz/flowviz/viz/demo"
 	"github.com/flowviz/flowviz/viz/live"
-	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -23,101 +25,18 @@ import (
 var exitCode int
 
 func main() {
-	run()
+	run(cmdline.Parsed())
 	os.Exit(exitCode)
 }
 
-func run() {
-	d := scene.DefaultSettings()
-	var s scene.Settings
-	flag.StringVar(&s.Source, "source", d.Source, "source distribution spec, e.g. gaussian or gaussian:std=1")
-	flag.StringVar(&s.Target, "target", d.Target, "target distribution spec, e.g. moons or 8gaussians:radius=5")
-	flag.IntVar(&s.Width, "width", d.Width, "hidden layer width")
-	flag.IntVar(&s.Depth, "depth", d.Depth, "number of hidden layers")
-	flag.StringVar(&s.Act, "act", d.Act, "activation function")
-	flag.Float64Var(&s.LR, "lr", d.LR, "learning rate (changeable live)")
-	flag.IntVar(&s.Batch, "batch", d.Batch, "batch size (changeable live)")
-	flag.Uint64Var(&s.Seed, "seed", d.Seed, "random seed")
-	flag.StringVar(&s.Path, "path", d.Path, "probability path: linear | ot")
-	flag.Float64Var(&s.Sigma, "sigma", d.Sigma, "σ of the path")
-	flag.StringVar(&s.Coupling, "coupling", d.Coupling, "coupling: independent | ot | reflow")
-	flag.StringVar(&s.Solver, "solver", d.Solver, "ODE solver: euler | midpoint | heun | rk4")
-	flag.IntVar(&s.Steps, "steps", d.Steps, "NUM_STEPS of the sampler, 1..200")
-	flag.IntVar(&s.Particles, "particles", d.Particles, "number of particles, 1..50000")
-	flag.IntVar(&s.Grid, "grid", d.Grid, "arrows per side of the field grid, 4..64")
-	window := flag.String("window", "1280x800", "window size WxH")
-	scale := flag.Float64("scale", 1, "UI scale 1..4 (2 for a projector)")
-	theme := flag.String("theme", "standard", "colour theme: standard | contrast (I toggles)")
-	colours := flag.String("colours", "viridis", "colour map: viridis | cividis | magma (M cycles; the last two are colour-blind safe for the dots too)")
-	fullscreen := flag.Bool("fullscreen", false, "start fullscreen (F11 toggles)")
-	startLesson := flag.Int("lesson", 0, "start in the lesson view at lesson N (1..8); PageDown/PageUp move, Esc leaves")
-	stats := flag.Bool("stats", false, "show frame timings and print them to stderr every 2 s")
-	stateFile := flag.String("state-file", "", "write the app state as JSON to this file every 200 ms")
-	useDemo := flag.Bool("demo", false, "play the exact marginal field instead of training a network")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	drawingFile := flag.String("drawing", viz.DefaultDrawingFile(), "CSV file the drawing is kept in between runs (\"\" to keep none)")
-	sessionFile := flag.String("session", "", "open this session file at start-up (and save to it with Ctrl+S)")
-	fresh := flag.Bool("fresh", false, "start clean: do not restore the autosave of the last run")
-	keepDir := flag.String("keep-dir", viz.DefaultKeepDir(), "folder of the autosave and exports (\"\" to keep nothing)")
-	recordOut := flag.String("record", "", "render the -session's flow t = 0→1 into this GIF and exit")
-	recordSteps := flag.Int("record-steps", 2000, "with -record: training steps for a session without weights")
-	recordSize := flag.Int("record-size", record.DefaultSize, "with -record: GIF size in pixels")
-	recordFrames := flag.Int("record-frames", record.DefaultFrames, "with -record: number of frames")
-	flag.Parse()
-	if *recordOut != "" {
-		err := recordSession(*sessionFile, *recordOut, *recordSteps, record.Options{Size: *recordSize, Frames: *recordFrames})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "flowviz: -record:", err)
-			exitCode = 1
-			return
-		}
-		fmt.Fprintln(os.Stderr, "flowviz: recorded", *recordOut)
-		return
-	}
-	// A drawing kept from the last run becomes the target unless -target
-	// asks for another.
-	targetSet := false
-	flag.Visit(func(f *flag.Flag) { targetSet = targetSet || f.Name == "target" })
-	// The autosave is restored only when the command line asks for nothing
-	// it would override.
-	restoreAuto := !*fresh
-	flag.Visit(func(f *flag.Flag) { restoreAuto = restoreAuto && !overridesAutosave[f.Name] })
-	s.View, s.Trails = d.View, d.Trails
-
-	w, h, err := parseSize(*window)
+func run(o *cmdline.Options) {
+	backend, err := newBackend(o.Settings, o.Demo)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz:", err)
 		os.Exit(2)
 	}
-	if s.Steps < scene.MinSteps || s.Steps > scene.MaxSteps {
-		fmt.Fprintf(os.Stderr, "flowviz: -steps %d outside %d..%d\n", s.Steps, scene.MinSteps, scene.MaxSteps)
-		os.Exit(2)
-	}
-	if s.Particles < scene.MinParticles || s.Particles > scene.MaxParticles {
-		fmt.Fprintf(os.Stderr, "flowviz: -particles %d outside %d..%d\n", s.Particles, scene.MinParticles, scene.MaxParticles)
-		os.Exit(2)
-	}
-	if *scale < 1 || *scale > 4 {
-		fmt.Fprintln(os.Stderr, "flowviz: -scale must be in 1..4")
-		os.Exit(2)
-	}
-	if err := viz.CheckLook(*theme, *colours); err != nil {
-		fmt.Fprintln(os.Stderr, "flowviz:", err)
-		os.Exit(2)
-	}
-	if *startLesson < 0 {
-		fmt.Fprintln(os.Stderr, "flowviz: -lesson must be a lesson number (1..8), or 0 for none")
-		os.Exit(2)
-	}
-	s = s.Clamp()
-
-	backend, err := newBackend(s, *useDemo)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "flowviz:", err)
-		os.Exit(2)
-	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "flowviz:", err)
 			os.Exit(2)
@@ -129,26 +48,26 @@ func run() {
 		defer f.Close()
 		defer pprof.StopCPUProfile()
 	}
+	go tuneMemoryLimit()
+	if o.MemProfile != "" {
+		go func() {
+			for range time.Tick(memProfileEvery) {
+				writeHeapProfile(o.MemProfile)
+			}
+		}()
+	}
 	err = viz.Run(viz.Config{
-		Settings: s, Backend: backend,
-		Width: w, Height: h, Scale: *scale, Theme: *theme, Colours: *colours, Fullscreen: *fullscreen,
-		Stats: *stats, StateFile: *stateFile,
-		DrawingFile: *drawingFile, RestoreDrawing: !targetSet && !*useDemo,
-		SessionFile: *sessionFile, Fresh: !restoreAuto || *useDemo, KeepDir: *keepDir,
-		Lesson: *startLesson,
+		Settings: o.Settings, Backend: backend,
+		Width: o.Width, Height: o.Height, Scale: o.Scale, Theme: o.Theme, Colours: o.Colours, Fullscreen: o.Fullscreen,
+		Stats: o.Stats, StateFile: o.StateFile,
+		DrawingFile: o.DrawingFile, RestoreDrawing: o.RestoreDrawing,
+		SessionFile: o.SessionFile, Fresh: !o.RestoreAutosave, KeepDir: o.KeepDir,
+		Lesson: o.Lesson,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz:", err)
 		exitCode = 1
 	}
-}
-
-// overridesAutosave names the flags that choose what the autosave would
-// restore: given any of them, the app starts from the command line instead.
-var overridesAutosave = map[string]bool{
-	"source": true, "target": true, "width": true, "depth": true, "act": true, "lr": true,
-	"batch": true, "seed": true, "path": true, "sigma": true, "coupling": true, "solver": true,
-	"steps": true, "particles": true, "grid": true, "demo": true,
 }
 
 // newBackend picks what trains and samples.
@@ -159,17 +78,22 @@ func newBackend(s scene.Settings, useDemo bool) (scene.Backend, error) {
 	return live.New(s)
 }
 
-// parseSize reads "WxH".
-func parseSize(v string) (w, h int, err error) {
-	ws, hs, ok := strings.Cut(strings.ToLower(v), "x")
-	if ok {
-		w, err = strconv.Atoi(ws)
-		if err == nil {
-			h, err = strconv.Atoi(hs)
+// memProfileEvery is how often -memprofile rewrites the heap profile while
+// the app runs (at exit the scenes and caches are already let go).
+const memProfileEvery = 10 * time.Second
+
+// writeHeapProfile writes what is in use on the heap now, after a GC:
+// `go tool pprof -sample_index inuse_space` shows where the memory goes.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err == nil {
+		runtime.GC()
+		err = pprof.WriteHeapProfile(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
 		}
 	}
-	if !ok || err != nil || w < 200 || h < 150 || w > 16384 || h > 16384 {
-		return 0, 0, fmt.Errorf("-window %q: want WxH with W ≥ 200, H ≥ 150", v)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "flowviz: -memprofile:", err)
 	}
-	return w, h, nil
 }

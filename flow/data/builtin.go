@@ -157,14 +157,20 @@ func (u Uniform) String() string { return spec("uniform", u.A) }
 type Moons struct{ Noise, Scale, Shift, ShiftY float64 }
 
 // Sample implements Dist.
-func (m Moons) Sample(rng *rand.Rand, dst []flow.Vec) {
+func (m Moons) Sample(rng *rand.Rand, dst []flow.Vec) { m.SampleLabeled(rng, dst, nil) }
+
+// SampleLabeled implements Labeled: the label is the moon, 0 the outer
+// (upper) arc, 1 the inner one.
+func (m Moons) SampleLabeled(rng *rand.Rand, dst []flow.Vec, labels []int) {
 	for i := range dst {
 		s := math.Pi * rng.Float64()
 		sin, cos := math.Sincos(s)
 		p := flow.Vec{cos, sin}
-		if rng.IntN(2) == 1 {
+		k := rng.IntN(2)
+		if k == 1 {
 			p = flow.Vec{1 - cos, 0.5 - sin}
 		}
+		setLabel(labels, i, k)
 		dst[i] = flow.Vec{
 			m.Scale*(p[0]+m.Noise*rng.NormFloat64()) - m.Shift,
 			m.Scale*(p[1]+m.Noise*rng.NormFloat64()) - m.ShiftY,
@@ -182,9 +188,14 @@ func (m Moons) String() string { return spec("moons", m.Noise, m.Scale, m.Shift,
 type EightGaussians struct{ Radius, Std float64 }
 
 // Sample implements Dist.
-func (e EightGaussians) Sample(rng *rand.Rand, dst []flow.Vec) {
+func (e EightGaussians) Sample(rng *rand.Rand, dst []flow.Vec) { e.SampleLabeled(rng, dst, nil) }
+
+// SampleLabeled implements Labeled: the label is the mode k.
+func (e EightGaussians) SampleLabeled(rng *rand.Rand, dst []flow.Vec, labels []int) {
 	for i := range dst {
-		sin, cos := math.Sincos(float64(rng.IntN(8)) * math.Pi / 4)
+		k := rng.IntN(8)
+		setLabel(labels, i, k)
+		sin, cos := math.Sincos(float64(k) * math.Pi / 4)
 		dst[i] = flow.Vec{e.Radius*cos + e.Std*rng.NormFloat64(), e.Radius*sin + e.Std*rng.NormFloat64()}
 	}
 }
@@ -201,12 +212,20 @@ func (e EightGaussians) String() string { return spec("8gaussians", e.Radius, e.
 type Checkerboard struct{ Scale float64 }
 
 // Sample implements Dist.
-func (c Checkerboard) Sample(rng *rand.Rand, dst []flow.Vec) {
+func (c Checkerboard) Sample(rng *rand.Rand, dst []flow.Vec) { c.SampleLabeled(rng, dst, nil) }
+
+// SampleLabeled implements Labeled: the label is the square, 2·column +
+// (upper or lower pair), 0..7 from the lower left.
+func (c Checkerboard) SampleLabeled(rng *rand.Rand, dst []flow.Vec, labels []int) {
 	for i := range dst {
 		x1 := 4*rng.Float64() - 2
 		// Python's floor(x1) % 2 is 0 or 1 even for negative x1; Go's % keeps the sign.
-		parity := float64((int(math.Floor(x1))%2 + 2) % 2)
-		x2 := rng.Float64() - 2*float64(rng.IntN(2)) + parity
+		col := int(math.Floor(x1))
+		parity := float64((col%2 + 2) % 2)
+		u := rng.Float64()
+		lower := rng.IntN(2) // 1: the square two rows down
+		x2 := u - 2*float64(lower) + parity
+		setLabel(labels, i, 2*(col+2)+1-lower)
 		dst[i] = flow.Vec{c.Scale * x1, c.Scale * x2}
 	}
 }
@@ -220,14 +239,19 @@ func (c Checkerboard) String() string { return spec("checkerboard", c.Scale) }
 type TwoSpirals struct{ Noise float64 }
 
 // Sample implements Dist.
-func (s TwoSpirals) Sample(rng *rand.Rand, dst []flow.Vec) {
+func (s TwoSpirals) Sample(rng *rand.Rand, dst []flow.Vec) { s.SampleLabeled(rng, dst, nil) }
+
+// SampleLabeled implements Labeled: the label is the spiral.
+func (s TwoSpirals) SampleLabeled(rng *rand.Rand, dst []flow.Vec, labels []int) {
 	for i := range dst {
 		n := math.Sqrt(rng.Float64()) * 3 * math.Pi
 		sin, cos := math.Sincos(n)
 		p := flow.Vec{-n*cos + 0.5*rng.Float64(), n*sin + 0.5*rng.Float64()}
-		if rng.IntN(2) == 1 {
+		k := rng.IntN(2)
+		if k == 1 {
 			p = flow.Vec{-p[0], -p[1]}
 		}
+		setLabel(labels, i, k)
 		dst[i] = flow.Vec{p[0]/3 + s.Noise*rng.NormFloat64(), p[1]/3 + s.Noise*rng.NormFloat64()}
 	}
 }
@@ -241,12 +265,17 @@ func (s TwoSpirals) String() string { return spec("2spirals", s.Noise) }
 type Circles struct{ Factor, Noise, Scale float64 }
 
 // Sample implements Dist.
-func (c Circles) Sample(rng *rand.Rand, dst []flow.Vec) {
+func (c Circles) Sample(rng *rand.Rand, dst []flow.Vec) { c.SampleLabeled(rng, dst, nil) }
+
+// SampleLabeled implements Labeled: the label is the circle, 0 the outer.
+func (c Circles) SampleLabeled(rng *rand.Rand, dst []flow.Vec, labels []int) {
 	for i := range dst {
 		r := 1.0
-		if rng.IntN(2) == 1 {
+		k := rng.IntN(2)
+		if k == 1 {
 			r = c.Factor
 		}
+		setLabel(labels, i, k)
 		sin, cos := math.Sincos(2 * math.Pi * rng.Float64())
 		dst[i] = flow.Vec{
 			c.Scale * (r*cos + c.Noise*rng.NormFloat64()),
@@ -269,10 +298,15 @@ type Rings struct {
 }
 
 // Sample implements Dist.
-func (r Rings) Sample(rng *rand.Rand, dst []flow.Vec) {
+func (r Rings) Sample(rng *rand.Rand, dst []flow.Vec) { r.SampleLabeled(rng, dst, nil) }
+
+// SampleLabeled implements Labeled: the label is the ring, 0 the innermost.
+func (r Rings) SampleLabeled(rng *rand.Rand, dst []flow.Vec, labels []int) {
 	n := max(r.Rings, 1)
 	for i := range dst {
-		radius := r.Radius * float64(1+rng.IntN(n)) / float64(n)
+		k := rng.IntN(n)
+		setLabel(labels, i, k)
+		radius := r.Radius * float64(1+k) / float64(n)
 		sin, cos := math.Sincos(2 * math.Pi * rng.Float64())
 		dst[i] = flow.Vec{radius*cos + r.Noise*rng.NormFloat64(), radius*sin + r.Noise*rng.NormFloat64()}
 	}
@@ -293,12 +327,17 @@ type Pinwheel struct {
 }
 
 // Sample implements Dist.
-func (p Pinwheel) Sample(rng *rand.Rand, dst []flow.Vec) {
+func (p Pinwheel) Sample(rng *rand.Rand, dst []flow.Vec) { p.SampleLabeled(rng, dst, nil) }
+
+// SampleLabeled implements Labeled: the label is the arm.
+func (p Pinwheel) SampleLabeled(rng *rand.Rand, dst []flow.Vec, labels []int) {
 	arms := max(p.Arms, 1)
 	for i := range dst {
 		f1 := 1 + p.Radial*rng.NormFloat64()
 		f2 := p.Tangential * rng.NormFloat64()
-		a := 2*math.Pi*float64(rng.IntN(arms))/float64(arms) + p.Rate*math.Exp(f1)
+		k := rng.IntN(arms)
+		setLabel(labels, i, k)
+		a := 2*math.Pi*float64(k)/float64(arms) + p.Rate*math.Exp(f1)
 		sin, cos := math.Sincos(a)
 		dst[i] = flow.Vec{p.Scale * (f1*cos + f2*sin), p.Scale * (-f1*sin + f2*cos)}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,15 @@ import (
 // than a 2D target needs, few enough to stay a few tens of MB in memory.
 const MaxCSVPoints = 1_000_000
 
+// MaxCSVBytes bounds a CSV file Load reads: MaxCSVPoints lines of up to 64
+// bytes. A larger file is refused before it is read.
+const MaxCSVBytes = MaxCSVPoints * 64
+
+// MaxCoord bounds every coordinate read from a file: a million units is far
+// beyond any view, and keeps squared distances and the training loss well
+// inside float32 (a CSV of 1e308 made training diverge at step 1).
+const MaxCoord = 1e6
+
 // ReadCSV reads points from "x,y" lines under an "x,y" header. The header
 // may be missing if the first line is numeric; blank lines are skipped and
 // \r\n line ends and a leading UTF-8 byte-order mark are accepted. Rows that
@@ -23,10 +33,18 @@ const MaxCSVPoints = 1_000_000
 // input with no points or with more than maxPoints of them (maxPoints ≤ 0
 // means no limit).
 func ReadCSV(r io.Reader, maxPoints int) ([]flow.Vec, error) {
+	pts, _, err := readCSV(r, maxPoints, false)
+	return pts, err
+}
+
+// readCSV is ReadCSV, and with labelled ReadLabeledCSV.
+func readCSV(r io.Reader, maxPoints int, labelled bool) ([]flow.Vec, []int, error) {
 	sc := bufio.NewScanner(r)
 	var pts []flow.Vec
+	var labels []int
 	line := 0
 	first := true
+	cols := 0 // 2 or 3 once the first row or a header has said
 	for sc.Scan() {
 		line++
 		text := strings.TrimSpace(sc.Text())
@@ -41,26 +59,44 @@ func ReadCSV(r io.Reader, maxPoints int) ([]flow.Vec, error) {
 			if isHeader(text) {
 				continue
 			}
+			if labelled && isLabelHeader(text) {
+				cols = 3
+				continue
+			}
 		}
-		p, err := parseRow(text)
+		if labelled && cols == 0 {
+			cols = 2
+			if strings.Count(text, ",") == 2 {
+				cols = 3
+			}
+		}
+		var p flow.Vec
+		var err error
+		if cols == 3 {
+			var k int
+			p, k, err = parseLabelledRow(text)
+			labels = append(labels, k)
+		} else {
+			p, err = parseRow(text)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("data: csv line %d: %w", line, err)
+			return nil, nil, fmt.Errorf("data: csv line %d: %w", line, err)
 		}
 		if maxPoints > 0 && len(pts) >= maxPoints {
-			return nil, fmt.Errorf("data: csv line %d: more than %d points", line, maxPoints)
+			return nil, nil, fmt.Errorf("data: csv line %d: more than %d points", line, maxPoints)
 		}
 		pts = append(pts, p)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("data: csv line %d: line too long", line+1)
+			return nil, nil, fmt.Errorf("data: csv line %d: line too long", line+1)
 		}
-		return nil, fmt.Errorf("data: csv: %w", err)
+		return nil, nil, fmt.Errorf("data: csv: %w", err)
 	}
 	if len(pts) == 0 {
-		return nil, errors.New("data: csv has no points")
+		return nil, nil, errors.New("data: csv has no points")
 	}
-	return pts, nil
+	return pts, labels, nil
 }
 
 // isHeader reports whether a line is the "x,y" header, allowing spaces,
@@ -83,6 +119,9 @@ func parseRow(text string) (flow.Vec, error) {
 		v, err := strconv.ParseFloat(field, 64)
 		if err != nil || !finite(v) {
 			return flow.Vec{}, fmt.Errorf("%s=%q is not a finite number", "xy"[k:k+1], clip(field))
+		}
+		if math.Abs(v) > MaxCoord {
+			return flow.Vec{}, fmt.Errorf("%s=%s is beyond ±%g, the largest coordinate accepted", "xy"[k:k+1], clip(field), MaxCoord)
 		}
 		p[k] = v
 	}

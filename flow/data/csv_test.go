@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/flowviz/flowviz/flow"
@@ -56,6 +57,9 @@ func TestReadCSVErrors(t *testing.T) {
 		{"one field", "x,y\n\n7\n", 0, "line 3: want two numbers"},
 		{"bad header", "a,b\n1,2\n", 0, `line 1: x="a"`},
 		{"too many", "1,2\n3,4\n5,6\n", 2, "line 3: more than 2 points"},
+		// Issue 15, bug 8: finite but huge values made training diverge at step 1.
+		{"huge", "x,y\n1,2\n1e308,-1e308\n", 0, "line 3: x=1e308 is beyond ±1e+06"},
+		{"just beyond", "1000000.5,0\n", 0, "beyond"},
 		{"too long", "1," + strings.Repeat("1", 70000) + "\n", 0, "line 1: line too long"},
 	}
 	for _, tc := range tests {
@@ -70,7 +74,7 @@ func TestReadCSVErrors(t *testing.T) {
 
 func TestCSVRoundTrip(t *testing.T) {
 	pts := Sample(mustParse(t, "moons"), newRNG(4), 500)
-	pts = append(pts, flow.Vec{0, -0}, flow.Vec{1e-300, -1e300}, flow.Vec{math.Pi, math.SmallestNonzeroFloat64})
+	pts = append(pts, flow.Vec{0, -0}, flow.Vec{1e-300, -MaxCoord}, flow.Vec{math.Pi, math.SmallestNonzeroFloat64})
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, pts); err != nil {
 		t.Fatal(err)
@@ -194,6 +198,11 @@ func FuzzReadCSV(f *testing.F) {
 		"x,y\n\n\n1e308,-1e308\n"} {
 		f.Add([]byte(s))
 	}
+	// Size bombs: one endless line, a million blank lines, more rows than
+	// the limit.
+	f.Add([]byte("x,y\n1" + strings.Repeat("0", 1<<20) + ",2\n"))
+	f.Add([]byte("x,y\n" + strings.Repeat("\n", 1<<20) + "1,2\n"))
+	f.Add([]byte(strings.Repeat("1,2\n", 2000)))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		pts, err := ReadCSV(bytes.NewReader(in), 1000)
 		if err != nil {
@@ -216,4 +225,26 @@ func FuzzReadCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A CSV file larger than MaxCSVBytes, or not a regular file, is refused by
+// Load before it is read.
+func TestLoadCSVRefusesBeforeReading(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.csv")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(MaxCSVBytes + 1)
+	f.Close()
+	fifo := filepath.Join(dir, "fifo.csv")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{big: "more than the 61 MiB limit", fifo: "named pipe"} {
+		if _, err := Load(name); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", filepath.Base(name), err, want)
+		}
+	}
 }

@@ -202,3 +202,20 @@ func spec(name string, values ...float64) string {
 	}
 	return s.String()
 }
+
+// Compile-time checks that every distribution of the package is a Dist.
+var (
+	_ Dist = Gaussian{}
+	_ Dist = Uniform{}
+	_ Dist = Moons{}
+	_ Dist = EightGaussians{}
+	_ Dist = Checkerboard{}
+	_ Dist = TwoSpirals{}
+	_ Dist = Circles{}
+	_ Dist = Rings{}
+	_ Dist = Pinwheel{}
+	_ Dist = SwissRoll{}
+	_ Dist = SCurve{}
+	_ Dist = (*ImageDist)(nil)
+	_ Dist = (*PointSet)(nil)
+)

@@ -102,7 +102,9 @@ func TestNamesAndDescribe(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"moons", "moons:noise=0.1,scale=2", "rings:rings=3", "gaussian:std=-1",
-		"8gaussians:std=NaN", "pinwheel:arms=1e9", "checkerboard:", ":", "a=b,c", "2spirals:noise=0x1p-3"} {
+		"8gaussians:std=NaN", "pinwheel:arms=1e9", "checkerboard:", ":", "a=b,c", "2spirals:noise=0x1p-3",
+		// Size bombs: counts and sizes far beyond their ranges, a huge spec.
+		"rings:rings=1e300", "moons:scale=1e308", "checkerboard:" + strings.Repeat("a=1,", 1<<14)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -11,15 +11,25 @@ import (
 	_ "image/png"
 	"io"
 	"math/rand/v2"
-	"os"
 	"strings"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/limitfile"
 )
 
 // MaxImagePixels is the largest image LoadImage and ReadImage decode: 100
-// megapixels, already 400 MB once decoded to RGBA.
+// megapixels.
 const MaxImagePixels = 100_000_000
+
+// MaxImageBytes is the most memory a decoded image may take: width × height
+// × the bytes a pixel of its colour model takes (1 for grey or a palette, 3
+// for JPEG's YCbCr at most, 4 for RGBA, 8 for 16-bit RGBA). 100 megapixels
+// of 8-bit RGBA fit; a 16-bit one of that size (1.6 GB once decoded) does not.
+const MaxImageBytes = 400 << 20
+
+// MaxImageFileBytes bounds an image file: a compressed image beyond it would
+// be downscaled to at most 4096 pixels a side anyway.
+const MaxImageFileBytes = 64 << 20
 
 // maxMaskSide bounds MaskOptions.MaxSide so the ink table stays below a
 // few tens of MB whatever the image.
@@ -207,7 +217,7 @@ func (d *ImageDist) String() string {
 // LoadImage decodes a PNG, JPEG or GIF file and makes a mask of it. Images
 // over MaxImagePixels are refused before decoding.
 func LoadImage(path string, opt MaskOptions) (*ImageDist, error) {
-	f, err := os.Open(path)
+	f, err := limitfile.Open(path, MaxImageFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
@@ -238,11 +248,36 @@ func readImage(r io.Reader, opt MaskOptions, maxPixels int) (*ImageDist, error) 
 		return nil, fmt.Errorf("data: %s image is %d×%d pixels; at most %d megapixels are accepted",
 			format, cfg.Width, cfg.Height, maxPixels/1_000_000)
 	}
+	if bpp := bytesPerPixel(cfg.ColorModel); int64(cfg.Width)*int64(cfg.Height)*bpp > MaxImageBytes {
+		return nil, fmt.Errorf("data: %s image of %d×%d pixels at %d bytes a pixel takes %d MiB decoded; at most %d MiB are accepted",
+			format, cfg.Width, cfg.Height, bpp, int64(cfg.Width)*int64(cfg.Height)*bpp>>20, MaxImageBytes>>20)
+	}
 	img, _, err := image.Decode(io.MultiReader(&header, r))
 	if err != nil {
 		return nil, fmt.Errorf("data: %s image: %w", format, err)
 	}
 	return FromImage(img, opt)
+}
+
+// bytesPerPixel is what a decoder allocates a pixel for an image of model m
+// (8, the widest, for a model it does not know).
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3 // 4:4:4 at most; subsampled chroma takes less
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel:
+		return 4
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
 }
 
 // aliasTable draws index i with probability weight[i]/Σweight in O(1)

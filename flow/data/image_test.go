@@ -2,6 +2,8 @@ package data
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/draw"
@@ -337,6 +339,9 @@ func FuzzLoadImage(f *testing.F) {
 	}
 	f.Add(encoded(f, toGray(img), "png"), 0.9, true, 1)
 	f.Add([]byte("GIF89a\xff\xff\xff\xff"), 0.5, false, 0)
+	// Size bombs: small files whose headers claim huge images.
+	f.Add(claimedPNG(f, 10000, 10000, true), 0.5, false, 0)
+	f.Add(claimedPNG(f, 1<<30, 1, false), 0.5, false, 0)
 	f.Fuzz(func(t *testing.T, data []byte, threshold float64, invert bool, maxSide int) {
 		opt := MaskOptions{Threshold: threshold, Invert: invert, MaxSide: maxSide, Size: 8, Weighted: maxSide%2 == 0}
 		// A smaller pixel limit than MaxImagePixels keeps each input fast.
@@ -350,4 +355,42 @@ func FuzzLoadImage(f *testing.F) {
 			}
 		}
 	})
+}
+
+// claimedPNG is a PNG whose header claims w×h pixels (16 bits a channel if
+// deep) with the pixel data of a 1×1 image: a size bomb.
+func claimedPNG(t testing.TB, w, h uint32, deep bool) []byte {
+	t.Helper()
+	var img image.Image = image.NewNRGBA(image.Rect(0, 0, 1, 1))
+	if deep {
+		img = image.NewNRGBA64(image.Rect(0, 0, 1, 1))
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	out := b.Bytes()
+	// IHDR: length at 8, type at 12, width at 16, height at 20, CRC at 29.
+	binary.BigEndian.PutUint32(out[16:], w)
+	binary.BigEndian.PutUint32(out[20:], h)
+	binary.BigEndian.PutUint32(out[29:], crc32.ChecksumIEEE(out[12:29]))
+	return out
+}
+
+// Issue 15, bug 3: a 100-megapixel 16-bit PNG passed the pixel cap and
+// decoded to 1.6 GB. The byte budget counts the bytes of a pixel.
+func TestImageByteBudget(t *testing.T) {
+	for _, c := range []struct {
+		w, h uint32
+		deep bool
+		want string
+	}{
+		{10000, 10000, true, "at 8 bytes a pixel takes 762 MiB decoded; at most 400 MiB"},
+		{20000, 10000, false, "at most 100 megapixels"},
+	} {
+		_, err := ReadImage(bytes.NewReader(claimedPNG(t, c.w, c.h, c.deep)), MaskOptions{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%d×%d: %v, want %q", c.w, c.h, err, c.want)
+		}
+	}
 }

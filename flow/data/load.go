@@ -2,9 +2,10 @@ package data
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/flowviz/flowviz/flow/limitfile"
 )
 
 // imageParams are the options of an image spec, "file.png:threshold=0.4,...".
@@ -27,7 +28,8 @@ const textPrefix = "text:"
 // imageExts are the file name endings Load reads as images.
 var imageExts = []string{".png", ".jpg", ".jpeg", ".gif"}
 
-// Load is Parse plus files. A spec ending in .csv loads a point set, one
+// Load is Parse plus files. A spec ending in .csv loads a point set (its
+// rows may carry class labels, see ReadLabeledCSV), one
 // ending in .png, .jpg, .jpeg or .gif an image mask; options follow a colon:
 //
 //	shape.csv:jitter=0.05
@@ -51,12 +53,12 @@ func Load(spec string) (Dist, error) {
 		if err != nil {
 			return nil, err
 		}
-		f, err := os.Open(path)
+		f, err := limitfile.Open(path, MaxCSVBytes)
 		if err != nil {
 			return nil, fmt.Errorf("data: %w", err)
 		}
 		defer f.Close()
-		pts, err := ReadCSV(f, MaxCSVPoints)
+		pts, labels, err := ReadLabeledCSV(f, MaxCSVPoints)
 		if err != nil {
 			return nil, fmt.Errorf("%w (%s)", err, path)
 		}
@@ -64,6 +66,7 @@ func Load(spec string) (Dist, error) {
 		if err != nil {
 			return nil, err // not set: a nil *PointSet would make a non-nil Dist
 		}
+		set.Labels = labels
 		return set, nil
 	case ext != "":
 		v, err := parseArgs(filepath.Base(path), imageParams, args)

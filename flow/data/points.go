@@ -18,6 +18,9 @@ type PointSet struct {
 	Points []flow.Vec
 	Jitter float64
 	Name   string // where the points came from, e.g. a file name; may be empty
+	// Labels, if it has len(Points) entries (each ≥ 0), gives each point's
+	// class, e.g. the colour it was drawn in; otherwise the set is unlabelled.
+	Labels []int
 }
 
 // NewPointSet checks that pts is non-empty and finite and that jitter is a
@@ -38,20 +41,7 @@ func NewPointSet(name string, pts []flow.Vec, jitter float64) (*PointSet, error)
 }
 
 // Sample implements Dist: x = Points[k] + Jitter·N(0, I), k uniform.
-func (s *PointSet) Sample(rng *rand.Rand, dst []flow.Vec) {
-	if len(s.Points) == 0 {
-		clear(dst)
-		return
-	}
-	for i := range dst {
-		p := s.Points[rng.IntN(len(s.Points))]
-		if s.Jitter > 0 {
-			p[0] += s.Jitter * rng.NormFloat64()
-			p[1] += s.Jitter * rng.NormFloat64()
-		}
-		dst[i] = p
-	}
-}
+func (s *PointSet) Sample(rng *rand.Rand, dst []flow.Vec) { s.SampleLabeled(rng, dst, nil) }
 
 // String describes the set, e.g. "heart.csv(n=1234,jitter=0.05)". It is not
 // a spec Parse accepts: the points themselves are not in it.

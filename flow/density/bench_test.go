@@ -13,8 +13,8 @@ import (
 	"gonum.org/v1/gonum/stat/distmv"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/cputime"
 	"github.com/flowviz/flowviz/flow/data"
-	"github.com/flowviz/flowviz/flow/internal/cputime"
 	"github.com/flowviz/flowviz/flow/mlp"
 )
 

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/flowviz/flowviz/flow/internal/cputime"
+	"github.com/flowviz/flowviz/flow/cputime"
 )
 
 func newGen(t testing.TB, side int) *Generator {

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/flowviz/flowviz/flow/internal/cputime"
+	"github.com/flowviz/flowviz/flow/cputime"
 	"github.com/flowviz/flowviz/flow/mlp"
 )
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowviz/flowviz/flow/cputime"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 )
@@ -17,7 +18,7 @@ import (
 func reportRates(b *testing.B, perOp float64, unit string, cpuStart time.Duration) {
 	total := perOp * float64(b.N)
 	b.ReportMetric(total/b.Elapsed().Seconds(), unit+"/s")
-	if cpu := processCPU() - cpuStart; cpuStart > 0 && cpu > 0 {
+	if cpu := cputime.Process() - cpuStart; cpuStart > 0 && cpu > 0 {
 		b.ReportMetric(total/cpu.Seconds(), unit+"/cpu-s")
 	}
 }
@@ -50,13 +51,45 @@ func BenchmarkTrainStep(b *testing.B) {
 				target := randSlice(rng, 2*batch)
 				dpred := make([]float32, 2*batch)
 				grad := make([]float32, len(n.Params))
-				cpu := processCPU()
+				cpu := cputime.Process()
 				for b.Loop() {
 					CFMLoss(n.Forward(ws, x, t), target, dpred)
 					n.Backward(ws, dpred, grad)
 					opt.Step(n.Params, grad)
 				}
 				reportRates(b, 1, "steps", cpu)
+			})
+		}
+	})
+}
+
+// BenchmarkPass times the two halves of a training step apart: Forward
+// and Backward of the peer's network (depth 3, SELU) at batch 256.
+func BenchmarkPass(b *testing.B) {
+	benchKernels(b, func(b *testing.B) {
+		for _, width := range []int{64, 128} {
+			cfg := Config{Width: width, Depth: 3, Act: SELU}
+			n, _ := New(cfg, rand.New(rand.NewPCG(1, 2)))
+			const batch = 256
+			ws := NewWorkspace(cfg, batch)
+			rng := rand.New(rand.NewPCG(3, 4))
+			x, t := testBatch(rng, batch)
+			dout := randSlice(rng, 2*batch)
+			grad := make([]float32, len(n.Params))
+			b.Run(fmt.Sprintf("forward/width=%d", width), func(b *testing.B) {
+				cpu := processCPU()
+				for b.Loop() {
+					n.Forward(ws, x, t)
+				}
+				reportRates(b, 1, "passes", cpu)
+			})
+			b.Run(fmt.Sprintf("backward/width=%d", width), func(b *testing.B) {
+				n.Forward(ws, x, t)
+				cpu := processCPU()
+				for b.Loop() {
+					n.Backward(ws, dout, grad)
+				}
+				reportRates(b, 1, "passes", cpu)
 			})
 		}
 	})
@@ -74,7 +107,7 @@ func BenchmarkEval(b *testing.B) {
 				ws := NewWorkspace(cfg, 256)
 				x := randSlice(rand.New(rand.NewPCG(5, 6)), 2*particles)
 				out := make([]float32, 2*particles)
-				cpu := processCPU()
+				cpu := cputime.Process()
 				for b.Loop() {
 					n.Eval(ws, x, 0.5, out)
 				}
@@ -106,7 +139,7 @@ func BenchmarkGemm(b *testing.B) {
 		flops := 2.0 * float64(s.m*s.n*s.k)
 		b.Run(s.name, func(b *testing.B) {
 			benchKernels(b, func(b *testing.B) {
-				cpu := processCPU()
+				cpu := cputime.Process()
 				for b.Loop() {
 					gemm(s.m, s.n, s.k, a, s.ars, s.acs, w, s.n, c, s.n)
 				}
@@ -119,7 +152,7 @@ func BenchmarkGemm(b *testing.B) {
 				ga := blas32.General{Rows: s.m, Cols: s.k, Stride: s.ars, Data: a}
 				gw := blas32.General{Rows: s.k, Cols: s.n, Stride: s.n, Data: w}
 				gc := blas32.General{Rows: s.m, Cols: s.n, Stride: s.n, Data: c}
-				cpu := processCPU()
+				cpu := cputime.Process()
 				for b.Loop() {
 					blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, ga, gw, 0, gc)
 				}
@@ -138,7 +171,7 @@ func BenchmarkActivate(b *testing.B) {
 	benchKernels(b, func(b *testing.B) {
 		for act := range numActivations {
 			b.Run(act.String(), func(b *testing.B) {
-				cpu := processCPU()
+				cpu := cputime.Process()
 				for b.Loop() {
 					copy(z, src)
 					activate(act, z, d, rows, n, n)

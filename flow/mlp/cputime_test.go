@@ -3,7 +3,7 @@ package mlp
 import (
 	"time"
 
-	"github.com/flowviz/flowviz/flow/internal/cputime"
+	"github.com/flowviz/flowviz/flow/cputime"
 )
 
 // processCPU is the CPU time this process has used so far (0 where it

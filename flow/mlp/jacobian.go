@@ -64,7 +64,7 @@ func (n *Net) EvalJacobian(tw *TangentWorkspace, x []float32, t float32, out, ja
 	if len(x)%2 != 0 || (out != nil && len(out) != len(x)) || len(jac) != 4*b {
 		panic(fmt.Sprintf("mlp: EvalJacobian with %d input, %d output and %d Jacobian values", len(x), len(out), len(jac)))
 	}
-	ws.packEval(n, t)
+	ws.packEval(n, t, NullClass)
 	last := len(ws.layers) - 1
 	for start := 0; start < b; start += tw.chunk {
 		c := min(tw.chunk, b-start)

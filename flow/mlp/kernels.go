@@ -3,11 +3,13 @@ package mlp
 import (
 	"fmt"
 	"math"
+	"os"
+	"strings"
 )
 
 // The kernels every pass is made of: a matrix product, an activation that
 // also yields its derivative, an elementwise product, and the Adam update.
-// Each has a portable Go version here and, where the CPU allows, assembly
+// Each has a portable Go version (kernels_go.go) and, where the CPU allows, assembly
 // versions (kernels_amd64.s, kernels_avx512_amd64.s). The package variable
 // kernels selects among them; tests switch it to check that every set gives
 // the same results.
@@ -25,9 +27,23 @@ func (k kernelSet) String() string {
 	return [...]string{"go", "avx2", "avx512"}[k]
 }
 
-// kernels is the set in use: the best this CPU runs, unless a test picks
-// another.
-var kernels = bestKernels
+// kernels is the set in use: the best this CPU runs, unless the
+// environment variable FLOWVIZ_KERNELS names another one it runs ("go" for
+// the portable set the browser build uses, "avx2", "avx512"), or a test
+// picks another.
+var kernels = chooseKernels(os.Getenv("FLOWVIZ_KERNELS"), bestKernels)
+
+// chooseKernels returns the set called name if it is at most best (a CPU
+// that runs AVX-512 runs AVX2 too), else best: an unknown or unsupported
+// name falls back to the fastest set rather than failing.
+func chooseKernels(name string, best kernelSet) kernelSet {
+	for k := kernelsGo; k <= best; k++ {
+		if strings.EqualFold(strings.TrimSpace(name), k.String()) {
+			return k
+		}
+	}
+	return best
+}
 
 // Kernels names the kernel set in use ("avx512", "avx2" or "go"), for
 // benchmark reports.
@@ -78,32 +94,6 @@ func gemm(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []floa
 	gemmGo(m, n, k, a, ars, acs, b, ldb, c, ldc)
 }
 
-// gemmGo is the portable gemm: for each row i, c_i = Σ_p A(i,p)·b_p, three
-// rows at a time so each loaded element of B serves three products. (Every
-// row is sliced to the same length, which removes the bounds checks from
-// the inner loop; a register tile as in the assembly spills in Go and runs
-// slower.)
-func gemmGo(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) {
-	for i := 0; i < m; i += 3 {
-		c0 := c[i*ldc : i*ldc+n]
-		c1 := c[(i+1)*ldc : (i+1)*ldc+n]
-		c2 := c[(i+2)*ldc : (i+2)*ldc+n]
-		clear(c0)
-		clear(c1)
-		clear(c2)
-		for p := range k {
-			a0, a1, a2 := a[i*ars+p*acs], a[(i+1)*ars+p*acs], a[(i+2)*ars+p*acs]
-			bp := b[p*ldb : p*ldb+n]
-			c0, c1, c2 := c0[:len(bp)], c1[:len(bp)], c2[:len(bp)]
-			for j, bv := range bp {
-				c0[j] += a0 * bv
-				c1[j] += a1 * bv
-				c2[j] += a2 * bv
-			}
-		}
-	}
-}
-
 // activate applies act in place to the rows×n block z (row stride ld),
 // z ← f(z), and, if d is not nil, writes f'(z) into d (same layout). n must
 // be a multiple of gemmCols.
@@ -139,7 +129,7 @@ const (
 	seluAlpha  = 1.6732632423543772
 )
 
-// Range of the argument of expf: eˣ for x in [-87, 88] stays a normal float32
+// Range of the argument of the exponential: eˣ for x in [-87, 88] stays a normal float32
 // after the 2ⁿ scaling below, and beyond it the activations have saturated.
 const (
 	expMin = -87
@@ -153,71 +143,6 @@ const (
 	ln2Hi = 0.693359375
 	ln2Lo = -2.12194440e-4
 )
-
-// expf is eˣ in float32 arithmetic, the algorithm the assembly uses too:
-// eˣ = 2ⁿ·eʳ with n = round(x·log₂e) and r = x − n·ln 2 ∈ [−ln2/2, ln2/2],
-// eʳ by its Taylor polynomial to degree 6 (remainder < r⁷/7! ≈ 1.2e−7), and 2ⁿ
-// applied by adding n to the exponent bits.
-func expf(x float32) float32 {
-	x = min(max(x, expMin), expMax)
-	n := float32(math.RoundToEven(float64(x * math.Log2E)))
-	r := x - n*ln2Hi
-	r -= n * ln2Lo
-	p := float32(1.0 / 720)
-	p = p*r + 1.0/120
-	p = p*r + 1.0/24
-	p = p*r + 1.0/6
-	p = p*r + 0.5
-	p = p*r + 1
-	p = p*r + 1
-	return math.Float32frombits(math.Float32bits(p) + uint32(int32(n))<<23)
-}
-
-// activateGo is the portable activate; the formulas are those of the
-// assembly version.
-func activateGo(act Activation, z, d []float32, rows, n, ld int) {
-	for r := range rows {
-		zr := z[r*ld : r*ld+n]
-		var dr []float32
-		if d != nil {
-			dr = d[r*ld : r*ld+n]
-		}
-		for j, v := range zr {
-			var h, dh float32
-			switch act {
-			case SiLU:
-				// s = σ(z) = 1/(1 + e⁻ᶻ), h = z·s, h' = s + h·(1 − s),
-				// where 1 − s = e⁻ᶻ·s avoids cancellation as s → 1.
-				e := expf(-v)
-				s := 1 / (1 + e)
-				h = v * s
-				dh = s + h*(e*s)
-			case SELU:
-				// h = λz, h' = λ for z > 0; h = λα(eᶻ − 1), h' = λα·eᶻ otherwise
-				if v > 0 {
-					h, dh = seluLambda*v, seluLambda
-				} else {
-					e := expf(v)
-					dh = seluLambda * seluAlpha * e
-					h = dh - seluLambda*seluAlpha
-				}
-			case Tanh:
-				// h = 1 − 2/(e²ᶻ + 1), h' = 1 − h²
-				e := expf(2 * min(max(v, -tanhMax), tanhMax))
-				h = 1 - 2/(e+1)
-				dh = 1 - h*h
-			case ReLU:
-				if v > 0 {
-					h, dh = v, 1
-				}
-			}
-			zr[j] = h
-			if dr != nil {
-				dr[j] = dh
-			}
-		}
-	}
-}
 
 // mulInto sets dst[i] *= src[i] over len(dst) elements (a multiple of
 // gemmCols); the chain rule's dZ = dH ⊙ f'(Z).

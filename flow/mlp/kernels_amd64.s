@@ -185,7 +185,7 @@ done:
 #define C_TANHMIN 448
 #define C_TWO 480
 
-// EXPF sets x = eˣ lane by lane (the algorithm of expf in kernels.go):
+// EXPF sets x = eˣ lane by lane (the algorithm of expInto in kernels_go.go):
 // n = round(x·log₂e), r = x − n·ln2hi − n·ln2lo, p = Taylor₆(r),
 // result = p with n added to its exponent bits. DX points at actConsts.
 #define EXPF(x, n, p) \

@@ -48,6 +48,10 @@ func TestGemmMatchesReference(t *testing.T) {
 		// Column counts cover every mix of the 32-, 16- and 8-wide tiles.
 		{6, 8, 1}, {6, 16, 3}, {12, 24, 5}, {6, 64, 65}, {258, 64, 65}, {66, 8, 256},
 		{18, 40, 7}, {6, 128, 33}, {12, 48, 9}, {24, 56, 17}, {6, 32, 2},
+		// The portable kernel's edges: an odd k (the unrolled loop's
+		// tail), k beyond one pass of kcGo (later passes add to C), and
+		// more strided rows than one gathered group.
+		{6, 8, 257}, {18, 16, 300}, {36, 24, 513}, {42, 64, 1}, {6, 8, 256},
 	}
 	withKernels(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
@@ -135,6 +139,63 @@ func activationRef(act Activation, z float64) (h, d float64) {
 	panic("unknown activation")
 }
 
+func TestChooseKernels(t *testing.T) {
+	cases := []struct {
+		name string
+		best kernelSet
+		want kernelSet
+	}{
+		{"", kernelsAVX512, kernelsAVX512},
+		{"go", kernelsAVX512, kernelsGo},
+		{" GO ", kernelsAVX2, kernelsGo},
+		{"avx2", kernelsAVX512, kernelsAVX2},
+		{"avx512", kernelsAVX2, kernelsAVX2}, // not run by this CPU: the best it runs
+		{"avx512", kernelsGo, kernelsGo},
+		{"neon", kernelsAVX2, kernelsAVX2},
+	}
+	for _, c := range cases {
+		if got := chooseKernels(c.name, c.best); got != c.want {
+			t.Errorf("chooseKernels(%q, %v) = %v, want %v", c.name, c.best, got, c.want)
+		}
+	}
+}
+
+// TestExpfSweep bounds expf's relative error against math.Exp over its
+// whole range, including the points where x·log₂e is half an integer
+// (where the rounding of n ties and r reaches ±ln2/2).
+func TestExpfSweep(t *testing.T) {
+	const bound = 3e-7
+	worst, at := 0.0, float32(0)
+	check := func(x float32) {
+		want := math.Exp(float64(x))
+		if rel := math.Abs(float64(expf(x))-want) / want; rel > worst {
+			worst, at = rel, x
+		}
+	}
+	for i := 0; i <= 1_000_000; i++ {
+		check(expMin + float32(i)*(expMax-expMin)/1_000_000)
+	}
+	for n := -125; n <= 126; n++ {
+		x := float32((float64(n) + 0.5) * math.Ln2)
+		if x >= expMin && x <= expMax {
+			check(math.Nextafter32(x, -200))
+			check(x)
+			check(math.Nextafter32(x, 200))
+		}
+	}
+	if worst > bound {
+		t.Errorf("expf relative error %.3g at x = %v, want ≤ %g", worst, at, bound)
+	}
+	t.Logf("largest relative error %.3g at x = %v", worst, at)
+}
+
+// expf is eˣ by the portable kernels' exponential.
+func expf(x float32) float32 {
+	var e [1]float32
+	expInto(e[:], []float32{x}, 1)
+	return e[0]
+}
+
 func TestExpf(t *testing.T) {
 	for _, x := range []float32{-87, -50, -10, -1, -0.3466, -1e-6, 0, 1e-6, 0.3466, 0.5, 1, 2.5, 10, 50, 88} {
 		got := float64(expf(x))
@@ -164,50 +225,60 @@ func TestActivateMatchesReference(t *testing.T) {
 	withKernels(t, func(t *testing.T) {
 		for act := range numActivations {
 			t.Run(act.String(), func(t *testing.T) {
-				// Lay the values out as rows of 24 with stride 32 so that the
-				// row stride is honoured and the gap is left alone.
-				const n, ld = 24, 32 // 24 = a 16-wide and an 8-wide vector
-				rows := (len(zs) + n - 1) / n
-				z := make([]float32, rows*ld)
-				d := make([]float32, rows*ld)
-				for i, v := range zs {
-					z[i/n*ld+i%n] = v
-				}
-				for r := range rows {
-					for j := n; j < ld; j++ {
-						z[r*ld+j], d[r*ld+j] = 42, 42
-					}
-				}
-				activate(act, z, d, rows, n, ld)
-				for i, v := range zs {
-					h, dh := activationRef(act, float64(v))
-					gotH, gotD := float64(z[i/n*ld+i%n]), float64(d[i/n*ld+i%n])
-					if math.Abs(gotH-h) > 2e-6*(1+math.Abs(h)) {
-						t.Errorf("f(%v) = %v, want %v", v, gotH, h)
-					}
-					if math.Abs(gotD-dh) > 2e-6*(1+math.Abs(dh)) {
-						t.Errorf("f'(%v) = %v, want %v", v, gotD, dh)
-					}
-				}
-				for r := range rows {
-					for j := n; j < ld; j++ {
-						if z[r*ld+j] != 42 || d[r*ld+j] != 42 {
-							t.Fatalf("row %d column %d outside the block was written", r, j)
-						}
-					}
-				}
-				// Without d only h is computed.
-				z2 := make([]float32, len(zs))
-				copy(z2, zs)
-				activate(act, z2, nil, 1, len(zs), len(zs))
-				for i := range zs {
-					if z2[i] != z[i/n*ld+i%n] {
-						t.Fatalf("f(%v) without derivative = %v, with = %v", zs[i], z2[i], z[i/n*ld+i%n])
-					}
+				for _, shape := range []struct{ n, ld int }{
+					{24, 32},   // 24 = a 16-wide and an 8-wide vector
+					{136, 144}, // rows longer than the portable kernel's chunk
+				} {
+					checkActivate(t, act, zs, shape.n, shape.ld)
 				}
 			})
 		}
 	})
+}
+
+// checkActivate lays zs out as rows of n with stride ld, so that the row
+// stride is honoured and the gap is left alone, and checks activate
+// against activationRef.
+func checkActivate(t *testing.T, act Activation, zs []float32, n, ld int) {
+	t.Helper()
+	rows := (len(zs) + n - 1) / n
+	z := make([]float32, rows*ld)
+	d := make([]float32, rows*ld)
+	for i, v := range zs {
+		z[i/n*ld+i%n] = v
+	}
+	for r := range rows {
+		for j := n; j < ld; j++ {
+			z[r*ld+j], d[r*ld+j] = 42, 42
+		}
+	}
+	activate(act, z, d, rows, n, ld)
+	for i, v := range zs {
+		h, dh := activationRef(act, float64(v))
+		gotH, gotD := float64(z[i/n*ld+i%n]), float64(d[i/n*ld+i%n])
+		if math.Abs(gotH-h) > 2e-6*(1+math.Abs(h)) {
+			t.Errorf("f(%v) = %v, want %v", v, gotH, h)
+		}
+		if math.Abs(gotD-dh) > 2e-6*(1+math.Abs(dh)) {
+			t.Errorf("f'(%v) = %v, want %v", v, gotD, dh)
+		}
+	}
+	for r := range rows {
+		for j := n; j < ld; j++ {
+			if z[r*ld+j] != 42 || d[r*ld+j] != 42 {
+				t.Fatalf("row %d column %d outside the block was written", r, j)
+			}
+		}
+	}
+	// Without d only h is computed.
+	z2 := make([]float32, len(zs))
+	copy(z2, zs)
+	activate(act, z2, nil, 1, len(zs), len(zs))
+	for i := range zs {
+		if z2[i] != z[i/n*ld+i%n] {
+			t.Fatalf("f(%v) without derivative = %v, with = %v", zs[i], z2[i], z[i/n*ld+i%n])
+		}
+	}
 }
 
 func TestMulInto(t *testing.T) {

@@ -47,15 +47,24 @@ func ParseActivation(s string) (Activation, error) {
 // Config describes the architecture. The inputs are the point x (Dim
 // coordinates, 2 by default: x, y) and t; with Fourier = K > 0 the time is
 // also fed as sin(2πkt), cos(2πkt) for k = 1..K, so the input width is
-// Dim + 1 + 2K. Every hidden layer has Width units followed by Act; the output
-// layer is linear with Dim units (the velocity).
+// Dim + 1 + 2K. A class-conditional network (Classes = C > 0) also takes its
+// class y as C one-hot inputs after those, all zero for the null class ∅
+// (y = NullClass) of classifier-free guidance, so the input width is
+// Dim + 1 + 2K + C. Every hidden layer has Width units followed by Act; the
+// output layer is linear with Dim units (the velocity, or whichever target
+// the network is trained to predict).
 type Config struct {
 	Width   int        // hidden units per layer, default 64
 	Depth   int        // number of hidden layers, default 3
 	Act     Activation // default SiLU
 	Fourier int        // number of time frequencies, default 0
 	Dim     int        // dimension of x and v; 0 means 2, the plane
+	Classes int        // number of classes of a conditional network, default 0 (unconditional)
 }
+
+// NullClass is the class input of no class: the unconditional prediction
+// u(x | ∅) of a conditional network.
+const NullClass = -1
 
 // Limits checked by Config.Validate.
 const (
@@ -63,6 +72,7 @@ const (
 	MaxDepth   = 16
 	MaxFourier = 32
 	MaxDim     = 4096 // a 64×64 grey image
+	MaxClasses = 100
 )
 
 // DefaultConfig returns 3 hidden layers of 64 SiLU units and no Fourier
@@ -96,6 +106,9 @@ func (c Config) Validate() error {
 	if c.Dim < 0 || c.Dim > MaxDim {
 		errs = append(errs, fmt.Errorf("mlp: dim %d out of range 1..%d (0 means 2)", c.Dim, MaxDim))
 	}
+	if c.Classes < 0 || c.Classes > MaxClasses {
+		errs = append(errs, fmt.Errorf("mlp: classes %d out of range 0..%d", c.Classes, MaxClasses))
+	}
 	return errors.Join(errs...)
 }
 
@@ -108,9 +121,12 @@ func (c Config) PointDim() int {
 	return c.Dim
 }
 
-// InputWidth is the number of input features: the point's coordinates, t
-// and 2 per frequency.
-func (c Config) InputWidth() int { return c.PointDim() + 1 + 2*c.Fourier }
+// InputWidth is the number of input features: the point's coordinates, t,
+// 2 per frequency and 1 per class.
+func (c Config) InputWidth() int { return c.PointDim() + c.timeWidth() + c.Classes }
+
+// timeWidth is the number of time features: t and 2 per frequency.
+func (c Config) timeWidth() int { return 1 + 2*c.Fourier }
 
 // numLayers counts the affine layers: Depth hidden ones plus the output.
 func (c Config) numLayers() int { return c.Depth + 1 }

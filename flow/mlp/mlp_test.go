@@ -13,9 +13,22 @@ import (
 // the documented parameter layout: the ground truth for Forward, Eval and
 // (through finite differences) Backward.
 func refForward(cfg Config, params []float64, x, y, t float64) [2]float64 {
+	return refForwardClass(cfg, params, x, y, t, NullClass)
+}
+
+// refForwardClass is refForward for class input class (one-hot after the
+// time features; all zero for NullClass).
+func refForwardClass(cfg Config, params []float64, x, y, t float64, class int) [2]float64 {
 	h := []float64{x, y, t}
 	for k := 1; k <= cfg.Fourier; k++ {
 		h = append(h, math.Sin(2*math.Pi*float64(k)*t), math.Cos(2*math.Pi*float64(k)*t))
+	}
+	for c := range cfg.Classes {
+		v := 0.0
+		if c == class {
+			v = 1
+		}
+		h = append(h, v)
 	}
 	off := 0
 	for l := range cfg.Depth + 1 {
@@ -134,19 +147,7 @@ func TestBackwardGradientCheck(t *testing.T) {
 			}
 			return s
 		}
-		const eps = 1e-6
-		fd := make([]float64, len(p64))
-		scale := 0.0
-		for i := range p64 {
-			saved := p64[i]
-			p64[i] = saved + eps
-			up := loss()
-			p64[i] = saved - eps
-			down := loss()
-			p64[i] = saved
-			fd[i] = (up - down) / (2 * eps)
-			scale = max(scale, math.Abs(fd[i]))
-		}
+		fd, scale := finiteDiffGrad(p64, loss)
 
 		withKernels(t, func(t *testing.T) {
 			ws := NewWorkspace(cfg, b+4)
@@ -163,6 +164,24 @@ func TestBackwardGradientCheck(t *testing.T) {
 			}
 		})
 	})
+}
+
+// finiteDiffGrad returns the central-difference gradient of loss with respect
+// to every entry of p (which loss reads), and its largest magnitude.
+func finiteDiffGrad(p []float64, loss func() float64) (fd []float64, scale float64) {
+	const eps = 1e-6
+	fd = make([]float64, len(p))
+	for i := range p {
+		saved := p[i]
+		p[i] = saved + eps
+		up := loss()
+		p[i] = saved - eps
+		down := loss()
+		p[i] = saved
+		fd[i] = (up - down) / (2 * eps)
+		scale = max(scale, math.Abs(fd[i]))
+	}
+	return fd, scale
 }
 
 func TestForwardBatchEqualsRows(t *testing.T) {

@@ -41,14 +41,14 @@ type Workspace struct {
 	batch    int // rows of the last Forward; -1 before any and after Eval
 
 	dim    int       // coordinates of a point (2 in the plane)
-	x      []float32 // network input [x₁…x_D t sin… cos… 1], ld = xld
+	x      []float32 // network input [x₁…x_D t sin… cos… onehot… 1], ld = xld
 	xld    int
 	layers []layerBuf
 	out    []float32 // compact B×D output
 
 	// Eval feeds only [x₁…x_D 1]: time enters through a per-call bias.
 	evalX []float32
-	evalW []float32 // (D+1) × np of layer 0: [W_x; b + features(t)·W_t]
+	evalW []float32 // (D+1) × np of layer 0: [W_x; b + features(t)·W_t + onehot(y)·W_class]
 }
 
 func roundUp(n, m int) int { return (n + m - 1) / m * m }
@@ -111,7 +111,7 @@ func NewWorkspace(cfg Config, maxBatch int) *Workspace {
 func (ws *Workspace) MaxBatch() int { return ws.maxBatch }
 
 func (ws *Workspace) check(n *Net) {
-	if c, w := n.Config, ws.cfg; c.PointDim() != w.PointDim() || c.Width != w.Width || c.Depth != w.Depth || c.Act != w.Act || c.Fourier != w.Fourier {
+	if c, w := n.Config, ws.cfg; c.PointDim() != w.PointDim() || c.Width != w.Width || c.Depth != w.Depth || c.Act != w.Act || c.Fourier != w.Fourier || c.Classes != w.Classes {
 		panic(fmt.Sprintf("mlp: workspace built for %+v used with %+v", ws.cfg, n.Config))
 	}
 	if len(n.Params) != NumParams(n.Config) {
@@ -155,22 +155,39 @@ func timeFeatures(dst []float32, t float64) {
 // Forward computes out[i] = v(x[i], t[i]) for a batch: x is B×D row-major
 // (D = Config.PointDim(), 2 in the plane), t has B entries,
 // B ≤ ws.MaxBatch(). The result is B×D, owned by ws and valid until its next
-// use; the activations stay in ws for Backward.
+// use; the activations stay in ws for Backward. A conditional network gets
+// the null class for every row.
 func (n *Net) Forward(ws *Workspace, x, t []float32) []float32 {
+	return n.ForwardClass(ws, x, t, nil)
+}
+
+// ForwardClass is Forward with a class per row for a conditional network:
+// y[i] in 0..Classes−1, or NullClass; y == nil gives every row the null
+// class. An unconditional network ignores y.
+func (n *Net) ForwardClass(ws *Workspace, x, t []float32, y []int) []float32 {
 	ws.check(n)
 	b, d := len(t), ws.dim
-	if len(x) != d*b || b > ws.maxBatch {
-		panic(fmt.Sprintf("mlp: Forward with %d values of %d-dimensional points and %d times (workspace max %d)", len(x), d, b, ws.maxBatch))
+	if len(x) != d*b || b > ws.maxBatch || (y != nil && len(y) != b) {
+		panic(fmt.Sprintf("mlp: Forward with %d values of %d-dimensional points, %d times and %d classes (workspace max %d)", len(x), d, b, len(y), ws.maxBatch))
 	}
 	ws.batch = b
 	if b == 0 {
 		return ws.out[:0]
 	}
 	in0 := n.Config.InputWidth()
+	tw := n.Config.timeWidth()
+	classes := n.Config.Classes
 	for i := range b {
 		row := ws.x[i*ws.xld : i*ws.xld+in0]
 		copy(row[:d], x[d*i:d*(i+1)])
-		timeFeatures(row[d:], float64(t[i]))
+		timeFeatures(row[d:d+tw], float64(t[i]))
+		if classes > 0 {
+			onehot := row[d+tw:]
+			clear(onehot)
+			if y != nil && y[i] >= 0 {
+				onehot[y[i]] = 1 // panics on a class ≥ Classes
+			}
+		}
 	}
 	ws.pack(n)
 	m := roundUp(b, gemmRows)
@@ -291,13 +308,23 @@ const evalChunk = 256
 // the same for every row, its features are folded into the first layer's
 // bias once per call: z₀ = x·W_x + (b₀ + features(t)·W_t).
 func (n *Net) Eval(ws *Workspace, x []float32, t float32, out []float32) {
+	n.EvalClass(ws, x, t, NullClass, out)
+}
+
+// EvalClass is Eval for one class y of a conditional network (NullClass for
+// u(x | ∅)); its one-hot input is folded into the first layer's bias with the
+// time features. An unconditional network ignores y.
+func (n *Net) EvalClass(ws *Workspace, x []float32, t float32, y int, out []float32) {
 	ws.check(n)
+	if n.Config.Classes > 0 && y >= n.Config.Classes {
+		panic(fmt.Sprintf("mlp: class %d of a %d-class network", y, n.Config.Classes))
+	}
 	d := ws.dim
 	if len(x)%d != 0 || len(out) != len(x) {
 		panic(fmt.Sprintf("mlp: Eval with %d input and %d output values of %d-dimensional points", len(x), len(out), d))
 	}
 	ws.batch = -1
-	ws.packEval(n, t)
+	ws.packEval(n, t, y)
 	l0 := &ws.layers[0]
 	last := len(ws.layers) - 1
 	chunk := min(ws.maxBatch, evalChunk)
@@ -322,14 +349,15 @@ func (n *Net) Eval(ws *Workspace, x []float32, t float32, out []float32) {
 	}
 }
 
-// packEval packs the weights of n and folds the time features of t into the
-// first layer for Eval and EvalJacobian: evalW = [W_x; b₀ + features(t)·W_t].
-func (ws *Workspace) packEval(n *Net, t float32) {
+// packEval packs the weights of n and folds the time features of t and the
+// class y (NullClass: none) into the first layer for Eval and EvalJacobian:
+// evalW = [W_x; b₀ + features(t)·W_t + onehot(y)·W_class].
+func (ws *Workspace) packEval(n *Net, t float32, y int) {
 	ws.pack(n)
 	l0 := &ws.layers[0]
 	d := ws.dim
 	var feat [1 + 2*MaxFourier]float32
-	tf := feat[:n.Config.InputWidth()-d]
+	tf := feat[:n.Config.timeWidth()]
 	timeFeatures(tf, float64(t))
 	copy(ws.evalW[:d*l0.np], l0.w[:d*l0.np])
 	c := ws.evalW[d*l0.np : (d+1)*l0.np]
@@ -338,6 +366,13 @@ func (ws *Workspace) packEval(n *Net, t float32) {
 		row := l0.w[(d+k)*l0.np : (d+k+1)*l0.np]
 		for j, w := range row {
 			c[j] += f * w
+		}
+	}
+	if n.Config.Classes > 0 && y >= 0 {
+		// The one-hot input adds the weight row of class y.
+		k := d + len(tf) + y
+		for j, w := range l0.w[k*l0.np : (k+1)*l0.np] {
+			c[j] += w
 		}
 	}
 }

@@ -20,6 +20,8 @@ const (
 	MinParticles, MaxParticles = 1, 50000
 	MinSteps, MaxSteps         = 1, 200
 	MinGrid, MaxGrid           = 4, 64
+	MaxNoise                   = 10  // beyond it Euler–Maruyama needs more than MaxSteps
+	MaxGuidance                = 100 // |Guidance|
 )
 
 // Settings say what a frame shows.
@@ -31,6 +33,21 @@ type Settings struct {
 	Grid      int         // arrows per side of the field grid, 4..64, default 24
 	View      [4]float64  // world rectangle minX, minY, maxX, maxY that the grid covers
 	Trails    int         // how many particles (the first ones) the app draws whole paths of
+
+	// Noise is the reverse SDE's noise level G (flow.SDEDrift): 0, the
+	// default, integrates the ODE with Solver; G > 0 the SDE by
+	// Euler–Maruyama, for models on a Gaussian path (ignored otherwise).
+	Noise float64
+	// OneClass and Class pick the classes of a class-conditional model:
+	// every class by default, particle i in class i mod K; with OneClass
+	// only Class.
+	OneClass bool
+	Class    int
+	// Guidance is how far classifier-free guidance goes beyond the
+	// conditional model: the field is (1 − w)·u(x | ∅) + w·u(x | y) with
+	// w = 1 + Guidance, so the zero value is the conditional model and −1
+	// the unconditional one.
+	Guidance float64
 }
 
 // DefaultView is the world rectangle of the default settings: it frames
@@ -66,6 +83,14 @@ func (s Settings) Clamp() Settings {
 		v = DefaultView
 	}
 	s.View = v
+	if math.IsNaN(s.Noise) || s.Noise < 0 {
+		s.Noise = 0
+	}
+	s.Noise = min(s.Noise, MaxNoise)
+	if math.IsNaN(s.Guidance) {
+		s.Guidance = 0
+	}
+	s.Guidance = min(MaxGuidance, max(-MaxGuidance, s.Guidance))
 	return s
 }
 
@@ -83,7 +108,11 @@ type Frame struct {
 	// SourcePts and TargetPts are display clouds of Particles points each;
 	// SourcePts is Traj[0].
 	SourcePts, TargetPts []flow.Vec
-	Elapsed              time.Duration // time taken to compute the frame
+	// Labels gives each particle's class for a class-conditional model, nil
+	// otherwise. With every class shown the arrows are u(x | ∅); with one,
+	// that class's guided field.
+	Labels  []int
+	Elapsed time.Duration // time taken to compute the frame
 }
 
 // minFrameInterval rate-limits frames to 10 per second: the app animates a
@@ -110,12 +139,13 @@ type Sampler struct {
 	minInterval time.Duration // minFrameInterval; tests shorten it
 
 	// Owned by the Run goroutine, reused across frames.
-	field  *train.NetField
-	ode    flow.Integrator
-	x      []flow.Vec
-	source cloud
-	target cloud
-	grid   struct {
+	field       *train.NetField
+	classFields []*train.NetField // conditional models: slot y+1 for class y
+	ode         flow.Integrator
+	x           []flow.Vec
+	source      cloud
+	target      cloud
+	grid        struct {
 		n    int
 		view [4]float64
 		pts  []flow.Vec
@@ -247,12 +277,20 @@ func (s *Sampler) compute(ctx context.Context, snap *train.Snapshot, st Settings
 	} else {
 		s.field.Use(snap.Net)
 	}
+	// A model predicting noise, data or the score is integrated as the
+	// velocity it converts to; a variance-exploding path starts from its
+	// wide source σ_0·x0.
+	vel := train.VelocityOf(snap.Config, s.field)
+	if scale := snap.Config.StartScale(); scale != 1 {
+		x0 = scaled(x0, scale)
+	}
 	s.ode.Solver = st.Solver
 	if cap(s.x) < p {
 		s.x = make([]flow.Vec, p)
 	}
 	x := s.x[:p]
 	copy(x, x0)
+	gr := s.newGenerator(snap, st, vel, p)
 
 	times := make([]float64, n+1)
 	traj := make([][]flow.Vec, n+1)
@@ -267,11 +305,11 @@ func (s *Sampler) compute(ctx context.Context, snap *train.Snapshot, st Settings
 		t := float64(k) / float64(n)
 		times[k] = t
 		field[k] = fieldBacking[k*g : (k+1)*g : (k+1)*g]
-		s.field.Velocity(field[k], gridPts, t)
+		gr.arrows.Velocity(field[k], gridPts, t)
 		if k == n {
 			break
 		}
-		s.ode.Step(s.field, x, t, h)
+		gr.step(&s.ode, x, t, h)
 		traj[k+1] = trajBacking[k*p : (k+1)*p : (k+1)*p]
 		copy(traj[k+1], x)
 		if s.superseded(ctx, snap, gen) {
@@ -288,6 +326,7 @@ func (s *Sampler) compute(ctx context.Context, snap *train.Snapshot, st Settings
 		MaxSpeed:  flow.MaxSpeed(field),
 		SourcePts: x0,
 		TargetPts: targetPts,
+		Labels:    gr.labels,
 		Elapsed:   time.Since(start),
 	}
 }
@@ -333,4 +372,13 @@ func poke(c chan struct{}) {
 	case c <- struct{}{}:
 	default:
 	}
+}
+
+// scaled returns a new slice of the points times a.
+func scaled(pts []flow.Vec, a float64) []flow.Vec {
+	out := make([]flow.Vec, len(pts))
+	for i, p := range pts {
+		out[i] = flow.Vec{a * p[0], a * p[1]}
+	}
+	return out
 }

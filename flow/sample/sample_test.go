@@ -325,15 +325,28 @@ func BenchmarkFrame(b *testing.B) {
 	}{
 		{"default", DefaultSettings()},
 		{"10k-particles-rk4", Settings{Particles: 10000, Steps: 50, Solver: flow.RK4, Grid: 24, View: DefaultView}},
+		{"20k-particles", Settings{Particles: 20000, Steps: 50, Solver: flow.Euler, Grid: 24, View: DefaultView}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
 			s := New(tr, bc.st)
 			st := s.Settings()
+			var f *Frame
 			for range b.N {
-				s.compute(context.Background(), tr.Latest(), st, s.gen.Load())
+				f = s.compute(context.Background(), tr.Latest(), st, s.gen.Load())
 			}
 			evals := float64(st.Particles*st.Solver.EvalsPerStep()*st.Steps + st.Grid*st.Grid*(st.Steps+1))
 			b.ReportMetric(evals*float64(b.N)/b.Elapsed().Seconds(), "evals/s")
+			// What a frame holds while the app shows it: every particle at
+			// every state, and the arrow field at every state (16 B a point).
+			var points int
+			for _, row := range f.Traj {
+				points += len(row)
+			}
+			for _, row := range f.Field {
+				points += len(row)
+			}
+			b.ReportMetric(float64(points*16)/(1<<20), "frame-MiB")
 		})
 	}
 }

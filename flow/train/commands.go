@@ -31,6 +31,8 @@ func (tr *Trainer) applyCommands() {
 	}
 	tr.queue = tr.spare[:0]
 	tr.mu.Unlock()
+	// A command may change what the prefetched batch was drawn from.
+	tr.overlap.drop(tr.draws)
 	for _, cmd := range cmds {
 		cmd(tr)
 	}
@@ -183,6 +185,8 @@ func describeRestart(a, b Config) string {
 	switch {
 	case a.Net != b.Net:
 		return fmt.Sprintf("network changed to width %d, depth %d, %v", b.Net.Width, b.Net.Depth, b.Net.Act)
+	case a.Schedule != b.Schedule || a.Predict != b.Predict:
+		return fmt.Sprintf("schedule or prediction target changed to %s, %s", orDefault(b.Schedule, "linear"), orDefault(b.Predict, "velocity"))
 	case a.Path != b.Path || a.Sigma != b.Sigma:
 		return fmt.Sprintf("path changed to %s (σ = %g)", b.Path, b.Sigma)
 	case a.Coupling != b.Coupling:

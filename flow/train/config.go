@@ -7,18 +7,16 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/mlp"
 )
 
 // Couplings name how a training batch pairs source draws x0 with target draws x1.
 const (
-	// CouplingIndependent pairs x0 and x1 as drawn: the coupling q(x0)q(x1) of
-	// Lipman et al. 2023.
+	// CouplingIndependent pairs x0 and x1 as drawn: flow.IndependentCoupling.
 	CouplingIndependent = "independent"
 	// CouplingOT re-pairs each batch by an exact optimal assignment under the
-	// squared Euclidean cost (minibatch OT-CFM, Tong et al. 2024), which makes
-	// the learned paths straighter.
+	// squared Euclidean cost: flow.OTCoupling, which makes the learned paths
+	// straighter.
 	CouplingOT = "ot"
 	// CouplingReflow pairs x0 with x1 = ODE(x0) under a frozen teacher model
 	// (rectified flow, Liu et al. 2022): the new model straightens the teacher.
@@ -43,6 +41,20 @@ type Config struct {
 	Path  string  // probability path for flow.ParsePath: "linear" or "ot", default "linear"
 	Sigma float64 // σ of the linear path, σ_min of the OT path; default 0
 
+	// Schedule is a Gaussian path's scheduler for flow.ParseScheduler
+	// ("cosine", "vp", "ve:max=8", "poly:n=3"); "" or "linear" keep Path.
+	Schedule string
+	// Predict is what the network regresses (flow.ParseTarget): "" or
+	// "velocity" is flow matching, "noise" and "score" denoising score
+	// matching, "data" the denoiser. Everything downstream converts to
+	// velocity (Model.VelocityField).
+	Predict string
+	// PUncond is the label dropout of a class-conditional network
+	// (Net.Classes > 0): the probability that a training pair is shown with
+	// the null class, which trains u(x | ∅) for classifier-free guidance.
+	// Default 0.1.
+	PUncond float64
+
 	Coupling string // CouplingIndependent, CouplingOT or CouplingReflow
 	Teacher  string // model file of the frozen teacher for CouplingReflow
 
@@ -63,6 +75,7 @@ func DefaultConfig() Config {
 		Path:     "linear",
 		Sigma:    0,
 		Coupling: CouplingIndependent,
+		PUncond:  0.1,
 		Net:      mlp.DefaultConfig(),
 		Batch:    256,
 		LR:       1e-3,
@@ -82,11 +95,11 @@ func (c Config) Validate() error {
 	if !finite(c.Sigma) || c.Sigma < 0 {
 		return fmt.Errorf("train: sigma %v must be finite and ≥ 0", c.Sigma)
 	}
-	if _, err := flow.ParsePath(c.Path, c.Sigma); err != nil {
-		return fmt.Errorf("train: %w", err)
+	if err := c.validateObjective(); err != nil {
+		return err
 	}
 	switch c.Coupling {
-	case CouplingIndependent, CouplingOT:
+	case CouplingIndependent, CouplingOT: // flow.ParseCoupling's names
 	case CouplingReflow:
 		if c.Teacher == "" {
 			return errors.New("train: reflow coupling needs a teacher model (Config.Teacher)")
@@ -117,6 +130,7 @@ func (c Config) Validate() error {
 // seed asks for a different experiment, which starts from fresh weights.
 func restartsModel(a, b Config) bool {
 	return a.Net != b.Net || a.Path != b.Path || a.Sigma != b.Sigma ||
+		a.Schedule != b.Schedule || a.Predict != b.Predict ||
 		a.Coupling != b.Coupling || a.Teacher != b.Teacher || a.Seed != b.Seed
 }
 

@@ -15,17 +15,19 @@ const fieldChunk = 1024
 // call. Like any Field it must not be used from two goroutines at once; the
 // network itself is only read and may be shared.
 type NetField struct {
-	net *mlp.Net
-	ws  *mlp.Workspace
-	xs  []float32 // chunk of inputs, x and y interleaved
-	out []float32 // chunk of velocities
+	net   *mlp.Net
+	class int // the class input of a conditional network, mlp.NullClass for none
+	ws    *mlp.Workspace
+	xs    []float32 // chunk of inputs, x and y interleaved
+	out   []float32 // chunk of velocities
 }
 
 // NewNetField returns a field backed by net.
 func NewNetField(net *mlp.Net) *NetField {
 	f := &NetField{
-		xs:  make([]float32, 2*fieldChunk),
-		out: make([]float32, 2*fieldChunk),
+		class: mlp.NullClass,
+		xs:    make([]float32, 2*fieldChunk),
+		out:   make([]float32, 2*fieldChunk),
 	}
 	f.Use(net)
 	return f
@@ -40,6 +42,10 @@ func (f *NetField) Use(net *mlp.Net) {
 	f.net = net
 }
 
+// SetClass sets the class input of a conditional network (mlp.NullClass,
+// the default, for u(x | ∅)); an unconditional network ignores it.
+func (f *NetField) SetClass(y int) { f.class = y }
+
 // Net returns the network the field evaluates.
 func (f *NetField) Net() *mlp.Net { return f.net }
 
@@ -52,9 +58,11 @@ func (f *NetField) Velocity(dst, x []flow.Vec, t float64) {
 		for i, p := range x[start:end] {
 			xs[2*i], xs[2*i+1] = float32(p[0]), float32(p[1])
 		}
-		f.net.Eval(f.ws, xs, float32(t), out)
+		f.net.EvalClass(f.ws, xs, float32(t), f.class, out)
 		for i := range n {
 			dst[start+i] = flow.Vec{float64(out[2*i]), float64(out[2*i+1])}
 		}
 	}
 }
+
+var _ flow.Field = (*NetField)(nil)

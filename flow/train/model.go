@@ -7,23 +7,36 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
+	"strconv"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/atomicfile"
+	"github.com/flowviz/flowviz/flow/limitfile"
 	"github.com/flowviz/flowviz/flow/mlp"
 )
 
 // Model file format identifiers. A reader refuses any other format string or
-// version, so an old binary never misreads a newer file.
+// a version newer than it knows, so an old binary never misreads a newer
+// file. Version 2 added the schedule, the prediction target, label dropout
+// and the network's class count; a version-1 file is read as a version-2
+// one with those at their defaults (linear, velocity, unconditional).
 const (
 	ModelFormat  = "flowviz-model"
-	ModelVersion = 1
+	ModelVersion = 2
 )
 
-// maxModelBytes bounds how much ReadModel reads: the largest valid network
-// (width 1024, depth 16) is ~17 M parameters, ~250 MB of JSON at worst.
-const maxModelBytes = 512 << 20
+// MaxParams is the parameter count of the largest network a model file may
+// hold (width 1024, depth 16, 32 Fourier features: ~17 M).
+var MaxParams = mlp.NumParams(mlp.Config{Width: mlp.MaxWidth, Depth: mlp.MaxDepth, Fourier: mlp.MaxFourier})
+
+// MaxModelBytes bounds a model file: MaxParams numbers of at most
+// MaxFloatBytes characters each, plus 1 MiB for the rest. A larger file is
+// refused before it is read; reading one costs about twice its size.
+var MaxModelBytes = int64(MaxParams)*MaxFloatBytes + 1<<20
+
+// MaxFloatBytes is the longest a float32 is in a file with its comma:
+// "-1.1754944e-38," (encoding/json writes the shortest form).
+const MaxFloatBytes = 15
 
 // Model is what a model file holds: the training config and the trained
 // weights, enough to rebuild the velocity field and to know what it learned.
@@ -39,15 +52,13 @@ func (m *Model) Net() (*mlp.Net, error) {
 	return mlp.FromParams(m.Config.Net, m.Params)
 }
 
-// Field returns the network-backed velocity field v(x, t). Each call returns
-// a field with its own workspace: use one per goroutine. It panics if m is
-// invalid; models from ReadModel and Snapshot.Model are always valid.
+// Field returns the model's velocity field v(x, t): the network's output,
+// converted to velocity if it predicts another target, for the null class of
+// a conditional model (see VelocityField for a class and guidance). Each call
+// returns a field with its own workspace: use one per goroutine. It panics if
+// m is invalid; models from ReadModel and Snapshot.Model are always valid.
 func (m *Model) Field() flow.Field {
-	net, err := m.Net()
-	if err != nil {
-		panic("train: Field of an invalid model: " + err.Error())
-	}
-	return NewNetField(net)
+	return m.VelocityField(mlp.NullClass, 1)
 }
 
 // Validate checks everything a model file must satisfy: format version, a
@@ -82,7 +93,7 @@ type modelFile struct {
 	Version int        `json:"version"`
 	Config  configFile `json:"config"`
 	Step    int        `json:"step"`
-	Params  []float32  `json:"params"`
+	Params  Floats     `json:"params"`
 }
 
 type configFile struct {
@@ -90,6 +101,9 @@ type configFile struct {
 	Target      string  `json:"target"`
 	Path        string  `json:"path"`
 	Sigma       float64 `json:"sigma"`
+	Schedule    string  `json:"schedule,omitempty"`
+	Predict     string  `json:"predict,omitempty"`
+	PUncond     float64 `json:"p_uncond,omitempty"`
 	Coupling    string  `json:"coupling"`
 	Teacher     string  `json:"teacher,omitempty"`
 	Net         netFile `json:"net"`
@@ -105,6 +119,7 @@ type netFile struct {
 	Depth      int    `json:"depth"`
 	Activation string `json:"activation"`
 	Fourier    int    `json:"fourier"`
+	Classes    int    `json:"classes,omitempty"`
 }
 
 // WriteModel writes m as compact JSON after validating it.
@@ -118,10 +133,11 @@ func WriteModel(w io.Writer, m *Model) error {
 		Version: m.Version,
 		Config: configFile{
 			Source: c.Source, Target: c.Target, Path: c.Path, Sigma: c.Sigma,
+			Schedule: c.Schedule, Predict: c.Predict, PUncond: c.PUncond,
 			Coupling: c.Coupling, Teacher: c.Teacher,
 			Net: netFile{
 				Width: c.Net.Width, Depth: c.Net.Depth,
-				Activation: c.Net.Act.String(), Fourier: c.Net.Fourier,
+				Activation: c.Net.Act.String(), Fourier: c.Net.Fourier, Classes: c.Net.Classes,
 			},
 			Batch: c.Batch, LR: c.LR, WeightDecay: c.WeightDecay, Steps: c.Steps, Seed: c.Seed,
 		},
@@ -143,17 +159,16 @@ func WriteModel(w io.Writer, m *Model) error {
 // another format or version, a bad config, a parameter count that does not
 // match the network, or non-finite weights are all refused.
 func ReadModel(r io.Reader) (*Model, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxModelBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("train: reading model: %w", err)
-	}
-	if len(data) > maxModelBytes {
-		return nil, fmt.Errorf("train: model file larger than %d MiB", maxModelBytes>>20)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	// The decoder reads r itself: one buffer of the file's size, and the
+	// weights are counted before they are allocated (Floats).
+	dec := json.NewDecoder(limitfile.Reader(io.NopCloser(r), "model file", MaxModelBytes))
 	dec.DisallowUnknownFields()
 	var f modelFile
 	if err := dec.Decode(&f); err != nil {
+		var tl *limitfile.TooLargeError
+		if errors.As(err, &tl) {
+			return nil, fmt.Errorf("train: %w", err)
+		}
 		return nil, fmt.Errorf("train: not a valid model file: %w", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -164,8 +179,11 @@ func ReadModel(r io.Reader) (*Model, error) {
 	}
 	// The version comes before anything else in the file is interpreted: a file from a newer
 	// build should say so, not fail on whatever field changed meaning.
-	if f.Version != ModelVersion {
-		return nil, fmt.Errorf("train: model version %d is not supported (this build reads version %d)", f.Version, ModelVersion)
+	if f.Version < 1 || f.Version > ModelVersion {
+		return nil, fmt.Errorf("train: model version %d is not supported (this build reads versions 1 to %d)", f.Version, ModelVersion)
+	}
+	if f.Version == 1 && (f.Config.Schedule != "" || f.Config.Predict != "" || f.Config.PUncond != 0 || f.Config.Net.Classes != 0) {
+		return nil, errors.New("train: not a valid model file: version 1 has no schedule, predict, p_uncond or classes")
 	}
 	act, err := mlp.ParseActivation(f.Config.Net.Activation)
 	if err != nil {
@@ -173,11 +191,12 @@ func ReadModel(r io.Reader) (*Model, error) {
 	}
 	c := f.Config
 	m := &Model{
-		Version: f.Version,
+		Version: ModelVersion, // a version-1 file is a version-2 model with the defaults
 		Config: Config{
 			Source: c.Source, Target: c.Target, Path: c.Path, Sigma: c.Sigma,
+			Schedule: c.Schedule, Predict: c.Predict, PUncond: c.PUncond,
 			Coupling: c.Coupling, Teacher: c.Teacher,
-			Net:   mlp.Config{Width: c.Net.Width, Depth: c.Net.Depth, Act: act, Fourier: c.Net.Fourier},
+			Net:   mlp.Config{Width: c.Net.Width, Depth: c.Net.Depth, Act: act, Fourier: c.Net.Fourier, Classes: c.Net.Classes},
 			Batch: c.Batch, LR: c.LR, WeightDecay: c.WeightDecay, Steps: c.Steps, Seed: c.Seed,
 		},
 		Step:   f.Step,
@@ -201,7 +220,7 @@ func SaveModel(path string, m *Model) error {
 
 // LoadModel reads and validates the model file at path.
 func LoadModel(path string) (*Model, error) {
-	f, err := os.Open(path)
+	f, err := limitfile.Open(path, MaxModelBytes)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
@@ -211,4 +230,87 @@ func LoadModel(path string) (*Model, error) {
 		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}
 	return m, nil
+}
+
+// Floats is a JSON array of float32 that is counted before it is allocated:
+// more than MaxParams numbers is refused without making room for them.
+type Floats []float32
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *Floats) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		*f = nil
+		return nil
+	}
+	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
+		return errors.New("want an array of numbers")
+	}
+	body := bytes.TrimSpace(b[1 : len(b)-1])
+	if len(body) == 0 {
+		*f = Floats{}
+		return nil
+	}
+	n := bytes.Count(body, []byte{','}) + 1
+	if n > MaxParams {
+		return fmt.Errorf("%d numbers, more than the %d of the largest network (width %d, depth %d)", n, MaxParams, mlp.MaxWidth, mlp.MaxDepth)
+	}
+	out := make(Floats, 0, n)
+	for len(body) > 0 {
+		num := body
+		if i := bytes.IndexByte(body, ','); i >= 0 {
+			num, body = body[:i], body[i+1:]
+		} else {
+			body = nil
+		}
+		num = bytes.TrimSpace(num)
+		// JSON numbers only: ParseFloat would also take "Inf", "0x1p3", "1_0".
+		if !isJSONNumber(num) {
+			return fmt.Errorf("element %d is %.20q, not a number", len(out), num)
+		}
+		v, err := strconv.ParseFloat(string(num), 32)
+		if err != nil {
+			return fmt.Errorf("element %d: %w", len(out), err)
+		}
+		out = append(out, float32(v))
+	}
+	*f = out
+	return nil
+}
+
+// isJSONNumber reports whether b is a number as JSON spells it:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func isJSONNumber(b []byte) bool {
+	i := 0
+	digits := func() int {
+		j := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i] == '0' {
+		i++
+	} else if i >= len(b) || b[i] < '1' || b[i] > '9' || digits() == 0 {
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(b)
 }

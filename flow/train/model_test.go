@@ -7,8 +7,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/flowviz/flowviz/flow"
@@ -43,7 +46,7 @@ func TestModelRoundTrip(t *testing.T) {
 	m.Params[0] = math.SmallestNonzeroFloat32
 	m.Params[1] = math.MaxFloat32
 	b := encode(t, m)
-	if !bytes.HasPrefix(b, []byte(`{"format":"flowviz-model","version":1,"config":{`)) {
+	if !bytes.HasPrefix(b, []byte(`{"format":"flowviz-model","version":2,"config":{`)) {
 		t.Fatalf("unexpected layout: %.80s", b)
 	}
 	got, err := ReadModel(bytes.NewReader(b))
@@ -81,7 +84,14 @@ func TestReadModelRefusesBadFiles(t *testing.T) {
 		{"trailing data", good + "{}", "trailing data"},
 		{"wrong format", edit(func(v map[string]any) { v["format"] = "pytorch" }), "format"},
 		{"no format", edit(func(v map[string]any) { delete(v, "format") }), "format"},
-		{"wrong version", edit(func(v map[string]any) { v["version"] = 2 }), "version 2"},
+		{"wrong version", edit(func(v map[string]any) { v["version"] = 3 }), "version 3"},
+		{"version 0", edit(func(v map[string]any) { v["version"] = 0 }), "version 0"},
+		{"version 1 with version-2 fields", edit(func(v map[string]any) { v["version"] = 1 }), "version 1 has no"},
+		{"bad schedule", cfgEdit("schedule", "sigmoid"), "schedule"},
+		{"bad predict", cfgEdit("predict", "flux"), "prediction target"},
+		{"p_uncond above 1", cfgEdit("p_uncond", 2), "p_uncond"},
+		{"classes without params", edit(func(v map[string]any) { v["config"].(map[string]any)["net"].(map[string]any)["classes"] = 4 }), "parameters"},
+		{"negative classes", edit(func(v map[string]any) { v["config"].(map[string]any)["net"].(map[string]any)["classes"] = -1 }), "classes"},
 		{"newer version with other fields", `{"format":"flowviz-model","version":9}`, "version 9 is not supported"},
 		{"unknown field", edit(func(v map[string]any) { v["extra"] = 1 }), "unknown field"},
 		{"too few params", edit(func(v map[string]any) { v["params"] = v["params"].([]any)[1:] }), "parameters"},
@@ -223,6 +233,23 @@ func FuzzReadModel(f *testing.F) {
 	f.Add(bytes.Replace(good, []byte(`"width":3`), []byte(`"width":4`), 1))
 	f.Add([]byte(`{"format":"flowviz-model","version":1}`))
 	f.Add([]byte(`null`))
+	// Version 2: a conditional VP score model, the version-1 file, and
+	// a class count far beyond any network (a size bomb if trusted).
+	cond := tinyModel(f)
+	cond.Config.Schedule, cond.Config.Predict, cond.Config.Net.Classes = "vp", "score", 3
+	cond.Params = make([]float32, mlp.NumParams(cond.Config.Net))
+	f.Add(encode(f, cond))
+	if v1, err := os.ReadFile("testdata/model-v1.json"); err == nil {
+		f.Add(v1)
+	}
+	f.Add(bytes.Replace(encode(f, cond), []byte(`"classes":3`), []byte(`"classes":1000000000`), 1))
+	f.Add(bytes.Replace(encode(f, cond), []byte(`"schedule":"vp"`), []byte(`"schedule":"ve:min=1e-300,max=1e300"`), 1))
+	// Size bombs: a million weights where the config wants a handful, a
+	// width beyond any network, numbers JSON does not allow.
+	f.Add(bytes.Replace(good, []byte(`"params":[`), []byte(`"params":[`+strings.Repeat("0,", 1_000_000)), 1))
+	f.Add(bytes.Replace(good, []byte(`"width":3`), []byte(`"width":1000000000`), 1))
+	f.Add(bytes.Replace(good, []byte(`"params":[`), []byte(`"params":[Inf,0x1p3,1_0,`), 1))
+	f.Add(bytes.Replace(good, []byte(`"params":[`), []byte(`"params":[[1],"2,3",`), 1))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := ReadModel(bytes.NewReader(b))
 		if err != nil {
@@ -241,4 +268,66 @@ func FuzzReadModel(f *testing.F) {
 			t.Fatal("rewritten model differs")
 		}
 	})
+}
+
+// Issue 15, bug 3: a file larger than the largest model is refused before
+// it is read, and a FIFO is refused instead of blocking.
+func TestLoadModelRefusesBeforeReading(t *testing.T) {
+	dir := t.TempDir()
+	sparse := filepath.Join(dir, "sparse.json")
+	f, err := os.Create(sparse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(2 << 30)
+	f.Close()
+	fifo := filepath.Join(dir, "fifo.json")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{sparse: "is 2 GiB, more than the", fifo: "named pipe"} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := LoadModel(name)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", filepath.Base(name), err, want)
+		}
+		if a := after.TotalAlloc - before.TotalAlloc; a > 1<<20 {
+			t.Errorf("%s: %d bytes allocated before refusing", filepath.Base(name), a)
+		}
+	}
+}
+
+// A model of zeros within the byte limit but with more weights than any
+// network is refused by its count, before the weights are allocated: what
+// is allocated stays near the file's size (it was 11× before).
+func TestReadModelCountsWeightsBeforeAllocating(t *testing.T) {
+	n := MaxParams + 1
+	var b bytes.Buffer
+	b.WriteString(`{"format":"flowviz-model","version":1,"config":{},"step":0,"params":[`)
+	b.Write(bytes.Repeat([]byte("0,"), n-1))
+	b.WriteString("0]}")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := ReadModel(&b)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "more than the") {
+		t.Fatalf("err %v", err)
+	}
+	size := uint64(2 * n)
+	if a := after.TotalAlloc - before.TotalAlloc; a > 3*size {
+		t.Errorf("%d MB allocated for a %d MB file", a>>20, size>>20)
+	}
+}
+
+// The limits agree: the largest network the format allows, with every
+// weight at its longest, fits in MaxModelBytes.
+func TestLargestModelFitsTheLimit(t *testing.T) {
+	if got := len(strconv.AppendFloat(nil, -1.1754944e-38, 'g', -1, 32)) + 1; got > MaxFloatBytes {
+		t.Fatalf("a float32 takes %d bytes, MaxFloatBytes is %d", got, MaxFloatBytes)
+	}
+	if MaxParams < 15_000_000 || int64(MaxParams)*MaxFloatBytes >= MaxModelBytes {
+		t.Fatalf("MaxParams %d, MaxModelBytes %d", MaxParams, MaxModelBytes)
+	}
 }

@@ -22,6 +22,7 @@ const (
 // "reflow" (Liu et al. 2022, Algorithm 1).
 type reflowPool struct {
 	field  flow.Field
+	start  float64 // the teacher's σ_0: its ODE starts from start·x0 (VE)
 	ode    flow.Integrator
 	x0, x1 []flow.Vec
 	next   int // start of the block to refresh next
@@ -33,6 +34,7 @@ func (tr *Trainer) reflowPool() *reflowPool {
 	if tr.reflow == nil {
 		p := &reflowPool{
 			field: tr.teacher.Field(),
+			start: tr.teacher.StartScale(),
 			ode:   flow.Integrator{Solver: flow.RK4},
 			x0:    make([]flow.Vec, reflowPoolSize),
 			x1:    make([]flow.Vec, reflowPoolSize),
@@ -50,7 +52,9 @@ func (tr *Trainer) reflowPool() *reflowPool {
 func (p *reflowPool) solve(source data.Dist, rng *rand.Rand, start int) {
 	x0, x1 := p.x0[start:start+reflowBlock], p.x1[start:start+reflowBlock]
 	source.Sample(rng, x0)
-	copy(x1, x0)
+	for i, p0 := range x0 {
+		x1[i] = flow.Vec{p.start * p0[0], p.start * p0[1]}
+	}
 	p.ode.Integrate(p.field, x1, 0, 1, reflowODESteps, nil)
 }
 

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/flowviz/flowviz/flow/data"
 )
@@ -32,12 +33,28 @@ func (o *OptimizerState) Validate(n int) error {
 	return nil
 }
 
-// SavedState is the trainer's state to save: model, optimizer and data. The
-// slices are copies, owned by the caller.
+// SavedState is the trainer's state to save: model, optimizer, batch stream
+// and data. With all of them a restored trainer continues bit for bit as the
+// saved one would have. The slices are copies, owned by the caller.
 type SavedState struct {
-	Model          *Model
-	Optimizer      OptimizerState
+	Model     *Model
+	Optimizer OptimizerState
+	// BatchRNG is the state of the streams the batches and the path's noise
+	// are drawn from (the binary forms of two math/rand/v2 PCGs, see
+	// ValidBatchRNG). Nil, as in files written before it was saved, restarts
+	// the streams from the seed: the run continues, but not bit for bit.
+	BatchRNG       []byte
 	Source, Target data.Dist
+}
+
+// ValidBatchRNG checks that b is a batch stream state as SavedState.BatchRNG
+// holds it; nil is valid (no state saved).
+func ValidBatchRNG(b []byte) error {
+	if b == nil {
+		return nil
+	}
+	var draws, noise rand.PCG
+	return parseStreams(b, &draws, &noise)
 }
 
 // captureState copies the current state; it runs on the training goroutine.
@@ -51,7 +68,8 @@ func (tr *Trainer) captureState() *SavedState {
 			M: append([]float32(nil), tr.opt.M...), V: append([]float32(nil), tr.opt.V...),
 			Steps: tr.opt.Steps,
 		},
-		Source: tr.source, Target: tr.target,
+		BatchRNG: tr.appendStreams(nil),
+		Source:   tr.source, Target: tr.target,
 	}
 }
 
@@ -106,6 +124,9 @@ func checkState(s *SavedState) error {
 	if s.Model.Config.Coupling == CouplingReflow {
 		return fmt.Errorf("a reflow run cannot be restored: its teacher is not saved")
 	}
+	if err := ValidBatchRNG(s.BatchRNG); err != nil {
+		return err
+	}
 	return s.Optimizer.Validate(len(s.Model.Params))
 }
 
@@ -125,6 +146,11 @@ func (tr *Trainer) restore(s *SavedState) error {
 	copy(tr.opt.V, s.Optimizer.V)
 	tr.opt.Steps = s.Optimizer.Steps
 	tr.step = s.Model.Step
+	if s.BatchRNG != nil {
+		if err := tr.setStreams(s.BatchRNG); err != nil {
+			return err // checkState has checked it: not reached
+		}
+	}
 	tr.saveCheckpoint()
 	tr.updateState()
 	tr.notify("session restored at step %d", tr.step)

@@ -43,6 +43,7 @@ func TestRestoreRefusesBadState(t *testing.T) {
 		"negative t":    func(s *SavedState) { s.Optimizer.Steps = -1 },
 		"no target":     func(s *SavedState) { s.Target = nil },
 		"short params":  func(s *SavedState) { s.Model.Params = s.Model.Params[:1] },
+		"bad stream":    func(s *SavedState) { s.BatchRNG = []byte("pcg:short") },
 	}
 	for name, spoil := range cases {
 		s := tr.CurrentState()
@@ -70,5 +71,62 @@ func TestRequestStateWhileRunning(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no state from the running trainer")
+	}
+}
+
+// A run saved at step 25 and restored goes on bit for bit as the same run
+// left alone: weights, Adam moments and the batch stream are all saved.
+func TestRestoreIsBitExact(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  func(*Config)
+	}{
+		{"independent", func(*Config) {}},
+		{"ot coupling", func(c *Config) { c.Coupling = CouplingOT }},
+		{"noisy path", func(c *Config) { c.Sigma = 0.1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := smallConfig()
+			tc.cfg(&cfg)
+			whole := newTrainer(t, cfg)
+			steps(t, whole, 40)
+
+			first := newTrainer(t, cfg)
+			steps(t, first, 25)
+			saved := first.CurrentState()
+			steps(t, first, 3) // the saved copy must not change with the trainer
+			back, err := NewFromState(saved)
+			if err != nil {
+				t.Fatal(err)
+			}
+			steps(t, back, 15)
+
+			// Through Restore on a trainer that has done something else.
+			other := newTrainer(t, cfg)
+			steps(t, other, 7)
+			other.Restore(saved)
+			steps(t, other, 15)
+
+			want := whole.CurrentState()
+			for name, tr := range map[string]*Trainer{"NewFromState": back, "Restore": other} {
+				got := tr.CurrentState()
+				if !slices.Equal(got.Model.Params, want.Model.Params) || !slices.Equal(got.Optimizer.M, want.Optimizer.M) ||
+					!slices.Equal(got.BatchRNG, want.BatchRNG) || got.Model.Step != 40 {
+					t.Errorf("%s: the restored run differs from the uninterrupted one at step %d", name, got.Model.Step)
+				}
+			}
+
+			// A state without the stream (a file from before it was saved)
+			// still restores and trains, from a restarted stream.
+			saved.BatchRNG = nil
+			old, err := NewFromState(saved)
+			if err != nil {
+				t.Fatal(err)
+			}
+			steps(t, old, 15)
+			if slices.Equal(old.CurrentState().Model.Params, want.Model.Params) {
+				t.Error("without the saved stream the run should not repeat the same batches")
+			}
+		})
 	}
 }

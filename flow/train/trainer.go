@@ -122,7 +122,9 @@ type Trainer struct {
 	cfg            Config
 	source, target data.Dist
 	path           flow.Path
-	teacher        *Model // frozen model of the reflow coupling
+	obj            *objective    // nil for velocity regression without classes
+	coupling       flow.Coupling // pairs each batch; nil for reflow, whose pairs come from the teacher
+	teacher        *Model        // frozen model of the reflow coupling
 	dataVersion    int
 	modelVersion   int
 	state          State
@@ -134,11 +136,20 @@ type Trainer struct {
 	ws   *mlp.Workspace
 	opt  *mlp.Adam
 	grad []float32
-	rng  *rand.Rand
-	good checkpoint
+	// draws is the batch stream: every x0, x1 and t comes from it (through
+	// rng), in an order that depends only on the batch size and the data,
+	// so that two trainers with the same seed draw the same batches at step
+	// k whatever their network, learning rate, path or coupling. The path's
+	// noise ε has a stream of its own (through noise), drawn only when σ > 0,
+	// so that σ does not shift the batches and σ = 0 does not pay for it.
+	// Both states are saved with the weights (SavedState.BatchRNG).
+	draws, noiseDraws *rand.PCG
+	rng, noise        *rand.Rand
+	good              checkpoint
 
-	batch  batchBuffers
-	reflow *reflowPool
+	batch   batchBuffers
+	reflow  *reflowPool
+	overlap overlap // the next OT batch, coupled while this step trains
 
 	step    int
 	loss    float64 // EMA of the batch loss; NaN before the first step
@@ -155,12 +166,9 @@ type Trainer struct {
 // batchBuffers are the per-step arrays, sized for the largest batch so far
 // so that a warm step allocates nothing.
 type batchBuffers struct {
-	x0, x1, tmp []flow.Vec
+	x0, x1      []flow.Vec
 	xs, ts      []float32 // network inputs: xt (interleaved) and t
 	want, dpred []float32 // regression target dxt and dLoss/dpred
-	cost        []float64 // OT cost matrix, row-major B×B
-	rowToCol    []int
-	assigner    flow.Assigner // keeps its work arrays between OT batches
 }
 
 func (b *batchBuffers) grow(n int) {
@@ -168,11 +176,9 @@ func (b *batchBuffers) grow(n int) {
 		return
 	}
 	*b = batchBuffers{
-		cost: b.cost, assigner: b.assigner,
-		x0: make([]flow.Vec, n), x1: make([]flow.Vec, n), tmp: make([]flow.Vec, n),
+		x0: make([]flow.Vec, n), x1: make([]flow.Vec, n),
 		xs: make([]float32, 2*n), ts: make([]float32, n),
 		want: make([]float32, 2*n), dpred: make([]float32, 2*n),
-		rowToCol: make([]int, n),
 	}
 }
 
@@ -183,6 +189,7 @@ type checkpoint struct {
 	adamSteps    int
 	step         int
 	loss         float64
+	streams      []byte // the batch and noise streams' state, so a rollback redraws step k's batch at step k
 }
 
 // New loads cfg's data (and teacher), builds a freshly initialised network
@@ -239,7 +246,11 @@ func NewFromModel(m *Model) (*Trainer, error) {
 // restart sets cfg and starts the model afresh: new weights from the seed (or
 // the teacher's, for reflow with a matching network), new optimizer, step 0.
 func (tr *Trainer) restart(cfg Config) error {
-	path, err := flow.ParsePath(cfg.Path, cfg.Sigma)
+	path, err := flow.ParseSchedulePath(cfg.Schedule, cfg.Path, cfg.Sigma)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	obj, err := newObjective(cfg, path)
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
@@ -254,11 +265,17 @@ func (tr *Trainer) restart(cfg Config) error {
 		// transports the data and only needs straightening.
 		copy(net.Params, tr.teacher.Params)
 	}
+	var coupling flow.Coupling
 	if cfg.Coupling != CouplingReflow {
 		tr.teacher = nil
+		if coupling, err = flow.ParseCoupling(cfg.Coupling); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
 	}
 	tr.cfg = cfg
 	tr.path = path
+	tr.obj = obj
+	tr.coupling = coupling
 	tr.net = net
 	tr.batch.grow(cfg.Batch)
 	tr.ws = mlp.NewWorkspace(cfg.Net, len(tr.batch.x0))
@@ -266,7 +283,10 @@ func (tr *Trainer) restart(cfg Config) error {
 	tr.opt.LR = cfg.LR
 	tr.opt.WeightDecay = cfg.WeightDecay
 	tr.grad = make([]float32, len(net.Params))
-	tr.rng = rand.New(rand.NewPCG(cfg.Seed, 0x64726177))
+	tr.draws = rand.NewPCG(cfg.Seed, batchStream)
+	tr.rng = rand.New(tr.draws)
+	tr.noiseDraws = rand.NewPCG(cfg.Seed, noiseStream)
+	tr.noise = rand.New(tr.noiseDraws)
 	tr.reflow = nil
 	tr.step = 0
 	tr.loss = math.NaN()
@@ -311,8 +331,10 @@ func (tr *Trainer) Publish() {
 
 // Run trains until ctx is cancelled, applying commands between steps and
 // publishing snapshots as it goes. While paused, waiting, failed or done it
-// sleeps until a command or cancellation arrives. It returns ctx.Err().
+// sleeps until a command or cancellation arrives. It returns ctx.Err(),
+// after stopping the overlap's goroutine, if any.
 func (tr *Trainer) Run(ctx context.Context) error {
+	defer tr.overlap.stop(tr.draws)
 	for {
 		tr.applyCommands()
 		if err := ctx.Err(); err != nil {
@@ -334,6 +356,14 @@ func (tr *Trainer) Run(ctx context.Context) error {
 	}
 }
 
+// Second PCG seed words of the batch draws ("draw") and of the path's noise
+// ("noise"); the initial weights use a stream of their own, so the draws do
+// not depend on the network.
+const (
+	batchStream = 0x64726177
+	noiseStream = 0x6e6f697365
+)
+
 // trainStep is one flow-matching step (Lipman et al. 2023, eq. 23):
 //
 //	x0 ~ source, x1 ~ target (coupled), t ~ U[0,1],
@@ -344,7 +374,9 @@ func (tr *Trainer) trainStep() (float64, error) {
 	n := tr.cfg.Batch
 	b := &tr.batch
 	x0, x1 := b.x0[:n], b.x1[:n]
-	tr.drawPairs(x0, x1)
+	if !tr.overlap.take(tr.draws, x0, x1) {
+		tr.drawPairs(x0, x1)
+	}
 
 	noisy := tr.cfg.Sigma > 0
 	zeroLoss := 0.0 // L₀ = mean ‖dxt‖² over the 2n outputs
@@ -352,7 +384,7 @@ func (tr *Trainer) trainStep() (float64, error) {
 		t := tr.rng.Float64()
 		var eps flow.Vec
 		if noisy {
-			eps = flow.Vec{tr.rng.NormFloat64(), tr.rng.NormFloat64()}
+			eps = flow.Vec{tr.noise.NormFloat64(), tr.noise.NormFloat64()}
 		}
 		xt, dxt := tr.path.Point(x0[i], x1[i], t, eps)
 		b.xs[2*i], b.xs[2*i+1] = float32(xt[0]), float32(xt[1])
@@ -361,9 +393,15 @@ func (tr *Trainer) trainStep() (float64, error) {
 		zeroLoss += dxt[0]*dxt[0] + dxt[1]*dxt[1]
 	}
 	zeroLoss /= float64(2 * n)
+	if tr.obj != nil && tr.obj.kind != flow.Velocity {
+		zeroLoss = tr.obj.fill(tr, x0, x1) // noise, data or score targets
+	}
+	// The next batch's draws follow this one's, as they would without
+	// overlap; its coupling runs beside the passes below.
+	tr.prefetchOT(n)
 
-	pred := tr.net.Forward(tr.ws, b.xs[:2*n], b.ts[:n])
-	loss := mlp.CFMLoss(pred, b.want[:2*n], b.dpred[:2*n])
+	pred := tr.net.ForwardClass(tr.ws, b.xs[:2*n], b.ts[:n], tr.batchLabels(n))
+	loss := tr.regress(pred, n)
 	if !finite(loss) || loss > divergeRatio*(zeroLoss+1) {
 		return loss, tr.diverge(loss)
 	}
@@ -390,53 +428,31 @@ func (tr *Trainer) trainStep() (float64, error) {
 	return loss, nil
 }
 
-// drawPairs fills x0 and x1 with a coupled batch.
+// drawPairs fills x0 and x1 with a coupled batch: both are drawn
+// independently, then the coupling re-pairs them without drawing, so the
+// couplings see the same draws.
 func (tr *Trainer) drawPairs(x0, x1 []flow.Vec) {
-	if tr.cfg.Coupling == CouplingReflow {
+	if tr.obj != nil && tr.obj.classes > 0 {
+		tr.obj.drawPairs(tr, x0, x1)
+		return
+	}
+	if tr.coupling == nil {
 		tr.reflowPool().draw(tr, x0, x1)
 		return
 	}
 	tr.source.Sample(tr.rng, x0)
 	tr.target.Sample(tr.rng, x1)
-	if tr.cfg.Coupling == CouplingOT {
-		tr.pairOT(x0, x1)
-	}
-}
-
-// pairOT reorders x1 so that (x0[i], x1[i]) is the exact minimum-cost
-// assignment under c(i, j) = ‖x0[i] − x1[j]‖² (minibatch OT, Tong et al.
-// 2024): with uniform weights and equal batch sizes the optimal plan is a
-// permutation.
-func (tr *Trainer) pairOT(x0, x1 []flow.Vec) {
-	n := len(x0)
-	b := &tr.batch
-	if cap(b.cost) < n*n {
-		b.cost = make([]float64, n*n)
-	}
-	cost := b.cost[:n*n]
-	for i, p := range x0 {
-		row := cost[i*n : (i+1)*n]
-		for j, q := range x1 {
-			dx, dy := p[0]-q[0], p[1]-q[1]
-			row[j] = dx*dx + dy*dy
-		}
-	}
-	rowToCol := b.rowToCol[:n]
-	b.assigner.Assign(cost, n, rowToCol)
-	tmp := b.tmp[:n]
-	for i, j := range rowToCol {
-		tmp[i] = x1[j]
-	}
-	copy(x1, tmp)
+	tr.coupling.Pair(x0, x1)
 }
 
 // diverge rolls back to the last good state and fails with an error that
-// tells the user what to do.
+// says what happened. What to do about it is the caller's to say (the app
+// names its own control, the command line its flag), so the message holds
+// no advice and reads on after "Training stopped: ".
 func (tr *Trainer) diverge(loss float64) error {
 	at := tr.step + 1
 	tr.restoreCheckpoint()
-	tr.err = fmt.Errorf("training diverged at step %d (loss %.3g) with learning rate %g; "+
-		"rolled back to the weights of step %d. Lower the learning rate and resume",
+	tr.err = fmt.Errorf("diverged at step %d (loss %.3g at learning rate %g); rolled back to the weights of step %d",
 		at, loss, tr.cfg.LR, tr.step)
 	tr.updateState()
 	tr.publish()
@@ -451,9 +467,56 @@ func (tr *Trainer) saveCheckpoint() {
 	g.adamSteps = tr.opt.Steps
 	g.step = tr.step
 	g.loss = tr.loss
+	g.streams = tr.appendStreams(g.streams[:0])
+}
+
+// appendStreams appends the binary states of the batch and noise streams
+// to b: two PCG encodings of pcgStateLen bytes.
+func (tr *Trainer) appendStreams(b []byte) []byte {
+	draws := tr.draws
+	if tr.overlap.pending {
+		// The stream as it was before the prefetched batch's draws: a
+		// restore draws that batch again, as a run without overlap would.
+		draws = &tr.overlap.rewind
+	}
+	for _, p := range []*rand.PCG{draws, tr.noiseDraws} {
+		var err error
+		if b, err = p.AppendBinary(b); err != nil {
+			panic("train: PCG state: " + err.Error()) // PCG's encoding cannot fail
+		}
+	}
+	return b
+}
+
+// pcgStateLen is the length of a PCG's binary state: "pcg:" and two words.
+const pcgStateLen = 20
+
+// setStreams sets the batch and noise streams from a state appendStreams
+// wrote; on an error nothing changes.
+func (tr *Trainer) setStreams(b []byte) error {
+	var draws, noise rand.PCG
+	if err := parseStreams(b, &draws, &noise); err != nil {
+		return err
+	}
+	*tr.draws, *tr.noiseDraws = draws, noise
+	return nil
+}
+
+func parseStreams(b []byte, draws, noise *rand.PCG) error {
+	if len(b) != 2*pcgStateLen {
+		return fmt.Errorf("batch random state of %d bytes, want %d", len(b), 2*pcgStateLen)
+	}
+	if err := draws.UnmarshalBinary(b[:pcgStateLen]); err != nil {
+		return fmt.Errorf("batch random state is not a PCG state: %w", err)
+	}
+	if err := noise.UnmarshalBinary(b[pcgStateLen:]); err != nil {
+		return fmt.Errorf("noise random state is not a PCG state: %w", err)
+	}
+	return nil
 }
 
 func (tr *Trainer) restoreCheckpoint() {
+	tr.overlap.drop(tr.draws) // the prefetched batch follows the step rolled back
 	g := &tr.good
 	copy(tr.net.Params, g.params)
 	copy(tr.opt.M, g.adamM)
@@ -461,6 +524,9 @@ func (tr *Trainer) restoreCheckpoint() {
 	tr.opt.Steps = g.adamSteps
 	tr.step = g.step
 	tr.loss = g.loss
+	if err := tr.setStreams(g.streams); err != nil {
+		panic("train: checkpoint: " + err.Error()) // written by saveCheckpoint
+	}
 }
 
 // updateState derives the state from the pause flag, the error, the data and

@@ -102,6 +102,8 @@ func FuzzRead(f *testing.F) {
 	f.Add(ok.Bytes())
 	f.Add([]byte(`{"version":1,"timeline":{"k":-1}}`))
 	f.Add([]byte(`[]`))
+	// Size bomb: more than the 1 MiB Read takes.
+	f.Add([]byte(`{"version":1,"status":"` + strings.Repeat("x", 1<<20) + `"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Read(bytes.NewReader(data))
 		if err != nil {

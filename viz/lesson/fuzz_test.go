@@ -3,6 +3,7 @@ package lesson
 import (
 	"encoding/json"
 	"io/fs"
+	"strings"
 	"testing"
 
 	"github.com/flowviz/flowviz/assets"
@@ -25,6 +26,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(validJSON))
 	f.Add([]byte(`{"kind": "sampling", "step_choices": [1e9], "solvers": ["x"]}`))
 	f.Add([]byte(`{"view": [0, 0, 1], "x0": [1]} {}`))
+	// Size bombs: a hundred thousand step choices, a file beyond MaxFileSize.
+	f.Add([]byte(`{"kind": "sampling", "step_choices": [` + strings.Repeat("1,", 100_000) + `1]}`))
+	f.Add([]byte(`{"caption": "` + strings.Repeat("x", MaxFileSize) + `"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		l, err := Parse("fuzz.json", b)
 		if err != nil {

@@ -10,10 +10,10 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
-	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/sample"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/session"
 )
 
 // Backend trains and samples for the visualizer. Every method but Run
@@ -44,6 +44,11 @@ func New(s scene.Settings) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, side := range []struct{ name, spec string }{{"source", s.Source}, {"target", s.Target}} {
+		if err := checkData(side.spec); err != nil {
+			return nil, fmt.Errorf("%s: %w", side.name, err)
+		}
+	}
 	tr, err := train.New(cfg)
 	if err != nil {
 		return nil, err
@@ -57,23 +62,33 @@ func New(s scene.Settings) (*Backend, error) {
 
 // trainConfig maps the visualizer's settings onto base.
 func trainConfig(s scene.Settings, base train.Config) (train.Config, error) {
-	act, err := mlp.ParseActivation(s.Act)
+	if s.Coupling == train.CouplingReflow && base.Teacher == "" {
+		// The teacher is the model trained so far (see Apply).
+		base.Teacher = train.TeacherInMemory
+	}
+	cfg, err := s.TrainConfig(base)
 	if err != nil {
 		return base, err
 	}
-	cfg := base
-	cfg.Source, cfg.Target = s.Source, s.Target
-	cfg.Path, cfg.Sigma, cfg.Coupling = s.Path, s.Sigma, s.Coupling
-	cfg.Net.Width, cfg.Net.Depth, cfg.Net.Act = s.Width, s.Depth, act
-	cfg.Batch, cfg.LR, cfg.Seed = s.Batch, s.LR, s.Seed
-	if s.Coupling == train.CouplingReflow && cfg.Teacher == "" {
-		// The teacher is the model trained so far (see Apply).
-		cfg.Teacher = train.TeacherInMemory
-	}
-	if err := cfg.Validate(); err != nil {
+	// A network the app could not keep in a session is refused up front,
+	// not found out at the exit autosave.
+	if err := session.CheckNet(cfg.Net); err != nil {
 		return base, err
 	}
 	return cfg, nil
+}
+
+// checkData loads spec and refuses a point set larger than a drawing or a
+// session holds: the app would train on points it cannot show or keep.
+func checkData(spec string) error {
+	d, err := data.Load(spec)
+	if err != nil {
+		return err
+	}
+	if ps, ok := d.(*data.PointSet); ok && len(ps.Points) > session.MaxPoints {
+		return fmt.Errorf("%s has %d points, more than the %d a drawing or a session holds", ps.Name, len(ps.Points), session.MaxPoints)
+	}
+	return nil
 }
 
 // samplerSettings maps the visualizer's settings onto the sampler's; reseed
@@ -174,12 +189,12 @@ func (b *Backend) Apply(s scene.Settings) error {
 	// Load the data specs here too so a typo is reported to the user at once
 	// rather than as a refusal in a later snapshot.
 	if s.Source != old.Source {
-		if _, err := data.Load(s.Source); err != nil {
+		if err := checkData(s.Source); err != nil {
 			return fmt.Errorf("source: %w", err)
 		}
 	}
 	if s.Target != old.Target {
-		if _, err := data.Load(s.Target); err != nil {
+		if err := checkData(s.Target); err != nil {
 			return fmt.Errorf("target: %w", err)
 		}
 	}

@@ -3,6 +3,7 @@
 package record
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -36,14 +37,19 @@ const (
 	first  = 3 // particle colours start here
 	hues   = 12
 	levels = 2 // inner (darker) and outer (lighter) starting radius
+	starts = hues * levels
+	// Then each start colour's trail shades, segment j of scene.TrailSegments
+	// blended over the background with scene.TrailAlpha(j + ½).
+	trailFirst  = first + starts
+	paletteSize = trailFirst + starts*scene.TrailSegments
 )
 
 // Palette is the palette every frame of a GIF uses, in the app's current
 // theme and colour map: background, axes, the faint target cloud, then the
 // particles' start colours (hue = angle of x₀ in 12 sectors, lightness =
 // inner or outer half of the radius), the same colours the app gives
-// particles. 27 colours: every frame encodes with 5-bit codes and no
-// per-frame quantisation. It reads the palette package's globals, so call
+// particles, then those colours faded for the trails. One palette for every
+// frame: no per-frame quantisation. It reads the palette package's globals, so call
 // it where the theme changes (the render loop), not beside it.
 func Palette() color.Palette {
 	p := color.Palette{rgb(palette.Background), rgb(palette.Axis), color.RGBA{0x3a, 0x40, 0x48, 0xff}}
@@ -56,7 +62,19 @@ func Palette() color.Palette {
 			p = append(p, rgb(palette.Start(r*math.Cos(a), r*math.Sin(a), 1)))
 		}
 	}
+	for c := range starts {
+		start := p[first+c].(color.RGBA)
+		for j := range scene.TrailSegments {
+			a := (scene.TrailAlpha(j) + scene.TrailAlpha(j+1)) / 2
+			p = append(p, over(start, a))
+		}
+	}
 	return p
+}
+
+// over blends c with opacity a over the background.
+func over(c color.RGBA, a float32) color.RGBA {
+	return rgb(palette.RGBA{R: float32(c.R) / 255, G: float32(c.G) / 255, B: float32(c.B) / 255, A: a})
 }
 
 func rgb(c palette.RGBA) color.RGBA {
@@ -136,10 +154,11 @@ func Colours(sc *scene.Scene) []uint8 {
 }
 
 // Frame draws the particles at time t over the axes and the faint target
-// cloud into dst, which it clears first. pos is scratch space (grown as
-// needed and returned). Particles are 2×2 pixel squares; anything outside
-// dst or not finite is skipped.
-func Frame(dst *image.Paletted, sc *scene.Scene, t float64, v View, colours []uint8, pos []flow.Vec) []flow.Vec {
+// cloud into dst, which it clears first; with trails, the first particles'
+// fading trails (scene.TrailPoints) lie under the particles. scratch is
+// scratch space (grown as needed and returned). Particles are 2×2 pixel
+// squares; anything outside dst or not finite is skipped.
+func Frame(dst *image.Paletted, sc *scene.Scene, t float64, v View, colours []uint8, trails bool, scratch []flow.Vec) []flow.Vec {
 	clear(dst.Pix)
 	b := dst.Rect
 	w, h := b.Dx(), b.Dy()
@@ -165,9 +184,29 @@ func Frame(dst *image.Paletted, sc *scene.Scene, t float64, v View, colours []ui
 			put(x, y, cloud)
 		}
 	}
-	pos = sc.PositionsAt(pos, t)
+	if trails {
+		scratch = sc.TrailPoints(scratch, t)
+		n := sc.Trailed()
+		for j := range scene.TrailSegments {
+			for i := range n {
+				p, q := scratch[j*n+i], scratch[(j+1)*n+i]
+				if !drawable(p) || !drawable(q) {
+					continue
+				}
+				c := uint8(first)
+				if i < len(colours) && colours[i] >= first {
+					c = colours[i]
+				}
+				shade := uint8(trailFirst + int(c-first)*scene.TrailSegments + j)
+				x0, y0 := toPixel(p)
+				x1, y1 := toPixel(q)
+				line(x0, y0, x1, y1, func(x, y int) { put(x, y, shade) })
+			}
+		}
+	}
+	pos := sc.PositionsAt(scratch, t)
 	for i, p := range pos {
-		if !scene.Finite(p) || math.Abs(p[0]) > 1e9 || math.Abs(p[1]) > 1e9 {
+		if !drawable(p) {
 			continue
 		}
 		c := uint8(first)
@@ -183,12 +222,57 @@ func Frame(dst *image.Paletted, sc *scene.Scene, t float64, v View, colours []ui
 	return pos
 }
 
+// drawable reports whether p is finite and near enough to map to pixels.
+func drawable(p flow.Vec) bool {
+	return scene.Finite(p) && math.Abs(p[0]) <= 1e9 && math.Abs(p[1]) <= 1e9
+}
+
+// line calls plot for every pixel of the segment (x0, y0)–(x1, y1)
+// (Bresenham), at most 4096 of them: a trail that far off the image is
+// clipped by plot anyway.
+func line(x0, y0, x1, y1 int, plot func(x, y int)) {
+	dx, dy := abs(x1-x0), -abs(y1-y0)
+	sx, sy := 1, 1
+	if x0 > x1 {
+		sx = -1
+	}
+	if y0 > y1 {
+		sy = -1
+	}
+	e := dx + dy
+	for range 4096 {
+		plot(x0, y0)
+		if x0 == x1 && y0 == y1 {
+			return
+		}
+		e2 := 2 * e
+		if e2 >= dy {
+			e += dy
+			x0 += sx
+		}
+		if e2 <= dx {
+			e += dx
+			y0 += sy
+		}
+	}
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
 // Options of an animation.
 type Options struct {
 	Size    int           // pixels a side, 16..MaxSize (0: DefaultSize)
 	Frames  int           // 2..MaxFrames (0: DefaultFrames)
 	View    View          // Zoom 0: FitView
 	Palette color.Palette // nil: Palette() when the recording starts
+	Trails  bool          // draw the first particles' fading trails, as the canvas's T layer does
+	// Progress, if set, is told after each frame is drawn (done of total).
+	Progress func(done, total int)
 }
 
 func (o Options) withDefaults(sc *scene.Scene) (Options, error) {
@@ -207,15 +291,20 @@ func (o Options) withDefaults(sc *scene.Scene) (Options, error) {
 	if !(o.View.Zoom > 0) || math.IsInf(o.View.Zoom, 0) {
 		o.View = FitView(sc, o.Size)
 	}
-	if len(o.Palette) != first+hues*levels {
+	if len(o.Palette) != paletteSize {
 		o.Palette = Palette()
+	}
+	if !o.Trails {
+		// Without the trail shades every frame encodes with 5-bit codes.
+		o.Palette = o.Palette[:trailFirst]
 	}
 	return o, nil
 }
 
 // Animate renders frames at t_i = i/(F−1), i = 0..F−1: the particles
-// flowing from the source to the target.
-func Animate(sc *scene.Scene, opt Options) (*gif.GIF, error) {
+// flowing from the source to the target. It stops with ctx's error when ctx
+// is cancelled.
+func Animate(ctx context.Context, sc *scene.Scene, opt Options) (*gif.GIF, error) {
 	if sc == nil || sc.Particles() == 0 {
 		return nil, errors.New("record: no particles to animate yet")
 	}
@@ -225,12 +314,18 @@ func Animate(sc *scene.Scene, opt Options) (*gif.GIF, error) {
 	}
 	colours := Colours(sc)
 	anim := &gif.GIF{LoopCount: 0}
-	var pos []flow.Vec
+	var scratch []flow.Vec
 	r := image.Rect(0, 0, opt.Size, opt.Size)
 	for i := range opt.Frames {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		img := image.NewPaletted(r, opt.Palette)
 		t := float64(i) / float64(opt.Frames-1)
-		pos = Frame(img, sc, t, opt.View, colours, pos)
+		scratch = Frame(img, sc, t, opt.View, colours, opt.Trails, scratch)
+		if opt.Progress != nil {
+			opt.Progress(i+1, opt.Frames)
+		}
 		delay := frameDelay
 		if i == opt.Frames-1 {
 			delay = holdDelay
@@ -242,17 +337,18 @@ func Animate(sc *scene.Scene, opt Options) (*gif.GIF, error) {
 }
 
 // WriteGIF renders and encodes the animation.
-func WriteGIF(w io.Writer, sc *scene.Scene, opt Options) error {
-	anim, err := Animate(sc, opt)
+func WriteGIF(ctx context.Context, w io.Writer, sc *scene.Scene, opt Options) error {
+	anim, err := Animate(ctx, sc, opt)
 	if err != nil {
 		return err
 	}
 	return gif.EncodeAll(w, anim)
 }
 
-// SaveGIF writes the animation to path atomically.
-func SaveGIF(path string, sc *scene.Scene, opt Options) error {
-	anim, err := Animate(sc, opt)
+// SaveGIF writes the animation to path atomically: a cancelled or failed
+// recording leaves whatever was at path untouched.
+func SaveGIF(ctx context.Context, path string, sc *scene.Scene, opt Options) error {
+	anim, err := Animate(ctx, sc, opt)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package record
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/gif"
 	"math"
@@ -45,7 +46,7 @@ func TestFramePlacesParticles(t *testing.T) {
 	}
 	for _, tc := range tests {
 		img := image.NewPaletted(image.Rect(0, 0, 100, 100), Palette())
-		Frame(img, sc, tc.t, v, colours, nil)
+		Frame(img, sc, tc.t, v, colours, false, nil)
 		for _, d := range [][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
 			if got := img.ColorIndexAt(tc.x+d[0], tc.y+d[1]); got != colours[0] {
 				t.Errorf("t=%v: pixel (%d,%d) = %d, want particle colour %d", tc.t, tc.x+d[0], tc.y+d[1], got, colours[0])
@@ -75,8 +76,8 @@ func TestColoursFollowStartAngle(t *testing.T) {
 	if (int(c[4])-first)%levels != 0 || (int(c[0])-first)%levels != 1 {
 		t.Errorf("lightness levels %v: want the centre inner, the rim outer", c)
 	}
-	if p := Palette(); len(p) != first+hues*levels || len(p) > 32 {
-		t.Fatalf("palette has %d colours", len(p))
+	if p := Palette(); len(p) != paletteSize || trailFirst > 32 {
+		t.Fatalf("palette has %d colours, %d without trails", len(p), trailFirst)
 	}
 }
 
@@ -88,7 +89,7 @@ func TestGIFDecodes(t *testing.T) {
 	}
 	sc := lineScene(x0, 10)
 	var b bytes.Buffer
-	if err := WriteGIF(&b, sc, Options{Size: 64, Frames: 6}); err != nil {
+	if err := WriteGIF(context.Background(), &b, sc, Options{Size: 64, Frames: 6}); err != nil {
 		t.Fatal(err)
 	}
 	anim, err := gif.DecodeAll(&b)
@@ -110,11 +111,11 @@ func TestGIFDecodes(t *testing.T) {
 func TestAnimateRefuses(t *testing.T) {
 	sc := lineScene([]flow.Vec{{0, 0}}, 2)
 	for _, opt := range []Options{{Size: 8}, {Frames: 1}, {Size: MaxSize + 1}, {Frames: MaxFrames + 1}} {
-		if _, err := Animate(sc, opt); err == nil {
+		if _, err := Animate(context.Background(), sc, opt); err == nil {
 			t.Errorf("Animate accepted %+v", opt)
 		}
 	}
-	if _, err := Animate(&scene.Scene{}, Options{}); err == nil {
+	if _, err := Animate(context.Background(), &scene.Scene{}, Options{}); err == nil {
 		t.Error("Animate accepted an empty scene")
 	}
 }
@@ -134,7 +135,7 @@ func BenchmarkFrame(b *testing.B) {
 	c := Colours(sc)
 	var pos []flow.Vec
 	for i := 0; b.Loop(); i++ {
-		pos = Frame(img, sc, float64(i%48)/47, v, c, pos)
+		pos = Frame(img, sc, float64(i%48)/47, v, c, false, pos)
 	}
 }
 
@@ -148,7 +149,7 @@ func BenchmarkGIF(b *testing.B) {
 	sc := lineScene(x0, 50)
 	for b.Loop() {
 		var buf bytes.Buffer
-		if err := WriteGIF(&buf, sc, Options{}); err != nil {
+		if err := WriteGIF(context.Background(), &buf, sc, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -203,5 +204,42 @@ func TestPaletteFollowsTheLook(t *testing.T) {
 	}
 	if same > 0 {
 		t.Errorf("%d of %d particle colours are the hue wheel's, not cividis's", same, len(look)-first)
+	}
+}
+
+// TestFrameTrails checks that a particle moving right leaves a trail to its
+// left, in its own colour's trail shades, darkest at the tail, and none
+// without trails.
+func TestFrameTrails(t *testing.T) {
+	sc := lineScene([]flow.Vec{{-1, 0.5}}, 50)
+	v := View{Zoom: 10}
+	colours := Colours(sc)
+	img := image.NewPaletted(image.Rect(0, 0, 100, 100), Palette())
+	Frame(img, sc, 0.5, v, colours, true, nil)
+	// At t = 0.5 the dot is at x = 0 (pixel 50); the trail covers
+	// t ∈ [0.38, 0.5], x ∈ [−0.24, 0] (pixels 47.6..50) on row 45.
+	base := trailFirst + int(colours[0]-first)*scene.TrailSegments
+	var shades []uint8
+	for x := 47; x < 50; x++ {
+		c := img.ColorIndexAt(x, 45)
+		if int(c) < base || int(c) >= base+scene.TrailSegments {
+			t.Fatalf("pixel (%d,45) = %d, want a trail shade of colour %d (%d..%d)", x, c, colours[0], base, base+scene.TrailSegments-1)
+		}
+		shades = append(shades, c)
+	}
+	for i := 1; i < len(shades); i++ {
+		if shades[i] < shades[i-1] {
+			t.Errorf("trail shades %v do not brighten toward the particle", shades)
+		}
+	}
+	if got := img.ColorIndexAt(50, 45); got != colours[0] {
+		t.Errorf("the particle (%d) is not drawn over its trail", got)
+	}
+	Frame(img, sc, 0.5, v, colours, false, nil)
+	if got := img.ColorIndexAt(48, 45); got != bg {
+		t.Errorf("without trails pixel (48,45) = %d, want background", got)
+	}
+	if n := len(Palette()); n != paletteSize || n > 256 {
+		t.Errorf("palette of %d colours, want %d ≤ 256", n, paletteSize)
 	}
 }

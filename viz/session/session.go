@@ -11,16 +11,18 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/flowviz/flowviz/flow"
-	"github.com/flowviz/flowviz/flow/atomicfile"
 	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/limitfile"
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
+	"github.com/flowviz/flowviz/viz/drawing"
 	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/storage"
 )
 
 // File format identifiers. A reader refuses any other format or version.
@@ -29,17 +31,39 @@ const (
 	Version = 1
 )
 
-// Limits a file must respect. maxBytes bounds what a hostile file can make
-// Read allocate; it holds a width-512, depth-8 network (≈2 M parameters, as
-// weights and two moment arrays, ~75 MB of JSON) with room to spare. MaxPoints
-// is more than any point set the app makes (a drawing holds 50,000).
+// Limits a file must respect, one set for every way a session comes in
+// (-session, the panel's Open, the autosave) and goes out.
 const (
-	maxBytes  = 256 << 20
-	MaxPoints = 200_000
+	// MaxPoints is the largest point set a side may hold: the drawing's
+	// cap, so that what is trained on is what can be drawn and shown.
+	MaxPoints = drawing.MaxPoints
+	// MaxParams is the largest network the app keeps: 2.5 M parameters
+	// (width 512 and depth 10, or width 1024 and depth 3). Weights and
+	// Adam's two moments of a network beyond it would not fit MaxBytes,
+	// so the app refuses such settings up front (CheckNet).
+	MaxParams = 2_500_000
+	// MaxBytes bounds a session file: MaxParams numbers three times at
+	// their longest, two sides of MaxPoints points, and 1 MiB for the rest
+	// (about 113 MiB). A larger file is refused before it is read.
+	MaxBytes = MaxParams*3*train.MaxFloatBytes + 2*MaxPoints*maxPointBytes + 1<<20
+	// maxPointBytes is the longest a point is in a file:
+	// "[-1.2345678901234567e+09,-1.2345678901234567e+09]," (|x| ≤ data.MaxCoord).
+	maxPointBytes = 52
 	// imagePoints is how many draws stand for an image or text mask, which
 	// has no spec the file could hold without the image.
 	imagePoints = 20_000
 )
+
+// CheckNet refuses a network the app could not keep in a session.
+func CheckNet(c mlp.Config) error {
+	if n := mlp.NumParams(c); n > MaxParams {
+		return fmt.Errorf("a width-%d depth-%d network has %s parameters, more than the %s a session can keep (width 512 and depth 10, or width 1024 and depth 3, are the largest)",
+			c.Width, c.Depth, millions(n), millions(MaxParams))
+	}
+	return nil
+}
+
+func millions(n int) string { return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " M" }
 
 // Session is everything needed to bring the app back to the same picture.
 type Session struct {
@@ -49,8 +73,11 @@ type Session struct {
 	// Optimizer Adam's state for them (nil: a fresh optimizer).
 	Model     *train.Model
 	Optimizer *train.OptimizerState
-	View      View
-	Lesson    string // the lesson being shown, "" for none
+	// BatchRNG is the trainer's batch stream (train.SavedState.BatchRNG),
+	// so a restored run goes on bit for bit; nil in files from before.
+	BatchRNG []byte
+	View     View
+	Lesson   string // the lesson being shown, "" for none
 }
 
 // Data is a distribution as a file holds it: a built-in or text spec, or
@@ -116,6 +143,7 @@ type fileJSON struct {
 	Target    dataJSON        `json:"target"`
 	Model     json.RawMessage `json:"model,omitempty"`
 	Optimizer *optimizerJSON  `json:"optimizer,omitempty"`
+	BatchRNG  []byte          `json:"batch_rng,omitempty"`
 	View      viewJSON        `json:"view"`
 	Lesson    string          `json:"lesson"`
 }
@@ -141,16 +169,16 @@ type settingsJSON struct {
 }
 
 type dataJSON struct {
-	Spec   string      `json:"spec,omitempty"`
-	Points [][]float64 `json:"points,omitempty"`
-	Jitter float64     `json:"jitter,omitempty"`
-	Name   string      `json:"name,omitempty"`
+	Spec   string  `json:"spec,omitempty"`
+	Points points  `json:"points,omitempty"`
+	Jitter float64 `json:"jitter,omitempty"`
+	Name   string  `json:"name,omitempty"`
 }
 
 type optimizerJSON struct {
-	M     []float32 `json:"m"`
-	V     []float32 `json:"v"`
-	Steps int       `json:"steps"`
+	M     train.Floats `json:"m"`
+	V     train.Floats `json:"v"`
+	Steps int          `json:"steps"`
 }
 
 type viewJSON struct {
@@ -188,7 +216,8 @@ func Write(w io.Writer, s *Session) error {
 			Layers: layersJSON(s.View.Layers),
 			T:      s.View.T, Playing: s.View.Playing, Speed: s.View.Speed, Mode: s.View.Mode,
 		},
-		Lesson: s.Lesson,
+		Lesson:   s.Lesson,
+		BatchRNG: s.BatchRNG,
 	}
 	if s.Model != nil {
 		var b bytes.Buffer
@@ -204,9 +233,9 @@ func Write(w io.Writer, s *Session) error {
 	if err != nil {
 		return fmt.Errorf("session: encoding: %w", err)
 	}
-	if len(b) >= maxBytes {
+	if len(b) >= MaxBytes {
 		// Read would refuse it: better to say so now than at the next start.
-		return fmt.Errorf("session: %d MiB is more than a session file may hold (%d MiB); use a smaller network", len(b)>>20, maxBytes>>20)
+		return fmt.Errorf("session: %s is more than the %s a session file may hold; use a smaller network", storage.Bytes(int64(len(b))), storage.Bytes(MaxBytes))
 	}
 	if _, err := w.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("session: writing: %w", err)
@@ -215,14 +244,7 @@ func Write(w io.Writer, s *Session) error {
 }
 
 func toDataJSON(d Data) dataJSON {
-	j := dataJSON{Spec: d.Spec, Jitter: d.Jitter, Name: d.Name}
-	if len(d.Points) > 0 {
-		j.Points = make([][]float64, len(d.Points))
-		for i, p := range d.Points {
-			j.Points[i] = []float64{p[0], p[1]}
-		}
-	}
-	return j
+	return dataJSON{Spec: d.Spec, Jitter: d.Jitter, Name: d.Name, Points: d.Points}
 }
 
 // Read reads and validates a session. Anything that is not exactly a valid
@@ -230,13 +252,13 @@ func toDataJSON(d Data) dataJSON {
 // format or version, out-of-range settings, too many points, weights or
 // moments of the wrong shape or not finite — is refused with an error that
 // says what is wrong; nothing is returned half-read.
-func Read(r io.Reader) (*Session, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+func Read(r io.Reader) (*Session, error) { return read(r, 0) }
+
+// read is Read with the file's size, if known, so the buffer is made once.
+func read(r io.Reader, size int64) (*Session, error) {
+	b, err := limitfile.ReadAll(limitfile.Reader(io.NopCloser(r), "session file", MaxBytes), min(size, MaxBytes))
 	if err != nil {
-		return nil, fmt.Errorf("session: reading: %w", err)
-	}
-	if len(b) > maxBytes {
-		return nil, fmt.Errorf("session: file larger than %d MiB", maxBytes>>20)
+		return nil, fmt.Errorf("session: %w", err)
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, errors.New("session: the file is empty")
@@ -256,9 +278,10 @@ func Read(r io.Reader) (*Session, error) {
 	if head.Version != Version {
 		return nil, fmt.Errorf("session: version %d is not supported (this build reads version %d)", head.Version, Version)
 	}
+	// Not a decoder over b: that would copy the file once more.
+	var f fileJSON
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	var f fileJSON
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("session: not a valid session file: %w", err)
 	}
@@ -281,7 +304,8 @@ func Read(r io.Reader) (*Session, error) {
 			Layers: Layers(f.View.Layers),
 			T:      f.View.T, Playing: f.View.Playing, Speed: f.View.Speed, Mode: f.View.Mode,
 		},
-		Lesson: f.Lesson,
+		Lesson:   f.Lesson,
+		BatchRNG: f.BatchRNG,
 	}
 	if len(f.Model) > 0 {
 		if s.Model, err = train.ReadModel(bytes.NewReader(f.Model)); err != nil {
@@ -297,27 +321,67 @@ func Read(r io.Reader) (*Session, error) {
 	return s, nil
 }
 
-// fromDataJSON converts the points, refusing any that is not an (x, y) pair.
+// fromDataJSON converts the points.
 func fromDataJSON(j dataJSON) (Data, error) {
-	d := Data{Spec: j.Spec, Jitter: j.Jitter, Name: j.Name}
-	if len(j.Points) > MaxPoints {
-		return d, fmt.Errorf("%d points, more than %d", len(j.Points), MaxPoints)
-	}
-	if len(j.Points) > 0 {
-		d.Points = make([]flow.Vec, len(j.Points))
-		for i, p := range j.Points {
-			if len(p) != 2 {
-				return d, fmt.Errorf("point %d has %d coordinates, want 2", i, len(p))
-			}
-			d.Points[i] = flow.Vec{p[0], p[1]}
+	return Data{Spec: j.Spec, Jitter: j.Jitter, Name: j.Name, Points: j.Points}, nil
+}
+
+// points is a JSON array of [x, y] pairs that is counted before it is
+// allocated: more than MaxPoints is refused without making room for them.
+type points []flow.Vec
+
+// MarshalJSON implements json.Marshaler.
+func (p points) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 2+len(p)*24)
+	b = append(b, '[')
+	for i, v := range p {
+		if i > 0 {
+			b = append(b, ',')
 		}
+		b = append(b, '[')
+		b = strconv.AppendFloat(b, v[0], 'g', -1, 64)
+		b = append(b, ',')
+		b = strconv.AppendFloat(b, v[1], 'g', -1, 64)
+		b = append(b, ']')
 	}
-	return d, nil
+	return append(b, ']'), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (p *points) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		*p = nil
+		return nil
+	}
+	if len(b) < 2 || b[0] != '[' {
+		return errors.New("points: want an array of [x, y] pairs")
+	}
+	if n := bytes.Count(b, []byte{'['}) - 1; n > MaxPoints {
+		return fmt.Errorf("%d points, more than the %d a drawing holds", n, MaxPoints)
+	}
+	// What passed the count is small: decode it plainly, then check shapes.
+	var raw [][]float64
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make(points, len(raw))
+	for i, q := range raw {
+		if len(q) != 2 {
+			return fmt.Errorf("point %d has %d coordinates, want 2", i, len(q))
+		}
+		out[i] = flow.Vec{q[0], q[1]}
+	}
+	*p = out
+	return nil
 }
 
 // Validate checks every value against what the app accepts.
 func (s *Session) Validate() error {
 	st := s.Settings
+	if err := CheckNet(mlp.Config{Width: st.Width, Depth: st.Depth}); err != nil {
+		return err
+	}
 	switch {
 	case st.Steps < scene.MinSteps || st.Steps > scene.MaxSteps:
 		return fmt.Errorf("steps %d outside %d..%d", st.Steps, scene.MinSteps, scene.MaxSteps)
@@ -369,12 +433,30 @@ func (s *Session) Validate() error {
 		if err := s.Model.Validate(); err != nil {
 			return fmt.Errorf("weights: %w", err)
 		}
+		// Settings that disagree with the weights would have the trainer
+		// build another network and drop them: refuse, not half-restore.
+		n := s.Model.Config.Net
+		if n.Width != st.Width || n.Depth != st.Depth || n.Act.String() != st.Act {
+			return fmt.Errorf("the settings ask for a width-%d depth-%d %s network, the weights are of a width-%d depth-%d %s one",
+				st.Width, st.Depth, st.Act, n.Width, n.Depth, n.Act)
+		}
+		if err := CheckNet(n); err != nil {
+			return err
+		}
 	}
 	if s.Optimizer != nil {
 		if s.Model == nil {
 			return errors.New("optimizer state without weights")
 		}
 		if err := s.Optimizer.Validate(len(s.Model.Params)); err != nil {
+			return err
+		}
+	}
+	if s.BatchRNG != nil {
+		if s.Model == nil {
+			return errors.New("batch random state without weights")
+		}
+		if err := train.ValidBatchRNG(s.BatchRNG); err != nil {
 			return err
 		}
 	}
@@ -396,14 +478,14 @@ func (d Data) validate() error {
 		return nil
 	}
 	if len(d.Points) > MaxPoints {
-		return fmt.Errorf("%d points, more than %d", len(d.Points), MaxPoints)
+		return fmt.Errorf("%d points, more than the %d a drawing holds", len(d.Points), MaxPoints)
 	}
 	if !finite(d.Jitter) || d.Jitter < 0 || d.Jitter > 1e6 {
 		return fmt.Errorf("jitter %v must be finite and ≥ 0", d.Jitter)
 	}
 	for i, p := range d.Points {
-		if !finite(p[0]) || !finite(p[1]) || math.Abs(p[0]) > 1e9 || math.Abs(p[1]) > 1e9 {
-			return fmt.Errorf("point %d = %v out of range", i, p)
+		if !finite(p[0]) || !finite(p[1]) || math.Abs(p[0]) > data.MaxCoord || math.Abs(p[1]) > data.MaxCoord {
+			return fmt.Errorf("point %d = %v is beyond ±%g, the largest coordinate accepted", i, p, data.MaxCoord)
 		}
 	}
 	if len(d.Name) > 256 {
@@ -426,29 +508,40 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // Save writes s to path atomically (temporary file in the same directory,
 // sync, rename, sync of the directory), creating the directory if needed: a
 // crash or kill at any moment leaves the old file or the new one.
-func Save(path string, s *Session) error {
+func Save(path string, s *Session) error { return SaveTo(storage.Files{}, path, s) }
+
+// SaveTo is Save through a store.
+func SaveTo(st storage.Store, path string, s *Session) error {
 	if err := s.Validate(); err != nil {
 		return fmt.Errorf("session: refusing to write: %w", err)
 	}
 	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := st.MkdirAll(dir); err != nil {
 			return fmt.Errorf("session: %w", err)
 		}
 	}
-	if err := atomicfile.Write(path, func(w io.Writer) error { return Write(w, s) }); err != nil {
+	if err := st.WriteFile(path, func(w io.Writer) error { return Write(w, s) }); err != nil {
 		return fmt.Errorf("session: saving %s: %w", path, err)
 	}
 	return nil
 }
 
 // Load reads and validates the session file at path.
-func Load(path string) (*Session, error) {
-	f, err := os.Open(path)
+func Load(path string) (*Session, error) { return LoadFrom(storage.Files{}, path) }
+
+// LoadFrom is Load through a store. Anything but a regular file of at most
+// MaxBytes is refused before it is read.
+func LoadFrom(st storage.Store, path string) (*Session, error) {
+	f, err := st.Open(path, MaxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
 	defer f.Close()
-	s, err := Read(f)
+	var size int64
+	if fi, err := st.Stat(path); err == nil {
+		size = fi.Size()
+	}
+	s, err := read(f, size)
 	if err != nil {
 		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}

@@ -9,7 +9,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,11 +41,12 @@ func testSession(t testing.TB) *Session {
 	st := tr.CurrentState()
 	set := scene.DefaultSettings()
 	set.Target = "drawing(n=3)"
+	set.Width, set.Depth = 8, 2
 	return &Session{
 		Settings: set,
 		Source:   FromDist(st.Source),
 		Target:   Data{Points: []flow.Vec{{0, 1}, {-0.25, 2e-7}, {3, -4}}, Jitter: 0.05, Name: "drawing"},
-		Model:    st.Model, Optimizer: &st.Optimizer,
+		Model:    st.Model, Optimizer: &st.Optimizer, BatchRNG: st.BatchRNG,
 		View: View{
 			CenterX: 0.5, CenterY: -1.25, Zoom: 87.5,
 			Layers: Layers{Field: true, Particles: true, Trajectories: true},
@@ -81,7 +85,7 @@ func TestRoundTrip(t *testing.T) {
 
 func TestRoundTripWithoutWeights(t *testing.T) {
 	s := testSession(t)
-	s.Model, s.Optimizer = nil, nil
+	s.Model, s.Optimizer, s.BatchRNG = nil, nil, nil
 	s.Target = Data{Name: "drawing"} // a drawing not begun
 	var b bytes.Buffer
 	if err := Write(&b, s); err != nil {
@@ -162,9 +166,20 @@ func TestReadRefusesBadFiles(t *testing.T) {
 		{"huge point count", huge, "points, more than"},
 		{"wrong shape moments", strings.Replace(good, `"m":[`, `"m":[0,`, 1), "moments"},
 		{"moments without weights", cutModel(good), "optimizer state without weights"},
+		{"batch stream without weights", good[:strings.Index(good, `"model":`)] + good[strings.Index(good, `"batch_rng":`):], "batch random state without weights"},
+		{"short batch stream", batchRNG.ReplaceAllString(good, `"batch_rng":"AAAA"`), "batch random state of 3 bytes, want 40"},
+		{"empty batch stream", batchRNG.ReplaceAllString(good, `"batch_rng":""`), "batch random state of 0 bytes"},
+		{"foreign batch stream", batchRNG.ReplaceAllString(good, `"batch_rng":"eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eA=="`), "not a PCG state"},
 		{"point of 3 coords", strings.Replace(good, `[0,1]`, `[0,1,2]`, 1), "3 coordinates"},
 		{"file spec", strings.Replace(good, `"spec":"gaussian`, `"spec":"/etc/passwd.csv`, 1), "unknown distribution"},
 		{"negative lr", strings.Replace(good, `"lr":0.001`, `"lr":-1`, 1), "learning rate"},
+		// Issue 15, bugs 6 and 8: one set of limits, named in the message.
+		{"settings disagree with weights", strings.Replace(good, `"width":8,"depth":2,"act"`, `"width":64,"depth":3,"act"`, 1),
+			"the settings ask for a width-64 depth-3 silu network, the weights are of a width-8 depth-2"},
+		{"network too large to keep", strings.Replace(good, `"width":8,"depth":2,"act"`, `"width":1024,"depth":16,"act"`, 1),
+			"more than the 2.5 M a session can keep"},
+		{"point beyond the coordinate limit", strings.Replace(good, `[3,-4]`, `[3e6,-4]`, 1), "beyond ±1e+06"},
+		{"more points than a drawing", huge, "points, more than the 50000 a drawing holds"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,6 +193,8 @@ func TestReadRefusesBadFiles(t *testing.T) {
 		})
 	}
 }
+
+var batchRNG = regexp.MustCompile(`"batch_rng":"[^"]*"`)
 
 func cutModel(file string) string {
 	i := strings.Index(file, `"model":`)
@@ -264,8 +281,18 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(b.Bytes())
+	var trained bytes.Buffer // with weights, moments and the batch stream
+	if err := Write(&trained, testSession(f)); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(trained.Bytes())
 	f.Add([]byte(`{"format":"flowviz-session","version":1}`))
 	f.Add([]byte(`{"format":"flowviz-session","version":1,"target":{"points":[[1e308,-1e308]]}}`))
+	// Size bombs: more points than a drawing holds, moments longer than any
+	// network, a network the app cannot keep.
+	f.Add([]byte(`{"format":"flowviz-session","version":1,"target":{"points":[` + strings.Repeat("[1,2],", MaxPoints) + `[0,0]]}}`))
+	f.Add([]byte(`{"format":"flowviz-session","version":1,"optimizer":{"m":[` + strings.Repeat("0,", 1<<20) + `0],"v":[],"steps":1}}`))
+	f.Add(bytes.Replace(b.Bytes(), []byte(`"width":64`), []byte(`"width":1024,"depth":16,"x":`), 1))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		s, err := Read(bytes.NewReader(in))
 		if err != nil {
@@ -329,4 +356,181 @@ func benchSession(b *testing.B) *Session {
 		s.Target.Points[i] = flow.Vec{math.Cos(float64(i)), math.Sin(float64(i))}
 	}
 	return s
+}
+
+// A session saved mid-run and opened again continues bit for bit as the run
+// left alone (weights, Adam's moments and the batch stream are all in the
+// file); a file without the stream, as older builds wrote, still opens.
+func TestSessionContinuesBitExact(t *testing.T) {
+	cfg := train.DefaultConfig()
+	cfg.Net = mlp.Config{Width: 8, Depth: 2, Act: mlp.SiLU}
+	cfg.Batch = 32
+	stepN := func(tr *train.Trainer, n int) {
+		t.Helper()
+		for range n {
+			if _, err := tr.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	whole, err := train.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stepN(whole, 20)
+
+	half, err := train.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stepN(half, 12)
+	st := half.CurrentState()
+	s := testSession(t)
+	s.Source, s.Target = FromDist(st.Source), FromDist(st.Target)
+	s.Model, s.Optimizer, s.BatchRNG = st.Model, &st.Optimizer, st.BatchRNG
+	path := filepath.Join(t.TempDir(), "s.flowviz")
+	if err := Save(path, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		dropRNG  bool
+		bitExact bool
+	}{{"with the batch stream", false, true}, {"an older file without it", true, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			back, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.dropRNG {
+				back.BatchRNG = nil
+				var b bytes.Buffer
+				if err := Write(&b, back); err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(b.String(), "batch_rng") {
+					t.Fatal("a session without the stream still writes batch_rng")
+				}
+				if back, err = Read(&b); err != nil {
+					t.Fatal(err)
+				}
+			}
+			src, err := back.Source.Dist()
+			if err != nil {
+				t.Fatal(err)
+			}
+			tgt, err := back.Target.Dist()
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := train.NewFromState(&train.SavedState{
+				Model: back.Model, Optimizer: *back.Optimizer, BatchRNG: back.BatchRNG, Source: src, Target: tgt,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stepN(tr, 8)
+			got, want := tr.CurrentState().Model.Params, whole.CurrentState().Model.Params
+			if same := reflect.DeepEqual(got, want); same != tc.bitExact {
+				t.Errorf("weights after 12 + 8 steps equal to 20 uninterrupted steps: %v, want %v", same, tc.bitExact)
+			}
+		})
+	}
+}
+
+// Issue 15, bug 3: a session of 5 million points reached 947 MB before it
+// was refused. The points are counted before they are allocated (here 20×
+// the limit, so that the test stays quick under -race).
+func TestReadCountsPointsBeforeAllocating(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(`{"format":"flowviz-session","version":1,"target":{"points":[`)
+	b.WriteString(strings.Repeat("[1,2],", 20*MaxPoints))
+	b.WriteString(`[0,0]]}}`)
+	size := uint64(b.Len())
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := Read(&b)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "1000001 points, more than the 50000 a drawing holds") {
+		t.Fatalf("err %v", err)
+	}
+	// The file itself is read and scanned (a few copies as buffers grow);
+	// the points, 34 bytes each as [][]float64, are never made.
+	if a := after.TotalAlloc - before.TotalAlloc; a > 10*size {
+		t.Errorf("%d MB allocated for a %d MB file", a>>20, size>>20)
+	}
+}
+
+// A session file larger than MaxBytes, or not a regular file, is refused
+// before it is read.
+func TestLoadRefusesBeforeReading(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.flowviz")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(2 << 30)
+	f.Close()
+	fifo := filepath.Join(dir, "fifo.flowviz")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{big: "is 2 GiB, more than the 113 MiB limit", fifo: "named pipe"} {
+		done := make(chan error, 1)
+		go func() { _, err := Load(name); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: %v, want %q", filepath.Base(name), err, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: Load blocked", filepath.Base(name))
+		}
+	}
+}
+
+// The limits agree: the largest network the app keeps, with weights and
+// moments at their longest, and two full drawings at the coordinate limit,
+// make a file Write accepts and Read reads back.
+func TestLargestSessionFits(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("writes a 100 MB session")
+	}
+	net := mlp.Config{Width: 512, Depth: 10, Act: mlp.SiLU}
+	if err := CheckNet(net); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckNet(mlp.Config{Width: 512, Depth: 11}); err == nil {
+		t.Fatal("width 512 depth 11 passes CheckNet")
+	}
+	cfg := train.DefaultConfig()
+	cfg.Net = net
+	n := mlp.NumParams(net)
+	longest := func(v float32) []float32 {
+		p := make([]float32, n)
+		for i := range p {
+			p[i] = v
+		}
+		return p
+	}
+	s := testSession(t)
+	s.Settings.Width, s.Settings.Depth = net.Width, net.Depth
+	s.Model = &train.Model{Version: train.ModelVersion, Config: cfg, Params: longest(-1.1754944e-38)}
+	// Adam's second moment is ≥ 0.
+	s.Optimizer = &train.OptimizerState{M: longest(-1.1754944e-38), V: longest(1.1754944e-38), Steps: 1}
+	far := make([]flow.Vec, MaxPoints)
+	for i := range far {
+		far[i] = flow.Vec{-999999.9999999999, -999999.9999999999}
+	}
+	s.Source = Data{Points: far}
+	s.Target = Data{Points: far}
+	var b bytes.Buffer
+	if err := Write(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("largest session: %d MiB of %d MiB", b.Len()>>20, MaxBytes>>20)
+	if _, err := Read(&b); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -1,6 +1,5 @@
 //go:build unix
 
-// Package cputime reads the CPU time the process has used, for benchmarks that must be compared while other processes share the cores.
 package cputime
 
 import (
@@ -9,8 +8,7 @@ import (
 )
 
 // Process is the CPU time (user + system) this process has used so far, or
-// 0 where it cannot be read. Time spent descheduled does not count, unlike
-// the wall clock.
+// 0 where it cannot be read.
 func Process() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {

@@ -1,0 +1,133 @@
+package cmdline
+
+import (
+	"bytes"
+	"context"
+	"image/gif"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+func TestStartExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		code     int
+		exit     bool
+		out, err string // substrings of stdout and stderr
+	}{
+		{[]string{"-version"}, 0, true, "flowviz ", ""},
+		{[]string{"-h"}, 0, true, "", "-record-trails"},
+		{[]string{"-bogus"}, 2, true, "", "flag provided but not defined"},
+		{[]string{"stray"}, 2, true, "", `unexpected argument "stray"`},
+		{[]string{"-theme", "purple"}, 2, true, "", `no theme "purple"`},
+		{[]string{"-colours", "rainbow"}, 2, true, "", `no colour map "rainbow"`},
+		{[]string{"-window", "10x10"}, 2, true, "", "-window"},
+		{[]string{"-steps", "0"}, 2, true, "", "-steps 0"},
+		{[]string{"-particles", "60000"}, 2, true, "", "-particles"},
+		{[]string{"-scale", "9"}, 2, true, "", "-scale"},
+		{[]string{"-lesson", "-1"}, 2, true, "", "-lesson"},
+		{[]string{"-record", "x.gif", "-record-size", "8"}, 2, true, "", "-record-size"},
+		{[]string{"-record", "x.gif", "-record-frames", "1"}, 2, true, "", "-record-frames"},
+		{[]string{"-target", "8gaussians", "-v"}, 0, false, "", ""},
+	} {
+		var out, errb bytes.Buffer
+		o, code, exit := Start(tc.args, &out, &errb)
+		if code != tc.code || exit != tc.exit || (o == nil) != exit ||
+			!strings.Contains(out.String(), tc.out) || !strings.Contains(errb.String(), tc.err) {
+			t.Errorf("%v: code %d exit %v, stdout %q, stderr %q; want %d %v with %q, %q",
+				tc.args, code, exit, out.String(), errb.String(), tc.code, tc.exit, tc.out, tc.err)
+		}
+	}
+}
+
+func TestParseRestores(t *testing.T) {
+	for _, tc := range []struct {
+		args             []string
+		drawing, autosav bool
+	}{
+		{nil, true, true},
+		{[]string{"-scale", "2", "-theme", "contrast"}, true, true},
+		{[]string{"-target", "moons"}, false, false},
+		{[]string{"-lr", "0.01"}, true, false},
+		{[]string{"-fresh"}, true, false},
+		{[]string{"-demo"}, false, false},
+	} {
+		o, err := Parse(tc.args, &bytes.Buffer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.RestoreDrawing != tc.drawing || o.RestoreAutosave != tc.autosav {
+			t.Errorf("%v: restore drawing %v autosave %v, want %v %v", tc.args, o.RestoreDrawing, o.RestoreAutosave, tc.drawing, tc.autosav)
+		}
+	}
+	o, _ := Parse([]string{"-window", "1920x1080", "-particles", "9", "-target", "8gaussians"}, &bytes.Buffer{})
+	if o.Width != 1920 || o.Height != 1080 || o.Settings.Particles != 9 || o.Settings.Target != "8gaussians" || o.Settings.View != scene.DefaultSettings().View {
+		t.Errorf("parsed %+v", o)
+	}
+}
+
+// TestX11NotesDropped checks that the logger Start installs drops jezek/xgb's
+// note about a missing Xauthority entry and keeps every other line.
+func TestX11NotesDropped(t *testing.T) {
+	var b bytes.Buffer
+	l := log.New(dropLines{w: &b, drop: x11Notes}, "XGB: ", log.Lshortfile)
+	l.Printf("Could not get authority info: %v", os.ErrNotExist)
+	l.Println("Trying connection without authority info...")
+	l.Printf("A read error is unrecoverable: %s", "EOF")
+	if got := b.String(); strings.Contains(got, "authority") || !strings.Contains(got, "XGB: cmdline_test.go") || !strings.Contains(got, "unrecoverable: EOF") {
+		t.Errorf("logged %q", got)
+	}
+}
+
+// TestRecordFromFlags records the scene the flags describe, with trails
+// and the high-contrast theme, and checks the GIF and the progress lines;
+// a cancelled context stops it without writing anything.
+func TestRecordFromFlags(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "flags.gif")
+	o, err := Parse([]string{"-record", out, "-target", "8gaussians", "-width", "16", "-depth", "2", "-particles", "300",
+		"-steps", "10", "-record-steps", "150", "-record-size", "64", "-record-frames", "5", "-record-trails", "-theme", "contrast"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	if err := Record(context.Background(), o, &log); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"training 150 steps", "8gaussians", "sampling 300 particles, 10 euler steps", "recording frame 5/5", "wrote " + out} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("progress lacks %q:\n%s", want, log.String())
+		}
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anim, err := gif.DecodeAll(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(anim.Image) != 5 || anim.Image[0].Bounds().Dx() != 64 {
+		t.Fatalf("%d frames of %v", len(anim.Image), anim.Image[0].Bounds())
+	}
+	// The contrast theme's background is pure black.
+	if r, g, b, _ := anim.Image[0].Palette[0].RGBA(); r|g|b != 0 {
+		t.Errorf("background %v, want black", anim.Image[0].Palette[0])
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	o.Record = filepath.Join(dir, "cancelled.gif")
+	if err := Record(ctx, o, &bytes.Buffer{}); err == nil {
+		t.Fatal("a cancelled recording succeeded")
+	}
+	if _, err := os.Stat(o.Record); err == nil {
+		t.Fatal("a cancelled recording wrote its GIF")
+	}
+}

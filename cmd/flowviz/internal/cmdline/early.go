@@ -1,0 +1,115 @@
+package cmdline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"testing"
+
+	"github.com/jezek/xgb"
+
+	"github.com/flowviz/flowviz/cmd/internal/version"
+)
+
+// Why init: on Linux, ebiten's internal/ui package opens GLFW and an X
+// connection in its own init function and panics without a display, before
+// main runs. Go initialises packages in import-path order where their
+// imports allow (the spec's "Package initialization"): this package, under
+// github.com/flowviz, and everything it imports (none of which imports
+// ebiten) are initialised before github.com/hajimehoshi/ebiten/v2/internal/ui.
+// So -version, -h, a bad flag and -record are handled here and the process
+// exits before ebiten is initialised; cmd/flowviz's tests run those with
+// DISPLAY unset, which would fail if the order changed. The same goes for
+// quieting jezek/xgb's logger, which ebiten's init already writes to.
+
+// parsed is the command line read by init, for main.
+var parsed *Options
+
+func init() {
+	if testing.Testing() {
+		return // a test binary's arguments are the test flags
+	}
+	o, code, exit := Start(os.Args[1:], os.Stdout, os.Stderr)
+	if exit {
+		os.Exit(code)
+	}
+	if needsDisplay() && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		fmt.Fprintln(os.Stderr, "flowviz: no display (DISPLAY is not set): the app needs a desktop, or xvfb-run; -record FILE.gif works without one")
+		os.Exit(1)
+	}
+	parsed = o
+}
+
+// needsDisplay reports whether ebiten opens an X11 (or Wayland) connection
+// at init on this system, as it does on Linux and the BSDs.
+func needsDisplay() bool {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "netbsd", "openbsd":
+		return true
+	}
+	return false
+}
+
+// Parsed returns the command line, as read when the program started.
+func Parsed() *Options { return parsed }
+
+// Start reads args and does what needs no window: it reports a bad
+// command line (exit 2), prints -h or -version (exit 0), or records
+// (-record; exit 0, or 1 on failure or Ctrl+C), and then says exit. Otherwise
+// it quiets the X11 library (unless -v) and returns the options for the app.
+func Start(args []string, stdout, stderr io.Writer) (o *Options, code int, exit bool) {
+	o, err := Parse(args, stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return nil, 0, true
+	case err != nil:
+		return nil, 2, true
+	case o.Version:
+		fmt.Fprintln(stdout, version.Get().String("flowviz"))
+		return nil, 0, true
+	case o.Record != "":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := Record(ctx, o, stderr); err != nil {
+			if ctx.Err() != nil {
+				err = errors.New("interrupted; no GIF written")
+			}
+			fmt.Fprintln(stderr, "flowviz: -record:", err)
+			return nil, 1, true
+		}
+		return nil, 0, true
+	}
+	if !o.Verbose {
+		xgb.Logger = log.New(dropLines{w: stderr, drop: x11Notes}, "XGB: ", log.Lshortfile)
+	}
+	return o, 0, false
+}
+
+// x11Notes are what jezek/xgb logs on every connection to an X server
+// without an Xauthority entry (Xvfb, many remote and container setups): not
+// a problem, as the connection is retried without and succeeds.
+var x11Notes = [][]byte{[]byte("Could not get authority info"), []byte("Trying connection without authority info")}
+
+// dropLines writes each log line to w unless it contains one of drop: a
+// log.Logger writes a whole line per call.
+type dropLines struct {
+	w    io.Writer
+	drop [][]byte
+}
+
+func (d dropLines) Write(p []byte) (int, error) {
+	for _, s := range d.drop {
+		if bytes.Contains(p, s) {
+			return len(p), nil
+		}
+	}
+	return d.w.Write(p)
+}

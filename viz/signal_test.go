@@ -1,0 +1,44 @@
+package viz
+
+import (
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Bug 4 of issue 15: a burst of SIGTERMs while Run returns must not panic
+// with "send on closed channel". The signals are sent to this process;
+// an outer subscription keeps them from ending it between two rounds.
+func TestSignalBurstAtExitDoesNotPanic(t *testing.T) {
+	outer := make(chan os.Signal, 1)
+	signal.Notify(outer, syscall.SIGTERM)
+	defer signal.Stop(outer)
+	go func() {
+		for range outer {
+		}
+	}()
+	var stopBurst atomic.Bool
+	burst := make(chan struct{})
+	go func() {
+		defer close(burst)
+		for !stopBurst.Load() {
+			syscall.Kill(os.Getpid(), syscall.SIGTERM)
+		}
+	}()
+	var quits atomic.Int32
+	deadline := time.Now().Add(2 * time.Second)
+	rounds := 0
+	for ; time.Now().Before(deadline); rounds++ {
+		stop := onSignals(func() { quits.Add(1) })
+		stop()
+	}
+	stopBurst.Store(true)
+	<-burst
+	if quits.Load() == 0 {
+		t.Fatalf("no signal reached quit in %d rounds", rounds)
+	}
+	t.Logf("%d rounds, %d quits", rounds, quits.Load())
+}
