@@ -10,9 +10,18 @@ import (
 // refForwardDim is the float64 reference of a network on D-dimensional
 // points: the same documented layout as refForward, with x of any length.
 func refForwardDim(cfg Config, params []float64, x []float64, t float64) []float64 {
+	return refForwardDimClass(cfg, params, x, t, NullClass)
+}
+
+// refForwardDimClass is refForwardDim with the one-hot class input after the
+// time features (all zero for NullClass).
+func refForwardDimClass(cfg Config, params []float64, x []float64, t float64, class int) []float64 {
 	h := append(append([]float64(nil), x...), t)
 	for k := 1; k <= cfg.Fourier; k++ {
 		h = append(h, math.Sin(2*math.Pi*float64(k)*t), math.Cos(2*math.Pi*float64(k)*t))
+	}
+	for c := range cfg.Classes {
+		h = append(h, float64(boolInt(c == class)))
 	}
 	off := 0
 	for l := range cfg.Depth + 1 {
@@ -135,4 +144,78 @@ func TestDimZeroIsPlane(t *testing.T) {
 			t.Errorf("dim %d: Validate = %v", c.dim, err)
 		}
 	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestDimClassForwardEvalBackward checks the combined input layout of a
+// conditional network on D-dimensional points, [x₁…x_D, t, features,
+// one-hot], against the float64 reference: ForwardClass, EvalClass for every
+// class and the null class, and Backward against central finite differences.
+func TestDimClassForwardEvalBackward(t *testing.T) {
+	cfg := Config{Width: 12, Depth: 2, Act: SiLU, Fourier: 1, Dim: 5, Classes: 3}
+	d := cfg.PointDim()
+	if got, want := cfg.InputWidth(), d+1+2*cfg.Fourier+cfg.Classes; got != want {
+		t.Fatalf("InputWidth = %d, want %d", got, want)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	n := newTestNet(t, cfg, 23)
+	const b = 9
+	x := randSlice(rng, d*b)
+	tt := make([]float32, b)
+	y := make([]int, b)
+	for i := range tt {
+		tt[i] = rng.Float32()
+		y[i] = i%(cfg.Classes+1) - 1 // NullClass and every class
+	}
+	dout := randSlice(rng, d*b)
+	p64 := to64(n.Params)
+	ref := func(i int, t float64, class int) []float64 {
+		return refForwardDimClass(cfg, p64, to64(x[d*i:d*(i+1)]), t, class)
+	}
+	loss := func() float64 {
+		var s float64
+		for i := range b {
+			for j, o := range ref(i, float64(tt[i]), y[i]) {
+				s += float64(dout[d*i+j]) * o
+			}
+		}
+		return s
+	}
+	fd, scale := finiteDiffGrad(p64, loss)
+	withKernels(t, func(t *testing.T) {
+		ws := NewWorkspace(cfg, b)
+		out := n.ForwardClass(ws, x, tt, y)
+		for i := range b {
+			for j, want := range ref(i, float64(tt[i]), y[i]) {
+				if got := float64(out[d*i+j]); math.Abs(got-want) > 1e-4*(1+math.Abs(want)) {
+					t.Fatalf("ForwardClass row %d class %d coord %d: %v, reference %v", i, y[i], j, got, want)
+				}
+			}
+		}
+		grad := make([]float32, len(n.Params))
+		n.Backward(ws, dout, grad)
+		for i := range fd {
+			if diff := math.Abs(float64(grad[i]) - fd[i]); !(diff <= 1e-4*scale+1e-3*math.Abs(fd[i])) {
+				t.Fatalf("param %d: backward %v, finite difference %v", i, grad[i], fd[i])
+			}
+		}
+		const tEval = 0.61
+		ev := make([]float32, len(x))
+		for class := NullClass; class < cfg.Classes; class++ {
+			n.EvalClass(ws, x, tEval, class, ev)
+			for i := range b {
+				for j, want := range ref(i, tEval, class) {
+					if got := float64(ev[d*i+j]); math.Abs(got-want) > 1e-4*(1+math.Abs(want)) {
+						t.Fatalf("EvalClass %d row %d coord %d: %v, reference %v", class, i, j, got, want)
+					}
+				}
+			}
+		}
+	})
 }
