@@ -62,6 +62,11 @@ func trainImages(ctx context.Context, e *env, f imageTrainFlags) error {
 	if f.steps < 1 {
 		return usagef("-steps %d: must be ≥ 1", f.steps)
 	}
+	for _, name := range []string{"schedule", "predict", "cond", "p-uncond"} {
+		if flagWasSet(e.fs, name) {
+			return usagef("-%s: image models are unconditional flow matching on the linear path", name)
+		}
+	}
 	var tr *hd.Trainer
 	var err error
 	if f.resume != "" {
@@ -467,6 +472,11 @@ func (sf *sampleFlags) loadImageModel(e *env, defaultN int) (*hd.Model, error) {
 	}
 	if sf.solver != "euler" {
 		return nil, usagef("-solver %s: image models sample with euler", sf.solver)
+	}
+	for _, name := range []string{"sde", "noise", "class", "guidance"} {
+		if flagWasSet(e.fs, name) {
+			return nil, usagef("-%s: image models are unconditional and sample the ODE", name)
+		}
 	}
 	return hd.LoadModel(sf.model)
 }

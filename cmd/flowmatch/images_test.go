@@ -71,6 +71,24 @@ func TestImageTrainSampleEval(t *testing.T) {
 		t.Errorf("eval -json exit %d: %s", code, stdout)
 	}
 
+	// The flags of conditional and diffusion models are refused for an
+	// image model rather than ignored.
+	for _, args := range [][]string{
+		{"sample", "-model", model, "-class", "3", "-o", filepath.Join(dir, "c.png")},
+		{"sample", "-model", model, "-labels", "-o", filepath.Join(dir, "c.png")},
+		{"eval", "-model", model, "-sde"},
+		{"eval", "-model", model, "-guidance", "2"},
+		{"train", "-target", "digits8", "-cond", "-o", filepath.Join(dir, "c.json")},
+		{"train", "-target", "digits8", "-schedule", "vp", "-o", filepath.Join(dir, "c.json")},
+	} {
+		if code, _, stderr := flowmatch(t, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want a usage error: %s", args, code, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "c.png")); err == nil {
+		t.Error("a refused sample wrote its output")
+	}
+
 	// A 2D model beside it still trains, samples and loads.
 	model2 := filepath.Join(dir, "m2.json")
 	args := append([]string{"train", "-target", "moons", "-o", model2}, smallTrain...)
@@ -133,5 +151,8 @@ func TestBenchImages(t *testing.T) {
 	}
 	if code, _, _ := flowmatch(t, "bench", "-dim", "100"); code != exitUsage {
 		t.Errorf("bench -dim 100 exit %d, want usage error", code)
+	}
+	if code, _, _ := flowmatch(t, "bench", "-dim", "64", "-coupling", "ot"); code != exitUsage {
+		t.Errorf("bench -dim 64 -coupling ot exit %d, want usage error", code)
 	}
 }

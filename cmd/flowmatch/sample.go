@@ -136,6 +136,9 @@ func setupSample(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.BoolVar(&labels, "labels", false, "conditional models: write x,y,label rows, each sample's class")
 	return func(ctx context.Context, e *env) error {
 		if isImageModel(sf.model) {
+			if labels {
+				return usagef("-labels: image models are unconditional")
+			}
 			return sampleImagesCmd(ctx, e, &sf, out)
 		}
 		start := time.Now()
