@@ -58,6 +58,7 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 		peer        bool
 		script      string
 		peerThreads int
+		dim         int
 		overlap     bool
 	)
 	// SELU by default: the activation of the PyTorch peer, so the two run
@@ -73,6 +74,7 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 	fs.BoolVar(&peer, "peer", false, "also run the PyTorch peer ("+peerPython+" torch_cfm.py) with the same sizes and coupling")
 	fs.StringVar(&script, "peer-script", "", "path of torch_cfm.py (default: "+peerScript+" from the repository's root)")
 	fs.IntVar(&peerThreads, "peer-threads", 1, "torch threads of the peer (1 is fastest here for small nets)")
+	fs.IntVar(&dim, "dim", 2, "dimension of the points: 2, or the image sizes 256 (16×16 digits) and 64 (8×8); images default to 200 train steps, 1000 particles × 20 steps")
 	fs.BoolVar(&overlap, "overlap", runtime.GOMAXPROCS(0) > 1, "with -coupling ot, couple the next batch on another core while the current step trains")
 	return func(ctx context.Context, e *env) error {
 		netCfg, err := nf.config()
@@ -93,6 +95,12 @@ func setupBench(fs *flag.FlagSet) func(context.Context, *env) error {
 			return usagef("-sample-steps %d: must be ≥ 1", sampleSteps)
 		case peerThreads < 1:
 			return usagef("-peer-threads %d: must be ≥ 1", peerThreads)
+		}
+		if dim != 2 {
+			if coupling != train.CouplingIndependent {
+				return usagef("-coupling %s: images are benchmarked with the independent coupling", coupling)
+			}
+			return benchImagesCmd(ctx, e, netCfg, dim, batch, trainSteps, particles, sampleSteps, peer, script, peerThreads)
 		}
 		cfg := train.DefaultConfig()
 		cfg.Net, cfg.Batch, cfg.Coupling = netCfg, batch, coupling
@@ -237,8 +245,8 @@ func benchOurs(ctx context.Context, e *env, cfg train.Config, overlap bool, trai
 	return r, nil
 }
 
-// benchPeer runs the PyTorch peer with the same sizes and coupling and
-// parses its report. A non-empty note says why it could not run.
+// benchPeer runs the PyTorch peer with the same sizes, dimension and
+// coupling and parses its report. A non-empty note says why it could not run.
 func benchPeer(ctx context.Context, e *env, script string, net mlp.Config, coupling string, batch, trainSteps, particles, sampleSteps, threads int) (r benchResult, version, note string) {
 	if script == "" {
 		script = defaultPeerScript()
@@ -289,11 +297,12 @@ func runPeer(ctx context.Context, args []string) (out []byte, cpu time.Duration,
 }
 
 // peerArgs are the arguments of torch_cfm.py for the run we timed: the same
-// network sizes, batch, coupling and (2D) data.
+// network sizes, batch, coupling and dimension (the 2D data is moons; above
+// 2 dimensions the peer times a pre-drawn random pool).
 func peerArgs(script string, net mlp.Config, coupling string, batch, trainSteps, particles, sampleSteps, threads int) []string {
 	return []string{script,
 		"--width", strconv.Itoa(net.Width), "--depth", strconv.Itoa(net.Depth), "--batch", strconv.Itoa(batch),
-		"--coupling", coupling, "--dim", "2", "--data", "moons",
+		"--coupling", coupling, "--dim", strconv.Itoa(net.PointDim()), "--data", "moons",
 		"--steps", strconv.Itoa(trainSteps), "--particles", strconv.Itoa(particles),
 		"--sample-steps", strconv.Itoa(sampleSteps), "--threads", strconv.Itoa(threads)}
 }

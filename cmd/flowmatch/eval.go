@@ -74,6 +74,9 @@ func setupEval(fs *flag.FlagSet) func(context.Context, *env) error {
 		if projections < 1 || projections > 100_000 {
 			return usagef("-projections %d: must be in 1..100000", projections)
 		}
+		if isImageModel(sf.model) {
+			return evalImagesCmd(ctx, e, &sf, asJSON)
+		}
 		start := time.Now()
 		s, err := sf.draw(ctx, true)
 		if err != nil {

@@ -134,6 +134,7 @@ func mainUsage(w io.Writer) {
 	fmt.Fprintf(w, "\nexamples:\n")
 	fmt.Fprintf(w, "  flowmatch train -target moons -steps 5000 -o model.json\n")
 	fmt.Fprintf(w, "  flowmatch sample -model model.json -n 2000 -o samples.csv\n")
+	fmt.Fprintf(w, "  flowmatch train -target digits -o digits.json && flowmatch sample -model digits.json -o grid.png\n")
 	fmt.Fprintf(w, "  flowmatch eval -model model.json -nll\n")
 	fmt.Fprintf(w, "  flowmatch density -model model.json -t 0.5 -grid 96 -o density.png\n")
 	fmt.Fprintf(w, "  flowmatch data -name 8gaussians -n 2000 -o target.csv\n")
@@ -170,6 +171,9 @@ func datasetHelp(w io.Writer) {
 	for _, n := range data.Names() {
 		fmt.Fprintf(w, "  %s\n", data.Describe(n))
 	}
+	fmt.Fprintf(w, "image targets (train -target; sample writes a .png grid, eval a class histogram):\n")
+	fmt.Fprintf(w, "  digits   16×16 grey digits 0–9 from the Go fonts, jittered, 256 dimensions\n")
+	fmt.Fprintf(w, "  digits8  the same at 8×8, 64 dimensions\n")
 }
 
 // flagWasSet reports whether the user gave flag name explicitly.

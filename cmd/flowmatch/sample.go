@@ -132,9 +132,15 @@ func setupSample(fs *flag.FlagSet) func(context.Context, *env) error {
 	var out string
 	var labels bool
 	sf.register(fs)
-	fs.StringVar(&out, "o", "-", "output CSV file with an x,y header (- for stdout)")
+	fs.StringVar(&out, "o", "-", "output CSV file with an x,y header (- for stdout); for an image model a .png grid (default 64 samples) or CSV of pixel vectors")
 	fs.BoolVar(&labels, "labels", false, "conditional models: write x,y,label rows, each sample's class")
 	return func(ctx context.Context, e *env) error {
+		if isImageModel(sf.model) {
+			if labels {
+				return usagef("-labels: image models are unconditional")
+			}
+			return sampleImagesCmd(ctx, e, &sf, out)
+		}
 		start := time.Now()
 		s, err := sf.draw(ctx, false)
 		if err != nil {

@@ -28,8 +28,12 @@ type TangentWorkspace struct {
 }
 
 // NewTangentWorkspace allocates the buffers for cfg (which must be valid)
-// to push up to maxBatch points at once (EvalJacobian chunks by it).
+// to push up to maxBatch points at once (EvalJacobian chunks by it). The
+// Jacobian is of 2D fields only: cfg.PointDim() must be 2.
 func NewTangentWorkspace(cfg Config, maxBatch int) *TangentWorkspace {
+	if cfg.PointDim() != 2 {
+		panic(fmt.Sprintf("mlp: EvalJacobian is for 2D fields, config has dim %d", cfg.PointDim()))
+	}
 	base := NewWorkspace(cfg, 1)
 	tw := &TangentWorkspace{base: base, chunk: min(max(maxBatch, 1), evalChunk)}
 	seg := roundUp(tw.chunk, gemmRows)

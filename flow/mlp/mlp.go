@@ -44,19 +44,21 @@ func ParseActivation(s string) (Activation, error) {
 	return 0, fmt.Errorf("mlp: unknown activation %q (want one of %s)", s, strings.Join(activationNames[:], ", "))
 }
 
-// Config describes the architecture. The inputs are (x, y, t); with
-// Fourier = K > 0 the time is also fed as sin(2πkt), cos(2πkt) for k = 1..K,
-// so the input width is 3 + 2K. A class-conditional network (Classes = C > 0)
-// also takes its class y as C one-hot inputs after those, all zero for the
-// null class ∅ (y = NullClass) of classifier-free guidance, so the input width
-// is 3 + 2K + C. Every hidden layer has Width units followed by Act; the
-// output layer is linear with 2 units (the velocity, or whichever target the
-// network is trained to predict).
+// Config describes the architecture. The inputs are the point x (Dim
+// coordinates, 2 by default: x, y) and t; with Fourier = K > 0 the time is
+// also fed as sin(2πkt), cos(2πkt) for k = 1..K, so the input width is
+// Dim + 1 + 2K. A class-conditional network (Classes = C > 0) also takes its
+// class y as C one-hot inputs after those, all zero for the null class ∅
+// (y = NullClass) of classifier-free guidance, so the input width is
+// Dim + 1 + 2K + C. Every hidden layer has Width units followed by Act; the
+// output layer is linear with Dim units (the velocity, or whichever target
+// the network is trained to predict).
 type Config struct {
 	Width   int        // hidden units per layer, default 64
 	Depth   int        // number of hidden layers, default 3
 	Act     Activation // default SiLU
 	Fourier int        // number of time frequencies, default 0
+	Dim     int        // dimension of x and v; 0 means 2, the plane
 	Classes int        // number of classes of a conditional network, default 0 (unconditional)
 }
 
@@ -69,6 +71,7 @@ const (
 	MaxWidth   = 1024
 	MaxDepth   = 16
 	MaxFourier = 32
+	MaxDim     = 4096 // a 64×64 grey image
 	MaxClasses = 100
 )
 
@@ -100,15 +103,27 @@ func (c Config) Validate() error {
 	if c.Fourier < 0 || c.Fourier > MaxFourier {
 		errs = append(errs, fmt.Errorf("mlp: fourier %d out of range 0..%d", c.Fourier, MaxFourier))
 	}
+	if c.Dim < 0 || c.Dim > MaxDim {
+		errs = append(errs, fmt.Errorf("mlp: dim %d out of range 1..%d (0 means 2)", c.Dim, MaxDim))
+	}
 	if c.Classes < 0 || c.Classes > MaxClasses {
 		errs = append(errs, fmt.Errorf("mlp: classes %d out of range 0..%d", c.Classes, MaxClasses))
 	}
 	return errors.Join(errs...)
 }
 
-// InputWidth is the number of input features: x, y, t, 2 per frequency and
-// 1 per class.
-func (c Config) InputWidth() int { return 3 + 2*c.Fourier + c.Classes }
+// PointDim is the dimension of the points and velocities: Dim, or 2 when
+// Dim is 0.
+func (c Config) PointDim() int {
+	if c.Dim == 0 {
+		return 2
+	}
+	return c.Dim
+}
+
+// InputWidth is the number of input features: the point's coordinates, t,
+// 2 per frequency and 1 per class.
+func (c Config) InputWidth() int { return c.PointDim() + c.timeWidth() + c.Classes }
 
 // timeWidth is the number of time features: t and 2 per frequency.
 func (c Config) timeWidth() int { return 1 + 2*c.Fourier }
@@ -123,7 +138,7 @@ func (c Config) layerDims(l int) (in, out int) {
 		in = c.InputWidth()
 	}
 	if l == c.Depth {
-		out = 2
+		out = c.PointDim()
 	}
 	return in, out
 }
@@ -191,8 +206,8 @@ func FromParams(cfg Config, params []float32) (*Net, error) {
 		return nil, err
 	}
 	if want := NumParams(cfg); len(params) != want {
-		return nil, fmt.Errorf("mlp: %d parameters given, width %d depth %d fourier %d needs %d",
-			len(params), cfg.Width, cfg.Depth, cfg.Fourier, want)
+		return nil, fmt.Errorf("mlp: %d parameters given, width %d depth %d fourier %d dim %d needs %d",
+			len(params), cfg.Width, cfg.Depth, cfg.Fourier, cfg.PointDim(), want)
 	}
 	for i, p := range params {
 		if math.IsNaN(float64(p)) || math.IsInf(float64(p), 0) {

@@ -19,33 +19,7 @@ func refForward(cfg Config, params []float64, x, y, t float64) [2]float64 {
 // refForwardClass is refForward for class input class (one-hot after the
 // time features; all zero for NullClass).
 func refForwardClass(cfg Config, params []float64, x, y, t float64, class int) [2]float64 {
-	h := []float64{x, y, t}
-	for k := 1; k <= cfg.Fourier; k++ {
-		h = append(h, math.Sin(2*math.Pi*float64(k)*t), math.Cos(2*math.Pi*float64(k)*t))
-	}
-	for c := range cfg.Classes {
-		v := 0.0
-		if c == class {
-			v = 1
-		}
-		h = append(h, v)
-	}
-	off := 0
-	for l := range cfg.Depth + 1 {
-		in, out := cfg.layerDims(l)
-		z := make([]float64, out)
-		for j := range out {
-			z[j] = params[off+in*out+j]
-			for k := range in {
-				z[j] += h[k] * params[off+k*out+j]
-			}
-			if l < cfg.Depth {
-				z[j], _ = activationRef(cfg.Act, z[j])
-			}
-		}
-		off += in*out + out
-		h = z
-	}
+	h := refForwardDimClass(cfg, params, []float64{x, y}, t, class)
 	return [2]float64{h[0], h[1]}
 }
 

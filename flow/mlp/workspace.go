@@ -40,14 +40,15 @@ type Workspace struct {
 	rows     int // maxBatch padded to a multiple of gemmRows
 	batch    int // rows of the last Forward; -1 before any and after Eval
 
-	x      []float32 // network input [x y t sin… cos… 1], ld = xld
+	dim    int       // coordinates of a point (2 in the plane)
+	x      []float32 // network input [x₁…x_D t sin… cos… onehot… 1], ld = xld
 	xld    int
 	layers []layerBuf
-	out    []float32 // compact B×2 output
+	out    []float32 // compact B×D output
 
-	// Eval feeds only [x y 1]: time enters through a per-call bias.
+	// Eval feeds only [x₁…x_D 1]: time enters through a per-call bias.
 	evalX []float32
-	evalW []float32 // 3 × np of layer 0: [W_x; W_y; b + features(t)·W_t]
+	evalW []float32 // (D+1) × np of layer 0: [W_x; b + features(t)·W_t + onehot(y)·W_class]
 }
 
 func roundUp(n, m int) int { return (n + m - 1) / m * m }
@@ -59,7 +60,7 @@ func NewWorkspace(cfg Config, maxBatch int) *Workspace {
 		panic(err)
 	}
 	maxBatch = max(maxBatch, 1)
-	ws := &Workspace{cfg: cfg, maxBatch: maxBatch, rows: roundUp(maxBatch, gemmRows), batch: -1}
+	ws := &Workspace{cfg: cfg, dim: cfg.PointDim(), maxBatch: maxBatch, rows: roundUp(maxBatch, gemmRows), batch: -1}
 	in0 := cfg.InputWidth()
 	ws.xld = in0 + 1
 	// Slack past the last row: the weight-gradient product reads A(i, p)
@@ -96,12 +97,13 @@ func NewWorkspace(cfg Config, maxBatch int) *Workspace {
 		lb.dw = make([]float32, roundUp(lb.kk, gemmRows)*lb.np)
 		kk = lb.np + 1
 	}
-	ws.out = make([]float32, 2*maxBatch)
-	ws.evalX = make([]float32, ws.rows*3)
+	d := ws.dim
+	ws.out = make([]float32, d*maxBatch)
+	ws.evalX = make([]float32, ws.rows*(d+1))
 	for r := range ws.rows {
-		ws.evalX[r*3+2] = 1
+		ws.evalX[r*(d+1)+d] = 1
 	}
-	ws.evalW = make([]float32, 3*ws.layers[0].np)
+	ws.evalW = make([]float32, (d+1)*ws.layers[0].np)
 	return ws
 }
 
@@ -109,7 +111,7 @@ func NewWorkspace(cfg Config, maxBatch int) *Workspace {
 func (ws *Workspace) MaxBatch() int { return ws.maxBatch }
 
 func (ws *Workspace) check(n *Net) {
-	if n.Config != ws.cfg {
+	if c, w := n.Config, ws.cfg; c.PointDim() != w.PointDim() || c.Width != w.Width || c.Depth != w.Depth || c.Act != w.Act || c.Fourier != w.Fourier || c.Classes != w.Classes {
 		panic(fmt.Sprintf("mlp: workspace built for %+v used with %+v", ws.cfg, n.Config))
 	}
 	if len(n.Params) != NumParams(n.Config) {
@@ -150,10 +152,11 @@ func timeFeatures(dst []float32, t float64) {
 	}
 }
 
-// Forward computes out[i] = v(x[i], t[i]) for a batch: x is B×2 row-major,
-// t has B entries, B ≤ ws.MaxBatch(). The result is B×2, owned by ws and
-// valid until its next use; the activations stay in ws for Backward. A
-// conditional network gets the null class for every row.
+// Forward computes out[i] = v(x[i], t[i]) for a batch: x is B×D row-major
+// (D = Config.PointDim(), 2 in the plane), t has B entries,
+// B ≤ ws.MaxBatch(). The result is B×D, owned by ws and valid until its next
+// use; the activations stay in ws for Backward. A conditional network gets
+// the null class for every row.
 func (n *Net) Forward(ws *Workspace, x, t []float32) []float32 {
 	return n.ForwardClass(ws, x, t, nil)
 }
@@ -163,9 +166,9 @@ func (n *Net) Forward(ws *Workspace, x, t []float32) []float32 {
 // class. An unconditional network ignores y.
 func (n *Net) ForwardClass(ws *Workspace, x, t []float32, y []int) []float32 {
 	ws.check(n)
-	b := len(t)
-	if len(x) != 2*b || b > ws.maxBatch || (y != nil && len(y) != b) {
-		panic(fmt.Sprintf("mlp: Forward with %d points, %d times and %d classes (workspace max %d)", len(x)/2, b, len(y), ws.maxBatch))
+	b, d := len(t), ws.dim
+	if len(x) != d*b || b > ws.maxBatch || (y != nil && len(y) != b) {
+		panic(fmt.Sprintf("mlp: Forward with %d values of %d-dimensional points, %d times and %d classes (workspace max %d)", len(x), d, b, len(y), ws.maxBatch))
 	}
 	ws.batch = b
 	if b == 0 {
@@ -176,10 +179,10 @@ func (n *Net) ForwardClass(ws *Workspace, x, t []float32, y []int) []float32 {
 	classes := n.Config.Classes
 	for i := range b {
 		row := ws.x[i*ws.xld : i*ws.xld+in0]
-		row[0], row[1] = x[2*i], x[2*i+1]
-		timeFeatures(row[2:2+tw], float64(t[i]))
+		copy(row[:d], x[d*i:d*(i+1)])
+		timeFeatures(row[d:d+tw], float64(t[i]))
 		if classes > 0 {
-			onehot := row[2+tw:]
+			onehot := row[d+tw:]
 			clear(onehot)
 			if y != nil && y[i] >= 0 {
 				onehot[y[i]] = 1 // panics on a class ≥ Classes
@@ -204,16 +207,23 @@ func (n *Net) ForwardClass(ws *Workspace, x, t []float32, y []int) []float32 {
 }
 
 func (ws *Workspace) copyOut(b int) []float32 {
-	h := ws.layers[len(ws.layers)-1].h
-	out := ws.out[:2*b]
+	top := &ws.layers[len(ws.layers)-1]
+	d := ws.dim
+	out := ws.out[:d*b]
+	if d == 2 {
+		for i := range b {
+			out[2*i], out[2*i+1] = top.h[i*top.ld], top.h[i*top.ld+1]
+		}
+		return out
+	}
 	for i := range b {
-		out[2*i], out[2*i+1] = h[i*gemmCols], h[i*gemmCols+1]
+		copy(out[d*i:d*(i+1)], top.h[i*top.ld:i*top.ld+d])
 	}
 	return out
 }
 
 // Backward, after Forward on the same ws (and the same, unchanged, net),
-// takes dL/dout (B×2) and writes dL/dparams into grad (len NumParams;
+// takes dL/dout (B×D) and writes dL/dparams into grad (len NumParams;
 // overwritten, not accumulated). Going down layer l with input a and dz = g:
 //
 //	dL/d[W; b] = [a 1]ᵀ·dz      (the bias row sums dz over the batch)
@@ -224,8 +234,9 @@ func (n *Net) Backward(ws *Workspace, dout, grad []float32) {
 	if b < 0 {
 		panic("mlp: Backward without a Forward before it")
 	}
-	if len(dout) != 2*b {
-		panic(fmt.Sprintf("mlp: Backward dout has %d values, batch needs %d", len(dout), 2*b))
+	d := ws.dim
+	if len(dout) != d*b {
+		panic(fmt.Sprintf("mlp: Backward dout has %d values, batch needs %d", len(dout), d*b))
 	}
 	if len(grad) != len(n.Params) {
 		panic(fmt.Sprintf("mlp: Backward grad has %d values, net has %d parameters", len(grad), len(n.Params)))
@@ -236,7 +247,7 @@ func (n *Net) Backward(ws *Workspace, dout, grad []float32) {
 	}
 	top := &ws.layers[len(ws.layers)-1]
 	for i := range b {
-		top.g[i*top.ld], top.g[i*top.ld+1] = dout[2*i], dout[2*i+1]
+		copy(top.g[i*top.ld:i*top.ld+d], dout[d*i:d*(i+1)])
 	}
 	m := roundUp(b, gemmRows)
 	off := len(grad)
@@ -259,14 +270,29 @@ func (n *Net) Backward(ws *Workspace, dout, grad []float32) {
 		}
 		// dL/da = dz·Wᵀ, summing over the true outputs only.
 		below := &ws.layers[l-1]
-		for k := range lb.in {
-			w := n.Params[off+k*lb.out : off+(k+1)*lb.out]
-			for j, v := range w {
-				lb.wt[j*below.np+k] = v
-			}
-		}
+		transpose(lb.wt, below.np, n.Params[off:off+lb.in*lb.out], lb.in, lb.out)
 		gemm(m, below.np, lb.out, lb.g, lb.ld, 1, lb.wt, below.np, below.g, below.ld)
 		mulInto(below.g[:b*below.ld], below.d)
+	}
+}
+
+// transpose writes dst[j*ld+k] = w[k*out+j] for the in × out matrix w. It
+// goes in 16 × 16 tiles: row by row, the writes would stride ld floats
+// apart and miss the cache on every one once the width reaches the
+// hundreds (13 % of a 3×512 training step before tiling).
+func transpose(dst []float32, ld int, w []float32, in, out int) {
+	const tile = 16
+	for k0 := 0; k0 < in; k0 += tile {
+		k1 := min(k0+tile, in)
+		for j0 := 0; j0 < out; j0 += tile {
+			j1 := min(j0+tile, out)
+			for k := k0; k < k1; k++ {
+				row := w[k*out+j0 : k*out+j1]
+				for j, v := range row {
+					dst[(j0+j)*ld+k] = v
+				}
+			}
+		}
 	}
 }
 
@@ -277,7 +303,7 @@ func (n *Net) Backward(ws *Workspace, dout, grad []float32) {
 const evalChunk = 256
 
 // Eval is the inference path for sampling: out[i] = v(x[i], t) for every
-// row of x (B×2, any B), all rows sharing one t. It keeps nothing for
+// row of x (B×D, any B), all rows sharing one t. It keeps nothing for
 // Backward and works through x in chunks of at most ws.MaxBatch() rows. Since t is
 // the same for every row, its features are folded into the first layer's
 // bias once per call: z₀ = x·W_x + (b₀ + features(t)·W_t).
@@ -293,21 +319,22 @@ func (n *Net) EvalClass(ws *Workspace, x []float32, t float32, y int, out []floa
 	if n.Config.Classes > 0 && y >= n.Config.Classes {
 		panic(fmt.Sprintf("mlp: class %d of a %d-class network", y, n.Config.Classes))
 	}
-	if len(x)%2 != 0 || len(out) != len(x) {
-		panic(fmt.Sprintf("mlp: Eval with %d input and %d output values", len(x), len(out)))
+	d := ws.dim
+	if len(x)%d != 0 || len(out) != len(x) {
+		panic(fmt.Sprintf("mlp: Eval with %d input and %d output values of %d-dimensional points", len(x), len(out), d))
 	}
 	ws.batch = -1
 	ws.packEval(n, t, y)
 	l0 := &ws.layers[0]
 	last := len(ws.layers) - 1
 	chunk := min(ws.maxBatch, evalChunk)
-	for start := 0; start < len(x)/2; start += chunk {
-		b := min(chunk, len(x)/2-start)
+	for start := 0; start < len(x)/d; start += chunk {
+		b := min(chunk, len(x)/d-start)
 		for i := range b {
-			ws.evalX[3*i], ws.evalX[3*i+1] = x[2*(start+i)], x[2*(start+i)+1]
+			copy(ws.evalX[(d+1)*i:(d+1)*i+d], x[d*(start+i):d*(start+i+1)])
 		}
 		m := roundUp(b, gemmRows)
-		gemm(m, l0.np, 3, ws.evalX, 3, 1, ws.evalW, l0.np, l0.h, l0.ld)
+		gemm(m, l0.np, d+1, ws.evalX, d+1, 1, ws.evalW, l0.np, l0.h, l0.ld)
 		for l := range ws.layers {
 			lb := &ws.layers[l]
 			if l > 0 {
@@ -318,31 +345,32 @@ func (n *Net) EvalClass(ws *Workspace, x []float32, t float32, y int, out []floa
 				activate(n.Config.Act, lb.h, nil, b, lb.np, lb.ld)
 			}
 		}
-		copy(out[2*start:2*(start+b)], ws.copyOut(b))
+		copy(out[d*start:d*(start+b)], ws.copyOut(b))
 	}
 }
 
 // packEval packs the weights of n and folds the time features of t and the
 // class y (NullClass: none) into the first layer for Eval and EvalJacobian:
-// evalW = [W_x; W_y; b₀ + features(t)·W_t + onehot(y)·W_class].
+// evalW = [W_x; b₀ + features(t)·W_t + onehot(y)·W_class].
 func (ws *Workspace) packEval(n *Net, t float32, y int) {
 	ws.pack(n)
 	l0 := &ws.layers[0]
+	d := ws.dim
 	var feat [1 + 2*MaxFourier]float32
 	tf := feat[:n.Config.timeWidth()]
 	timeFeatures(tf, float64(t))
-	copy(ws.evalW[:2*l0.np], l0.w[:2*l0.np])
-	c := ws.evalW[2*l0.np : 3*l0.np]
+	copy(ws.evalW[:d*l0.np], l0.w[:d*l0.np])
+	c := ws.evalW[d*l0.np : (d+1)*l0.np]
 	copy(c, l0.w[(l0.kk-1)*l0.np:l0.kk*l0.np])
 	for k, f := range tf {
-		row := l0.w[(2+k)*l0.np : (3+k)*l0.np]
+		row := l0.w[(d+k)*l0.np : (d+k+1)*l0.np]
 		for j, w := range row {
 			c[j] += f * w
 		}
 	}
 	if n.Config.Classes > 0 && y >= 0 {
 		// The one-hot input adds the weight row of class y.
-		k := 2 + len(tf) + y
+		k := d + len(tf) + y
 		for j, w := range l0.w[k*l0.np : (k+1)*l0.np] {
 			c[j] += w
 		}

@@ -1,0 +1,253 @@
+package hd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/flowviz/flowviz/flow/mlp"
+)
+
+// Config is one training run: the target, the network and the optimiser.
+type Config struct {
+	Target string     // "digits" or "digits8"
+	Net    mlp.Config // Net.Dim is set from the target
+	Batch  int        // pairs per step, default 256
+	LR     float64    // Adam learning rate, default 5e-4
+	Steps  int        // steps the run aims for (the tool stops there; 0 = no limit)
+	Seed   uint64     // weights and draws
+	// Fresh is how many new images a step renders into a pool of
+	// PoolSize (see Pool); 0 draws the whole batch fresh every step.
+	Fresh, PoolSize int
+}
+
+// MaxBatch bounds Config.Batch.
+const MaxBatch = 4096
+
+// DefaultConfig is 3 hidden layers of 512 SiLU units on the 16 × 16 digits,
+// batch 256, Adam at 5e-4 (1e-3 is noisier at this width).
+func DefaultConfig() Config {
+	return Config{
+		Target: "digits",
+		Net:    mlp.Config{Width: 512, Depth: 3, Act: mlp.SiLU},
+		Batch:  256, LR: 5e-4, Seed: 1,
+		Fresh: 64, PoolSize: 8192,
+	}
+}
+
+// Validate checks the target, the network and the ranges.
+func (c Config) Validate() error {
+	var errs []error
+	if !IsTarget(c.Target) {
+		errs = append(errs, fmt.Errorf("hd: unknown image target %q (want digits or digits8)", c.Target))
+	}
+	if err := c.Net.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Batch < 1 || c.Batch > MaxBatch {
+		errs = append(errs, fmt.Errorf("hd: batch %d out of range 1..%d", c.Batch, MaxBatch))
+	}
+	if !(c.LR > 0 && c.LR < 1) {
+		errs = append(errs, fmt.Errorf("hd: learning rate %v out of range (0, 1)", c.LR))
+	}
+	if c.Fresh < 0 || c.PoolSize < 0 || (c.Fresh > 0 && c.PoolSize < c.Fresh) || c.PoolSize > 1<<20 {
+		errs = append(errs, fmt.Errorf("hd: pool of %d renewing %d per step (want 0 ≤ fresh ≤ pool ≤ %d)", c.PoolSize, c.Fresh, 1<<20))
+	}
+	if c.Steps < 0 {
+		errs = append(errs, fmt.Errorf("hd: steps %d negative", c.Steps))
+	}
+	return errors.Join(errs...)
+}
+
+// Snapshot is an immutable published state of a training run: readers may
+// use Net from any goroutine (each with its own mlp.Workspace).
+type Snapshot struct {
+	Config Config
+	Net    *mlp.Net // a copy; never written
+	Step   int
+	Loss   float64 // running mean of the batch loss (EMA over ~50 steps); NaN before the first step
+}
+
+// Model returns the snapshot as a model file's content.
+func (s *Snapshot) Model() *Model {
+	return &Model{Version: ModelVersion, Config: s.Config, Params: s.Net.Params, Step: s.Step}
+}
+
+// Trainer runs the flow-matching loop on one goroutine:
+//
+//	x0 ~ N(0, I), x1 ~ data, t ~ U[0, 1]
+//	xt = (1 − t)·x0 + t·x1,   target dxt = x1 − x0
+//	loss = mean ‖v(xt, t) − dxt‖² over the batch's B·D numbers
+//
+// Step, Run and Publish belong to that goroutine; Latest may be called from
+// any goroutine.
+type Trainer struct {
+	cfg  Config
+	data Dataset // the target, for callers
+	draw Dataset // what the steps draw from: data, or a Pool of it
+	net  *mlp.Net
+	opt  *mlp.Adam
+	ws   *mlp.Workspace
+	rng  *rand.Rand
+	step int
+	ema  float64
+
+	x0, x1, xt, target, dpred, grad, t []float32
+	labels                             []int
+
+	latest atomic.Pointer[Snapshot]
+}
+
+// New starts a run with fresh weights on cfg.Target.
+func New(cfg Config) (*Trainer, error) {
+	data, err := Target(cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+	return newTrainer(cfg, data, nil, 0)
+}
+
+// pooled wraps data in a Pool as cfg asks (Fresh > 0), seeded apart from
+// the training draws.
+func pooled(cfg Config, data Dataset, step int) (Dataset, error) {
+	if cfg.Fresh == 0 {
+		return data, nil
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return NewPool(data, rand.New(rand.NewPCG(cfg.Seed^0x9e3779b97f4a7c15, uint64(step))), cfg.PoolSize, cfg.Fresh)
+}
+
+// NewWithData starts a run with fresh weights on another dataset of the
+// same dimension as cfg.Target (a benchmark's pre-drawn pool, say).
+func NewWithData(cfg Config, data Dataset) (*Trainer, error) {
+	return newTrainer(cfg, data, nil, 0)
+}
+
+// NewFromModel continues the run m holds (with a fresh optimiser state).
+func NewFromModel(m *Model) (*Trainer, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	data, err := Target(m.Config.Target)
+	if err != nil {
+		return nil, err
+	}
+	return newTrainer(m.Config, data, m.Params, m.Step)
+}
+
+func newTrainer(cfg Config, data Dataset, params []float32, step int) (*Trainer, error) {
+	var err error
+	cfg.Net.Dim = data.Dim()
+	cfg.Target = strings.ToLower(strings.TrimSpace(cfg.Target))
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if side := Targets[cfg.Target]; side*side != data.Dim() {
+		return nil, fmt.Errorf("hd: data of dimension %d for target %s (%d)", data.Dim(), cfg.Target, side*side)
+	}
+	draw, err := pooled(cfg, data, step)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(step)))
+	var net *mlp.Net
+	if params != nil {
+		net, err = mlp.FromParams(cfg.Net, append([]float32(nil), params...))
+	} else {
+		net, err = mlp.New(cfg.Net, rng)
+	}
+	if err != nil {
+		return nil, err
+	}
+	opt := mlp.NewAdam(len(net.Params))
+	opt.LR = cfg.LR
+	d, b := data.Dim(), cfg.Batch
+	tr := &Trainer{
+		cfg: cfg, data: data, draw: draw, net: net, opt: opt, ws: mlp.NewWorkspace(cfg.Net, b), rng: rng, step: step,
+		x0: make([]float32, b*d), x1: make([]float32, b*d), xt: make([]float32, b*d),
+		target: make([]float32, b*d), dpred: make([]float32, b*d),
+		grad: make([]float32, len(net.Params)), t: make([]float32, b), labels: make([]int, b),
+		ema: math.NaN(),
+	}
+	tr.Publish()
+	return tr, nil
+}
+
+// Config returns the run's config (Net.Dim filled in).
+func (tr *Trainer) Config() Config { return tr.cfg }
+
+// Data returns the run's target dataset (not its pool): fresh draws from
+// it are safe from any goroutine with its own rand.Rand.
+func (tr *Trainer) Data() Dataset { return tr.data }
+
+// ErrDiverged reports a non-finite loss; the step's update was not applied.
+var ErrDiverged = errors.New("hd: the loss is not finite; lower the learning rate")
+
+// Step takes one training step on a fresh batch and returns its loss.
+func (tr *Trainer) Step() (float64, error) {
+	d := tr.data.Dim()
+	tr.draw.Sample(tr.rng, tr.x1, tr.labels)
+	for i := range tr.x0 {
+		tr.x0[i] = float32(tr.rng.NormFloat64())
+	}
+	for i := range tr.t {
+		t := tr.rng.Float32()
+		tr.t[i] = t
+		x0, x1 := tr.x0[i*d:(i+1)*d], tr.x1[i*d:(i+1)*d]
+		xt, dxt := tr.xt[i*d:(i+1)*d], tr.target[i*d:(i+1)*d]
+		for j := range x0 {
+			xt[j] = (1-t)*x0[j] + t*x1[j] // xt = (1 − t)·x0 + t·x1
+			dxt[j] = x1[j] - x0[j]        // dxt = x1 − x0
+		}
+	}
+	pred := tr.net.Forward(tr.ws, tr.xt, tr.t)
+	loss := mlp.CFMLoss(pred, tr.target, tr.dpred)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, ErrDiverged
+	}
+	tr.net.Backward(tr.ws, tr.dpred, tr.grad)
+	tr.opt.Step(tr.net.Params, tr.grad)
+	tr.step++
+	if math.IsNaN(tr.ema) {
+		tr.ema = loss
+	} else {
+		tr.ema += (loss - tr.ema) / 50
+	}
+	return loss, nil
+}
+
+// Publish makes the current weights the latest Snapshot.
+func (tr *Trainer) Publish() {
+	tr.latest.Store(&Snapshot{Config: tr.cfg, Net: tr.net.Clone(), Step: tr.step, Loss: tr.ema})
+}
+
+// Latest returns the newest published Snapshot (never nil).
+func (tr *Trainer) Latest() *Snapshot { return tr.latest.Load() }
+
+// Run steps until ctx is done or the run has taken until steps in all
+// (until ≤ 0: no limit), publishing every publishEvery and at the end. It
+// returns ctx's error when cancelled, ErrDiverged on a non-finite loss.
+func (tr *Trainer) Run(ctx context.Context, until int, publishEvery time.Duration) error {
+	defer tr.Publish()
+	last := time.Now()
+	for until <= 0 || tr.step < until {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := tr.Step(); err != nil {
+			return err
+		}
+		if now := time.Now(); now.Sub(last) >= publishEvery {
+			last = now
+			tr.Publish()
+		}
+	}
+	return nil
+}
