@@ -49,11 +49,16 @@ func TestDrawStrokeBecomesTheTarget(t *testing.T) {
 	}
 	// A loaded machine plays the drag back over several frames and writes
 	// the state file a few ticks late: wait for the whole stroke.
-	drawn := s.waitStateFor(t, drawWait, "the whole stroke in the drawing and the target", func(st *appstate.State) bool {
-		return st.Drawing.Points > 100 && st.Drawing.Box != nil && strings.HasPrefix(st.Target, "drawing(") && follows(*st.Drawing.Box)
+	drawn := s.waitStateFor(t, drawWait, "the stroke in the drawing and the target", func(st *appstate.State) bool {
+		return st.Drawing.Points > 100 && st.Drawing.Box != nil && strings.HasPrefix(st.Target, "drawing(")
 	})
-	if box := *drawn.Drawing.Box; !follows(box) {
-		t.Fatalf("drawing box %v does not follow the stroke (%.2f..%.2f at y %.2f, ± %.2f)", box, x0, x1, y0, r)
+	for deadline := time.Now().Add(drawWait); !follows(*drawn.Drawing.Box); {
+		if time.Now().After(deadline) {
+			t.Fatalf("drawing box %v does not follow the stroke (%.2f..%.2f at y %.2f, ± %.2f); camera %+v when the stroke began, %+v now",
+				*drawn.Drawing.Box, x0, x1, y0, r, cam, drawn.Camera)
+		}
+		time.Sleep(100 * time.Millisecond)
+		drawn = s.waitStateFor(t, drawWait, "the stroke in the drawing", func(st *appstate.State) bool { return st.Drawing.Box != nil })
 	}
 
 	// Training continues on the drawing; the particles at t = 1 gather on
