@@ -53,9 +53,12 @@ run: build ## start bin/flowviz on the default scene (ARGS='...' passes flags)
 	@if [ "$(UNAME)" = Linux ] && [ -z "$(DISPLAY)" ]; then echo "make run: no DISPLAY; flowviz needs a desktop (or xvfb-run)" >&2; exit 1; fi
 	bin/flowviz $(ARGS)
 
-test: setup ## go vet and go test -race over every package (under xvfb-run on a headless Linux)
+test: setup ## go vet and go test -race over every package, the app's end-to-end tests last (under xvfb-run on a headless Linux)
 	$(GO) vet ./...
-	$(XRUN) $(GO) test -race $(TESTFLAGS) ./...
+	$(XRUN) $(GO) test -race $(TESTFLAGS) $$($(GO) list ./... | grep -v '/cmd/flowviz$$')
+	@# The app's end-to-end tests drive it with real key and pointer events, timed against
+	@# its frames: they run on their own, not beside the other packages' CPU-heavy tests.
+	$(XRUN) $(GO) test -race $(TESTFLAGS) ./cmd/flowviz
 ifeq ($(UNAME),Linux)
 	scripts/test-setup-deps.sh
 endif
