@@ -1,5 +1,3 @@
-//go:build !js
-
 package storage
 
 import (
@@ -12,8 +10,9 @@ import (
 )
 
 // Files keeps files in the operating system's file system; names are OS
-// paths. A browser build adds files_js.go with the same type over the
-// browser's storage.
+// paths. It builds for js/wasm too, where Node has a file system and a
+// browser answers every call with an error; the browser's own storage is a
+// second Store beside it.
 type Files struct{}
 
 var _ Store = Files{}
