@@ -15,10 +15,23 @@ import (
 func TestSignalBurstAtExitDoesNotPanic(t *testing.T) {
 	outer := make(chan os.Signal, 1)
 	signal.Notify(outer, syscall.SIGTERM)
-	defer signal.Stop(outer)
+	var lastSignal atomic.Int64 // UnixNano of the last SIGTERM the outer subscription saw
 	go func() {
 		for range outer {
+			lastSignal.Store(time.Now().UnixNano())
 		}
+	}()
+	// The outer subscription stays until the burst's last signals have
+	// arrived: one still in flight when it stopped would end the test
+	// binary with the default action.
+	defer func() {
+		for quiet := time.Now().Add(5 * time.Second); time.Now().Before(quiet); {
+			if time.Since(time.Unix(0, lastSignal.Load())) > 300*time.Millisecond {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		signal.Stop(outer)
 	}()
 	var stopBurst atomic.Bool
 	burst := make(chan struct{})
