@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -18,6 +17,7 @@ import (
 	"github.com/flowviz/flowviz/flow/atomicfile"
 	"github.com/flowviz/flowviz/flow/digits"
 	"github.com/flowviz/flowviz/flow/hd"
+	"github.com/flowviz/flowviz/flow/limitfile"
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
 )
@@ -446,9 +446,10 @@ func benchImages(ctx context.Context, e *env, net mlp.Config, batch, trainSteps,
 
 // isImageModel tells whether the model file at path is an image model,
 // reading only its head (WriteModel puts the format first). Any other file,
-// or one that cannot be opened, goes to the 2D reader, which reports it.
+// or one that cannot be opened (a FIFO or a folder is refused unopened, as
+// every model reader does), goes to the 2D reader, which reports it.
 func isImageModel(path string) bool {
-	f, err := os.Open(path)
+	f, err := limitfile.Open(path, hd.MaxModelBytes)
 	if err != nil {
 		return false
 	}

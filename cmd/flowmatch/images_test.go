@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/flowviz/flowviz/flow/hd"
 	"github.com/flowviz/flowviz/flow/train"
@@ -154,5 +156,32 @@ func TestBenchImages(t *testing.T) {
 	}
 	if code, _, _ := flowmatch(t, "bench", "-dim", "64", "-coupling", "ot"); code != exitUsage {
 		t.Errorf("bench -dim 64 -coupling ot exit %d, want usage error", code)
+	}
+}
+
+// A model path that is a FIFO is refused at once by sample and eval, not
+// opened: looking for an image model's header must not block either.
+func TestModelFIFORefused(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "model.json")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"sample", "eval"} {
+		done := make(chan string, 1)
+		go func() {
+			code, _, stderr := flowmatch(t, cmd, "-model", fifo, "-n", "10")
+			if code == 0 {
+				stderr = "exit 0"
+			}
+			done <- stderr
+		}()
+		select {
+		case stderr := <-done:
+			if !strings.Contains(stderr, "named pipe") {
+				t.Errorf("%s -model FIFO: %q, want a refusal naming the named pipe", cmd, stderr)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s -model FIFO blocked", cmd)
+		}
 	}
 }

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 
 	"github.com/flowviz/flowviz/flow/atomicfile"
+	"github.com/flowviz/flowviz/flow/limitfile"
 	"github.com/flowviz/flowviz/flow/mlp"
 )
 
@@ -21,10 +21,10 @@ const (
 	ModelVersion = 1
 )
 
-// maxModelBytes bounds what ReadModel reads: the largest valid network
+// MaxModelBytes bounds what ReadModel and LoadModel read: the largest valid network
 // (MaxDim 4096 in and out, width 1024, depth 16) is ~25 M parameters, well
 // under 512 MiB of JSON.
-const maxModelBytes = 512 << 20
+const MaxModelBytes = 512 << 20
 
 // ErrOtherFormat reports a JSON file of another format, such as a 2D model.
 var ErrOtherFormat = errors.New("hd: not an image model file")
@@ -115,12 +115,12 @@ func WriteModel(w io.Writer, m *Model) error {
 // format (a 2D model) gives an error wrapping ErrOtherFormat; a newer
 // version, unknown fields, trailing data or a bad config are refused.
 func ReadModel(r io.Reader) (*Model, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxModelBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, MaxModelBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("hd: reading model: %w", err)
 	}
-	if len(data) > maxModelBytes {
-		return nil, fmt.Errorf("hd: model file larger than %d MiB", maxModelBytes>>20)
+	if len(data) > MaxModelBytes {
+		return nil, fmt.Errorf("hd: model file larger than %d MiB", MaxModelBytes>>20)
 	}
 	// The format and version first, leniently, so another format or a newer
 	// version says so rather than failing on a field it does not know.
@@ -181,7 +181,9 @@ func SaveModel(path string, m *Model) error {
 
 // LoadModel reads and validates the image model file at path.
 func LoadModel(path string) (*Model, error) {
-	f, err := os.Open(path)
+	// As train.LoadModel: anything but a regular file within the limit is
+	// refused before it is read, so a FIFO cannot hang the caller.
+	f, err := limitfile.Open(path, MaxModelBytes)
 	if err != nil {
 		return nil, fmt.Errorf("hd: %w", err)
 	}
