@@ -16,16 +16,16 @@ import (
 type lessonKind interface {
 	// open prepares the kind as lesson l is shown; next holds the settings
 	// the lesson will run with, and the kind may change them.
-	open(g *Game, l *lesson.Lesson, next *scene.Settings)
+	open(c *lessonContext, l *lesson.Lesson, next *scene.Settings)
 	// update runs one tick: at is the pointer in world coordinates, free
 	// says it is on the canvas and the panel does not hold it.
-	update(g *Game, in *input.Snapshot, at flow.Vec, free bool)
-	// chips sets the clickable choices with g.setChips; most kinds have none.
-	chips(g *Game)
+	update(c *lessonContext, in *input.Snapshot, at flow.Vec, free bool)
+	// chips sets the clickable choices with c.setChips; most kinds have none.
+	chips(c *lessonContext)
 	// draw draws the kind's own picture over the canvas, under the column.
-	draw(g *Game, dst *ebiten.Image)
+	draw(c *lessonContext, dst *ebiten.Image)
 	// lines is the live numbers of the column.
-	lines(g *Game) []numLine
+	lines(c *lessonContext) []numLine
 	// geometric reports whether the kind draws its own picture on an empty
 	// plane instead of the trained model's scene (and so shows no training).
 	geometric() bool
@@ -70,10 +70,10 @@ type (
 // no picture of their own, no pointer, no chips. Each kind opens itself.
 type trainedKind struct{}
 
-func (trainedKind) update(*Game, *input.Snapshot, flow.Vec, bool) {}
+func (trainedKind) update(*lessonContext, *input.Snapshot, flow.Vec, bool) {}
 
-func (trainedKind) chips(*Game) {}
+func (trainedKind) chips(*lessonContext) {}
 
-func (trainedKind) draw(*Game, *ebiten.Image) {}
+func (trainedKind) draw(*lessonContext, *ebiten.Image) {}
 
 func (trainedKind) geometric() bool { return false }

@@ -25,19 +25,19 @@ func TestStepwiseGame(t *testing.T) {
 	before := runtime.NumGoroutine()
 	g := newGame(Config{Settings: s, Backend: b, Width: 800, Height: 600, Scale: 1, Stepwise: true})
 	g.Layout(800, 600)
-	if err := b.Apply(g.pane.applied); err != nil {
+	if err := b.Apply(g.panes.cur.applied); err != nil {
 		t.Fatal(err)
 	}
 	screen := ebiten.NewImage(800, 600)
 	deadline := time.Now().Add(30 * time.Second)
-	for g.pane.sc == nil || b.Status().Step < 200 {
+	for g.panes.cur.sc == nil || b.Status().Step < 200 {
 		if time.Now().After(deadline) {
-			t.Fatalf("after 30 s: scene %v, step %d", g.pane.sc != nil, b.Status().Step)
+			t.Fatalf("after 30 s: scene %v, step %d", g.panes.cur.sc != nil, b.Status().Step)
 		}
 		frame(t, g, screen)
 	}
-	if len(g.pane.pos) != 500 {
-		t.Errorf("%d particles on screen, want 500", len(g.pane.pos))
+	if len(g.panes.cur.pos) != 500 {
+		t.Errorf("%d particles on screen, want 500", len(g.panes.cur.pos))
 	}
 	if n := runtime.NumGoroutine(); n > before+1 { // the state writer may run
 		t.Errorf("stepwise game started goroutines: %d, was %d", n, before)
