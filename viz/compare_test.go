@@ -1,12 +1,20 @@
 package viz
 
 import (
+	"image"
+	"image/gif"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/keymap"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -179,5 +187,100 @@ func TestCompareSessionReopensBothPanes(t *testing.T) {
 	}
 	if c := g2.panes.all[1].applied.Coupling; c != "ot" {
 		t.Fatalf("pane B reopened with coupling %q", c)
+	}
+}
+
+// exported returns the one file in dir/exports whose name ends in suffix.
+func exported(t *testing.T, dir, suffix string) string {
+	t.Helper()
+	matches, err := filepath.Glob(filepath.Join(dir, "exports", "*"+suffix))
+	if err != nil || len(matches) != 1 {
+		t.Fatalf("exports %v (%v), want one *%s", matches, err, suffix)
+	}
+	return matches[0]
+}
+
+// inked counts the pixels of img inside r that are not the background.
+func inked(img image.Image, r image.Rectangle) int {
+	bg := toColor(palette.Background)
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			br, bgg, bb, _ := bg.RGBA()
+			if cr != br || cg != bgg || cb != bb {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// In compare mode F12's PNG captures both panes and the strip, and F9's
+// GIF plays both panes side by side, A on the left.
+func TestCompareExportsShowBothPanes(t *testing.T) {
+	g, _, _, screen := compareGame(t)
+	dir := t.TempDir()
+	g.keep.Dir = dir
+	g.do(keymap.ToggleCompare)
+	for range 3 {
+		frame(t, g, screen)
+	}
+	canvasR, _, _ := g.layout()
+	rects := g.panes.rects(canvasR, g.ui)
+
+	g.do(keymap.Screenshot)
+	frame(t, g, screen)
+	waitSaves(t, g)
+	f, err := os.Open(exported(t, dir, ".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	shot, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shot.Bounds(); got.Dx() != int(canvasR.W) || got.Dy() != int(canvasR.H) {
+		t.Fatalf("PNG %v, want the canvas %v with both panes", got, canvasR)
+	}
+	for i, r := range rects {
+		pr := image.Rect(int(r.X), int(r.Y), int(r.X+r.W), int(r.Y+r.H)).Sub(image.Pt(int(canvasR.X), int(canvasR.Y)))
+		if n := inked(shot, pr); n < pr.Dx()*pr.Dy()/100 {
+			t.Errorf("pane %d's part of the PNG has %d drawn pixels of %d", i, n, pr.Dx()*pr.Dy())
+		}
+	}
+
+	g.keep.GIFSize, g.keep.GIFFrames = 64, 3
+	g.do(keymap.RecordGIF)
+	waitSaves(t, g)
+	if g.ui.statusErr || !strings.Contains(g.ui.status, "panes A | B") {
+		t.Fatalf("status after F9: %q", g.ui.status)
+	}
+	gf, err := os.Open(exported(t, dir, ".gif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gf.Close()
+	anim, err := gif.DecodeAll(gf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := anim.Image[len(anim.Image)-1]
+	if got, want := last.Bounds().Dx(), 2*64+record.PaneGap; got != want || last.Bounds().Dy() != 64 {
+		t.Fatalf("GIF frames %v, want %d×64: both panes side by side", last.Bounds(), want)
+	}
+	for i, r := range []image.Rectangle{image.Rect(0, 0, 64, 64), image.Rect(64+record.PaneGap, 0, 2*64+record.PaneGap, 64)} {
+		n := 0
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if last.ColorIndexAt(x, y) > 2 { // past background, axis and cloud: a particle
+					n++
+				}
+			}
+		}
+		if n < 20 {
+			t.Errorf("GIF panel %d has %d particle pixels", i, n)
+		}
 	}
 }

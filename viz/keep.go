@@ -618,11 +618,16 @@ func (k *Keeper) screenshot(screen *ebiten.Image, canvasR rect) {
 
 // recordGIF renders the current scene's flow from t = 0 to 1 as seen on the
 // canvas, on a goroutine: scenes are immutable, so it needs nothing else.
+// In compare mode both panes' scenes play side by side on one clock, A on
+// the left, each panel GIFSize pixels a side.
 func (k *Keeper) recordGIF() {
-	sc := k.panes.cur.sc
-	if sc == nil {
-		k.ui.say("nothing to record yet", true)
-		return
+	var scs []*scene.Scene
+	for _, p := range k.panes.all {
+		if p.sc == nil {
+			k.ui.say("nothing to record yet", true)
+			return
+		}
+		scs = append(scs, p.sc)
 	}
 	path, err := k.exportPath("flow", "gif")
 	if err != nil {
@@ -637,15 +642,19 @@ func (k *Keeper) recordGIF() {
 		// The GIF shows the square the canvas's shorter side shows.
 		Zoom: cam.Zoom * float64(size) / max(1, min(cam.W, cam.H)),
 	}, Trails: k.panes.cur.canvas.Layers.Trails}
+	what := "GIF"
+	if len(scs) > 1 {
+		what = "GIF of panes A | B"
+	}
 	k.ui.say("recording "+path+" …", false)
 	k.busy.Add(1)
 	go func() {
 		defer k.busy.Add(-1)
-		if err := record.SaveGIF(context.Background(), path, sc, opt); err != nil {
+		if err := record.SavePanesGIF(context.Background(), path, scs, opt); err != nil {
 			k.report(keepResult{msg: "GIF not saved: " + err.Error(), isErr: true})
 			return
 		}
-		k.report(keepResult{msg: fmt.Sprintf("GIF (%d frames, %d px) saved to %s", opt.Frames, size, path)})
+		k.report(keepResult{msg: fmt.Sprintf("%s (%d frames, %d px) saved to %s", what, opt.Frames, size, path)})
 	}()
 }
 
