@@ -117,7 +117,7 @@ func (g *Game) Update() error {
 	ps.focusAt(&in, rects, ui)
 	g.lessons.Update(canvasR, &in)
 	g.draw.paint(g.lessons.paintArea(rects[ps.focus]), &in)
-	if msg := g.tools.Update(&in, g.toolFrame(rects[ps.focus])); msg != "" {
+	if msg := g.tools.Update(&in, g.toolFrame(rects)); msg != "" {
 		ui.say(msg, true)
 	}
 	if in.Free() || ui.bar.scrubbing {
@@ -329,9 +329,16 @@ func (g *Game) toggleCompare() {
 	g.panes.openCompare(g.ui)
 }
 
-// toolFrame is what the tools see in area this tick.
-func (g *Game) toolFrame(area rect) toolFrame {
-	return toolFrame{area: area, pane: g.panes.cur, other: g.panes.other(), t: g.tl.T, scale: g.ui.scale, fonts: g.ui.fonts, blocked: g.lessons.hit}
+// toolFrame is what the tools see this tick: the focused pane in its area
+// of rects, the other pane in its own, and the boxes (training readouts)
+// their text must keep clear of.
+func (g *Game) toolFrame(rects []rect, avoid ...rect) toolFrame {
+	ps := g.panes
+	f := toolFrame{area: rects[ps.focus], pane: ps.cur, t: g.tl.T, scale: g.ui.scale, fonts: g.ui.fonts, blocked: g.lessons.hit, avoid: avoid}
+	if o := ps.other(); o != nil && len(rects) > 1 {
+		f.other, f.otherArea = o, rects[1-ps.focus]
+	}
+	return f
 }
 
 // Draw draws the frame. It reads only what Update prepared.
@@ -380,14 +387,14 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 	}
 	if g.lessons.active() {
 		// The lesson's column carries its own training readout.
-		g.tools.Draw(screen, g.toolFrame(g.lessons.lay.figure))
+		g.tools.Draw(screen, g.toolFrame([]rect{g.lessons.lay.figure}))
 		g.lessons.drawColumn(screen)
 		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
 			ui.hud.drawTraining(screen, lay.figure, st, ui.status, ui.statusErr, ui.fonts)
 		}
 	} else {
-		g.tools.Draw(screen, g.toolFrame(canvasR))
-		ui.hud.drawTraining(screen, canvasR, st, ui.status, ui.statusErr, ui.fonts)
+		readout := ui.hud.drawTraining(screen, canvasR, st, ui.status, ui.statusErr, ui.fonts)
+		g.tools.Draw(screen, g.toolFrame([]rect{canvasR}, readout))
 	}
 	g.keep.screenshot(screen, canvasR)
 	if sc == nil && !g.lessons.geometric() {
@@ -402,15 +409,16 @@ func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
 	ui, ps := g.ui, g.panes
 	rects := ps.rects(canvasR, ui)
 	labels := compareLabels(ps.all[0].applied, ps.all[1].applied)
+	readouts := make([]rect, len(ps.all))
 	for i, p := range ps.all {
 		status, isErr := "", false
 		if p == ps.cur {
 			status, isErr = ui.status, ui.statusErr
 		}
-		p.drawInPane(screen, rects[i], g.tl.T, labels[i], i, i == ps.focus, status, isErr, ui)
+		readouts[i] = p.drawInPane(screen, rects[i], g.tl.T, labels[i], i, i == ps.focus, status, isErr, ui)
 	}
 	g.draw.drawOverlay(screen, rects[ps.focus])
-	g.tools.Draw(screen, g.toolFrame(rects[ps.focus]))
+	g.tools.Draw(screen, g.toolFrame(rects, readouts...))
 	ps.cmp.drawStrip(screen, &ui.toolBatch, ps.stripRect(canvasR, rects), ps.all, labels, ui.fonts, ui.scale)
 	g.keep.screenshot(screen, canvasR)
 }

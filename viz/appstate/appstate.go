@@ -103,6 +103,9 @@ type Tool struct {
 	Other    *flow.Vec     `json:"other,omitempty"`     // compare mode: the other pane's learned v at the probe
 	TopShare float64       `json:"top_share,omitempty"` // posterior weight of the heaviest target
 	Reverse  [][2]flow.Vec `json:"reverse,omitempty"`   // [x1 at t = 1, x0 at t = 0] per path
+	// OtherReverse is compare mode's: the same paths through the other
+	// pane's learned field.
+	OtherReverse [][2]flow.Vec `json:"other_reverse,omitempty"`
 }
 
 // Size is a width and height in pixels.
