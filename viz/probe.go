@@ -75,13 +75,13 @@ type Tools struct {
 
 // toolFrame is what the tools see of the app in one tick.
 type toolFrame struct {
-	area      rect  // where the tool takes clicks and draws
-	pane      *Pane // the model the tool asks, and its camera
-	other     *Pane // in compare mode the other model, also asked; else nil
-	otherArea rect  // the other pane's area, where its answer is drawn
-	t     float64 // the clock's time
-	scale float64
-	fonts Fonts
+	area      rect    // where the tool takes clicks and draws
+	pane      *Pane   // the model the tool asks, and its camera
+	other     *Pane   // in compare mode the other model, also asked; else nil
+	otherArea rect    // the other pane's area, where its answer is drawn
+	t         float64 // the clock's time
+	scale     float64
+	fonts     Fonts
 	// blocked reports a screen point the tool must leave alone (a
 	// lesson's caption or chip); nil for none.
 	blocked func(x, y float64) bool
