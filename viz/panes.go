@@ -63,7 +63,7 @@ func (ps *Panes) rects(canvasR rect, ui *Chrome) []rect {
 		return []rect{canvasR}
 	}
 	gap := math.Round(4 * ui.scale)
-	h := canvasR.H - math.Min(stripHeight(ui.fonts, ui.scale), canvasR.H/3)
+	h := canvasR.H - math.Min(stripHeight(ui.fonts, ui.scale, ps.cmp.raceNote() != ""), canvasR.H/3)
 	w := math.Floor((canvasR.W - gap) / 2)
 	return []rect{{canvasR.X, canvasR.Y, w, h}, {canvasR.X + w + gap, canvasR.Y, canvasR.W - w - gap, h}}
 }
@@ -216,8 +216,8 @@ func (ps *Panes) closeCompare(ui *Chrome) {
 	ps.cmp.close()
 	ps.all = ps.all[:1]
 	ps.focus, ps.cur = 0, ps.all[0]
+	ui.say(ps.cmp.restoreKept(ps.cur), false)
 	ui.panel.Sync(ps.cur.settings, ps.cur.backend.Options())
-	ui.say("compare mode closed", false)
 }
 
 // openCompare opens pane B beside A, B being A with the compare spec's
