@@ -66,8 +66,10 @@ func (c *Compare) spec() string {
 
 // open starts pane B from a's applied settings with the spec's changes: a
 // fresh model of its own, the same data, seed and particles. start runs
-// the backend the way the app runs its own (goroutines or stepwise).
-func (c *Compare) open(a *Pane, newBackend func(scene.Settings) (scene.Backend, error), start func(scene.Backend) func(), say func(string, bool)) (*Pane, error) {
+// the backend the way the app runs its own (goroutines or stepwise). keep
+// sets A's run aside when it has trained already (keepRun), for a race
+// from step 0; a lesson restarts A itself.
+func (c *Compare) open(a *Pane, keep bool, newBackend func(scene.Settings) (scene.Backend, error), start func(scene.Backend) func(), say func(string, bool)) (*Pane, error) {
 	if newBackend == nil {
 		return nil, fmt.Errorf("compare mode needs the live trainer: start without -demo")
 	}
@@ -82,7 +84,10 @@ func (c *Compare) open(a *Pane, newBackend func(scene.Settings) (scene.Backend, 
 	if err := backend.Apply(sb); err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
-	c.keepRun(a)
+	c.kept = nil
+	if keep {
+		c.keepRun(a)
+	}
 	b := newPane(backend, sb, a.lastCanvas, a.canvas.Scale, say)
 	b.canvas.Layers = a.canvas.Layers
 	b.canvas.Cam = a.canvas.Cam
@@ -90,13 +95,12 @@ func (c *Compare) open(a *Pane, newBackend func(scene.Settings) (scene.Backend, 
 	// Both train in lockstep, so that they share the CPU fairly whatever
 	// else the machine runs and are compared at the same step.
 	c.share = nil
-	step := new(scene.Lockstep)
 	for _, be := range []scene.Backend{a.backend, backend} {
-		if s, ok := be.(scene.Lockstepper); ok {
-			s.Lockstep(step)
+		if _, ok := be.(scene.Lockstepper); ok {
 			c.share = append(c.share, be)
 		}
 	}
+	c.relock()
 	c.stop = start(backend)
 	c.hasMeas, c.measureAt = false, time.Time{}
 	return b, nil
@@ -108,7 +112,6 @@ func (c *Compare) open(a *Pane, newBackend func(scene.Settings) (scene.Backend, 
 // would make every number of the strip favour A for its head start. A
 // backend that cannot hand its state over keeps training (see raceNote).
 func (c *Compare) keepRun(a *Pane) {
-	c.kept = nil
 	st := a.backend.Status()
 	tr, ok := a.backend.(Trainer)
 	if st.Step == 0 || !ok {
@@ -152,20 +155,41 @@ func (c *Compare) raceNote() string {
 	return fmt.Sprintf("K restarted A: both race from step 0 on the same weights and batches · A's own run (step %s) returns when K closes", thousands(c.keptAt))
 }
 
-// close stops B's backend and any measurement in flight.
-func (c *Compare) close() {
+// relock joins the compared backends to a fresh Lockstep, counting from
+// now.
+func (c *Compare) relock() {
+	step := new(scene.Lockstep)
+	for _, be := range c.share {
+		be.(scene.Lockstepper).Lockstep(step)
+	}
+}
+
+// unlock lets the compared backends train freely again.
+func (c *Compare) unlock() {
+	for _, be := range c.share {
+		be.(scene.Lockstepper).Lockstep(nil)
+	}
+}
+
+// stopMeasuring cancels a measurement in flight and forgets its result.
+func (c *Compare) stopMeasuring() {
 	if c.cancel != nil {
 		c.cancel()
 		c.cancel = nil
 	}
+	// The goroutine sends once into the buffered channel; a fresh one
+	// keeps its late result out.
 	c.measuring, c.results = false, nil
+}
+
+// close stops B's backend and any measurement in flight.
+func (c *Compare) close() {
+	c.stopMeasuring()
 	if c.stop != nil {
 		c.stop()
 		c.stop = nil
 	}
-	for _, be := range c.share {
-		be.(scene.Lockstepper).Lockstep(nil)
-	}
+	c.unlock()
 	c.share = nil
 }
 
@@ -370,7 +394,10 @@ func (c *Compare) state(panes []*Pane, rects []rect, focus int) *appstate.Compar
 	labels := compareLabels(panes[0].applied, panes[1].applied)
 	ma, mb := c.metrics(panes[0], 0), c.metrics(panes[1], 1)
 	v := compare.Better(ma, mb)
-	st := &appstate.Compare{Spec: c.spec(), Focus: focus, Link: c.Link}
+	st := &appstate.Compare{Spec: c.spec(), Focus: focus, Link: c.Link, Race: c.raceNote()}
+	if c.kept != nil {
+		st.KeptAt = c.keptAt
+	}
 	for i, m := range [2]compare.Metrics{ma, mb} {
 		p, r := panes[i], rects[i]
 		cam := p.canvas.Cam

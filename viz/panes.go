@@ -221,14 +221,18 @@ func (ps *Panes) closeCompare(ui *Chrome) {
 }
 
 // openCompare opens pane B beside A, B being A with the compare spec's
-// settings changed; it reports failure on the status line.
-func (ps *Panes) openCompare(ui *Chrome) bool {
+// settings changed; A's run, if it has trained, is set aside for a race
+// from step 0. It reports failure on the status line.
+func (ps *Panes) openCompare(ui *Chrome) bool { return ps.open(true, ui) }
+
+// open opens compare mode with ps.cmp.Spec; keep: see Compare.open.
+func (ps *Panes) open(keep bool, ui *Chrome) bool {
 	if len(ps.all) > 1 {
 		return true
 	}
 	a := ps.all[0]
 	stepwise := ps.stepwise
-	b, err := ps.cmp.open(a, ps.newBackend, func(be scene.Backend) func() { return runBackend(be, stepwise) }, ui.say)
+	b, err := ps.cmp.open(a, keep, ps.newBackend, func(be scene.Backend) func() { return runBackend(be, stepwise) }, ui.say)
 	if err != nil {
 		ui.say(err.Error(), true)
 		return false
@@ -237,4 +241,61 @@ func (ps *Panes) openCompare(ui *Chrome) bool {
 	ps.focus, ps.cur = 0, a
 	ui.say("compare "+ps.cmp.spec()+": click a pane to edit it, K closes", false)
 	return true
+}
+
+// compareStash is the user's compare mode set aside while a lesson runs:
+// pane B with its backend alive but paused, and compare mode's state, to
+// come back exactly as it was when the lesson closes.
+type compareStash struct {
+	b       *Pane
+	cmp     Compare
+	focus   int
+	running bool // B was training
+}
+
+// stash sets compare mode aside, leaving pane A alone; nil with one pane.
+func (ps *Panes) stash() *compareStash {
+	if !ps.comparing() {
+		return nil
+	}
+	st := &compareStash{b: ps.all[1], focus: ps.focus, running: ps.all[1].backend.Status().State == "running"}
+	if st.running {
+		st.b.backend.Pause()
+	}
+	ps.cmp.stopMeasuring()
+	// A leaves the lockstep: B is paused, and a lesson that compares
+	// joins A to another.
+	ps.cmp.unlock()
+	st.cmp = ps.cmp
+	ps.cmp = Compare{}
+	ps.all = ps.all[:1]
+	ps.focus, ps.cur = 0, ps.all[0]
+	return st
+}
+
+// unstash brings a stashed compare mode back: pane B beside A as it was,
+// training again if it was, in lockstep with A from now on.
+func (ps *Panes) unstash(st *compareStash, ui *Chrome) {
+	if st == nil {
+		return
+	}
+	ps.closeCompare(ui) // a lesson's own compare mode
+	ps.cmp = st.cmp
+	ps.cmp.relock()
+	ps.cmp.measureAt = time.Time{} // remeasure at once
+	st.b.canvas.Cam = ps.all[0].canvas.Cam
+	st.b.viewMoved = time.Now()
+	ps.all = append(ps.all[:1], st.b)
+	ps.focus, ps.cur = st.focus, ps.all[st.focus]
+	if st.running {
+		st.b.backend.Train()
+	}
+	ui.panel.Sync(ps.cur.settings, ps.cur.backend.Options())
+}
+
+// stop ends a stashed compare mode's pane B for good (the app closes).
+func (st *compareStash) stop() {
+	if st != nil {
+		st.cmp.close()
+	}
 }

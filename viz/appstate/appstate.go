@@ -302,6 +302,10 @@ type Compare struct {
 	Focus int    `json:"focus"` // 0 for A, 1 for B
 	Link  bool   `json:"link"`  // the panel edits both
 	Panes []Pane `json:"panes"` // A, then B
+	// Race is the strip's note when K opened compare mode mid-run: A's run
+	// set aside at that step, both training from step 0; "" otherwise.
+	Race   string `json:"race,omitempty"`
+	KeptAt int    `json:"kept_at,omitempty"`
 }
 
 // Pane is one model of compare mode: its screen rectangle [x, y, w, h], its

@@ -94,6 +94,10 @@ type Lesson struct {
 	StepChoices []int      `json:"step_choices,omitempty"` // sampling
 	Solvers     []string   `json:"solvers,omitempty"`      // sampling
 	Couplings   []string   `json:"couplings,omitempty"`    // straight
+	// Compare, when set, shows the lesson in compare mode: a second pane B
+	// that is the lesson's model with these key=value settings changed
+	// ("coupling=ot"), trained beside it on the same batches.
+	Compare string `json:"compare,omitempty"`
 	// Params holds the fields of a registered kind's own, which it reads
 	// with DecodeParams and checks in its KindCheck.
 	Params   json.RawMessage `json:"params,omitempty"`

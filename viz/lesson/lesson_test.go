@@ -163,6 +163,8 @@ func TestValidate(t *testing.T) {
 		field  string // the error must name it
 	}{
 		{"unknown kind", func(l *Lesson) { l.Kind = "quiz" }, "kind"},
+		{"compare unknown setting", func(l *Lesson) { l.Compare = "seed=3" }, "compare"},
+		{"compare changes nothing", func(l *Lesson) { l.Compare = "coupling=independent" }, "compare"},
 		{"empty title", func(l *Lesson) { l.Title = "" }, "title"},
 		{"empty caption", func(l *Lesson) { l.Caption = "" }, "caption"},
 		{"empty formula", func(l *Lesson) { l.Formula = "" }, "formula"},

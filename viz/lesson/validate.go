@@ -49,6 +49,11 @@ func (l Lesson) Validate() error {
 	}
 	v.kind(l)
 	v.settings(l.Settings)
+	if l.Compare != "" {
+		if _, err := l.Settings.Apply(scene.DefaultSettings()).Differ(l.Compare); err != nil {
+			v.fail("compare", "%v", err)
+		}
+	}
 	return v.err()
 }
 
