@@ -246,8 +246,9 @@ func (ls *Lessons) leave() {
 	}
 	ls.closeKind()
 	ls.cur = -1
+	// The saved settings' arrow grid is the saved camera's, which comes
+	// back below; the lesson's own view may have reached the settings.
 	s := ls.saved.settings
-	s.View = ls.panes.cur.settings.View
 	if s != ls.panes.cur.settings {
 		ls.panes.cur.settings = s
 		ls.panes.cur.dirty, ls.panes.cur.editedAt = true, time.Time{}
