@@ -76,6 +76,15 @@ func newGame(cfg Config) *Game {
 // layout splits the screen into canvas, timeline bar and panel.
 func (g *Game) layout() (canvas, bar, panel rect) { return g.ui.layout(g.lessons.active()) }
 
+// paneRects is where the panes go on canvasR: in a lesson that compares,
+// in its figure beside the text column.
+func (g *Game) paneRects(canvasR rect) []rect {
+	if g.lessons.active() && g.panes.comparing() {
+		return g.lessons.paneRects()
+	}
+	return g.panes.rects(canvasR, g.ui)
+}
+
 // Update advances one tick: UI, input, new scenes, the clock.
 func (g *Game) Update() error {
 	if g.quit.Load() {
@@ -86,7 +95,7 @@ func (g *Game) Update() error {
 	dt := 1 / float64(ebiten.TPS())
 	ui, ps := g.ui, g.panes
 	canvasR, barR, panelR := g.layout()
-	for i, r := range ps.rects(canvasR, ui) {
+	for i, r := range g.paneRects(canvasR) {
 		ps.all[i].canvas.Cam.SetViewport(r.X, r.Y, r.W, r.H)
 	}
 	ui.bar.Area, ui.panel.Area = barR, panelR
@@ -113,7 +122,7 @@ func (g *Game) Update() error {
 	g.handleKeys(&in)
 	g.draw.handleKeys(&in)
 	canvasR, _, _ = g.layout()
-	rects := ps.rects(canvasR, ui)
+	rects := g.paneRects(canvasR)
 	ps.focusAt(&in, rects, ui)
 	g.lessons.Update(canvasR, &in)
 	g.draw.paint(g.lessons.paintArea(rects[ps.focus]), &in)
@@ -127,7 +136,7 @@ func (g *Game) Update() error {
 
 	// Keys may have shown or hidden the panel or a pane: lay out again.
 	canvasR, barR, panelR = g.layout()
-	for i, r := range ps.rects(canvasR, ui) {
+	for i, r := range g.paneRects(canvasR) {
 		ps.all[i].resize(r)
 	}
 	ui.bar.Area, ui.panel.Area = barR, panelR
@@ -347,11 +356,16 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	ui := g.ui
 	screen.Fill(toColor(palette.Background))
 	canvasR, _, panelR := g.layout()
-	if g.panes.comparing() {
+	switch {
+	case g.panes.comparing() && g.lessons.active():
+		g.drawPanes(screen, g.lessons.lay.figure)
+		g.lessons.drawColumn(screen)
+	case g.panes.comparing():
 		g.drawPanes(screen, canvasR)
-	} else {
+	default:
 		g.drawPane(screen, canvasR)
 	}
+	g.keep.screenshot(screen, canvasR)
 	ui.bar.Draw(screen, g.tl, solverFormula(g.panes.cur.applied.Solver), ui.fonts)
 	if panelR.W > 0 {
 		ui.dui.Draw(screen)
@@ -396,15 +410,14 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 		readout := ui.hud.drawTraining(screen, canvasR, st, ui.status, ui.statusErr, ui.fonts)
 		g.tools.Draw(screen, g.toolFrame([]rect{canvasR}, readout))
 	}
-	g.keep.screenshot(screen, canvasR)
 	if sc == nil && !g.lessons.geometric() {
 		drawText(screen, "waiting for the first sample…", ui.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H/2, Center, palette.Dim)
 	}
 }
 
-// drawPanes draws compare mode: each pane's field, particles, trails and
-// training readout with its loss curve, the focused one framed, and the
-// comparison strip below both.
+// drawPanes draws compare mode in area (the canvas, or a lesson's figure):
+// each pane's field, particles, trails and training readout with its loss
+// curve, the focused one framed, and the comparison strip below both.
 func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
 	ui, ps := g.ui, g.panes
 	rects := ps.rects(canvasR, ui)
@@ -420,7 +433,6 @@ func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
 	g.draw.drawOverlay(screen, rects[ps.focus])
 	g.tools.Draw(screen, g.toolFrame(rects, readouts...))
 	ps.cmp.drawStrip(screen, &ui.toolBatch, ps.stripRect(canvasR, rects), ps.all, labels, ui.fonts, ui.scale)
-	g.keep.screenshot(screen, canvasR)
 }
 
 // solverFormula is the update rule of the solver in the notation of the

@@ -90,7 +90,7 @@ func (g *Game) report() stateReport {
 	s.Lesson = g.lessons.state()
 	s.Tool = g.tools.State()
 	if cr, _, _ := g.layout(); g.panes.comparing() {
-		s.Compare = g.panes.cmp.state(g.panes.all, g.panes.rects(cr, g.ui), g.panes.focus)
+		s.Compare = g.panes.cmp.state(g.panes.all, g.paneRects(cr), g.panes.focus)
 	}
 	s.Controls = g.ui.bar.controls()
 	if _, _, panelR := g.layout(); panelR.W > 0 {
