@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/camera"
+	"github.com/flowviz/flowviz/viz/densityview"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 )
@@ -16,6 +17,7 @@ import (
 // Layers says which canvas layers are drawn.
 type Layers struct {
 	Field, Particles, Trails, Trajectories, Clouds, Grid, Legend bool
+	Density                                                      densityview.Mode // the density heatmap (Y), off by default
 }
 
 // DefaultLayers shows what a first look needs: grid, faint clouds, arrows,
@@ -30,6 +32,9 @@ type Canvas struct {
 	Cam    camera.Camera
 	Layers Layers
 	Scale  float64 // UI scale: line widths and dot sizes grow with it
+	// Underlay draws under the arrows and particles, over the grid: the
+	// density heatmap.
+	Underlay func(dst *ebiten.Image, cam *camera.Camera)
 
 	batch   Batch
 	ticks   []float64
@@ -109,6 +114,9 @@ func (cv *Canvas) Draw(dst *ebiten.Image, sc *scene.Scene, t float64, pos []flow
 
 	cv.drawStatic(sc, w, h)
 	sub.DrawImage(cv.static, &at)
+	if cv.Underlay != nil {
+		cv.Underlay(sub, &cv.Cam)
+	}
 
 	b := &cv.batch
 	b.Begin(sub)

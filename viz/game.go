@@ -146,6 +146,7 @@ func (g *Game) Update() error {
 	if panelR.W > 0 {
 		capture, err := g.ui.Update(func(ctx *debugui.Context) error {
 			ctx.SetScale(g.panel.Scale)
+			g.panel.NLL = g.pane.dens.nllLine()
 			edited, changed := g.panel.Build(ctx, st, &g.pane.canvas.Layers, g.tl, g.status, g.actions())
 			if changed {
 				g.editPanes(edited)
@@ -193,6 +194,8 @@ func (g *Game) Update() error {
 	for _, p := range g.panes {
 		p.updatePositions(dt, g.tl.T)
 		p.applySettings(g.lessons.active())
+		// Paused, t moves only by hand: a layer for the old t may go.
+		p.dens.update(p, g.tl, !g.tl.Playing)
 	}
 	g.cmp.update(g.panes)
 	g.takeDroppedFiles(in.Dropped)
@@ -307,6 +310,9 @@ func (g *Game) do(a keymap.Action) {
 		l.Grid = !l.Grid
 	case keymap.ToggleLegend:
 		l.Legend = !l.Legend
+	case keymap.CycleDensity:
+		l.Density = l.Density.Next()
+		g.setStatus("density layer: "+l.Density.Title(), false)
 	case keymap.FitView:
 		g.pane.fit()
 	case keymap.ToggleTraining:
@@ -489,6 +495,7 @@ func linkedEdit(old, edited, s scene.Settings) scene.Settings {
 func (g *Game) toggleCompare() {
 	if len(g.panes) == 2 {
 		g.cmp.close()
+		g.panes[1].dens.close()
 		g.panes = g.panes[:1]
 		g.focus, g.pane = 0, g.panes[0]
 		g.panel.Sync(g.pane.settings, g.pane.backend.Options())
@@ -550,6 +557,9 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 		// boxes must stay readable.
 		g.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, g.fonts)
 	}
+	if g.pane.canvas.Layers.Legend && !g.lessons.geometric() {
+		g.pane.dens.drawLegend(screen, canvasR, g.fonts, g.scale)
+	}
 	g.drawOverlay(screen, canvasR)
 	st := g.pane.backend.Status()
 	if st.State == "waiting" {
@@ -561,11 +571,11 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 		g.tools.Draw(screen, g.toolFrame(g.lessons.lay.figure))
 		g.drawColumn(screen)
 		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
-			g.hud.drawTraining(screen, lay.figure, st, g.status, g.statusErr, g.fonts)
+			g.hud.drawTraining(screen, lay.figure, st, g.pane.dens.nllLine(), g.status, g.statusErr, g.fonts)
 		}
 	default:
 		g.tools.Draw(screen, g.toolFrame(canvasR))
-		g.hud.drawTraining(screen, canvasR, st, g.status, g.statusErr, g.fonts)
+		g.hud.drawTraining(screen, canvasR, st, g.pane.dens.nllLine(), g.status, g.statusErr, g.fonts)
 	}
 	g.takeScreenshot(screen, canvasR)
 	if sc == nil && !g.lessons.geometric() {
@@ -585,13 +595,16 @@ func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
 		if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
 			g.hud.drawLegend(screen, r, p.sc.MaxSpeed, l.Field, l.Particles, g.fonts)
 		}
+		if p.canvas.Layers.Legend {
+			p.dens.drawLegend(screen, r, g.fonts, g.scale)
+		}
 		status, isErr := "", false
 		if p == g.pane {
 			status, isErr = g.status, g.statusErr
 		}
 		// Below the label, which sits at the pane's top centre.
 		top := 8*g.scale + g.fonts.Bold.Size*1.5
-		g.hud.drawTraining(screen, rect{r.X, r.Y + top, r.W, r.H - top}, p.backend.Status(), status, isErr, g.fonts)
+		g.hud.drawTraining(screen, rect{r.X, r.Y + top, r.W, r.H - top}, p.backend.Status(), p.dens.nllLine(), status, isErr, g.fonts)
 		if p.sc == nil {
 			drawText(screen, "waiting for the first sample…", g.fonts.Large, r.X+r.W/2, r.Y+r.H/2, Center, palette.Dim)
 		}
@@ -673,7 +686,7 @@ func (g *Game) report() stateReport {
 		Window:   appstate.Size{W: g.w, H: g.h},
 		Timeline: appstate.Timeline{K: k, N: g.tl.N, T: g.tl.T, Exact: exact, Playing: g.tl.Playing, Mode: g.tl.Mode.String(), Speed: g.tl.Speed},
 		Training: appstate.Training{Step: st.Step, Loss: st.Loss, StepsPerSec: st.StepsPerSec, State: st.State, LR: g.pane.applied.LR, Batch: g.pane.applied.Batch},
-		Layers:   appstate.Layers{Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories, Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend},
+		Layers:   appstate.Layers{Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories, Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend, Density: l.Density.String()},
 		Camera:   appstate.Camera{X: cam.CenterX, Y: cam.CenterY, Zoom: cam.Zoom, Canvas: [4]float64{cam.X, cam.Y, cam.W, cam.H}},
 		Panel:    g.showPanel,
 		Help:     g.showHelp,
@@ -696,6 +709,7 @@ func (g *Game) report() stateReport {
 	s.Drawing = g.drawingState()
 	s.Lesson = g.lessonState()
 	s.Tool = g.tools.State()
+	s.Density = g.pane.dens.state()
 	if cr, _, _ := g.layout(); len(g.panes) > 1 {
 		s.Compare = g.cmp.state(g.panes, g.paneRects(cr), g.focus)
 	}

@@ -48,6 +48,7 @@ type Pane struct {
 	lastErr, lastNote string // the backend's last error and note, said once
 
 	insp inspector // the learned and exact fields where the tools ask
+	dens densityLayer
 }
 
 // newPane shows backend on canvasR with settings s; the arrow grid covers
@@ -55,6 +56,7 @@ type Pane struct {
 func newPane(backend scene.Backend, s scene.Settings, canvasR rect, scale float64, say func(string, bool)) *Pane {
 	p := &Pane{backend: backend, say: say, settings: s.Clamp(), fitData: true}
 	p.canvas.Layers = DefaultLayers()
+	p.canvas.Underlay = p.dens.drawHeat
 	p.canvas.Scale = scale
 	v := p.settings.View
 	p.canvas.Cam = camera.New(canvasR.X, canvasR.Y, canvasR.W, canvasR.H, v[0], v[1], v[2], v[3])

@@ -55,7 +55,16 @@ type Request struct {
 	Net    *mlp.Net   // the snapshot's weights, only read (KindLearned, KindDifference, KindDivergence)
 	Source LogDensity // log p_0 (KindLearned, KindDifference)
 	Target LogDensity // the exact p_t at Key.T, e.g. a PathMarginal (KindExact, KindDifference)
+	// Span floors a difference's two log-densities at Span nats below the
+	// higher peak (default DefaultSpan), as heatmaps of that range show them.
+	Span float64
 }
+
+// DefaultSpan is how many nats below its peak a log-density heatmap shows,
+// and where a difference floors its two log-densities: far out in the tails
+// both densities are ~0 and their logs differ by hundreds of nats that mean
+// nothing.
+const DefaultSpan = 12.0
 
 // Layer is a computed layer: Values in the Grid's order, or Err.
 type Layer struct {
@@ -277,8 +286,15 @@ func Compute(ctx context.Context, f *NetField, r Request) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	span := r.Span
+	if !(span > 0) {
+		span = DefaultSpan
+	}
+	_, peakLearned := FiniteRange(learned)
+	_, peakExact := FiniteRange(exact)
+	floor := max(peakLearned, peakExact) - span
 	for i := range learned {
-		learned[i] -= exact[i]
+		learned[i] = max(learned[i], floor) - max(exact[i], floor)
 	}
 	return learned, nil
 }

@@ -23,6 +23,7 @@ const (
 	ToggleClouds
 	ToggleGrid
 	ToggleLegend
+	CycleDensity
 	FitView
 	ToggleTraining
 	Resample
@@ -82,6 +83,7 @@ var Table = []Binding{
 	{"C", "C", ToggleClouds, "source / target clouds"},
 	{"G", "G", ToggleGrid, "grid and axes"},
 	{"L", "L", ToggleLegend, "speed legend"},
+	{"Y", "Y", CycleDensity, "density layer: off, learned, exact, learned − exact, divergence"},
 	{"F", "F", FitView, "fit the view to the data"},
 	{"Enter", "Enter", ToggleTraining, "pause / resume training"},
 	{"R", "R", Resample, "new particle draws"},

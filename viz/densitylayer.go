@@ -1,0 +1,229 @@
+package viz
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/flow/density"
+	"github.com/flowviz/flowviz/flow/train"
+	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/camera"
+	"github.com/flowviz/flowviz/viz/densityview"
+	"github.com/flowviz/flowviz/viz/live"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/timeline"
+)
+
+// densityLayer is a pane's density heatmap (the Y key) and its live NLL:
+// densityview decides what to compute and show; this part uploads a new
+// layer into an image once when it arrives and draws it under the
+// particles, with its legend.
+type densityLayer struct {
+	view densityview.View
+	nll  densityview.Monitor
+
+	img      *ebiten.Image  // the shown layer, one pixel a cell
+	pix      []byte         // its premultiplied RGBA, reused
+	uploaded *density.Layer // the layer img holds
+	upMode   densityview.Mode
+	scale    densityview.Scale
+	batch    Batch
+}
+
+// update runs one tick for pane p at the timeline's t: the mode from the
+// pane's layers, the newest snapshot, and a new layer uploaded if one
+// arrived.
+func (d *densityLayer) update(p *Pane, tl *timeline.Timeline, moving bool) {
+	model := p.model()
+	d.nll.Start(live.LowerPriority)
+	in := densityview.NLLInput{Model: model, Source: p.applied.Source, Target: p.applied.Target}
+	if p.sc != nil {
+		in.TargetDraws = p.sc.Target
+	}
+	d.nll.Set(in)
+
+	d.view.Mode = p.canvas.Layers.Density
+	if d.view.Mode == densityview.Off {
+		return
+	}
+	d.view.Start(live.LowerPriority)
+	x0, y0, x1, y1 := p.canvas.Cam.Visible()
+	k, _ := tl.Step()
+	f := densityview.Frame{
+		Visible: density.Rect{MinX: x0, MinY: y0, MaxX: x1, MaxY: y1},
+		Settled: p.viewMoved.IsZero(),
+		Step:    k, Steps: tl.N, Moving: moving,
+		Model:    model,
+		Training: p.backend.Status().State == "running",
+		Source:   p.applied.Source, Target: p.applied.Target,
+		Path: p.applied.Path, Sigma: p.applied.Sigma, Coupling: p.applied.Coupling,
+	}
+	if p.sc != nil {
+		f.TargetDraws = p.sc.Target
+	}
+	d.view.Update(f)
+	l, _ := d.view.Shown()
+	if l == nil || l.Err != nil || (l == d.uploaded && d.upMode == d.view.Mode) {
+		return
+	}
+	g := l.Grid
+	if d.img == nil || d.img.Bounds().Dx() != g.NX || d.img.Bounds().Dy() != g.NY {
+		if d.img != nil {
+			d.img.Deallocate()
+		}
+		d.img = ebiten.NewImage(g.NX, g.NY)
+	}
+	d.pix, d.scale = densityview.Paint(d.pix, d.view.Mode, l.Values)
+	d.img.WritePixels(d.pix)
+	d.uploaded, d.upMode = l, d.view.Mode
+}
+
+// model returns the pane's newest snapshot, nil without one.
+func (p *Pane) model() *train.Model {
+	in, ok := p.backend.(scene.Inspector)
+	if !ok {
+		return nil
+	}
+	return in.Model()
+}
+
+// close stops the layer's goroutines.
+func (d *densityLayer) close() {
+	d.view.Close()
+	d.nll.Close()
+}
+
+// shown reports whether a layer is on screen.
+func (d *densityLayer) shown() bool {
+	return d.view.Mode != densityview.Off && d.uploaded != nil && d.upMode == d.view.Mode && d.img != nil
+}
+
+// drawHeat draws the layer under the arrows and particles, mapped from its
+// grid's world rectangle through the camera, smoothed between cells.
+func (d *densityLayer) drawHeat(dst *ebiten.Image, cam *camera.Camera) {
+	if !d.shown() {
+		return
+	}
+	g := d.uploaded.Grid
+	cw, ch := g.CellSize()
+	var op ebiten.DrawImageOptions
+	op.GeoM.Scale(cw*cam.Zoom, ch*cam.Zoom)
+	x, y := cam.ToScreen(g.View.MinX, g.View.MaxY)
+	op.GeoM.Translate(x, y)
+	op.Filter = ebiten.FilterLinear
+	dst.DrawImage(d.img, &op)
+}
+
+// drawLegend draws the layer's key at the bottom left of area: what it
+// shows at which t, the colour bar with its ends in its unit, the caption
+// and any note (no layer yet, what the exact density approximates).
+func (d *densityLayer) drawLegend(dst *ebiten.Image, area rect, fonts Fonts, s float64) {
+	mode := d.view.Mode
+	if mode == densityview.Off {
+		return
+	}
+	l, note := d.view.Shown()
+	w := math.Min(360*s, area.W*0.5)
+	if area.W < 300*s || area.H < 260*s {
+		return
+	}
+	pad, barH := 10*s, 12*s
+	lineH := fonts.Body.Size * 1.35
+	smallH := fonts.Small.Size * 1.35
+	title := mode.Title()
+	if l != nil && l.Err == nil {
+		title += fmt.Sprintf("   t = %.2f", l.T)
+	}
+	if _, busy := d.view.Worker().Running(); busy {
+		title += "   computing…"
+	}
+	caption := wrap(densityview.Caption(mode), fonts.Small, w-2*pad)
+	noteText := ""
+	if note != "" {
+		noteText = wrap(note, fonts.Small, w-2*pad)
+	}
+	h := pad + lineH + barH + 4*s + smallH*2 + smallH*float64(1+strings.Count(caption, "\n")) + pad
+	if noteText != "" {
+		h += smallH * float64(1+strings.Count(noteText, "\n"))
+	}
+	x, y := area.X+10*s, area.Y+area.H-h-10*s
+	b := &d.batch
+	b.Begin(dst)
+	b.Rect(float32(x), float32(y), float32(w), float32(h), palette.PanelBG.WithAlpha(0.88))
+	bx, by, bw := x+pad, y+pad+lineH, w-2*pad
+	shown := d.shown()
+	if shown {
+		const n = 48
+		for i := range n {
+			u0, u1 := float64(i)/n, float64(i+1)/n
+			c0 := d.scale.Colour(d.scale.Lo + u0*(d.scale.Hi-d.scale.Lo)).WithAlpha(1)
+			c1 := d.scale.Colour(d.scale.Lo + u1*(d.scale.Hi-d.scale.Lo)).WithAlpha(1)
+			if d.scale.Signed {
+				c0, c1 = palette.Diverging(u0), palette.Diverging(u1)
+			}
+			x0, x1 := float32(bx+bw*u0), float32(bx+bw*u1)
+			b.Quad(x0, float32(by), x1, float32(by), x1, float32(by+barH), x0, float32(by+barH), c0, c1, c1, c0)
+		}
+	}
+	b.Flush()
+	drawText(dst, title, fonts.Bold, bx, y+pad, TopLeft, palette.Label)
+	ty := by + barH + 4*s
+	if shown {
+		lo, hi := d.scale.Ends(mode)
+		drawText(dst, lo, fonts.Small, bx, ty, TopLeft, palette.Dim)
+		drawText(dst, hi, fonts.Small, bx+bw, ty, TopRight, palette.Dim)
+	} else {
+		drawText(dst, "waiting for the first layer…", fonts.Small, bx, by, TopLeft, palette.Dim)
+	}
+	ty += smallH
+	drawText(dst, densityview.Unit(mode), fonts.Small, bx, ty, TopLeft, palette.Label)
+	ty += smallH
+	drawText(dst, caption, fonts.Small, bx, ty, TopLeft, palette.Accent)
+	ty += smallH * float64(1+strings.Count(caption, "\n"))
+	if noteText != "" {
+		drawText(dst, noteText, fonts.Small, bx, ty, TopLeft, palette.Dim)
+	}
+}
+
+// nllLine is the HUD's and the panel's NLL line, "" without one.
+func (d *densityLayer) nllLine() string {
+	n, ok := d.nll.Latest()
+	if !ok {
+		return ""
+	}
+	return n.String()
+}
+
+// state is the density part of the state file.
+func (d *densityLayer) state() *appstate.Density {
+	n, haveNLL := d.nll.Latest()
+	if d.view.Mode == densityview.Off && !haveNLL {
+		return nil
+	}
+	s := &appstate.Density{Mode: d.view.Mode.String()}
+	if w := d.view.Worker(); w != nil {
+		_, s.Computing = w.Running()
+	}
+	l, note := d.view.Shown()
+	s.Note = note
+	if d.shown() && l != nil {
+		s.Shown, s.T, s.Grid, s.Model = true, l.T, [2]int{l.Grid.NX, l.Grid.NY}, l.Model
+		s.ElapsedMs = float64(l.Elapsed.Microseconds()) / 1000
+		s.Lo, s.Hi = d.scale.Lo, d.scale.Hi
+	}
+	if haveNLL {
+		if n.Err != nil {
+			s.NLLReport = n.Err.Error()
+		} else {
+			s.NLL, s.NLLSE, s.NLLN, s.NLLStep = n.Value, n.SE, n.N, n.Step
+			if n.HaveEntropy {
+				s.Entropy = n.Entropy
+			}
+		}
+	}
+	return s
+}
