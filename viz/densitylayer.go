@@ -23,21 +23,65 @@ import (
 // layer into an image once when it arrives and draws it under the
 // particles, with its legend.
 type densityLayer struct {
-	view densityview.View
-	nll  densityview.Monitor
+	view  densityview.View
+	nll   densityview.Monitor
+	heat  heatImage
+	lastT float64 // the timeline's t at the previous tick
+	batch Batch
+}
 
-	img      *ebiten.Image  // the shown layer, one pixel a cell
+// heatImage is a computed layer as an image, one pixel a cell, uploaded
+// once when a new layer arrives.
+type heatImage struct {
+	img      *ebiten.Image
 	pix      []byte         // its premultiplied RGBA, reused
 	uploaded *density.Layer // the layer img holds
-	upMode   densityview.Mode
+	mode     densityview.Mode
 	scale    densityview.Scale
-	batch    Batch
+}
+
+// take uploads l shown as mode unless it is already there.
+func (h *heatImage) take(l *density.Layer, mode densityview.Mode) {
+	if l == nil || l.Err != nil || (l == h.uploaded && h.mode == mode) {
+		return
+	}
+	g := l.Grid
+	if h.img == nil || h.img.Bounds().Dx() != g.NX || h.img.Bounds().Dy() != g.NY {
+		if h.img != nil {
+			h.img.Deallocate()
+		}
+		h.img = ebiten.NewImage(g.NX, g.NY)
+	}
+	h.pix, h.scale = densityview.Paint(h.pix, mode, l.Values)
+	h.img.WritePixels(h.pix)
+	h.uploaded, h.mode = l, mode
+}
+
+// ready reports whether the image holds a layer shown as mode.
+func (h *heatImage) ready(mode densityview.Mode) bool {
+	return mode != densityview.Off && h.uploaded != nil && h.mode == mode && h.img != nil
+}
+
+// draw maps the layer's grid rectangle through cam onto dst, smoothed
+// between cells.
+func (h *heatImage) draw(dst *ebiten.Image, cam *camera.Camera) {
+	g := h.uploaded.Grid
+	cw, ch := g.CellSize()
+	var op ebiten.DrawImageOptions
+	op.GeoM.Scale(cw*cam.Zoom, ch*cam.Zoom)
+	x, y := cam.ToScreen(g.View.MinX, g.View.MaxY)
+	op.GeoM.Translate(x, y)
+	op.Filter = ebiten.FilterLinear
+	dst.DrawImage(h.img, &op)
 }
 
 // update runs one tick for pane p at the timeline's t: the mode from the
 // pane's layers, the newest snapshot, and a new layer uploaded if one
 // arrived.
-func (d *densityLayer) update(p *Pane, tl *timeline.Timeline, moving bool) {
+func (d *densityLayer) update(p *Pane, tl *timeline.Timeline) {
+	// Paused, t moves only by hand: then a layer for the old t may go.
+	moving := !tl.Playing && tl.T != d.lastT
+	d.lastT = tl.T
 	model := p.model()
 	d.nll.Start(live.LowerPriority)
 	in := densityview.NLLInput{Model: model, Source: p.applied.Source, Target: p.applied.Target}
@@ -51,6 +95,13 @@ func (d *densityLayer) update(p *Pane, tl *timeline.Timeline, moving bool) {
 		return
 	}
 	d.view.Start(live.LowerPriority)
+	d.view.Update(p.densityFrame(tl, model, moving))
+	l, _ := d.view.Shown()
+	d.heat.take(l, d.view.Mode)
+}
+
+// densityFrame is what a density view needs of pane p this tick.
+func (p *Pane) densityFrame(tl *timeline.Timeline, model *train.Model, moving bool) densityview.Frame {
 	x0, y0, x1, y1 := p.canvas.Cam.Visible()
 	k, _ := tl.Step()
 	f := densityview.Frame{
@@ -65,21 +116,7 @@ func (d *densityLayer) update(p *Pane, tl *timeline.Timeline, moving bool) {
 	if p.sc != nil {
 		f.TargetDraws = p.sc.Target
 	}
-	d.view.Update(f)
-	l, _ := d.view.Shown()
-	if l == nil || l.Err != nil || (l == d.uploaded && d.upMode == d.view.Mode) {
-		return
-	}
-	g := l.Grid
-	if d.img == nil || d.img.Bounds().Dx() != g.NX || d.img.Bounds().Dy() != g.NY {
-		if d.img != nil {
-			d.img.Deallocate()
-		}
-		d.img = ebiten.NewImage(g.NX, g.NY)
-	}
-	d.pix, d.scale = densityview.Paint(d.pix, d.view.Mode, l.Values)
-	d.img.WritePixels(d.pix)
-	d.uploaded, d.upMode = l, d.view.Mode
+	return f
 }
 
 // model returns the pane's newest snapshot, nil without one.
@@ -98,30 +135,21 @@ func (d *densityLayer) close() {
 }
 
 // shown reports whether a layer is on screen.
-func (d *densityLayer) shown() bool {
-	return d.view.Mode != densityview.Off && d.uploaded != nil && d.upMode == d.view.Mode && d.img != nil
-}
+func (d *densityLayer) shown() bool { return d.heat.ready(d.view.Mode) }
 
 // drawHeat draws the layer under the arrows and particles, mapped from its
 // grid's world rectangle through the camera, smoothed between cells.
 func (d *densityLayer) drawHeat(dst *ebiten.Image, cam *camera.Camera) {
-	if !d.shown() {
-		return
+	if d.shown() {
+		d.heat.draw(dst, cam)
 	}
-	g := d.uploaded.Grid
-	cw, ch := g.CellSize()
-	var op ebiten.DrawImageOptions
-	op.GeoM.Scale(cw*cam.Zoom, ch*cam.Zoom)
-	x, y := cam.ToScreen(g.View.MinX, g.View.MaxY)
-	op.GeoM.Translate(x, y)
-	op.Filter = ebiten.FilterLinear
-	dst.DrawImage(d.img, &op)
 }
 
-// drawLegend draws the layer's key at the bottom left of area: what it
-// shows at which t, the colour bar with its ends in its unit, the caption
-// and any note (no layer yet, what the exact density approximates).
-func (d *densityLayer) drawLegend(dst *ebiten.Image, area rect, fonts Fonts, s float64) {
+// drawLegend draws the layer's key at the bottom right of area, above the
+// speed legend when that is shown: what it shows at which t, the colour bar
+// with its ends in its unit, the caption and any note (no layer yet, what
+// the exact density approximates).
+func (d *densityLayer) drawLegend(dst *ebiten.Image, area rect, aboveSpeed bool, fonts Fonts, s float64) {
 	mode := d.view.Mode
 	if mode == densityview.Off {
 		return
@@ -150,7 +178,10 @@ func (d *densityLayer) drawLegend(dst *ebiten.Image, area rect, fonts Fonts, s f
 	if noteText != "" {
 		h += smallH * float64(1+strings.Count(noteText, "\n"))
 	}
-	x, y := area.X+10*s, area.Y+area.H-h-10*s
+	x, y := area.X+area.W-w-10*s, area.Y+area.H-h-10*s
+	if aboveSpeed {
+		y -= legendHeight(fonts, s) + 10*s
+	}
 	b := &d.batch
 	b.Begin(dst)
 	b.Rect(float32(x), float32(y), float32(w), float32(h), palette.PanelBG.WithAlpha(0.88))
@@ -160,9 +191,9 @@ func (d *densityLayer) drawLegend(dst *ebiten.Image, area rect, fonts Fonts, s f
 		const n = 48
 		for i := range n {
 			u0, u1 := float64(i)/n, float64(i+1)/n
-			c0 := d.scale.Colour(d.scale.Lo + u0*(d.scale.Hi-d.scale.Lo)).WithAlpha(1)
-			c1 := d.scale.Colour(d.scale.Lo + u1*(d.scale.Hi-d.scale.Lo)).WithAlpha(1)
-			if d.scale.Signed {
+			c0 := d.heat.scale.Colour(d.heat.scale.Lo + u0*(d.heat.scale.Hi-d.heat.scale.Lo)).WithAlpha(1)
+			c1 := d.heat.scale.Colour(d.heat.scale.Lo + u1*(d.heat.scale.Hi-d.heat.scale.Lo)).WithAlpha(1)
+			if d.heat.scale.Signed {
 				c0, c1 = palette.Diverging(u0), palette.Diverging(u1)
 			}
 			x0, x1 := float32(bx+bw*u0), float32(bx+bw*u1)
@@ -173,7 +204,7 @@ func (d *densityLayer) drawLegend(dst *ebiten.Image, area rect, fonts Fonts, s f
 	drawText(dst, title, fonts.Bold, bx, y+pad, TopLeft, palette.Label)
 	ty := by + barH + 4*s
 	if shown {
-		lo, hi := d.scale.Ends(mode)
+		lo, hi := d.heat.scale.Ends(mode)
 		drawText(dst, lo, fonts.Small, bx, ty, TopLeft, palette.Dim)
 		drawText(dst, hi, fonts.Small, bx+bw, ty, TopRight, palette.Dim)
 	} else {
@@ -213,7 +244,7 @@ func (d *densityLayer) state() *appstate.Density {
 	if d.shown() && l != nil {
 		s.Shown, s.T, s.Grid, s.Model = true, l.T, [2]int{l.Grid.NX, l.Grid.NY}, l.Model
 		s.ElapsedMs = float64(l.Elapsed.Microseconds()) / 1000
-		s.Lo, s.Hi = d.scale.Lo, d.scale.Hi
+		s.Lo, s.Hi = d.heat.scale.Lo, d.heat.scale.Hi
 	}
 	if haveNLL {
 		if n.Err != nil {

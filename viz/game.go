@@ -194,8 +194,7 @@ func (g *Game) Update() error {
 	for _, p := range g.panes {
 		p.updatePositions(dt, g.tl.T)
 		p.applySettings(g.lessons.active())
-		// Paused, t moves only by hand: a layer for the old t may go.
-		p.dens.update(p, g.tl, !g.tl.Playing)
+		p.dens.update(p, g.tl)
 	}
 	g.cmp.update(g.panes)
 	g.takeDroppedFiles(in.Dropped)
@@ -557,8 +556,8 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 		// boxes must stay readable.
 		g.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, g.fonts)
 	}
-	if g.pane.canvas.Layers.Legend && !g.lessons.geometric() {
-		g.pane.dens.drawLegend(screen, canvasR, g.fonts, g.scale)
+	if l := g.pane.canvas.Layers; l.Legend && !g.lessons.geometric() {
+		g.pane.dens.drawLegend(screen, canvasR, sc != nil && (l.Field || l.Particles), g.fonts, g.scale)
 	}
 	g.drawOverlay(screen, canvasR)
 	st := g.pane.backend.Status()
@@ -595,8 +594,8 @@ func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
 		if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
 			g.hud.drawLegend(screen, r, p.sc.MaxSpeed, l.Field, l.Particles, g.fonts)
 		}
-		if p.canvas.Layers.Legend {
-			p.dens.drawLegend(screen, r, g.fonts, g.scale)
+		if l := p.canvas.Layers; l.Legend {
+			p.dens.drawLegend(screen, r, p.sc != nil && (l.Field || l.Particles), g.fonts, g.scale)
 		}
 		status, isErr := "", false
 		if p == g.pane {

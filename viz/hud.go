@@ -143,7 +143,7 @@ func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, speed, 
 	if !speed {
 		w = 0
 	}
-	boxH := barH + fonts.Body.Size*2.9 + 14*s
+	boxH := legendHeight(fonts, s)
 	wheelW := 0.0
 	titleH := fonts.Body.Size * 1.4
 	wheelR := (boxH - titleH - 14*s) / 2
@@ -213,6 +213,10 @@ func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, speed, 
 		b.Flush()
 	}
 }
+
+// legendHeight is the height of the speed legend's box, which other keys
+// at the bottom right stack above.
+func legendHeight(fonts Fonts, s float64) float64 { return 12*s + fonts.Body.Size*2.9 + 14*s }
 
 // drawStats draws frame timings in the top-right corner.
 func (h *HUD) drawStats(dst *ebiten.Image, area rect, lines []string, fonts Fonts) {

@@ -156,6 +156,22 @@ func (w *Worker) Request(r Request) {
 	poke(w.wake)
 }
 
+// Only drops the waiting requests of every kind but k and abandons a
+// running one of another kind: an app that stopped showing them (the user
+// cycled on to k) should not wait for them.
+func (w *Worker) Only(k Kind) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := range w.pending {
+		if Kind(i) != k {
+			w.pending[i] = nil
+		}
+	}
+	if w.running != nil && w.running.Kind != k && w.cancel != nil {
+		w.cancel()
+	}
+}
+
 // sameView reports whether a and b differ at most in the model.
 func sameView(a, b Key) bool {
 	a.Model = b.Model

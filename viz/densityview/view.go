@@ -28,6 +28,10 @@ const Capacity = 220
 // and its neighbours to be computed, so scrubbing t shows the mass flow.
 const repinEvery = 4 * time.Second
 
+// prefetchAfterMove is how long after t was last moved by hand the steps
+// around it are computed ahead while training runs.
+const prefetchAfterMove = 10 * time.Second
+
 // maxExactPoints caps the target draws that stand in for a target without
 // a closed-form density (as in the app's exact field).
 const maxExactPoints = 2000
@@ -73,6 +77,7 @@ type View struct {
 
 	shown    *density.Layer
 	shownFor Mode
+	asked    Mode // the mode of the last requests
 	note     string
 	movedAt  time.Time // when t was last moved by hand
 }
@@ -157,6 +162,10 @@ func (v *View) Update(f Frame) {
 	if f.Moving {
 		v.movedAt = time.Now()
 	}
+	if v.asked != v.Mode {
+		v.asked = v.Mode
+		v.worker.Only(v.Mode.kind())
+	}
 	v.updateData(f)
 	v.updateGrid(f)
 	v.updatePin(f)
@@ -176,7 +185,12 @@ func (v *View) Update(f Frame) {
 	want := v.key(k, steps)
 	if l := v.worker.Layer(want); l != nil {
 		v.take(l)
-		v.prefetch(k, steps)
+		// While training runs, only the step on screen is kept up to
+		// date, to leave the trainer its share of the machine; once it is
+		// paused, or while t is moved by hand, every step is filled in.
+		if !f.Training || time.Since(v.movedAt) < prefetchAfterMove {
+			v.prefetch(k, steps)
+		}
 	} else {
 		v.request(k, steps, f.Moving)
 		if l := v.nearest(k, steps); l != nil {
