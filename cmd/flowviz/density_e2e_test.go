@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"image"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,7 @@ func TestDensityE2E(t *testing.T) {
 	for range 3 {
 		a.key(e2e.KeyY)
 	}
+	a.waitState(t, "the divergence mode", func(s *appstate.State) bool { return s.Layers.Density == "divergence" })
 	s = a.waitStateFor(t, waitLearn, "the divergence on screen", func(s *appstate.State) bool {
 		return s.Layers.Density == "divergence" && s.Density.Shown && s.Density.T == 1
 	})
@@ -77,6 +79,23 @@ func TestDensityE2E(t *testing.T) {
 	if s.Density.Lo >= 0 || s.Density.Hi <= 0 {
 		t.Errorf("divergence colour bar from %v to %v: want it across 0", s.Density.Lo, s.Density.Hi)
 	}
+
+	// Lesson 9: the learned density on the canvas, the divergence in the
+	// inset, and the numbers of both in the column.
+	a.key(e2e.Key9)
+	s = a.waitStateFor(t, waitLearn, "lesson 9 with its density and divergence", func(s *appstate.State) bool {
+		return s.Lesson.Number == 9 && s.Layers.Density == "learned" && s.Density.Shown &&
+			strings.Contains(strings.Join(s.Lesson.Numbers, "\n"), "mass in view") &&
+			strings.Contains(strings.Join(s.Lesson.Numbers, "\n"), "along the particles")
+	})
+	time.Sleep(hold)
+	savePNG(t, a.x.Screenshot(t), "density-lesson9")
+	t.Logf("lesson 9 numbers:\n%s", strings.Join(s.Lesson.Numbers, "\n"))
+	if s.Density.T != s.Timeline.T {
+		t.Errorf("lesson 9 shows the density at t = %v, the clock is at %v", s.Density.T, s.Timeline.T)
+	}
+	a.key(e2e.Escape)
+	a.waitState(t, "the app view again", func(s *appstate.State) bool { return s.Lesson.Number == 0 && s.Layers.Density == "divergence" })
 
 	// The NLL falls as training goes on.
 	s = a.waitStateFor(t, waitLearn, "a later NLL", func(s *appstate.State) bool {
