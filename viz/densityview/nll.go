@@ -68,7 +68,6 @@ type Monitor struct {
 	wake   chan struct{}
 	stop   context.CancelFunc
 	done   sync.WaitGroup
-	seed   uint64
 	opt    density.Options
 	scored *train.Model // the model of out
 }
