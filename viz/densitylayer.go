@@ -7,6 +7,7 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 
+	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/density"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/appstate"
@@ -28,6 +29,24 @@ type densityLayer struct {
 	heat  heatImage
 	lastT float64 // the timeline's t at the previous tick
 	batch Batch
+
+	// The scene's target cloud thinned for the exact density and the NLL,
+	// kept while the cloud is the same: the views key their caches on it.
+	drawsOf              cloud
+	exactDraws, nllDraws []flow.Vec
+}
+
+// draws returns the thinned target clouds of the scene sc.
+func (d *densityLayer) draws(sc *scene.Scene) (exact, nll []flow.Vec) {
+	if sc == nil {
+		return nil, nil
+	}
+	if id := cloudID(sc.Target); id != d.drawsOf {
+		d.drawsOf = id
+		d.exactDraws = subsample(sc.Target, maxExactTargets)
+		d.nllDraws = subsample(sc.Target, densityview.NLLSamples)
+	}
+	return d.exactDraws, d.nllDraws
 }
 
 // heatImage is a computed layer as an image, one pixel a cell, uploaded
@@ -85,9 +104,7 @@ func (d *densityLayer) update(p *Pane, tl *timeline.Timeline) {
 	model := p.model()
 	d.nll.Start(live.LowerPriority)
 	in := densityview.NLLInput{Model: model, Source: p.applied.Source, Target: p.applied.Target}
-	if p.sc != nil {
-		in.TargetDraws = p.sc.Target
-	}
+	_, in.TargetDraws = d.draws(p.sc)
 	d.nll.Set(in)
 
 	d.view.Mode = p.canvas.Layers.Density
@@ -113,9 +130,9 @@ func (p *Pane) densityFrame(tl *timeline.Timeline, model *train.Model, moving bo
 		Source:   p.applied.Source, Target: p.applied.Target,
 		Path: p.applied.Path, Sigma: p.applied.Sigma, Coupling: p.applied.Coupling,
 	}
-	if p.sc != nil {
-		f.TargetDraws = p.sc.Target
-	}
+	// The exact density of a target without a closed form: the draws the
+	// exact field uses.
+	f.TargetDraws, _ = p.dens.draws(p.sc)
 	return f
 }
 

@@ -104,7 +104,7 @@ func TestPaintSigned(t *testing.T) {
 }
 
 func TestGridFollowsTheView(t *testing.T) {
-	for _, vis := range []density.Rect{{-4, -4, 4, 4}, {-8.3, -2.1, 7.9, 6.4}, {100, 100, 100.5, 101}} {
+	for _, vis := range []density.Rect{{MinX: -4, MinY: -4, MaxX: 4, MaxY: 4}, {MinX: -8.3, MinY: -2.1, MaxX: 7.9, MaxY: 6.4}, {MinX: 100, MinY: 100, MaxX: 100.5, MaxY: 101}} {
 		g := GridFor(vis)
 		if err := g.Validate(); err != nil {
 			t.Fatal(err)
@@ -121,11 +121,11 @@ func TestGridFollowsTheView(t *testing.T) {
 		}
 		// A small pan stays on the grid; a zoom by 2 does not.
 		dx := 0.5 * w
-		if !covers(g, density.Rect{vis.MinX + dx, vis.MinY, vis.MaxX + dx, vis.MaxY}) {
+		if !covers(g, density.Rect{MinX: vis.MinX + dx, MinY: vis.MinY, MaxX: vis.MaxX + dx, MaxY: vis.MaxY}) {
 			t.Errorf("%v: half a cell's pan leaves the grid", vis)
 		}
 		cx, cy := (vis.MinX+vis.MaxX)/2, (vis.MinY+vis.MaxY)/2
-		if covers(g, density.Rect{cx - (vis.MaxX-vis.MinX)/4, cy - (vis.MaxY-vis.MinY)/4, cx + (vis.MaxX-vis.MinX)/4, cy + (vis.MaxY-vis.MinY)/4}) {
+		if covers(g, density.Rect{MinX: cx - (vis.MaxX-vis.MinX)/4, MinY: cy - (vis.MaxY-vis.MinY)/4, MaxX: cx + (vis.MaxX-vis.MinX)/4, MaxY: cy + (vis.MaxY-vis.MinY)/4}) {
 			t.Errorf("%v: zoomed in 2×, the coarse grid still counts as covering", vis)
 		}
 	}

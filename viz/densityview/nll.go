@@ -200,7 +200,7 @@ func (ts *targetState) update(in NLLInput) {
 		ts.p0Err = fmt.Errorf("no NLL: the source %s has no closed-form log-density", in.Source)
 	}
 	if tgtErr != nil {
-		ts.x = subsample(in.TargetDraws, NLLSamples)
+		ts.x = in.TargetDraws
 		return
 	}
 	ts.x = data.Sample(tgt, rand.New(rand.NewPCG(0x41, 0x4e4c4c)), NLLSamples)

@@ -32,10 +32,6 @@ const repinEvery = 4 * time.Second
 // around it are computed ahead while training runs.
 const prefetchAfterMove = 10 * time.Second
 
-// maxExactPoints caps the target draws that stand in for a target without
-// a closed-form density (as in the app's exact field).
-const maxExactPoints = 2000
-
 // Frame is what the layer needs to know of the app this tick.
 type Frame struct {
 	Visible     density.Rect // the world rectangle the canvas shows
@@ -49,7 +45,7 @@ type Frame struct {
 	Path        string
 	Sigma       float64
 	Coupling    string
-	TargetDraws []flow.Vec // the scene's target cloud, for targets without a density
+	TargetDraws []flow.Vec // target draws for targets without a density (the app passes ≤ 2,000 of its cloud)
 }
 
 // View is one pane's density layer: which mode it shows, the worker that
@@ -481,22 +477,8 @@ func (v *View) updateData(f Frame) {
 			return
 		}
 	}
-	pts := subsample(f.TargetDraws, maxExactPoints)
-	if len(pts) > 0 {
+	if pts := f.TargetDraws; len(pts) > 0 {
 		d.comps, _ = density.TargetComponents(&data.PointSet{Points: pts})
 		d.empirical = len(pts)
 	}
-}
-
-// subsample returns at most n points of pts, evenly strided.
-func subsample(pts []flow.Vec, n int) []flow.Vec {
-	if len(pts) <= n {
-		return pts
-	}
-	out := make([]flow.Vec, 0, n)
-	stride := float64(len(pts)) / float64(n)
-	for i := range n {
-		out = append(out, pts[int(float64(i)*stride)])
-	}
-	return out
 }
