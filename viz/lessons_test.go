@@ -95,13 +95,15 @@ func TestLessonKeysNavigateAndEscRestores(t *testing.T) {
 	want(7)
 	g.do(keymap.NextLesson)
 	want(8)
-	g.do(keymap.NextLesson) // past the last lesson: stays
-	want(8)
 	if !g.draw.On {
 		t.Error("lesson 8 does not turn draw mode on")
 	}
-	g.doLessonKey(lessonGo, 9) // no such lesson
-	want(8)
+	g.do(keymap.NextLesson)
+	want(9)
+	g.do(keymap.NextLesson) // past the last lesson: stays
+	want(9)
+	g.doLessonKey(lessonGo, 10) // no such lesson
+	want(9)
 	g.do(keymap.LeaveLesson)
 	frame(t, g, screen)
 	if g.lessons.active() {

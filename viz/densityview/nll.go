@@ -63,6 +63,8 @@ type NLLInput struct {
 type Monitor struct {
 	mu     sync.Mutex
 	in     NLLInput
+	sets   int // calls of Set so far
+	used   int // sets at the last estimate
 	out    NLL
 	have   bool
 	wake   chan struct{}
@@ -104,6 +106,7 @@ func (m *Monitor) Close() {
 func (m *Monitor) Set(in NLLInput) {
 	m.mu.Lock()
 	m.in = in
+	m.sets++
 	m.mu.Unlock()
 }
 
@@ -140,9 +143,12 @@ func (m *Monitor) run(ctx context.Context) {
 		case <-first.C:
 		}
 		m.mu.Lock()
-		in := m.in
+		in, fresh := m.in, m.sets != m.used
+		m.used = m.sets
 		m.mu.Unlock()
-		if in.Model == nil || in.Model == m.scored {
+		// Nothing new, or an app no longer updating (a closed window, a
+		// finished test) whose trainer still publishes: no work.
+		if !fresh || in.Model == nil || in.Model == m.scored {
 			continue
 		}
 		ts.update(in)

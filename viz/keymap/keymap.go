@@ -83,7 +83,7 @@ var Table = []Binding{
 	{"C", "C", ToggleClouds, "source / target clouds"},
 	{"G", "G", ToggleGrid, "grid and axes"},
 	{"L", "L", ToggleLegend, "speed legend"},
-	{"Y", "Y", CycleDensity, "density layer: off, learned, exact, learned − exact, divergence"},
+	{"Y", "Y", CycleDensity, "density heatmap: p_t, exact, difference, div v"},
 	{"F", "F", FitView, "fit the view to the data"},
 	{"Enter", "Enter", ToggleTraining, "pause / resume training"},
 	{"R", "R", Resample, "new particle draws"},
