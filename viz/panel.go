@@ -154,6 +154,9 @@ func (p *Panel) training(ctx *debugui.Context, st scene.Status, act Actions) {
 		ctx.Text("loss " + lossText(st.Loss))
 		if p.NLL != "" {
 			ctx.Text(p.NLL)
+			if strings.Contains(p.NLL, "entropy") {
+				ctx.Text("(no model's NLL goes below the entropy)")
+			}
 		}
 	})
 }

@@ -44,7 +44,7 @@ func (n NLL) String() string {
 	}
 	s := fmt.Sprintf("NLL %.3f ± %.3f nats", n.Value, n.SE)
 	if n.HaveEntropy {
-		s += fmt.Sprintf("   entropy %.2f", n.Entropy)
+		s += fmt.Sprintf(" · entropy %.2f, its floor", n.Entropy)
 	}
 	return s
 }
