@@ -231,3 +231,27 @@ func TestDifferenceFloorsTails(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkerOnly checks that Only abandons a running job of another kind,
+// drops the waiting ones, and serves the kind it keeps.
+func TestWorkerOnly(t *testing.T) {
+	net := testNet(t)
+	w := startWorker(t, 8)
+	slow := Request{Key: Key{Kind: KindLearned, Grid: Grid{View: Rect{-4, -4, 4, 4}, NX: 300, NY: 300}, T: 1, Opt: Options{Steps: 5000, Solver: flow.RK4}, Model: 1}, Net: net, Source: gaussianSource(1)}
+	w.Request(slow)
+	waitRunning(t, w, slow.Key)
+	comps, _ := TargetComponents(data.EightGaussians{Radius: 3, Std: 0.5})
+	target, _ := PathMarginal(comps, 0.5, 0.5, 0)
+	exact := Request{Key: Key{Kind: KindExact, Grid: Grid{View: Rect{-4, -4, 4, 4}, NX: 8, NY: 8}, T: 0.5, Model: 1}, Target: target}
+	div := Request{Key: Key{Kind: KindDivergence, Grid: exact.Grid, T: 0.5, Model: 1}, Net: net}
+	w.Request(exact)
+	w.Only(KindDivergence)
+	w.Request(div)
+	waitLayer(t, w, div.Key)
+	if r, ok := w.Running(); ok {
+		t.Errorf("still running %v after Only(divergence) and its layer", r.Kind)
+	}
+	if w.Layer(slow.Key) != nil || w.Layer(exact.Key) != nil {
+		t.Error("a layer of a kind Only dropped was computed")
+	}
+}
