@@ -34,24 +34,26 @@ var (
 	_ lessonCloser = (*massKind)(nil)
 )
 
+func init() { registerLessonKind("mass", func() lessonKind { return &massKind{} }, nil) }
+
 // massChoices are the chips: the canvas's layer.
 var massChoices = []densityview.Mode{densityview.Learned, densityview.Divergence, densityview.Exact}
 
-func (k *massKind) open(g *Game, _ *lesson.Lesson, _ *scene.Settings) {
+func (k *massKind) open(c *lessonContext, _ *lesson.Lesson, _ *scene.Settings) {
 	k.main = densityview.Learned
-	g.tl.Pause()
-	g.tl.Scrub(0.5)
+	c.tl.Pause()
+	c.tl.Scrub(0.5)
 }
 
 func (k *massKind) close() { k.inset.Close() }
 
 func (*massKind) geometric() bool { return false }
 
-func (k *massKind) chips(g *Game) {
+func (k *massKind) chips(c *lessonContext) {
 	labels := []string{"density p_t", "divergence", "exact p_t"}
-	g.setChips(labels, func(i int) bool { return k.main == massChoices[i] }, func(i int) {
+	c.setChips(labels, func(i int) bool { return k.main == massChoices[i] }, func(i int) {
 		k.main = massChoices[i]
-		g.pane.canvas.Layers.Density = k.main
+		c.pane.canvas.Layers.Density = k.main
 	})
 }
 
@@ -65,8 +67,8 @@ func (k *massKind) insetMode() densityview.Mode {
 
 // update applies the chosen layer once the lesson's layers are set (the Y
 // key may change it afterwards) and keeps the inset's layer at the clock's t.
-func (k *massKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	p := g.pane
+func (k *massKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	p := c.pane
 	if !k.set {
 		k.set = true
 		p.canvas.Layers.Density = k.main
@@ -76,18 +78,18 @@ func (k *massKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
 	}
 	k.inset.Mode = k.insetMode()
 	k.inset.Start(live.LowerPriority)
-	moving := !g.tl.Playing && g.tl.T != k.lastT
-	k.lastT = g.tl.T
-	k.inset.Update(p.densityFrame(g.tl, p.model(), moving))
+	moving := !c.tl.Playing && c.tl.T != k.lastT
+	k.lastT = c.tl.T
+	k.inset.Update(p.densityFrame(c.tl, p.model(), moving))
 	l, _ := k.inset.Shown()
 	k.heat.take(l, k.inset.Mode)
 }
 
 // insetRect is the inset's place: the figure's bottom-left corner, a third
 // of its width, with the figure's aspect.
-func (k *massKind) insetRect(g *Game) rect {
-	f := g.lessons.lay.figure
-	s := g.scale
+func (k *massKind) insetRect(c *lessonContext) rect {
+	f := c.lessons.lay.figure
+	s := c.scale
 	w := math.Round(f.W / 3)
 	h := math.Round(w * f.H / math.Max(f.W, 1))
 	return rect{f.X + 10*s, f.Y + f.H - h - 10*s, w, h}
@@ -95,18 +97,18 @@ func (k *massKind) insetRect(g *Game) rect {
 
 // draw draws the inset: the other layer through a camera that shows what
 // the canvas shows, shrunk, with the particles at t over it.
-func (k *massKind) draw(g *Game, dst *ebiten.Image) {
-	r := k.insetRect(g)
-	s := g.scale
+func (k *massKind) draw(c *lessonContext, dst *ebiten.Image) {
+	r := k.insetRect(c)
+	s := c.scale
 	if r.W < 80*s || r.H < 60*s {
 		return
 	}
-	cam := g.pane.canvas.Cam
-	f := g.lessons.lay.figure
+	cam := c.pane.canvas.Cam
+	f := c.lessons.lay.figure
 	cam.Zoom *= r.W / math.Max(f.W, 1)
 	cam.SetViewport(r.X, r.Y, r.W, r.H)
 	// The figure's centre is the canvas camera's view of it.
-	cx, cy := g.pane.canvas.Cam.ToWorld(f.X+f.W/2, f.Y+f.H/2)
+	cx, cy := c.pane.canvas.Cam.ToWorld(f.X+f.W/2, f.Y+f.H/2)
 	cam.CenterX, cam.CenterY = cx, cy
 
 	b := &k.dots
@@ -119,7 +121,7 @@ func (k *massKind) draw(g *Game, dst *ebiten.Image) {
 	}
 	b.Begin(sub)
 	size := float32(math.Max(1.5, 1.5*s))
-	pos := g.pane.pos
+	pos := c.pane.pos
 	stride := max(1, len(pos)/3000)
 	for i := 0; i < len(pos); i += stride {
 		p := pos[i]
@@ -139,20 +141,20 @@ func (k *massKind) draw(g *Game, dst *ebiten.Image) {
 	if k.inset.Mode != densityview.Divergence {
 		label = "learned log p_t"
 	}
-	drawText(dst, label, g.fonts.Small, r.X+6*s, r.Y+4*s, TopLeft, palette.Label)
+	drawText(dst, label, c.ui.fonts.Small, r.X+6*s, r.Y+4*s, TopLeft, palette.Label)
 	if _, note := k.inset.Shown(); note != "" && !k.heat.ready(k.inset.Mode) {
-		drawText(dst, wrap(note, g.fonts.Small, r.W-12*s), g.fonts.Small, r.X+6*s, r.Y+r.H/2, TopLeft, palette.Dim)
+		drawText(dst, wrap(note, c.ui.fonts.Small, r.W-12*s), c.ui.fonts.Small, r.X+6*s, r.Y+r.H/2, TopLeft, palette.Dim)
 	}
 }
 
 // lines are the column's live numbers: t, the mass in view, how fast log p
 // rises along the particles, and the NLL.
-func (k *massKind) lines(g *Game) []numLine {
-	p := g.pane
+func (k *massKind) lines(c *lessonContext) []numLine {
+	p := c.pane
 	if p.sc == nil {
 		return []numLine{proseLine("waiting for the first sample…")}
 	}
-	lines := []numLine{textLine(fmt.Sprintf("t = %s   at training step %s", lesson.FormatNum(g.tl.T), thousands(p.sc.Step)))}
+	lines := []numLine{textLine(fmt.Sprintf("t = %s   at training step %s", lesson.FormatNum(c.tl.T), thousands(p.sc.Step)))}
 	var dens, div *density.Layer
 	if p.dens.shown() {
 		dens = p.dens.heat.uploaded
