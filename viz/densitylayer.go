@@ -52,6 +52,7 @@ func (d *densityLayer) draws(sc *scene.Scene) (exact, nll []flow.Vec) {
 // heatImage is a computed layer as an image, one pixel a cell, uploaded
 // once when a new layer arrives.
 type heatImage struct {
+	version  uint64 // changes with every layer taken
 	img      *ebiten.Image
 	pix      []byte         // its premultiplied RGBA, reused
 	uploaded *density.Layer // the layer img holds
@@ -74,6 +75,7 @@ func (h *heatImage) take(l *density.Layer, mode densityview.Mode) {
 	h.pix, h.scale = densityview.Paint(h.pix, mode, l.Values)
 	h.img.WritePixels(h.pix)
 	h.uploaded, h.mode = l, mode
+	h.version++
 }
 
 // ready reports whether the image holds a layer shown as mode.
@@ -108,6 +110,9 @@ func (d *densityLayer) update(p *Pane, tl *timeline.Timeline) {
 	d.nll.Set(in)
 
 	d.view.Mode = p.canvas.Layers.Density
+	// The canvas caches the heatmap with its grid: it is redrawn when a new
+	// layer arrives or the mode changes, not every frame.
+	defer func() { p.canvas.UnderlayVersion = d.heat.version<<3 | uint64(d.view.Mode) }()
 	if d.view.Mode == densityview.Off {
 		return
 	}
