@@ -23,7 +23,6 @@ const (
 	applyDelay    = 250 * time.Millisecond // settle time before edited settings apply
 	viewDelay     = 500 * time.Millisecond // settle time before the arrow grid follows the camera
 	stateInterval = 12                     // ticks between state-file reports (200 ms at 60 TPS)
-	stepBudget    = 5 * time.Millisecond   // training time per tick in the stepwise mode (a third of a tick)
 )
 
 // Game dispatches ebiten's Update/Draw to the parts of the screen. It only
@@ -63,6 +62,7 @@ type Game struct {
 	statsPrinted   time.Time
 	state          *stateWriter
 	quit           atomic.Bool // set on SIGINT/SIGTERM: end the loop cleanly
+	work           stepWork    // paces the stepwise mode
 }
 
 func newGame(cfg Config) *Game {
@@ -177,10 +177,10 @@ func (g *Game) Update() error {
 	}
 	g.bar.Area, g.panel.Area = barR, panelR
 
+	if g.cfg.Stepwise {
+		g.work.advance(g.panes)
+	}
 	for i, p := range g.panes {
-		if g.cfg.Stepwise {
-			p.advance(stepBudget / time.Duration(len(g.panes)))
-		}
 		// The timeline counts pane A's steps; B's scene plays on the
 		// same clock t whatever its step count.
 		if i == 0 {
