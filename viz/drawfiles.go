@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -306,7 +305,7 @@ func (g *Game) sessionAtStart() bool {
 	if g.cfg.Fresh || g.keep.Dir == "" {
 		return false
 	}
-	_, err := os.Stat(filepath.Join(g.keep.Dir, AutosaveName))
+	_, err := g.keep.store.Stat(filepath.Join(g.keep.Dir, AutosaveName))
 	return err == nil
 }
 

@@ -32,10 +32,6 @@ import (
 	"github.com/flowviz/flowviz/viz/timeline"
 )
 
-// autosaveEvery is how often the session is saved in the background; it is
-// also saved when the app closes.
-const autosaveEvery = 60 * time.Second
-
 // exitWait bounds how long the exit autosave waits for saves in flight.
 const exitWait = 10 * time.Second
 
