@@ -32,7 +32,7 @@ import (
 // settings (SecurityError) fails the call with an error that says so; the
 // caller reports it and keeps what it had.
 type Browser struct {
-	Prefix string                // of every key, e.g. "flowviz:"
+	Prefix string                 // of every key, e.g. "flowviz:"
 	Keep   func(name string) bool // stored; the others are downloaded
 }
 
