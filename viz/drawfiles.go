@@ -156,6 +156,10 @@ func (g *Game) takeDroppedFiles(fsys fs.FS) {
 			continue
 		}
 		name := e.Name()
+		if isSession(name) {
+			g.openDroppedSession(fsys, name)
+			return
+		}
 		// Stat before open: opening a dropped FIFO would block.
 		fi, err := fs.Stat(fsys, name)
 		if err == nil {
@@ -176,7 +180,7 @@ func (g *Game) takeDroppedFiles(fsys fs.FS) {
 		})
 		return
 	}
-	g.setStatus("Drop a PNG, JPEG or GIF image or a CSV of points, not a folder.", true)
+	g.setStatus("Drop a PNG, JPEG or GIF image, a CSV of points or a session (.flowviz), not a folder.", true)
 }
 
 // decodeFile reads an image or a CSV of points by its name's ending; it

@@ -140,7 +140,7 @@ func (g *Game) doKeep(a keymap.Action) {
 	case keymap.SaveSession:
 		g.saveSession(g.keep.Path, false)
 	case keymap.OpenSession:
-		g.openSession(g.keep.Path)
+		g.openAny(g.keep.Path)
 	case keymap.ExportData:
 		g.exportData()
 	case keymap.Screenshot:
@@ -159,7 +159,7 @@ func (g *Game) keepPanel(ctx *debugui.Context) {
 		ctx.TextField(&k.Path)
 		ctx.SetGridLayout([]int{-1, -1}, nil)
 		ctx.Button("Save (Ctrl+S)").On(func() { g.saveSession(k.Path, false) })
-		ctx.Button("Open (Ctrl+O)").On(func() { g.openSession(k.Path) })
+		ctx.Button("Open (Ctrl+O)").On(func() { g.openAny(k.Path) })
 		ctx.Button("PNG (F12)").On(func() { k.shotNext = true })
 		ctx.Button("GIF (F9)").On(g.recordGIF)
 		ctx.Text("GIF px")
@@ -168,6 +168,7 @@ func (g *Game) keepPanel(ctx *debugui.Context) {
 		ctx.Slider(&k.GIFFrames, 2, 200, 1)
 		ctx.SetGridLayout(nil, nil)
 		ctx.Button("CSV + model (Ctrl+E)").On(g.exportData)
+		ctx.Button("Copy link").On(g.copyLink)
 		if k.Dir != "" {
 			ctx.Text("exports: " + filepath.Join(k.Dir, "exports"))
 		}
