@@ -148,10 +148,19 @@ type page struct {
 }
 
 // open opens the site (with fragment, "" or "#…") in a new tab and waits
-// until the app publishes its state. The tab is closed when the test ends.
+// until the app publishes its state. The tab is closed when the test ends,
+// and the test fails if the page logged an error.
 func open(t testing.TB, fragment string) *page {
 	t.Helper()
 	setup(t)
+	pg := openRaw(t, fragment)
+	pg.waitFor(loadTimeout, "the app's first state", func(*appstate.State) bool { return true })
+	return pg
+}
+
+// openRaw opens the site in a new tab without waiting for the app.
+func openRaw(t testing.TB, fragment string) *page {
+	t.Helper()
 	p, err := browser.Page(proto.TargetCreateTarget{URL: "about:blank"})
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +185,16 @@ func open(t testing.TB, fragment string) *page {
 		consoleErrs = append(consoleErrs, t.Name()+": exception: "+e.ExceptionDetails.Text+" "+e.ExceptionDetails.Exception.Description)
 		consoleMu.Unlock()
 	})()
-	pg.navigate(serverURL + fragment)
+	t.Cleanup(func() {
+		for _, e := range consoleErrors() {
+			if strings.HasPrefix(e, t.Name()+": ") {
+				t.Errorf("the page logged an error: %s", e)
+			}
+		}
+	})
+	if err := pg.p.Timeout(loadTimeout).Navigate(serverURL + fragment); err != nil {
+		t.Fatal(err)
+	}
 	return pg
 }
 
@@ -282,9 +300,15 @@ func consoleErrors() []string {
 	return append([]string(nil), consoleErrs...)
 }
 
-// hold is how long a key or button stays down: the app reads input once a
-// frame, and a press released within one frame would never be seen.
-const hold = 120 * time.Millisecond
+// frames waits until the page has shown two more frames: the app reads
+// input once a frame, so a press released sooner would never be seen, and
+// on a loaded machine a frame can take a second.
+func (pg *page) frames() {
+	pg.t.Helper()
+	if _, err := pg.eval(`() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)))`); err != nil {
+		pg.t.Fatal(err)
+	}
+}
 
 // press presses and releases key on the focused canvas.
 func (pg *page) press(key input.Key) {
@@ -293,9 +317,30 @@ func (pg *page) press(key input.Key) {
 	if err := kb.Press(key); err != nil {
 		pg.t.Fatal(err)
 	}
-	time.Sleep(hold)
+	pg.frames()
 	if err := kb.Release(key); err != nil {
 		pg.t.Fatal(err)
 	}
-	time.Sleep(hold)
+	pg.frames()
+}
+
+// drag holds the left button down along pts, two frames per point.
+func (pg *page) drag(pts []proto.Point) {
+	pg.t.Helper()
+	m := pg.p.Mouse
+	must := func(err error) {
+		if err != nil {
+			pg.t.Fatal(err)
+		}
+	}
+	must(m.MoveTo(pts[0]))
+	pg.frames()
+	must(m.Down(proto.InputMouseButtonLeft, 1))
+	pg.frames()
+	for _, p := range pts[1:] {
+		must(m.MoveTo(p))
+		pg.frames()
+	}
+	must(m.Up(proto.InputMouseButtonLeft, 1))
+	pg.frames()
 }
