@@ -34,7 +34,7 @@ type stepWork struct {
 // Constants of the pacing.
 const (
 	targetRatio = 1.2                   // period/paused to steer to (frame rate 83 %)
-	maxCredit   = 50 * time.Millisecond // the most one tick may work
+	maxCredit   = 50 * time.Millisecond // the most one tick of a fast page may work
 	emaWeight   = 0.05                  // of the newest tick in the averages
 	noWorkEvery = 8
 	minShare    = 0.02
@@ -48,7 +48,7 @@ func (s *stepWork) allowance(now time.Time) time.Duration {
 		s.share = 0.25
 	}
 	if !s.last.IsZero() {
-		if d := now.Sub(s.last).Seconds(); d < 1 { // a tab in the background stops ticking
+		if d := now.Sub(s.last).Seconds(); d < 5 { // a tab in the background stops ticking
 			ema(&s.period, d)
 			if s.spent == 0 {
 				ema(&s.paused, d)
@@ -68,7 +68,10 @@ func (s *stepWork) allowance(now time.Time) time.Duration {
 		s.working = 0
 		return 0 // measure the rate without work
 	}
-	s.credit = min(maxCredit, s.credit+time.Duration(s.share*s.paused*float64(time.Second)))
+	// The most a tick may work: maxCredit, or half a tick of a page slower
+	// than that (where input waits a whole tick anyway).
+	limit := max(maxCredit, time.Duration(s.paused*float64(time.Second)/2))
+	s.credit = min(limit, s.credit+time.Duration(s.share*s.paused*float64(time.Second)))
 	if s.credit <= 0 {
 		s.working = 0
 		return 0

@@ -22,6 +22,7 @@ func TestStepWorkKeepsTheFrameRate(t *testing.T) {
 		{"fast page uses its idle time", 5 * ms, 2 * ms, 1},
 		{"60 Hz page, steps longer than its idle time", 10 * ms, 15 * ms, 0.15},
 		{"slow page, steps longer than a tick", 40 * ms, 60 * ms, 0.15},
+		{"a page at one frame a second (a loaded machine)", 1500 * ms, 20 * ms, 0.15},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var s stepWork
@@ -56,7 +57,7 @@ func TestStepWorkKeepsTheFrameRate(t *testing.T) {
 			if share < c.minShare {
 				t.Errorf("work only %.2f of the tick's own time, want ≥ %.2f", share, c.minShare)
 			}
-			if maxGap > c.own+c.step+maxCredit {
+			if maxGap > c.own+c.step+max(maxCredit, c.own/2) {
 				t.Errorf("a tick of %v: a key press would wait that long", maxGap)
 			}
 		})
