@@ -115,7 +115,9 @@ func start() error {
 		return err
 	}
 	cleanups = append([]func(){func() { os.RemoveAll(profile) }}, cleanups...)
-	l := launcher.New().Bin(chromiumBin).Headless(true).NoSandbox(true).Leakless(false).
+	l := launcher.New().Bin(chromiumBin).Headless(true).NoSandbox(true).
+		// leakless ends the browser when this process dies, even by a timeout's panic.
+		Leakless(true).
 		UserDataDir(profile).
 		Set("disable-gpu").Set("disable-quic").Set("no-first-run").
 		Set("disable-background-networking").Set("disable-component-update").Set("disable-sync").
