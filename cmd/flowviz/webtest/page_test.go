@@ -3,8 +3,6 @@ package webtest
 import (
 	"fmt"
 	"image"
-	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +10,8 @@ import (
 	"github.com/go-rod/rod/lib/input"
 	"github.com/go-rod/rod/lib/proto"
 
-	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/e2e"
 )
 
 // learnWait bounds the wait for a model to learn its target in the page:
@@ -36,9 +34,9 @@ func TestLearnsTheMoons(t *testing.T) {
 		t.Errorf("default scene %s → %s in %v", s.Source, s.Target, s.Window)
 	}
 
-	want := moonsSummary(t)
+	want := e2e.MoonsSummary()
 	learned := pg.waitFor(learnWait, "particles at t = 1 on the two moons", func(s *appstate.State) bool {
-		return s.Final.N == s.Particles && s.Particles > 0 && near(s.Final, want, 0.3)
+		return s.Final.N == s.Particles && s.Particles > 0 && e2e.Near(s.Final, want, 0.3)
 	})
 	t.Logf("moons after %d steps (%.0f steps/s in the page): particles at t = 1 %+v", learned.SceneStep, learned.Training.StepsPerSec, learned.Final)
 
@@ -50,8 +48,8 @@ func TestLearnsTheMoons(t *testing.T) {
 	})
 	img := pg.screenshot("moons")
 	cam := at1.Camera
-	moons := inked(img, worldRect(cam, -2.5, -0.5, 2.5, 1.5))
-	far := inked(img, worldRect(cam, -3.8, -3.8, 1.2, -1.8))
+	moons := e2e.Inked(img, worldRect(cam, -2.5, -0.5, 2.5, 1.5))
+	far := e2e.Inked(img, worldRect(cam, -3.8, -3.8, 1.2, -1.8))
 	t.Logf("inked pixels: moons box %d, far box %d", moons, far)
 	if moons < 2000 || far > moons/20 {
 		t.Errorf("at t = 1, %d inked pixels on the moons, %d far away", moons, far)
@@ -98,8 +96,8 @@ func TestDrawnStrokeBecomesTheTarget(t *testing.T) {
 		pts = append(pts, proto.Point{X: float64(x), Y: 200})
 	}
 	pg.drag(pts)
-	x0, y0 := toWorld(cam, 200, 200)
-	x1, _ := toWorld(cam, 600, 200)
+	x0, y0 := e2e.ToWorld(cam, 200, 200)
+	x1, _ := e2e.ToWorld(cam, 600, 200)
 	r := 40 / cam.Zoom
 	follows := func(b [4]float64) bool {
 		return b[0] >= x0-r && b[0] <= x0+r && b[2] >= x1-r && b[2] <= x1+r && b[1] >= y0-r && b[3] <= y0+r
@@ -166,59 +164,9 @@ func TestBadLinkIsReported(t *testing.T) {
 	}
 }
 
-// moonsSummary is the moons' own summary, from a large draw.
-func moonsSummary(t *testing.T) appstate.Points {
-	t.Helper()
-	d, err := data.Parse("moons")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := appstate.Summarize(data.Sample(d, rand.New(rand.NewPCG(7, 8)), 20000), nil)
-	return p
-}
-
-// near reports whether a point cloud's summary matches want's: the means
-// within tol, the 5th, 50th and 95th percentiles within 2·tol per axis.
-func near(got, want appstate.Points, tol float64) bool {
-	for axis := range 2 {
-		if math.Abs(got.Mean[axis]-want.Mean[axis]) > tol ||
-			math.Abs(got.P05[axis]-want.P05[axis]) > 2*tol ||
-			math.Abs(got.P50[axis]-want.P50[axis]) > 2*tol ||
-			math.Abs(got.P95[axis]-want.P95[axis]) > 2*tol {
-			return false
-		}
-	}
-	return true
-}
-
-func toScreen(c appstate.Camera, wx, wy float64) (float64, float64) {
-	return c.Canvas[0] + c.Canvas[2]/2 + (wx-c.X)*c.Zoom, c.Canvas[1] + c.Canvas[3]/2 - (wy-c.Y)*c.Zoom
-}
-
-func toWorld(c appstate.Camera, sx, sy float64) (float64, float64) {
-	return c.X + (sx-c.Canvas[0]-c.Canvas[2]/2)/c.Zoom, c.Y - (sy-c.Canvas[1]-c.Canvas[3]/2)/c.Zoom
-}
-
 // worldRect is the screen rectangle that shows [wx0, wx1]×[wy0, wy1].
 func worldRect(c appstate.Camera, wx0, wy0, wx1, wy1 float64) image.Rectangle {
-	sx0, sy0 := toScreen(c, wx0, wy1)
-	sx1, sy1 := toScreen(c, wx1, wy0)
+	sx0, sy0 := e2e.ToScreen(c, wx0, wy1)
+	sx1, sy1 := e2e.ToScreen(c, wx1, wy0)
 	return image.Rect(int(sx0), int(sy0), int(sx1), int(sy1))
-}
-
-// inked counts the bright or coloured pixels of img in r: dots, arrows,
-// text; not the background, the grid or the dim data clouds.
-func inked(img *image.RGBA, r image.Rectangle) int {
-	n := 0
-	r = r.Intersect(img.Bounds())
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			c := img.RGBAAt(x, y)
-			hi, lo := max(c.R, c.G, c.B), min(c.R, c.G, c.B)
-			if hi >= 130 || hi-lo >= 60 {
-				n++
-			}
-		}
-	}
-	return n
 }
