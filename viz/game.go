@@ -21,7 +21,6 @@ const (
 	applyDelay    = 250 * time.Millisecond // settle time before edited settings apply
 	viewDelay     = 500 * time.Millisecond // settle time before the arrow grid follows the camera
 	stateInterval = 12                     // ticks between state-file reports (200 ms at 60 TPS)
-	stepBudget    = 5 * time.Millisecond   // training time per tick in the stepwise mode (a third of a tick)
 )
 
 // Game dispatches ebiten's Update/Draw to the parts of the screen, as
@@ -59,6 +58,7 @@ func newGame(cfg Config) *Game {
 	g.draw = newDrawer(g.panes, g.ui, cfg.Store)
 	g.lessons = newLessons(g.panes, g.ui, g.tl, g.draw, g.tools, cfg.Lesson)
 	g.keep = newKeeper(cfg, g.panes, g.ui, g.tl, g.draw, g.lessons.keepsWork)
+	g.keep.link = g.sceneLink
 	g.ui.panel.Sync(g.panes.cur.settings, g.panes.cur.backend.Options())
 	for _, b := range keymap.Table {
 		var k ebiten.Key
@@ -134,7 +134,7 @@ func (g *Game) Update() error {
 	ui.bar.Area, ui.panel.Area = barR, panelR
 
 	ps.tick(dt, g.tl, g.lessons.active())
-	g.draw.takeDroppedFiles(in.Dropped)
+	g.draw.takeDroppedFiles(g.keep.takeDroppedSession(in.Dropped))
 	g.draw.send()
 	g.keep.update()
 
