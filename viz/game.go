@@ -58,7 +58,7 @@ func newGame(cfg Config) *Game {
 	g.draw = newDrawer(g.panes, g.ui, cfg.Store)
 	g.lessons = newLessons(g.panes, g.ui, g.tl, g.draw, g.tools, cfg.Lesson)
 	g.keep = newKeeper(cfg, g.panes, g.ui, g.tl, g.draw, g.lessons.keepsWork)
-	g.keep.link = g.sceneLink
+	g.keep.link = func() string { return sceneLink(g.panes, g.lessons) }
 	g.ui.panel.Sync(g.panes.cur.settings, g.panes.cur.backend.Options())
 	for _, b := range keymap.Table {
 		var k ebiten.Key
