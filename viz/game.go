@@ -99,6 +99,7 @@ func (g *Game) Update() error {
 		st := ps.cur.backend.Status()
 		capture, err := ui.dui.Update(func(ctx *debugui.Context) error {
 			ctx.SetScale(ui.panel.Scale)
+			ui.panel.NLL = ps.cur.dens.nllLine()
 			edited, changed := ui.panel.Build(ctx, st, &ps.cur.canvas.Layers, g.tl, ui.status, g.actions())
 			if changed {
 				ps.edit(edited)
@@ -245,6 +246,9 @@ func (g *Game) do(a keymap.Action) {
 		l.Grid = !l.Grid
 	case keymap.ToggleLegend:
 		l.Legend = !l.Legend
+	case keymap.CycleDensity:
+		l.Density = l.Density.Next()
+		ui.say("density layer: "+l.Density.Title(), false)
 	case keymap.FitView:
 		g.panes.cur.fit()
 	case keymap.ToggleTraining:
@@ -380,6 +384,9 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 		// boxes must stay readable.
 		ui.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, ui.fonts)
 	}
+	if l := p.canvas.Layers; l.Legend && !g.lessons.geometric() {
+		p.dens.drawLegend(screen, canvasR, sc != nil && (l.Field || l.Particles), ui.fonts, ui.scale)
+	}
 	g.draw.drawOverlay(screen, g.lessons.paintArea(canvasR))
 	st := p.backend.Status()
 	if st.State == "waiting" {
@@ -390,10 +397,10 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 		g.tools.Draw(screen, g.toolFrame([]rect{g.lessons.lay.figure}))
 		g.lessons.drawColumn(screen)
 		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
-			ui.hud.drawTraining(screen, lay.figure, st, ui.status, ui.statusErr, ui.fonts)
+			ui.hud.drawTraining(screen, lay.figure, st, p.dens.nllLine(), ui.status, ui.statusErr, ui.fonts)
 		}
 	} else {
-		readout := ui.hud.drawTraining(screen, canvasR, st, ui.status, ui.statusErr, ui.fonts)
+		readout := ui.hud.drawTraining(screen, canvasR, st, p.dens.nllLine(), ui.status, ui.statusErr, ui.fonts)
 		g.tools.Draw(screen, g.toolFrame([]rect{canvasR}, readout))
 	}
 	g.keep.screenshot(screen, canvasR)

@@ -129,6 +129,7 @@ func (ps *Panes) tick(dt float64, tl *timeline.Timeline, inLesson bool) {
 	for _, p := range ps.all {
 		p.updatePositions(dt, tl.T)
 		p.applySettings(inLesson)
+		p.dens.update(p, tl)
 	}
 	ps.cmp.update(ps.all)
 }
@@ -215,6 +216,7 @@ func (ps *Panes) closeCompare(ui *Chrome) {
 		return
 	}
 	ps.cmp.close()
+	ps.all[1].dens.close()
 	ps.all = ps.all[:1]
 	ps.focus, ps.cur = 0, ps.all[0]
 	ui.say(ps.cmp.restoreKept(ps.cur), false)

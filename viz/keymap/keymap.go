@@ -23,6 +23,7 @@ const (
 	ToggleClouds
 	ToggleGrid
 	ToggleLegend
+	CycleDensity
 	FitView
 	ToggleTraining
 	Resample
@@ -82,6 +83,7 @@ var Table = []Binding{
 	{"C", "C", ToggleClouds, "source / target clouds"},
 	{"G", "G", ToggleGrid, "grid and axes"},
 	{"L", "L", ToggleLegend, "speed legend"},
+	{"Y", "Y", CycleDensity, "density heatmaps: p_t, exact, div v"},
 	{"F", "F", FitView, "fit the view to the data"},
 	{"Enter", "Enter", ToggleTraining, "pause / resume training"},
 	{"R", "R", Resample, "new particle draws"},
@@ -92,7 +94,7 @@ var Table = []Binding{
 	{"D", "D", ToggleDraw, "draw mode: paint the target (left button)"},
 	{"S", "Ctrl+S", SaveSession, "save the session"},
 	{"O", "Ctrl+O", OpenSession, "open the session in the panel's path"},
-	{"E", "Ctrl+E", ExportData, "export samples, trajectories (CSV) and the model"},
+	{"E", "Ctrl+E", ExportData, "export samples, paths (CSV) and the model"},
 	{"F12", "F12", Screenshot, "PNG screenshot of the canvas"},
 	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
 	{"Q", "Q", ToggleProbe, "probe: v(x, t) beside the exact marginal field"},
@@ -100,7 +102,7 @@ var Table = []Binding{
 	{"K", "K", ToggleCompare, "compare two models side by side"},
 	{"PageDown", "PgDn", NextLesson, "next lesson (presentation clicker)"},
 	{"PageUp", "PgUp", PrevLesson, "previous lesson"},
-	{"Digit1", "1–8", GoLesson, "go to lesson 1–8"},
+	{"Digit1", "1–9", GoLesson, "go to lesson 1–9"},
 	{"Digit2", "2", GoLesson, ""},
 	{"Digit3", "3", GoLesson, ""},
 	{"Digit4", "4", GoLesson, ""},
@@ -108,6 +110,7 @@ var Table = []Binding{
 	{"Digit6", "6", GoLesson, ""},
 	{"Digit7", "7", GoLesson, ""},
 	{"Digit8", "8", GoLesson, ""},
+	{"Digit9", "9", GoLesson, ""},
 	{"Escape", "Esc", LeaveLesson, "leave the lesson view"},
 	{"Equal", "+", UIScaleUp, "larger UI for projectors (scale 1–4)"},
 	{"Minus", "−", UIScaleDown, "smaller UI"},

@@ -146,12 +146,12 @@ func (b *Backend) Run(ctx context.Context) error {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		lowerPriority()
+		LowerPriority()
 		trainErr = b.train(ctx)
 	}()
 	go func() {
 		defer wg.Done()
-		lowerPriority()
+		LowerPriority()
 		b.sm.Run(ctx)
 	}()
 	wg.Wait()
