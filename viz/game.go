@@ -46,6 +46,7 @@ type Game struct {
 	tools   Tools
 	// toolBatch draws the lessons' and tools' shapes.
 	toolBatch Batch
+	present   Presenter // ink, presentation mode, overlays kept off the figure
 	ui        debugui.DebugUI
 	fonts     Fonts
 	scale     float64
@@ -108,7 +109,7 @@ func (g *Game) layout() (canvas, bar, panel rect) {
 	barH := math.Min(84*s, H/3)
 	panelW := 0.0
 	// The panel hides itself in windows too narrow for it and the canvas.
-	if g.showPanel && W >= 560*s {
+	if g.showPanel && !g.present.On && W >= 560*s {
 		panelW = math.Min(330*s, W*0.4)
 	}
 	if g.lessons.active() && W-panelW < lessonMinCanvas*s {
@@ -159,6 +160,10 @@ func (g *Game) Update() error {
 	}
 	g.handleKeys(&in)
 	g.handleDrawKeys(&in)
+	if g.present.Ink.Update(&in, rect{0, 0, float64(g.w), float64(g.h)}, time.Now()) {
+		// The pen has the pointer: nothing under the ink acts on it.
+		in.PointerCaptured = true
+	}
 	canvasR, _, _ = g.layout()
 	rects := g.paneRects(canvasR)
 	g.focusAt(&in, rects)
@@ -194,6 +199,7 @@ func (g *Game) Update() error {
 		p.updatePositions(dt, g.tl.T)
 		p.applySettings(g.lessons.active())
 	}
+	g.present.measure(g.panes)
 	g.cmp.update(g.panes)
 	g.takeDroppedFiles(in.Dropped)
 	g.sendDrawing()
@@ -261,6 +267,9 @@ func (g *Game) handleKeys(in *input.Snapshot) {
 		if b.NeedsCtrl() != in.Ctrl() {
 			fire = false
 		}
+		if b.NeedsShift() != in.Shift() && (b.NeedsShift() || keymap.ShiftMatters(b.Key)) {
+			fire = false
+		}
 		// Held step keys repeat after a third of a second, 15 times a second.
 		if b.Action.Repeats() && d > 20 && (d-20)%4 == 0 {
 			fire = true
@@ -323,6 +332,17 @@ func (g *Game) do(a keymap.Action) {
 		}
 	case keymap.TogglePanel:
 		g.showPanel = !g.showPanel
+		g.present.On = false
+	case keymap.Presentation:
+		g.present.On = !g.present.On
+		g.setStatus(map[bool]string{true: "presentation: Shift+H brings the panel and readouts back", false: "presentation off"}[g.present.On], false)
+	case keymap.ToggleInk:
+		g.setStatus(g.present.Ink.Toggle(), false)
+		if g.present.Ink.On {
+			g.draw.On = false
+		}
+	case keymap.ClearInk:
+		g.present.Ink.Clear()
 	case keymap.ToggleStats:
 		g.showStats = !g.showStats
 	case keymap.Fullscreen:
@@ -331,6 +351,9 @@ func (g *Game) do(a keymap.Action) {
 		g.showHelp = !g.showHelp
 	case keymap.ToggleDraw:
 		g.toggleDraw()
+		if g.draw.On {
+			g.present.Ink.On = false // both take the left button
+		}
 	case keymap.UIScaleUp:
 		g.setScale(math.Floor(g.scale) + 1)
 	case keymap.UIScaleDown:
@@ -513,6 +536,7 @@ func (g *Game) toggleCompare() {
 // Draw draws the frame. It reads only what Update prepared.
 func (g *Game) Draw(screen *ebiten.Image) {
 	start := time.Now()
+	g.present.beginFrame()
 	screen.Fill(toColor(palette.Background))
 	canvasR, _, panelR := g.layout()
 	if len(g.panes) > 1 {
@@ -524,9 +548,10 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	if panelR.W > 0 {
 		g.ui.Draw(screen)
 	}
-	if g.showStats {
+	if g.showStats && !g.present.On {
 		g.hud.drawStats(screen, canvasR, g.statsLines(), g.fonts)
 	}
+	g.present.Ink.Draw(screen, g.scale, time.Now())
 	if g.showHelp {
 		g.hud.drawHelp(screen, g.fonts)
 	}
@@ -545,32 +570,100 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 	if g.lessons.active() {
 		g.lessons.kind.draw(g, screen)
 	}
-	if l := g.pane.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
-		// Over the pictures, under the tools and the lesson's text: their
-		// boxes must stay readable.
-		g.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, g.fonts)
-	}
 	g.drawOverlay(screen, canvasR)
 	st := g.pane.backend.Status()
-	if st.State == "waiting" {
-		drawText(screen, "draw something: press D, then hold the left button on the canvas", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H*0.4, Center, palette.Accent)
-	}
 	switch {
 	case g.lessons.active():
 		// The lesson's column carries its own training readout.
-		g.tools.Draw(screen, g.toolFrame(g.lessons.lay.figure))
+		lay := &g.lessons.lay
+		pl := newPlacer(lay.figure, g.present.figureOf(0), 10*g.scale)
+		if l := g.pane.canvas.Layers; !g.present.On && l.Legend && sc != nil && (l.Field || l.Particles) {
+			g.drawPlacedLegend(screen, pl, "legend", sc.MaxSpeed, l)
+		}
+		g.tools.Draw(screen, g.toolFrame(lay.figure))
 		g.drawColumn(screen)
-		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
-			g.hud.drawTraining(screen, lay.figure, st, g.status, g.statusErr, g.fonts)
+		if !g.present.On && lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
+			g.drawReadout(screen, pl, "training", st, g.status, g.statusErr)
 		}
 	default:
-		g.tools.Draw(screen, g.toolFrame(canvasR))
-		g.hud.drawTraining(screen, canvasR, st, g.status, g.statusErr, g.fonts)
+		pl := newPlacer(canvasR, g.present.figureOf(0), 10*g.scale)
+		if !g.present.On {
+			g.drawReadout(screen, pl, "training", st, g.status, g.statusErr)
+			g.drawHints(screen, pl, st)
+			if l := g.pane.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
+				g.drawPlacedLegend(screen, pl, "legend", sc.MaxSpeed, l)
+			}
+		}
+		f := g.toolFrame(canvasR)
+		f.place = pl
+		g.tools.Draw(screen, f)
+		if r, ok := g.tools.boxAt(); ok {
+			g.present.record("probe", r, true)
+		} else if g.tools.hasBox() {
+			g.present.record("probe", rect{}, false)
+		}
 	}
 	g.takeScreenshot(screen, canvasR)
-	if sc == nil && !g.lessons.geometric() {
-		drawText(screen, "waiting for the first sample…", g.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H/2, Center, palette.Dim)
+}
+
+// drawReadout draws the training readout where pl finds room for it: the
+// full box, else a narrow one, else a single line; with no room clear of
+// the figure it is left out (the panel shows the same numbers).
+func (g *Game) drawReadout(screen *ebiten.Image, pl *placer, name string, st scene.Status, status string, statusErr bool) {
+	status = g.hud.hudStatus(status, statusErr, time.Now())
+	for _, v := range []hudVariant{hudFull, hudNarrow, hudLine} {
+		lay := g.hud.layoutTraining(v, st, status, statusErr, g.fonts, math.Max(pl.area.W*0.45, 200*g.scale))
+		if r, ok := pl.place(lay.w, lay.h, topLeft); ok {
+			g.hud.drawTraining(screen, r, lay, st, statusErr, g.fonts)
+			g.present.record(name, r, true)
+			return
+		}
 	}
+	g.present.record(name, rect{}, false)
+}
+
+// drawPlacedLegend draws the legend where pl finds room, narrower if it
+// must; else it is left out.
+func (g *Game) drawPlacedLegend(screen *ebiten.Image, pl *placer, name string, maxSpeed float64, l Layers) {
+	for _, barW := range []float64{200 * g.scale, 110 * g.scale} {
+		w, h := g.hud.legendSize(barW, l.Field, l.Particles, g.fonts)
+		if r, ok := pl.place(w, h, bottomRight); ok {
+			g.hud.drawLegend(screen, r, barW, maxSpeed, l.Field, l.Particles, g.fonts)
+			g.present.record(name, r, true)
+			return
+		}
+	}
+	g.present.record(name, rect{}, false)
+}
+
+// drawHints draws the canvas's hints (draw something; waiting for the
+// first sample) in free space.
+func (g *Game) drawHints(screen *ebiten.Image, pl *placer, st scene.Status) {
+	hint, col := "", palette.Accent
+	switch {
+	case st.State == "waiting":
+		hint = "draw something: press D, then hold the left button on the canvas"
+	case g.pane.sc == nil && !g.lessons.geometric():
+		hint, col = "waiting for the first sample…", palette.Dim
+	}
+	if hint == "" {
+		return
+	}
+	face := g.fonts.Large
+	w, h := textWidth(hint, face)+8*g.scale, face.Size*1.4
+	r, ok := pl.place(w, h, topLeft)
+	if pl.area.W > w {
+		// Centred when that is free, as a hint on an empty canvas is.
+		c := rect{pl.area.X + (pl.area.W-w)/2, pl.area.Y + pl.area.H*0.4 - h/2, w, h}
+		if !pl.hits(c) {
+			r, ok = c, true
+			pl.avoid = append(pl.avoid, c)
+		}
+	}
+	if ok {
+		drawText(screen, hint, face, r.X+r.W/2, r.Y+r.H/2, Center, col)
+	}
+	g.present.record("hint", r, ok)
 }
 
 // drawPanes draws compare mode: each pane's field, particles, trails and
@@ -582,16 +675,20 @@ func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
 	for i, p := range g.panes {
 		r := rects[i]
 		p.canvas.Draw(screen, p.sc, g.tl.T, p.pos, g.fonts)
-		if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
-			g.hud.drawLegend(screen, r, p.sc.MaxSpeed, l.Field, l.Particles, g.fonts)
-		}
 		status, isErr := "", false
 		if p == g.pane {
 			status, isErr = g.status, g.statusErr
 		}
 		// Below the label, which sits at the pane's top centre.
 		top := 8*g.scale + g.fonts.Bold.Size*1.5
-		g.hud.drawTraining(screen, rect{r.X, r.Y + top, r.W, r.H - top}, p.backend.Status(), status, isErr, g.fonts)
+		pl := newPlacer(rect{r.X, r.Y + top, r.W, r.H - top}, g.present.figureOf(i), 10*g.scale)
+		name := []string{"a", "b"}[i]
+		if !g.present.On {
+			g.drawReadout(screen, pl, "training_"+name, p.backend.Status(), status, isErr)
+			if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
+				g.drawPlacedLegend(screen, pl, "legend_"+name, p.sc.MaxSpeed, l)
+			}
+		}
 		if p.sc == nil {
 			drawText(screen, "waiting for the first sample…", g.fonts.Large, r.X+r.W/2, r.Y+r.H/2, Center, palette.Dim)
 		}
@@ -601,6 +698,7 @@ func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
 	g.tools.Draw(screen, g.toolFrame(rects[g.focus]))
 	strip := rect{canvasR.X, rects[0].Y + rects[0].H, canvasR.W, canvasR.Y + canvasR.H - rects[0].Y - rects[0].H}
 	g.cmp.drawStrip(screen, &g.toolBatch, strip, g.panes, labels, g.fonts, g.scale)
+	g.present.record("compare_strip", strip, true)
 	g.takeScreenshot(screen, canvasR)
 }
 
@@ -699,6 +797,7 @@ func (g *Game) report() stateReport {
 	if cr, _, _ := g.layout(); len(g.panes) > 1 {
 		s.Compare = g.cmp.state(g.panes, g.paneRects(cr), g.focus)
 	}
+	g.present.state(&s)
 	s.Controls = g.bar.controls()
 	if _, _, panelR := g.layout(); panelR.W > 0 {
 		s.Controls["panel"] = [4]float64{panelR.X, panelR.Y, panelR.W, panelR.H}

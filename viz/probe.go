@@ -68,6 +68,10 @@ type Tools struct {
 
 	reverse [][]flow.Vec // reverse paths, newest last; path[0] at t = 1
 	batch   Batch
+	// box is where the last frame put the info box; boxShown false when
+	// it had to be left out, boxWanted when there was one to show.
+	box                 rect
+	boxShown, boxWanted bool
 }
 
 // toolFrame is what the tools see of the app in one tick.
@@ -81,6 +85,9 @@ type toolFrame struct {
 	// blocked reports a screen point the tool must leave alone (a
 	// lesson's caption or chip); nil for none.
 	blocked func(x, y float64) bool
+	// place, when set, puts the info box in free space clear of the
+	// figure; nil puts it beside the point.
+	place *placer
 }
 
 // Toggle switches a tool on or off and says what to do with it. Tools and
@@ -204,6 +211,7 @@ func (tl *Tools) updateProbe(p *Pane, t float64) {
 
 // Draw draws the probe or the reverse paths over the canvas.
 func (tl *Tools) Draw(dst *ebiten.Image, f toolFrame) {
+	tl.boxShown, tl.boxWanted = false, false
 	switch {
 	case tl.Mode == ProbeTool && tl.probeSet:
 		tl.drawProbe(dst, f)
@@ -283,8 +291,57 @@ func (tl *Tools) drawProbe(dst *ebiten.Image, f toolFrame) {
 	} else {
 		lines = append(lines, infoLine{"exact field: " + tl.exactWhy, palette.Dim})
 	}
-	drawInfoBox(dst, b, canvasR, px, py, lines, f.fonts.Body, s)
+	// For a narrow free strip: the same numbers, each under its name.
+	compact := []infoLine{{"probe  t = " + lesson.FormatNum(f.t), palette.Label}}
+	if tl.hasLearn {
+		compact = append(compact, infoLine{"learned v", palette.Accent}, infoLine{lesson.FormatVec(tl.learnedV), palette.Accent})
+	}
+	if tl.hasOther && f.other != nil {
+		compact = append(compact, infoLine{"other pane v", otherColour}, infoLine{lesson.FormatVec(tl.otherV), otherColour})
+	}
+	if tl.exactWhy == "" {
+		compact = append(compact, infoLine{"exact v", palette.Label}, infoLine{lesson.FormatVec(tl.exactV), palette.Label})
+		if tl.hasLearn {
+			d := math.Hypot(tl.learnedV[0]-tl.exactV[0], tl.learnedV[1]-tl.exactV[1])
+			compact = append(compact, infoLine{"|Δv| = " + lesson.FormatNum(d), palette.Label})
+		}
+	}
+	tl.infoBox(dst, f, px, py, lines, compact)
 }
+
+// infoBox draws the tool's box of lines: in free space when the frame has
+// a placer (wrapped narrower, then in smaller type, until it fits; left
+// out when nothing fits), else beside the point (x, y).
+func (tl *Tools) infoBox(dst *ebiten.Image, f toolFrame, x, y float64, lines, compact []infoLine) {
+	tl.boxWanted = true
+	s := f.scale
+	if f.place == nil {
+		tl.box, tl.boxShown = drawInfoBox(dst, &tl.batch, f.area, x, y, lines, f.fonts.Body, s, nil), true
+		return
+	}
+	for _, ls := range [][]infoLine{lines, compact} {
+		for _, face := range []*text.GoTextFace{f.fonts.Body, f.fonts.Small} {
+			for _, free := range f.place.freeWidths() {
+				maxW := free - 20*s // the box's padding
+				if maxW < 60*s || len(ls) == 0 {
+					continue
+				}
+				texts, w, h := infoBoxSize(ls, face, maxW, s)
+				if r, ok := f.place.place(w, h, topRight); ok {
+					drawInfoBox(dst, &tl.batch, f.area, x, y, ls, face, s, &boxAt{r, texts})
+					tl.box, tl.boxShown = r, true
+					return
+				}
+			}
+		}
+	}
+}
+
+// boxAt reports where the last frame put the tool's info box.
+func (tl *Tools) boxAt() (rect, bool) { return tl.box, tl.boxShown }
+
+// hasBox reports whether the last frame had an info box to show.
+func (tl *Tools) hasBox() bool { return tl.boxWanted }
 
 // probeArrowScale maps a velocity to screen pixels: the longer of the
 // learned and the exact arrow is probeArrowPixels of the canvas's shorter
@@ -328,7 +385,7 @@ func weightSummary(w []float64, order []int) string {
 }
 
 func (tl *Tools) drawReverse(dst *ebiten.Image, f toolFrame) {
-	s, canvasR := f.scale, f.area
+	s := f.scale
 	cam := &f.pane.canvas.Cam
 	b := &tl.batch
 	b.Begin(dst)
@@ -366,11 +423,14 @@ func (tl *Tools) drawReverse(dst *ebiten.Image, f toolFrame) {
 		path := tl.reverse[n-1]
 		x1, x0 := path[0], path[len(path)-1]
 		sx, sy := cam.ToScreen(x0[0], x0[1])
-		drawInfoBox(dst, b, canvasR, sx, sy, []infoLine{
+		tl.infoBox(dst, f, sx, sy, []infoLine{
 			{"noise  x0 = " + lesson.FormatVec(x0) + "   (t = 0)", palette.Source.WithAlpha(1)},
 			{"flows to  x1 = " + lesson.FormatVec(x1) + "   (t = 1)", palette.Target.WithAlpha(1)},
 			{fmt.Sprintf("RK4, %d steps backwards through the learned field", reverseSteps), palette.Dim},
-		}, f.fonts.Body, s)
+		}, []infoLine{
+			{"noise x0", palette.Source.WithAlpha(1)}, {lesson.FormatVec(x0), palette.Source.WithAlpha(1)},
+			{"flows to x1", palette.Target.WithAlpha(1)}, {lesson.FormatVec(x1), palette.Target.WithAlpha(1)},
+		})
 	}
 }
 
@@ -389,15 +449,18 @@ type infoLine struct {
 	Color palette.RGBA
 }
 
-// drawInfoBox draws lines in a box beside the screen point (x, y), on the
-// side where it fits inside area, its frame through b.
-func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []infoLine, face *text.GoTextFace, s float64) {
+// boxAt is an info box already placed, with its wrapped texts.
+type boxAt struct {
+	r     rect
+	texts []string
+}
+
+// infoBoxSize wraps lines wider than maxW and measures the box.
+func infoBoxSize(lines []infoLine, face *text.GoTextFace, maxW, s float64) (texts []string, w, h float64) {
 	lineH := face.Size * 1.35
 	pad := 10 * s
-	// Lines wider than the area wrap, so the box never leaves it.
-	maxW := math.Max(100*s, area.W-2*pad-4*s)
-	w, n := 0.0, 0.0
-	texts := make([]string, len(lines))
+	n := 0.0
+	texts = make([]string, len(lines))
 	for i, l := range lines {
 		texts[i] = l.Text
 		if textWidth(l.Text, face) > maxW {
@@ -408,16 +471,31 @@ func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []i
 		}
 		n += linesOf(texts[i])
 	}
-	bw, bh := w+2*pad, n*lineH+2*pad
-	bx, by := x+24*s, y+24*s
-	if bx+bw > area.X+area.W {
-		bx = x - 24*s - bw
+	return texts, w + 2*pad, n*lineH + 2*pad
+}
+
+// drawInfoBox draws lines in a box: at, when given, else beside the screen
+// point (x, y), on the side where it fits inside area. It returns the box.
+func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []infoLine, face *text.GoTextFace, s float64, at *boxAt) rect {
+	lineH := face.Size * 1.35
+	pad := 10 * s
+	var texts []string
+	var bx, by, bw, bh float64
+	if at != nil {
+		texts, bx, by, bw, bh = at.texts, at.r.X, at.r.Y, at.r.W, at.r.H
+	} else {
+		// Lines wider than the area wrap, so the box never leaves it.
+		texts, bw, bh = infoBoxSize(lines, face, math.Max(100*s, area.W-2*pad-4*s), s)
+		bx, by = x+24*s, y+24*s
+		if bx+bw > area.X+area.W {
+			bx = x - 24*s - bw
+		}
+		if by+bh > area.Y+area.H {
+			by = y - 24*s - bh
+		}
+		bx = math.Max(area.X, math.Min(bx, area.X+area.W-bw))
+		by = math.Max(area.Y, math.Min(by, area.Y+area.H-bh))
 	}
-	if by+bh > area.Y+area.H {
-		by = y - 24*s - bh
-	}
-	bx = math.Max(area.X, math.Min(bx, area.X+area.W-bw))
-	by = math.Max(area.Y, math.Min(by, area.Y+area.H-bh))
 	b.Begin(dst)
 	b.Rect(float32(bx), float32(by), float32(bw), float32(bh), palette.PanelBG.WithAlpha(0.92))
 	b.Frame(float32(bx), float32(by), float32(bw), float32(bh), float32(s), palette.GridMajor)
@@ -427,6 +505,7 @@ func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []i
 		drawLines(dst, texts[i], face, bx+pad, ty, lineH, l.Color)
 		ty += linesOf(texts[i]) * lineH
 	}
+	return rect{bx, by, bw, bh}
 }
 
 // State is the tools' part of the state file.

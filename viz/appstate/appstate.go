@@ -57,6 +57,21 @@ type State struct {
 	// Compare is compare mode, absent with one pane.
 	Compare *Compare `json:"compare,omitempty"`
 
+	// Presentation is Shift+H's mode: only figure, timeline and caption.
+	Presentation bool `json:"presentation,omitempty"`
+	Ink          Ink  `json:"ink"`
+	// ParticlesBox is where the particles are on screen [x, y, w, h]: the
+	// 1st to 99th percentile of their positions on each axis. FigureBox
+	// adds the source and target clouds. Both are absent before a scene.
+	ParticlesBox *[4]float64 `json:"particles_box,omitempty"`
+	FigureBox    *[4]float64 `json:"figure_box,omitempty"`
+	// Overlays are the boxes drawn over the canvas in the last frame
+	// (training readout, legend, hints, the probe's box, the comparison
+	// strip) by name, [x, y, w, h]; HiddenOverlays the ones that found no
+	// room clear of the figure and were left out.
+	Overlays       map[string][4]float64 `json:"overlays,omitempty"`
+	HiddenOverlays []string              `json:"hidden_overlays,omitempty"`
+
 	FPS      float64 `json:"fps"`
 	UpdateMs float64 `json:"update_ms"` // mean CPU time per Update
 	DrawMs   float64 `json:"draw_ms"`   // mean CPU time per Draw
@@ -103,6 +118,14 @@ type Tool struct {
 	Other    *flow.Vec     `json:"other,omitempty"`     // compare mode: the other pane's learned v at the probe
 	TopShare float64       `json:"top_share,omitempty"` // posterior weight of the heaviest target
 	Reverse  [][2]flow.Vec `json:"reverse,omitempty"`   // [x1 at t = 1, x0 at t = 0] per path
+}
+
+// Ink is the presenter's pen: on, strokes stay until cleared (keep), and
+// how many strokes are on screen.
+type Ink struct {
+	On      bool `json:"on"`
+	Keep    bool `json:"keep"`
+	Strokes int  `json:"strokes"`
 }
 
 // Size is a width and height in pixels.

@@ -47,6 +47,9 @@ const (
 	PrevLesson
 	GoLesson // the lesson numbered by the key's digit
 	LeaveLesson
+	ToggleInk    // presenter ink: the left button draws over everything
+	ClearInk     // remove the presenter's strokes
+	Presentation // hide all chrome but the figure, the timeline and the caption
 )
 
 // Binding ties a key, named as ebiten's Key.String spells it, to an action.
@@ -86,6 +89,7 @@ var Table = []Binding{
 	{"Enter", "Enter", ToggleTraining, "pause / resume training"},
 	{"R", "R", Resample, "new particle draws"},
 	{"H", "H", TogglePanel, "hide / show the panel"},
+	{"H", "Shift+H", Presentation, "presentation: only the figure, the timeline and the caption"},
 	{"Tab", "Tab", TogglePanel, ""},
 	{"F3", "F3", ToggleStats, "frame timings"},
 	{"F11", "F11", Fullscreen, "fullscreen"},
@@ -113,6 +117,8 @@ var Table = []Binding{
 	{"Minus", "−", UIScaleDown, "smaller UI"},
 	{"I", "I", ToggleContrast, "high-contrast theme"},
 	{"M", "M", CycleColourMap, "colour map (colour-blind safe choices)"},
+	{"N", "N", ToggleInk, "presenter ink: draw over everything (fades)"},
+	{"Backspace", "Backspace", ClearInk, "clear the presenter's ink"},
 	{"Slash", "?", Help, "this help"},
 }
 
@@ -129,6 +135,21 @@ var Extra = []Binding{
 // NeedsCtrl reports whether the binding fires only with Ctrl (or Cmd) held;
 // the others fire only without it, so Ctrl+S never also toggles anything.
 func (b Binding) NeedsCtrl() bool { return strings.HasPrefix(b.Label, "Ctrl+") }
+
+// NeedsShift reports whether the binding fires only with Shift held.
+func (b Binding) NeedsShift() bool { return strings.HasPrefix(b.Label, "Shift+") }
+
+// ShiftMatters reports whether some binding of key needs Shift: the key's
+// other bindings then fire only without it, so Shift+H never also toggles
+// what H does.
+func ShiftMatters(key string) bool {
+	for _, b := range Table {
+		if b.Key == key && b.NeedsShift() {
+			return true
+		}
+	}
+	return false
+}
 
 // Repeats reports whether holding the key repeats the action, as stepping
 // through time does.
