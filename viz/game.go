@@ -246,13 +246,14 @@ func (g *Game) actions() Actions {
 				p.backend.Resample()
 			}
 		},
-		Fit:      g.pane.fit,
-		Lessons:  g.lessonsPanel,
-		Draw:     g.drawPanel,
-		Keep:     g.keepPanel,
-		ScaleBy:  func(d float64) { g.setScale(g.scale + d) },
-		Contrast: g.setContrast,
-		Colours:  g.setColours,
+		Fit:       g.pane.fit,
+		Lessons:   g.lessonsPanel,
+		Draw:      g.drawPanel,
+		Keep:      g.keepPanel,
+		ScaleBy:   func(d float64) { g.setScale(g.scale + d) },
+		Contrast:  g.setContrast,
+		Colours:   g.setColours,
+		Presenter: g.presenterPanel,
 	}
 }
 

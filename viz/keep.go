@@ -600,7 +600,13 @@ func (g *Game) takeScreenshot(screen *ebiten.Image, canvasR rect) {
 		return
 	}
 	img := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
-	screen.SubImage(r).(*ebiten.Image).ReadPixels(img.Pix)
+	if len(g.panes) == 1 && !g.lessons.active() && g.pane.sc != nil {
+		// The figure alone, framed to hold all the data, at the canvas's
+		// size: no readout or legend, nothing cut at the edges.
+		g.pane.figureShot(img, g.tl.T, g.fonts)
+	} else {
+		screen.SubImage(r).(*ebiten.Image).ReadPixels(img.Pix)
+	}
 	path, err := g.keep.exportPath("canvas", "png")
 	if err != nil {
 		g.setStatus("screenshot not saved: "+err.Error(), true)
@@ -631,14 +637,12 @@ func (g *Game) recordGIF() {
 		g.setStatus("GIF not saved: "+err.Error(), true)
 		return
 	}
-	cam := g.pane.canvas.Cam
 	size := min(record.MaxSize, max(16, g.keep.GIFSize))
 	// The palette is read here, on the render loop that changes the theme.
-	opt := record.Options{Size: size, Frames: g.keep.GIFFrames, Palette: record.Palette(), View: record.View{
-		CenterX: cam.CenterX, CenterY: cam.CenterY,
-		// The GIF shows the square the canvas's shorter side shows.
-		Zoom: cam.Zoom * float64(size) / max(1, min(cam.W, cam.H)),
-	}, Trails: g.pane.canvas.Layers.Trails}
+	// The GIF frames all the data (record.FitView), not the canvas's
+	// square, which may cut the outer clusters of a wide target.
+	opt := record.Options{Size: size, Frames: g.keep.GIFFrames, Palette: record.Palette(), View: record.FitView(sc, size),
+		Trails: g.pane.canvas.Layers.Trails}
 	g.setStatus("recording "+path+" …", false)
 	g.keep.busy.Add(1)
 	go func() {

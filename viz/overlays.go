@@ -4,9 +4,12 @@ import (
 	"math"
 	"slices"
 
+	"github.com/ebitengine/debugui"
+
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/camera"
+	"github.com/flowviz/flowviz/viz/keymap"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -25,6 +28,24 @@ type Presenter struct {
 	// ones that found no free space.
 	placed map[string]rect
 	hidden []string
+}
+
+// presenterPanel is the panel's ink and presentation controls: one click
+// each, for a presenter at the laptop rather than at the keys.
+func (g *Game) presenterPanel(ctx *debugui.Context) {
+	pr := &g.present
+	ctx.SetGridLayout([]int{-1, -1}, nil)
+	label := "Ink (N)"
+	if pr.Ink.On {
+		label = "Ink on: end (N)"
+	}
+	ctx.Button(label).On(func() {
+		g.do(keymap.ToggleInk)
+	})
+	ctx.Button("Clear ink (Bksp)").On(pr.Ink.Clear)
+	ctx.Checkbox(&pr.Ink.Keep, "ink stays")
+	ctx.Button("Present (Shift+H)").On(func() { g.do(keymap.Presentation) })
+	ctx.SetGridLayout(nil, nil)
 }
 
 // figureBox is where a pane's particles and data are on screen.

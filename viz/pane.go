@@ -2,13 +2,18 @@ package viz
 
 import (
 	"fmt"
+	"image"
 	"math"
 	"strings"
 	"time"
 
+	"github.com/hajimehoshi/ebiten/v2"
+
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/input"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
@@ -298,4 +303,22 @@ func (p *Pane) fieldView() [4]float64 {
 		return p.settings.View
 	}
 	return [4]float64{cx - half, cy - half, cx + half, cy + half}
+}
+
+// figureShot draws the pane's figure into img (of the canvas's size) with
+// the camera fitted to every point of the data and particles, the way the
+// GIF export frames them, for the PNG export.
+func (p *Pane) figureShot(img *image.RGBA, t float64, fonts Fonts) {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	off := ebiten.NewImage(w, h)
+	defer off.Deallocate()
+	off.Fill(toColor(palette.Background))
+	cv := Canvas{Layers: p.canvas.Layers, Scale: p.canvas.Scale, Cam: p.canvas.Cam}
+	cv.Cam.SetViewport(0, 0, float64(w), float64(h))
+	if box, ok := record.Extent(p.sc); ok {
+		cv.Cam.Fit(box[0], box[1], box[2], box[3], 0.06)
+	}
+	cv.Draw(off, p.sc, t, p.pos, fonts)
+	off.ReadPixels(img.Pix)
+	cv.release()
 }

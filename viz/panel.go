@@ -101,6 +101,7 @@ type Actions struct {
 	ScaleBy                            func(float64)          // UI scale + or − 1
 	Contrast                           func(on bool)          // high-contrast theme
 	Colours                            func(name string)      // colour map by name
+	Presenter                          func(*debugui.Context) // the ink and presentation controls, if any
 }
 
 // Build lays out the panel for this tick. It returns the settings as edited
@@ -192,6 +193,9 @@ func (p *Panel) lecture(ctx *debugui.Context, act Actions) {
 			}
 		})
 		ctx.SetGridLayout(nil, nil)
+		if act.Presenter != nil {
+			act.Presenter(ctx)
+		}
 	})
 }
 
