@@ -57,7 +57,7 @@ type Binding struct {
 	Key    string // e.g. "Space", "ArrowRight", "V"
 	Label  string // how the help shows the key
 	Action Action
-	Help   string // empty for a second key of an action the help already lists
+	Help   string // empty for a second key of an action the help already lists, or a key another line names
 }
 
 // Digit returns n for the key "Digitn", 0 for any other key.
@@ -88,15 +88,15 @@ var Table = []Binding{
 	{"F", "F", FitView, "fit the view to the data"},
 	{"Enter", "Enter", ToggleTraining, "pause / resume training"},
 	{"R", "R", Resample, "new particle draws"},
-	{"H", "H", TogglePanel, "hide / show the panel"},
-	{"H", "Shift+H", Presentation, "presentation: only the figure, the timeline and the caption"},
+	{"H", "H · Shift+H", TogglePanel, "panel · presentation mode"},
+	{"H", "Shift+H", Presentation, ""},
 	{"Tab", "Tab", TogglePanel, ""},
 	{"F3", "F3", ToggleStats, "frame timings"},
 	{"F11", "F11", Fullscreen, "fullscreen"},
 	{"D", "D", ToggleDraw, "draw mode: paint the target (left button)"},
 	{"S", "Ctrl+S", SaveSession, "save the session"},
 	{"O", "Ctrl+O", OpenSession, "open the session in the panel's path"},
-	{"E", "Ctrl+E", ExportData, "export samples, trajectories (CSV) and the model"},
+	{"E", "Ctrl+E", ExportData, "export samples, trajectories (CSV), the model"},
 	{"F12", "F12", Screenshot, "PNG screenshot of the canvas"},
 	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
 	{"Q", "Q", ToggleProbe, "probe: v(x, t) beside the exact marginal field"},
@@ -117,8 +117,8 @@ var Table = []Binding{
 	{"Minus", "−", UIScaleDown, "smaller UI"},
 	{"I", "I", ToggleContrast, "high-contrast theme"},
 	{"M", "M", CycleColourMap, "colour map (colour-blind safe choices)"},
-	{"N", "N", ToggleInk, "presenter ink: draw over everything (fades)"},
-	{"Backspace", "Backspace", ClearInk, "clear the presenter's ink"},
+	{"N", "N · Bksp", ToggleInk, "presenter ink · clear it"},
+	{"Backspace", "Backspace", ClearInk, ""},
 	{"Slash", "?", Help, "this help"},
 }
 
