@@ -47,6 +47,7 @@ type Game struct {
 	// toolBatch draws the lessons' and tools' shapes.
 	toolBatch Batch
 	present   Presenter // ink, presentation mode, overlays kept off the figure
+	decks     Decks     // the deck presented: the lessons or a lecturer's own
 	ui        debugui.DebugUI
 	fonts     Fonts
 	scale     float64
@@ -79,6 +80,7 @@ func newGame(cfg Config) *Game {
 	g.draw = newDrawer()
 	g.keep = newKeeper(cfg)
 	g.lessons = newLessons()
+	g.decks = newDecks(cfg)
 	g.tl.Playing = true
 	g.fonts = NewFonts(g.scale)
 	g.bar.Scale = g.scale
@@ -102,6 +104,15 @@ func newGame(cfg Config) *Game {
 	return g
 }
 
+// fullLayout is layout before a deck's caption column takes its share.
+func (g *Game) fullLayout() (canvas, bar, panel rect) {
+	c, b, p := g.layout()
+	if col, _ := g.decks.reserve(rect{0, 0, c.X + c.W, b.Y}, g.scale); col.W > 0 {
+		c = rect{0, 0, c.X + c.W, b.Y}
+	}
+	return c, b, p
+}
+
 // layout splits the screen into canvas, timeline bar and panel.
 func (g *Game) layout() (canvas, bar, panel rect) {
 	s := g.scale
@@ -118,6 +129,8 @@ func (g *Game) layout() (canvas, bar, panel rect) {
 		panelW = 0
 	}
 	canvas = rect{0, 0, W - panelW, H - barH}
+	// A deck's custom scene takes its caption column from the canvas.
+	_, canvas = g.decks.reserve(canvas, s)
 	bar = rect{0, H - barH, W - panelW, barH}
 	panel = rect{W - panelW, 0, panelW, H}
 	return
@@ -201,6 +214,7 @@ func (g *Game) Update() error {
 	}
 	g.present.measure(g.panes)
 	g.cmp.update(g.panes)
+	g.updateDecks()
 	g.takeDroppedFiles(in.Dropped)
 	g.sendDrawing()
 	g.updateKeep()
@@ -254,6 +268,7 @@ func (g *Game) actions() Actions {
 		Contrast:  g.setContrast,
 		Colours:   g.setColours,
 		Presenter: g.presenterPanel,
+		Deck:      g.deckPanel,
 	}
 }
 
@@ -276,7 +291,7 @@ func (g *Game) handleKeys(in *input.Snapshot) {
 			fire = true
 		}
 		if fire && b.Action == keymap.GoLesson {
-			g.doLessonKey(lessonGo, b.Digit())
+			g.deckKey(lessonGo, b.Digit())
 		} else if fire {
 			g.do(b.Action)
 		}
@@ -372,14 +387,16 @@ func (g *Game) do(a keymap.Action) {
 	case keymap.ToggleReverse:
 		g.toggleTool(ReverseTool)
 	case keymap.NextLesson:
-		g.doLessonKey(lessonNext, 0)
+		g.deckKey(lessonNext, 0)
 	case keymap.PrevLesson:
-		g.doLessonKey(lessonPrev, 0)
+		g.deckKey(lessonPrev, 0)
 	case keymap.LeaveLesson:
 		// Esc closes what is on top: the help, then the lesson, then a tool.
 		switch {
 		case g.showHelp:
 			g.showHelp = false
+		case g.decks.presenting():
+			g.deckKey(lessonLeave, 0)
 		case g.lessons.active():
 			g.doLessonKey(lessonLeave, 0)
 		case g.tools.Mode != NoTool:
@@ -545,6 +562,9 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	} else {
 		g.drawPane(screen, canvasR)
 	}
+	full, _, _ := g.fullLayout()
+	column, _ := g.decks.reserve(full, g.scale)
+	g.decks.drawCaption(screen, &g.toolBatch, column, g.scale)
 	g.bar.Draw(screen, g.tl, solverFormula(g.pane.applied.Solver), g.fonts)
 	if panelR.W > 0 {
 		g.ui.Draw(screen)
@@ -794,6 +814,7 @@ func (g *Game) report() stateReport {
 	}
 	s.Drawing = g.drawingState()
 	s.Lesson = g.lessonState()
+	s.Deck = g.deckState()
 	s.Tool = g.tools.State()
 	if cr, _, _ := g.layout(); len(g.panes) > 1 {
 		s.Compare = g.cmp.state(g.panes, g.paneRects(cr), g.focus)
@@ -802,6 +823,9 @@ func (g *Game) report() stateReport {
 	s.Controls = g.bar.controls()
 	if _, _, panelR := g.layout(); panelR.W > 0 {
 		s.Controls["panel"] = [4]float64{panelR.X, panelR.Y, panelR.W, panelR.H}
+		for name, r := range g.decks.controls {
+			s.Controls[name] = [4]float64{r.X, r.Y, r.W, r.H}
+		}
 	}
 	if g.pane.sc != nil {
 		s.Particles = g.pane.sc.Particles()

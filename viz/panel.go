@@ -102,6 +102,7 @@ type Actions struct {
 	Contrast                           func(on bool)          // high-contrast theme
 	Colours                            func(name string)      // colour map by name
 	Presenter                          func(*debugui.Context) // the ink and presentation controls, if any
+	Deck                               func(*debugui.Context) // the Deck section, if any
 }
 
 // Build lays out the panel for this tick. It returns the settings as edited
@@ -117,6 +118,9 @@ func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl 
 			p.training(ctx, st, act)
 			if act.Lessons != nil {
 				act.Lessons(ctx)
+			}
+			if act.Deck != nil {
+				act.Deck(ctx)
 			}
 			p.lecture(ctx, act)
 			p.data(ctx)

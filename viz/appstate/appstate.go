@@ -53,6 +53,7 @@ type State struct {
 
 	Drawing Drawing `json:"drawing"`
 	Lesson  Lesson  `json:"lesson"`
+	Deck    Deck    `json:"deck"`
 	Tool    Tool    `json:"tool"`
 	// Compare is compare mode, absent with one pane.
 	Compare *Compare `json:"compare,omitempty"`
@@ -118,6 +119,21 @@ type Tool struct {
 	Other    *flow.Vec     `json:"other,omitempty"`     // compare mode: the other pane's learned v at the probe
 	TopShare float64       `json:"top_share,omitempty"` // posterior weight of the heaviest target
 	Reverse  [][2]flow.Vec `json:"reverse,omitempty"`   // [x1 at t = 1, x0 at t = 0] per path
+}
+
+// Deck is the deck presented: the built-in one (the lessons) or a
+// lecturer's own at Path; Current is the scene on screen (1-based, 0 in
+// the free app), with its lesson name or its title and caption, and where
+// a custom scene's caption column is [x, y, w, h].
+type Deck struct {
+	Builtin bool        `json:"builtin"`
+	Path    string      `json:"path,omitempty"`
+	Scenes  int         `json:"scenes"`
+	Current int         `json:"current"`
+	Lesson  string      `json:"lesson,omitempty"`
+	Title   string      `json:"title,omitempty"`
+	Caption string      `json:"caption,omitempty"`
+	Column  *[4]float64 `json:"column,omitempty"`
 }
 
 // Ink is the presenter's pen: on, strokes stay until cleared (keep), and
