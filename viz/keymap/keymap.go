@@ -45,7 +45,7 @@ const (
 	ToggleCompare
 	NextLesson
 	PrevLesson
-	GoLesson // the lesson numbered by the key's digit
+	GoLesson // the lesson (or the deck's scene) numbered by the key's digit
 	LeaveLesson
 	ToggleInk    // presenter ink: the left button draws over everything
 	ClearInk     // remove the presenter's strokes
@@ -104,7 +104,7 @@ var Table = []Binding{
 	{"K", "K", ToggleCompare, "compare two models side by side"},
 	{"PageDown", "PgDn", NextLesson, "next lesson (presentation clicker)"},
 	{"PageUp", "PgUp", PrevLesson, "previous lesson"},
-	{"Digit1", "1–8", GoLesson, "go to lesson 1–8"},
+	{"Digit1", "1–9", GoLesson, "go to lesson (deck scene) 1–9"},
 	{"Digit2", "2", GoLesson, ""},
 	{"Digit3", "3", GoLesson, ""},
 	{"Digit4", "4", GoLesson, ""},
@@ -112,6 +112,7 @@ var Table = []Binding{
 	{"Digit6", "6", GoLesson, ""},
 	{"Digit7", "7", GoLesson, ""},
 	{"Digit8", "8", GoLesson, ""},
+	{"Digit9", "9", GoLesson, ""},
 	{"Escape", "Esc", LeaveLesson, "leave the lesson view"},
 	{"Equal", "+", UIScaleUp, "larger UI for projectors (scale 1–4)"},
 	{"Minus", "−", UIScaleDown, "smaller UI"},
