@@ -65,8 +65,8 @@ type addedScene struct {
 // in the keep folder.
 const DefaultDeckName = "lecture.json"
 
-func newDecks(cfg Config) Decks {
-	d := Decks{cur: -1, added: make(chan addedScene, 4), saved: make(chan string, 8), busy: new(atomic.Int32)}
+func newDecks(cfg Config) *Decks {
+	d := &Decks{cur: -1, added: make(chan addedScene, 4), saved: make(chan string, 8), busy: new(atomic.Int32)}
 	d.deck, _ = deck.Builtin() // the lessons' own load error is shown by the lesson view
 	if d.deck == nil {
 		d.deck = &deck.Deck{}
@@ -91,12 +91,12 @@ func (d *Decks) showingCustom() bool { return d.presenting() && d.custom }
 // file that cannot be read is reported, and scenes added go to a new deck
 // there, the unreadable file kept aside at the first save.
 func (g *Game) openDeck(path string) error {
-	d := &g.decks
+	d := g.decks
 	f, dk, err := deck.Open(g.keep.store, path)
 	if f == nil {
 		return err
 	}
-	if g.decks.presenting() {
+	if d.presenting() {
 		g.leaveDeck()
 	}
 	d.deck, d.file, d.builtin, d.path = dk, f, false, path
@@ -107,10 +107,10 @@ func (g *Game) openDeck(path string) error {
 // deckKey runs the clicker keys on the deck: PageDown and PageUp step
 // (entering at the scene last seen), digits jump, Esc leaves.
 func (g *Game) deckKey(b int, digit int) {
-	d := &g.decks
+	d := g.decks
 	if d.builtin {
 		// The built-in deck is the lessons: the lesson view steps them.
-		g.doLessonKey(b, digit)
+		g.lessons.key(b, digit)
 		return
 	}
 	n := len(d.deck.Scenes)
@@ -140,10 +140,10 @@ func (g *Game) deckKey(b int, digit int) {
 
 // showScene shows scene i of the deck.
 func (g *Game) showScene(i int) {
-	d := &g.decks
+	d := g.decks
 	if i < 0 || i >= len(d.deck.Scenes) {
 		if len(d.deck.Scenes) == 0 {
-			g.setStatus("the deck has no scenes yet: add some in the panel's Deck section", true)
+			g.ui.say("the deck has no scenes yet: add some in the panel's Deck section", true)
 		}
 		return
 	}
@@ -151,36 +151,36 @@ func (g *Game) showScene(i int) {
 	if s.IsLesson() {
 		idx := slices.IndexFunc(g.lessons.all, func(l lesson.Lesson) bool { return deck.LessonName(l.File) == s.Lesson })
 		if idx < 0 {
-			g.setStatus("no built-in lesson "+s.Lesson, true)
+			g.ui.say("no built-in lesson "+s.Lesson, true)
 			return
 		}
 		d.cur, d.last, d.custom = i, i, false
-		g.showLesson(idx)
+		g.lessons.show(idx)
 		return
 	}
 	if g.lessons.active() {
-		g.leaveLessons()
+		g.lessons.leave()
 	}
 	if err := g.applyScene(s); err != nil {
-		g.setStatus(fmt.Sprintf("scene %d not shown: %v", i+1, err), true)
+		g.ui.say(fmt.Sprintf("scene %d not shown: %v", i+1, err), true)
 		return
 	}
 	d.cur, d.last, d.custom = i, i, true
-	g.setStatus("", false)
+	g.ui.say("", false)
 }
 
 // leaveDeck returns to the free app: a lesson scene restores the app as it
 // was; a custom scene stays on screen to be played with.
 func (g *Game) leaveDeck() {
-	d := &g.decks
+	d := g.decks
 	if !d.presenting() {
 		return
 	}
 	if !d.custom && g.lessons.active() {
-		g.leaveLessons()
+		g.lessons.leave()
 	}
 	d.cur, d.custom = -1, false
-	g.setStatus("left the deck: PageDown returns", false)
+	g.ui.say("left the deck: PageDown returns", false)
 }
 
 // applyScene brings the app to a custom scene: data, settings and weights
@@ -220,22 +220,22 @@ func (g *Game) applyScene(s *deck.Scene) error {
 	}
 	playing := s.Playing == nil || *s.Playing
 	ss := &session.Session{Settings: set, Source: src, Target: tgt, Model: ma,
-		View: session.View{CenterX: 0, CenterY: 0, Zoom: g.pane.canvas.Cam.Zoom, Layers: sessionLayers(s.Layers), T: s.T, Playing: playing, Speed: 1}}
+		View: session.View{CenterX: 0, CenterY: 0, Zoom: g.panes.cur.canvas.Cam.Zoom, Layers: sessionLayers(s.Layers), T: s.T, Playing: playing, Speed: 1}}
 	if s.Compare != "" {
 		ss.Compare = &session.Compared{Spec: s.Compare, Model: mb}
 		if ss.Compare.Settings, err = set.Differ(s.Compare); err != nil {
 			return err
 		}
 	}
-	if len(g.panes) > 1 && s.Compare == "" {
+	if g.panes.comparing() && s.Compare == "" {
 		g.toggleCompare()
 	}
-	if err := g.applySession(ss); err != nil {
+	if err := g.keep.applySession(ss); err != nil {
 		return err
 	}
 	// Frozen weights show as they are; without them the scene trains live
 	// from fresh weights, its readout beside the figure.
-	for _, p := range g.panes {
+	for _, p := range g.panes.all {
 		if ma != nil {
 			p.backend.Pause()
 		} else {
@@ -260,11 +260,11 @@ func sessionLayers(names []string) session.Layers {
 // caption, or at the data once it is sampled.
 func (d *Decks) fitScene(g *Game, s *deck.Scene) {
 	canvasR, _, _ := g.layout()
-	rects := g.paneRects(canvasR)
-	for i, p := range g.panes {
+	rects := g.panes.rects(canvasR, g.ui)
+	for i, p := range g.panes.all {
 		p.resize(rects[i])
 	}
-	for _, p := range g.panes {
+	for _, p := range g.panes.all {
 		p.fitData = s.View == nil
 		p.fitFrom = cloud{}
 		if p.sc != nil {
@@ -272,12 +272,12 @@ func (d *Decks) fitScene(g *Game, s *deck.Scene) {
 		}
 	}
 	if v := s.View; v != nil {
-		cam := &g.panes[0].canvas.Cam
+		cam := &g.panes.a().canvas.Cam
 		cam.Fit(v[0], v[1], v[2], v[3], 0.06)
-		for _, p := range g.panes[1:] {
+		for _, p := range g.panes.all[1:] {
 			p.canvas.Cam.CenterX, p.canvas.Cam.CenterY, p.canvas.Cam.Zoom = cam.CenterX, cam.CenterY, cam.Zoom
 		}
-		g.panes[0].viewMoved = time.Now()
+		g.panes.a().viewMoved = time.Now()
 	}
 }
 
@@ -347,11 +347,11 @@ func (d *Decks) drawCaption(dst *ebiten.Image, b *Batch, column rect, scale floa
 // captured for the deck, reports saves, and follows the lesson view when
 // the panel opens or closes lessons of the built-in deck.
 func (g *Game) updateDecks() {
-	d := &g.decks
-	if !d.started && g.cfg.Deck != "" && g.pane.sc != nil {
+	d := g.decks
+	if !d.started && g.cfg.Deck != "" && g.panes.cur.sc != nil {
 		d.started = true
 		if err := g.openDeck(g.cfg.Deck); err != nil {
-			g.setStatus("deck not opened: "+err.Error(), true)
+			g.ui.say("deck not opened: "+err.Error(), true)
 		} else {
 			g.showScene(0)
 		}
@@ -360,13 +360,13 @@ func (g *Game) updateDecks() {
 		select {
 		case r := <-d.added:
 			if r.err != nil {
-				g.setStatus("scene not added: "+r.err.Error(), true)
+				g.ui.say("scene not added: "+r.err.Error(), true)
 				continue
 			}
 			g.appendScene(r.s)
 			continue
 		case msg := <-d.saved:
-			g.setStatus(msg, strings.HasPrefix(msg, "deck not saved"))
+			g.ui.say(msg, strings.HasPrefix(msg, "deck not saved"))
 			continue
 		default:
 		}
@@ -385,18 +385,18 @@ func (g *Game) updateDecks() {
 // appendScene adds s to the open deck (a new one at the panel's path if
 // the built-in deck is shown) and saves it.
 func (g *Game) appendScene(s deck.Scene) {
-	d := &g.decks
+	d := g.decks
 	if d.builtin {
 		if d.path == "" {
-			g.setStatus("no deck path: type one in the panel's Deck section", true)
+			g.ui.say("no deck path: type one in the panel's Deck section", true)
 			return
 		}
 		if err := g.openDeck(d.path); err != nil {
-			g.setStatus(fmt.Sprintf("%s could not be read (%v): scenes go to a new deck, the file is kept aside", d.path, err), true)
+			g.ui.say(fmt.Sprintf("%s could not be read (%v): scenes go to a new deck, the file is kept aside", d.path, err), true)
 		}
 	}
 	if len(d.deck.Scenes) >= deck.MaxScenes {
-		g.setStatus(fmt.Sprintf("a deck holds at most %d scenes", deck.MaxScenes), true)
+		g.ui.say(fmt.Sprintf("a deck holds at most %d scenes", deck.MaxScenes), true)
 		return
 	}
 	d.deck.Scenes = append(d.deck.Scenes, s)
@@ -407,7 +407,7 @@ func (g *Game) appendScene(s deck.Scene) {
 
 // saveDeck writes the deck on a goroutine; what says what changed.
 func (g *Game) saveDeck(what string) {
-	d := &g.decks
+	d := g.decks
 	if d.file == nil {
 		return
 	}
@@ -433,14 +433,14 @@ func (g *Game) saveDeck(what string) {
 // captureScene takes the app's state as a deck scene on a goroutine (the
 // data and weights come from the trainer, which may make it wait).
 func (g *Game) captureScene() {
-	d := &g.decks
+	d := g.decks
 	if d.busy.Load() > 2 {
-		g.setStatus("still adding the last scene…", true)
+		g.ui.say("still adding the last scene…", true)
 		return
 	}
-	view := g.sessionView()
-	bs := g.backends()
-	cam := g.panes[0].canvas.Cam
+	view := g.keep.sessionView()
+	bs := g.panes.backends()
+	cam := g.panes.a().canvas.Cam
 	x0, y0, x1, y1 := cam.Visible()
 	s := deck.Scene{Title: strings.TrimSpace(d.title), Caption: strings.TrimSpace(d.caption), Formula: strings.TrimSpace(d.formula),
 		View: &[4]float64{x0, y0, x1, y1}, T: g.tl.T, Compare: ""}
@@ -448,7 +448,7 @@ func (g *Game) captureScene() {
 		f := false
 		s.Playing = &f
 	}
-	l := g.panes[0].canvas.Layers
+	l := g.panes.a().canvas.Layers
 	for name, on := range map[string]bool{"field": l.Field, "particles": l.Particles, "trails": l.Trails, "trajectories": l.Trajectories,
 		"clouds": l.Clouds, "grid": l.Grid, "legend": l.Legend} {
 		if on {
@@ -456,8 +456,8 @@ func (g *Game) captureScene() {
 		}
 	}
 	slices.SortFunc(s.Layers, func(a, b string) int { return slices.Index(deck.Layers, a) - slices.Index(deck.Layers, b) })
-	if len(g.panes) > 1 {
-		s.Compare = g.cmp.spec()
+	if g.panes.comparing() {
+		s.Compare = g.panes.cmp.spec()
 	}
 	freeze := d.freeze
 	d.busy.Add(1)
@@ -513,7 +513,7 @@ func dataFor(sd session.Data) (deck.Data, error) {
 
 // moveScene moves the selected scene by dir (−1 up, +1 down).
 func (g *Game) moveScene(dir int) {
-	d := &g.decks
+	d := g.decks
 	i, j := d.sel, d.sel+dir
 	if d.builtin || i < 0 || j < 0 || j >= len(d.deck.Scenes) {
 		return
@@ -525,7 +525,7 @@ func (g *Game) moveScene(dir int) {
 
 // deleteScene removes the selected scene.
 func (g *Game) deleteScene() {
-	d := &g.decks
+	d := g.decks
 	if d.builtin || d.sel < 0 || d.sel >= len(d.deck.Scenes) {
 		return
 	}
@@ -541,7 +541,7 @@ func (g *Game) deleteScene() {
 // deckPanel is the panel's Deck section: open a deck, add the app's state
 // as a scene with a caption, reorder and delete scenes.
 func (g *Game) deckPanel(ctx *debugui.Context) {
-	d := &g.decks
+	d := g.decks
 	ctx.Header("Deck", true, func() {
 		ctx.SetGridLayout(nil, nil)
 		what := "built-in deck: the lessons"
@@ -553,21 +553,20 @@ func (g *Game) deckPanel(ctx *debugui.Context) {
 		ctx.SetGridLayout([]int{-1, -1}, nil)
 		ctx.Button("Open deck").On(func() {
 			if err := g.openDeck(d.path); err != nil {
-				g.setStatus("deck not opened: "+err.Error(), true)
+				g.ui.say("deck not opened: "+err.Error(), true)
 				return
 			}
-			g.setStatus(fmt.Sprintf("deck %s: %d scenes · PgDn presents", d.path, len(d.deck.Scenes)), false)
+			g.ui.say(fmt.Sprintf("deck %s: %d scenes · PgDn presents", d.path, len(d.deck.Scenes)), false)
 		})
 		ctx.Button("Lessons").On(func() {
 			if d.presenting() {
 				g.leaveDeck()
 			}
-			*d = Decks{deck: d.deck, path: d.path, cur: -1, added: d.added, saved: d.saved, busy: d.busy}
 			d.deck, _ = deck.Builtin()
 			if d.deck == nil {
 				d.deck = &deck.Deck{}
 			}
-			d.builtin = true
+			d.builtin, d.file, d.cur, d.last, d.sel, d.labels = true, nil, -1, 0, 0, nil
 		})
 		ctx.SetGridLayout([]int{-1, -2}, nil)
 		ctx.Text("title")
@@ -604,7 +603,7 @@ func (g *Game) deckPanel(ctx *debugui.Context) {
 // the cell is on screen under name.
 func (g *Game) deckCell(ctx *debugui.Context, name string, widget func()) {
 	ctx.GridCell(func(b image.Rectangle) {
-		sc := float64(max(1, g.panel.Scale))
+		sc := float64(max(1, g.ui.panel.Scale))
 		if g.decks.controls == nil {
 			g.decks.controls = map[string]rect{}
 		}
@@ -616,7 +615,7 @@ func (g *Game) deckCell(ctx *debugui.Context, name string, widget func()) {
 
 // deckState is the deck's part of the state file.
 func (g *Game) deckState() appstate.Deck {
-	d := &g.decks
+	d := g.decks
 	st := appstate.Deck{Builtin: d.builtin, Path: d.path, Scenes: len(d.deck.Scenes), Current: d.cur + 1}
 	if d.presenting() {
 		s := d.deck.Scenes[d.cur]

@@ -18,7 +18,7 @@ func waitDeck(t *testing.T, g *Game, what string, ok func() bool) {
 	deadline := time.Now().Add(20 * time.Second)
 	for !ok() {
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s; status %q", what, g.status)
+			t.Fatalf("no %s; status %q", what, g.ui.status)
 		}
 		time.Sleep(10 * time.Millisecond)
 		g.updateDecks()
@@ -39,7 +39,7 @@ func TestDeckRoundTripByClicking(t *testing.T) {
 	// Scene 1: the default moons, paused at t = 0.3, some layers.
 	g.tl.Scrub(0.3)
 	g.tl.Pause()
-	g.pane.canvas.Layers = Layers{Particles: true, Grid: true}
+	g.panes.cur.canvas.Layers = Layers{Particles: true, Grid: true}
 	g.decks.title, g.decks.caption, g.decks.formula = "moons", "noise to moons", "v ≈ x1 − x0"
 	g.captureScene()
 	waitDeck(t, g, "the first scene saved", func() bool {
@@ -51,13 +51,13 @@ func TestDeckRoundTripByClicking(t *testing.T) {
 
 	// Scene 2: a drawing, frozen.
 	drawn := &data.PointSet{Points: []flow.Vec{{1, 1}, {2, 0}, {-1, 0.5}, {0, -1}}, Name: "drawing"}
-	g.setData(false, drawn, false)
+	g.draw.setData(false, drawn, false)
 	deadline := time.Now().Add(20 * time.Second)
 	for b.Status().Step < 10 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	g.decks.caption, g.decks.freeze = "a drawing", true
-	g.pane.canvas.Layers = DefaultLayers()
+	g.panes.cur.canvas.Layers = DefaultLayers()
 	g.tl.Play()
 	g.captureScene()
 	waitDeck(t, g, "the second scene saved", func() bool {
@@ -97,10 +97,10 @@ func TestDeckRoundTripByClicking(t *testing.T) {
 	}
 	g2.do(keymap.NextLesson)
 	if g2.decks.cur != 0 || !g2.decks.custom {
-		t.Fatalf("PageDown: scene %d custom %v; status %q", g2.decks.cur, g2.decks.custom, g2.status)
+		t.Fatalf("PageDown: scene %d custom %v; status %q", g2.decks.cur, g2.decks.custom, g2.ui.status)
 	}
-	if specName(g2.pane.settings.Target) != "moons" || g2.tl.T != 0.3 || g2.tl.Playing || g2.pane.canvas.Layers != (Layers{Particles: true, Grid: true}) {
-		t.Errorf("scene 1 shown with target %q t %v playing %v layers %+v", g2.pane.settings.Target, g2.tl.T, g2.tl.Playing, g2.pane.canvas.Layers)
+	if specName(g2.panes.cur.settings.Target) != "moons" || g2.tl.T != 0.3 || g2.tl.Playing || g2.panes.cur.canvas.Layers != (Layers{Particles: true, Grid: true}) {
+		t.Errorf("scene 1 shown with target %q t %v playing %v layers %+v", g2.panes.cur.settings.Target, g2.tl.T, g2.tl.Playing, g2.panes.cur.canvas.Layers)
 	}
 	if col, _ := g2.decks.reserve(rect{0, 0, 1000, 600}, 1); col.W <= 0 {
 		t.Error("no caption column for a custom scene")
@@ -114,7 +114,7 @@ func TestDeckRoundTripByClicking(t *testing.T) {
 	deadline = time.Now().Add(10 * time.Second)
 	prev, stable := -1, 0
 	for stable < 5 && time.Now().Before(deadline) {
-		step := g2.pane.backend.Status().Step
+		step := g2.panes.cur.backend.Status().Step
 		if step == prev {
 			stable++
 		} else {

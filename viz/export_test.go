@@ -13,6 +13,7 @@ import (
 
 	"github.com/flowviz/flowviz/viz/keymap"
 	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/scene"
 )
 
 // waitExport waits (at most 20 s) for one file of the export folder whose
@@ -61,12 +62,14 @@ func edgeInk(img image.Image) (edge, inside int) {
 func TestExportsFitTheData(t *testing.T) {
 	dir := t.TempDir()
 	b := newSynthetic(2000, 20, 16)
-	g := testGame(t, b, 1280, 800)
-	g.keep = newKeeper(Config{KeepDir: dir})
+	st := scene.DefaultSettings()
+	st.Particles, st.Steps = b.sc.Particles(), b.sc.Steps()
+	g := newGame(Config{Settings: st, Backend: b, Width: 1280, Height: 800, Scale: 1, KeepDir: dir})
+	g.Layout(1280, 800)
 	screen := ebiten.NewImage(1280, 800)
 	frame(t, g, screen)
-	g.pane.canvas.Layers = Layers{Particles: true} // no grid lines at the edges
-	g.pane.canvas.Cam.Zoom *= 4                    // the circle of radius 2 runs off the canvas
+	g.panes.cur.canvas.Layers = Layers{Particles: true} // no grid lines at the edges
+	g.panes.cur.canvas.Cam.Zoom *= 4                    // the circle of radius 2 runs off the canvas
 	g.do(keymap.End)
 	frame(t, g, screen)
 	g.do(keymap.Screenshot)

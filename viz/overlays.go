@@ -3,13 +3,16 @@ package viz
 import (
 	"math"
 	"slices"
+	"time"
 
 	"github.com/ebitengine/debugui"
+	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/keymap"
+	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -33,7 +36,7 @@ type Presenter struct {
 // presenterPanel is the panel's ink and presentation controls: one click
 // each, for a presenter at the laptop rather than at the keys.
 func (g *Game) presenterPanel(ctx *debugui.Context) {
-	pr := &g.present
+	pr := g.present
 	ctx.SetGridLayout([]int{-1, -1}, nil)
 	label := "Ink (N)"
 	if pr.Ink.On {
@@ -46,6 +49,68 @@ func (g *Game) presenterPanel(ctx *debugui.Context) {
 	ctx.Checkbox(&pr.Ink.Keep, "ink stays")
 	ctx.Button("Present (Shift+H)").On(func() { g.do(keymap.Presentation) })
 	ctx.SetGridLayout(nil, nil)
+}
+
+// drawReadout draws the training readout where pl finds room for it: the
+// full box, else a narrow one, else a single line; with no room clear of
+// the figure it is left out (the panel shows the same numbers). It
+// returns the box, empty when left out.
+func (pr *Presenter) drawReadout(screen *ebiten.Image, ui *Chrome, pl *placer, name string, st scene.Status, status string, statusErr bool) rect {
+	status = ui.hud.hudStatus(status, statusErr, time.Now())
+	for _, v := range []hudVariant{hudFull, hudNarrow, hudLine} {
+		lay := ui.hud.layoutTraining(v, st, status, statusErr, ui.fonts, math.Max(pl.area.W*0.45, 200*ui.scale))
+		if r, ok := pl.place(lay.w, lay.h, topLeft); ok {
+			ui.hud.drawTraining(screen, r, lay, st, statusErr, ui.fonts)
+			pr.record(name, r, true)
+			return r
+		}
+	}
+	pr.record(name, rect{}, false)
+	return rect{}
+}
+
+// drawPlacedLegend draws the legend where pl finds room, narrower if it
+// must; else it is left out.
+func (pr *Presenter) drawPlacedLegend(screen *ebiten.Image, ui *Chrome, pl *placer, name string, maxSpeed float64, l Layers) {
+	for _, barW := range []float64{200 * ui.scale, 110 * ui.scale} {
+		w, h := ui.hud.legendSize(barW, l.Field, l.Particles, ui.fonts)
+		if r, ok := pl.place(w, h, bottomRight); ok {
+			ui.hud.drawLegend(screen, r, barW, maxSpeed, l.Field, l.Particles, ui.fonts)
+			pr.record(name, r, true)
+			return
+		}
+	}
+	pr.record(name, rect{}, false)
+}
+
+// drawHints draws the canvas's hints (draw something; waiting for the
+// first sample, when waiting) in free space.
+func (pr *Presenter) drawHints(screen *ebiten.Image, ui *Chrome, pl *placer, st scene.Status, waiting bool) {
+	hint, col := "", palette.Accent
+	switch {
+	case st.State == "waiting":
+		hint = "draw something: press D, then hold the left button on the canvas"
+	case waiting:
+		hint, col = "waiting for the first sample…", palette.Dim
+	}
+	if hint == "" {
+		return
+	}
+	face := ui.fonts.Large
+	w, h := textWidth(hint, face)+8*ui.scale, face.Size*1.4
+	r, ok := pl.place(w, h, topLeft)
+	if pl.area.W > w {
+		// Centred when that is free, as a hint on an empty canvas is.
+		c := rect{pl.area.X + (pl.area.W-w)/2, pl.area.Y + pl.area.H*0.4 - h/2, w, h}
+		if !pl.hits(c) {
+			r, ok = c, true
+			pl.avoid = append(pl.avoid, c)
+		}
+	}
+	if ok {
+		drawText(screen, hint, face, r.X+r.W/2, r.Y+r.H/2, Center, col)
+	}
+	pr.record("hint", r, ok)
 }
 
 // figureBox is where a pane's particles and data are on screen.
@@ -228,16 +293,11 @@ func (p *placer) freeWidths() []float64 {
 
 func (p *placer) hits(r rect) bool {
 	for _, o := range p.avoid {
-		if r.intersects(o) {
+		if r.overlaps(o) {
 			return true
 		}
 	}
 	return false
-}
-
-// intersects reports whether r and o share interior points.
-func (r rect) intersects(o rect) bool {
-	return r.X < o.X+o.W && o.X < r.X+r.W && r.Y < o.Y+o.H && o.Y < r.Y+r.H
 }
 
 // holds reports whether o lies inside r.

@@ -30,7 +30,7 @@ func checkClear(t *testing.T, what string, st appstate.State) {
 		if name == "compare_strip" {
 			continue // beside the panes, never over them (checked apart)
 		}
-		if boxOf(r).intersects(pb) {
+		if boxOf(r).overlaps(pb) {
 			t.Errorf("%s: %s %v covers the particles %v", what, name, r, *st.ParticlesBox)
 		}
 	}
@@ -64,12 +64,12 @@ func TestOverlaysLeaveTheFigureAlone(t *testing.T) {
 		screen := ebiten.NewImage(size[0], size[1])
 		g.Layout(size[0], size[1])
 		for s := 1.0; s <= 4; s++ {
-			g.setScale(s)
+			g.ui.setScale(s, g.panes)
 			g.tools.Off()
-			g.setStatus(g.tools.Toggle(ProbeTool), false) // the probe's long hint, as Q gives it
+			g.ui.say(g.tools.Toggle(ProbeTool), false) // the probe's long hint, as Q gives it
 			g.tools.probeSet = true
 			frame(t, g, screen)
-			g.pane.fit()
+			g.panes.cur.fit()
 			for range 3 {
 				frame(t, g, screen)
 			}
@@ -108,8 +108,8 @@ func TestPresentationHidesChrome(t *testing.T) {
 	var in input.Snapshot
 	in.Keys[ebiten.KeyShift], in.Keys[ebiten.KeyH] = 5, 1
 	g.handleKeys(&in)
-	if !g.present.On || !g.showPanel {
-		t.Fatalf("Shift+H: presentation %v, panel flag %v; want presentation on and the H toggle untouched", g.present.On, g.showPanel)
+	if !g.present.On || !g.ui.showPanel {
+		t.Fatalf("Shift+H: presentation %v, panel flag %v; want presentation on and the H toggle untouched", g.present.On, g.ui.showPanel)
 	}
 	frame(t, g, screen)
 	st := g.report().state
@@ -121,8 +121,8 @@ func TestPresentationHidesChrome(t *testing.T) {
 	}
 	in.Keys[ebiten.KeyShift] = 0
 	g.handleKeys(&in)
-	if g.present.On || g.showPanel {
-		t.Errorf("H in presentation: presentation %v panel %v; want the panel's toggle (off) and presentation left", g.present.On, g.showPanel)
+	if g.present.On || g.ui.showPanel {
+		t.Errorf("H in presentation: presentation %v panel %v; want the panel's toggle (off) and presentation left", g.present.On, g.ui.showPanel)
 	}
 }
 
@@ -131,7 +131,7 @@ func TestPresentationHidesChrome(t *testing.T) {
 // inkHold + inkFade unless kept; Backspace clears kept ink.
 func TestInkDrawsOverAndFades(t *testing.T) {
 	g, screen := inspectGame(t)
-	target := g.pane.applied.Target
+	target := g.panes.cur.applied.Target
 	g.do(keymap.ToggleInk)
 	if !g.present.Ink.On {
 		t.Fatal("N did not switch the pen on")
@@ -157,8 +157,8 @@ func TestInkDrawsOverAndFades(t *testing.T) {
 	if c := screen.At(int(x0+100), int(y0)); !near(c, inkColour(), 30) {
 		t.Errorf("pixel under the stroke is %v, want the ink's colour", c)
 	}
-	if g.present.Ink.Strokes() != 1 || g.pane.settings.Target != target || g.draw.target.Len() != 0 {
-		t.Errorf("strokes %d, target %q, drawing %d points", g.present.Ink.Strokes(), g.pane.settings.Target, g.draw.target.Len())
+	if g.present.Ink.Strokes() != 1 || g.panes.cur.settings.Target != target || g.draw.target.Len() != 0 {
+		t.Errorf("strokes %d, target %q, drawing %d points", g.present.Ink.Strokes(), g.panes.cur.settings.Target, g.draw.target.Len())
 	}
 	g.present.Ink.Update(&input.Snapshot{}, rect{0, 0, 1600, 900}, now.Add(inkHold+inkFade/2))
 	if a := g.present.Ink.alpha(g.present.Ink.strokes[0], now.Add(inkHold+inkFade/2)); a <= 0 || a >= 1 {

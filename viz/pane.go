@@ -322,3 +322,27 @@ func (p *Pane) figureShot(img *image.RGBA, t float64, fonts Fonts) {
 	off.ReadPixels(img.Pix)
 	cv.release()
 }
+
+// drawInPane draws pane i in compare mode in r: its field, particles and
+// trails, its legend and its training readout with its loss curve placed
+// clear of its figure by pr (status is the status line, shown by the
+// focused pane only), its label and, when focused, its frame. It returns
+// where the training readout is (empty when it found no room).
+func (p *Pane) drawInPane(dst *ebiten.Image, r rect, t float64, label string, i int, focused bool, status string, isErr bool, ui *Chrome, pr *Presenter) (readout rect) {
+	p.canvas.Draw(dst, p.sc, t, p.pos, ui.fonts)
+	// Below the label, which sits at the pane's top centre.
+	top := 8*ui.scale + ui.fonts.Bold.Size*1.5
+	pl := newPlacer(rect{r.X, r.Y + top, r.W, r.H - top}, pr.figureOf(i), 10*ui.scale)
+	name := []string{"a", "b"}[min(i, 1)]
+	if !pr.On {
+		readout = pr.drawReadout(dst, ui, pl, "training_"+name, p.backend.Status(), status, isErr)
+		if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
+			pr.drawPlacedLegend(dst, ui, pl, "legend_"+name, p.sc.MaxSpeed, l)
+		}
+	}
+	if p.sc == nil {
+		drawText(dst, "waiting for the first sample…", ui.fonts.Large, r.X+r.W/2, r.Y+r.H/2, Center, palette.Dim)
+	}
+	drawPaneFrame(dst, &ui.toolBatch, r, label, i, focused, ui.fonts, ui.scale)
+	return readout
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
@@ -67,7 +68,9 @@ type Tools struct {
 	otherStep int
 
 	reverse [][]flow.Vec // reverse paths, newest last; path[0] at t = 1
-	batch   Batch
+	// In compare mode, the same paths through the other pane's field.
+	otherReverse [][]flow.Vec
+	batch        Batch
 	// box is where the last frame put the info box; boxShown false when
 	// it had to be left out, boxWanted when there was one to show.
 	box                 rect
@@ -76,17 +79,22 @@ type Tools struct {
 
 // toolFrame is what the tools see of the app in one tick.
 type toolFrame struct {
-	area  rect    // where the tool takes clicks and draws
-	pane  *Pane   // the model the tool asks, and its camera
-	other *Pane   // in compare mode the other model, also asked; else nil
-	t     float64 // the clock's time
-	scale float64
-	fonts Fonts
+	area      rect    // where the tool takes clicks and draws
+	pane      *Pane   // the model the tool asks, and its camera
+	other     *Pane   // in compare mode the other model, also asked; else nil
+	otherArea rect    // the other pane's area, where its answer is drawn
+	t         float64 // the clock's time
+	scale     float64
+	fonts     Fonts
 	// blocked reports a screen point the tool must leave alone (a
 	// lesson's caption or chip); nil for none.
 	blocked func(x, y float64) bool
+	// avoid is what the tools' info boxes keep clear of where they can:
+	// the panes' training readouts.
+	avoid []rect
 	// place, when set, puts the info box in free space clear of the
-	// figure; nil puts it beside the point.
+	// figure and the overlays placed before (and leaves it out when there
+	// is none); nil puts it beside the point.
 	place *placer
 }
 
@@ -109,7 +117,7 @@ func (tl *Tools) Toggle(mode Tool) string {
 }
 
 // Off turns the tools off and forgets the reverse paths.
-func (tl *Tools) Off() { tl.Mode, tl.reverse = NoTool, nil }
+func (tl *Tools) Off() { tl.Mode, tl.reverse, tl.otherReverse = NoTool, nil, nil }
 
 // Update applies one tick of the pointer to the active tool. It returns an
 // error message for the status line, or "".
@@ -126,8 +134,9 @@ func (tl *Tools) Update(in *input.Snapshot, f toolFrame) string {
 		tl.dragging = true
 		if tl.Mode == ReverseTool {
 			tl.reverse = append(tl.reverse, nil)
+			tl.otherReverse = append(tl.otherReverse, nil)
 			if len(tl.reverse) > maxReverse {
-				tl.reverse = tl.reverse[1:]
+				tl.reverse, tl.otherReverse = tl.reverse[1:], tl.otherReverse[1:]
 			}
 		}
 	}
@@ -145,6 +154,14 @@ func (tl *Tools) Update(in *input.Snapshot, f toolFrame) string {
 				tl.reverse[len(tl.reverse)-1] = reversePath(field, at)
 			} else {
 				msg = "reverse: no trained model yet"
+			}
+			// Compare mode: the same end x1 runs back through the
+			// other model too, so the two noises it came from show.
+			tl.otherReverse[len(tl.otherReverse)-1] = nil
+			if f.other != nil {
+				if field, _ := f.other.learned(); field != nil {
+					tl.otherReverse[len(tl.otherReverse)-1] = reversePath(field, at)
+				}
 			}
 		}
 	}
@@ -268,6 +285,21 @@ func (tl *Tools) drawProbe(dst *ebiten.Image, f toolFrame) {
 		b.Arrow(float32(px), float32(py), float32(v[0]*scaleV), float32(-v[1]*scaleV), width, head, palette.Accent)
 	}
 	b.Ring(float32(px), float32(py), float32(9*s), float32(2*s), ringSegments, palette.Label)
+	if tl.hasOther && f.other != nil {
+		// The same point in the other pane, with the exact arrow and that
+		// pane's own learned one: each picture answers for its model.
+		oc := &f.other.canvas.Cam
+		ox, oy := oc.ToScreen(tl.probeAt[0], tl.probeAt[1])
+		if f.otherArea.contains(ox, oy) {
+			if tl.exactWhy == "" {
+				v := tl.exactV
+				b.Arrow(float32(ox), float32(oy), float32(v[0]*scaleV), float32(-v[1]*scaleV), width+float32(2*s), head+float32(3*s), palette.Label)
+			}
+			v := tl.otherV
+			b.Arrow(float32(ox), float32(oy), float32(v[0]*scaleV), float32(-v[1]*scaleV), width, head, otherColour)
+			b.Ring(float32(ox), float32(oy), float32(9*s), float32(2*s), ringSegments, palette.Label)
+		}
+	}
 	b.Flush()
 
 	lines := []infoLine{
@@ -306,29 +338,29 @@ func (tl *Tools) drawProbe(dst *ebiten.Image, f toolFrame) {
 			compact = append(compact, infoLine{"|Δv| = " + lesson.FormatNum(d), palette.Label})
 		}
 	}
-	tl.infoBox(dst, f, px, py, lines, compact)
+	tl.infoBox(dst, f.place, canvasR, px, py, lines, compact, f.fonts, s, f.avoid)
 }
 
-// infoBox draws the tool's box of lines: in free space when the frame has
-// a placer (wrapped narrower, then in smaller type, until it fits; left
-// out when nothing fits), else beside the point (x, y).
-func (tl *Tools) infoBox(dst *ebiten.Image, f toolFrame, x, y float64, lines, compact []infoLine) {
+// infoBox draws the tool's box of lines: in free space when there is a
+// placer (wrapped to the free strips' widths, then in smaller type, then
+// compact, until it fits; left out when nothing fits), else beside the
+// point (x, y) in area.
+func (tl *Tools) infoBox(dst *ebiten.Image, place *placer, area rect, x, y float64, lines, compact []infoLine, fonts Fonts, s float64, avoid []rect) {
 	tl.boxWanted = true
-	s := f.scale
-	if f.place == nil {
-		tl.box, tl.boxShown = drawInfoBox(dst, &tl.batch, f.area, x, y, lines, f.fonts.Body, s, nil), true
+	if place == nil {
+		tl.box, tl.boxShown = drawInfoBox(dst, &tl.batch, area, x, y, lines, fonts.Body, s, avoid), true
 		return
 	}
 	for _, ls := range [][]infoLine{lines, compact} {
-		for _, face := range []*text.GoTextFace{f.fonts.Body, f.fonts.Small} {
-			for _, free := range f.place.freeWidths() {
+		for _, face := range []*text.GoTextFace{fonts.Body, fonts.Small} {
+			for _, free := range place.freeWidths() {
 				maxW := free - 20*s // the box's padding
 				if maxW < 60*s || len(ls) == 0 {
 					continue
 				}
 				texts, w, h := infoBoxSize(ls, face, maxW, s)
-				if r, ok := f.place.place(w, h, topRight); ok {
-					drawInfoBox(dst, &tl.batch, f.area, x, y, ls, face, s, &boxAt{r, texts})
+				if r, ok := place.place(w, h, topRight); ok {
+					drawBoxAt(dst, &tl.batch, r, ls, texts, face, s)
 					tl.box, tl.boxShown = r, true
 					return
 				}
@@ -385,16 +417,23 @@ func weightSummary(w []float64, order []int) string {
 }
 
 func (tl *Tools) drawReverse(dst *ebiten.Image, f toolFrame) {
-	s := f.scale
-	cam := &f.pane.canvas.Cam
+	tl.drawPaths(dst, f.place, f.area, &f.pane.canvas.Cam, tl.reverse, "the learned field", f.fonts, f.scale, f.avoid)
+	if f.other != nil {
+		tl.drawPaths(dst, nil, f.otherArea, &f.other.canvas.Cam, tl.otherReverse, "this pane's learned field", f.fonts, f.scale, f.avoid)
+	}
+}
+
+// drawPaths draws reverse paths through cam, the newest brightest, and an
+// info box on the newest one's noise x0 in area; field names the field.
+func (tl *Tools) drawPaths(dst *ebiten.Image, place *placer, canvasR rect, cam *camera.Camera, paths [][]flow.Vec, field string, fonts Fonts, s float64, avoid []rect) {
 	b := &tl.batch
 	b.Begin(dst)
-	for i, path := range tl.reverse {
+	for i, path := range paths {
 		if len(path) < 2 {
 			continue
 		}
 		alpha := float32(0.45)
-		if i == len(tl.reverse)-1 {
+		if i == len(paths)-1 {
 			alpha = 1
 		}
 		for k := 1; k < len(path); k++ {
@@ -419,18 +458,18 @@ func (tl *Tools) drawReverse(dst *ebiten.Image, f toolFrame) {
 		}
 	}
 	b.Flush()
-	if n := len(tl.reverse); n > 0 && len(tl.reverse[n-1]) > 1 {
-		path := tl.reverse[n-1]
+	if n := len(paths); n > 0 && len(paths[n-1]) > 1 {
+		path := paths[n-1]
 		x1, x0 := path[0], path[len(path)-1]
 		sx, sy := cam.ToScreen(x0[0], x0[1])
-		tl.infoBox(dst, f, sx, sy, []infoLine{
+		tl.infoBox(dst, place, canvasR, sx, sy, []infoLine{
 			{"noise  x0 = " + lesson.FormatVec(x0) + "   (t = 0)", palette.Source.WithAlpha(1)},
 			{"flows to  x1 = " + lesson.FormatVec(x1) + "   (t = 1)", palette.Target.WithAlpha(1)},
-			{fmt.Sprintf("RK4, %d steps backwards through the learned field", reverseSteps), palette.Dim},
+			{fmt.Sprintf("RK4, %d steps backwards through %s", reverseSteps, field), palette.Dim},
 		}, []infoLine{
 			{"noise x0", palette.Source.WithAlpha(1)}, {lesson.FormatVec(x0), palette.Source.WithAlpha(1)},
 			{"flows to x1", palette.Target.WithAlpha(1)}, {lesson.FormatVec(x1), palette.Target.WithAlpha(1)},
-		})
+		}, fonts, s, avoid)
 	}
 }
 
@@ -449,13 +488,7 @@ type infoLine struct {
 	Color palette.RGBA
 }
 
-// boxAt is an info box already placed, with its wrapped texts.
-type boxAt struct {
-	r     rect
-	texts []string
-}
-
-// infoBoxSize wraps lines wider than maxW and measures the box.
+// infoBoxSize wraps lines wider than maxW and measures their box.
 func infoBoxSize(lines []infoLine, face *text.GoTextFace, maxW, s float64) (texts []string, w, h float64) {
 	lineH := face.Size * 1.35
 	pad := 10 * s
@@ -474,38 +507,67 @@ func infoBoxSize(lines []infoLine, face *text.GoTextFace, maxW, s float64) (text
 	return texts, w + 2*pad, n*lineH + 2*pad
 }
 
-// drawInfoBox draws lines in a box: at, when given, else beside the screen
-// point (x, y), on the side where it fits inside area. It returns the box.
-func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []infoLine, face *text.GoTextFace, s float64, at *boxAt) rect {
+// drawInfoBox draws lines in a box beside the screen point (x, y), inside
+// area, its frame through b: on the first side of the point (below right,
+// below left, above right, above left) where it fits and covers neither the
+// point nor any of avoid, else in a free corner of area, else below right.
+// It returns the box.
+func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []infoLine, face *text.GoTextFace, s float64, avoid []rect) rect {
+	pad := 10 * s
+	// Lines wider than the area wrap, so the box never leaves it.
+	texts, bw, bh := infoBoxSize(lines, face, math.Max(100*s, area.W-2*pad-4*s), s)
+	bx, by := infoBoxPlace(area, x, y, bw, bh, 24*s, avoid)
+	r := rect{bx, by, bw, bh}
+	drawBoxAt(dst, b, r, lines, texts, face, s)
+	return r
+}
+
+// drawBoxAt draws an info box in r: lines, as wrapped into texts.
+func drawBoxAt(dst *ebiten.Image, b *Batch, r rect, lines []infoLine, texts []string, face *text.GoTextFace, s float64) {
 	lineH := face.Size * 1.35
 	pad := 10 * s
-	var texts []string
-	var bx, by, bw, bh float64
-	if at != nil {
-		texts, bx, by, bw, bh = at.texts, at.r.X, at.r.Y, at.r.W, at.r.H
-	} else {
-		// Lines wider than the area wrap, so the box never leaves it.
-		texts, bw, bh = infoBoxSize(lines, face, math.Max(100*s, area.W-2*pad-4*s), s)
-		bx, by = x+24*s, y+24*s
-		if bx+bw > area.X+area.W {
-			bx = x - 24*s - bw
-		}
-		if by+bh > area.Y+area.H {
-			by = y - 24*s - bh
-		}
-		bx = math.Max(area.X, math.Min(bx, area.X+area.W-bw))
-		by = math.Max(area.Y, math.Min(by, area.Y+area.H-bh))
-	}
 	b.Begin(dst)
-	b.Rect(float32(bx), float32(by), float32(bw), float32(bh), palette.PanelBG.WithAlpha(0.92))
-	b.Frame(float32(bx), float32(by), float32(bw), float32(bh), float32(s), palette.GridMajor)
+	b.Rect(float32(r.X), float32(r.Y), float32(r.W), float32(r.H), palette.PanelBG.WithAlpha(0.92))
+	b.Frame(float32(r.X), float32(r.Y), float32(r.W), float32(r.H), float32(s), palette.GridMajor)
 	b.Flush()
-	ty := by + pad
+	ty := r.Y + pad
 	for i, l := range lines {
-		drawLines(dst, texts[i], face, bx+pad, ty, lineH, l.Color)
+		drawLines(dst, texts[i], face, r.X+pad, ty, lineH, l.Color)
 		ty += linesOf(texts[i]) * lineH
 	}
-	return rect{bx, by, bw, bh}
+}
+
+// infoBoxPlace is where drawInfoBox puts a box of size bw×bh for the point
+// (x, y), gap away from it; see drawInfoBox.
+func infoBoxPlace(area rect, x, y, bw, bh, gap float64, avoid []rect) (bx, by float64) {
+	clamp := func(bx, by float64) rect {
+		return rect{math.Max(area.X, math.Min(bx, area.X+area.W-bw)), math.Max(area.Y, math.Min(by, area.Y+area.H-bh)), bw, bh}
+	}
+	free := func(r rect) bool {
+		for _, a := range avoid {
+			if r.overlaps(a) {
+				return false
+			}
+		}
+		return true
+	}
+	sides := []rect{
+		clamp(x+gap, y+gap), clamp(x-gap-bw, y+gap), clamp(x+gap, y-gap-bh), clamp(x-gap-bw, y-gap-bh),
+	}
+	corners := []rect{
+		clamp(area.X+area.W, area.Y+area.H), clamp(area.X, area.Y+area.H), clamp(area.X+area.W, area.Y), clamp(area.X, area.Y),
+	}
+	for _, r := range append(sides, corners...) {
+		if !r.contains(x, y) && free(r) {
+			return r.X, r.Y
+		}
+	}
+	return sides[0].X, sides[0].Y
+}
+
+// overlaps reports whether r and o share any area.
+func (r rect) overlaps(o rect) bool {
+	return r.X < o.X+o.W && o.X < r.X+r.W && r.Y < o.Y+o.H && o.Y < r.Y+r.H
 }
 
 // State is the tools' part of the state file.
@@ -534,6 +596,11 @@ func (tl *Tools) State() appstate.Tool {
 		for _, p := range tl.reverse {
 			if len(p) > 1 {
 				st.Reverse = append(st.Reverse, [2]flow.Vec{p[0], p[len(p)-1]})
+			}
+		}
+		for _, p := range tl.otherReverse {
+			if len(p) > 1 {
+				st.OtherReverse = append(st.OtherReverse, [2]flow.Vec{p[0], p[len(p)-1]})
 			}
 		}
 	}
