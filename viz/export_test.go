@@ -34,6 +34,19 @@ func waitExport(t *testing.T, dir, suffix string) string {
 	return ""
 }
 
+// decodeExport opens path and decodes it with decode.
+func decodeExport(t *testing.T, path string, decode func(*os.File) error) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := decode(f); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
 // edgeInk counts the pixels on img's border that are not background: the
 // data cut at an edge shows there.
 func edgeInk(img image.Image) (edge, inside int) {
@@ -74,29 +87,15 @@ func TestExportsFitTheData(t *testing.T) {
 	frame(t, g, screen)
 	g.do(keymap.Screenshot)
 	frame(t, g, screen)
-	f, err := os.Open(waitExport(t, dir, "-canvas.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	var img image.Image
+	decodeExport(t, waitExport(t, dir, "-canvas.png"), func(f *os.File) (err error) { img, err = png.Decode(f); return err })
 	if edge, inside := edgeInk(img); edge > 0 || inside < 500 {
 		t.Errorf("PNG: %d coloured pixels at the edges, %d inside; want none and the particles", edge, inside)
 	}
 	g.keep.GIFFrames = 3
 	g.do(keymap.RecordGIF)
-	f, err = os.Open(waitExport(t, dir, "-flow.gif"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	anim, err := gif.DecodeAll(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	var anim *gif.GIF
+	decodeExport(t, waitExport(t, dir, "-flow.gif"), func(f *os.File) (err error) { anim, err = gif.DecodeAll(f); return err })
 	for i, fr := range anim.Image {
 		if edge, inside := edgeInk(fr); edge > 0 || inside < 200 {
 			t.Errorf("GIF frame %d: %d coloured pixels at the edges, %d inside", i, edge, inside)
