@@ -253,7 +253,8 @@ func sessionLayers(names []string) session.Layers {
 	if len(names) > 0 {
 		l = layersOf(names)
 	}
-	return session.Layers(l)
+	return session.Layers{Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories,
+		Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend}
 }
 
 // fitScene points the camera at the scene's view in the figure beside the

@@ -21,7 +21,6 @@ const (
 	applyDelay    = 250 * time.Millisecond // settle time before edited settings apply
 	viewDelay     = 500 * time.Millisecond // settle time before the arrow grid follows the camera
 	stateInterval = 12                     // ticks between state-file reports (200 ms at 60 TPS)
-	stepBudget    = 5 * time.Millisecond   // training time per tick in the stepwise mode (a third of a tick)
 )
 
 // Game dispatches ebiten's Update/Draw to the parts of the screen, as
@@ -62,6 +61,7 @@ func newGame(cfg Config) *Game {
 	g.draw = newDrawer(g.panes, g.ui, cfg.Store)
 	g.lessons = newLessons(g.panes, g.ui, g.tl, g.draw, g.tools, cfg.Lesson)
 	g.keep = newKeeper(cfg, g.panes, g.ui, g.tl, g.draw, g.lessons.keepsWork)
+	g.keep.link = g.sceneLink
 	g.ui.panel.Sync(g.panes.cur.settings, g.panes.cur.backend.Options())
 	for _, b := range keymap.Table {
 		var k ebiten.Key
@@ -107,6 +107,7 @@ func (g *Game) Update() error {
 		st := ps.cur.backend.Status()
 		capture, err := ui.dui.Update(func(ctx *debugui.Context) error {
 			ctx.SetScale(ui.panel.Scale)
+			ui.panel.NLL = ps.cur.dens.nllLine()
 			edited, changed := ui.panel.Build(ctx, st, &ps.cur.canvas.Layers, g.tl, ui.status, g.actions())
 			if changed {
 				ps.edit(edited)
@@ -147,7 +148,7 @@ func (g *Game) Update() error {
 	ps.tick(dt, g.tl, g.lessons.active())
 	g.present.measure(ps.all)
 	g.updateDecks()
-	g.draw.takeDroppedFiles(in.Dropped)
+	g.draw.takeDroppedFiles(g.keep.takeDroppedSession(in.Dropped))
 	g.draw.send()
 	g.keep.update()
 
@@ -264,6 +265,9 @@ func (g *Game) do(a keymap.Action) {
 		l.Grid = !l.Grid
 	case keymap.ToggleLegend:
 		l.Legend = !l.Legend
+	case keymap.CycleDensity:
+		l.Density = l.Density.Next()
+		ui.say("density layer: "+l.Density.Title(), false)
 	case keymap.FitView:
 		g.panes.cur.fit()
 	case keymap.ToggleTraining:
@@ -414,6 +418,10 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 	}
 	p.canvas.Draw(screen, sc, g.tl.T, p.pos, ui.fonts)
 	g.lessons.drawFigure(screen)
+	if l := p.canvas.Layers; l.Legend && !g.lessons.geometric() && !g.present.On {
+		// The density key (Y) keeps its own corner, above the speed key's.
+		p.dens.drawLegend(screen, canvasR, sc != nil && (l.Field || l.Particles), ui.fonts, ui.scale)
+	}
 	g.draw.drawOverlay(screen, g.lessons.paintArea(canvasR))
 	st := p.backend.Status()
 	pr := g.present
@@ -428,7 +436,7 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 		g.tools.Draw(screen, g.toolFrame([]rect{lay.figure}))
 		g.lessons.drawColumn(screen)
 		if !pr.On && lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
-			pr.drawReadout(screen, ui, pl, "training", st, ui.status, ui.statusErr)
+			pr.drawReadout(screen, ui, pl, "training", st, p.dens.nllLine(), ui.status, ui.statusErr)
 		}
 	} else {
 		// Readout, hints, legend and the tool's box go where the figure
@@ -436,7 +444,7 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 		pl := newPlacer(canvasR, pr.figureOf(0), 10*ui.scale)
 		var readout rect
 		if !pr.On {
-			readout = pr.drawReadout(screen, ui, pl, "training", st, ui.status, ui.statusErr)
+			readout = pr.drawReadout(screen, ui, pl, "training", st, p.dens.nllLine(), ui.status, ui.statusErr)
 			pr.drawHints(screen, ui, pl, st, sc == nil && !g.lessons.geometric())
 			if l := p.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
 				pr.drawPlacedLegend(screen, ui, pl, "legend", sc.MaxSpeed, l)

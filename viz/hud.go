@@ -63,13 +63,17 @@ type trainingLayout struct {
 	w, h   float64
 	status string // wrapped
 	lossLn string
+	nll    string // the live NLL line (densityLayer.nllLine), "" for none
 }
 
 // layoutTraining sizes the readout in variant v; maxW bounds the full
 // box's width (a share of the canvas).
-func (h *HUD) layoutTraining(v hudVariant, st scene.Status, status string, statusErr bool, fonts Fonts, maxW float64) trainingLayout {
+func (h *HUD) layoutTraining(v hudVariant, st scene.Status, nll, status string, statusErr bool, fonts Fonts, maxW float64) trainingLayout {
 	s := h.Scale
 	lay := trainingLayout{v: v}
+	if v != hudLine {
+		lay.nll = nll
+	}
 	lineH := fonts.Body.Size * 1.35
 	switch v {
 	case hudLine:
@@ -95,6 +99,10 @@ func (h *HUD) layoutTraining(v hudVariant, st scene.Status, status string, statu
 		need := math.Max(textWidth(lay.lossLn, fonts.Body), textWidth(fmt.Sprintf("step %s  running", thousands(st.Step)), fonts.Bold)+10*s)
 		lay.w = math.Min(maxW, math.Max(math.Min(310*s, maxW), need+20*s))
 		lay.h = 12*s + lineH*2 + 48*s + 8*s
+	}
+	if lay.nll != "" {
+		lay.w = math.Max(lay.w, textWidth(lay.nll, fonts.Body)+20*s)
+		lay.h += lineH
 	}
 	if status != "" {
 		lay.status = wrap(status, fonts.Body, lay.w-20*s)
@@ -126,6 +134,10 @@ func (h *HUD) drawTraining(dst *ebiten.Image, r rect, lay trainingLayout, st sce
 	if lay.v == hudNarrow {
 		curveH, lines = 36*s, 3
 	}
+	nllY := y + 8*s + lineH*lines
+	if lay.nll != "" {
+		lines++
+	}
 	b.Begin(dst)
 	b.Rect(float32(x), float32(y), float32(w), float32(r.H), palette.PanelBG.WithAlpha(0.82))
 	cx, cy, cw := x+10*s, y+8*s+lineH*lines, w-20*s
@@ -153,6 +165,9 @@ func (h *HUD) drawTraining(dst *ebiten.Image, r rect, lay trainingLayout, st sce
 	} else {
 		drawText(dst, state, fonts.Bold, cx+cw, y+8*s, TopRight, stateCol)
 		drawText(dst, lay.lossLn, fonts.Body, cx, y+8*s+lineH, TopLeft, palette.Label)
+	}
+	if lay.nll != "" {
+		drawText(dst, lay.nll, fonts.Body, cx, nllY, TopLeft, palette.Label)
 	}
 	if hi > lo {
 		drawText(dst, lossText(hi), fonts.Small, cx+cw, cy, TopRight, palette.Dim)
@@ -210,13 +225,16 @@ func (h *HUD) legendSize(w float64, speed, wheel bool, fonts Fonts) (float64, fl
 	return w + 24*h.Scale + g.wheelW, g.boxH
 }
 
+// legendHeight is the height of the speed legend's box, which other keys
+// at the bottom right stack above.
+func legendHeight(fonts Fonts, s float64) float64 { return 12*s + fonts.Body.Size*2.9 + 14*s }
+
 // legendGeom is the legend's inner measures.
 type legendGeom struct{ barH, boxH, titleH, wheelR, wheelW float64 }
 
 func (h *HUD) legendGeometry(wheel bool, fonts Fonts) legendGeom {
 	s := h.Scale
-	g := legendGeom{barH: 12 * s, titleH: fonts.Body.Size * 1.4}
-	g.boxH = g.barH + fonts.Body.Size*2.9 + 14*s
+	g := legendGeom{barH: 12 * s, titleH: fonts.Body.Size * 1.4, boxH: legendHeight(fonts, s)}
 	g.wheelR = (g.boxH - g.titleH - 14*s) / 2
 	if wheel {
 		g.wheelW = math.Max(textWidth("dot: start x₀", fonts.Body), 2*g.wheelR) + 18*s

@@ -55,10 +55,10 @@ func (g *Game) presenterPanel(ctx *debugui.Context) {
 // full box, else a narrow one, else a single line; with no room clear of
 // the figure it is left out (the panel shows the same numbers). It
 // returns the box, empty when left out.
-func (pr *Presenter) drawReadout(screen *ebiten.Image, ui *Chrome, pl *placer, name string, st scene.Status, status string, statusErr bool) rect {
+func (pr *Presenter) drawReadout(screen *ebiten.Image, ui *Chrome, pl *placer, name string, st scene.Status, nll, status string, statusErr bool) rect {
 	status = ui.hud.hudStatus(status, statusErr, time.Now())
 	for _, v := range []hudVariant{hudFull, hudNarrow, hudLine} {
-		lay := ui.hud.layoutTraining(v, st, status, statusErr, ui.fonts, math.Max(pl.area.W*0.45, 200*ui.scale))
+		lay := ui.hud.layoutTraining(v, st, nll, status, statusErr, ui.fonts, math.Max(pl.area.W*0.45, 200*ui.scale))
 		if r, ok := pl.place(lay.w, lay.h, topLeft); ok {
 			ui.hud.drawTraining(screen, r, lay, st, statusErr, ui.fonts)
 			pr.record(name, r, true)

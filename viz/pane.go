@@ -53,6 +53,7 @@ type Pane struct {
 	lastErr, lastNote string // the backend's last error and note, said once
 
 	insp inspector // the learned and exact fields where the tools ask
+	dens densityLayer
 }
 
 // newPane shows backend on canvasR with settings s; the arrow grid covers
@@ -60,6 +61,7 @@ type Pane struct {
 func newPane(backend scene.Backend, s scene.Settings, canvasR rect, scale float64, say func(string, bool)) *Pane {
 	p := &Pane{backend: backend, say: say, settings: s.Clamp(), fitData: true}
 	p.canvas.Layers = DefaultLayers()
+	p.canvas.Underlay = p.dens.drawHeat
 	p.canvas.Scale = scale
 	v := p.settings.View
 	p.canvas.Cam = camera.New(canvasR.X, canvasR.Y, canvasR.W, canvasR.H, v[0], v[1], v[2], v[3])
@@ -335,9 +337,13 @@ func (p *Pane) drawInPane(dst *ebiten.Image, r rect, t float64, label string, i 
 	pl := newPlacer(rect{r.X, r.Y + top, r.W, r.H - top}, pr.figureOf(i), 10*ui.scale)
 	name := []string{"a", "b"}[min(i, 1)]
 	if !pr.On {
-		readout = pr.drawReadout(dst, ui, pl, "training_"+name, p.backend.Status(), status, isErr)
+		readout = pr.drawReadout(dst, ui, pl, "training_"+name, p.backend.Status(), p.dens.nllLine(), status, isErr)
 		if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
 			pr.drawPlacedLegend(dst, ui, pl, "legend_"+name, p.sc.MaxSpeed, l)
+		}
+		if l := p.canvas.Layers; l.Legend {
+			// The density key (Y) keeps its own corner.
+			p.dens.drawLegend(dst, r, p.sc != nil && (l.Field || l.Particles), ui.fonts, ui.scale)
 		}
 	}
 	if p.sc == nil {

@@ -8,12 +8,14 @@ package deck
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/flowviz/flowviz/assets"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/train"
-	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
 )
@@ -170,15 +172,31 @@ var Layers = []string{"field", "particles", "trails", "trajectories", "clouds", 
 // Builtin is the built-in deck: every lesson of assets/lessons, in file
 // name order, so lessons added later join it by their file alone.
 func Builtin() (*Deck, error) {
-	ls, err := lesson.Builtin()
+	names, err := lessonNames()
 	if err != nil {
 		return nil, err
 	}
 	d := &Deck{Title: "Flow matching, step by step"}
-	for _, l := range ls {
-		d.Scenes = append(d.Scenes, Scene{Lesson: LessonName(l.File)})
+	for _, n := range names {
+		d.Scenes = append(d.Scenes, Scene{Lesson: n})
 	}
 	return d, nil
+}
+
+// lessonNames are the built-in lessons' names in file-name order. Only
+// the names: the lessons themselves are parsed by the lesson view, whose
+// kinds register themselves where they are drawn.
+func lessonNames() ([]string, error) {
+	files, err := fs.Glob(assets.Lessons(), "*.json")
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(files)
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = LessonName(f)
+	}
+	return names, nil
 }
 
 // LessonName is the name a deck gives the lesson in file: its file name

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/flowviz/flowviz/flow/data"
-	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
 )
@@ -30,12 +29,9 @@ func (d *Deck) Validate() error {
 	for i := range d.Scenes {
 		s := &d.Scenes[i]
 		if s.IsLesson() && lessons == nil {
-			ls, err := lesson.Builtin()
-			if err != nil {
+			var err error
+			if lessons, err = lessonNames(); err != nil {
 				return err
-			}
-			for _, l := range ls {
-				lessons = append(lessons, LessonName(l.File))
 			}
 		}
 		if err := s.validate(lessons); err != nil {

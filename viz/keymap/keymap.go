@@ -23,6 +23,7 @@ const (
 	ToggleClouds
 	ToggleGrid
 	ToggleLegend
+	CycleDensity
 	FitView
 	ToggleTraining
 	Resample
@@ -85,6 +86,7 @@ var Table = []Binding{
 	{"C", "C", ToggleClouds, "source / target clouds"},
 	{"G", "G", ToggleGrid, "grid and axes"},
 	{"L", "L", ToggleLegend, "speed legend"},
+	{"Y", "Y", CycleDensity, "density heatmaps: p_t, exact, div v"},
 	{"F", "F", FitView, "fit the view to the data"},
 	{"Enter", "Enter", ToggleTraining, "pause / resume training"},
 	{"R", "R", Resample, "new particle draws"},
@@ -96,7 +98,7 @@ var Table = []Binding{
 	{"D", "D", ToggleDraw, "draw mode: paint the target (left button)"},
 	{"S", "Ctrl+S", SaveSession, "save the session"},
 	{"O", "Ctrl+O", OpenSession, "open the session in the panel's path"},
-	{"E", "Ctrl+E", ExportData, "export samples, trajectories (CSV), the model"},
+	{"E", "Ctrl+E", ExportData, "export samples, paths (CSV) and the model"},
 	{"F12", "F12", Screenshot, "PNG screenshot of the canvas"},
 	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
 	{"Q", "Q", ToggleProbe, "probe: v(x, t) beside the exact marginal field"},
