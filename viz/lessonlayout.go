@@ -424,6 +424,6 @@ func (ls *Lessons) drawColumn(dst *ebiten.Image) {
 		}
 	}
 	if lay.keysY > 0 {
-		drawText(dst, "PgDn next · PgUp back · 1–8 jump · Esc leave", f.body, col.X+pad, lay.keysY, BottomLeft, palette.Dim)
+		drawText(dst, "PgDn next · PgUp back · 1–9 jump · Esc leave", f.body, col.X+pad, lay.keysY, BottomLeft, palette.Dim)
 	}
 }
