@@ -35,6 +35,10 @@ type Game struct {
 	pane  *Pane   // the pane the panel, keys and tools act on
 	focus int     // its index
 	cmp   Compare
+	// img is the image view (imagepane.go), shown instead of the panes
+	// while the target is an image one (digits, digits8); nil otherwise.
+	img       *imagePane
+	imgResume bool // the 2D training ran when the image view opened
 
 	tl      *timeline.Timeline
 	bar     TimelineBar
@@ -140,7 +144,7 @@ func (g *Game) Update() error {
 	for _, p := range g.panes {
 		p.trackStatus(p.backend.Status())
 	}
-	st := g.pane.backend.Status()
+	st := g.trainingStatus()
 
 	in := input.Read()
 	if panelR.W > 0 {
@@ -164,9 +168,13 @@ func (g *Game) Update() error {
 	g.focusAt(&in, rects)
 	g.pointer = in
 	g.updateLessons(canvasR, &in)
-	g.paint(rects[g.focus], &in)
-	if msg := g.tools.Update(&in, g.toolFrame(rects[g.focus])); msg != "" {
-		g.setStatus(msg, true)
+	if g.followImageTarget() {
+		g.img.Update(&in, g.imageArea(canvasR), g.scale, g.pane.settings.Steps, g.tl)
+	} else {
+		g.paint(rects[g.focus], &in)
+		if msg := g.tools.Update(&in, g.toolFrame(rects[g.focus])); msg != "" {
+			g.setStatus(msg, true)
+		}
 	}
 	g.handlePointer(rects, &in)
 
@@ -183,7 +191,7 @@ func (g *Game) Update() error {
 		}
 		// The timeline counts pane A's steps; B's scene plays on the
 		// same clock t whatever its step count.
-		if i == 0 {
+		if i == 0 && g.img == nil {
 			p.takeScene(g.tl)
 		} else {
 			p.takeScene(nil)
@@ -211,6 +219,9 @@ func (g *Game) Update() error {
 }
 
 func (g *Game) actions() Actions {
+	if g.img != nil {
+		return g.imageActions()
+	}
 	return Actions{
 		// Training, reset and new draws act on every pane: compared models
 		// train, pause and restart together on the same particles.
@@ -310,7 +321,7 @@ func (g *Game) do(a keymap.Action) {
 	case keymap.FitView:
 		g.pane.fit()
 	case keymap.ToggleTraining:
-		if g.pane.backend.Status().State == "running" {
+		if g.trainingStatus().State == "running" {
 			g.actions().Pause()
 		} else {
 			g.actions().Train()
@@ -343,6 +354,8 @@ func (g *Game) do(a keymap.Action) {
 		g.doKeep(a)
 	case keymap.ToggleCompare:
 		g.toggleCompare()
+	case keymap.ToggleImageView:
+		g.toggleImageView()
 	case keymap.ToggleProbe:
 		g.toggleTool(ProbeTool)
 	case keymap.ToggleReverse:
@@ -388,6 +401,9 @@ func (g *Game) toolFrame(area rect) toolFrame {
 func (g *Game) handlePointer(rects []rect, in *input.Snapshot) {
 	if in.Free() || g.bar.scrubbing {
 		g.bar.Update(g.tl, in.X, in.Y, in.Pressed(input.Left), in.JustPressed(input.Left), in.JustReleased(input.Left))
+	}
+	if g.img != nil {
+		return // the image view has no camera
 	}
 	for i, p := range g.panes {
 		if p.panZoom(in, rects[i]) {
@@ -499,6 +515,10 @@ func (g *Game) toggleCompare() {
 		g.setStatus("leave the lesson first (Esc), then K compares two models", true)
 		return
 	}
+	if g.img != nil {
+		g.setStatus("compare mode compares 2D models: choose a 2D target in the panel first", true)
+		return
+	}
 	a := g.panes[0]
 	b, err := g.cmp.open(a, g.cfg.NewBackend, func(be scene.Backend) func() { return runBackend(be, g.cfg.Stepwise) }, g.setStatus)
 	if err != nil {
@@ -515,9 +535,12 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	start := time.Now()
 	screen.Fill(toColor(palette.Background))
 	canvasR, _, panelR := g.layout()
-	if len(g.panes) > 1 {
+	switch {
+	case g.img != nil:
+		g.drawImages(screen, canvasR)
+	case len(g.panes) > 1:
 		g.drawPanes(screen, canvasR)
-	} else {
+	default:
 		g.drawPane(screen, canvasR)
 	}
 	g.bar.Draw(screen, g.tl, solverFormula(g.pane.applied.Solver), g.fonts)
@@ -707,6 +730,7 @@ func (g *Game) report() stateReport {
 		s.Particles = g.pane.sc.Particles()
 		s.SceneStep = g.pane.sc.Step
 	}
+	g.reportImages(&s)
 	return stateReport{state: s, scene: g.pane.sc, t: g.tl.T}
 }
 

@@ -41,6 +41,7 @@ var lessonKinds = map[lesson.Kind]func() lessonKind{
 	lesson.Sampling: func() lessonKind { return &samplingKind{} },
 	lesson.Straight: func() lessonKind { return &straightKind{} },
 	lesson.Shape:    func() lessonKind { return &shapeKind{} },
+	lesson.Images:   func() lessonKind { return &imagesKind{} },
 }
 
 // newLessonKind makes the state of kind k; a kind without a registry entry

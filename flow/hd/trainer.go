@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flowviz/flowviz/flow/mlp"
+	"github.com/flowviz/flowviz/flow/train"
 )
 
 // Config is one training run: the target, the network and the optimiser.
@@ -71,6 +72,9 @@ type Snapshot struct {
 	Net    *mlp.Net // a copy; never written
 	Step   int
 	Loss   float64 // running mean of the batch loss (EMA over ~50 steps); NaN before the first step
+	// LossHistory is the loss curve of this run, downsampled as the 2D
+	// trainer's (train.LossCurve); never written.
+	LossHistory []float32
 }
 
 // Model returns the snapshot as a model file's content.
@@ -96,6 +100,7 @@ type Trainer struct {
 	rng  *rand.Rand
 	step int
 	ema  float64
+	loss train.LossCurve
 
 	x0, x1, xt, target, dpred, grad, t []float32
 	labels                             []int
@@ -215,6 +220,7 @@ func (tr *Trainer) Step() (float64, error) {
 	tr.net.Backward(tr.ws, tr.dpred, tr.grad)
 	tr.opt.Step(tr.net.Params, tr.grad)
 	tr.step++
+	tr.loss.Add(loss)
 	if math.IsNaN(tr.ema) {
 		tr.ema = loss
 	} else {
@@ -225,7 +231,7 @@ func (tr *Trainer) Step() (float64, error) {
 
 // Publish makes the current weights the latest Snapshot.
 func (tr *Trainer) Publish() {
-	tr.latest.Store(&Snapshot{Config: tr.cfg, Net: tr.net.Clone(), Step: tr.step, Loss: tr.ema})
+	tr.latest.Store(&Snapshot{Config: tr.cfg, Net: tr.net.Clone(), Step: tr.step, Loss: tr.ema, LossHistory: tr.loss.Values()})
 }
 
 // Latest returns the newest published Snapshot (never nil).

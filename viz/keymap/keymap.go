@@ -43,6 +43,7 @@ const (
 	ToggleProbe
 	ToggleReverse
 	ToggleCompare
+	ToggleImageView
 	NextLesson
 	PrevLesson
 	GoLesson // the lesson numbered by the key's digit
@@ -92,12 +93,13 @@ var Table = []Binding{
 	{"D", "D", ToggleDraw, "draw mode: paint the target (left button)"},
 	{"S", "Ctrl+S", SaveSession, "save the session"},
 	{"O", "Ctrl+O", OpenSession, "open the session in the panel's path"},
-	{"E", "Ctrl+E", ExportData, "export samples, trajectories (CSV) and the model"},
+	{"E", "Ctrl+E", ExportData, "export samples, paths (CSV) and the model"},
 	{"F12", "F12", Screenshot, "PNG screenshot of the canvas"},
 	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
 	{"Q", "Q", ToggleProbe, "probe: v(x, t) beside the exact marginal field"},
 	{"Z", "Z", ToggleReverse, "reverse: drag a target point back to its noise"},
 	{"K", "K", ToggleCompare, "compare two models side by side"},
+	{"X", "X", ToggleImageView, "digits: sample grid / PCA view"},
 	{"PageDown", "PgDn", NextLesson, "next lesson (presentation clicker)"},
 	{"PageUp", "PgUp", PrevLesson, "previous lesson"},
 	{"Digit1", "1–8", GoLesson, "go to lesson 1–8"},

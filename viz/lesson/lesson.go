@@ -20,10 +20,11 @@ const (
 	Sampling Kind = "sampling" // sample quality by steps and solver
 	Straight Kind = "straight" // straightness by coupling
 	Shape    Kind = "shape"    // a target the user draws
+	Images   Kind = "images"   // the same loop on images: the image view
 )
 
 // kinds lists every Kind, for validation and messages.
-var kinds = []Kind{Pair, Interp, Crossing, Batch, Average, Sampling, Straight, Shape}
+var kinds = []Kind{Pair, Interp, Crossing, Batch, Average, Sampling, Straight, Shape, Images}
 
 // layers are the names Lesson.Show may turn on.
 var layers = []string{"field", "particles", "trails", "trajectories", "clouds", "grid", "legend"}
