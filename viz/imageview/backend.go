@@ -15,7 +15,7 @@ import (
 
 // Timing of the backend's goroutines.
 const (
-	publishEvery = 100 * time.Millisecond // a snapshot of the weights for the sampler and the status
+	publishEvery = 250 * time.Millisecond // a snapshot of the weights (two copies of 2.6 MB) for the sampler and the status
 	// frameEvery is the least time between frames; a frame that cost c
 	// waits 2c more, so the sampler takes at most a third of a core from
 	// training however slow the machine.
