@@ -172,15 +172,22 @@ func (ip *imagePane) Draw(dst *ebiten.Image, t float64, fonts Fonts, status stri
 	if exact {
 		when = fmt.Sprintf("t = %d/%d", k, f.N)
 	}
+	narrow := l.Info.W <= 0 // beside a lesson's column: short captions
+	var caption string
 	if ip.view.Mode == imageview.PCAView {
 		ip.drawPCA(dst, f, d, t, fonts)
-		drawText(dst, fmt.Sprintf("data and %d samples at %s on PC1, PC2 (%.0f %% of the variance)",
-			imageview.Particles, when, 100*d.PCA.Fraction()), fonts.Body, l.Main.X+l.Main.W/2, l.Main.Y-6*s, BottomCenter, palette.Label)
+		caption = fmt.Sprintf("data and %d samples at %s on PC1, PC2 (%.0f %% of the variance)", imageview.Particles, when, 100*d.PCA.Fraction())
+		if narrow {
+			caption = fmt.Sprintf("%s on PC1, PC2: %.0f %% of the variance", when, 100*d.PCA.Fraction())
+		}
 	} else {
 		ip.drawGrid(dst, f, t)
-		drawText(dst, fmt.Sprintf("%d samples at %s · weights of step %s", imageview.Cells, when, thousands(f.Step)),
-			fonts.Body, l.Main.X+l.Main.W/2, l.Main.Y-6*s, BottomCenter, palette.Label)
+		caption = fmt.Sprintf("%d samples at %s · weights of step %s", imageview.Cells, when, thousands(f.Step))
+		if narrow {
+			caption = fmt.Sprintf("%s · step %s", when, thousands(f.Step))
+		}
 	}
+	drawText(dst, caption, fonts.Body, l.Main.X+l.Main.W/2, l.Main.Y-6*s, BottomCenter, palette.Label)
 	ip.drawNearest(dst, f, d, fonts)
 	ip.drawStrip(dst, f, t, fonts)
 }
@@ -189,6 +196,9 @@ func (ip *imagePane) Draw(dst *ebiten.Image, t float64, fonts Fonts, status stri
 // loss and steps/s, the loss curve, the status line.
 func (ip *imagePane) drawTraining(dst *ebiten.Image, st scene.Status, status string, statusErr bool, fonts Fonts) {
 	r := ip.lay.Info
+	if r.W <= 0 || r.H <= 0 {
+		return
+	}
 	s := ip.lay.Scale
 	pad := 10 * s
 	lineH := fonts.Body.Size * 1.35
@@ -345,8 +355,9 @@ func (ip *imagePane) drawNearest(dst *ebiten.Image, f *imageview.Frame, d *image
 	c := ip.view.Cell
 	j := f.Nearest[c]
 	lineH := fonts.Small.Size * 1.3
-	drawText(dst, "the nearest fresh digit", fonts.Bold, r.X, r.Y+4*s, TopLeft, palette.Label)
-	y := r.Y + 4*s + fonts.Bold.Size*1.5
+	head := wrap("the nearest fresh digit", fonts.Bold, r.W)
+	drawText(dst, head, fonts.Bold, r.X, r.Y+4*s, TopLeft, palette.Label)
+	y := r.Y + 4*s + fonts.Bold.Size*1.3*linesOf(head) + fonts.Bold.Size*0.2
 	note := wrap(fmt.Sprintf("distance %.2f; fresh digits lie %.2f from their nearest of %s", f.NearestDist[c], d.DataDist, thousands(imageview.RefImages)), fonts.Small, r.W)
 	textH := lineH * (1 + linesOf(note))
 	pr := imageview.Rect{X: r.X, Y: y, W: r.W, H: math.Max(0, r.H-(y-r.Y)-textH-4*s)}

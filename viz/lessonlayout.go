@@ -321,7 +321,7 @@ func (g *Game) drawColumn(dst *ebiten.Image) {
 		b.Rect(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), bg)
 		b.Frame(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), float32(s), palette.GridMajor)
 	}
-	st := g.pane.backend.Status()
+	st := g.trainingStatus()
 	if lay.train.H > 0 {
 		tr := lay.train
 		cy := tr.Y + f.body.Size*bodyLead

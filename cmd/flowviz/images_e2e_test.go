@@ -1,11 +1,15 @@
 package main_test
 
 import (
+	"fmt"
 	"image"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/e2e"
+	"github.com/flowviz/flowviz/viz/lesson"
 )
 
 // TestImageViewE2E is a lecturer showing the digits on a projector
@@ -85,4 +89,50 @@ func changed(a, b *image.RGBA, r image.Rectangle) float64 {
 		}
 	}
 	return float64(n) / float64(r.Dx()*r.Dy())
+}
+
+// TestImageLessonE2E opens "The high-dimensional case" from the command
+// line as a lecturer would: the lesson's column beside the image view in
+// its figure, sample grids that the timeline steps, and Esc back to the
+// plane.
+func TestImageLessonE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	all, err := lesson.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	number := slices.IndexFunc(all, func(l lesson.Lesson) bool { return l.Kind == lesson.Images }) + 1
+	if number == 0 {
+		t.Fatal("no lesson of kind images")
+	}
+	const w, h = 1920, 1080
+	a := startAppOn(t, w, h, t.TempDir(), "-window", "1920x1080", "-scale", "2", "-drawing", "", "-keep-dir", "", "-lesson", fmt.Sprint(number))
+	s := a.waitState(t, "the lesson over the image view", func(s *appstate.State) bool {
+		return s.Lesson.Number == number && s.Images != nil && s.Images.Frames > 0 && len(s.Lesson.Numbers) > 1
+	})
+	fig, col, main := s.Lesson.Figure, s.Lesson.Column, s.Images.Main
+	if main[0] < fig[0]-1 || main[0]+main[2] > fig[0]+fig[2]+1 || main[0] < col[0]+col[2]-1 {
+		t.Errorf("the grid %v is not inside the figure %v, right of the column %v", main, fig, col)
+	}
+	if !strings.Contains(strings.Join(s.Lesson.Numbers, "\n"), "256 numbers") {
+		t.Errorf("the column says %q", s.Lesson.Numbers)
+	}
+	a.key(e2e.Space)
+	a.key(e2e.Home)
+	a.waitState(t, "t = 0, paused", func(s *appstate.State) bool { return !s.Timeline.Playing && s.Timeline.T == 0 })
+	grid := image.Rect(a.win.X+int(main[0]), a.win.Y+int(main[1]), a.win.X+int(main[0]+main[2]), a.win.Y+int(main[1]+main[3]))
+	a.fresh(t)
+	before := a.x.Screenshot(t)
+	a.key(e2e.End)
+	a.waitState(t, "t = 1", func(s *appstate.State) bool { return s.Timeline.T == 1 })
+	a.fresh(t)
+	after := a.x.Screenshot(t)
+	savePNG(t, after, "images-lesson")
+	if d := changed(before, after, grid); d < 0.2 {
+		t.Errorf("noise to samples changed only %.0f %% of the grid's pixels", 100*d)
+	}
+	a.key(e2e.Escape)
+	a.waitState(t, "the plane again after Esc", func(s *appstate.State) bool { return s.Lesson.Number == 0 && s.Images == nil })
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/flowviz/flowviz/flow/atomicfile"
 	"github.com/flowviz/flowviz/flow/limitfile"
 	"github.com/flowviz/flowviz/flow/mlp"
+	"github.com/flowviz/flowviz/flow/train"
 )
 
 // Model file identifiers. The 2D tool's files say "flowviz-model"; an
@@ -98,10 +99,25 @@ type modelFile struct {
 	Pool    int       `json:"pool"`
 	Step    int       `json:"step"`
 	EMA     float64   `json:"ema,omitempty"`
-	Params  []float32 `json:"params"`
-	// EMAParams is written after Params: a reader counts both before
-	// allocating.
-	EMAParams []float32 `json:"ema_params,omitempty"`
+	Params  floats    `json:"params"`
+	// EMAParams is written after Params; both are counted before they
+	// are allocated.
+	EMAParams floats `json:"ema_params,omitempty"`
+}
+
+// MaxParams is the parameter count of the largest image network a model
+// file may hold (MaxDim in and out, width 1024, depth 16: ~25 M).
+var MaxParams = mlp.NumParams(mlp.Config{Width: mlp.MaxWidth, Depth: mlp.MaxDepth, Fourier: mlp.MaxFourier, Dim: mlp.MaxDim})
+
+// floats is a JSON array of weights counted before it is allocated, as
+// the 2D model files' (train.ParseFloats), up to MaxParams.
+type floats []float32
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *floats) UnmarshalJSON(b []byte) error {
+	v, err := train.ParseFloats(b, MaxParams)
+	*f = v
+	return err
 }
 
 type netFile struct {

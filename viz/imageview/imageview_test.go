@@ -28,11 +28,18 @@ func TestLayout(t *testing.T) {
 		{"1280x800 scale 1", Rect{0, 0, 950, 716}, 1},
 		{"1920x1080 scale 2", Rect{0, 0, 1260, 912}, 2},
 		{"lesson figure", Rect{700, 0, 1200, 900}, 1},
+		{"lesson figure at scale 2", Rect{571, 0, 698, 816}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, mode := range []Mode{GridView, PCAView} {
 				l := NewLayout(tc.area, tc.s, mode)
-				for name, r := range map[string]Rect{"info": l.Info, "near": l.Near, "main": l.Main, "strip": l.Strip} {
+				parts := map[string]Rect{"near": l.Near, "main": l.Main, "strip": l.Strip}
+				if tc.area.W >= NarrowWidth*tc.s {
+					parts["info"] = l.Info
+				} else if l.Info != (Rect{}) {
+					t.Errorf("%v: a narrow area has a readout %+v", mode, l.Info)
+				}
+				for name, r := range parts {
 					if r.W <= 0 || r.H <= 0 || r.X < tc.area.X || r.Y < tc.area.Y || r.X+r.W > tc.area.X+tc.area.W+1e-9 || r.Y+r.H > tc.area.Y+tc.area.H+1e-9 {
 						t.Errorf("%v: %s %+v not inside %+v", mode, name, r, tc.area)
 					}

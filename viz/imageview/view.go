@@ -61,11 +61,16 @@ func (v *View) Click(l Layout, x, y float64) bool {
 // Layout places the view's parts on the canvas.
 type Layout struct {
 	Scale float64
-	Info  Rect // left column, top: the training readout
+	Info  Rect // left column, top: the training readout (empty in a narrow area)
 	Near  Rect // left column, below: the chosen sample beside its nearest fresh image
 	Main  Rect // the grid (a square) or the PCA plot
 	Strip Rect // bottom: the chosen sample at every solver step, with |v|
 }
+
+// NarrowWidth is the width (at scale 1) below which the view drops its
+// training readout (a lesson's column shows one) and puts the nearest
+// example beside the grid.
+const NarrowWidth = 560
 
 // NewLayout lays the view out in area at UI scale s.
 func NewLayout(area Rect, s float64, mode Mode) Layout {
@@ -74,12 +79,26 @@ func NewLayout(area Rect, s float64, mode Mode) Layout {
 	stripH := math.Min(math.Max(area.H*0.24, 120*s), area.H*0.4)
 	l.Strip = Rect{area.X + pad, area.Y + area.H - stripH, area.W - 2*pad, stripH - pad}
 	topH := area.H - stripH
+	capH := math.Round(26 * s)
+	if area.W < NarrowWidth*s {
+		// The main area on the left, the nearest example in a column
+		// right of it; no readout.
+		nearW := math.Min(150*s, area.W*0.3)
+		right := Rect{area.X + pad, area.Y + pad + capH, area.W - nearW - 3*pad, topH - 2*pad - capH}
+		l.Near = Rect{area.X + area.W - nearW - pad, area.Y + pad + capH, nearW, topH - 2*pad - capH}
+		if mode == PCAView {
+			l.Main = right
+			return l
+		}
+		size := math.Max(0, math.Min(right.W, right.H))
+		l.Main = Rect{right.X + (right.W-size)/2, right.Y, size, size}
+		return l
+	}
 	colW := math.Min(330*s, area.W*0.34)
 	infoH := math.Min(210*s, topH*0.5)
 	l.Info = Rect{area.X, area.Y, colW, infoH}
 	l.Near = Rect{area.X + pad, area.Y + infoH, colW - 2*pad, topH - infoH - pad}
 	// A caption line above the main area says what it shows.
-	capH := math.Round(26 * s)
 	right := Rect{area.X + colW, area.Y + pad + capH, area.W - colW - pad, topH - 2*pad - capH}
 	if mode == PCAView {
 		l.Main = right
