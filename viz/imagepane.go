@@ -164,7 +164,7 @@ func (ip *imagePane) Draw(dst *ebiten.Image, t float64, fonts Fonts, status stri
 		if d != nil {
 			msg = "sampling the first images…"
 		}
-		drawText(dst, msg, fonts.Large, l.Main.X+l.Main.W/2, l.Main.Y+l.Main.H/2, Center, palette.Dim)
+		drawText(dst, wrap(msg, fonts.Large, l.Main.W), fonts.Large, l.Main.X+l.Main.W/2, l.Main.Y+l.Main.H/2, Center, palette.Dim)
 		return
 	}
 	k, exact := stepAt(t, f.N)

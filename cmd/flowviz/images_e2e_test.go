@@ -22,8 +22,10 @@ func TestImageViewE2E(t *testing.T) {
 	}
 	const w, h = 1920, 1080
 	a := startAppOn(t, w, h, t.TempDir(), "-window", "1920x1080", "-scale", "2", "-drawing", "", "-keep-dir", "", "-target", "digits")
-	s := a.waitState(t, "the image view with a frame", func(s *appstate.State) bool {
-		return s.Images != nil && s.Images.Frames > 0 && s.Images.Mode == "grid" && s.Images.Main[2] > 0
+	// A frame of weights trained a little: an untrained network barely
+	// moves the noise.
+	s := a.waitStateFor(t, waitLearn, "the image view with a frame of step 20", func(s *appstate.State) bool {
+		return s.Images != nil && s.Images.Step >= 20 && s.Images.Mode == "grid" && s.Images.Main[2] > 0
 	})
 	if s.Target != "digits" || s.Images.Target != "digits" || s.Images.N != 50 {
 		t.Errorf("target %q, image view %+v; want digits with NUM_STEPS 50", s.Target, *s.Images)
@@ -109,8 +111,8 @@ func TestImageLessonE2E(t *testing.T) {
 	}
 	const w, h = 1920, 1080
 	a := startAppOn(t, w, h, t.TempDir(), "-window", "1920x1080", "-scale", "2", "-drawing", "", "-keep-dir", "", "-lesson", fmt.Sprint(number))
-	s := a.waitState(t, "the lesson over the image view", func(s *appstate.State) bool {
-		return s.Lesson.Number == number && s.Images != nil && s.Images.Frames > 0 && len(s.Lesson.Numbers) > 1
+	s := a.waitStateFor(t, waitLearn, "the lesson over the image view, a frame of step 20", func(s *appstate.State) bool {
+		return s.Lesson.Number == number && s.Images != nil && s.Images.Step >= 20 && len(s.Lesson.Numbers) > 1
 	})
 	fig, col, main := s.Lesson.Figure, s.Lesson.Column, s.Images.Main
 	if main[0] < fig[0]-1 || main[0]+main[2] > fig[0]+fig[2]+1 || main[0] < col[0]+col[2]-1 {

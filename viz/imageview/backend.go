@@ -69,9 +69,10 @@ func (b *Backend) Target() string { return b.cfg.Target }
 func (b *Backend) Config() hd.Config { return b.cfg }
 
 // Run trains and samples until ctx is cancelled, then returns once both
-// goroutines have. Their set-up (the first images drawn, the PCA) runs at
-// normal priority, so that the view has something to show at once even on
-// a busy machine; the loops then run below the render loop.
+// goroutines have. Their set-up (the first images drawn, the PCA, the
+// first frame) runs at normal priority, so that the view has something to
+// show at once even on a busy machine; the loops then run below the render
+// loop.
 func (b *Backend) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	var trainErr error
@@ -174,7 +175,6 @@ func (b *Backend) sample(ctx context.Context) {
 		return
 	}
 	b.data.Store(d)
-	live.LowerPriority()
 	var done time.Time
 	var wait time.Duration
 	var lastSnap *hd.Snapshot
@@ -205,6 +205,11 @@ func (b *Backend) sample(ctx context.Context) {
 			continue
 		}
 		b.setErr(nil)
+		if seq == 0 {
+			// The first frame came at normal priority: the view has
+			// pictures at once. The rest follow below the render loop.
+			live.LowerPriority()
+		}
 		seq++
 		f.Seq, f.Step = seq, snap.Step
 		b.frame.Store(f)
