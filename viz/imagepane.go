@@ -456,38 +456,42 @@ func (ip *imagePane) drawStrip(dst *ebiten.Image, f *imageview.Frame, t float64,
 	}
 }
 
+// imagesKind is the kind of the lessons that show the image view.
+const imagesKind lesson.Kind = "images"
+
 // followImageTarget opens the image view when the focused settings name an
 // image target and closes it when they no longer do, and reports whether
 // it is open. The 2D training behind it pauses meanwhile and resumes after.
 // A lesson of another kind shows the plane: it keeps the 2D target.
 func (g *Game) followImageTarget() bool {
-	target := g.pane.settings.Target
-	want := hd.IsTarget(target) && len(g.panes) == 1
-	if want && g.lessons.active() && g.lessons.current().Kind != lesson.Images {
-		g.pane.settings.Target = g.pane.applied.Target
-		g.panel.Sync(g.pane.settings, g.pane.backend.Options())
+	p, ui := g.panes.cur, g.ui
+	target := p.settings.Target
+	want := hd.IsTarget(target) && !g.panes.comparing()
+	if want && g.lessons.active() && g.lessons.current().Kind != imagesKind {
+		p.settings.Target = p.applied.Target
+		ui.panel.Sync(p.settings, p.backend.Options())
 		want = false
 	}
 	if g.img != nil && (!want || g.img.be.Target() != hd.Canonical(target)) {
 		g.img.close()
 		g.img = nil
 		if g.imgResume {
-			g.pane.backend.Train()
+			p.backend.Train()
 		}
 	}
 	if want && g.img == nil {
-		ip, err := openImagePane(target, g.pane.settings.Steps, g.pane.settings.Seed)
+		ip, err := openImagePane(target, p.settings.Steps, p.settings.Seed)
 		if err != nil {
-			g.setStatus(err.Error(), true)
-			g.pane.settings.Target = g.pane.applied.Target
-			g.panel.Sync(g.pane.settings, g.pane.backend.Options())
+			ui.say(err.Error(), true)
+			p.settings.Target = p.applied.Target
+			ui.panel.Sync(p.settings, p.backend.Options())
 			return false
 		}
 		g.img = ip
-		g.imgResume = g.pane.backend.Status().State == "running"
-		g.pane.backend.Pause()
+		g.imgResume = p.backend.Status().State == "running"
+		p.backend.Pause()
 		g.tl.Play()
-		g.setStatus(fmt.Sprintf("%s: the same loop on %d numbers per image; X switches grid and PCA", hd.Canonical(target), ip.be.Config().Net.PointDim()), false)
+		ui.say(fmt.Sprintf("%s: the same loop on %d numbers per image; X switches grid and PCA", hd.Canonical(target), ip.be.Config().Net.PointDim()), false)
 	}
 	return g.img != nil
 }
@@ -507,25 +511,35 @@ func (g *Game) trainingStatus() scene.Status {
 	if g.img != nil {
 		return g.img.be.Status()
 	}
-	return g.pane.backend.Status()
+	return g.panes.cur.backend.Status()
+}
+
+// trainingStatus is what the lesson column's readout shows: the image
+// model while the image view is shown.
+func (ls *Lessons) trainingStatus() scene.Status {
+	if ls.images != nil {
+		if ip := ls.images(); ip != nil {
+			return ip.be.Status()
+		}
+	}
+	return ls.panes.cur.backend.Status()
 }
 
 // imageActions are the panel's buttons acting on the image model.
 func (g *Game) imageActions() Actions {
-	be := g.img.be
-	a := Actions{
-		Train:    func() { be.Train(); g.setStatus("training", false) },
-		Pause:    func() { be.Pause(); g.setStatus("training paused", false) },
-		Reset:    func() { be.Reset(); g.setStatus("weights reset: training from scratch", false) },
-		Resample: func() { be.Resample(); g.setStatus("new fixed noise for the grid", false) },
+	be, ui := g.img.be, g.ui
+	return Actions{
+		Train:    func() { be.Train(); ui.say("training", false) },
+		Pause:    func() { be.Pause(); ui.say("training paused", false) },
+		Reset:    func() { be.Reset(); ui.say("weights reset: training from scratch", false) },
+		Resample: func() { be.Resample(); ui.say("new fixed noise for the grid", false) },
 		Fit:      func() {},
-		Lessons:  g.lessonsPanel,
+		Lessons:  func(ctx *debugui.Context) { g.lessons.panelSection(ctx, g.toggleTool, g.toggleCompare) },
 		Images:   g.imagesPanel,
-		ScaleBy:  func(d float64) { g.setScale(g.scale + d) },
-		Contrast: g.setContrast,
-		Colours:  g.setColours,
+		ScaleBy:  func(d float64) { ui.setScale(ui.scale+d, g.panes) },
+		Contrast: ui.setContrast,
+		Colours:  ui.setColours,
 	}
-	return a
 }
 
 // imagesPanel is the panel's section of the image view.
@@ -547,23 +561,24 @@ func (g *Game) imagesPanel(ctx *debugui.Context) {
 // toggleImageView is the X key: grid or PCA view.
 func (g *Game) toggleImageView() {
 	if g.img == nil {
-		g.setStatus("X switches the image view: choose the digits or digits8 target first", true)
+		g.ui.say("X switches the image view: choose the digits or digits8 target first", true)
 		return
 	}
-	g.setStatus(g.img.toggle(), false)
+	g.ui.say(g.img.toggle(), false)
 }
 
 // drawImages draws the image view, with the lesson's column over it.
 func (g *Game) drawImages(screen *ebiten.Image, canvasR rect) {
-	status, isErr := g.status, g.statusErr
+	ui := g.ui
+	status, isErr := ui.status, ui.statusErr
 	if g.lessons.active() {
 		status, isErr = "", false
 	}
-	g.img.Draw(screen, g.tl.T, g.fonts, status, isErr)
+	g.img.Draw(screen, g.tl.T, ui.fonts, status, isErr)
 	if g.lessons.active() {
-		g.drawColumn(screen)
+		g.lessons.drawColumn(screen)
 	}
-	g.takeScreenshot(screen, canvasR)
+	g.keep.screenshot(screen, canvasR)
 }
 
 // reportImages puts the image view into the state file.
@@ -573,7 +588,8 @@ func (g *Game) reportImages(s *appstate.State) {
 	}
 	s.Images = g.img.state()
 	st := g.img.be.Status()
-	s.Training = appstate.Training{Step: st.Step, Loss: st.Loss, StepsPerSec: st.StepsPerSec, State: st.State, LR: g.img.be.Config().LR, Batch: g.img.be.Config().Batch}
+	cfg := g.img.be.Config()
+	s.Training = appstate.Training{Step: st.Step, Loss: st.Loss, StepsPerSec: st.StepsPerSec, State: st.State, LR: cfg.LR, Batch: cfg.Batch}
 	if st.Err != nil {
 		s.Training.Err = st.Err.Error()
 	}

@@ -105,7 +105,7 @@ func TestImageLessonE2E(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	number := slices.IndexFunc(all, func(l lesson.Lesson) bool { return l.Kind == lesson.Images }) + 1
+	number := slices.IndexFunc(all, func(l lesson.Lesson) bool { return l.Kind == "images" }) + 1
 	if number == 0 {
 		t.Fatal("no lesson of kind images")
 	}

@@ -86,20 +86,20 @@ func (m *Model) Validate() error {
 }
 
 type modelFile struct {
-	Format  string    `json:"format"`
-	Version int       `json:"version"`
-	Target  string    `json:"target"`
-	Dim     int       `json:"dim"`
-	Net     netFile   `json:"net"`
-	Batch   int       `json:"batch"`
-	LR      float64   `json:"lr"`
-	Steps   int       `json:"steps"`
-	Seed    uint64    `json:"seed"`
-	Fresh   int       `json:"fresh"`
-	Pool    int       `json:"pool"`
-	Step    int       `json:"step"`
-	EMA     float64   `json:"ema,omitempty"`
-	Params  floats    `json:"params"`
+	Format  string  `json:"format"`
+	Version int     `json:"version"`
+	Target  string  `json:"target"`
+	Dim     int     `json:"dim"`
+	Net     netFile `json:"net"`
+	Batch   int     `json:"batch"`
+	LR      float64 `json:"lr"`
+	Steps   int     `json:"steps"`
+	Seed    uint64  `json:"seed"`
+	Fresh   int     `json:"fresh"`
+	Pool    int     `json:"pool"`
+	Step    int     `json:"step"`
+	EMA     float64 `json:"ema,omitempty"`
+	Params  floats  `json:"params"`
 	// EMAParams is written after Params; both are counted before they
 	// are allocated.
 	EMAParams floats `json:"ema_params,omitempty"`

@@ -3,6 +3,8 @@
 package lesson
 
 import (
+	"encoding/json"
+
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/scene"
 )
@@ -20,11 +22,11 @@ const (
 	Sampling Kind = "sampling" // sample quality by steps and solver
 	Straight Kind = "straight" // straightness by coupling
 	Shape    Kind = "shape"    // a target the user draws
-	Images   Kind = "images"   // the same loop on images: the image view
 )
 
-// kinds lists every Kind, for validation and messages.
-var kinds = []Kind{Pair, Interp, Crossing, Batch, Average, Sampling, Straight, Shape, Images}
+// kinds lists the built-in kinds, for validation and messages; a kind of
+// lesson added later registers itself instead (RegisterKind).
+var kinds = []Kind{Pair, Interp, Crossing, Batch, Average, Sampling, Straight, Shape}
 
 // layers are the names Lesson.Show may turn on.
 var layers = []string{"field", "particles", "trails", "trajectories", "clouds", "grid", "legend"}
@@ -92,5 +94,12 @@ type Lesson struct {
 	StepChoices []int      `json:"step_choices,omitempty"` // sampling
 	Solvers     []string   `json:"solvers,omitempty"`      // sampling
 	Couplings   []string   `json:"couplings,omitempty"`    // straight
-	Settings    Settings   `json:"settings"`
+	// Compare, when set, shows the lesson in compare mode: a second pane B
+	// that is the lesson's model with these key=value settings changed
+	// ("coupling=ot"), trained beside it on the same batches.
+	Compare string `json:"compare,omitempty"`
+	// Params holds the fields of a registered kind's own, which it reads
+	// with DecodeParams and checks in its KindCheck.
+	Params   json.RawMessage `json:"params,omitempty"`
+	Settings Settings        `json:"settings"`
 }

@@ -29,8 +29,8 @@ const (
 // kind needs, and settings the app can apply.
 func (l Lesson) Validate() error {
 	v := validator{file: l.File}
-	if !slices.Contains(kinds, l.Kind) {
-		v.fail("kind", "unknown kind %q (want one of %v)", l.Kind, kinds)
+	if !Known(l.Kind) {
+		v.fail("kind", "unknown kind %q (want one of %v)", l.Kind, Kinds())
 	}
 	v.text("title", l.Title)
 	v.text("caption", l.Caption)
@@ -50,6 +50,11 @@ func (l Lesson) Validate() error {
 	}
 	v.kind(l)
 	v.settings(l.Settings)
+	if l.Compare != "" {
+		if _, err := l.Settings.Apply(scene.DefaultSettings()).Differ(l.Compare); err != nil {
+			v.fail("compare", "%v", err)
+		}
+	}
 	return v.err()
 }
 
@@ -99,6 +104,9 @@ func (v *validator) view(r [4]float64) {
 func (v *validator) kind(l Lesson) {
 	if check := kindChecks[l.Kind]; check != nil {
 		check(v, l)
+	}
+	if check := registeredCheck(l.Kind); check != nil {
+		check(l, v.fail)
 	}
 }
 
