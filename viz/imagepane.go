@@ -1,12 +1,9 @@
 package viz
 
 import (
-	"context"
 	"fmt"
 	"image"
 	"math"
-	"os"
-	"time"
 
 	"github.com/ebitengine/debugui"
 	"github.com/hajimehoshi/ebiten/v2"
@@ -83,21 +80,9 @@ func openImagePane(target string, steps int, seed uint64) (*imagePane, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- be.Run(ctx) }()
-	stop := func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "flowviz: image view:", err)
-			}
-		case <-time.After(10 * time.Second):
-			fmt.Fprintln(os.Stderr, "flowviz: the image view's trainer did not stop within 10 s")
-		}
-	}
-	return &imagePane{be: be, stop: stop}, nil
+	// Its own goroutines even in the stepwise mode: the image model has
+	// no stepwise driver yet.
+	return &imagePane{be: be, stop: runBackend(be, "image view", false)}, nil
 }
 
 // close stops the trainer and sampler and frees the pictures.

@@ -46,7 +46,7 @@ func TestImageViewE2E(t *testing.T) {
 	for range 10 {
 		a.key(e2e.Right)
 	}
-	s = a.waitState(t, "step 10 of 50", func(s *appstate.State) bool { return s.Timeline.K == 10 && s.Timeline.Exact })
+	a.waitState(t, "step 10 of 50", func(s *appstate.State) bool { return s.Timeline.K == 10 && s.Timeline.Exact })
 	a.fresh(t)
 	after := a.x.Screenshot(t)
 	savePNG(t, after, "images-t10")
@@ -65,7 +65,7 @@ func TestImageViewE2E(t *testing.T) {
 	savePNG(t, a.x.Screenshot(t), "images-grid")
 
 	a.key(e2e.KeyX)
-	s = a.waitState(t, "the PCA view after X", func(s *appstate.State) bool { return s.Images.Mode == "pca" })
+	a.waitState(t, "the PCA view after X", func(s *appstate.State) bool { return s.Images.Mode == "pca" })
 	a.fresh(t)
 	pca := a.x.Screenshot(t)
 	savePNG(t, pca, "images-pca")
