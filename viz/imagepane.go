@@ -451,8 +451,14 @@ const imagesKind lesson.Kind = "images"
 func (g *Game) followImageTarget() bool {
 	p, ui := g.panes.cur, g.ui
 	target := p.settings.Target
-	want := hd.IsTarget(target) && !g.panes.comparing()
-	if want && g.lessons.active() && g.lessons.current().Kind != imagesKind {
+	want := hd.IsTarget(target)
+	switch {
+	case want && g.panes.comparing():
+		p.settings.Target = p.applied.Target
+		ui.panel.Sync(p.settings, p.backend.Options())
+		ui.say("compare mode compares 2D models: close it (K) to train on images", true)
+		want = false
+	case want && g.lessons.active() && g.lessons.current().Kind != imagesKind:
 		p.settings.Target = p.applied.Target
 		ui.panel.Sync(p.settings, p.backend.Options())
 		want = false

@@ -230,8 +230,15 @@ func (b *Backend) Frame() *Frame { return b.frame.Load() }
 // Data is the target's fresh images and PCA, nil until drawn.
 func (b *Backend) Data() *Data { return b.data.Load() }
 
-// Status is the training readout, as the 2D backend's.
-func (b *Backend) Status() scene.Status { return *b.status.Load() }
+// Status is the training readout, as the 2D backend's. A pause shows at
+// once, before the trainer (below the render loop's priority) gets to it.
+func (b *Backend) Status() scene.Status {
+	st := *b.status.Load()
+	if b.paused.Load() && st.State == "running" {
+		st.State, st.StepsPerSec = "paused", 0
+	}
+	return st
+}
 
 // Train resumes training, also after a failure.
 func (b *Backend) Train() {
