@@ -77,4 +77,3 @@ func TestImageTargetOpensTheImageView(t *testing.T) {
 		t.Error("the 2D model was not resumed")
 	}
 }
-
