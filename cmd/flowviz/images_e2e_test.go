@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/e2e"
@@ -43,8 +44,8 @@ func TestImageViewE2E(t *testing.T) {
 	a.fresh(t)
 	before := a.x.Screenshot(t)
 	savePNG(t, before, "images-t0")
-	for range 10 {
-		a.key(e2e.Right)
+	for k := 1; k <= 10; k++ {
+		a.stepTo(t, k)
 	}
 	a.waitState(t, "step 10 of 50", func(s *appstate.State) bool { return s.Timeline.K == 10 && s.Timeline.Exact })
 	a.fresh(t)
@@ -137,4 +138,21 @@ func TestImageLessonE2E(t *testing.T) {
 	}
 	a.key(e2e.Escape)
 	a.waitState(t, "the plane again after Esc", func(s *appstate.State) bool { return s.Lesson.Number == 0 && s.Images == nil })
+}
+
+// stepTo presses → until the timeline is on step k, again if a loaded
+// machine's slow frames missed a press (at most five times).
+func (a *app) stepTo(t *testing.T, k int) {
+	t.Helper()
+	for range 5 {
+		a.key(e2e.Right)
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			if s, err := a.read(); err == nil && s != nil && s.Timeline.K >= k {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	t.Fatalf("the timeline did not reach step %d after five presses of →", k)
 }
