@@ -32,10 +32,6 @@ import (
 	"github.com/flowviz/flowviz/viz/timeline"
 )
 
-// autosaveEvery is how often the session is saved in the background; it is
-// also saved when the app closes.
-const autosaveEvery = 60 * time.Second
-
 // exitWait bounds how long the exit autosave waits for saves in flight.
 const exitWait = 10 * time.Second
 
@@ -86,6 +82,8 @@ type Keeper struct {
 	// lessonKeepsWork reports whether a lesson is shown whose scene is
 	// the user's own work (see mayAutosave).
 	lessonKeepsWork func() (inLesson, keeps bool)
+	// link gives the link of the scene on screen, for Copy link.
+	link func() string
 }
 
 // keepResult is a goroutine's report: a status message, or a session read
@@ -159,7 +157,7 @@ func (k *Keeper) do(a keymap.Action) {
 	case keymap.SaveSession:
 		k.saveSession(k.Path, false)
 	case keymap.OpenSession:
-		k.openSession(k.Path)
+		k.openAny(k.Path)
 	case keymap.ExportData:
 		k.exportData()
 	case keymap.Screenshot:
@@ -177,7 +175,7 @@ func (k *Keeper) panelSection(ctx *debugui.Context) {
 		ctx.TextField(&k.Path)
 		ctx.SetGridLayout([]int{-1, -1}, nil)
 		ctx.Button("Save (Ctrl+S)").On(func() { k.saveSession(k.Path, false) })
-		ctx.Button("Open (Ctrl+O)").On(func() { k.openSession(k.Path) })
+		ctx.Button("Open (Ctrl+O)").On(func() { k.openAny(k.Path) })
 		ctx.Button("PNG (F12)").On(func() { k.shotNext = true })
 		ctx.Button("GIF (F9)").On(k.recordGIF)
 		ctx.Text("GIF px")
@@ -186,6 +184,9 @@ func (k *Keeper) panelSection(ctx *debugui.Context) {
 		ctx.Slider(&k.GIFFrames, 2, 200, 1)
 		ctx.SetGridLayout(nil, nil)
 		ctx.Button("CSV + model (Ctrl+E)").On(k.exportData)
+		if k.link != nil {
+			ctx.Button("Copy link").On(func() { k.ui.say(shareLink(k.link()), false) })
+		}
 		if k.Dir != "" {
 			ctx.Text("exports: " + filepath.Join(k.Dir, "exports"))
 		}
@@ -598,7 +599,13 @@ func (k *Keeper) screenshot(screen *ebiten.Image, canvasR rect) {
 		return
 	}
 	img := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
-	screen.SubImage(r).(*ebiten.Image).ReadPixels(img.Pix)
+	if inLesson, _ := k.lessonKeepsWork(); !k.panes.comparing() && !inLesson && k.panes.cur.sc != nil {
+		// The figure alone, framed to hold all the data, at the canvas's
+		// size: no readout or legend, nothing cut at the edges.
+		k.panes.cur.figureShot(img, k.tl.T, k.ui.fonts)
+	} else {
+		screen.SubImage(r).(*ebiten.Image).ReadPixels(img.Pix)
+	}
 	path, err := k.exportPath("canvas", "png")
 	if err != nil {
 		k.ui.say("screenshot not saved: "+err.Error(), true)
@@ -634,14 +641,13 @@ func (k *Keeper) recordGIF() {
 		k.ui.say("GIF not saved: "+err.Error(), true)
 		return
 	}
-	cam := k.panes.cur.canvas.Cam
 	size := min(record.MaxSize, max(16, k.GIFSize))
 	// The palette is read here, on the render loop that changes the theme.
-	opt := record.Options{Size: size, Frames: k.GIFFrames, Palette: record.Palette(), View: record.View{
-		CenterX: cam.CenterX, CenterY: cam.CenterY,
-		// The GIF shows the square the canvas's shorter side shows.
-		Zoom: cam.Zoom * float64(size) / max(1, min(cam.W, cam.H)),
-	}, Trails: k.panes.cur.canvas.Layers.Trails}
+	// The GIF frames all the data (record.FitView of pane A's scene; the
+	// panes share the data), not the canvas's square, which may cut the
+	// outer clusters of a wide target.
+	opt := record.Options{Size: size, Frames: k.GIFFrames, Palette: record.Palette(), View: record.FitView(scs[0], size),
+		Trails: k.panes.cur.canvas.Layers.Trails}
 	what := "GIF"
 	if len(scs) > 1 {
 		what = "GIF of panes A | B"

@@ -42,6 +42,8 @@ type Panel struct {
 	tgtSpec  string
 	seed     int
 	changed  bool // a setting changed this tick
+	// NLL is the live NLL line of the focused pane, "" for none.
+	NLL string
 }
 
 // Sync loads settings into the widgets (at start and after outside changes).
@@ -102,6 +104,8 @@ type Actions struct {
 	ScaleBy                            func(float64)          // UI scale + or − 1
 	Contrast                           func(on bool)          // high-contrast theme
 	Colours                            func(name string)      // colour map by name
+	Presenter                          func(*debugui.Context) // the ink and presentation controls, if any
+	Deck                               func(*debugui.Context) // the Deck section, if any
 }
 
 // Build lays out the panel for this tick. It returns the settings as edited
@@ -120,6 +124,9 @@ func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl 
 			}
 			if act.Lessons != nil {
 				act.Lessons(ctx)
+			}
+			if act.Deck != nil {
+				act.Deck(ctx)
 			}
 			p.lecture(ctx, act)
 			p.data(ctx)
@@ -154,6 +161,12 @@ func (p *Panel) training(ctx *debugui.Context, st scene.Status, act Actions) {
 		}
 		ctx.Text(fmt.Sprintf("%s · step %s · %s steps/s", state, thousands(st.Step), thousands(int(math.Round(st.StepsPerSec)))))
 		ctx.Text("loss " + lossText(st.Loss))
+		if p.NLL != "" {
+			ctx.Text(p.NLL)
+			if strings.Contains(p.NLL, "entropy") {
+				ctx.Text("(no model's NLL goes below the entropy)")
+			}
+		}
 	})
 }
 
@@ -196,6 +209,9 @@ func (p *Panel) lecture(ctx *debugui.Context, act Actions) {
 			}
 		})
 		ctx.SetGridLayout(nil, nil)
+		if act.Presenter != nil {
+			act.Presenter(ctx)
+		}
 	})
 }
 
@@ -352,6 +368,7 @@ func (p *Panel) view(ctx *debugui.Context, l *Layers, tl *timeline.Timeline, act
 		ctx.Button("Fit view (F)").On(act.Fit)
 		ctx.SetGridLayout(nil, nil)
 		ctx.Button("playback: " + tl.Mode.String() + " (B)").On(tl.CycleMode)
+		ctx.Button("density: " + l.Density.Title() + " (Y)").On(func() { l.Density = l.Density.Next() })
 		ctx.Text("Press ? for the keys.")
 	})
 }

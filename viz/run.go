@@ -34,7 +34,7 @@ type Config struct {
 	Colours       string        // colour map: viridis (default), cividis, magma
 	Fullscreen    bool
 	Stats         bool   // frame-timing overlay and a stderr line every 2 s
-	StateFile     string // where to write the JSON state every 200 ms
+	StateFile     string // where to write the JSON state every 200 ms (in a browser: the name of a JS global)
 	Title         string
 	// SessionFile is opened at start-up; without it the autosave of the
 	// last run is, unless Fresh. KeepDir is where sessions, the autosave
@@ -61,6 +61,9 @@ type Config struct {
 	// Lesson opens the lesson view at this lesson (1-based) once the
 	// first scene is on screen; 0 starts in the app's own view.
 	Lesson int
+	// Deck is a lecture deck to open and present from its first scene
+	// once the app is up; the panel adds scenes to it.
+	Deck string
 }
 
 // runner is what runBackend runs: a backend, the image view's.
@@ -255,7 +258,7 @@ func (w *stateWriter) write(r stateReport) {
 		w.buf = r.scene.PositionsAt(w.buf, 1)
 		s.Final, w.scratch = appstate.Summarize(w.buf, w.scratch)
 	}
-	if err := appstate.WriteFile(w.path, &s); err != nil {
+	if err := publishState(w.path, &s); err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz: state file:", err)
 	}
 }

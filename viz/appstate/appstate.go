@@ -53,11 +53,30 @@ type State struct {
 
 	Drawing Drawing `json:"drawing"`
 	Lesson  Lesson  `json:"lesson"`
+	Deck    Deck    `json:"deck"`
 	Tool    Tool    `json:"tool"`
 	// Compare is compare mode, absent with one pane.
 	Compare *Compare `json:"compare,omitempty"`
 	// Images is the image view (digits targets), absent in the plane.
 	Images *Images `json:"images,omitempty"`
+	// Density is the density layer and the live NLL, absent before either
+	// has anything to say.
+	Density *Density `json:"density,omitempty"`
+
+	// Presentation is Shift+H's mode: only figure, timeline and caption.
+	Presentation bool `json:"presentation,omitempty"`
+	Ink          Ink  `json:"ink"`
+	// ParticlesBox is where the particles are on screen [x, y, w, h]: the
+	// 1st to 99th percentile of their positions on each axis. FigureBox
+	// adds the source and target clouds. Both are absent before a scene.
+	ParticlesBox *[4]float64 `json:"particles_box,omitempty"`
+	FigureBox    *[4]float64 `json:"figure_box,omitempty"`
+	// Overlays are the boxes drawn over the canvas in the last frame
+	// (training readout, legend, hints, the probe's box, the comparison
+	// strip) by name, [x, y, w, h]; HiddenOverlays the ones that found no
+	// room clear of the figure and were left out.
+	Overlays       map[string][4]float64 `json:"overlays,omitempty"`
+	HiddenOverlays []string              `json:"hidden_overlays,omitempty"`
 
 	FPS      float64 `json:"fps"`
 	UpdateMs float64 `json:"update_ms"` // mean CPU time per Update
@@ -110,6 +129,29 @@ type Tool struct {
 	OtherReverse [][2]flow.Vec `json:"other_reverse,omitempty"`
 }
 
+// Deck is the deck presented: the built-in one (the lessons) or a
+// lecturer's own at Path; Current is the scene on screen (1-based, 0 in
+// the free app), with its lesson name or its title and caption, and where
+// a custom scene's caption column is [x, y, w, h].
+type Deck struct {
+	Builtin bool        `json:"builtin"`
+	Path    string      `json:"path,omitempty"`
+	Scenes  int         `json:"scenes"`
+	Current int         `json:"current"`
+	Lesson  string      `json:"lesson,omitempty"`
+	Title   string      `json:"title,omitempty"`
+	Caption string      `json:"caption,omitempty"`
+	Column  *[4]float64 `json:"column,omitempty"`
+}
+
+// Ink is the presenter's pen: on, strokes stay until cleared (keep), and
+// how many strokes are on screen.
+type Ink struct {
+	On      bool `json:"on"`
+	Keep    bool `json:"keep"`
+	Strokes int  `json:"strokes"`
+}
+
 // Size is a width and height in pixels.
 type Size struct {
 	W int `json:"w"`
@@ -147,6 +189,30 @@ type Layers struct {
 	Clouds       bool `json:"clouds"`
 	Grid         bool `json:"grid"`
 	Legend       bool `json:"legend"`
+	// Density is the density layer's mode: off, learned, exact,
+	// difference or divergence.
+	Density string `json:"density,omitempty"`
+}
+
+// Density is the focused pane's density layer and live NLL.
+type Density struct {
+	Mode      string  `json:"mode"`
+	Shown     bool    `json:"shown"`      // a layer is on screen
+	T         float64 `json:"t"`          // the t of the layer on screen
+	Grid      [2]int  `json:"grid"`       // its cells, NX×NY
+	Model     uint64  `json:"model"`      // its key's model (snapshot) number
+	Computing bool    `json:"computing"`  // the worker is computing one
+	ElapsedMs float64 `json:"elapsed_ms"` // how long the shown layer took
+	Lo        float64 `json:"lo"`         // its colour bar's ends
+	Hi        float64 `json:"hi"`
+	Note      string  `json:"note,omitempty"`
+
+	NLL       float64 `json:"nll,omitempty"` // live NLL in nats of NLLN held-out samples
+	NLLSE     float64 `json:"nll_se,omitempty"`
+	NLLN      int     `json:"nll_n,omitempty"`
+	NLLStep   int     `json:"nll_step,omitempty"` // the training step it was computed at
+	Entropy   float64 `json:"entropy,omitempty"`  // the target's, when it has a density
+	NLLReport string  `json:"nll_error,omitempty"`
 }
 
 // Camera is the view: the world point at the canvas centre and the zoom in

@@ -23,6 +23,7 @@ const (
 	ToggleClouds
 	ToggleGrid
 	ToggleLegend
+	CycleDensity
 	FitView
 	ToggleTraining
 	Resample
@@ -46,8 +47,11 @@ const (
 	ToggleImageView
 	NextLesson
 	PrevLesson
-	GoLesson // the lesson numbered by the key's digit
+	GoLesson // the lesson (or the deck's scene) numbered by the key's digit
 	LeaveLesson
+	ToggleInk    // presenter ink: the left button draws over everything
+	ClearInk     // remove the presenter's strokes
+	Presentation // hide all chrome but the figure, the timeline and the caption
 )
 
 // Binding ties a key, named as ebiten's Key.String spells it, to an action.
@@ -55,7 +59,7 @@ type Binding struct {
 	Key    string // e.g. "Space", "ArrowRight", "V"
 	Label  string // how the help shows the key
 	Action Action
-	Help   string // empty for a second key of an action the help already lists
+	Help   string // empty for a second key of an action the help already lists, or a key another line names
 }
 
 // Digit returns n for the key "Digitn", 0 for any other key.
@@ -83,10 +87,12 @@ var Table = []Binding{
 	{"C", "C", ToggleClouds, "source / target clouds"},
 	{"G", "G", ToggleGrid, "grid and axes"},
 	{"L", "L", ToggleLegend, "speed legend"},
+	{"Y", "Y", CycleDensity, "density heatmaps: p_t, exact, div v"},
 	{"F", "F", FitView, "fit the view to the data"},
 	{"Enter", "Enter", ToggleTraining, "pause / resume training"},
 	{"R", "R", Resample, "new particle draws"},
-	{"H", "H", TogglePanel, "hide / show the panel"},
+	{"H", "H · Shift+H", TogglePanel, "panel · presentation mode"},
+	{"H", "Shift+H", Presentation, ""},
 	{"Tab", "Tab", TogglePanel, ""},
 	{"F3", "F3", ToggleStats, "frame timings"},
 	{"F11", "F11", Fullscreen, "fullscreen"},
@@ -98,11 +104,11 @@ var Table = []Binding{
 	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
 	{"Q", "Q", ToggleProbe, "probe: v(x, t) beside the exact marginal field"},
 	{"Z", "Z", ToggleReverse, "reverse: drag a target point back to its noise"},
-	{"K", "K", ToggleCompare, "compare two models side by side"},
-	{"X", "X", ToggleImageView, "digits: sample grid / PCA view"},
+	{"K", "K · X", ToggleCompare, "compare two models · digits: PCA"},
+	{"X", "X", ToggleImageView, ""},
 	{"PageDown", "PgDn", NextLesson, "next lesson (presentation clicker)"},
 	{"PageUp", "PgUp", PrevLesson, "previous lesson"},
-	{"Digit1", "1–8", GoLesson, "go to lesson 1–8"},
+	{"Digit1", "1–9", GoLesson, "go to lesson (deck scene) 1–9"},
 	{"Digit2", "2", GoLesson, ""},
 	{"Digit3", "3", GoLesson, ""},
 	{"Digit4", "4", GoLesson, ""},
@@ -110,11 +116,14 @@ var Table = []Binding{
 	{"Digit6", "6", GoLesson, ""},
 	{"Digit7", "7", GoLesson, ""},
 	{"Digit8", "8", GoLesson, ""},
+	{"Digit9", "9", GoLesson, ""},
 	{"Escape", "Esc", LeaveLesson, "leave the lesson view"},
 	{"Equal", "+", UIScaleUp, "larger UI for projectors (scale 1–4)"},
 	{"Minus", "−", UIScaleDown, "smaller UI"},
 	{"I", "I", ToggleContrast, "high-contrast theme"},
 	{"M", "M", CycleColourMap, "colour map (colour-blind safe choices)"},
+	{"N", "N · Bksp", ToggleInk, "presenter ink · clear it"},
+	{"Backspace", "Backspace", ClearInk, ""},
 	{"Slash", "?", Help, "this help"},
 }
 
@@ -131,6 +140,21 @@ var Extra = []Binding{
 // NeedsCtrl reports whether the binding fires only with Ctrl (or Cmd) held;
 // the others fire only without it, so Ctrl+S never also toggles anything.
 func (b Binding) NeedsCtrl() bool { return strings.HasPrefix(b.Label, "Ctrl+") }
+
+// NeedsShift reports whether the binding fires only with Shift held.
+func (b Binding) NeedsShift() bool { return strings.HasPrefix(b.Label, "Shift+") }
+
+// ShiftMatters reports whether some binding of key needs Shift: the key's
+// other bindings then fire only without it, so Shift+H never also toggles
+// what H does.
+func ShiftMatters(key string) bool {
+	for _, b := range Table {
+		if b.Key == key && b.NeedsShift() {
+			return true
+		}
+	}
+	return false
+}
 
 // Repeats reports whether holding the key repeats the action, as stepping
 // through time does.

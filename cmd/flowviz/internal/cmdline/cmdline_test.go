@@ -34,6 +34,9 @@ func TestStartExitCodes(t *testing.T) {
 		{[]string{"-record", "x.gif", "-record-size", "8"}, 2, true, "", "-record-size"},
 		{[]string{"-record", "x.gif", "-record-frames", "1"}, 2, true, "", "-record-frames"},
 		{[]string{"-target", "8gaussians", "-v"}, 0, false, "", ""},
+		{[]string{"-link", "#width=0"}, 2, true, "", "-link: link: width=0: outside 1..512"},
+		{[]string{"-link", "#colour=red"}, 2, true, "", "unknown key"},
+		{[]string{"-link", "#target=moons&compare=coupling=ot"}, 0, false, "", ""},
 	} {
 		var out, errb bytes.Buffer
 		o, code, exit := Start(tc.args, &out, &errb)
@@ -41,6 +44,35 @@ func TestStartExitCodes(t *testing.T) {
 			!strings.Contains(out.String(), tc.out) || !strings.Contains(errb.String(), tc.err) {
 			t.Errorf("%v: code %d exit %v, stdout %q, stderr %q; want %d %v with %q, %q",
 				tc.args, code, exit, out.String(), errb.String(), tc.code, tc.exit, tc.out, tc.err)
+		}
+	}
+}
+
+// TestDeckFlag: a deck that is there must read (a newer or damaged one is
+// said at once, exit 2); one that is not there is a new deck to build.
+func TestDeckFlag(t *testing.T) {
+	dir := t.TempDir()
+	newer := filepath.Join(dir, "newer.json")
+	os.WriteFile(newer, []byte(`{"format": "flowviz-deck", "version": 7, "scenes": []}`), 0o644)
+	example := filepath.Join("..", "..", "..", "..", "assets", "decks", "example.json")
+	for _, tc := range []struct {
+		args []string
+		code int
+		exit bool
+		err  string
+	}{
+		{[]string{"-deck", newer}, 2, true, "version 7 is not supported"},
+		{[]string{"-deck", example, "-lesson", "2"}, 2, true, "give one"},
+		{[]string{"-deck", example}, 0, false, ""},
+		{[]string{"-deck", filepath.Join(dir, "new.json")}, 0, false, ""},
+	} {
+		var out, errb bytes.Buffer
+		o, code, exit := Start(tc.args, &out, &errb)
+		if code != tc.code || exit != tc.exit || !strings.Contains(errb.String(), tc.err) {
+			t.Errorf("%v: code %d exit %v stderr %q; want %d %v with %q", tc.args, code, exit, errb.String(), tc.code, tc.exit, tc.err)
+		}
+		if !exit && o.Deck != tc.args[1] {
+			t.Errorf("%v: deck %q", tc.args, o.Deck)
 		}
 	}
 }
@@ -129,5 +161,28 @@ func TestRecordFromFlags(t *testing.T) {
 	}
 	if _, err := os.Stat(o.Record); err == nil {
 		t.Fatal("a cancelled recording wrote its GIF")
+	}
+}
+
+// TestLinkSetsTheScene: -link gives the scene of a web page's fragment, and
+// starts from it rather than from the autosave or a kept drawing.
+func TestLinkSetsTheScene(t *testing.T) {
+	o, err := Parse([]string{"-width", "32", "-link", "#target=circles&coupling=ot&lesson=3&compare=solver%3Drk4&width=128"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := o.Settings
+	if s.Target != "circles" || s.Coupling != "ot" || s.Width != 128 || o.Lesson != 3 || o.Compare != "solver=rk4" {
+		t.Errorf("-link gave %+v, lesson %d, compare %q", s, o.Lesson, o.Compare)
+	}
+	if o.RestoreAutosave || o.RestoreDrawing {
+		t.Errorf("a link's scene restores the autosave (%v) or the drawing (%v)", o.RestoreAutosave, o.RestoreDrawing)
+	}
+	o, err = Parse([]string{"-link", "#lesson=2"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Lesson != 2 || !o.RestoreAutosave || o.Settings.Target != scene.DefaultSettings().Target {
+		t.Errorf("a lesson link: lesson %d, autosave %v, target %s", o.Lesson, o.RestoreAutosave, o.Settings.Target)
 	}
 }
