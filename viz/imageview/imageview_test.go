@@ -287,6 +287,8 @@ func TestBackend(t *testing.T) {
 	wait("frame of 3 steps", func() bool { f := b.Frame(); return f.N == 3 && f.Seq > first.Seq && f.Step > first.Step })
 	b.Pause()
 	wait("paused state", func() bool { return b.Status().State == "paused" })
+	// Status says paused at once; a step under way still finishes.
+	time.Sleep(500 * time.Millisecond)
 	at := b.Status().Step
 	time.Sleep(300 * time.Millisecond)
 	if now := b.Status().Step; now != at {
