@@ -38,9 +38,13 @@ type Game struct {
 	tools   *Tools
 	present *Presenter // ink, presentation mode, overlays kept off the figure
 	decks   *Decks     // the deck presented: the lessons or a lecturer's own
-	loop    loopStats
-	keys    []ebiten.Key // keymap.Table's keys, parsed once
-	quit    atomic.Bool  // set on SIGINT/SIGTERM: end the loop cleanly
+	// img is the image view (imagepane.go), shown instead of the panes
+	// while the target is an image one (digits, digits8); nil otherwise.
+	img       *imagePane
+	imgResume bool // the 2D training ran when the image view opened
+	loop      loopStats
+	keys      []ebiten.Key // keymap.Table's keys, parsed once
+	quit      atomic.Bool  // set on SIGINT/SIGTERM: end the loop cleanly
 }
 
 // loopStats is the game loop's own bookkeeping: its tick, the CPU time of
@@ -61,6 +65,7 @@ func newGame(cfg Config) *Game {
 	g.draw = newDrawer(g.panes, g.ui, cfg.Store)
 	g.lessons = newLessons(g.panes, g.ui, g.tl, g.draw, g.tools, cfg.Lesson)
 	g.keep = newKeeper(cfg, g.panes, g.ui, g.tl, g.draw, g.lessons.keepsWork)
+	g.lessons.images = func() *imagePane { return g.img }
 	g.keep.link = func() string { return sceneLink(g.panes, g.lessons) }
 	g.ui.panel.Sync(g.panes.cur.settings, g.panes.cur.backend.Options())
 	for _, b := range keymap.Table {
@@ -113,7 +118,7 @@ func (g *Game) Update() error {
 
 	in := input.Read()
 	if panelR.W > 0 {
-		st := ps.cur.backend.Status()
+		st := g.trainingStatus()
 		capture, err := ui.dui.Update(func(ctx *debugui.Context) error {
 			ctx.SetScale(ui.panel.Scale)
 			ui.panel.NLL = ps.cur.dens.nllLine()
@@ -138,14 +143,21 @@ func (g *Game) Update() error {
 	rects := g.paneRects(canvasR)
 	ps.focusAt(&in, rects, ui)
 	g.lessons.Update(canvasR, &in)
-	g.draw.paint(g.lessons.paintArea(rects[ps.focus]), &in)
-	if msg := g.tools.Update(&in, g.toolFrame(rects)); msg != "" {
-		ui.say(msg, true)
+	images := g.followImageTarget()
+	if images {
+		g.img.Update(&in, g.imageArea(canvasR), ui.scale, ps.cur.settings.Steps, g.tl)
+	} else {
+		g.draw.paint(g.lessons.paintArea(rects[ps.focus]), &in)
+		if msg := g.tools.Update(&in, g.toolFrame(rects)); msg != "" {
+			ui.say(msg, true)
+		}
 	}
 	if in.Free() || ui.bar.scrubbing {
 		ui.bar.Update(g.tl, in.X, in.Y, in.Pressed(input.Left), in.JustPressed(input.Left), in.JustReleased(input.Left))
 	}
-	ps.panZoom(&in, rects)
+	if !images {
+		ps.panZoom(&in, rects)
+	}
 
 	// Keys may have shown or hidden the panel or a pane: lay out again.
 	canvasR, barR, panelR = g.layout()
@@ -173,6 +185,9 @@ func (g *Game) Update() error {
 }
 
 func (g *Game) actions() Actions {
+	if g.img != nil {
+		return g.imageActions()
+	}
 	ps, ui := g.panes, g.ui
 	return Actions{
 		// Training, reset and new draws act on every pane: compared models
@@ -280,7 +295,7 @@ func (g *Game) do(a keymap.Action) {
 	case keymap.FitView:
 		g.panes.cur.fit()
 	case keymap.ToggleTraining:
-		if g.panes.cur.backend.Status().State == "running" {
+		if g.trainingStatus().State == "running" {
 			g.actions().Pause()
 		} else {
 			g.actions().Train()
@@ -323,6 +338,8 @@ func (g *Game) do(a keymap.Action) {
 		g.keep.do(a)
 	case keymap.ToggleCompare:
 		g.toggleCompare()
+	case keymap.ToggleImageView:
+		g.toggleImageView()
 	case keymap.ToggleProbe:
 		g.toggleTool(ProbeTool)
 	case keymap.ToggleReverse:
@@ -373,6 +390,10 @@ func (g *Game) toggleCompare() {
 		g.ui.say("leave the lesson first (Esc), then K compares two models", true)
 		return
 	}
+	if g.img != nil {
+		g.ui.say("compare mode compares 2D models: choose a 2D target in the panel first", true)
+		return
+	}
 	g.panes.openCompare(g.ui)
 }
 
@@ -396,6 +417,8 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	screen.Fill(toColor(palette.Background))
 	canvasR, _, panelR := g.layout()
 	switch {
+	case g.img != nil:
+		g.drawImages(screen, canvasR)
 	case g.panes.comparing() && g.lessons.active():
 		g.drawPanes(screen, g.lessons.lay.figure)
 		g.lessons.drawColumn(screen)

@@ -106,5 +106,6 @@ func (g *Game) report() stateReport {
 		s.Particles = p.sc.Particles()
 		s.SceneStep = p.sc.Step
 	}
+	g.reportImages(&s)
 	return stateReport{state: s, scene: p.sc, t: g.tl.T}
 }

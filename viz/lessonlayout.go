@@ -332,7 +332,7 @@ func (ls *Lessons) drawColumn(dst *ebiten.Image) {
 		b.Rect(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), bg)
 		b.Frame(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), float32(s), palette.GridMajor)
 	}
-	st := ls.panes.cur.backend.Status()
+	st := ls.trainingStatus()
 	if lay.train.H > 0 {
 		tr := lay.train
 		cy := tr.Y + f.body.Size*bodyLead

@@ -69,6 +69,9 @@ type Lessons struct {
 	tl    *timeline.Timeline
 	draw  *Drawer
 	tools *Tools
+	// images is the image view while it is shown (nil otherwise), whose
+	// model a lesson of the images kind runs on.
+	images func() *imagePane
 }
 
 // chip is a clickable choice drawn on the canvas (step counts, solvers,

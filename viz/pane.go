@@ -10,6 +10,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/hd"
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/palette"
@@ -70,6 +71,11 @@ func newPane(backend scene.Backend, s scene.Settings, canvasR rect, scale float6
 	p.lastCanvas = canvasR
 	p.settings.View = p.fieldView()
 	p.applied = p.settings
+	if hd.IsTarget(p.applied.Target) {
+		// The image view trains on it (imagepane.go); the 2D model
+		// behind starts on the default target.
+		p.applied.Target = scene.DefaultSettings().Target
+	}
 	return p
 }
 
@@ -265,6 +271,10 @@ func (p *Pane) applySettings(inLesson bool) {
 	}
 	p.dirty = false
 	next := p.settings.Clamp()
+	if hd.IsTarget(next.Target) {
+		// An image target is the image view's: the 2D model keeps its data.
+		next.Target = p.applied.Target
+	}
 	if next == p.applied {
 		return
 	}

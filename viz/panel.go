@@ -98,6 +98,7 @@ func abs(x int) int { return max(x, -x) }
 type Actions struct {
 	Train, Pause, Reset, Resample, Fit func()
 	Lessons                            func(*debugui.Context) // the Lessons section, if any
+	Images                             func(*debugui.Context) // the image view's section, if shown
 	Draw                               func(*debugui.Context) // the Draw section, if any
 	Keep                               func(*debugui.Context) // the Keep section, if any
 	ScaleBy                            func(float64)          // UI scale + or − 1
@@ -118,6 +119,9 @@ func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl 
 	ctx.IDScope(fmt.Sprint(bounds), func() {
 		ctx.Window("flowviz", bounds, func(layout debugui.ContainerLayout) {
 			p.training(ctx, st, act)
+			if act.Images != nil {
+				act.Images(ctx)
+			}
 			if act.Lessons != nil {
 				act.Lessons(ctx)
 			}

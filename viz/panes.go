@@ -235,7 +235,7 @@ func (ps *Panes) open(keep bool, ui *Chrome) bool {
 	}
 	a := ps.all[0]
 	stepwise := ps.stepwise
-	b, err := ps.cmp.open(a, keep, ps.newBackend, func(be scene.Backend) func() { return runBackend(be, stepwise) }, ui.say)
+	b, err := ps.cmp.open(a, keep, ps.newBackend, func(be scene.Backend) func() { return runBackend(be, "compared model", stepwise) }, ui.say)
 	if err != nil {
 		ui.say(err.Error(), true)
 		return false

@@ -66,10 +66,16 @@ type Config struct {
 	Deck string
 }
 
-// runBackend runs b on a goroutine of its own until the returned stop is
-// called, which waits (at most 10 s) for it to finish. In the stepwise mode
-// the game loop drives b instead and stop does nothing.
-func runBackend(b scene.Backend, stepwise bool) (stop func()) {
+// runner is what runBackend runs: a backend, the image view's.
+type runner interface {
+	Run(ctx context.Context) error
+}
+
+// runBackend runs b (what names it in messages) on a goroutine of its own
+// until the returned stop is called, which waits (at most 10 s) for it to
+// finish. In the stepwise mode the game loop drives b instead and stop
+// does nothing.
+func runBackend(b runner, what string, stepwise bool) (stop func()) {
 	if stepwise {
 		return func() {}
 	}
@@ -81,10 +87,10 @@ func runBackend(b scene.Backend, stepwise bool) (stop func()) {
 		select {
 		case err := <-done:
 			if err != nil {
-				fmt.Fprintln(os.Stderr, "flowviz: compared model:", err)
+				fmt.Fprintf(os.Stderr, "flowviz: %s: %v\n", what, err)
 			}
 		case <-time.After(10 * time.Second):
-			fmt.Fprintln(os.Stderr, "flowviz: the compared model did not stop within 10 s")
+			fmt.Fprintf(os.Stderr, "flowviz: the %s did not stop within 10 s\n", what)
 		}
 	}
 }

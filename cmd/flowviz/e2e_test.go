@@ -77,7 +77,8 @@ func startAppOn(t *testing.T, w, h int, configDir string, args ...string) *app {
 	a.win = x.WaitWindow(t, "flowviz", waitLong)
 	shown := time.Now()
 	a.waitState(t, "a first scene on screen", func(s *appstate.State) bool {
-		return s.Scenes > 0 && s.Final.N > 0
+		// The image view (an image target) shows frames of its own.
+		return s.Scenes > 0 && s.Final.N > 0 || s.Images != nil && s.Images.Frames > 0
 	})
 	t.Logf("Xvfb and binary ready in %v, window after %v, first scene after %v",
 		built.Sub(start).Round(time.Millisecond), shown.Sub(built).Round(time.Millisecond), time.Since(shown).Round(time.Millisecond))

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/flowviz/flowviz/cmd/flowviz/internal/cmdline"
+	"github.com/flowviz/flowviz/flow/hd"
 	"github.com/flowviz/flowviz/viz"
 	"github.com/flowviz/flowviz/viz/demo"
 	"github.com/flowviz/flowviz/viz/live"
@@ -30,7 +31,13 @@ func main() {
 }
 
 func run(o *cmdline.Options) {
-	backend, err := newBackend(o.Settings, o.Demo)
+	s := o.Settings
+	if hd.IsTarget(s.Target) {
+		// An image target (digits) is the image view's, which trains on
+		// its own; the 2D model behind it starts on the default target.
+		s.Target = scene.DefaultSettings().Target
+	}
+	backend, err := newBackend(s, o.Demo)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz:", err)
 		os.Exit(2)

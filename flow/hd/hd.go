@@ -52,9 +52,12 @@ func ToPixels(dst, x []float32) {
 // Targets are the names of the built-in image datasets, with their sides.
 var Targets = map[string]int{"digits": 16, "digits8": 8}
 
+// Canonical is name as Targets spells it: lower case, without spaces.
+func Canonical(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
 // IsTarget reports whether name (ignoring case and space) is one of Targets.
 func IsTarget(name string) bool {
-	_, ok := Targets[strings.ToLower(strings.TrimSpace(name))]
+	_, ok := Targets[Canonical(name)]
 	return ok
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/flowviz/flowviz/flow/atomicfile"
 	"github.com/flowviz/flowviz/flow/limitfile"
 	"github.com/flowviz/flowviz/flow/mlp"
+	"github.com/flowviz/flowviz/flow/train"
 )
 
 // Model file identifiers. The 2D tool's files say "flowviz-model"; an
@@ -18,7 +19,7 @@ import (
 // misreads the other's files.
 const (
 	ModelFormat  = "flowviz-hd-model"
-	ModelVersion = 1
+	ModelVersion = 2 // 2 adds the averaged weights (ema, ema_params); 1 is read too
 )
 
 // MaxModelBytes bounds what ReadModel and LoadModel read: the largest valid network
@@ -34,17 +35,29 @@ type Model struct {
 	Version int
 	Config  Config // Net.Dim is the target's dimension
 	Params  []float32
-	Step    int
+	// EMAParams are the moving average of the weights (Config.EMA > 0),
+	// what sampling uses; nil in models trained without it.
+	EMAParams []float32
+	Step      int
 }
 
-// Net wraps the parameters (not copied) as a network.
-func (m *Model) Net() (*mlp.Net, error) { return mlp.FromParams(m.Config.Net, m.Params) }
+// Net wraps the parameters sampling uses (not copied) as a network: the
+// averaged weights where the model has them.
+func (m *Model) Net() (*mlp.Net, error) {
+	if m.EMAParams != nil {
+		return mlp.FromParams(m.Config.Net, m.EMAParams)
+	}
+	return mlp.FromParams(m.Config.Net, m.Params)
+}
 
 // Validate checks the version, the config, that the dimension is the
 // target's, the parameter count and that every weight is finite.
 func (m *Model) Validate() error {
-	if m.Version != ModelVersion {
-		return fmt.Errorf("hd: model version %d is not supported (this build reads version %d)", m.Version, ModelVersion)
+	if m.Version < 1 || m.Version > ModelVersion {
+		return fmt.Errorf("hd: model version %d is not supported (this build reads versions 1 to %d)", m.Version, ModelVersion)
+	}
+	if m.Version < 2 && (m.Config.EMA != 0 || m.EMAParams != nil) {
+		return fmt.Errorf("hd: a version-%d model cannot hold averaged weights", m.Version)
 	}
 	if err := m.Config.Validate(); err != nil {
 		return fmt.Errorf("hd: model config: %w", err)
@@ -59,28 +72,52 @@ func (m *Model) Validate() error {
 	if want := mlp.NumParams(m.Config.Net); len(m.Params) != want {
 		return fmt.Errorf("hd: model has %d parameters, its network needs %d", len(m.Params), want)
 	}
-	for i, p := range m.Params {
-		if math.IsNaN(float64(p)) || math.IsInf(float64(p), 0) {
-			return fmt.Errorf("hd: model parameter %d is %v", i, p)
+	if m.EMAParams != nil && len(m.EMAParams) != len(m.Params) {
+		return fmt.Errorf("hd: model has %d averaged parameters, its network needs %d", len(m.EMAParams), len(m.Params))
+	}
+	for _, ps := range [][]float32{m.Params, m.EMAParams} {
+		for i, p := range ps {
+			if math.IsNaN(float64(p)) || math.IsInf(float64(p), 0) {
+				return fmt.Errorf("hd: model parameter %d is %v", i, p)
+			}
 		}
 	}
 	return nil
 }
 
 type modelFile struct {
-	Format  string    `json:"format"`
-	Version int       `json:"version"`
-	Target  string    `json:"target"`
-	Dim     int       `json:"dim"`
-	Net     netFile   `json:"net"`
-	Batch   int       `json:"batch"`
-	LR      float64   `json:"lr"`
-	Steps   int       `json:"steps"`
-	Seed    uint64    `json:"seed"`
-	Fresh   int       `json:"fresh"`
-	Pool    int       `json:"pool"`
-	Step    int       `json:"step"`
-	Params  []float32 `json:"params"`
+	Format  string  `json:"format"`
+	Version int     `json:"version"`
+	Target  string  `json:"target"`
+	Dim     int     `json:"dim"`
+	Net     netFile `json:"net"`
+	Batch   int     `json:"batch"`
+	LR      float64 `json:"lr"`
+	Steps   int     `json:"steps"`
+	Seed    uint64  `json:"seed"`
+	Fresh   int     `json:"fresh"`
+	Pool    int     `json:"pool"`
+	Step    int     `json:"step"`
+	EMA     float64 `json:"ema,omitempty"`
+	Params  floats  `json:"params"`
+	// EMAParams is written after Params; both are counted before they
+	// are allocated.
+	EMAParams floats `json:"ema_params,omitempty"`
+}
+
+// MaxParams is the parameter count of the largest image network a model
+// file may hold (MaxDim in and out, width 1024, depth 16: ~25 M).
+var MaxParams = mlp.NumParams(mlp.Config{Width: mlp.MaxWidth, Depth: mlp.MaxDepth, Fourier: mlp.MaxFourier, Dim: mlp.MaxDim})
+
+// floats is a JSON array of weights counted before it is allocated, as
+// the 2D model files' (train.ParseFloats), up to MaxParams.
+type floats []float32
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *floats) UnmarshalJSON(b []byte) error {
+	v, err := train.ParseFloats(b, MaxParams)
+	*f = v
+	return err
 }
 
 type netFile struct {
@@ -100,7 +137,7 @@ func WriteModel(w io.Writer, m *Model) error {
 		Format: ModelFormat, Version: m.Version, Target: c.Target, Dim: c.Net.PointDim(),
 		Net:   netFile{Width: c.Net.Width, Depth: c.Net.Depth, Activation: c.Net.Act.String(), Fourier: c.Net.Fourier},
 		Batch: c.Batch, LR: c.LR, Steps: c.Steps, Seed: c.Seed, Fresh: c.Fresh, Pool: c.PoolSize,
-		Step: m.Step, Params: m.Params,
+		Step: m.Step, EMA: c.EMA, Params: m.Params, EMAParams: m.EMAParams,
 	})
 	if err != nil {
 		return fmt.Errorf("hd: encoding model: %w", err)
@@ -134,8 +171,8 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if head.Format != ModelFormat {
 		return nil, fmt.Errorf("%w: format %q, want %q", ErrOtherFormat, head.Format, ModelFormat)
 	}
-	if head.Version != ModelVersion {
-		return nil, fmt.Errorf("hd: model version %d is not supported (this build reads version %d)", head.Version, ModelVersion)
+	if head.Version < 1 || head.Version > ModelVersion {
+		return nil, fmt.Errorf("hd: model version %d is not supported (this build reads versions 1 to %d)", head.Version, ModelVersion)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -156,10 +193,11 @@ func ReadModel(r io.Reader) (*Model, error) {
 			Target: f.Target,
 			Net:    mlp.Config{Width: f.Net.Width, Depth: f.Net.Depth, Act: act, Fourier: f.Net.Fourier, Dim: f.Dim},
 			Batch:  f.Batch, LR: f.LR, Steps: f.Steps, Seed: f.Seed,
-			Fresh: f.Fresh, PoolSize: f.Pool,
+			Fresh: f.Fresh, PoolSize: f.Pool, EMA: f.EMA,
 		},
-		Params: f.Params,
-		Step:   f.Step,
+		Params:    f.Params,
+		EMAParams: f.EMAParams,
+		Step:      f.Step,
 	}
 	if f.Dim < 1 {
 		return nil, fmt.Errorf("hd: model dimension %d", f.Dim)

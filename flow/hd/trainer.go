@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flowviz/flowviz/flow/mlp"
+	"github.com/flowviz/flowviz/flow/train"
 )
 
 // Config is one training run: the target, the network and the optimiser.
@@ -24,6 +25,11 @@ type Config struct {
 	// Fresh is how many new images a step renders into a pool of
 	// PoolSize (see Pool); 0 draws the whole batch fresh every step.
 	Fresh, PoolSize int
+	// EMA is the largest decay of the exponential moving average of the
+	// weights that sampling uses (0: sample the trained weights). The decay
+	// at step k is min(EMA, (1 + k)/(10 + k)), so early on the average
+	// follows the weights closely.
+	EMA float64
 }
 
 // MaxBatch bounds Config.Batch.
@@ -36,7 +42,7 @@ func DefaultConfig() Config {
 		Target: "digits",
 		Net:    mlp.Config{Width: 512, Depth: 3, Act: mlp.SiLU},
 		Batch:  256, LR: 5e-4, Seed: 1,
-		Fresh: 64, PoolSize: 8192,
+		Fresh: 64, PoolSize: 8192, EMA: 0.999,
 	}
 }
 
@@ -61,6 +67,9 @@ func (c Config) Validate() error {
 	if c.Steps < 0 {
 		errs = append(errs, fmt.Errorf("hd: steps %d negative", c.Steps))
 	}
+	if !(c.EMA >= 0 && c.EMA < 1) {
+		errs = append(errs, fmt.Errorf("hd: EMA decay %v out of range [0, 1)", c.EMA))
+	}
 	return errors.Join(errs...)
 }
 
@@ -68,13 +77,24 @@ func (c Config) Validate() error {
 // use Net from any goroutine (each with its own mlp.Workspace).
 type Snapshot struct {
 	Config Config
-	Net    *mlp.Net // a copy; never written
+	// Net is what sampling uses: the moving average of the weights when
+	// Config.EMA > 0, else the weights; a copy, never written.
+	Net *mlp.Net
+	// Params are the trained weights when Net is their average (nil
+	// otherwise): what training resumes from.
+	Params []float32
 	Step   int
 	Loss   float64 // running mean of the batch loss (EMA over ~50 steps); NaN before the first step
+	// LossHistory is the loss curve of this run, downsampled as the 2D
+	// trainer's (train.LossCurve); never written.
+	LossHistory []float32
 }
 
 // Model returns the snapshot as a model file's content.
 func (s *Snapshot) Model() *Model {
+	if s.Params != nil {
+		return &Model{Version: ModelVersion, Config: s.Config, Params: s.Params, EMAParams: s.Net.Params, Step: s.Step}
+	}
 	return &Model{Version: ModelVersion, Config: s.Config, Params: s.Net.Params, Step: s.Step}
 }
 
@@ -96,6 +116,8 @@ type Trainer struct {
 	rng  *rand.Rand
 	step int
 	ema  float64
+	loss train.LossCurve
+	avg  []float32 // the moving average of the weights (Config.EMA > 0)
 
 	x0, x1, xt, target, dpred, grad, t []float32
 	labels                             []int
@@ -139,7 +161,12 @@ func NewFromModel(m *Model) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newTrainer(m.Config, data, m.Params, m.Step)
+	tr, err := newTrainer(m.Config, data, m.Params, m.Step)
+	if err == nil && tr.avg != nil && m.EMAParams != nil {
+		copy(tr.avg, m.EMAParams)
+		tr.Publish()
+	}
+	return tr, err
 }
 
 func newTrainer(cfg Config, data Dataset, params []float32, step int) (*Trainer, error) {
@@ -175,6 +202,9 @@ func newTrainer(cfg Config, data Dataset, params []float32, step int) (*Trainer,
 		target: make([]float32, b*d), dpred: make([]float32, b*d),
 		grad: make([]float32, len(net.Params)), t: make([]float32, b), labels: make([]int, b),
 		ema: math.NaN(),
+	}
+	if cfg.EMA > 0 {
+		tr.avg = append([]float32(nil), net.Params...)
 	}
 	tr.Publish()
 	return tr, nil
@@ -214,7 +244,15 @@ func (tr *Trainer) Step() (float64, error) {
 	}
 	tr.net.Backward(tr.ws, tr.dpred, tr.grad)
 	tr.opt.Step(tr.net.Params, tr.grad)
+	if tr.avg != nil {
+		// avg ← d·avg + (1 − d)·θ, d = min(EMA, (1 + k)/(10 + k))
+		d := float32(min(tr.cfg.EMA, float64(1+tr.step)/float64(10+tr.step)))
+		for i, p := range tr.net.Params {
+			tr.avg[i] = d*tr.avg[i] + (1-d)*p
+		}
+	}
 	tr.step++
+	tr.loss.Add(loss)
 	if math.IsNaN(tr.ema) {
 		tr.ema = loss
 	} else {
@@ -225,7 +263,13 @@ func (tr *Trainer) Step() (float64, error) {
 
 // Publish makes the current weights the latest Snapshot.
 func (tr *Trainer) Publish() {
-	tr.latest.Store(&Snapshot{Config: tr.cfg, Net: tr.net.Clone(), Step: tr.step, Loss: tr.ema})
+	s := &Snapshot{Config: tr.cfg, Net: tr.net.Clone(), Step: tr.step, Loss: tr.ema, LossHistory: tr.loss.Values()}
+	if tr.avg != nil {
+		s.Params = s.Net.Params
+		s.Net = tr.net.Clone()
+		copy(s.Net.Params, tr.avg)
+	}
+	tr.latest.Store(s)
 }
 
 // Latest returns the newest published Snapshot (never nil).

@@ -43,3 +43,21 @@ func (c *lossCurve) add(loss float64) {
 func (c *lossCurve) values() []float32 {
 	return append([]float32(nil), c.points...)
 }
+
+// LossCurve is the same curve for other trainers (the image trainer of
+// flow/hd); its zero value is ready to use.
+type LossCurve struct{ c lossCurve }
+
+// Add records one step's loss.
+func (l *LossCurve) Add(loss float64) {
+	if l.c.stride == 0 {
+		l.c.reset()
+	}
+	l.c.add(loss)
+}
+
+// Values returns a copy of the finished points.
+func (l *LossCurve) Values() []float32 { return l.c.values() }
+
+// Reset empties the curve.
+func (l *LossCurve) Reset() { l.c.reset() }

@@ -238,24 +238,31 @@ type Floats []float32
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (f *Floats) UnmarshalJSON(b []byte) error {
+	v, err := ParseFloats(b, MaxParams)
+	*f = v
+	return err
+}
+
+// ParseFloats parses the JSON array of numbers b (null: nil), refusing
+// more than max numbers before it allocates room for them: the model file
+// readers' weights (Floats here, flow/hd's image models).
+func ParseFloats(b []byte, max int) ([]float32, error) {
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {
-		*f = nil
-		return nil
+		return nil, nil
 	}
 	if len(b) < 2 || b[0] != '[' || b[len(b)-1] != ']' {
-		return errors.New("want an array of numbers")
+		return nil, errors.New("want an array of numbers")
 	}
 	body := bytes.TrimSpace(b[1 : len(b)-1])
 	if len(body) == 0 {
-		*f = Floats{}
-		return nil
+		return []float32{}, nil
 	}
 	n := bytes.Count(body, []byte{','}) + 1
-	if n > MaxParams {
-		return fmt.Errorf("%d numbers, more than the %d of the largest network (width %d, depth %d)", n, MaxParams, mlp.MaxWidth, mlp.MaxDepth)
+	if n > max {
+		return nil, fmt.Errorf("%d numbers, more than the %d of the largest network", n, max)
 	}
-	out := make(Floats, 0, n)
+	out := make([]float32, 0, n)
 	for len(body) > 0 {
 		num := body
 		if i := bytes.IndexByte(body, ','); i >= 0 {
@@ -266,16 +273,15 @@ func (f *Floats) UnmarshalJSON(b []byte) error {
 		num = bytes.TrimSpace(num)
 		// JSON numbers only: ParseFloat would also take "Inf", "0x1p3", "1_0".
 		if !isJSONNumber(num) {
-			return fmt.Errorf("element %d is %.20q, not a number", len(out), num)
+			return nil, fmt.Errorf("element %d is %.20q, not a number", len(out), num)
 		}
 		v, err := strconv.ParseFloat(string(num), 32)
 		if err != nil {
-			return fmt.Errorf("element %d: %w", len(out), err)
+			return nil, fmt.Errorf("element %d: %w", len(out), err)
 		}
 		out = append(out, float32(v))
 	}
-	*f = out
-	return nil
+	return out, nil
 }
 
 // isJSONNumber reports whether b is a number as JSON spells it:

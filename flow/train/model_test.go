@@ -331,3 +331,23 @@ func TestLargestModelFitsTheLimit(t *testing.T) {
 		t.Fatalf("MaxParams %d, MaxModelBytes %d", MaxParams, MaxModelBytes)
 	}
 }
+
+func TestParseFloatsCountsFirst(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want int // numbers read; -1 for an error
+	}{
+		{"[1, 2, 3]", 3, 3},
+		{"[1, 2, 3, 4]", 3, -1},
+		{"[]", 0, 0},
+		{"null", 0, 0},
+		{"[1, NaN]", 5, -1},
+		{"{}", 5, -1},
+	} {
+		got, err := ParseFloats([]byte(tc.in), tc.max)
+		if (err != nil) != (tc.want < 0) || (err == nil && len(got) != tc.want) {
+			t.Errorf("ParseFloats(%q, %d) = %v, %v", tc.in, tc.max, got, err)
+		}
+	}
+}

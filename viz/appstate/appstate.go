@@ -57,6 +57,8 @@ type State struct {
 	Tool    Tool    `json:"tool"`
 	// Compare is compare mode, absent with one pane.
 	Compare *Compare `json:"compare,omitempty"`
+	// Images is the image view (digits targets), absent in the plane.
+	Images *Images `json:"images,omitempty"`
 	// Density is the density layer and the live NLL, absent before either
 	// has anything to say.
 	Density *Density `json:"density,omitempty"`
@@ -393,4 +395,20 @@ type Pane struct {
 	NPE          float64           `json:"npe"`
 	NFE          int               `json:"nfe"`
 	Better       map[string]string `json:"better,omitempty"`
+}
+
+// Images is the image view: what it shows and of which weights.
+type Images struct {
+	Target   string  `json:"target"`            // digits or digits8
+	Mode     string  `json:"mode"`              // "grid" or "pca"
+	Cell     int     `json:"cell"`              // the chosen sample
+	Frames   int     `json:"frames"`            // frames sampled so far
+	Step     int     `json:"step"`              // training step of the frame shown
+	N        int     `json:"n"`                 // NUM_STEPS of the frame shown
+	Variance float64 `json:"variance"`          // share of the variance on the two components
+	Nearest  float64 `json:"nearest,omitempty"` // distance of the chosen sample to its nearest fresh image
+	// Controls are the screen rectangles [x, y, w, h] of the grid (or the
+	// PCA plot) and the film strip.
+	Main  [4]float64 `json:"main"`
+	Strip [4]float64 `json:"strip"`
 }

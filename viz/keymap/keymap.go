@@ -44,6 +44,7 @@ const (
 	ToggleProbe
 	ToggleReverse
 	ToggleCompare
+	ToggleImageView
 	NextLesson
 	PrevLesson
 	GoLesson // the lesson (or the deck's scene) numbered by the key's digit
@@ -103,7 +104,8 @@ var Table = []Binding{
 	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
 	{"Q", "Q", ToggleProbe, "probe: v(x, t) beside the exact marginal field"},
 	{"Z", "Z", ToggleReverse, "reverse: drag a target point back to its noise"},
-	{"K", "K", ToggleCompare, "compare two models side by side"},
+	{"K", "K · X", ToggleCompare, "compare two models · digits: PCA"},
+	{"X", "X", ToggleImageView, ""},
 	{"PageDown", "PgDn", NextLesson, "next lesson (presentation clicker)"},
 	{"PageUp", "PgUp", PrevLesson, "previous lesson"},
 	{"Digit1", "1–9", GoLesson, "go to lesson (deck scene) 1–9"},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/hd"
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/scene"
@@ -206,6 +207,9 @@ func (v *validator) spec(field, spec string) {
 	if len(spec) > maxSpec {
 		v.fail(field, "%d bytes, at most %d", len(spec), maxSpec)
 		return
+	}
+	if hd.IsTarget(spec) && field == "settings.target" {
+		return // an image target: the image view trains on it
 	}
 	if _, err := data.Load(spec); err != nil {
 		v.fail(field, "%v", err)

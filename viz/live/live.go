@@ -5,12 +5,15 @@ package live
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/hd"
 	"github.com/flowviz/flowviz/flow/sample"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/scene"
@@ -247,7 +250,8 @@ func (b *Backend) Status() scene.Status {
 // Options lists the choices of the panel.
 func (b *Backend) Options() scene.Options {
 	return scene.Options{
-		Data:      data.Names(),
+		// The image targets train in the app's image view (flow/hd).
+		Data:      append(data.Names(), slices.Sorted(maps.Keys(hd.Targets))...),
 		Acts:      []string{"silu", "selu", "tanh", "relu"},
 		Paths:     []string{"linear", "ot"},
 		Couplings: []string{train.CouplingIndependent, train.CouplingOT, train.CouplingReflow},

@@ -1,0 +1,79 @@
+package viz
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/viz/imageview"
+	"github.com/flowviz/flowviz/viz/keymap"
+)
+
+// TestImageTargetOpensTheImageView: choosing digits8 in the panel opens the
+// image view, pauses the 2D model and never hands it the image target; X
+// switches grid and PCA; the panel's buttons act on the image model;
+// choosing a 2D target closes the view and resumes the 2D model.
+func TestImageTargetOpensTheImageView(t *testing.T) {
+	b := newSynthetic(200, 10, 8)
+	b.status.State = "running"
+	g := testGame(t, b, 1280, 800)
+	screen := ebiten.NewImage(1280, 800)
+	frame(t, g, screen)
+	s := g.panes.cur.settings
+	s.Target = "digits8"
+	g.panes.edit(s)
+	frame(t, g, screen)
+	if g.img == nil {
+		t.Fatal("the digits8 target did not open the image view")
+	}
+	defer func() {
+		if g.img != nil {
+			g.img.close()
+		}
+	}()
+	if b.pauses == 0 {
+		t.Error("the 2D model behind the image view was not paused")
+	}
+	g.panes.cur.applyNow(false)
+	for _, a := range b.applied {
+		if a.Target == "digits8" {
+			t.Fatalf("the 2D backend was given the image target: %+v", a)
+		}
+	}
+	deadline := time.Now().Add(120 * time.Second)
+	for g.img.be.Frame() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("no image frame within 120 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+		frame(t, g, screen)
+	}
+	rep := g.report()
+	if im := rep.state.Images; im == nil || im.Target != "digits8" || im.Frames < 1 || rep.state.Target != "digits8" {
+		t.Fatalf("state file image section %+v, target %q", im, rep.state.Target)
+	}
+	g.do(keymap.ToggleImageView)
+	if g.img.view.Mode != imageview.PCAView || g.report().state.Images.Mode != "pca" {
+		t.Error("X did not switch to the PCA view")
+	}
+	frame(t, g, screen) // the PCA view draws
+	g.do(keymap.ToggleImageView)
+	if g.img.view.Mode != imageview.GridView {
+		t.Error("a second X did not switch back to the grid")
+	}
+	g.actions().Pause()
+	if st := g.trainingStatus().State; st != "paused" {
+		t.Errorf("Pause left the image model %q", st)
+	}
+	s = g.panes.cur.settings
+	s.Target = "moons"
+	g.panes.edit(s)
+	frame(t, g, screen)
+	if g.img != nil {
+		t.Fatal("a 2D target did not close the image view")
+	}
+	if b.trains == 0 {
+		t.Error("the 2D model was not resumed")
+	}
+}
