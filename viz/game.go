@@ -44,6 +44,7 @@ type Game struct {
 	keep    Keeper
 	lessons Lessons
 	tools   Tools
+	diff    diffusionView // the live W2 and class-accuracy readout
 	// toolBatch draws the lessons' and tools' shapes.
 	toolBatch Batch
 	ui        debugui.DebugUI
@@ -195,6 +196,7 @@ func (g *Game) Update() error {
 		p.applySettings(g.lessons.active())
 	}
 	g.cmp.update(g.panes)
+	g.diff.update(g.pane)
 	g.takeDroppedFiles(in.Dropped)
 	g.sendDrawing()
 	g.updateKeep()
@@ -247,6 +249,7 @@ func (g *Game) actions() Actions {
 		ScaleBy:  func(d float64) { g.setScale(g.scale + d) },
 		Contrast: g.setContrast,
 		Colours:  g.setColours,
+		Classes:  sceneClasses(g.pane.sc),
 	}
 }
 
@@ -347,6 +350,8 @@ func (g *Game) do(a keymap.Action) {
 		g.toggleTool(ProbeTool)
 	case keymap.ToggleReverse:
 		g.toggleTool(ReverseTool)
+	case keymap.ToggleScore:
+		g.toggleScoreArrows()
 	case keymap.NextLesson:
 		g.doLessonKey(lessonNext, 0)
 	case keymap.PrevLesson:
@@ -566,6 +571,7 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 	default:
 		g.tools.Draw(screen, g.toolFrame(canvasR))
 		g.hud.drawTraining(screen, canvasR, st, g.status, g.statusErr, g.fonts)
+		g.diff.draw(screen, canvasR, g.pane.applied, g.fonts, g.scale)
 	}
 	g.takeScreenshot(screen, canvasR)
 	if sc == nil && !g.lessons.geometric() {
@@ -700,6 +706,10 @@ func (g *Game) report() stateReport {
 		s.Compare = g.cmp.state(g.panes, g.paneRects(cr), g.focus)
 	}
 	s.Controls = g.bar.controls()
+	for k, r := range g.panel.diff.rects {
+		s.Controls["diffusion."+k] = r
+	}
+	s.Diffusion = g.diff.state(g.pane.applied, g.pane.sc)
 	if _, _, panelR := g.layout(); panelR.W > 0 {
 		s.Controls["panel"] = [4]float64{panelR.X, panelR.Y, panelR.W, panelR.H}
 	}

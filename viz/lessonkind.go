@@ -41,6 +41,11 @@ var lessonKinds = map[lesson.Kind]func() lessonKind{
 	lesson.Sampling: func() lessonKind { return &samplingKind{} },
 	lesson.Straight: func() lessonKind { return &straightKind{} },
 	lesson.Shape:    func() lessonKind { return &shapeKind{} },
+
+	lesson.Schedules: func() lessonKind { return &schedulesKind{} },
+	lesson.Score:     func() lessonKind { return &scoreKind{} },
+	lesson.SDE:       func() lessonKind { return &sdeKind{} },
+	lesson.Guidance:  func() lessonKind { return &guidanceKind{} },
 }
 
 // newLessonKind makes the state of kind k; a kind without a registry entry

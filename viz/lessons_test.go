@@ -95,12 +95,17 @@ func TestLessonKeysNavigateAndEscRestores(t *testing.T) {
 	want(7)
 	g.do(keymap.NextLesson)
 	want(8)
-	g.do(keymap.NextLesson) // past the last lesson: stays
-	want(8)
 	if !g.draw.On {
 		t.Error("lesson 8 does not turn draw mode on")
 	}
-	g.doLessonKey(lessonGo, 9) // no such lesson
+	last := len(g.lessons.all)
+	g.doLessonKey(lessonGo, last)
+	want(last)
+	g.do(keymap.NextLesson) // past the last lesson: stays
+	want(last)
+	g.doLessonKey(lessonGo, last+1) // no such lesson
+	want(last)
+	g.doLessonKey(lessonGo, 8)
 	want(8)
 	g.do(keymap.LeaveLesson)
 	frame(t, g, screen)

@@ -42,6 +42,8 @@ type Panel struct {
 	tgtSpec  string
 	seed     int
 	changed  bool // a setting changed this tick
+
+	diff diffusionSection // schedules, targets, SDE, classes: its own file
 }
 
 // Sync loads settings into the widgets (at start and after outside changes).
@@ -101,6 +103,7 @@ type Actions struct {
 	ScaleBy                            func(float64)          // UI scale + or − 1
 	Contrast                           func(on bool)          // high-contrast theme
 	Colours                            func(name string)      // colour map by name
+	Classes                            int                    // classes of the target on screen, for the Diffusion section
 }
 
 // Build lays out the panel for this tick. It returns the settings as edited
@@ -127,6 +130,9 @@ func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl 
 			}
 			p.model(ctx)
 			p.flow(ctx)
+			if p.diff.build(ctx, &p.edit, diffusionInfo{t: tl.T, classes: act.Classes}, p.Scale) {
+				p.mark()
+			}
 			p.sampler(ctx, act)
 			p.view(ctx, layers, tl, act)
 			p.statusLine(ctx, status)

@@ -56,6 +56,9 @@ type State struct {
 	Tool    Tool    `json:"tool"`
 	// Compare is compare mode, absent with one pane.
 	Compare *Compare `json:"compare,omitempty"`
+	// Diffusion is the Gaussian path, target, SDE and guidance settings
+	// and what they measure.
+	Diffusion Diffusion `json:"diffusion"`
 
 	FPS      float64 `json:"fps"`
 	UpdateMs float64 `json:"update_ms"` // mean CPU time per Update
@@ -103,6 +106,32 @@ type Tool struct {
 	Other    *flow.Vec     `json:"other,omitempty"`     // compare mode: the other pane's learned v at the probe
 	TopShare float64       `json:"top_share,omitempty"` // posterior weight of the heaviest target
 	Reverse  [][2]flow.Vec `json:"reverse,omitempty"`   // [x1 at t = 1, x0 at t = 0] per path
+	// The score ∇log p_t at the probe, learned and exact, beside the
+	// velocities (Gaussian paths only).
+	LearnedScore *flow.Vec `json:"learned_score,omitempty"`
+	ExactScore   *flow.Vec `json:"exact_score,omitempty"`
+}
+
+// Diffusion is what the Diffusion section set and the live measurement of
+// the samples: W2 to the target beside its two-sample floor, and for a
+// class-conditional model the class accuracy beside chance. Measured is
+// false until a scene of the current settings has been measured.
+type Diffusion struct {
+	Schedule string  `json:"schedule"`
+	Predict  string  `json:"predict"`
+	Noise    float64 `json:"noise"`
+	Cond     bool    `json:"cond"`
+	Classes  int     `json:"classes"` // of the target on screen
+	Class    int     `json:"class"`   // −1 for every class
+	W        float64 `json:"w"`       // guidance
+	Score    bool    `json:"score_arrows"`
+
+	Measured bool    `json:"measured"`
+	W2       float64 `json:"w2"`
+	Floor    float64 `json:"w2_floor"`
+	Accuracy float64 `json:"accuracy"` // −1 without classes
+	Chance   float64 `json:"chance"`
+	Step     int     `json:"step"` // training step of the measured scene
 }
 
 // Size is a width and height in pixels.

@@ -42,6 +42,7 @@ const (
 	CycleColourMap
 	ToggleProbe
 	ToggleReverse
+	ToggleScore // the arrows show the velocity or the score
 	ToggleCompare
 	NextLesson
 	PrevLesson
@@ -92,11 +93,12 @@ var Table = []Binding{
 	{"D", "D", ToggleDraw, "draw mode: paint the target (left button)"},
 	{"S", "Ctrl+S", SaveSession, "save the session"},
 	{"O", "Ctrl+O", OpenSession, "open the session in the panel's path"},
-	{"E", "Ctrl+E", ExportData, "export samples, trajectories (CSV) and the model"},
+	{"E", "Ctrl+E", ExportData, "export samples, paths (CSV) and the model"},
 	{"F12", "F12", Screenshot, "PNG screenshot of the canvas"},
 	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
 	{"Q", "Q", ToggleProbe, "probe: v(x, t) beside the exact marginal field"},
 	{"Z", "Z", ToggleReverse, "reverse: drag a target point back to its noise"},
+	{"U", "U", ToggleScore, "arrows: velocity or score"},
 	{"K", "K", ToggleCompare, "compare two models side by side"},
 	{"PageDown", "PgDn", NextLesson, "next lesson (presentation clicker)"},
 	{"PageUp", "PgUp", PrevLesson, "previous lesson"},

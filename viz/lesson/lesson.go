@@ -20,10 +20,16 @@ const (
 	Sampling Kind = "sampling" // sample quality by steps and solver
 	Straight Kind = "straight" // straightness by coupling
 	Shape    Kind = "shape"    // a target the user draws
+
+	// The lecture after the blog post (issue 18).
+	Schedules Kind = "schedules" // α(t), σ(t) and the conditional paths under each scheduler
+	Score     Kind = "score"     // the probe's velocity and score, one converted into the other
+	SDE       Kind = "sde"       // the reverse SDE's noise: the same endpoint distribution
+	Guidance  Kind = "guidance"  // classifier-free guidance w and the class accuracy
 )
 
 // kinds lists every Kind, for validation and messages.
-var kinds = []Kind{Pair, Interp, Crossing, Batch, Average, Sampling, Straight, Shape}
+var kinds = []Kind{Pair, Interp, Crossing, Batch, Average, Sampling, Straight, Shape, Schedules, Score, SDE, Guidance}
 
 // layers are the names Lesson.Show may turn on.
 var layers = []string{"field", "particles", "trails", "trajectories", "clouds", "grid", "legend"}
@@ -40,6 +46,13 @@ type Settings struct {
 	Grid      int    `json:"grid,omitempty"`
 	Width     int    `json:"width,omitempty"`
 	Reset     bool   `json:"reset,omitempty"` // fresh weights on entry, so training is seen from the start
+
+	// Gaussian paths, targets and classes (scene.Settings' fields of the
+	// same names); a schedule replaces the path (linear, σ = 0), a
+	// conditional model needs the independent coupling.
+	Schedule string `json:"schedule,omitempty"`
+	Predict  string `json:"predict,omitempty"`
+	Cond     bool   `json:"cond,omitempty"`
 }
 
 // Apply returns base with the non-zero fields of s in place of its own.
@@ -69,6 +82,25 @@ func (s Settings) Apply(base scene.Settings) scene.Settings {
 	if s.Width != 0 {
 		base.Width = s.Width
 	}
+	if s.Schedule != "" {
+		base.Schedule = s.Schedule
+		if base.Schedule == "linear" {
+			base.Schedule = ""
+		} else {
+			base.Path, base.Sigma = "linear", 0
+		}
+	}
+	if s.Predict != "" {
+		base.Predict = s.Predict
+		if base.Predict == "velocity" {
+			base.Predict = ""
+		} else if base.Path == "linear" {
+			base.Sigma = 0
+		}
+	}
+	if s.Cond {
+		base.Cond, base.Coupling = true, "independent"
+	}
 	return base
 }
 
@@ -91,5 +123,8 @@ type Lesson struct {
 	StepChoices []int      `json:"step_choices,omitempty"` // sampling
 	Solvers     []string   `json:"solvers,omitempty"`      // sampling
 	Couplings   []string   `json:"couplings,omitempty"`    // straight
+	Schedules   []string   `json:"schedules,omitempty"`    // schedules: the schedulers offered
+	Noises      []float64  `json:"noises,omitempty"`       // sde: the noise levels g compared
+	Guidances   []float64  `json:"guidances,omitempty"`    // guidance: the w compared
 	Settings    Settings   `json:"settings"`
 }

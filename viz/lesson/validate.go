@@ -110,6 +110,58 @@ var kindChecks = map[Kind]func(*validator, Lesson){
 	Batch:    (*validator).pairs,
 	Sampling: (*validator).sampling,
 	Straight: (*validator).straight,
+
+	Schedules: (*validator).schedules,
+	Score:     (*validator).scorePoint,
+	SDE:       (*validator).noises,
+	Guidance:  (*validator).guidances,
+}
+
+func (v *validator) schedules(l Lesson) {
+	if len(l.Schedules) == 0 {
+		v.fail("schedules", "empty")
+	}
+	for _, s := range l.Schedules {
+		if _, err := flow.ParseScheduler(s); err != nil {
+			v.fail("schedules", "%v", err)
+		}
+	}
+	v.pairs(l)
+}
+
+// scorePoint needs a Gaussian path: the score of the linear path with σ > 0
+// does not exist. The probe starts at x0.
+func (v *validator) scorePoint(l Lesson) {
+	if l.Settings.Schedule == "" && l.Settings.Predict == "" {
+		v.fail("settings.schedule", "the score lesson names its schedule (linear, cosine, vp, ve or poly)")
+	}
+}
+
+func (v *validator) noises(l Lesson) {
+	if len(l.Noises) == 0 {
+		v.fail("noises", "empty")
+	}
+	for _, g := range l.Noises {
+		if !(g >= 0 && g <= scene.MaxNoise) {
+			v.fail("noises", "%v outside 0..%d", g, scene.MaxNoise)
+		}
+	}
+	v.count("steps", l.Steps, scene.MinSteps, scene.MaxSteps)
+}
+
+func (v *validator) guidances(l Lesson) {
+	if len(l.Guidances) == 0 {
+		v.fail("guidances", "empty")
+	}
+	for _, w := range l.Guidances {
+		if !(w >= scene.MinGuidance+1 && w <= scene.MaxGuidance+1) {
+			v.fail("guidances", "w = %v outside %d..%d", w, scene.MinGuidance+1, scene.MaxGuidance+1)
+		}
+	}
+	if !l.Settings.Cond {
+		v.fail("settings.cond", "the guidance lesson needs a class-conditional model")
+	}
+	v.count("steps", l.Steps, scene.MinSteps, scene.MaxSteps)
 }
 
 func (v *validator) pair(l Lesson) {
@@ -183,6 +235,21 @@ func (v *validator) settings(s Settings) {
 	v.setting("settings.particles", s.Particles, scene.MinParticles, scene.MaxParticles)
 	v.setting("settings.grid", s.Grid, scene.MinGrid, scene.MaxGrid)
 	v.setting("settings.width", s.Width, 1, mlp.MaxWidth)
+	if s.Schedule != "" {
+		if _, err := flow.ParseScheduler(s.Schedule); err != nil {
+			v.fail("settings.schedule", "%v", err)
+		}
+	}
+	if s.Predict != "" {
+		if _, err := flow.ParseTarget(s.Predict); err != nil {
+			v.fail("settings.predict", "%v", err)
+		}
+	}
+	if s.Cond && s.Target != "" {
+		if d, err := data.Load(s.Target); err == nil && data.NumClasses(d) == 0 {
+			v.fail("settings.cond", "target %s has no classes", s.Target)
+		}
+	}
 }
 
 func (v *validator) setting(field string, n, lo, hi int) {

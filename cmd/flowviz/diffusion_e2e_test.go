@@ -1,0 +1,132 @@
+package main_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/e2e"
+)
+
+// panelControl scrolls the panel with the wheel until the control called
+// name lies inside it, and returns the state then.
+func (a *app) panelControl(t *testing.T, name string) *appstate.State {
+	t.Helper()
+	s := a.fresh(t)
+	panel := s.Controls["panel"]
+	for range 40 {
+		r, ok := s.Controls[name]
+		if ok && r[1] >= panel[1]+20 && r[1]+r[3] <= panel[1]+panel[3]-20 {
+			return s
+		}
+		// Down while the control is below the panel's middle (or not laid
+		// out yet: it is further down), up while above.
+		clicks := -2
+		if ok && r[1] < panel[1]+panel[3]/2 {
+			clicks = 2
+		}
+		a.x.Scroll(a.win.X+int(panel[0]+panel[2]/2), a.win.Y+int(panel[1]+panel[3]/2), clicks)
+		time.Sleep(hold)
+		s = a.fresh(t)
+	}
+	t.Fatalf("the panel never showed %q: %v", name, s.Controls)
+	return nil
+}
+
+// clickControl clicks at fraction fx of the named panel control's width.
+func (a *app) clickControl(t *testing.T, name string, fx float64) {
+	t.Helper()
+	s := a.panelControl(t, name)
+	r := s.Controls[name]
+	a.click(a.win.X+int(r[0]+fx*r[2]), a.win.Y+int(r[1]+r[3]/2))
+}
+
+// TestDiffusionE2E is the lecture after the blog post, done as a new user
+// does it at a projector (scale 2, 1920×1080): in the panel, switch to the
+// variance-preserving schedule and score prediction, train, turn the SDE's
+// noise up and see W2 stay close to the ODE's; then class-conditional
+// 8 Gaussians, whose class accuracy rises with the guidance w.
+func TestDiffusionE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	const w, h = 1920, 1080
+	a := startAppOn(t, w, h, t.TempDir(), "-window", "1920x1080", "-scale", "2", "-drawing", "", "-keep-dir", "")
+
+	a.clickControl(t, "diffusion.schedule.vp", 0.5)
+	a.waitState(t, "the vp schedule", func(s *appstate.State) bool { return s.Diffusion.Schedule == "vp" })
+	a.clickControl(t, "diffusion.predict.score", 0.5)
+	a.waitState(t, "score prediction", func(s *appstate.State) bool { return s.Diffusion.Predict == "score" })
+	shot := a.x.Screenshot(t)
+	savePNG(t, shot, "diffusion-vp-score")
+
+	// Train until the ODE's samples are near the moons, then measure.
+	ode := a.waitStateFor(t, 4*waitLearn, "the ODE's W2 of a trained vp score model", func(s *appstate.State) bool {
+		d := s.Diffusion
+		return d.Schedule == "vp" && d.Predict == "score" && d.Measured && d.Noise == 0 && s.Training.Step > 4000 && d.W2 > 0 && d.W2 < 0.6
+	})
+	t.Logf("ODE at step %d: W2 %.3f (floor %.3f)", ode.Diffusion.Step, ode.Diffusion.W2, ode.Diffusion.Floor)
+
+	// The noise slider, clicked at 40 % of its width: g ≈ 2.
+	a.clickControl(t, "diffusion.noise", 0.4)
+	sde := a.waitState(t, "the SDE's W2", func(s *appstate.State) bool {
+		return s.Diffusion.Noise > 1 && s.Diffusion.Measured
+	})
+	// Wait for a measurement of weights at least as trained as the ODE's.
+	sde = a.waitState(t, "the SDE measured on trained weights", func(s *appstate.State) bool {
+		return s.Diffusion.Noise > 1 && s.Diffusion.Measured && s.Diffusion.Step >= ode.Diffusion.Step && s.Diffusion.W2 > 0
+	})
+	t.Logf("SDE g = %.1f at step %d: W2 %.3f (floor %.3f)", sde.Diffusion.Noise, sde.Diffusion.Step, sde.Diffusion.W2, sde.Diffusion.Floor)
+	savePNG(t, a.x.Screenshot(t), "diffusion-sde")
+	// Same marginals: the SDE lands on the moons as the ODE does (it
+	// usually lands closer, its noise correcting the ODE's drift).
+	if sde.Diffusion.W2 > math.Max(0.6, 1.5*ode.Diffusion.W2) {
+		t.Errorf("the SDE's W2 %.3f is far from the ODE's %.3f", sde.Diffusion.W2, ode.Diffusion.W2)
+	}
+
+	// U shows the score, converted from the network's prediction.
+	a.key(e2e.KeysymOf('u'))
+	a.waitState(t, "score arrows", func(s *appstate.State) bool { return s.Diffusion.Score })
+	savePNG(t, a.x.Screenshot(t), "diffusion-score-arrows")
+	a.key(e2e.KeysymOf('u'))
+	a.waitState(t, "velocity arrows", func(s *appstate.State) bool { return !s.Diffusion.Score })
+}
+
+// TestGuidanceE2E trains a class-conditional model of 8 Gaussians and
+// sweeps the guidance slider: the class accuracy rises with w.
+func TestGuidanceE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	const w, h = 1920, 1080
+	a := startAppOn(t, w, h, t.TempDir(), "-window", "1920x1080", "-scale", "2", "-drawing", "", "-keep-dir", "",
+		"-target", "8gaussians:radius=3,std=0.6")
+	a.clickControl(t, "diffusion.cond", 0.1)
+	a.waitState(t, "a class-conditional model", func(s *appstate.State) bool { return s.Diffusion.Cond && s.Diffusion.Classes == 8 })
+
+	measure := func(wantW float64) appstate.Diffusion {
+		t.Helper()
+		s := a.waitStateFor(t, 2*waitLearn, fmt.Sprintf("class accuracy at w = %.1f", wantW), func(s *appstate.State) bool {
+			d := s.Diffusion
+			return d.Measured && math.Abs(d.W-wantW) < 0.3 && d.Accuracy >= 0 && s.Training.Step > 3000
+		})
+		t.Logf("w = %.2f at step %d: class accuracy %.3f (chance %.3f), W2 %.3f", s.Diffusion.W, s.Diffusion.Step, s.Diffusion.Accuracy, s.Diffusion.Chance, s.Diffusion.W2)
+		return s.Diffusion
+	}
+	// The slider runs 0..10: at 10 % of its width w ≈ 1, at 40 % w ≈ 4.
+	a.clickControl(t, "diffusion.guidance", 0.02)
+	w0 := measure(0)
+	savePNG(t, a.x.Screenshot(t), "guidance-w0")
+	a.clickControl(t, "diffusion.guidance", 0.4)
+	s := a.fresh(t)
+	w4 := measure(s.Diffusion.W)
+	savePNG(t, a.x.Screenshot(t), "guidance-w4")
+	if w4.W < 2 {
+		t.Fatalf("the slider gave w = %.2f, want ≈ 4", w4.W)
+	}
+	if w4.Accuracy < w0.Accuracy+0.3 || w4.Accuracy < 0.8 {
+		t.Errorf("class accuracy %.3f at w = %.1f, %.3f at w = 0: guidance should raise it", w4.Accuracy, w4.W, w0.Accuracy)
+	}
+}

@@ -1,0 +1,136 @@
+package viz
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/viz/input"
+	"github.com/flowviz/flowviz/viz/lesson"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/scene"
+)
+
+// schedulesKind is lesson 10: the Gaussian path xt = α·x1 + σ·x0 under
+// each scheduler. It draws fixed pairs' conditional paths under the chosen
+// one, with xt and its velocity at the clock's t, and an α/σ plot beside;
+// the column compares every scheduler's α and σ at t.
+type schedulesKind struct {
+	chosen int // index into the lesson's Schedules
+	scheds []flow.Scheduler
+	x0, x1 []flow.Vec
+	steps  int
+	plot   schedulePlot
+}
+
+var _ lessonKind = (*schedulesKind)(nil)
+
+// pathSegments is how many straight pieces draw one conditional path.
+const pathSegments = 48
+
+func (k *schedulesKind) open(g *Game, l *lesson.Lesson, next *scene.Settings) {
+	k.chosen, k.scheds = 0, k.scheds[:0]
+	for _, name := range l.Schedules {
+		s, _ := flow.ParseScheduler(name) // validated on load
+		k.scheds = append(k.scheds, s)
+	}
+	// Independent pairs, the same every time the lesson opens.
+	rng := rand.New(rand.NewPCG(l.Seed, 0x736368))
+	k.x0, k.x1 = make([]flow.Vec, l.Pairs), make([]flow.Vec, l.Pairs)
+	loadOr(next.Source, "gaussian").Sample(rng, k.x0)
+	loadOr(next.Target, "moons").Sample(rng, k.x1)
+	k.steps = l.Steps
+	g.tl.SetSteps(k.steps)
+	g.tl.Start()
+	g.tl.Play()
+}
+
+func (k *schedulesKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	if g.tl.N != k.steps {
+		// New scenes set the timeline to their step count; this figure
+		// has its own.
+		g.tl.SetSteps(k.steps)
+	}
+}
+
+func (k *schedulesKind) chips(g *Game) {
+	l := g.lessons.current()
+	g.setChips(l.Schedules, func(i int) bool { return i == k.chosen }, func(i int) { k.chosen = i })
+}
+
+// draw draws each pair's path xt for t ∈ [0, 1] under the chosen
+// scheduler, xt at the clock's t with its velocity ut = α′·x1 + σ′·x0, and
+// the α/σ plot in the figure's top right corner.
+func (k *schedulesKind) draw(g *Game, dst *ebiten.Image) {
+	if len(k.scheds) == 0 {
+		return
+	}
+	sched := k.scheds[k.chosen]
+	cam := &g.pane.canvas.Cam
+	s := g.scale
+	b := &g.toolBatch
+	b.Begin(dst)
+	t := g.tl.T
+	c := sched.At(t)
+	for i := range k.x0 {
+		x0, x1 := k.x0[i], k.x1[i]
+		col := palette.Start(x0[0], x0[1], 1)
+		// The path itself, fading in towards the data.
+		var px, py float64
+		for j := 0; j <= pathSegments; j++ {
+			cj := sched.At(float64(j) / pathSegments)
+			sx, sy := cam.ToScreen(cj.Alpha*x1[0]+cj.Sigma*x0[0], cj.Alpha*x1[1]+cj.Sigma*x0[1])
+			if j > 0 {
+				b.Line(float32(px), float32(py), float32(sx), float32(sy), float32(1.6*s), col.WithAlpha(0.45), col.WithAlpha(0.45))
+			}
+			px, py = sx, sy
+		}
+		ax, ay := cam.ToScreen(x1[0], x1[1])
+		b.Rect(float32(ax-3*s), float32(ay-3*s), float32(6*s), float32(6*s), palette.Target.WithAlpha(1))
+		xt := flow.Vec{c.Alpha*x1[0] + c.Sigma*x0[0], c.Alpha*x1[1] + c.Sigma*x0[1]}
+		ut := flow.Vec{c.DAlpha*x1[0] + c.DSigma*x0[0], c.DAlpha*x1[1] + c.DSigma*x0[1]}
+		sx, sy := cam.ToScreen(xt[0], xt[1])
+		// Arrows of a tenth of the velocity per unit t, capped so that
+		// VE's fast start stays on screen.
+		dx, dy := 0.1*ut[0]*cam.Zoom, -0.1*ut[1]*cam.Zoom
+		if l := math.Hypot(dx, dy); l > 80*s {
+			dx, dy = dx*80*s/l, dy*80*s/l
+		}
+		b.Arrow(float32(sx), float32(sy), float32(dx), float32(dy), float32(2*s), float32(9*s), palette.Accent)
+		b.Rect(float32(sx-4*s), float32(sy-4*s), float32(8*s), float32(8*s), col)
+	}
+	b.Flush()
+	fig := g.lessons.lay.figure
+	w, h := math.Min(300*s, fig.W*0.45), 110*s
+	k.plot.sched, k.plot.t = sched, t
+	k.plot.draw(dst, rect{fig.X + fig.W - w - 10*s, fig.Y + 10*s, w, h}, s)
+}
+
+// lines shows the chosen scheduler's coefficients at t and a table of every
+// scheduler's α and σ there.
+func (k *schedulesKind) lines(g *Game) []numLine {
+	if len(k.scheds) == 0 {
+		return nil
+	}
+	t := g.tl.T
+	c := k.scheds[k.chosen].At(t)
+	lines := []numLine{
+		proseLine(fmt.Sprintf("t = %s:  α = %s,  σ = %s,  α′ = %s,  σ′ = %s", lesson.FormatNum(t),
+			lesson.FormatNum(c.Alpha), lesson.FormatNum(c.Sigma), lesson.FormatNum(c.DAlpha), lesson.FormatNum(c.DSigma))),
+		proseLine("dots: xt of each pair; arrows: ut = α′·x1 + σ′·x0"),
+		tableHead("schedule", "α", "σ", "α² + σ²"),
+	}
+	l := g.lessons.current()
+	for i, s := range k.scheds {
+		ci := s.At(t)
+		row := tableRow(l.Schedules[i], lesson.FormatNum(ci.Alpha), lesson.FormatNum(ci.Sigma), lesson.FormatNum(ci.Alpha*ci.Alpha+ci.Sigma*ci.Sigma))
+		row.hi = i == k.chosen
+		lines = append(lines, row)
+	}
+	return lines
+}
+
+func (*schedulesKind) geometric() bool { return true }
