@@ -293,6 +293,8 @@ func FuzzRead(f *testing.F) {
 	}
 	f.Add(compared.Bytes())
 	f.Add([]byte(`{"format":"flowviz-session","version":1}`))
+	f.Add([]byte(`{"format":"flowviz-session","version":2,"target":{"points":[[1,2],[3,4]],"labels":[0,7]}}`))
+	f.Add([]byte(`{"format":"flowviz-session","version":2,"target":{"points":[[1,2]],"labels":[` + strings.Repeat("1,", MaxPoints) + `1]}}`))
 	f.Add([]byte(`{"format":"flowviz-session","version":1,"target":{"points":[[1e308,-1e308]]}}`))
 	// Size bombs: more points than a drawing holds, moments longer than any
 	// network, a network the app cannot keep.
