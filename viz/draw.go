@@ -258,7 +258,12 @@ func (g *Game) sendDrawing() {
 		if fit {
 			d.fitNext = false
 		}
-		if g.setData(source, &data.PointSet{Points: pts, Name: name}, fit) && len(pts) == 0 {
+		set := &data.PointSet{Points: pts, Name: name}
+		if doc.Labelled() {
+			// Its colours are classes a conditional model trains on.
+			set.Labels = append([]int(nil), doc.Labels()...)
+		}
+		if g.setData(source, set, fit) && len(pts) == 0 {
 			g.setStatus(drawHint, false)
 		}
 	}
@@ -320,6 +325,7 @@ func (g *Game) drawPanel(ctx *debugui.Context) {
 		ctx.Button("Undo").On(g.undoDrawing)
 		ctx.Button("Redo").On(g.redoDrawing)
 		ctx.Button("Clear").On(g.clearDrawing)
+		g.drawColourRow(ctx)
 		ctx.SetGridLayout(nil, nil)
 		ctx.Text(fmt.Sprintf("target %s pts · source %s pts", thousands(d.target.Len()), thousands(d.source.Len())))
 		ctx.SetGridLayout([]int{-2, -1}, nil)
@@ -371,7 +377,7 @@ func (g *Game) drawOverlay(dst *ebiten.Image, canvasR rect) {
 	area := g.paintArea(canvasR)
 	if area.contains(cx, cy) {
 		r := float64(d.Radius) * g.scale
-		ring := palette.Accent
+		ring := g.drawColour()
 		if d.Tool == Eraser {
 			ring = palette.Error
 		}
@@ -416,13 +422,18 @@ func (g *Game) drawDrawingPoints(canvasR rect) {
 	if d.ToSource {
 		col = palette.Source.WithAlpha(0.85)
 	}
-	pts := d.doc().Points()
+	pts, labels := d.doc().Points(), d.doc().Labels()
+	coloured := d.doc().Labelled()
 	size := float32(math.Max(2, 2.5*g.scale))
 	stride := max(1, (len(pts)+maxCloud-1)/maxCloud)
 	for i := 0; i < len(pts); i += stride {
 		sx, sy := c.ToScreen(pts[i][0], pts[i][1])
 		if c.Contains(sx, sy) {
-			b.Rect(float32(sx)-size/2, float32(sy)-size/2, size, size, col)
+			ci := col
+			if coloured && i < len(labels) {
+				ci = palette.Class(labels[i]).WithAlpha(0.85)
+			}
+			b.Rect(float32(sx)-size/2, float32(sy)-size/2, size, size, ci)
 		}
 	}
 	b.Flush()

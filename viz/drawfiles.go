@@ -46,12 +46,16 @@ func (g *Game) loadIntoDrawing(d data.Dist, what string) {
 }
 
 // replaceDrawing puts pts into the drawing being edited.
-func (g *Game) replaceDrawing(pts []flow.Vec, what string) {
+func (g *Game) replaceDrawing(pts []flow.Vec, what string) { g.replaceLabeled(pts, nil, what) }
+
+// replaceLabeled puts pts with their classes (nil: all class 0) into the
+// drawing being edited.
+func (g *Game) replaceLabeled(pts []flow.Vec, labels []int, what string) {
 	if g.draw.stroking {
 		return
 	}
 	doc := g.draw.doc()
-	doc.Replace(pts)
+	doc.ReplaceLabeled(pts, labels)
 	g.draw.fitNext = true
 	msg := fmt.Sprintf("%s → %s: %s points; training continues from the current weights", what, g.drawSide(), thousands(doc.Len()))
 	if doc.Capped() {
@@ -97,6 +101,7 @@ type fileLoads struct {
 type loadedFile struct {
 	name  string     // base name, for messages
 	pts   []flow.Vec // a CSV's points
+	labs  []int      // and their classes, nil for a plain x,y file
 	img   data.Dist  // an image's mask
 	raw   []byte     // the image's bytes, kept for a new threshold
 	err   error
@@ -187,7 +192,7 @@ func decodeFile(name string, b []byte, opt data.MaskOptions) loadedFile {
 	r := loadedFile{name: base}
 	switch ext := strings.ToLower(path.Ext(base)); ext {
 	case ".csv":
-		r.pts, r.err = data.ReadCSV(bytes.NewReader(b), data.MaxCSVPoints)
+		r.pts, r.labs, r.err = data.ReadLabeledCSV(bytes.NewReader(b), data.MaxCSVPoints)
 		if r.err == nil && len(r.pts) == 0 {
 			r.err = errors.New("no points")
 		}
@@ -215,7 +220,7 @@ func (g *Game) applyLoaded(r loadedFile) {
 		g.loadIntoDrawing(r.img, r.name)
 		return
 	}
-	g.replaceDrawing(r.pts, r.name)
+	g.replaceLabeled(r.pts, r.labs, r.name)
 }
 
 // loadFile reads an image or a CSV of points by its name's ending into the
@@ -247,7 +252,7 @@ func (g *Game) saveDrawingTo(file string) {
 		g.setStatus(err.Error(), true)
 		return
 	}
-	if err := writeCSV(g.keep.store, file, g.draw.doc().Points()); err != nil {
+	if err := writeDrawing(g.keep.store, file, g.draw.doc()); err != nil {
 		g.setStatus(fmt.Sprintf("Could not save: %v", err), true)
 		return
 	}
@@ -274,8 +279,9 @@ func (g *Game) restoreDrawing(file string, asTarget bool) {
 		return
 	}
 	var pts []flow.Vec
+	var labels []int
 	if err == nil {
-		pts, err = data.ReadCSV(bytes.NewReader(b), drawing.MaxPoints)
+		pts, labels, err = data.ReadLabeledCSV(bytes.NewReader(b), drawing.MaxPoints)
 	}
 	if err != nil {
 		msg := fmt.Sprintf("The saved drawing %s could not be read (%s); starting without it", file, strings.TrimPrefix(err.Error(), "data: "))
@@ -288,7 +294,7 @@ func (g *Game) restoreDrawing(file string, asTarget bool) {
 		g.setStatus(msg+".", true)
 		return
 	}
-	g.draw.target = drawing.New(pts)
+	g.draw.target = drawing.NewLabeled(pts, labels)
 	if asTarget && g.draw.target.Len() > 0 {
 		// A version the backend has not seen: the first tick sends it.
 		g.draw.sent[0] = -1
@@ -325,5 +331,5 @@ func (g *Game) keepDrawing(file string) error {
 	if err := g.keep.store.MkdirAll(filepath.Dir(file)); err != nil {
 		return err
 	}
-	return writeCSV(g.keep.store, file, g.draw.target.Points())
+	return writeDrawing(g.keep.store, file, g.draw.target)
 }

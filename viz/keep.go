@@ -516,7 +516,7 @@ func (g *Game) applySession(s *session.Session) error {
 		if d.Spec != "" {
 			continue
 		}
-		doc := drawing.New(append([]flow.Vec(nil), d.Points...))
+		doc := drawing.NewLabeled(append([]flow.Vec(nil), d.Points...), d.Labels)
 		if i == 0 {
 			g.draw.target = doc
 		} else {
@@ -718,8 +718,13 @@ func specFor(st storage.Store, d data.Dist, csvPath string) (string, error) {
 	if sd.Spec != "" {
 		return sd.Spec, nil
 	}
-	if err := writeCSV(st, csvPath, sd.Points); err != nil {
-		return "", err
+	write := func(w io.Writer) error { return data.WriteCSV(w, sd.Points) }
+	if sd.Labels != nil {
+		// A conditional model's target keeps its classes.
+		write = func(w io.Writer) error { return data.WriteLabeledCSV(w, sd.Points, sd.Labels) }
+	}
+	if err := st.WriteFile(csvPath, write); err != nil {
+		return "", fmt.Errorf("data: %w", err)
 	}
 	abs, err := filepath.Abs(csvPath)
 	if err != nil {
