@@ -12,6 +12,7 @@ import (
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/compare"
 	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
@@ -38,6 +39,13 @@ type Compare struct {
 	stop  func()          // ends B's backend; nil while B does not run
 	share []scene.Backend // the backends training in lockstep
 
+	// kept is pane A's run as it was when compare mode opened mid-run:
+	// the two panes then race from the same fresh start (same seed, same
+	// batches), and closing compare mode brings A's run back.
+	kept    *train.SavedState
+	keptAt  int            // its training step
+	keptSet scene.Settings // A's applied settings then
+
 	// The strip's sample metrics, measured by a goroutine; step/loss/steps/s
 	// are read live from the backends.
 	measured  [2]compare.Metrics
@@ -58,8 +66,10 @@ func (c *Compare) spec() string {
 
 // open starts pane B from a's applied settings with the spec's changes: a
 // fresh model of its own, the same data, seed and particles. start runs
-// the backend the way the app runs its own (goroutines or stepwise).
-func (c *Compare) open(a *Pane, newBackend func(scene.Settings) (scene.Backend, error), start func(scene.Backend) func(), say func(string, bool)) (*Pane, error) {
+// the backend the way the app runs its own (goroutines or stepwise). keep
+// sets A's run aside when it has trained already (keepRun), for a race
+// from step 0; a lesson restarts A itself.
+func (c *Compare) open(a *Pane, keep bool, newBackend func(scene.Settings) (scene.Backend, error), start func(scene.Backend) func(), say func(string, bool)) (*Pane, error) {
 	if newBackend == nil {
 		return nil, fmt.Errorf("compare mode needs the live trainer: start without -demo")
 	}
@@ -74,6 +84,10 @@ func (c *Compare) open(a *Pane, newBackend func(scene.Settings) (scene.Backend, 
 	if err := backend.Apply(sb); err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
+	c.kept = nil
+	if keep {
+		c.keepRun(a)
+	}
 	b := newPane(backend, sb, a.lastCanvas, a.canvas.Scale, say)
 	b.canvas.Layers = a.canvas.Layers
 	b.canvas.Cam = a.canvas.Cam
@@ -81,32 +95,101 @@ func (c *Compare) open(a *Pane, newBackend func(scene.Settings) (scene.Backend, 
 	// Both train in lockstep, so that they share the CPU fairly whatever
 	// else the machine runs and are compared at the same step.
 	c.share = nil
-	step := new(scene.Lockstep)
 	for _, be := range []scene.Backend{a.backend, backend} {
-		if s, ok := be.(scene.Lockstepper); ok {
-			s.Lockstep(step)
+		if _, ok := be.(scene.Lockstepper); ok {
 			c.share = append(c.share, be)
 		}
 	}
+	c.relock()
 	c.stop = start(backend)
 	c.hasMeas, c.measureAt = false, time.Time{}
 	return b, nil
 }
 
-// close stops B's backend and any measurement in flight.
-func (c *Compare) close() {
+// keepRun sets pane A's run aside when it has trained already, and starts
+// A afresh, so that A and B race from step 0 on the same initial weights
+// and batches: a B starting at 0 beside an A thousands of steps ahead
+// would make every number of the strip favour A for its head start. A
+// backend that cannot hand its state over keeps training (see raceNote).
+func (c *Compare) keepRun(a *Pane) {
+	st := a.backend.Status()
+	tr, ok := a.backend.(Trainer)
+	if st.Step == 0 || !ok {
+		return
+	}
+	run, err := tr.TrainingState()
+	if err != nil {
+		return
+	}
+	c.kept, c.keptAt, c.keptSet = run, st.Step, a.applied
+	a.backend.Reset()
+}
+
+// restoreKept brings pane A's run from before compare mode back, unless
+// A's model settings were changed since (then that run no longer fits what
+// the panel shows, and A keeps its new one). It says what happened.
+func (c *Compare) restoreKept(a *Pane) string {
+	run := c.kept
+	c.kept = nil
+	if run == nil {
+		return "compare mode closed"
+	}
+	now, then := a.applied, c.keptSet
+	now.View, then.View = scene.Settings{}.View, scene.Settings{}.View
+	if now != then {
+		return "compare mode closed; pane A keeps the model it trained in the race (its settings changed)"
+	}
+	tr := a.backend.(Trainer)
+	if err := tr.Restore(a.applied, run, run.Source, run.Target); err != nil {
+		return "compare mode closed; pane A's earlier run could not be restored: " + err.Error()
+	}
+	return fmt.Sprintf("compare mode closed: pane A is back at step %s, where it was before K", thousands(c.keptAt))
+}
+
+// raceNote is the strip's line on how the race started; "" when both
+// panes started together.
+func (c *Compare) raceNote() string {
+	if c.kept == nil {
+		return ""
+	}
+	return fmt.Sprintf("K restarted A: both race from step 0 on the same weights and batches · A's own run (step %s) returns when K closes", thousands(c.keptAt))
+}
+
+// relock joins the compared backends to a fresh Lockstep, counting from
+// now.
+func (c *Compare) relock() {
+	step := new(scene.Lockstep)
+	for _, be := range c.share {
+		be.(scene.Lockstepper).Lockstep(step)
+	}
+}
+
+// unlock lets the compared backends train freely again.
+func (c *Compare) unlock() {
+	for _, be := range c.share {
+		be.(scene.Lockstepper).Lockstep(nil)
+	}
+}
+
+// stopMeasuring cancels a measurement in flight and forgets its result.
+func (c *Compare) stopMeasuring() {
 	if c.cancel != nil {
 		c.cancel()
 		c.cancel = nil
 	}
+	// The goroutine sends once into the buffered channel; a fresh one
+	// keeps its late result out.
 	c.measuring, c.results = false, nil
+}
+
+// close stops B's backend and any measurement in flight.
+func (c *Compare) close() {
+	c.stopMeasuring()
 	if c.stop != nil {
 		c.stop()
 		c.stop = nil
 	}
-	for _, be := range c.share {
-		be.(scene.Lockstepper).Lockstep(nil)
-	}
+	c.unlock()
 	c.share = nil
 }
 
@@ -212,8 +295,15 @@ func numText(x float64) string {
 	return significant(x)
 }
 
-// stripHeight is the strip's height at UI scale s: a heading and two rows.
-func stripHeight(fonts Fonts, s float64) float64 { return 3*fonts.Body.Size*1.45 + 10*s }
+// stripHeight is the strip's height at UI scale s: a heading and two rows,
+// and a line under them for a note.
+func stripHeight(fonts Fonts, s float64, note bool) float64 {
+	h := 3*fonts.Body.Size*1.45 + 10*s
+	if note {
+		h += fonts.Small.Size * 1.5
+	}
+	return h
+}
 
 // drawStrip draws the comparison strip in area: a column per metric, a row
 // per pane, the better value of each metric lit with a mark beside it.
@@ -253,6 +343,9 @@ func (c *Compare) drawStrip(dst *ebiten.Image, b *Batch, area rect, panes []*Pan
 			}
 			drawText(dst, row.text(m), fonts.Body, x, y, TopLeft, col)
 		}
+	}
+	if note := c.raceNote(); note != "" {
+		drawText(dst, note, fonts.Small, area.X+pad, y0+3*lineH+2*s, TopLeft, palette.Dim)
 	}
 }
 
@@ -301,7 +394,10 @@ func (c *Compare) state(panes []*Pane, rects []rect, focus int) *appstate.Compar
 	labels := compareLabels(panes[0].applied, panes[1].applied)
 	ma, mb := c.metrics(panes[0], 0), c.metrics(panes[1], 1)
 	v := compare.Better(ma, mb)
-	st := &appstate.Compare{Spec: c.spec(), Focus: focus, Link: c.Link}
+	st := &appstate.Compare{Spec: c.spec(), Focus: focus, Link: c.Link, Race: c.raceNote()}
+	if c.kept != nil {
+		st.KeptAt = c.keptAt
+	}
 	for i, m := range [2]compare.Metrics{ma, mb} {
 		p, r := panes[i], rects[i]
 		cam := p.canvas.Cam

@@ -1,12 +1,20 @@
 package viz
 
 import (
+	"image"
+	"image/gif"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/keymap"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -32,14 +40,14 @@ func compareGame(t *testing.T) (*Game, *staticBackend, *[]*staticBackend, *ebite
 
 func TestCompareOpensSharesAndCloses(t *testing.T) {
 	g, a, made, screen := compareGame(t)
-	camBefore := g.pane.canvas.Cam
+	camBefore := g.panes.cur.canvas.Cam
 	g.do(keymap.ToggleCompare)
-	if len(g.panes) != 2 || len(*made) != 1 {
-		t.Fatalf("K made %d panes and %d backends", len(g.panes), len(*made))
+	if len(g.panes.all) != 2 || len(*made) != 1 {
+		t.Fatalf("K made %d panes and %d backends", len(g.panes.all), len(*made))
 	}
-	b := g.panes[1]
-	if b.applied.Coupling != "ot" || g.panes[0].applied.Coupling != "independent" {
-		t.Fatalf("B = A with %q: A %q, B %q", DefaultCompare, g.panes[0].applied.Coupling, b.applied.Coupling)
+	b := g.panes.all[1]
+	if b.applied.Coupling != "ot" || g.panes.all[0].applied.Coupling != "independent" {
+		t.Fatalf("B = A with %q: A %q, B %q", DefaultCompare, g.panes.all[0].applied.Coupling, b.applied.Coupling)
 	}
 	if got := (*made)[0].applied; len(got) == 0 || got[len(got)-1].Coupling != "ot" {
 		t.Fatalf("B's backend was given %+v", got)
@@ -48,15 +56,15 @@ func TestCompareOpensSharesAndCloses(t *testing.T) {
 		frame(t, g, screen)
 	}
 	canvasR, _, _ := g.layout()
-	rects := g.paneRects(canvasR)
+	rects := g.panes.rects(canvasR, g.ui)
 	if rects[0].X+rects[0].W > rects[1].X || rects[0].Y != rects[1].Y || rects[0].H >= canvasR.H {
 		t.Fatalf("panes %v and %v do not sit side by side above the strip in %v", rects[0], rects[1], canvasR)
 	}
 
 	// A wheel notch over B zooms both around the same world point.
 	in := input.Snapshot{WheelY: 1}.At(rects[1].X+rects[1].W/2, rects[1].Y+rects[1].H/2)
-	g.handlePointer(rects, &in)
-	ca, cb := g.panes[0].canvas.Cam, g.panes[1].canvas.Cam
+	g.panes.panZoom(&in, rects)
+	ca, cb := g.panes.all[0].canvas.Cam, g.panes.all[1].canvas.Cam
 	if ca.Zoom != cb.Zoom || ca.CenterX != cb.CenterX || ca.CenterY != cb.CenterY || ca.Zoom == camBefore.Zoom {
 		t.Fatalf("cameras after a zoom over B: A %+v, B %+v", ca, cb)
 	}
@@ -65,25 +73,25 @@ func TestCompareOpensSharesAndCloses(t *testing.T) {
 	// to B alone, the data to both; with link on, to both.
 	click := input.Snapshot{}.At(rects[1].X+20, rects[1].Y+rects[1].H/2)
 	click.Press(input.Left)
-	g.focusAt(&click, rects)
-	if g.focus != 1 || g.pane != b {
-		t.Fatalf("click in B: focus %d", g.focus)
+	g.panes.focusAt(&click, rects, g.ui)
+	if g.panes.focus != 1 || g.panes.cur != b {
+		t.Fatalf("click in B: focus %d", g.panes.focus)
 	}
 	e := b.settings
 	e.LR, e.Target = 5e-3, "8gaussians"
-	g.editPanes(e)
-	if b.settings.LR != 5e-3 || g.panes[0].settings.LR == 5e-3 {
-		t.Errorf("unlinked lr edit: A %v, B %v", g.panes[0].settings.LR, b.settings.LR)
+	g.panes.edit(e)
+	if b.settings.LR != 5e-3 || g.panes.all[0].settings.LR == 5e-3 {
+		t.Errorf("unlinked lr edit: A %v, B %v", g.panes.all[0].settings.LR, b.settings.LR)
 	}
-	if g.panes[0].settings.Target != "8gaussians" {
-		t.Errorf("the target is shared, A has %q", g.panes[0].settings.Target)
+	if g.panes.all[0].settings.Target != "8gaussians" {
+		t.Errorf("the target is shared, A has %q", g.panes.all[0].settings.Target)
 	}
-	g.cmp.Link = true
+	g.panes.cmp.Link = true
 	e = b.settings
 	e.Width = 128
-	g.editPanes(e)
-	if g.panes[0].settings.Width != 128 || g.panes[0].settings.Coupling != "independent" {
-		t.Errorf("linked width edit: A %+v", g.panes[0].settings)
+	g.panes.edit(e)
+	if g.panes.all[0].settings.Width != 128 || g.panes.all[0].settings.Coupling != "independent" {
+		t.Errorf("linked width edit: A %+v", g.panes.all[0].settings)
 	}
 
 	// Training is toggled for both.
@@ -98,10 +106,10 @@ func TestCompareOpensSharesAndCloses(t *testing.T) {
 	}
 
 	// K again: one pane, A as it was, the panel back on A.
-	aPane := g.panes[0]
+	aPane := g.panes.all[0]
 	g.do(keymap.ToggleCompare)
-	if len(g.panes) != 1 || g.pane != aPane || g.focus != 0 {
-		t.Fatalf("after closing: %d panes, focus %d", len(g.panes), g.focus)
+	if len(g.panes.all) != 1 || g.panes.cur != aPane || g.panes.focus != 0 {
+		t.Fatalf("after closing: %d panes, focus %d", len(g.panes.all), g.panes.focus)
 	}
 	frame(t, g, screen)
 	if st := g.report().state; st.Compare != nil {
@@ -115,8 +123,8 @@ func TestCompareNeedsTheLiveTrainer(t *testing.T) {
 	b := newSynthetic(100, 10, 8)
 	g := testGame(t, b, 800, 600)
 	g.do(keymap.ToggleCompare)
-	if len(g.panes) != 1 || !g.statusErr {
-		t.Fatalf("%d panes, status %q", len(g.panes), g.status)
+	if len(g.panes.all) != 1 || !g.ui.statusErr {
+		t.Fatalf("%d panes, status %q", len(g.panes.all), g.ui.status)
 	}
 }
 
@@ -152,12 +160,12 @@ func TestCompareSessionReopensBothPanes(t *testing.T) {
 	g, _, _, _ := compareGame(t)
 	g.do(keymap.ToggleCompare)
 	canvasR, _, _ := g.layout()
-	rects := g.paneRects(canvasR)
+	rects := g.panes.rects(canvasR, g.ui)
 	click := input.Snapshot{}.At(rects[1].X+20, rects[1].Y+rects[1].H/2)
 	click.Press(input.Left)
-	g.focusAt(&click, rects)
-	s := g.sessionView()
-	if err := completeCompared(g.backends(), s); err != nil {
+	g.panes.focusAt(&click, rects, g.ui)
+	s := g.keep.sessionView()
+	if err := completeCompared(g.panes.backends(), s); err != nil {
 		t.Fatal(err)
 	}
 	if s.Compare == nil || s.Compare.Spec != DefaultCompare || s.Compare.Settings.Coupling != "ot" || s.Compare.Focus != 1 {
@@ -171,13 +179,108 @@ func TestCompareSessionReopensBothPanes(t *testing.T) {
 	}
 
 	g2, _, made, _ := compareGame(t)
-	if err := g2.applySession(s); err != nil {
+	if err := g2.keep.applySession(s); err != nil {
 		t.Fatal(err)
 	}
-	if len(g2.panes) != 2 || len(*made) != 1 || g2.focus != 1 {
-		t.Fatalf("reopened: %d panes, %d backends made, focus %d", len(g2.panes), len(*made), g2.focus)
+	if len(g2.panes.all) != 2 || len(*made) != 1 || g2.panes.focus != 1 {
+		t.Fatalf("reopened: %d panes, %d backends made, focus %d", len(g2.panes.all), len(*made), g2.panes.focus)
 	}
-	if c := g2.panes[1].applied.Coupling; c != "ot" {
+	if c := g2.panes.all[1].applied.Coupling; c != "ot" {
 		t.Fatalf("pane B reopened with coupling %q", c)
+	}
+}
+
+// exported returns the one file in dir/exports whose name ends in suffix.
+func exported(t *testing.T, dir, suffix string) string {
+	t.Helper()
+	matches, err := filepath.Glob(filepath.Join(dir, "exports", "*"+suffix))
+	if err != nil || len(matches) != 1 {
+		t.Fatalf("exports %v (%v), want one *%s", matches, err, suffix)
+	}
+	return matches[0]
+}
+
+// inked counts the pixels of img inside r that are not the background.
+func inked(img image.Image, r image.Rectangle) int {
+	bg := toColor(palette.Background)
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			br, bgg, bb, _ := bg.RGBA()
+			if cr != br || cg != bgg || cb != bb {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// In compare mode F12's PNG captures both panes and the strip, and F9's
+// GIF plays both panes side by side, A on the left.
+func TestCompareExportsShowBothPanes(t *testing.T) {
+	g, _, _, screen := compareGame(t)
+	dir := t.TempDir()
+	g.keep.Dir = dir
+	g.do(keymap.ToggleCompare)
+	for range 3 {
+		frame(t, g, screen)
+	}
+	canvasR, _, _ := g.layout()
+	rects := g.panes.rects(canvasR, g.ui)
+
+	g.do(keymap.Screenshot)
+	frame(t, g, screen)
+	waitSaves(t, g)
+	f, err := os.Open(exported(t, dir, ".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	shot, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shot.Bounds(); got.Dx() != int(canvasR.W) || got.Dy() != int(canvasR.H) {
+		t.Fatalf("PNG %v, want the canvas %v with both panes", got, canvasR)
+	}
+	for i, r := range rects {
+		pr := image.Rect(int(r.X), int(r.Y), int(r.X+r.W), int(r.Y+r.H)).Sub(image.Pt(int(canvasR.X), int(canvasR.Y)))
+		if n := inked(shot, pr); n < pr.Dx()*pr.Dy()/100 {
+			t.Errorf("pane %d's part of the PNG has %d drawn pixels of %d", i, n, pr.Dx()*pr.Dy())
+		}
+	}
+
+	g.keep.GIFSize, g.keep.GIFFrames = 64, 3
+	g.do(keymap.RecordGIF)
+	waitSaves(t, g)
+	if g.ui.statusErr || !strings.Contains(g.ui.status, "panes A | B") {
+		t.Fatalf("status after F9: %q", g.ui.status)
+	}
+	gf, err := os.Open(exported(t, dir, ".gif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gf.Close()
+	anim, err := gif.DecodeAll(gf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := anim.Image[len(anim.Image)-1]
+	if got, want := last.Bounds().Dx(), 2*64+record.PaneGap; got != want || last.Bounds().Dy() != 64 {
+		t.Fatalf("GIF frames %v, want %d×64: both panes side by side", last.Bounds(), want)
+	}
+	for i, r := range []image.Rectangle{image.Rect(0, 0, 64, 64), image.Rect(64+record.PaneGap, 0, 2*64+record.PaneGap, 64)} {
+		n := 0
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if last.ColorIndexAt(x, y) > 2 { // past background, axis and cloud: a particle
+					n++
+				}
+			}
+		}
+		if n < 20 {
+			t.Errorf("GIF panel %d has %d particle pixels", i, n)
+		}
 	}
 }

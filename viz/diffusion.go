@@ -279,16 +279,25 @@ func (cv *Canvas) classColours(sc *scene.Scene) []palette.RGBA {
 // (key U). Only a Gaussian path has a score: the linear path with σ > 0
 // keeps its velocity arrows and says so.
 func (g *Game) toggleScoreArrows() {
-	s := &g.pane.settings
+	p := g.panes.cur
+	if msg, isErr := toggleScore(&p.settings); isErr {
+		g.ui.say(msg, true)
+	} else {
+		p.dirty, p.editedAt = true, time.Time{}
+		g.ui.panel.Sync(p.settings, p.backend.Options())
+		g.ui.say(msg, false)
+	}
+}
+
+// toggleScore switches s between velocity and score arrows and says what
+// the arrows now show; it refuses (isErr) where there is no score.
+func toggleScore(s *scene.Settings) (msg string, isErr bool) {
 	if !s.Score && normalName(s.Schedule, "linear") == "linear" && s.Path == "linear" && s.Sigma > 0 {
-		g.setStatus("the linear path with σ > 0 has no score: set σ to 0 or pick a schedule", true)
-		return
+		return "the linear path with σ > 0 has no score: set σ to 0 or pick a schedule", true
 	}
 	s.Score = !s.Score
-	g.editSetting()
 	if s.Score {
-		g.setStatus("arrows: the score grad log p(t), converted exactly from the trained prediction (U for the velocity)", false)
-	} else {
-		g.setStatus("arrows: the velocity u(x, t) (U for the score)", false)
+		return "arrows: the score grad log p(t), converted exactly from the trained prediction (U for the velocity)", false
 	}
+	return "arrows: the velocity u(x, t) (U for the score)", false
 }

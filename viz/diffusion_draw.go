@@ -12,29 +12,29 @@ import (
 	"github.com/flowviz/flowviz/viz/storage"
 )
 
-// drawColourRow is the Draw section's colour picker: the class new points
+// colourRow is the Draw section's colour picker: the class new points
 // get. A drawing in several colours is a labelled target, one class per
 // colour, that a class-conditional model trains on.
-func (g *Game) drawColourRow(ctx *debugui.Context) {
-	doc := g.draw.doc()
+func (d *Drawer) colourRow(ctx *debugui.Context) {
+	doc := d.doc()
 	ctx.SetGridLayout([]int{-3, -1, -1}, nil)
 	ctx.Text(fmt.Sprintf("colour = class %d of %d", doc.Label, drawing.Colours))
-	ctx.Button("−").On(func() { g.setDrawColour(doc.Label - 1) })
-	ctx.Button("+").On(func() { g.setDrawColour(doc.Label + 1) })
+	ctx.Button("−").On(func() { d.setColour(doc.Label - 1) })
+	ctx.Button("+").On(func() { d.setColour(doc.Label + 1) })
 }
 
-// setDrawColour makes class k (round the colours) the one both drawings
-// draw with.
-func (g *Game) setDrawColour(k int) {
+// setColour makes class k (round the colours) the one both drawings draw
+// with.
+func (d *Drawer) setColour(k int) {
 	k = (k%drawing.Colours + drawing.Colours) % drawing.Colours
-	g.draw.target.Label, g.draw.source.Label = k, k
-	g.setStatus(fmt.Sprintf("drawing in colour %d: its points are class %d (a class-conditional model learns each colour)", k, k), false)
+	d.target.Label, d.source.Label = k, k
+	d.ui.say(fmt.Sprintf("drawing in colour %d: its points are class %d (a class-conditional model learns each colour)", k, k), false)
 }
 
-// drawColour is the brush ring's colour: the class drawn with, once the
+// colour is the brush ring's colour: the class drawn with, once the
 // drawing has more than one (the accent for a plain drawing).
-func (g *Game) drawColour() palette.RGBA {
-	doc := g.draw.doc()
+func (d *Drawer) colour() palette.RGBA {
+	doc := d.doc()
 	if doc.Label == 0 && !doc.Labelled() {
 		return palette.Accent
 	}

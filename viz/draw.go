@@ -17,7 +17,7 @@ import (
 	"github.com/flowviz/flowviz/viz/drawing"
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/palette"
-	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/storage"
 )
 
 // Brush is a draw-mode tool.
@@ -82,6 +82,14 @@ type Drawer struct {
 	// the camera changes: software GL pays for every square every frame.
 	pointsImg *ebiten.Image
 	pointsKey pointsKey
+	pointerX  float64 // this tick's pointer, for Draw's brush ring
+	pointerY  float64
+
+	// What draw mode works on: the focused pane's camera, every pane's
+	// data, the scale and the status line, and where drawings are kept.
+	panes *Panes
+	ui    *Chrome
+	store storage.Store
 }
 
 type pointsKey struct {
@@ -91,8 +99,12 @@ type pointsKey struct {
 	scale   float64
 }
 
-func newDrawer() Drawer {
-	return Drawer{
+func newDrawer(panes *Panes, ui *Chrome, store storage.Store) *Drawer {
+	if store == nil {
+		store = storage.Files{}
+	}
+	return &Drawer{
+		panes: panes, ui: ui, store: store,
 		Radius: 14, Density: 12,
 		Text: "FLOW", Threshold: 0.5, File: DefaultDrawingFile(),
 		target: drawing.New(nil), source: drawing.New(nil),
@@ -117,22 +129,21 @@ func sideIndex(source bool) int {
 }
 
 // brushWorld is the brush radius in world units.
-func (g *Game) brushWorld() float64 {
-	return float64(g.draw.Radius) * g.scale / g.pane.canvas.Cam.Zoom
+func (d *Drawer) brushWorld() float64 {
+	return float64(d.Radius) * d.ui.scale / d.panes.cur.canvas.Cam.Zoom
 }
 
 // paint applies one tick of the pointer to the drawing: the left button
-// paints on the canvas. It reports whether draw mode took the pointer (so
-// nothing else uses the click).
-func (g *Game) paint(canvasR rect, in *input.Snapshot) bool {
-	d := &g.draw
+// paints in canvasR (the canvas, or a lesson's figure). It reports whether
+// draw mode took the pointer (so nothing else uses the click).
+func (d *Drawer) paint(canvasR rect, in *input.Snapshot) bool {
+	d.pointerX, d.pointerY = in.X, in.Y
 	if !d.On {
 		return false
 	}
 	mx, my, left := in.X, in.Y, in.Pressed(input.Left)
-	canvasR = g.paintArea(canvasR)
 	doc := d.doc()
-	wx, wy := g.pane.canvas.Cam.ToWorld(mx, my)
+	wx, wy := d.panes.cur.canvas.Cam.ToWorld(mx, my)
 	at := flow.Vec{wx, wy}
 	if !d.stroking {
 		// A stroke starts only on a fresh press on the canvas that the panel
@@ -146,13 +157,13 @@ func (g *Game) paint(canvasR rect, in *input.Snapshot) bool {
 	}
 	if !left {
 		if d.Tool == LineBrush {
-			g.drawLine(doc, d.lineFrom, d.lineTo)
+			d.drawLine(doc, d.lineFrom, d.lineTo)
 		}
 		d.stroking = false
 		doc.End()
 		return true
 	}
-	r := g.brushWorld()
+	r := d.brushWorld()
 	if !canvasR.contains(mx, my) {
 		// Dragged off the canvas (onto the panel or the bar): the stroke
 		// pauses there rather than painting under them.
@@ -167,76 +178,76 @@ func (g *Game) paint(canvasR rect, in *input.Snapshot) bool {
 		d.lineTo = at
 	}
 	if doc.Capped() {
-		g.setStatus(fmt.Sprintf("The drawing is full: at most %s points. Erase or clear some first.", thousands(drawing.MaxPoints)), true)
+		d.ui.say(fmt.Sprintf("The drawing is full: at most %s points. Erase or clear some first.", thousands(drawing.MaxPoints)), true)
 	}
 	return true
 }
 
 // drawLine puts a stroke from a to b: Density points per brush radius, in a
 // band half a radius wide.
-func (g *Game) drawLine(doc *drawing.Doc, a, b flow.Vec) {
-	r := g.brushWorld()
-	doc.Line(g.draw.rng, a, b, r/float64(max(1, g.draw.Density)), r/2)
+func (d *Drawer) drawLine(doc *drawing.Doc, a, b flow.Vec) {
+	r := d.brushWorld()
+	doc.Line(d.rng, a, b, r/float64(max(1, d.Density)), r/2)
 }
 
-// handleDrawKeys runs Ctrl+Z (undo) and Ctrl+Shift+Z (redo).
-func (g *Game) handleDrawKeys(in *input.Snapshot) {
+// handleKeys runs Ctrl+Z (undo) and Ctrl+Shift+Z (redo).
+func (d *Drawer) handleKeys(in *input.Snapshot) {
 	if !in.KeyJustPressed(ebiten.KeyZ) || !in.Ctrl() {
 		return
 	}
 	if in.Shift() {
-		g.redoDrawing()
+		d.redo()
 	} else {
-		g.undoDrawing()
+		d.undo()
 	}
 }
 
-func (g *Game) undoDrawing() {
-	if g.draw.stroking {
+func (d *Drawer) undo() {
+	if d.stroking {
 		return
 	}
-	if !g.draw.doc().Undo() {
-		g.setStatus("nothing to undo", false)
+	if !d.doc().Undo() {
+		d.ui.say("nothing to undo", false)
 	}
 }
 
-func (g *Game) redoDrawing() {
-	if g.draw.stroking {
+func (d *Drawer) redo() {
+	if d.stroking {
 		return
 	}
-	if !g.draw.doc().Redo() {
-		g.setStatus("nothing to redo", false)
+	if !d.doc().Redo() {
+		d.ui.say("nothing to redo", false)
 	}
 }
 
-func (g *Game) clearDrawing() {
-	if !g.draw.stroking {
-		g.draw.doc().Clear()
+func (d *Drawer) clear() {
+	if !d.stroking {
+		d.doc().Clear()
 	}
 }
 
-// toggleDraw switches draw mode; entering it says what to do.
-func (g *Game) toggleDraw() {
-	g.draw.On = !g.draw.On
-	if g.draw.On {
-		g.tools.Mode = NoTool // the left button paints now
-		g.setStatus("Draw mode: hold the left button on the canvas to draw "+g.drawSide()+"; Ctrl+Z undoes.", false)
+// toggle switches draw mode and reports whether it is on; entering it
+// says what to do.
+func (d *Drawer) toggle() bool {
+	d.On = !d.On
+	if d.On {
+		d.ui.say("Draw mode: hold the left button on the canvas to draw "+d.side()+"; Ctrl+Z undoes.", false)
 	} else {
-		g.setStatus("draw mode off", false)
+		d.ui.say("draw mode off", false)
 	}
+	return d.On
 }
 
-func (g *Game) drawSide() string {
-	if g.draw.ToSource {
+func (d *Drawer) side() string {
+	if d.ToSource {
 		return "the source"
 	}
 	return "the target"
 }
 
-// sendDrawing runs every tick: it hands edited drawings to the backend, at
+// send runs every tick: it hands edited drawings to the backend, at
 // most every sendEvery (the last edit of a stroke follows within that time).
-func (g *Game) sendDrawing() {
-	d := &g.draw
+func (d *Drawer) send() {
 	if time.Since(d.sentAt) < sendEvery {
 		return
 	}
@@ -263,55 +274,41 @@ func (g *Game) sendDrawing() {
 			// Its colours are classes a conditional model trains on.
 			set.Labels = append([]int(nil), doc.Labels()...)
 		}
-		if g.setData(source, set, fit) && len(pts) == 0 {
-			g.setStatus(drawHint, false)
+		if d.setData(source, set, fit) && len(pts) == 0 {
+			d.ui.say(drawHint, false)
 		}
 	}
 }
 
-// setData gives d to the backend as the source or target and keeps the
-// settings' labels in step with it. fit asks to fit the view to the new
-// data (a loaded shape; never for a drawing in progress).
-func (g *Game) setData(source bool, d data.Dist, fit bool) bool {
-	ds, ok := g.pane.backend.(scene.DataSetter)
+// setData gives dist to the panes' backends as the source or target and
+// shows its label in the panel. fit asks to fit the view to the new data (a
+// loaded shape; never for a drawing in progress).
+func (d *Drawer) setData(source bool, dist data.Dist, fit bool) bool {
+	label, ok := d.panes.setData(source, dist)
 	if !ok {
-		g.setStatus("This backend cannot take drawings or images: start without -demo.", true)
+		d.ui.say("This backend cannot take drawings or images: start without -demo.", true)
 		return false
 	}
-	label := ds.SetData(source, d)
+	pn := &d.ui.panel
 	if source {
-		g.panel.edit.Source, g.panel.srcSpec = label, label
+		pn.edit.Source, pn.srcSpec = label, label
 	} else {
-		g.panel.edit.Target, g.panel.tgtSpec = label, label
+		pn.edit.Target, pn.tgtSpec = label, label
 	}
-	// Compared panes share the data: every pane's backend takes it.
-	for _, p := range g.panes {
-		if p != g.pane {
-			if ds, ok := p.backend.(scene.DataSetter); ok {
-				ds.SetData(source, d)
-			}
-		}
-		if source {
-			p.settings.Source, p.applied.Source = label, label
-		} else {
-			p.settings.Target, p.applied.Target = label, label
-		}
-	}
-	if fit {
-		g.pane.fitData = true
-		if g.pane.sc != nil {
-			g.pane.fitFrom = cloudID(g.pane.sc.Target)
+	if p := d.panes.cur; fit {
+		p.fitData = true
+		if p.sc != nil {
+			p.fitFrom = cloudID(p.sc.Target)
 		}
 	}
 	return true
 }
 
-// drawPanel is the panel's Draw section.
-func (g *Game) drawPanel(ctx *debugui.Context) {
-	d := &g.draw
+// panelSection is the panel's Draw section.
+func (d *Drawer) panelSection(ctx *debugui.Context, toggle func()) {
 	ctx.Header("Draw", true, func() {
 		ctx.SetGridLayout([]int{-1, -1}, nil)
-		ctx.Checkbox(&d.On, "draw (D)").On(func() { d.On = !d.On; g.toggleDraw() })
+		ctx.Checkbox(&d.On, "draw (D)").On(func() { d.On = !d.On; toggle() })
 		ctx.Checkbox(&d.ToSource, "to source")
 		ctx.Text("tool")
 		brush := int(d.Tool) // debugui edits an int
@@ -322,87 +319,76 @@ func (g *Game) drawPanel(ctx *debugui.Context) {
 		ctx.Text("density")
 		ctx.Slider(&d.Density, 1, 60, 1)
 		ctx.SetGridLayout([]int{-1, -1, -1}, nil)
-		ctx.Button("Undo").On(g.undoDrawing)
-		ctx.Button("Redo").On(g.redoDrawing)
-		ctx.Button("Clear").On(g.clearDrawing)
-		g.drawColourRow(ctx)
+		ctx.Button("Undo").On(d.undo)
+		ctx.Button("Redo").On(d.redo)
+		ctx.Button("Clear").On(d.clear)
+		d.colourRow(ctx)
 		ctx.SetGridLayout(nil, nil)
 		ctx.Text(fmt.Sprintf("target %s pts · source %s pts", thousands(d.target.Len()), thousands(d.source.Len())))
 		ctx.SetGridLayout([]int{-2, -1}, nil)
 		ctx.Dropdown(&d.Shape, shapeNames)
-		ctx.Button("Use shape").On(g.useShape)
+		ctx.Button("Use shape").On(d.useShape)
 		ctx.TextField(&d.Text).On(func() {
 			// The field also confirms when it loses focus: only a changed
 			// text replaces the drawing then.
 			if d.Text != d.usedText {
-				g.useText()
+				d.useText()
 			}
 		})
-		ctx.Button("Use text").On(g.useText)
+		ctx.Button("Use text").On(d.useText)
 		ctx.SetGridLayout([]int{-1, -1, -1}, nil)
 		ctx.Text("image ink <")
-		ctx.SliderF(&d.Threshold, 0.05, 0.95, 0.05, 2).On(g.reapplyImage)
-		ctx.Checkbox(&d.Invert, "invert").On(g.reapplyImage)
+		ctx.SliderF(&d.Threshold, 0.05, 0.95, 0.05, 2).On(d.reapplyImage)
+		ctx.Checkbox(&d.Invert, "invert").On(d.reapplyImage)
 		ctx.SetGridLayout(nil, nil)
 		ctx.Text("drop an image or CSV on the window")
 		ctx.TextField(&d.File)
 		ctx.SetGridLayout([]int{-1, -1}, nil)
-		ctx.Button("Save").On(func() { g.saveDrawingTo(d.File) })
-		ctx.Button("Load").On(func() { g.loadDrawingFrom(d.File) })
+		ctx.Button("Save").On(func() { d.saveTo(d.File) })
+		ctx.Button("Load").On(func() { d.loadFrom(d.File) })
 	})
 }
 
 // drawOverlay shows the drawing being edited on top of the canvas (the
 // scene's clouds follow only after the trainer and sampler catch up) and
 // the brush as a circle around the pointer.
-func (g *Game) drawOverlay(dst *ebiten.Image, canvasR rect) {
-	d := &g.draw
+func (d *Drawer) drawOverlay(dst *ebiten.Image, area rect) {
+	canvasR := area
 	if !d.On {
 		return
 	}
-	c := &g.pane.canvas.Cam
-	g.drawDrawingPoints(canvasR)
+	c := &d.panes.cur.canvas.Cam
+	d.drawPoints(canvasR)
 	var at ebiten.DrawImageOptions
 	at.GeoM.Translate(float64(int(canvasR.X)), float64(int(canvasR.Y)))
 	dst.DrawImage(d.pointsImg, &at)
 	b := &d.batch
 	b.Begin(dst)
-	lw := float32(math.Max(1.5, 1.5*g.scale))
+	lw := float32(math.Max(1.5, 1.5*d.ui.scale))
 	if d.stroking && d.Tool == LineBrush {
 		x0, y0 := c.ToScreen(d.lineFrom[0], d.lineFrom[1])
 		x1, y1 := c.ToScreen(d.lineTo[0], d.lineTo[1])
 		b.Line(float32(x0), float32(y0), float32(x1), float32(y1), lw, palette.Accent, palette.Accent)
 	}
-	cx, cy := g.pointer.X, g.pointer.Y
-	area := g.paintArea(canvasR)
+	cx, cy := d.pointerX, d.pointerY
 	if area.contains(cx, cy) {
-		r := float64(d.Radius) * g.scale
-		ring := g.drawColour()
+		r := float64(d.Radius) * d.ui.scale
+		ring := d.colour()
 		if d.Tool == Eraser {
 			ring = palette.Error
 		}
 		b.Ring(float32(cx), float32(cy), float32(r), lw, 40, ring)
 	}
 	b.Flush()
-	label := fmt.Sprintf("DRAW · %s → %s · %s points", d.Tool, g.drawSide(), thousands(d.doc().Len()))
-	drawText(dst, label, g.fonts.Bold, area.X+area.W/2, area.Y+12*g.scale, TopCenter, palette.Accent)
+	label := fmt.Sprintf("DRAW · %s → %s · %s points", d.Tool, d.side(), thousands(d.doc().Len()))
+	drawText(dst, label, d.ui.fonts.Bold, area.X+area.W/2, area.Y+12*d.ui.scale, TopCenter, palette.Accent)
 }
 
-// paintArea is where strokes land: the canvas, or in a lesson its figure,
-// not under the text column.
-func (g *Game) paintArea(canvasR rect) rect {
-	if ls := &g.lessons; ls.active() && !ls.lay.stacked && ls.lay.figure.W > 0 {
-		return ls.lay.figure
-	}
-	return canvasR
-}
-
-// drawDrawingPoints redraws the cached image of the drawing being edited
+// drawPoints redraws the cached image of the drawing being edited
 // if it is stale: at most maxCloud squares, a stride through larger sets.
-func (g *Game) drawDrawingPoints(canvasR rect) {
-	d := &g.draw
+func (d *Drawer) drawPoints(canvasR rect) {
 	w, h := max(1, int(canvasR.W)), max(1, int(canvasR.H))
-	key := pointsKey{doc: d.doc(), version: d.doc().Version(), cam: g.pane.canvas.Cam, scale: g.scale}
+	key := pointsKey{doc: d.doc(), version: d.doc().Version(), cam: d.panes.cur.canvas.Cam, scale: d.ui.scale}
 	if d.pointsImg != nil && d.pointsImg.Bounds().Dx() == w && d.pointsImg.Bounds().Dy() == h && key == d.pointsKey {
 		return
 	}
@@ -414,7 +400,7 @@ func (g *Game) drawDrawingPoints(canvasR rect) {
 	}
 	d.pointsKey = key
 	d.pointsImg.Clear()
-	c := &g.pane.canvas.Cam
+	c := &d.panes.cur.canvas.Cam
 	b := &d.batch
 	b.Begin(d.pointsImg)
 	b.OX, b.OY = float32(int(canvasR.X)), float32(int(canvasR.Y))
@@ -424,7 +410,7 @@ func (g *Game) drawDrawingPoints(canvasR rect) {
 	}
 	pts, labels := d.doc().Points(), d.doc().Labels()
 	coloured := d.doc().Labelled()
-	size := float32(math.Max(2, 2.5*g.scale))
+	size := float32(math.Max(2, 2.5*d.ui.scale))
 	stride := max(1, (len(pts)+maxCloud-1)/maxCloud)
 	for i := 0; i < len(pts); i += stride {
 		sx, sy := c.ToScreen(pts[i][0], pts[i][1])
@@ -440,9 +426,8 @@ func (g *Game) drawDrawingPoints(canvasR rect) {
 	b.OX, b.OY = 0, 0
 }
 
-// drawingState is the state file's view of the drawings.
-func (g *Game) drawingState() appstate.Drawing {
-	d := &g.draw
+// state is the state file's view of the drawings.
+func (d *Drawer) state() appstate.Drawing {
 	s := appstate.Drawing{On: d.On, ToSource: d.ToSource, Tool: d.Tool.String(), Points: d.target.Len(), SourcePoints: d.source.Len()}
 	if box, ok := d.target.Bounds(); ok {
 		s.Box = &box
@@ -458,8 +443,8 @@ var shapeNames = assets.Names()
 
 // reapplyImage re-reads the last dropped image after a threshold or invert
 // change; without one the controls only set what the next drop uses.
-func (g *Game) reapplyImage() {
-	if g.draw.image != nil {
-		g.applyImage()
+func (d *Drawer) reapplyImage() {
+	if d.image != nil {
+		d.applyImage()
 	}
 }

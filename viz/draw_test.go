@@ -61,17 +61,17 @@ func strokeWith(g *Game, base input.Snapshot, x0, y0, x1, y1 float64, n int) {
 		} else {
 			in.Hold(input.Left)
 		}
-		g.paint(canvasR, &in)
+		g.draw.paint(canvasR, &in)
 	}
 	in := base.At(x1, y1)
 	in.Release(input.Left)
-	g.paint(canvasR, &in)
+	g.draw.paint(canvasR, &in)
 }
 
 // send lets the throttle pass and hands the drawing to the backend.
 func send(g *Game) {
 	g.draw.sentAt = time.Time{}
-	g.sendDrawing()
+	g.draw.send()
 }
 
 func TestStrokeReachesTheBackend(t *testing.T) {
@@ -99,16 +99,16 @@ func TestStrokeReachesTheBackend(t *testing.T) {
 				t.Fatalf("%d points, want ≥ %d", len(pts), tc.min)
 			}
 			// Every point lies within the brush of the stroke's screen path.
-			r := g.brushWorld()
-			ax, ay := g.pane.canvas.Cam.ToWorld(200, 300)
-			bx, by := g.pane.canvas.Cam.ToWorld(600, 300)
+			r := g.draw.brushWorld()
+			ax, ay := g.panes.cur.canvas.Cam.ToWorld(200, 300)
+			bx, by := g.panes.cur.canvas.Cam.ToWorld(600, 300)
 			for _, p := range pts {
 				if p[0] < ax-r-1e-9 || p[0] > bx+r+1e-9 || math.Abs(p[1]-ay) > r+1e-9 {
 					t.Fatalf("point %v outside the stroke from (%g,%g) to (%g,%g) ± %g", p, ax, ay, bx, by, r)
 				}
 			}
-			if g.pane.applied.Target != b.sets[0].pts.String() || g.panel.edit.Target != g.pane.applied.Target {
-				t.Fatalf("settings label %q / panel %q, want %q", g.pane.applied.Target, g.panel.edit.Target, b.sets[0].pts.String())
+			if g.panes.cur.applied.Target != b.sets[0].pts.String() || g.ui.panel.edit.Target != g.panes.cur.applied.Target {
+				t.Fatalf("settings label %q / panel %q, want %q", g.panes.cur.applied.Target, g.ui.panel.edit.Target, b.sets[0].pts.String())
 			}
 			st := g.report().state.Drawing
 			if st.Points != len(pts) || st.Box == nil || st.Box[0] > ax || st.Box[2] < bx-r {
@@ -117,15 +117,15 @@ func TestStrokeReachesTheBackend(t *testing.T) {
 
 			// Undo empties the drawing: the backend gets an empty set, and
 			// the status line asks for a drawing.
-			g.undoDrawing()
+			g.draw.undo()
 			send(g)
 			if len(b.sets) != 2 || len(b.sets[1].pts.Points) != 0 {
 				t.Fatalf("after undo the backend got %d sets", len(b.sets))
 			}
-			if !strings.Contains(g.status, "draw something") {
-				t.Fatalf("status %q does not ask for a drawing", g.status)
+			if !strings.Contains(g.ui.status, "draw something") {
+				t.Fatalf("status %q does not ask for a drawing", g.ui.status)
 			}
-			g.redoDrawing()
+			g.draw.redo()
 			send(g)
 			if n := len(b.sets[2].pts.Points); n != len(pts) {
 				t.Fatalf("after redo %d points, want %d", n, len(pts))
@@ -140,8 +140,8 @@ func TestDrawingGoesToTheSourceOnRequest(t *testing.T) {
 	g.draw.ToSource = true
 	stroke(g, 300, 300, 320, 320, 3)
 	send(g)
-	if len(b.sets) != 1 || !b.sets[0].source || g.pane.applied.Source != b.sets[0].pts.String() {
-		t.Fatalf("sets %+v, source label %q", b.sets, g.pane.applied.Source)
+	if len(b.sets) != 1 || !b.sets[0].source || g.panes.cur.applied.Source != b.sets[0].pts.String() {
+		t.Fatalf("sets %+v, source label %q", b.sets, g.panes.cur.applied.Source)
 	}
 	if g.draw.target.Len() != 0 {
 		t.Fatal("the target drawing changed")
@@ -158,7 +158,7 @@ func TestNoPaintingOutsideTheCanvasOrWithoutDrawMode(t *testing.T) {
 	// on the canvas.
 	stroke(g, panelR.X-1, 200, panelR.X+100, 200, 20)
 	for _, p := range g.draw.target.Points() {
-		if sx, _ := g.pane.canvas.Cam.ToScreen(p[0], p[1]); sx > panelR.X+float64(g.draw.Radius) {
+		if sx, _ := g.panes.cur.canvas.Cam.ToScreen(p[0], p[1]); sx > panelR.X+float64(g.draw.Radius) {
 			t.Fatalf("point at screen x %.0f, under the panel at %.0f", sx, panelR.X)
 		}
 	}
@@ -191,8 +191,8 @@ func TestEraserAndCapMessage(t *testing.T) {
 	for g.draw.target.Len() < drawing.MaxPoints {
 		stroke(g, 300, 300, 500, 300, 100)
 	}
-	if !strings.Contains(g.status, "50,000") || !g.statusErr {
-		t.Fatalf("status %q (error %v) does not state the cap", g.status, g.statusErr)
+	if !strings.Contains(g.ui.status, "50,000") || !g.ui.statusErr {
+		t.Fatalf("status %q (error %v) does not state the cap", g.ui.status, g.ui.statusErr)
 	}
 }
 
@@ -205,6 +205,6 @@ func BenchmarkDrawOverlay(b *testing.B) {
 	stroke(g, 300, 300, 500, 300, 199)
 	canvasR, _, _ := g.layout()
 	for b.Loop() {
-		g.drawOverlay(screen, canvasR)
+		g.draw.drawOverlay(screen, canvasR)
 	}
 }

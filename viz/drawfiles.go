@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -40,53 +39,50 @@ func DefaultDrawingFile() string { return session.DefaultDrawingFile() }
 
 // loadIntoDrawing replaces the drawing being edited by loadedPoints draws
 // from d (one undoable step) and fits the view to it once sent.
-func (g *Game) loadIntoDrawing(d data.Dist, what string) {
-	pts := data.Sample(d, g.draw.rng, loadedPoints)
-	g.replaceDrawing(pts, what)
+func (d *Drawer) loadIntoDrawing(dist data.Dist, what string) {
+	pts := data.Sample(dist, d.rng, loadedPoints)
+	d.replaceLabeled(pts, nil, what)
 }
-
-// replaceDrawing puts pts into the drawing being edited.
-func (g *Game) replaceDrawing(pts []flow.Vec, what string) { g.replaceLabeled(pts, nil, what) }
 
 // replaceLabeled puts pts with their classes (nil: all class 0) into the
 // drawing being edited.
-func (g *Game) replaceLabeled(pts []flow.Vec, labels []int, what string) {
-	if g.draw.stroking {
+func (d *Drawer) replaceLabeled(pts []flow.Vec, labels []int, what string) {
+	if d.stroking {
 		return
 	}
-	doc := g.draw.doc()
+	doc := d.doc()
 	doc.ReplaceLabeled(pts, labels)
-	g.draw.fitNext = true
-	msg := fmt.Sprintf("%s → %s: %s points; training continues from the current weights", what, g.drawSide(), thousands(doc.Len()))
+	d.fitNext = true
+	msg := fmt.Sprintf("%s → %s: %s points; training continues from the current weights", what, d.side(), thousands(doc.Len()))
 	if doc.Capped() {
 		msg = fmt.Sprintf("%s: only the first %s points were kept", what, thousands(drawing.MaxPoints))
 	}
-	g.setStatus(msg, doc.Capped())
+	d.ui.say(msg, doc.Capped())
 }
 
 // useShape loads the built-in shape chosen in the panel.
-func (g *Game) useShape() {
+func (d *Drawer) useShape() {
 	names := assets.Names()
-	if g.draw.Shape < 0 || g.draw.Shape >= len(names) {
+	if d.Shape < 0 || d.Shape >= len(names) {
 		return
 	}
-	d, err := assets.Shape(names[g.draw.Shape], data.MaskOptions{})
+	dist, err := assets.Shape(names[d.Shape], data.MaskOptions{})
 	if err != nil {
-		g.setStatus(err.Error(), true)
+		d.ui.say(err.Error(), true)
 		return
 	}
-	g.loadIntoDrawing(d, "shape "+names[g.draw.Shape])
+	d.loadIntoDrawing(dist, "shape "+names[d.Shape])
 }
 
 // useText renders the panel's text and loads its glyphs.
-func (g *Game) useText() {
-	d, err := data.Text(strings.ReplaceAll(g.draw.Text, `\n`, "\n"), data.MaskOptions{})
+func (d *Drawer) useText() {
+	dist, err := data.Text(strings.ReplaceAll(d.Text, `\n`, "\n"), data.MaskOptions{})
 	if err != nil {
-		g.setStatus(strings.TrimPrefix(err.Error(), "data: "), true)
+		d.ui.say(strings.TrimPrefix(err.Error(), "data: "), true)
 		return
 	}
-	g.draw.usedText = g.draw.Text
-	g.loadIntoDrawing(d, fmt.Sprintf("text %q", g.draw.Text))
+	d.usedText = d.Text
+	d.loadIntoDrawing(dist, fmt.Sprintf("text %q", d.Text))
 }
 
 // fileLoads carries files read and decoded on goroutines to the render
@@ -110,18 +106,18 @@ type loadedFile struct {
 
 // startLoad reads (with read) and decodes a file on a goroutine; the next
 // ticks apply it. Nothing in the drawing changes until it has arrived.
-func (g *Game) startLoad(name string, read func() ([]byte, error)) {
-	l := &g.draw.loads
+func (d *Drawer) startLoad(name string, read func() ([]byte, error)) {
+	l := &d.loads
 	if l.done == nil {
 		l.done = make(chan loadedFile, 4)
 	}
 	if l.pending >= cap(l.done) {
-		g.setStatus("Still loading the last files; try again in a moment.", true)
+		d.ui.say("Still loading the last files; try again in a moment.", true)
 		return
 	}
 	l.pending++
-	opt := data.MaskOptions{Threshold: g.draw.Threshold, Invert: g.draw.Invert}
-	g.setStatus("loading "+path.Base(filepath.ToSlash(name))+" …", false)
+	opt := data.MaskOptions{Threshold: d.Threshold, Invert: d.Invert}
+	d.ui.say("loading "+path.Base(filepath.ToSlash(name))+" …", false)
 	go func() {
 		b, err := read()
 		if err != nil {
@@ -133,13 +129,13 @@ func (g *Game) startLoad(name string, read func() ([]byte, error)) {
 }
 
 // takeLoaded applies the loads that have finished.
-func (g *Game) takeLoaded() {
-	l := &g.draw.loads
+func (d *Drawer) takeLoaded() {
+	l := &d.loads
 	for l.pending > 0 {
 		select {
 		case r := <-l.done:
 			l.pending--
-			g.applyLoaded(r)
+			d.applyLoaded(r)
 		default:
 			return
 		}
@@ -148,8 +144,8 @@ func (g *Game) takeLoaded() {
 
 // takeDroppedFiles starts loading the first file dropped on the window this
 // tick, and applies the loads that have finished.
-func (g *Game) takeDroppedFiles(fsys fs.FS) {
-	g.takeLoaded()
+func (d *Drawer) takeDroppedFiles(fsys fs.FS) {
+	d.takeLoaded()
 	if fsys == nil {
 		return
 	}
@@ -168,21 +164,21 @@ func (g *Game) takeDroppedFiles(fsys fs.FS) {
 			err = limitfile.Check(name, fi, maxDropBytes)
 		}
 		if err != nil {
-			g.setStatus(fmt.Sprintf("Could not read %s: %v. Nothing changed.", name, err), true)
+			d.ui.say(fmt.Sprintf("Could not read %s: %v. Nothing changed.", name, err), true)
 			return
 		}
 		f, err := fsys.Open(name)
 		if err != nil {
-			g.setStatus(fmt.Sprintf("Could not read %s: %v. Nothing changed.", name, err), true)
+			d.ui.say(fmt.Sprintf("Could not read %s: %v. Nothing changed.", name, err), true)
 			return
 		}
-		g.startLoad(name, func() ([]byte, error) {
+		d.startLoad(name, func() ([]byte, error) {
 			defer f.Close()
 			return limitfile.ReadAll(limitfile.Reader(f, name, maxDropBytes), fi.Size())
 		})
 		return
 	}
-	g.setStatus("Drop a PNG, JPEG or GIF image or a CSV of points, not a folder.", true)
+	d.ui.say("Drop a PNG, JPEG or GIF image or a CSV of points, not a folder.", true)
 }
 
 // decodeFile reads an image or a CSV of points by its name's ending; it
@@ -206,75 +202,74 @@ func decodeFile(name string, b []byte, opt data.MaskOptions) loadedFile {
 }
 
 // applyLoaded puts a decoded file into the drawing, or says why not.
-func (g *Game) applyLoaded(r loadedFile) {
+func (d *Drawer) applyLoaded(r loadedFile) {
 	if r.err != nil {
 		verb := "load"
-		if r.isImg && r.raw != nil && g.draw.imageName == r.name {
+		if r.isImg && r.raw != nil && d.imageName == r.name {
 			verb = "use"
 		}
-		g.setStatus(fmt.Sprintf("Could not %s %s: %s. Nothing changed.", verb, r.name, strings.TrimPrefix(r.err.Error(), "data: ")), true)
+		d.ui.say(fmt.Sprintf("Could not %s %s: %s. Nothing changed.", verb, r.name, strings.TrimPrefix(r.err.Error(), "data: ")), true)
 		return
 	}
 	if r.isImg {
-		g.draw.image, g.draw.imageName = r.raw, r.name
-		g.loadIntoDrawing(r.img, r.name)
+		d.image, d.imageName = r.raw, r.name
+		d.loadIntoDrawing(r.img, r.name)
 		return
 	}
-	g.replaceLabeled(r.pts, r.labs, r.name)
+	d.replaceLabeled(r.pts, r.labs, r.name)
 }
 
 // loadFile reads an image or a CSV of points by its name's ending into the
 // drawing at once; anything unreadable leaves everything as it was and
 // says why.
-func (g *Game) loadFile(name string, b []byte) {
-	g.applyLoaded(decodeFile(name, b, data.MaskOptions{Threshold: g.draw.Threshold, Invert: g.draw.Invert}))
+func (d *Drawer) loadFile(name string, b []byte) {
+	d.applyLoaded(decodeFile(name, b, data.MaskOptions{Threshold: d.Threshold, Invert: d.Invert}))
 }
 
 // applyImage re-reads the last image with the panel's threshold and
 // invert, off the render loop.
-func (g *Game) applyImage() {
-	d := &g.draw
+func (d *Drawer) applyImage() {
 	if d.image == nil {
-		g.setStatus("Drop an image on the window first.", true)
+		d.ui.say("Drop an image on the window first.", true)
 		return
 	}
 	b, name := d.image, d.imageName
-	g.startLoad(name, func() ([]byte, error) { return b, nil })
+	d.startLoad(name, func() ([]byte, error) { return b, nil })
 }
 
-// saveDrawingTo writes the drawing being edited as CSV, atomically.
-func (g *Game) saveDrawingTo(file string) {
+// saveTo writes the drawing being edited as CSV, atomically.
+func (d *Drawer) saveTo(file string) {
 	if file == "" {
-		g.setStatus("Type a file path to save to.", true)
+		d.ui.say("Type a file path to save to.", true)
 		return
 	}
-	if err := g.keep.store.MkdirAll(filepath.Dir(file)); err != nil {
-		g.setStatus(err.Error(), true)
+	if err := d.store.MkdirAll(filepath.Dir(file)); err != nil {
+		d.ui.say(err.Error(), true)
 		return
 	}
-	if err := writeDrawing(g.keep.store, file, g.draw.doc()); err != nil {
-		g.setStatus(fmt.Sprintf("Could not save: %v", err), true)
+	if err := writeDrawing(d.store, file, d.doc()); err != nil {
+		d.ui.say(fmt.Sprintf("Could not save: %v", err), true)
 		return
 	}
-	g.setStatus(fmt.Sprintf("saved %s points to %s", thousands(g.draw.doc().Len()), file), false)
+	d.ui.say(fmt.Sprintf("saved %s points to %s", thousands(d.doc().Len()), file), false)
 }
 
-// loadDrawingFrom reads a CSV (or an image) file into the drawing, off the
+// loadFrom reads a CSV (or an image) file into the drawing, off the
 // render loop; a FIFO or a file beyond maxDropBytes is refused unread.
-func (g *Game) loadDrawingFrom(file string) {
-	st := g.keep.store
-	g.startLoad(file, func() ([]byte, error) { return storage.ReadFile(st, file, maxDropBytes) })
+func (d *Drawer) loadFrom(file string) {
+	st := d.store
+	d.startLoad(file, func() ([]byte, error) { return storage.ReadFile(st, file, maxDropBytes) })
 }
 
-// restoreDrawing reads the drawing kept from the last run into the target
+// restore reads the drawing kept from the last run into the target
 // drawing and, if asTarget, trains on it. A missing file is the first run;
 // a corrupt one is reported and skipped.
-func (g *Game) restoreDrawing(file string, asTarget bool) {
+func (d *Drawer) restore(file string, asTarget bool) {
 	if file == "" {
 		return
 	}
-	g.draw.File = file // what Save and Load offer
-	b, err := storage.ReadFile(g.keep.store, file, maxDrawingBytes)
+	d.File = file // what Save and Load offer
+	b, err := storage.ReadFile(d.store, file, maxDrawingBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return
 	}
@@ -286,50 +281,37 @@ func (g *Game) restoreDrawing(file string, asTarget bool) {
 	if err != nil {
 		msg := fmt.Sprintf("The saved drawing %s could not be read (%s); starting without it", file, strings.TrimPrefix(err.Error(), "data: "))
 		// The exit would write the new drawing over it: keep it aside.
-		if moved, merr := storage.MoveAside(g.keep.store, file, keepdir.Unreadable, time.Now()); merr == nil {
+		if moved, merr := storage.MoveAside(d.store, file, keepdir.Unreadable, time.Now()); merr == nil {
 			msg += "; it is kept as " + filepath.Base(moved)
 		} else {
 			msg += "; " + merr.Error()
 		}
-		g.setStatus(msg+".", true)
+		d.ui.say(msg+".", true)
 		return
 	}
-	g.draw.target = drawing.NewLabeled(pts, labels)
-	if asTarget && g.draw.target.Len() > 0 {
+	d.target = drawing.NewLabeled(pts, labels)
+	if asTarget && d.target.Len() > 0 {
 		// A version the backend has not seen: the first tick sends it.
-		g.draw.sent[0] = -1
-		g.draw.fitNext = true
-		g.setStatus(fmt.Sprintf("restored your drawing (%s points) from %s; D draws more", thousands(g.draw.target.Len()), file), false)
+		d.sent[0] = -1
+		d.fitNext = true
+		d.ui.say(fmt.Sprintf("restored your drawing (%s points) from %s; D draws more", thousands(d.target.Len()), file), false)
 	}
 }
 
-// sessionAtStart reports whether openAtStart will restore a session (one
-// named by -session, or the autosave unless -fresh).
-func (g *Game) sessionAtStart() bool {
-	if g.cfg.SessionFile != "" {
-		return true
-	}
-	if g.cfg.Fresh || g.keep.Dir == "" {
-		return false
-	}
-	_, err := os.Stat(filepath.Join(g.keep.Dir, AutosaveName))
-	return err == nil
-}
-
-// keepDrawing writes the target drawing for the next run if it was edited.
-func (g *Game) keepDrawing(file string) error {
-	if file == "" || g.draw.target.Version() == 0 {
+// keepTo writes the target drawing for the next run if it was edited.
+func (d *Drawer) keepTo(file string) error {
+	if file == "" || d.target.Version() == 0 {
 		return nil
 	}
-	if g.draw.target.Len() == 0 {
+	if d.target.Len() == 0 {
 		// Cleared: the next run starts without a drawing.
-		if err := g.keep.store.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := d.store.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 		return nil
 	}
-	if err := g.keep.store.MkdirAll(filepath.Dir(file)); err != nil {
+	if err := d.store.MkdirAll(filepath.Dir(file)); err != nil {
 		return err
 	}
-	return writeDrawing(g.keep.store, file, g.draw.target)
+	return writeDrawing(d.store, file, d.target)
 }

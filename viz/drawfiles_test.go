@@ -45,10 +45,10 @@ func TestLoadingIntoTheDrawing(t *testing.T) {
 		errWord string
 		check   func(t *testing.T, pts []flow.Vec)
 	}{
-		{"shape", func(g *Game) { g.draw.Shape = 0; g.useShape() }, loadedPoints, "", nil},
-		{"text", func(g *Game) { g.draw.Text = "FLOW"; g.useText() }, loadedPoints, "", nil},
-		{"empty text", func(g *Game) { g.draw.Text = "  "; g.useText() }, 0, "empty", nil},
-		{"image", func(g *Game) { g.loadFile("sq.png", pngBytes(t)) }, loadedPoints, "", func(t *testing.T, pts []flow.Vec) {
+		{"shape", func(g *Game) { g.draw.Shape = 0; g.draw.useShape() }, loadedPoints, "", nil},
+		{"text", func(g *Game) { g.draw.Text = "FLOW"; g.draw.useText() }, loadedPoints, "", nil},
+		{"empty text", func(g *Game) { g.draw.Text = "  "; g.draw.useText() }, 0, "empty", nil},
+		{"image", func(g *Game) { g.draw.loadFile("sq.png", pngBytes(t)) }, loadedPoints, "", func(t *testing.T, pts []flow.Vec) {
 			// The square is the left quarter of an 8-wide image: x < −1.
 			for _, p := range pts {
 				if p[0] > -1+1e-9 {
@@ -56,7 +56,7 @@ func TestLoadingIntoTheDrawing(t *testing.T) {
 				}
 			}
 		}},
-		{"inverted image", func(g *Game) { g.draw.Invert = true; g.loadFile("sq.png", pngBytes(t)) }, loadedPoints, "", func(t *testing.T, pts []flow.Vec) {
+		{"inverted image", func(g *Game) { g.draw.Invert = true; g.draw.loadFile("sq.png", pngBytes(t)) }, loadedPoints, "", func(t *testing.T, pts []flow.Vec) {
 			right := 0
 			for _, p := range pts {
 				if p[0] > 0 {
@@ -67,22 +67,22 @@ func TestLoadingIntoTheDrawing(t *testing.T) {
 				t.Fatalf("only %d points in the white right half", right)
 			}
 		}},
-		{"corrupt image", func(g *Game) { g.loadFile("x.png", []byte("\x89PNG not really")) }, 0, "Nothing changed", nil},
-		{"csv", func(g *Game) { g.loadFile("p.csv", []byte("x,y\n1,2\n3,4\n")) }, 2, "", nil},
-		{"bad csv", func(g *Game) { g.loadFile("p.csv", []byte("1,2\nx;y;z\n")) }, 0, "Nothing changed", nil},
-		{"empty csv", func(g *Game) { g.loadFile("p.csv", nil) }, 0, "Nothing changed", nil},
-		{"other file", func(g *Game) { g.loadFile("notes.txt", []byte("hi")) }, 0, "Nothing changed", nil},
+		{"corrupt image", func(g *Game) { g.draw.loadFile("x.png", []byte("\x89PNG not really")) }, 0, "Nothing changed", nil},
+		{"csv", func(g *Game) { g.draw.loadFile("p.csv", []byte("x,y\n1,2\n3,4\n")) }, 2, "", nil},
+		{"bad csv", func(g *Game) { g.draw.loadFile("p.csv", []byte("1,2\nx;y;z\n")) }, 0, "Nothing changed", nil},
+		{"empty csv", func(g *Game) { g.draw.loadFile("p.csv", nil) }, 0, "Nothing changed", nil},
+		{"other file", func(g *Game) { g.draw.loadFile("notes.txt", []byte("hi")) }, 0, "Nothing changed", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			g, b, _ := drawGame(t)
 			tc.load(g)
 			if g.draw.target.Len() != tc.want {
-				t.Fatalf("drawing has %d points, want %d (status %q)", g.draw.target.Len(), tc.want, g.status)
+				t.Fatalf("drawing has %d points, want %d (status %q)", g.draw.target.Len(), tc.want, g.ui.status)
 			}
 			if tc.errWord != "" {
-				if !g.statusErr || !strings.Contains(g.status, tc.errWord) {
-					t.Fatalf("status %q (error %v), want an error with %q", g.status, g.statusErr, tc.errWord)
+				if !g.ui.statusErr || !strings.Contains(g.ui.status, tc.errWord) {
+					t.Fatalf("status %q (error %v), want an error with %q", g.ui.status, g.ui.statusErr, tc.errWord)
 				}
 				send(g)
 				if len(b.sets) != 0 {
@@ -91,8 +91,8 @@ func TestLoadingIntoTheDrawing(t *testing.T) {
 				return
 			}
 			send(g)
-			if len(b.sets) != 1 || len(b.sets[0].pts.Points) != tc.want || !g.pane.fitData {
-				t.Fatalf("backend sets %d, fit %v", len(b.sets), g.pane.fitData)
+			if len(b.sets) != 1 || len(b.sets[0].pts.Points) != tc.want || !g.panes.cur.fitData {
+				t.Fatalf("backend sets %d, fit %v", len(b.sets), g.panes.cur.fitData)
 			}
 			if tc.check != nil {
 				tc.check(t, b.sets[0].pts.Points)
@@ -109,12 +109,12 @@ func TestSaveLoadAndKeepAcrossRuns(t *testing.T) {
 	want := append([]flow.Vec(nil), g.draw.target.Points()...)
 
 	file := filepath.Join(dir, "sub", "mine.csv")
-	g.saveDrawingTo(file)
-	if g.statusErr {
-		t.Fatalf("save: %s", g.status)
+	g.draw.saveTo(file)
+	if g.ui.statusErr {
+		t.Fatalf("save: %s", g.ui.status)
 	}
-	g.clearDrawing()
-	g.loadDrawingFrom(file)
+	g.draw.clear()
+	g.draw.loadFrom(file)
 	waitLoads(t, g)
 	got := g.draw.target.Points()
 	if len(got) != len(want) {
@@ -128,28 +128,28 @@ func TestSaveLoadAndKeepAcrossRuns(t *testing.T) {
 
 	// Kept at exit, restored as the target at the next start.
 	kept := filepath.Join(dir, "kept", "drawing.csv")
-	if err := g.keepDrawing(kept); err != nil {
+	if err := g.draw.keepTo(kept); err != nil {
 		t.Fatal(err)
 	}
 	g2, b2, _ := drawGame(t)
-	g2.restoreDrawing(kept, true)
+	g2.draw.restore(kept, true)
 	send(g2)
 	if g2.draw.target.Len() != len(want) || len(b2.sets) != 1 || len(b2.sets[0].pts.Points) != len(want) {
 		t.Fatalf("restored %d points, sent %d sets", g2.draw.target.Len(), len(b2.sets))
 	}
 	// Not as the target when -target was given: kept, not sent.
 	g3, b3, _ := drawGame(t)
-	g3.restoreDrawing(kept, false)
+	g3.draw.restore(kept, false)
 	send(g3)
 	if g3.draw.target.Len() != len(want) || len(b3.sets) != 0 {
 		t.Fatalf("restored %d points, sent %d sets", g3.draw.target.Len(), len(b3.sets))
 	}
 	// An unedited drawing is not rewritten; a cleared one is forgotten.
-	if err := g3.keepDrawing(kept); err != nil {
+	if err := g3.draw.keepTo(kept); err != nil {
 		t.Fatal(err)
 	}
-	g3.clearDrawing()
-	if err := g3.keepDrawing(kept); err != nil {
+	g3.draw.clear()
+	if err := g3.draw.keepTo(kept); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(kept); !os.IsNotExist(err) {
@@ -162,26 +162,26 @@ func TestSaveLoadAndKeepAcrossRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	g4, b4, _ := drawGame(t)
-	g4.restoreDrawing(bad, true)
+	g4.draw.restore(bad, true)
 	send(g4)
-	if !g4.statusErr || !strings.Contains(g4.status, "could not be read") || g4.draw.target.Len() != 0 || len(b4.sets) != 0 {
-		t.Fatalf("corrupt file: status %q, %d points, %d sets", g4.status, g4.draw.target.Len(), len(b4.sets))
+	if !g4.ui.statusErr || !strings.Contains(g4.ui.status, "could not be read") || g4.draw.target.Len() != 0 || len(b4.sets) != 0 {
+		t.Fatalf("corrupt file: status %q, %d points, %d sets", g4.ui.status, g4.draw.target.Len(), len(b4.sets))
 	}
 	// It is kept aside, not written over by what is drawn next (issue 15).
 	g4.draw.target.Replace([]flow.Vec{{1, 1}})
-	if err := g4.keepDrawing(bad); err != nil {
+	if err := g4.draw.keepTo(bad); err != nil {
 		t.Fatal(err)
 	}
-	if kept, _ := filepath.Glob(bad + ".unreadable-*"); len(kept) != 1 || !strings.Contains(g4.status, "kept as bad.csv.unreadable-") {
-		t.Fatalf("status %q; kept %v", g4.status, kept)
+	if kept, _ := filepath.Glob(bad + ".unreadable-*"); len(kept) != 1 || !strings.Contains(g4.ui.status, "kept as bad.csv.unreadable-") {
+		t.Fatalf("status %q; kept %v", g4.ui.status, kept)
 	} else if b, _ := os.ReadFile(kept[0]); string(b) != "1,2\nNaN,oops\n" {
 		t.Fatalf("kept %q", b)
 	}
 	// No file yet (the first run): silence.
 	g5, _, _ := drawGame(t)
-	g5.restoreDrawing(filepath.Join(dir, "none.csv"), true)
-	if g5.statusErr {
-		t.Fatalf("first run: %q", g5.status)
+	g5.draw.restore(filepath.Join(dir, "none.csv"), true)
+	if g5.ui.statusErr {
+		t.Fatalf("first run: %q", g5.ui.status)
 	}
 }
 
@@ -202,11 +202,11 @@ func FuzzDroppedFile(f *testing.F) {
 	g := newGame(Config{Settings: scene.DefaultSettings(), Backend: b, Width: 800, Height: 600, Scale: 1})
 	f.Fuzz(func(t *testing.T, name string, content []byte) {
 		g.draw.target = drawing.New(nil)
-		g.setStatus("", false)
-		g.loadFile(name, content)
+		g.ui.say("", false)
+		g.draw.loadFile(name, content)
 		// A failure says "Nothing changed" and means it; a CSV beyond the
 		// drawing's cap keeps its first drawing.MaxPoints and says so.
-		if g.statusErr && strings.Contains(g.status, "Nothing changed") && g.draw.target.Len() != 0 {
+		if g.ui.statusErr && strings.Contains(g.ui.status, "Nothing changed") && g.draw.target.Len() != 0 {
 			t.Fatalf("a failed load of %q changed the drawing", name)
 		}
 		if g.draw.target.Len() > loadedPoints && !strings.HasSuffix(strings.ToLower(name), ".csv") {
@@ -235,7 +235,7 @@ func TestSessionAtStart(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cfg.Settings, tc.cfg.Backend, tc.cfg.Width, tc.cfg.Height, tc.cfg.Scale = scene.DefaultSettings(), newSynthetic(10, 2, 4), 800, 600, 1
-			if got := newGame(tc.cfg).sessionAtStart(); got != tc.want {
+			if got := newGame(tc.cfg).keep.sessionAtStart(); got != tc.want {
 				t.Fatalf("sessionAtStart = %v, want %v", got, tc.want)
 			}
 		})
@@ -250,7 +250,7 @@ func waitLoads(t *testing.T, g *Game) {
 		if time.Now().After(deadline) {
 			t.Fatal("a file load did not finish")
 		}
-		g.takeLoaded()
+		g.draw.takeLoaded()
 		time.Sleep(time.Millisecond)
 	}
 }
@@ -274,19 +274,19 @@ func TestLoadsRefuseBeforeReading(t *testing.T) {
 	g, _, _ := drawGame(t)
 	for name, want := range map[string]string{fifo: "named pipe", big: "is 1 GiB, more than the 64 MiB limit"} {
 		start := time.Now()
-		g.loadDrawingFrom(name)
+		g.draw.loadFrom(name)
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("Load of %s held the render loop for %v", filepath.Base(name), d)
 		}
 		waitLoads(t, g)
-		if !g.statusErr || !strings.Contains(g.status, want) || !strings.Contains(g.status, "Nothing changed") {
-			t.Errorf("%s: status %q, want %q", filepath.Base(name), g.status, want)
+		if !g.ui.statusErr || !strings.Contains(g.ui.status, want) || !strings.Contains(g.ui.status, "Nothing changed") {
+			t.Errorf("%s: status %q, want %q", filepath.Base(name), g.ui.status, want)
 		}
 	}
 	for name, want := range map[string]string{fifo: "named pipe", big: "is 1 GiB, more than the 3.05 MiB limit"} {
-		g.restoreDrawing(name, true)
-		if !g.statusErr || !strings.Contains(g.status, want) {
-			t.Errorf("kept drawing %s: status %q, want %q", filepath.Base(name), g.status, want)
+		g.draw.restore(name, true)
+		if !g.ui.statusErr || !strings.Contains(g.ui.status, want) {
+			t.Errorf("kept drawing %s: status %q, want %q", filepath.Base(name), g.ui.status, want)
 		}
 	}
 }

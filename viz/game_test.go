@@ -44,7 +44,7 @@ func TestParticlesLandOnTarget(t *testing.T) {
 	b := newSynthetic(2000, 50, 24) // straight lines onto the circle of radius 2
 	g := testGame(t, b, 1280, 800)
 	screen := ebiten.NewImage(1280, 800)
-	g.pane.canvas.Layers = Layers{Particles: true} // particles alone on the background
+	g.panes.cur.canvas.Layers = Layers{Particles: true} // particles alone on the background
 	frame(t, g, screen)
 	g.do(keymap.End)
 	frame(t, g, screen)
@@ -56,10 +56,10 @@ func TestParticlesLandOnTarget(t *testing.T) {
 	final := b.sc.Traj[50]
 	hits, tried := 0, 0
 	for i := 0; i < len(final); i += 97 {
-		if g.pane.pos[i] != final[i] {
-			t.Fatalf("particle %d drawn at %v, state is %v", i, g.pane.pos[i], final[i])
+		if g.panes.cur.pos[i] != final[i] {
+			t.Fatalf("particle %d drawn at %v, state is %v", i, g.panes.cur.pos[i], final[i])
 		}
-		sx, sy := g.pane.canvas.Cam.ToScreen(final[i][0], final[i][1])
+		sx, sy := g.panes.cur.canvas.Cam.ToScreen(final[i][0], final[i][1])
 		tried++
 		if !near(screen.At(int(sx), int(sy)), palette.Background, 6) {
 			hits++
@@ -70,7 +70,7 @@ func TestParticlesLandOnTarget(t *testing.T) {
 	}
 	// Inside the circle, at t = 1, there is only background.
 	for _, p := range [][2]float64{{0, 0}, {1, 0.5}, {-0.7, -1}} {
-		sx, sy := g.pane.canvas.Cam.ToScreen(p[0], p[1])
+		sx, sy := g.panes.cur.canvas.Cam.ToScreen(p[0], p[1])
 		if c := screen.At(int(sx), int(sy)); !near(c, palette.Background, 6) {
 			t.Errorf("pixel at %v is %v, want background", p, c)
 		}
@@ -93,7 +93,7 @@ func TestStepKeysLandOnSolverStates(t *testing.T) {
 		if got, exact := g.tl.Step(); got != k || !exact {
 			t.Fatalf("after %d steps at %d (exact %v)", k, got, exact)
 		}
-		for i, p := range g.pane.pos {
+		for i, p := range g.panes.cur.pos {
 			if p != b.sc.Traj[k][i] {
 				t.Fatalf("step %d: particle %d at %v, state %v", k, i, p, b.sc.Traj[k][i])
 			}
@@ -117,12 +117,12 @@ func TestStepKeysLandOnSolverStates(t *testing.T) {
 func TestLayerKeysToggle(t *testing.T) {
 	b := newSynthetic(100, 10, 8)
 	g := testGame(t, b, 800, 600)
-	before := g.pane.canvas.Layers
+	before := g.panes.cur.canvas.Layers
 	for _, a := range []keymap.Action{keymap.ToggleField, keymap.ToggleParticles, keymap.ToggleTrails,
 		keymap.ToggleTrajectories, keymap.ToggleClouds, keymap.ToggleGrid, keymap.ToggleLegend} {
 		g.do(a)
 	}
-	l := g.pane.canvas.Layers
+	l := g.panes.cur.canvas.Layers
 	if l.Field == before.Field || l.Particles == before.Particles || l.Trails == before.Trails ||
 		l.Trajectories == before.Trajectories || l.Clouds == before.Clouds || l.Grid == before.Grid || l.Legend == before.Legend {
 		t.Errorf("layers did not all toggle: %+v -> %+v", before, l)
@@ -163,13 +163,13 @@ func TestExtremes(t *testing.T) {
 			b.sc.Traj[tc.steps][0] = flow.Vec{nan, 1}
 			b.sc.Field[0][0] = flow.Vec{math.Inf(1), nan}
 			g := testGame(t, b, tc.w, tc.h)
-			g.pane.canvas.Layers = Layers{Field: true, Particles: true, Trails: true, Trajectories: true, Clouds: true, Grid: true, Legend: true}
-			g.showStats, g.showHelp = true, true
+			g.panes.cur.canvas.Layers = Layers{Field: true, Particles: true, Trails: true, Trajectories: true, Clouds: true, Grid: true, Legend: true}
+			g.ui.showStats, g.ui.showHelp = true, true
 			screen := ebiten.NewImage(tc.w, tc.h)
 			for i := range 5 {
 				g.tl.Scrub(float64(i) / 4)
 				frame(t, g, screen)
-				for _, v := range g.pane.canvas.batch.vertices {
+				for _, v := range g.panes.cur.canvas.batch.vertices {
 					if math.IsNaN(float64(v.DstX)) || math.IsNaN(float64(v.DstY)) {
 						t.Fatalf("NaN vertex at t=%v", g.tl.T)
 					}
@@ -182,28 +182,28 @@ func TestExtremes(t *testing.T) {
 func TestSettingsApplyAndErrors(t *testing.T) {
 	b := newSynthetic(100, 10, 8)
 	g := testGame(t, b, 800, 600)
-	view := g.pane.settings.View
-	g.pane.settings.LR = 0.01
-	g.pane.dirty = true
-	g.pane.editedAt = g.pane.editedAt.Add(-applyDelay * 2)
-	g.pane.applySettings(false)
+	view := g.panes.cur.settings.View
+	g.panes.cur.settings.LR = 0.01
+	g.panes.cur.dirty = true
+	g.panes.cur.editedAt = g.panes.cur.editedAt.Add(-applyDelay * 2)
+	g.panes.cur.applySettings(false)
 	if len(b.applied) != 1 || b.applied[0].LR != 0.01 || b.applied[0].View != view {
 		t.Fatalf("LR not applied with the camera's view: %+v", b.applied)
 	}
-	if g.statusErr || g.status == "" {
-		t.Errorf("status after a live change: %q err=%v", g.status, g.statusErr)
+	if g.ui.statusErr || g.ui.status == "" {
+		t.Errorf("status after a live change: %q err=%v", g.ui.status, g.ui.statusErr)
 	}
-	g.pane.settings.Target = "bogus"
-	g.pane.dirty = true
-	g.pane.editedAt = g.pane.editedAt.Add(-applyDelay * 2)
-	g.pane.applySettings(false)
-	if !g.statusErr || len(b.applied) != 1 {
-		t.Errorf("bad target: status %q err=%v applied %d", g.status, g.statusErr, len(b.applied))
+	g.panes.cur.settings.Target = "bogus"
+	g.panes.cur.dirty = true
+	g.panes.cur.editedAt = g.panes.cur.editedAt.Add(-applyDelay * 2)
+	g.panes.cur.applySettings(false)
+	if !g.ui.statusErr || len(b.applied) != 1 {
+		t.Errorf("bad target: status %q err=%v applied %d", g.ui.status, g.ui.statusErr, len(b.applied))
 	}
 	b.status.State, b.status.Err = "failed", errorString("non-finite loss")
-	g.pane.trackStatus(b.Status())
-	if !g.statusErr || g.status == "" {
-		t.Errorf("divergence not reported: %q", g.status)
+	g.panes.cur.trackStatus(b.Status())
+	if !g.ui.statusErr || g.ui.status == "" {
+		t.Errorf("divergence not reported: %q", g.ui.status)
 	}
 }
 
@@ -217,16 +217,16 @@ func (e errorString) Error() string { return string(e) }
 func BenchmarkCanvasBuild10k32(b *testing.B) {
 	sb := newSynthetic(10000, 50, 32)
 	g := testGame(b, sb, 1280, 800)
-	g.pane.canvas.Layers = Layers{Field: true, Particles: true, Clouds: true, Grid: true}
-	g.pane.updatePositions(1, g.tl.T)
-	cv := &g.pane.canvas
+	g.panes.cur.canvas.Layers = Layers{Field: true, Particles: true, Clouds: true, Grid: true}
+	g.panes.cur.updatePositions(1, g.tl.T)
+	cv := &g.panes.cur.canvas
 	for b.Loop() {
 		cv.batch.Begin(nil) // a nil destination skips the upload
 		cv.drawGrid(&cv.batch)
 		cv.drawCloud(&cv.batch, sb.sc.Source, palette.Source, 2)
 		cv.drawField(&cv.batch, sb.sc, 0.4)
 		cv.batch.Flush()
-		cv.drawParticles(g.pane.pos, cv.particleColours(sb.sc), int(cv.Cam.W), int(cv.Cam.H))
+		cv.drawParticles(g.panes.cur.pos, cv.particleColours(sb.sc), int(cv.Cam.W), int(cv.Cam.H))
 	}
 }
 
@@ -278,7 +278,7 @@ func TestNewSceneGlides(t *testing.T) {
 	if err := g.Update(); err != nil {
 		t.Fatal(err)
 	}
-	before := append([]flow.Vec(nil), g.pane.pos...)
+	before := append([]flow.Vec(nil), g.panes.cur.pos...)
 	next := newSynthetic(50, 10, 8).sc
 	next.Seq = 2
 	for k := range next.Traj {
@@ -290,7 +290,7 @@ func TestNewSceneGlides(t *testing.T) {
 	if err := g.Update(); err != nil {
 		t.Fatal(err)
 	}
-	if d := g.pane.pos[0][0] - before[0][0]; d > 0.2 {
+	if d := g.panes.cur.pos[0][0] - before[0][0]; d > 0.2 {
 		t.Errorf("particles jumped by %v on the first frame", d)
 	}
 	for range 30 { // half a second at 60 TPS
@@ -298,8 +298,8 @@ func TestNewSceneGlides(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if g.pane.pos[0] != next.PositionsAt(nil, g.tl.T)[0] {
-		t.Errorf("after the blend particle 0 at %v, want %v", g.pane.pos[0], next.PositionsAt(nil, g.tl.T)[0])
+	if g.panes.cur.pos[0] != next.PositionsAt(nil, g.tl.T)[0] {
+		t.Errorf("after the blend particle 0 at %v, want %v", g.panes.cur.pos[0], next.PositionsAt(nil, g.tl.T)[0])
 	}
 }
 
@@ -319,7 +319,7 @@ func TestReportNamesControls(t *testing.T) {
 		}
 	}
 	play := c["play"]
-	if got := g.bar.hit(play[0]+play[2]/2, play[1]+play[3]/2); got != ctlPlay {
+	if got := g.ui.bar.hit(play[0]+play[2]/2, play[1]+play[3]/2); got != ctlPlay {
 		t.Errorf("centre of the reported play button hits control %d", got)
 	}
 }

@@ -28,7 +28,7 @@ type HUD struct {
 }
 
 // drawTraining draws step, steps/s, loss, a loss curve and the status line.
-func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status string, statusErr bool, fonts Fonts) {
+func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status string, statusErr bool, fonts Fonts) (box rect) {
 	s := h.Scale
 	w := math.Min(310*s, area.W*0.45)
 	if area.W < 300*s || area.H < 260*s {
@@ -39,7 +39,7 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 			line, col = status, palette.Error
 		}
 		drawText(dst, line, fonts.Small, area.X+6*s, area.Y+4*s, TopLeft, col)
-		return
+		return rect{area.X, area.Y, textWidth(line, fonts.Small) + 12*s, fonts.Small.Size*1.4 + 4*s}
 	}
 	// At large UI scales the lines outgrow the box: widen it to hold them.
 	lossLine := fmt.Sprintf("loss %s   %s steps/s", statusLoss(st), thousands(int(math.Round(st.StepsPerSec))))
@@ -86,6 +86,7 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 		}
 		drawText(dst, wrap(status, fonts.Body, cw), fonts.Body, cx, cy+curveH+6*s, TopLeft, col)
 	}
+	return rect{x, y, w, boxH}
 }
 
 // drawCurve plots values (a loss history) on a log scale in the box and

@@ -73,6 +73,19 @@ type Keeper struct {
 	busy     *atomic.Int32 // goroutines writing
 	autoAt   time.Time     // next autosave
 	shotNext bool          // take a screenshot in the next Draw
+
+	sessionFile string // -session: opened at start instead of the autosave
+	fresh       bool   // -fresh: the autosave is not restored
+
+	// What a session holds: the panes (settings, weights, view), the
+	// clock and the drawings; the status line says how saves went.
+	panes *Panes
+	ui    *Chrome
+	tl    *timeline.Timeline
+	draw  *Drawer
+	// lessonKeepsWork reports whether a lesson is shown whose scene is
+	// the user's own work (see mayAutosave).
+	lessonKeepsWork func() (inLesson, keeps bool)
 }
 
 // keepResult is a goroutine's report: a status message, or a session read
@@ -85,9 +98,11 @@ type keepResult struct {
 	unread  string // a session file that could not be opened or kept
 }
 
-func newKeeper(cfg Config) Keeper {
+func newKeeper(cfg Config, panes *Panes, ui *Chrome, tl *timeline.Timeline, draw *Drawer, lessonKeepsWork func() (bool, bool)) *Keeper {
 	dir := cfg.KeepDir
-	k := Keeper{
+	k := &Keeper{
+		sessionFile: cfg.SessionFile, fresh: cfg.Fresh,
+		panes: panes, ui: ui, tl: tl, draw: draw, lessonKeepsWork: lessonKeepsWork,
 		Dir: dir, GIFSize: record.DefaultSize, GIFFrames: record.DefaultFrames,
 		store:  cfg.Store,
 		done:   make(chan keepResult, 16),
@@ -138,98 +153,93 @@ func (k *Keeper) exportPath(what, ext string) (string, error) {
 	return filepath.Join(dir, time.Now().Format("20060102-150405")+"-"+what+"."+ext), nil
 }
 
-// doKeep runs a keep key.
-func (g *Game) doKeep(a keymap.Action) {
+// do runs a keep key.
+func (k *Keeper) do(a keymap.Action) {
 	switch a {
 	case keymap.SaveSession:
-		g.saveSession(g.keep.Path, false)
+		k.saveSession(k.Path, false)
 	case keymap.OpenSession:
-		g.openSession(g.keep.Path)
+		k.openSession(k.Path)
 	case keymap.ExportData:
-		g.exportData()
+		k.exportData()
 	case keymap.Screenshot:
-		g.keep.shotNext = true
+		k.shotNext = true
 	case keymap.RecordGIF:
-		g.recordGIF()
+		k.recordGIF()
 	}
 }
 
-// keepPanel is the panel's Keep section.
-func (g *Game) keepPanel(ctx *debugui.Context) {
-	k := &g.keep
+// panelSection is the panel's Keep section.
+func (k *Keeper) panelSection(ctx *debugui.Context) {
 	ctx.Header("Keep", false, func() {
 		ctx.SetGridLayout(nil, nil)
 		ctx.Text("session file")
 		ctx.TextField(&k.Path)
 		ctx.SetGridLayout([]int{-1, -1}, nil)
-		ctx.Button("Save (Ctrl+S)").On(func() { g.saveSession(k.Path, false) })
-		ctx.Button("Open (Ctrl+O)").On(func() { g.openSession(k.Path) })
+		ctx.Button("Save (Ctrl+S)").On(func() { k.saveSession(k.Path, false) })
+		ctx.Button("Open (Ctrl+O)").On(func() { k.openSession(k.Path) })
 		ctx.Button("PNG (F12)").On(func() { k.shotNext = true })
-		ctx.Button("GIF (F9)").On(g.recordGIF)
+		ctx.Button("GIF (F9)").On(k.recordGIF)
 		ctx.Text("GIF px")
 		ctx.Slider(&k.GIFSize, 64, 1024, 16)
 		ctx.Text("GIF frames")
 		ctx.Slider(&k.GIFFrames, 2, 200, 1)
 		ctx.SetGridLayout(nil, nil)
-		ctx.Button("CSV + model (Ctrl+E)").On(g.exportData)
+		ctx.Button("CSV + model (Ctrl+E)").On(k.exportData)
 		if k.Dir != "" {
 			ctx.Text("exports: " + filepath.Join(k.Dir, "exports"))
 		}
 	})
 }
 
-// updateKeep applies what the goroutines finished and autosaves.
-func (g *Game) updateKeep() {
+// update applies what the goroutines finished and autosaves.
+func (k *Keeper) update() {
 	for {
 		select {
-		case r := <-g.keep.done:
+		case r := <-k.done:
 			if r.unread != "" {
-				g.keep.unread[r.unread] = true
+				k.unread[r.unread] = true
 			}
 			if r.opened != nil {
-				if err := g.applySession(r.opened); err != nil {
-					g.keep.unread[r.openedF] = true
-					g.setStatus(fmt.Sprintf("%s not opened: %v", r.openedF, err), true)
+				if err := k.applySession(r.opened); err != nil {
+					k.unread[r.openedF] = true
+					k.ui.say(fmt.Sprintf("%s not opened: %v", r.openedF, err), true)
 				} else {
-					g.setStatus("opened "+r.openedF, false)
+					k.ui.say("opened "+r.openedF, false)
 				}
 				continue
 			}
 			if r.msg != "" {
-				g.setStatus(r.msg, r.isErr)
+				k.ui.say(r.msg, r.isErr)
 			}
 			continue
 		default:
 		}
 		break
 	}
-	if g.keep.Dir != "" && time.Now().After(g.keep.autoAt) && g.autosaveLesson() {
-		g.keep.autoAt = time.Now().Add(autosaveEvery)
-		if g.keep.busy.Load() == 0 {
-			g.autosave()
+	if k.Dir != "" && time.Now().After(k.autoAt) && k.mayAutosave() {
+		k.autoAt = time.Now().Add(autosaveEvery)
+		if k.busy.Load() == 0 {
+			k.autosave()
 		}
 	}
 }
 
-// autosaveLesson reports whether the autosave may record what is on screen.
+// mayAutosave reports whether the autosave may record what is on screen.
 // A lesson's scene is the lesson's, not the user's: the autosave made
 // before it holds the app as Esc returns to it, and stays. The last
 // lesson is the exception: what is drawn there is the user's own work.
-func (g *Game) autosaveLesson() bool {
-	ls := &g.lessons
-	if !ls.active() {
-		return true
-	}
-	k, ok := ls.kind.(lessonKeepsWork)
-	return ok && k.keepsWork()
+func (k *Keeper) mayAutosave() bool {
+	inLesson, keeps := k.lessonKeepsWork()
+	return !inLesson || keeps
 }
 
 // sessionView collects what the render loop owns: settings, view, lesson.
 // The training state is added off the loop.
-func (g *Game) sessionView() *session.Session {
-	cam := g.panes[0].canvas.Cam
-	l := g.panes[0].canvas.Layers
-	set := g.panes[0].applied
+func (k *Keeper) sessionView() *session.Session {
+	cam := k.panes.a().canvas.Cam
+	l := k.panes.a().canvas.Layers
+	set := k.panes.a().applied
 	if set.Coupling == train.CouplingReflow {
 		// A reflow round's teacher lives only in memory: the session
 		// keeps the reflowed weights and goes on with independent pairs.
@@ -237,41 +247,32 @@ func (g *Game) sessionView() *session.Session {
 	}
 	return &session.Session{
 		Settings: set,
-		Source:   session.Data{Spec: g.panes[0].applied.Source},
-		Target:   session.Data{Spec: g.panes[0].applied.Target},
+		Source:   session.Data{Spec: k.panes.a().applied.Source},
+		Target:   session.Data{Spec: k.panes.a().applied.Target},
 		View: session.View{
 			CenterX: cam.CenterX, CenterY: cam.CenterY, Zoom: cam.Zoom,
 			Layers: session.Layers{
 				Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories,
 				Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend,
 			},
-			T: g.tl.T, Playing: g.tl.Playing, Speed: g.tl.Speed, Mode: int(g.tl.Mode),
+			T: k.tl.T, Playing: k.tl.Playing, Speed: k.tl.Speed, Mode: int(k.tl.Mode),
 		},
-		Lesson:  g.keep.Lesson,
-		Compare: g.comparedView(),
+		Lesson:  k.Lesson,
+		Compare: k.comparedView(),
 	}
 }
 
 // comparedView is pane B's part of the session, without its training
 // state (completeCompared adds it); nil with one pane.
-func (g *Game) comparedView() *session.Compared {
-	if len(g.panes) < 2 {
+func (k *Keeper) comparedView() *session.Compared {
+	if len(k.panes.all) < 2 {
 		return nil
 	}
-	set := g.panes[1].applied
+	set := k.panes.all[1].applied
 	if set.Coupling == train.CouplingReflow {
 		set.Coupling = train.CouplingIndependent
 	}
-	return &session.Compared{Spec: g.cmp.spec(), Focus: g.focus, Link: g.cmp.Link, Settings: set}
-}
-
-// backends are the panes' backends, A first.
-func (g *Game) backends() []scene.Backend {
-	bs := make([]scene.Backend, len(g.panes))
-	for i, p := range g.panes {
-		bs[i] = p.backend
-	}
-	return bs
+	return &session.Compared{Spec: k.panes.cmp.spec(), Focus: k.panes.focus, Link: k.panes.cmp.Link, Settings: set}
 }
 
 // completeCompared adds pane B's training state (bs[1]) to s.Compare.
@@ -320,18 +321,18 @@ func completeSession(b scene.Backend, s *session.Session) error {
 
 // autosave writes the autosave on a goroutine, reporting only failures and
 // where an autosave it did not write was moved to.
-func (g *Game) autosave() {
-	s := g.sessionView()
-	g.keep.busy.Add(1)
+func (k *Keeper) autosave() {
+	s := k.sessionView()
+	k.busy.Add(1)
 	go func() {
-		defer g.keep.busy.Add(-1)
-		g.keep.clean()
-		moved, err := g.keep.writeAutosave(g.backends(), s)
+		defer k.busy.Add(-1)
+		k.clean()
+		moved, err := k.writeAutosave(k.panes.backends(), s)
 		if moved != "" {
-			g.keep.report(keepResult{msg: keptAsMsg(moved)})
+			k.report(keepResult{msg: keptAsMsg(moved)})
 		}
 		if err != nil {
-			g.keep.report(keepResult{msg: "autosave failed: " + err.Error(), isErr: true})
+			k.report(keepResult{msg: "autosave failed: " + err.Error(), isErr: true})
 		}
 	}()
 }
@@ -358,17 +359,17 @@ func (k *Keeper) writeAutosave(bs []scene.Backend, s *session.Session) (moved st
 
 // saveSession writes the session to path on a goroutine; quiet saves
 // report only failures.
-func (g *Game) saveSession(path string, quiet bool) {
+func (k *Keeper) saveSession(path string, quiet bool) {
 	if path == "" {
-		g.setStatus("no session path: type one in the panel's Keep section", true)
+		k.ui.say("no session path: type one in the panel's Keep section", true)
 		return
 	}
-	s, bs := g.sessionView(), g.backends()
-	unread := g.keep.unread[path]
-	delete(g.keep.unread, path)
-	g.keep.busy.Add(1)
+	s, bs := k.sessionView(), k.panes.backends()
+	unread := k.unread[path]
+	delete(k.unread, path)
+	k.busy.Add(1)
 	go func() {
-		defer g.keep.busy.Add(-1)
+		defer k.busy.Add(-1)
 		moved := ""
 		err := completeSession(bs[0], s)
 		if err == nil {
@@ -380,12 +381,12 @@ func (g *Game) saveSession(path string, quiet bool) {
 		if err == nil && unread {
 			// The file there could not be opened: keep it rather than
 			// write over it.
-			if moved, err = storage.MoveAside(g.keep.store, path, keepdir.Unreadable, time.Now()); errors.Is(err, fs.ErrNotExist) {
+			if moved, err = storage.MoveAside(k.store, path, keepdir.Unreadable, time.Now()); errors.Is(err, fs.ErrNotExist) {
 				err = nil
 			}
 		}
 		if err == nil {
-			err = session.SaveTo(g.keep.store, path, s)
+			err = session.SaveTo(k.store, path, s)
 		}
 		switch {
 		case err != nil:
@@ -393,27 +394,27 @@ func (g *Game) saveSession(path string, quiet bool) {
 			if unread && moved == "" {
 				r.unread = path
 			}
-			g.keep.report(r)
+			k.report(r)
 		case moved != "":
-			g.keep.report(keepResult{msg: "session saved to " + path + "; the unreadable file that was there is kept as " + filepath.Base(moved)})
+			k.report(keepResult{msg: "session saved to " + path + "; the unreadable file that was there is kept as " + filepath.Base(moved)})
 		case !quiet:
-			g.keep.report(keepResult{msg: "session saved to " + path})
+			k.report(keepResult{msg: "session saved to " + path})
 		}
 	}()
 }
 
 // saveOnExit writes the autosave synchronously: Run calls it after the
 // window closed and before the backend stops.
-func (g *Game) saveOnExit() {
-	if g.keep.Dir == "" || !g.autosaveLesson() {
+func (k *Keeper) saveOnExit() {
+	if k.Dir == "" || !k.mayAutosave() {
 		return
 	}
 	// Let a save in flight finish first, but not forever: a GIF may take
 	// long, and the autosave's own writes are serialised anyway.
-	for deadline := time.Now().Add(exitWait); g.keep.busy.Load() > 0 && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(exitWait); k.busy.Load() > 0 && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
-	moved, err := g.keep.writeAutosave(g.backends(), g.sessionView())
+	moved, err := k.writeAutosave(k.panes.backends(), k.sessionView())
 	if moved != "" {
 		fmt.Fprintln(os.Stderr, "flowviz:", keptAsMsg(moved))
 	}
@@ -423,68 +424,68 @@ func (g *Game) saveOnExit() {
 }
 
 // openSession reads path on a goroutine; Update applies it.
-func (g *Game) openSession(path string) {
+func (k *Keeper) openSession(path string) {
 	go func() {
-		s, err := session.LoadFrom(g.keep.store, path)
+		s, err := session.LoadFrom(k.store, path)
 		if err != nil {
 			r := keepResult{msg: "session not opened: " + err.Error(), isErr: true}
 			if !errors.Is(err, fs.ErrNotExist) {
 				r.unread = path
 			}
-			g.keep.report(r)
+			k.report(r)
 			return
 		}
-		g.keep.report(keepResult{opened: s, openedF: path})
+		k.report(keepResult{opened: s, openedF: path})
 	}()
 }
 
 // openAtStart restores -session FILE, or else the last autosave unless
 // -fresh. A damaged file is reported on the status line and the app starts
 // clean: a bad file never stops the app.
-func (g *Game) openAtStart() {
-	path, what := g.cfg.SessionFile, "session"
+func (k *Keeper) openAtStart() {
+	path, what := k.sessionFile, "session"
 	var before fs.FileInfo // the autosave's version as read
 	if path == "" {
-		if g.cfg.Fresh || g.keep.auto == nil {
+		if k.fresh || k.auto == nil {
 			return
 		}
-		path, what = g.keep.auto.Path, "autosave"
+		path, what = k.auto.Path, "autosave"
 		var err error
-		if before, err = g.keep.store.Stat(path); err != nil {
+		if before, err = k.store.Stat(path); err != nil {
 			return
 		}
 	}
-	s, err := session.LoadFrom(g.keep.store, path)
+	s, err := session.LoadFrom(k.store, path)
 	if err == nil {
-		err = g.applySession(s)
+		err = k.applySession(s)
 	}
 	if err != nil {
 		msg := fmt.Sprintf("%s not restored, starting clean: %v", what, err)
 		if what == "session" {
-			g.keep.unread[path] = true // Ctrl+S saves there: keep it first
+			k.unread[path] = true // Ctrl+S saves there: keep it first
 		}
 		if what == "autosave" {
 			// Never write over what could not be read: it may be the
 			// user's work from a newer build, or worth repairing.
-			if moved, merr := g.keep.auto.SetAside(keepdir.Unreadable); merr != nil {
+			if moved, merr := k.auto.SetAside(keepdir.Unreadable); merr != nil {
 				msg += "; " + merr.Error() + " (nothing is autosaved until it can be)"
 			} else {
 				msg += "; the file is kept as " + filepath.Base(moved)
 			}
 		}
-		g.setStatus(msg, true)
+		k.ui.say(msg, true)
 		return
 	}
 	if before != nil {
-		g.keep.auto.Restored(before)
+		k.auto.Restored(before)
 	}
-	g.setStatus(fmt.Sprintf("restored %s %s", what, path), false)
+	k.ui.say(fmt.Sprintf("restored %s %s", what, path), false)
 }
 
 // applySession brings the app to s: data, settings, weights and optimizer
 // in the backend, then view, layers, timeline and drawings here. Anything
 // that fails is refused before anything changes.
-func (g *Game) applySession(s *session.Session) error {
+func (k *Keeper) applySession(s *session.Session) error {
 	src, err := s.Source.Dist()
 	if err != nil {
 		return fmt.Errorf("source: %w", err)
@@ -495,21 +496,19 @@ func (g *Game) applySession(s *session.Session) error {
 	}
 	set := s.Settings
 	set.Source, set.Target = src.String(), tgt.String()
-	if len(g.panes) > 1 {
-		// A session holds the app's own model: compare mode closes, and
-		// its pane A takes the session.
-		g.toggleCompare()
-	}
-	if tr, ok := g.panes[0].backend.(Trainer); ok {
+	// A session holds the app's own model: compare mode closes, and its
+	// pane A takes the session.
+	k.panes.closeCompare(k.ui)
+	if tr, ok := k.panes.a().backend.(Trainer); ok {
 		if err := tr.Restore(set, savedState(s.Model, s.Optimizer, s.BatchRNG), src, tgt); err != nil {
 			return err
 		}
-	} else if err := g.panes[0].backend.Apply(set); err != nil {
+	} else if err := k.panes.a().backend.Apply(set); err != nil {
 		return err
 	}
-	set.View = g.panes[0].settings.View // the camera decides the arrow grid below
-	g.panes[0].settings, g.panes[0].applied, g.panes[0].dirty = set, set, false
-	g.panel.Sync(g.panes[0].settings, g.panes[0].backend.Options())
+	set.View = k.panes.a().settings.View // the camera decides the arrow grid below
+	k.panes.a().settings, k.panes.a().applied, k.panes.a().dirty = set, set, false
+	k.ui.panel.Sync(k.panes.a().settings, k.panes.a().backend.Options())
 
 	// Drawn data goes back into the drawings, already sent.
 	for i, d := range []session.Data{s.Target, s.Source} {
@@ -518,29 +517,29 @@ func (g *Game) applySession(s *session.Session) error {
 		}
 		doc := drawing.NewLabeled(append([]flow.Vec(nil), d.Points...), d.Labels)
 		if i == 0 {
-			g.draw.target = doc
+			k.draw.target = doc
 		} else {
-			g.draw.source = doc
+			k.draw.source = doc
 		}
-		g.draw.sent[i] = doc.Version()
+		k.draw.sent[i] = doc.Version()
 	}
 
 	v := s.View
-	cam := &g.panes[0].canvas.Cam
+	cam := &k.panes.a().canvas.Cam
 	cam.CenterX, cam.CenterY = v.CenterX, v.CenterY
 	cam.Zoom = min(camera.MaxZoom, max(camera.MinZoom, v.Zoom))
-	g.panes[0].fitData = false
-	g.panes[0].viewMoved = time.Now()
+	k.panes.a().fitData = false
+	k.panes.a().viewMoved = time.Now()
 	l := v.Layers
-	g.panes[0].canvas.Layers = Layers{
+	k.panes.a().canvas.Layers = Layers{
 		Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories,
 		Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend,
 	}
-	g.tl.SetSteps(set.Steps)
-	g.tl.T, g.tl.Playing, g.tl.Speed, g.tl.Mode = v.T, v.Playing, v.Speed, timeline.Mode(v.Mode)
-	g.keep.Lesson = s.Lesson
+	k.tl.SetSteps(set.Steps)
+	k.tl.T, k.tl.Playing, k.tl.Speed, k.tl.Mode = v.T, v.Playing, v.Speed, timeline.Mode(v.Mode)
+	k.Lesson = s.Lesson
 	if s.Compare != nil {
-		g.restoreCompared(s.Compare, src, tgt)
+		k.restoreCompared(s.Compare, src, tgt)
 	}
 	return nil
 }
@@ -564,116 +563,124 @@ func savedState(m *train.Model, opt *train.OptimizerState, rng []byte) *train.Sa
 // restoreCompared reopens compare mode with pane B's settings, weights and
 // optimizer from a session. Pane A is restored already; a B that cannot be
 // made is reported and A stays alone.
-func (g *Game) restoreCompared(c *session.Compared, src, tgt data.Dist) {
-	g.cmp.Spec, g.cmp.Link = c.Spec, c.Link
-	g.toggleCompare()
-	if len(g.panes) < 2 {
+func (k *Keeper) restoreCompared(c *session.Compared, src, tgt data.Dist) {
+	k.panes.cmp.Spec, k.panes.cmp.Link = c.Spec, c.Link
+	if !k.panes.openCompare(k.ui) {
 		return
 	}
-	b := g.panes[1]
+	b := k.panes.all[1]
 	set := c.Settings
 	set.Source, set.Target = src.String(), tgt.String()
 	if tr, ok := b.backend.(Trainer); ok {
 		if err := tr.Restore(set, savedState(c.Model, c.Optimizer, c.BatchRNG), src, tgt); err != nil {
-			g.setStatus("compared model not restored: "+err.Error(), true)
+			k.ui.say("compared model not restored: "+err.Error(), true)
 			return
 		}
 	}
 	set.View = b.settings.View
 	b.settings, b.applied, b.dirty = set, set, false
-	b.canvas.Cam = g.panes[0].canvas.Cam
-	b.canvas.Layers = g.panes[0].canvas.Layers
+	b.canvas.Cam = k.panes.a().canvas.Cam
+	b.canvas.Layers = k.panes.a().canvas.Layers
 	if c.Focus == 1 {
-		g.setFocus(1)
+		k.panes.setFocus(1, k.ui)
 	}
 }
 
-// takeScreenshot reads the canvas back after it is drawn, if asked, and
+// screenshot reads the canvas back after it is drawn, if asked, and
 // encodes the PNG on a goroutine.
-func (g *Game) takeScreenshot(screen *ebiten.Image, canvasR rect) {
-	if !g.keep.shotNext {
+func (k *Keeper) screenshot(screen *ebiten.Image, canvasR rect) {
+	if !k.shotNext {
 		return
 	}
-	g.keep.shotNext = false
+	k.shotNext = false
 	r := image.Rect(int(canvasR.X), int(canvasR.Y), int(canvasR.X+canvasR.W), int(canvasR.Y+canvasR.H)).Intersect(screen.Bounds())
 	if r.Empty() {
 		return
 	}
 	img := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
 	screen.SubImage(r).(*ebiten.Image).ReadPixels(img.Pix)
-	path, err := g.keep.exportPath("canvas", "png")
+	path, err := k.exportPath("canvas", "png")
 	if err != nil {
-		g.setStatus("screenshot not saved: "+err.Error(), true)
+		k.ui.say("screenshot not saved: "+err.Error(), true)
 		return
 	}
-	g.keep.busy.Add(1)
+	k.busy.Add(1)
 	go func() {
-		defer g.keep.busy.Add(-1)
-		err := g.keep.store.WriteFile(path, func(w io.Writer) error { return png.Encode(w, img) })
+		defer k.busy.Add(-1)
+		err := k.store.WriteFile(path, func(w io.Writer) error { return png.Encode(w, img) })
 		if err != nil {
-			g.keep.report(keepResult{msg: "screenshot not saved: " + err.Error(), isErr: true})
+			k.report(keepResult{msg: "screenshot not saved: " + err.Error(), isErr: true})
 			return
 		}
-		g.keep.report(keepResult{msg: "screenshot saved to " + path})
+		k.report(keepResult{msg: "screenshot saved to " + path})
 	}()
 }
 
 // recordGIF renders the current scene's flow from t = 0 to 1 as seen on the
 // canvas, on a goroutine: scenes are immutable, so it needs nothing else.
-func (g *Game) recordGIF() {
-	sc := g.pane.sc
-	if sc == nil {
-		g.setStatus("nothing to record yet", true)
-		return
+// In compare mode both panes' scenes play side by side on one clock, A on
+// the left, each panel GIFSize pixels a side.
+func (k *Keeper) recordGIF() {
+	var scs []*scene.Scene
+	for _, p := range k.panes.all {
+		if p.sc == nil {
+			k.ui.say("nothing to record yet", true)
+			return
+		}
+		scs = append(scs, p.sc)
 	}
-	path, err := g.keep.exportPath("flow", "gif")
+	path, err := k.exportPath("flow", "gif")
 	if err != nil {
-		g.setStatus("GIF not saved: "+err.Error(), true)
+		k.ui.say("GIF not saved: "+err.Error(), true)
 		return
 	}
-	cam := g.pane.canvas.Cam
-	size := min(record.MaxSize, max(16, g.keep.GIFSize))
+	cam := k.panes.cur.canvas.Cam
+	size := min(record.MaxSize, max(16, k.GIFSize))
 	// The palette is read here, on the render loop that changes the theme.
-	opt := record.Options{Size: size, Frames: g.keep.GIFFrames, Palette: record.Palette(), View: record.View{
+	opt := record.Options{Size: size, Frames: k.GIFFrames, Palette: record.Palette(), View: record.View{
 		CenterX: cam.CenterX, CenterY: cam.CenterY,
 		// The GIF shows the square the canvas's shorter side shows.
 		Zoom: cam.Zoom * float64(size) / max(1, min(cam.W, cam.H)),
-	}, Trails: g.pane.canvas.Layers.Trails}
-	g.setStatus("recording "+path+" …", false)
-	g.keep.busy.Add(1)
+	}, Trails: k.panes.cur.canvas.Layers.Trails}
+	what := "GIF"
+	if len(scs) > 1 {
+		what = "GIF of panes A | B"
+	}
+	k.ui.say("recording "+path+" …", false)
+	k.busy.Add(1)
 	go func() {
-		defer g.keep.busy.Add(-1)
-		if err := record.SaveGIF(context.Background(), path, sc, opt); err != nil {
-			g.keep.report(keepResult{msg: "GIF not saved: " + err.Error(), isErr: true})
+		defer k.busy.Add(-1)
+		if err := record.SavePanesGIF(context.Background(), path, scs, opt); err != nil {
+			k.report(keepResult{msg: "GIF not saved: " + err.Error(), isErr: true})
 			return
 		}
-		g.keep.report(keepResult{msg: fmt.Sprintf("GIF (%d frames, %d px) saved to %s", opt.Frames, size, path)})
+		k.report(keepResult{msg: fmt.Sprintf("%s (%d frames, %d px) saved to %s", what, opt.Frames, size, path)})
 	}()
 }
 
 // exportData writes the samples at t = 1 and the trajectories as CSV and the
 // model as a flowmatch model file, on a goroutine.
-func (g *Game) exportData() {
-	sc := g.pane.sc
+func (k *Keeper) exportData() {
+	sc := k.panes.cur.sc
 	if sc == nil || sc.Particles() == 0 {
-		g.setStatus("nothing to export yet", true)
+		k.ui.say("nothing to export yet", true)
 		return
 	}
-	samples, err := g.keep.exportPath("samples", "csv")
+	samples, err := k.exportPath("samples", "csv")
 	if err != nil {
-		g.setStatus("export failed: "+err.Error(), true)
+		k.ui.say("export failed: "+err.Error(), true)
 		return
 	}
 	stem := samples[:len(samples)-len("samples.csv")]
-	g.keep.busy.Add(1)
+	k.busy.Add(1)
 	go func() {
-		defer g.keep.busy.Add(-1)
-		msg, err := exportAll(g.keep.store, g.pane.backend, sc, stem)
+		defer k.busy.Add(-1)
+		msg, err := exportAll(k.store, k.panes.cur.backend, sc, stem)
 		if err != nil {
-			g.keep.report(keepResult{msg: "export failed: " + err.Error(), isErr: true})
+			k.report(keepResult{msg: "export failed: " + err.Error(), isErr: true})
 			return
 		}
-		g.keep.report(keepResult{msg: msg})
+		k.report(keepResult{msg: msg})
 	}()
 }
 
@@ -775,4 +782,17 @@ func writeTrajectories(w io.Writer, sc *scene.Scene) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// sessionAtStart reports whether openAtStart will restore a session (one
+// named by -session, or the autosave unless -fresh).
+func (k *Keeper) sessionAtStart() bool {
+	if k.sessionFile != "" {
+		return true
+	}
+	if k.fresh || k.Dir == "" {
+		return false
+	}
+	_, err := k.store.Stat(filepath.Join(k.Dir, AutosaveName))
+	return err == nil
 }

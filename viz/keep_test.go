@@ -44,7 +44,7 @@ func trainedGame(t *testing.T, dir string) (*Game, *live.Backend) {
 	for (b.Status().Step < 30 || b.Scene() == nil) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	g.pane.sc = b.Scene()
+	g.panes.cur.sc = b.Scene()
 	return g, b
 }
 
@@ -55,14 +55,14 @@ func TestSessionRoundTripRestoresPicture(t *testing.T) {
 	dir := t.TempDir()
 	g, b := trainedGame(t, dir)
 	drawn := &data.PointSet{Points: []flow.Vec{{1, 1}, {2, 0}, {-1, 0.5}}, Name: "drawing"}
-	g.setData(false, drawn, false)
-	g.pane.canvas.Cam.CenterX, g.pane.canvas.Cam.CenterY, g.pane.canvas.Cam.Zoom = 0.75, -0.5, 123
-	g.pane.canvas.Layers = Layers{Trajectories: true, Grid: true}
+	g.draw.setData(false, drawn, false)
+	g.panes.cur.canvas.Cam.CenterX, g.panes.cur.canvas.Cam.CenterY, g.panes.cur.canvas.Cam.Zoom = 0.75, -0.5, 123
+	g.panes.cur.canvas.Layers = Layers{Trajectories: true, Grid: true}
 	g.tl.T, g.tl.Playing, g.tl.Mode, g.tl.Speed = 0.4, false, timeline.Bounce, 2
 	g.keep.Lesson = "lesson 1"
 
 	path := filepath.Join(dir, "s.flowviz")
-	want := g.sessionView()
+	want := g.keep.sessionView()
 	if err := completeSession(b, want); err != nil {
 		t.Fatal(err)
 	}
@@ -75,11 +75,11 @@ func TestSessionRoundTripRestoresPicture(t *testing.T) {
 		t.Fatal(err)
 	}
 	g2 := newGame(Config{Settings: keepSettings(), Backend: b2, Width: 1000, Height: 700, Scale: 1, KeepDir: dir, SessionFile: path})
-	g2.openAtStart()
-	if !strings.Contains(g2.status, "restored session") {
-		t.Fatalf("status %q", g2.status)
+	g2.keep.openAtStart()
+	if !strings.Contains(g2.ui.status, "restored session") {
+		t.Fatalf("status %q", g2.ui.status)
 	}
-	got := g2.sessionView()
+	got := g2.keep.sessionView()
 	if err := completeSession(b2, got); err != nil { // b2 is not running: read directly
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestSessionRoundTripRestoresPicture(t *testing.T) {
 	if got.Settings != want.Settings {
 		t.Errorf("settings\n %+v\nwant\n %+v", got.Settings, want.Settings)
 	}
-	if g2.pane.fitData {
+	if g2.panes.cur.fitData {
 		t.Error("the restored view would be refitted when the first scene arrives")
 	}
 }
@@ -117,20 +117,20 @@ func TestDamagedAutosaveStartsClean(t *testing.T) {
 			t.Fatal(err)
 		}
 		g := newGame(Config{Settings: keepSettings(), Backend: b, Width: 800, Height: 600, Scale: 1, KeepDir: dir})
-		g.openAtStart()
-		if !g.statusErr || !strings.Contains(g.status, "autosave not restored, starting clean") {
-			t.Errorf("%s: status %q", name, g.status)
+		g.keep.openAtStart()
+		if !g.ui.statusErr || !strings.Contains(g.ui.status, "autosave not restored, starting clean") {
+			t.Errorf("%s: status %q", name, g.ui.status)
 		}
-		if g.pane.applied.Target != keepSettings().Target {
-			t.Errorf("%s: target changed to %q", name, g.pane.applied.Target)
+		if g.panes.cur.applied.Target != keepSettings().Target {
+			t.Errorf("%s: target changed to %q", name, g.panes.cur.applied.Target)
 		}
 	}
 	// -fresh ignores even a good autosave.
 	b, _ := live.New(keepSettings())
 	g := newGame(Config{Settings: keepSettings(), Backend: b, Width: 800, Height: 600, Scale: 1, KeepDir: dir, Fresh: true})
-	g.openAtStart()
-	if g.status != "" {
-		t.Errorf("fresh start says %q", g.status)
+	g.keep.openAtStart()
+	if g.ui.status != "" {
+		t.Errorf("fresh start says %q", g.ui.status)
 	}
 }
 
@@ -143,21 +143,21 @@ func TestExportedModelEvaluates(t *testing.T) {
 	drawn := &data.PointSet{Points: []flow.Vec{{1, 1}, {2, 0}}, Jitter: 0.1, Name: "drawing"}
 	b.SetData(false, drawn)
 	stem := filepath.Join(dir, "x-")
-	if _, err := exportAll(storage.Files{}, b, g.pane.sc, stem); err != nil {
+	if _, err := exportAll(storage.Files{}, b, g.panes.cur.sc, stem); err != nil {
 		t.Fatal(err)
 	}
 	samples, err := os.ReadFile(stem + "samples.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(samples), "\n"); n < g.pane.sc.Particles() {
-		t.Errorf("samples.csv has %d lines for %d particles", n, g.pane.sc.Particles())
+	if n := strings.Count(string(samples), "\n"); n < g.panes.cur.sc.Particles() {
+		t.Errorf("samples.csv has %d lines for %d particles", n, g.panes.cur.sc.Particles())
 	}
 	traj, err := os.ReadFile(stem + "trajectories.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, want := strings.Count(string(traj), "\n"), 1+g.pane.sc.Particles()*len(g.pane.sc.Traj); n != want {
+	if n, want := strings.Count(string(traj), "\n"), 1+g.panes.cur.sc.Particles()*len(g.panes.cur.sc.Traj); n != want {
 		t.Errorf("trajectories.csv has %d lines, want %d", n, want)
 	}
 	m, err := train.LoadModel(stem + "model.json")
@@ -184,19 +184,19 @@ func TestAutosaveDuringLessons(t *testing.T) {
 	dir := t.TempDir()
 	g, _ := trainedGame(t, dir)
 	auto := filepath.Join(dir, AutosaveName)
-	g.doLessonKey(lessonGo, 3)
-	g.saveOnExit()
+	g.lessons.key(lessonGo, 3)
+	g.keep.saveOnExit()
 	if _, err := os.Stat(auto); err == nil {
 		t.Fatal("the autosave recorded lesson 3's scene")
 	}
-	g.doLessonKey(lessonGo, 8)
-	g.saveOnExit()
+	g.lessons.key(lessonGo, 8)
+	g.keep.saveOnExit()
 	if _, err := os.Stat(auto); err != nil {
 		t.Fatalf("no autosave in the drawing lesson: %v", err)
 	}
-	g.doLessonKey(lessonLeave, 0)
-	g.pane.applied.Coupling = train.CouplingReflow
-	if c := g.sessionView().Settings.Coupling; c != train.CouplingIndependent {
+	g.lessons.key(lessonLeave, 0)
+	g.panes.cur.applied.Coupling = train.CouplingReflow
+	if c := g.keep.sessionView().Settings.Coupling; c != train.CouplingIndependent {
 		t.Errorf("a reflow run is saved with coupling %q, want independent", c)
 	}
 }
@@ -217,8 +217,8 @@ func keepGame(t *testing.T, dir string, st storage.Store, sessionFile string) *G
 func goodSession(t *testing.T, version int) []byte {
 	t.Helper()
 	g := keepGame(t, t.TempDir(), nil, "")
-	s := g.sessionView()
-	if err := completeSession(g.pane.backend, s); err != nil {
+	s := g.keep.sessionView()
+	if err := completeSession(g.panes.cur.backend, s); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
@@ -254,7 +254,7 @@ func waitSaves(t *testing.T, g *Game) {
 	for g.keep.busy.Load() > 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	g.updateKeep()
+	g.keep.update()
 }
 
 // Bug 1 of issue 15: a file the app could not read is never written over.
@@ -268,11 +268,11 @@ func TestRefusedFilesAreNeverWrittenOver(t *testing.T) {
 		auto := filepath.Join(dir, AutosaveName)
 		os.WriteFile(auto, v2, 0o644)
 		g := keepGame(t, dir, nil, "")
-		g.openAtStart()
-		if !strings.Contains(g.status, "version 2 is not supported") || !strings.Contains(g.status, "kept as autosave.flowviz.unreadable-") {
-			t.Errorf("status %q", g.status)
+		g.keep.openAtStart()
+		if !strings.Contains(g.ui.status, "version 2 is not supported") || !strings.Contains(g.ui.status, "kept as autosave.flowviz.unreadable-") {
+			t.Errorf("status %q", g.ui.status)
 		}
-		g.saveOnExit()
+		g.keep.saveOnExit()
 		if got := movedAside(t, dir, AutosaveName, keepdir.Unreadable); len(got) != 1 || got[0] != string(v2) {
 			t.Fatalf("the version-2 autosave was not kept (%d files)", len(got))
 		}
@@ -287,26 +287,26 @@ func TestRefusedFilesAreNeverWrittenOver(t *testing.T) {
 		os.WriteFile(auto, v1, 0o644)
 		os.WriteFile(bad, v1[:len(v1)/2], 0o644)
 		g := keepGame(t, dir, nil, bad)
-		g.openAtStart()
-		if !g.statusErr || !strings.Contains(g.status, "session not restored") {
-			t.Fatalf("status %q", g.status)
+		g.keep.openAtStart()
+		if !g.ui.statusErr || !strings.Contains(g.ui.status, "session not restored") {
+			t.Fatalf("status %q", g.ui.status)
 		}
-		g.autosave()
+		g.keep.autosave()
 		waitSaves(t, g)
 		if got := movedAside(t, dir, AutosaveName, keepdir.Previous); len(got) != 1 || got[0] != string(v1) {
 			t.Fatalf("the last good autosave was not kept (%d files)", len(got))
 		}
-		if !strings.Contains(g.status, "kept as autosave.flowviz.previous-") {
-			t.Errorf("status %q", g.status)
+		if !strings.Contains(g.ui.status, "kept as autosave.flowviz.previous-") {
+			t.Errorf("status %q", g.ui.status)
 		}
 		// Ctrl+S saves to the -session path: the half file there is kept.
-		g.saveSession(bad, false)
+		g.keep.saveSession(bad, false)
 		waitSaves(t, g)
 		if got := movedAside(t, dir, "bad.flowviz", keepdir.Unreadable); len(got) != 1 || got[0] != string(v1[:len(v1)/2]) {
 			t.Fatalf("Ctrl+S wrote over the refused session (%d kept)", len(got))
 		}
-		if _, err := session.Load(bad); err != nil || !strings.Contains(g.status, "kept as bad.flowviz.unreadable-") {
-			t.Fatalf("status %q, saved session: %v", g.status, err)
+		if _, err := session.Load(bad); err != nil || !strings.Contains(g.ui.status, "kept as bad.flowviz.unreadable-") {
+			t.Fatalf("status %q, saved session: %v", g.ui.status, err)
 		}
 	})
 
@@ -315,11 +315,11 @@ func TestRefusedFilesAreNeverWrittenOver(t *testing.T) {
 		auto := filepath.Join(dir, AutosaveName)
 		os.WriteFile(auto, v1, 0o644)
 		g := keepGame(t, dir, nil, "")
-		g.openAtStart()
-		if !strings.Contains(g.status, "restored autosave") {
-			t.Fatalf("status %q", g.status)
+		g.keep.openAtStart()
+		if !strings.Contains(g.ui.status, "restored autosave") {
+			t.Fatalf("status %q", g.ui.status)
 		}
-		g.autosave() // replaces the restored file in place
+		g.keep.autosave() // replaces the restored file in place
 		waitSaves(t, g)
 		if m, _ := filepath.Glob(auto + ".*"); len(m) != 0 {
 			t.Fatalf("the app's own autosave was moved aside: %v", m)
@@ -328,7 +328,7 @@ func TestRefusedFilesAreNeverWrittenOver(t *testing.T) {
 		other := filepath.Join(dir, "other")
 		os.WriteFile(other, v2, 0o644)
 		os.Rename(other, auto)
-		g.saveOnExit()
+		g.keep.saveOnExit()
 		if got := movedAside(t, dir, AutosaveName, keepdir.Replaced); len(got) != 1 || got[0] != string(v2) {
 			t.Fatalf("the replacing file was not kept (%d files)", len(got))
 		}
@@ -341,16 +341,16 @@ func TestRefusedFilesAreNeverWrittenOver(t *testing.T) {
 		st := &storage.Failing{Store: storage.Files{}}
 		st.SetReadOnly(true)
 		g := keepGame(t, dir, st, "")
-		g.openAtStart()
-		if !strings.Contains(g.status, "not written over") || !strings.Contains(g.status, "read-only") {
-			t.Errorf("status %q", g.status)
+		g.keep.openAtStart()
+		if !strings.Contains(g.ui.status, "not written over") || !strings.Contains(g.ui.status, "read-only") {
+			t.Errorf("status %q", g.ui.status)
 		}
-		g.autosave()
+		g.keep.autosave()
 		waitSaves(t, g)
-		if !g.statusErr || !strings.Contains(g.status, "autosave failed") {
-			t.Errorf("status %q", g.status)
+		if !g.ui.statusErr || !strings.Contains(g.ui.status, "autosave failed") {
+			t.Errorf("status %q", g.ui.status)
 		}
-		g.saveOnExit()
+		g.keep.saveOnExit()
 		if b, _ := os.ReadFile(auto); string(b) != string(v2) {
 			t.Fatal("the refused autosave was written over in a read-only folder")
 		}
@@ -362,12 +362,12 @@ func TestRefusedFilesAreNeverWrittenOver(t *testing.T) {
 		os.WriteFile(auto, v1, 0o644)
 		st := &storage.Failing{Store: storage.Files{}}
 		g := keepGame(t, dir, st, "")
-		g.openAtStart()
+		g.keep.openAtStart()
 		st.SetBudget(1000)
-		g.autosave()
+		g.keep.autosave()
 		waitSaves(t, g)
-		if !g.statusErr || !strings.Contains(g.status, "no space left") {
-			t.Errorf("status %q", g.status)
+		if !g.ui.statusErr || !strings.Contains(g.ui.status, "no space left") {
+			t.Errorf("status %q", g.ui.status)
 		}
 		if b, _ := os.ReadFile(auto); string(b) != string(v1) {
 			t.Fatal("a full disk tore the autosave")

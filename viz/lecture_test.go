@@ -27,15 +27,15 @@ func TestSetScaleChangesEveryPart(t *testing.T) {
 	} {
 		g.do(tc.action)
 		s := tc.want
-		if g.scale != s || g.pane.canvas.Scale != s || g.bar.Scale != s || g.hud.Scale != s || g.panel.Scale != int(s) {
+		if g.ui.scale != s || g.panes.cur.canvas.Scale != s || g.ui.bar.Scale != s || g.ui.hud.Scale != s || g.ui.panel.Scale != int(s) {
 			t.Fatalf("after %v: game %v, canvas %v, bar %v, HUD %v, panel %v; want %v",
-				tc.action, g.scale, g.pane.canvas.Scale, g.bar.Scale, g.hud.Scale, g.panel.Scale, s)
+				tc.action, g.ui.scale, g.panes.cur.canvas.Scale, g.ui.bar.Scale, g.ui.hud.Scale, g.ui.panel.Scale, s)
 		}
-		if g.fonts.Body.Size != 16*s || g.fonts.Small.Size != 13*s || g.fonts.Large.Size != 20*s || g.fonts.Bold.Size != 16*s {
-			t.Fatalf("fonts at scale %v: body %v", s, g.fonts.Body.Size)
+		if g.ui.fonts.Body.Size != 16*s || g.ui.fonts.Small.Size != 13*s || g.ui.fonts.Large.Size != 20*s || g.ui.fonts.Bold.Size != 16*s {
+			t.Fatalf("fonts at scale %v: body %v", s, g.ui.fonts.Body.Size)
 		}
-		if want := fmt.Sprintf("UI scale %g", s); g.status != want {
-			t.Errorf("status %q, want %q", g.status, want)
+		if want := fmt.Sprintf("UI scale %g", s); g.ui.status != want {
+			t.Errorf("status %q, want %q", g.ui.status, want)
 		}
 		frame(t, g, screen) // lays out and draws at the new scale without trouble
 		canvas, bar, panel := g.layout()
@@ -48,8 +48,8 @@ func TestSetScaleChangesEveryPart(t *testing.T) {
 		if bar.H != min(84*s, 1080.0/3) || panel.W != wantPanel {
 			t.Errorf("scale %v: bar %v high, panel %v wide", s, bar.H, panel.W)
 		}
-		if g.pane.canvas.Cam.W != canvas.W || g.bar.Area != bar || g.panel.Area != panel {
-			t.Errorf("scale %v: parts not laid out anew: camera %v wide, canvas %v", s, g.pane.canvas.Cam.W, canvas.W)
+		if g.panes.cur.canvas.Cam.W != canvas.W || g.ui.bar.Area != bar || g.ui.panel.Area != panel {
+			t.Errorf("scale %v: parts not laid out anew: camera %v wide, canvas %v", s, g.panes.cur.canvas.Cam.W, canvas.W)
 		}
 		if st := g.report().state; st.Scale != s {
 			t.Errorf("state file scale %v, want %v", st.Scale, s)
@@ -59,14 +59,14 @@ func TestSetScaleChangesEveryPart(t *testing.T) {
 		t.Errorf("back at scale 1 the panel is %v, was %v", panel, panel1)
 	}
 	// A fractional start scale (-scale 1.5) steps to whole numbers.
-	g.setScale(1.5)
+	g.ui.setScale(1.5, g.panes)
 	g.do(keymap.UIScaleUp)
-	if g.scale != 2 {
-		t.Errorf("+ from 1.5 gave %v, want 2", g.scale)
+	if g.ui.scale != 2 {
+		t.Errorf("+ from 1.5 gave %v, want 2", g.ui.scale)
 	}
-	g.setScale(9)
-	if g.scale != 4 {
-		t.Errorf("setScale(9) gave %v, want 4", g.scale)
+	g.ui.setScale(9, g.panes)
+	if g.ui.scale != 4 {
+		t.Errorf("setScale(9) gave %v, want 4", g.ui.scale)
 	}
 }
 
@@ -76,7 +76,7 @@ func TestContrastAndColourKeys(t *testing.T) {
 	b := newSynthetic(500, 20, 16)
 	g := testGame(t, b, 1280, 800)
 	screen := ebiten.NewImage(1280, 800)
-	g.pane.canvas.Layers = Layers{}
+	g.panes.cur.canvas.Layers = Layers{}
 	frame(t, g, screen)
 	corner := func() palette.RGBA { // a canvas pixel away from lines and text
 		c := screen.At(3, 3)
@@ -105,9 +105,9 @@ func TestContrastAndColourKeys(t *testing.T) {
 	}
 
 	// M cycles the maps, and the particles are recoloured.
-	g.pane.canvas.Layers = Layers{Particles: true}
+	g.panes.cur.canvas.Layers = Layers{Particles: true}
 	frame(t, g, screen)
-	first := g.pane.canvas.colours[len(g.pane.canvas.colours)-1]
+	first := g.panes.cur.canvas.colours[len(g.panes.cur.canvas.colours)-1]
 	var seen []string
 	for range len(palette.ColourMaps) {
 		g.do(keymap.CycleColourMap)
@@ -120,7 +120,7 @@ func TestContrastAndColourKeys(t *testing.T) {
 	g.do(keymap.CycleColourMap)
 	frame(t, g, screen)
 	p := b.sc.Traj[0][len(b.sc.Traj[0])-1]
-	if got := g.pane.canvas.colours[len(g.pane.canvas.colours)-1]; got == first || got != palette.StartCVD(p[0], p[1], rmsRadius(b.sc.Traj[0])) {
+	if got := g.panes.cur.canvas.colours[len(g.panes.cur.canvas.colours)-1]; got == first || got != palette.StartCVD(p[0], p[1], rmsRadius(b.sc.Traj[0])) {
 		t.Errorf("particle colour with cividis %v (was %v with viridis)", got, first)
 	}
 }

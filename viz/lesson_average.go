@@ -45,16 +45,16 @@ const (
 // avgTargets is how many target draws the exact field on the grid averages.
 const avgTargets = 600
 
-func (k *averageKind) open(g *Game, _ *lesson.Lesson, _ *scene.Settings) {
-	g.tl.Pause()
-	g.tl.Scrub(0.5)
+func (k *averageKind) open(c *lessonContext, _ *lesson.Lesson, _ *scene.Settings) {
+	c.tl.Pause()
+	c.tl.Scrub(0.5)
 }
 
-func (k *averageKind) chips(g *Game) {
-	g.setChips([]string{"both", "network", "exact"}, func(i int) bool { return k.show == i }, func(i int) {
+func (k *averageKind) chips(c *lessonContext) {
+	c.setChips([]string{"both", "network", "exact"}, func(i int) bool { return k.show == i }, func(i int) {
 		k.show = i
 		// The canvas draws the network's arrows; the lesson the exact ones.
-		g.pane.canvas.Layers.Field = i != avgExact
+		c.pane.canvas.Layers.Field = i != avgExact
 	})
 }
 
@@ -62,26 +62,26 @@ func (*averageKind) geometric() bool { return false }
 
 // update measures the learned field against the exact one on the
 // arrow grid at the clock's t.
-func (k *averageKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	if g.pane.sc == nil || len(g.pane.sc.GridPts) == 0 {
+func (k *averageKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	if c.pane.sc == nil || len(c.pane.sc.GridPts) == 0 {
 		return
 	}
-	ex, _ := g.pane.exactField()
+	ex, _ := c.pane.exactField()
 	if ex == nil {
 		return
 	}
-	t := math.Round(g.tl.T*200) / 200
-	key := avgKey{seq: g.pane.sc.Seq, t: t, exp: &ex.Targets[0]}
+	t := math.Round(c.tl.T*200) / 200
+	key := avgKey{seq: c.pane.sc.Seq, t: t, exp: &ex.Targets[0]}
 	if key == k.key {
 		return
 	}
 	k.key = key
 	grid := *ex
 	grid.Targets = subsample(ex.Targets, avgTargets)
-	n := len(g.pane.sc.GridPts)
+	n := len(c.pane.sc.GridPts)
 	k.exact = slices.Grow(k.exact[:0], n)[:n]
-	grid.Velocity(k.exact, g.pane.sc.GridPts, t)
-	learned := g.pane.sc.FieldAt(nil, t)
+	grid.Velocity(k.exact, c.pane.sc.GridPts, t)
+	learned := c.pane.sc.FieldAt(nil, t)
 	k.err = append(k.err[:0], make([]float64, n)...)
 	sum, cnt := 0.0, 0
 	for j := range n {
@@ -97,10 +97,10 @@ func (k *averageKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
 	// The same where the flow actually goes: each cell weighted by the
 	// particles in it at this t. Far from them no pair ever passes, the
 	// loss never looks there, and the network's field is a guess.
-	v, n := g.pane.sc.View, g.pane.sc.Grid
+	v, n := c.pane.sc.View, c.pane.sc.Grid
 	dx, dy := (v[2]-v[0])/float64(n), (v[3]-v[1])/float64(n)
 	wErr, wSpeed, wSum := 0.0, 0.0, 0.0
-	for _, p := range g.pane.pos {
+	for _, p := range c.pane.pos {
 		c, r := int(math.Floor((p[0]-v[0])/dx)), int(math.Floor((p[1]-v[1])/dy))
 		if c < 0 || r < 0 || c >= n || r >= n {
 			continue
@@ -121,11 +121,11 @@ func (k *averageKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
 
 // drawAverage draws the error heatmap and the exact field's arrows over the
 // learned field the canvas drew.
-func (k *averageKind) draw(g *Game, dst *ebiten.Image) {
-	sc := g.pane.sc
-	cam := &g.pane.canvas.Cam
-	s := g.scale
-	ex, _ := g.pane.exactField()
+func (k *averageKind) draw(c *lessonContext, dst *ebiten.Image) {
+	sc := c.pane.sc
+	cam := &c.pane.canvas.Cam
+	s := c.scale
+	ex, _ := c.pane.exactField()
 	if sc == nil || ex == nil || len(k.exact) != len(sc.GridPts) {
 		return
 	}
@@ -133,7 +133,7 @@ func (k *averageKind) draw(g *Game, dst *ebiten.Image) {
 	cellH := (sc.View[3] - sc.View[1]) / float64(sc.Grid) * cam.Zoom
 	cell := math.Min(cellW, cellH)
 	maxSpeed := math.Max(sc.MaxSpeed, 1e-9)
-	b := &g.toolBatch
+	b := c.toolBatch
 	b.Begin(dst)
 	for j, p := range sc.GridPts {
 		e := k.err[j] / maxSpeed
@@ -164,9 +164,9 @@ func (k *averageKind) draw(g *Game, dst *ebiten.Image) {
 	b.Flush()
 }
 
-func (k *averageKind) lines(g *Game) []numLine {
-	sc := g.pane.sc
-	ex, why := g.pane.exactField()
+func (k *averageKind) lines(c *lessonContext) []numLine {
+	sc := c.pane.sc
+	ex, why := c.pane.exactField()
 	if sc == nil || ex == nil || len(k.exact) != len(sc.GridPts) {
 		if why != "" {
 			return []numLine{proseLine("exact field: " + why)}
@@ -174,7 +174,7 @@ func (k *averageKind) lines(g *Game) []numLine {
 		return []numLine{proseLine("waiting for the first sample…")}
 	}
 	lines := []numLine{
-		textLine(fmt.Sprintf("t = %s   at training step %s", lesson.FormatNum(g.tl.T), thousands(sc.Step))),
+		textLine(fmt.Sprintf("t = %s   at training step %s", lesson.FormatNum(c.tl.T), thousands(sc.Step))),
 	}
 	draws := thousands(min(len(ex.Targets), avgTargets)) // as many as update subsamples
 	switch k.show {

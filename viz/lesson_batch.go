@@ -2,7 +2,6 @@ package viz
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"time"
 
@@ -21,7 +20,8 @@ type batchKind struct {
 	no   uint64 // which batch: the same draws are re-evaluated until "new batch"
 	rows []lesson.Row
 	loss float64
-	step int // training step the rows were evaluated at; -1 to redo now
+	step int       // training step the rows were evaluated at; -1 to redo now
+	at   time.Time // when they were
 }
 
 var (
@@ -32,13 +32,13 @@ var (
 // batchInterval is how often the rows follow the training.
 const batchInterval = 150 * time.Millisecond
 
-func (k *batchKind) open(g *Game, _ *lesson.Lesson, _ *scene.Settings) {
+func (k *batchKind) open(c *lessonContext, _ *lesson.Lesson, _ *scene.Settings) {
 	k.step = -1
-	g.tl.Play()
+	c.tl.Play()
 }
 
-func (k *batchKind) chips(g *Game) {
-	g.setChips([]string{"new batch"}, func(int) bool { return false }, func(int) { k.resample() })
+func (k *batchKind) chips(c *lessonContext) {
+	c.setChips([]string{"new batch"}, func(int) bool { return false }, func(int) { k.resample() })
 }
 
 // resample draws a fresh batch for the table.
@@ -51,23 +51,24 @@ func (*batchKind) geometric() bool { return false }
 
 // update re-evaluates the lesson's batch with the newest weights, so
 // the predictions are seen to approach the targets as training runs.
-func (k *batchKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	f, m := g.pane.learned()
-	if f == nil || m.Step == k.step || g.tick%int(math.Max(1, batchInterval.Seconds()*60)) != 0 && k.step >= 0 {
+func (k *batchKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	f, m := c.pane.learned()
+	if f == nil || m.Step == k.step || time.Since(k.at) < batchInterval && k.step >= 0 {
 		return
 	}
-	l := g.lessons.current()
-	src, tgt := loadOr(g.pane.applied.Source, "gaussian"), loadOr(g.pane.applied.Target, "moons")
+	k.at = time.Now()
+	l := c.lessons.current()
+	src, tgt := loadOr(c.pane.applied.Source, "gaussian"), loadOr(c.pane.applied.Target, "moons")
 	rng := rand.New(rand.NewPCG(l.Seed, k.no))
 	k.rows, k.loss = lesson.BatchRows(l.Pairs, rng, src, tgt, f)
 	k.step = m.Step
 }
 
 // drawBatch draws the lesson's batch on the plane.
-func (k *batchKind) draw(g *Game, dst *ebiten.Image) {
-	cam := &g.pane.canvas.Cam
-	s := g.scale
-	b := &g.toolBatch
+func (k *batchKind) draw(c *lessonContext, dst *ebiten.Image) {
+	cam := &c.pane.canvas.Cam
+	s := c.scale
+	b := c.toolBatch
 	scaleV := 0.15 * cam.Zoom
 	b.Begin(dst)
 	for _, r := range k.rows {
@@ -89,7 +90,7 @@ func (k *batchKind) draw(g *Game, dst *ebiten.Image) {
 	b.Flush()
 }
 
-func (k *batchKind) lines(*Game) []numLine {
+func (k *batchKind) lines(*lessonContext) []numLine {
 	if len(k.rows) == 0 {
 		return []numLine{proseLine("waiting for the first trained weights…")}
 	}

@@ -34,39 +34,39 @@ const (
 	crossArrow  = 0.3
 )
 
-func (k *crossingKind) open(g *Game, l *lesson.Lesson, _ *scene.Settings) {
+func (k *crossingKind) open(c *lessonContext, l *lesson.Lesson, _ *scene.Settings) {
 	src, tgt := loadOr(l.Settings.Source, "gaussian"), loadOr(l.Settings.Target, "8gaussians")
 	k.pairs0, k.pairs1 = lesson.RandomPairs(l.Pairs, l.Seed, src, tgt)
-	g.tl.Pause()
-	g.tl.Scrub(0.5)
+	c.tl.Pause()
+	c.tl.Scrub(0.5)
 }
 
-func (k *crossingKind) update(g *Game, in *input.Snapshot, at flow.Vec, free bool) {
-	k.hover, k.hoverOn = at, free && !g.lessonHit(in.X, in.Y)
-	k.measure(g)
+func (k *crossingKind) update(c *lessonContext, in *input.Snapshot, at flow.Vec, free bool) {
+	k.hover, k.hoverOn = at, free && !c.lessonHit(in.X, in.Y)
+	k.measure(c)
 }
 
-func (*crossingKind) chips(*Game) {}
+func (*crossingKind) chips(*lessonContext) {}
 
 func (*crossingKind) geometric() bool { return true }
 
 // measure finds the paths that pass under the pointer, at whatever
 // time each one gets there.
-func (k *crossingKind) measure(g *Game) {
+func (k *crossingKind) measure(c *lessonContext) {
 	k.conflicts, k.conflictT, k.mean = k.conflicts[:0], k.conflictT[:0], flow.Vec{}
 	if k.hoverOn {
-		radius := crossRadius * g.scale / g.pane.canvas.Cam.Zoom
+		radius := crossRadius * c.scale / c.pane.canvas.Cam.Zoom
 		k.conflicts, k.conflictT, k.mean = lesson.CrossingPaths(k.pairs0, k.pairs1, k.hover, radius)
 	}
 }
 
 // drawCrossing draws many straight conditional paths and, under the
 // pointer, the directions that meet there.
-func (k *crossingKind) draw(g *Game, dst *ebiten.Image) {
-	cam := &g.pane.canvas.Cam
-	s := g.scale
-	t := g.tl.T
-	b := &g.toolBatch
+func (k *crossingKind) draw(c *lessonContext, dst *ebiten.Image) {
+	cam := &c.pane.canvas.Cam
+	s := c.scale
+	t := c.tl.T
+	b := c.toolBatch
 	b.Begin(dst)
 	for i := range k.pairs0 {
 		ax, ay := cam.ToScreen(k.pairs0[i][0], k.pairs0[i][1])
@@ -105,10 +105,10 @@ func (k *crossingKind) draw(g *Game, dst *ebiten.Image) {
 	b.Flush()
 }
 
-func (k *crossingKind) lines(g *Game) []numLine {
+func (k *crossingKind) lines(c *lessonContext) []numLine {
 	idx := k.conflicts
 	lines := []numLine{
-		textLine(fmt.Sprintf("%d random pairs (x0, x1), t = %s", len(k.pairs0), lesson.FormatNum(g.tl.T))),
+		textLine(fmt.Sprintf("%d random pairs (x0, x1), t = %s", len(k.pairs0), lesson.FormatNum(c.tl.T))),
 		proseLine("each pair is a straight path with its own direction u = x1 − x0"),
 	}
 	switch {

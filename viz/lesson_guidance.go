@@ -19,6 +19,41 @@ import (
 type guidanceKind struct {
 	trainedKind
 	table modelTable
+	ws    []float64
+}
+
+func init() {
+	registerLessonKind("guidance", func() lessonKind { return &guidanceKind{} }, checkGuidance)
+}
+
+// guidanceParams are the lesson's own fields: the guidance weights w its
+// chips and table compare.
+type guidanceParams struct {
+	Guidances []float64 `json:"guidances"`
+}
+
+// checkGuidance needs w within the slider's range and a class-conditional
+// model.
+func checkGuidance(l lesson.Lesson, fail func(field, format string, args ...any)) {
+	var p guidanceParams
+	if err := l.DecodeParams(&p); err != nil {
+		fail("params", "%v", err)
+		return
+	}
+	if len(p.Guidances) == 0 {
+		fail("params.guidances", "empty")
+	}
+	for _, w := range p.Guidances {
+		if !(w >= scene.MinGuidance+1 && w <= scene.MaxGuidance+1) {
+			fail("params.guidances", "w = %v outside %d..%d", w, scene.MinGuidance+1, scene.MaxGuidance+1)
+		}
+	}
+	if !l.Settings.Cond {
+		fail("settings.cond", "the guidance lesson needs a class-conditional model")
+	}
+	if l.Steps < scene.MinSteps || l.Steps > scene.MaxSteps {
+		fail("steps", "%d out of range %d..%d", l.Steps, scene.MinSteps, scene.MaxSteps)
+	}
 }
 
 var (
@@ -26,24 +61,30 @@ var (
 	_ lessonCloser = (*guidanceKind)(nil)
 )
 
-func (k *guidanceKind) open(g *Game, l *lesson.Lesson, next *scene.Settings) {
+func (k *guidanceKind) open(c *lessonContext, l *lesson.Lesson, next *scene.Settings) {
 	k.table = newModelTable()
-	next.Guidance, next.OneClass, next.Noise = l.Guidances[0]-1, false, 0
-	g.tl.Play()
+	var p guidanceParams
+	_ = l.DecodeParams(&p) // checked on load
+	k.ws = p.Guidances
+	next.OneClass, next.Noise = false, 0
+	if len(k.ws) > 0 {
+		next.Guidance = k.ws[0] - 1
+	}
+	c.tl.Play()
 }
 
-func (k *guidanceKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	l := g.lessons.current()
-	k.table.update(g, func() measureFunc {
-		sc := g.pane.sc
+func (k *guidanceKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	l := c.lessons.current()
+	k.table.update(c, func() measureFunc {
+		sc := c.pane.sc
 		classes := sceneClasses(sc)
 		if classes == 0 || len(sc.Target) < meterRefPoints {
 			return nil
 		}
-		x0 := sourceDraws(g, measurePoints)
+		x0 := sourceDraws(c, measurePoints)
 		ref := append([]flow.Vec(nil), sc.Target[:meterRefPoints]...)
 		refLabels := append([]int(nil), sc.TargetLabels[:meterRefPoints]...)
-		ws, steps := l.Guidances, l.Steps
+		ws, steps := k.ws, l.Steps
 		return func(ctx context.Context, m *train.Model) ([][]float64, error) {
 			if m.Classes() != classes {
 				return nil, fmt.Errorf("the model has %d classes, the target %d", m.Classes(), classes)
@@ -94,44 +135,37 @@ func guidanceRows(ctx context.Context, m *train.Model, x0, ref []flow.Vec, refLa
 
 func (k *guidanceKind) close() { k.table.stop() }
 
-func (*guidanceKind) chips(g *Game) {
-	l := g.lessons.current()
-	labels := make([]string, len(l.Guidances))
-	for i, w := range l.Guidances {
+func (k *guidanceKind) chips(c *lessonContext) {
+	labels := make([]string, len(k.ws))
+	for i, w := range k.ws {
 		labels[i] = lesson.FormatNum(w)
 		if i == 0 {
 			labels[i] = "w = " + labels[i]
 		}
 	}
-	g.setChips(labels, func(i int) bool { return g.pane.settings.Guidance == l.Guidances[i]-1 }, func(i int) {
-		g.pane.settings.Guidance = l.Guidances[i] - 1
-		g.editSetting()
+	c.setChips(labels, func(i int) bool { return c.pane.settings.Guidance == k.ws[i]-1 }, func(i int) {
+		c.pane.settings.Guidance = k.ws[i] - 1
+		c.editSetting()
 	})
 }
 
-// lines is the guidance table, the w sampled now lit, and the live class
-// accuracy of the particles on screen.
-func (k *guidanceKind) lines(g *Game) []numLine {
-	l := g.lessons.current()
+// lines is the guidance table, the w sampled now lit.
+func (k *guidanceKind) lines(c *lessonContext) []numLine {
 	lines := []numLine{}
-	if r := g.diff.res; g.diff.has && r.accuracy >= 0 {
-		lines = append(lines, proseLine(fmt.Sprintf("on screen, w = %s: class accuracy %s (chance %s)",
-			lesson.FormatNum(r.sampling.Guidance+1), lesson.FormatNum(r.accuracy), lesson.FormatNum(r.chance))))
-	}
 	if k.table.step < 0 {
 		lines = append(lines, proseLine("measuring each w…"))
 	} else {
 		lines = append(lines, proseLine(fmt.Sprintf("%d samples per w, every class; weights of step %s", measurePoints, thousands(k.table.step))))
 	}
 	lines = append(lines, tableHead("w", "class accuracy", "spread", "mean |x|"))
-	for i, w := range l.Guidances {
+	for i, w := range k.ws {
 		cells := []string{lesson.FormatNum(w), "…", "…", "…"}
 		if i < len(k.table.rows) {
 			r := k.table.rows[i]
 			cells[1], cells[2], cells[3] = lesson.FormatNum(r[0]), lesson.FormatNum(r[1]), lesson.FormatNum(r[2])
 		}
 		row := tableRow(cells...)
-		row.hi = g.pane.applied.Guidance == w-1
+		row.hi = c.pane.applied.Guidance == w-1
 		lines = append(lines, row)
 	}
 	return lines

@@ -24,25 +24,25 @@ var (
 	_ lessonEnds = (*interpKind)(nil)
 )
 
-func (k *interpKind) open(g *Game, l *lesson.Lesson, _ *scene.Settings) {
+func (k *interpKind) open(c *lessonContext, l *lesson.Lesson, _ *scene.Settings) {
 	k.x0, k.x1 = l.X0, l.X1
-	g.tl.Pause()
-	g.tl.Scrub(0.5)
+	c.tl.Pause()
+	c.tl.Scrub(0.5)
 }
 
-func (*interpKind) chips(*Game) {}
+func (*interpKind) chips(*lessonContext) {}
 
-func (k *interpKind) draw(g *Game, dst *ebiten.Image) { drawPair(g, dst, k.x0, k.x1, false) }
+func (k *interpKind) draw(c *lessonContext, dst *ebiten.Image) { drawPair(c, dst, k.x0, k.x1, false) }
 
-func (k *interpKind) lines(g *Game) []numLine { return pairLines(g, k.x0, k.x1, false) }
+func (k *interpKind) lines(c *lessonContext) []numLine { return pairLines(c, k.x0, k.x1, false) }
 
 func (*interpKind) geometric() bool { return true }
 
 func (k *interpKind) ends() (x0, x1 flow.Vec) { return k.x0, k.x1 }
 
 // update lets the pointer drag x0 and x1.
-func (k *interpKind) update(g *Game, in *input.Snapshot, at flow.Vec, free bool) {
-	ls := &g.lessons
+func (k *interpKind) update(c *lessonContext, in *input.Snapshot, at flow.Vec, free bool) {
+	ls := c.lessons
 	mx, my := in.X, in.Y
 	if !in.Pressed(input.Left) {
 		k.drag = 0
@@ -50,8 +50,8 @@ func (k *interpKind) update(g *Game, in *input.Snapshot, at flow.Vec, free bool)
 	}
 	if k.drag == 0 && free && in.JustPressed(input.Left) {
 		// Grab the nearer end if it is within reach of the pointer.
-		reach := 40 * g.scale
-		cam := &g.pane.canvas.Cam
+		reach := 40 * c.scale
+		cam := &c.pane.canvas.Cam
 		d0, d1 := screenDist(cam, k.x0, mx, my), screenDist(cam, k.x1, mx, my)
 		switch {
 		case d0 <= d1 && d0 < reach:
@@ -62,8 +62,8 @@ func (k *interpKind) update(g *Game, in *input.Snapshot, at flow.Vec, free bool)
 	}
 	// A dragged end stays in the figure, clear of the text column.
 	if fig := ls.lay.figure; fig.W > 0 && !fig.contains(mx, my) {
-		m := 8 * g.scale
-		wx, wy := g.pane.canvas.Cam.ToWorld(math.Min(math.Max(mx, fig.X+m), fig.X+fig.W-m), math.Min(math.Max(my, fig.Y+m), fig.Y+fig.H-m))
+		m := 8 * c.scale
+		wx, wy := c.pane.canvas.Cam.ToWorld(math.Min(math.Max(mx, fig.X+m), fig.X+fig.W-m), math.Min(math.Max(my, fig.Y+m), fig.Y+fig.H-m))
 		at = flow.Vec{wx, wy}
 	}
 	switch k.drag {

@@ -42,7 +42,7 @@ func newModelTable() modelTable { return modelTable{step: -1} }
 // update takes a finished measurement and starts one when the model has
 // moved on and the last is older than tableInterval; prepare, called on the
 // render loop only then, copies what the measurement needs.
-func (mt *modelTable) update(g *Game, prepare func() measureFunc) {
+func (mt *modelTable) update(c *lessonContext, prepare func() measureFunc) {
 	select {
 	case r := <-mt.done:
 		mt.busy = false
@@ -51,10 +51,10 @@ func (mt *modelTable) update(g *Game, prepare func() measureFunc) {
 		}
 	default:
 	}
-	if mt.busy || g.pane.dirty {
+	if mt.busy || c.pane.dirty {
 		return
 	}
-	_, m := g.pane.learned()
+	_, m := c.pane.learned()
 	if m == nil || m.Step == 0 || m.Step == mt.step || mt.step >= 0 && time.Since(mt.at) < tableInterval {
 		return
 	}
@@ -111,9 +111,9 @@ func generate(ctx context.Context, m *train.Model, x0 []flow.Vec, y int, w, g fl
 }
 
 // sourceDraws returns n seeded draws of the pane's source.
-func sourceDraws(g *Game, n int) []flow.Vec {
+func sourceDraws(c *lessonContext, n int) []flow.Vec {
 	x0 := make([]flow.Vec, n)
-	loadOr(g.pane.applied.Source, "gaussian").Sample(rand.New(rand.NewPCG(7, 7)), x0)
+	loadOr(c.pane.applied.Source, "gaussian").Sample(rand.New(rand.NewPCG(7, 7)), x0)
 	return x0
 }
 

@@ -23,37 +23,37 @@ var (
 	_ lessonEnds = (*pairKind)(nil)
 )
 
-func (k *pairKind) open(g *Game, l *lesson.Lesson, next *scene.Settings) {
+func (k *pairKind) open(c *lessonContext, l *lesson.Lesson, next *scene.Settings) {
 	k.x0, k.x1, k.steps = l.X0, l.X1, l.Steps
 	next.Steps = l.Steps
-	g.tl.SetSteps(l.Steps)
-	g.tl.Pause()
-	g.tl.Start()
+	c.tl.SetSteps(l.Steps)
+	c.tl.Pause()
+	c.tl.Start()
 }
 
-func (k *pairKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	if g.tl.N != k.steps {
+func (k *pairKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	if c.tl.N != k.steps {
 		// New scenes set the timeline to their step count; this lesson
 		// counts its own steps.
-		g.tl.SetSteps(k.steps)
+		c.tl.SetSteps(k.steps)
 	}
 }
 
-func (*pairKind) chips(*Game) {}
+func (*pairKind) chips(*lessonContext) {}
 
-func (k *pairKind) draw(g *Game, dst *ebiten.Image) { drawPair(g, dst, k.x0, k.x1, true) }
+func (k *pairKind) draw(c *lessonContext, dst *ebiten.Image) { drawPair(c, dst, k.x0, k.x1, true) }
 
-func (k *pairKind) lines(g *Game) []numLine { return pairLines(g, k.x0, k.x1, true) }
+func (k *pairKind) lines(c *lessonContext) []numLine { return pairLines(c, k.x0, k.x1, true) }
 
 func (*pairKind) geometric() bool { return true }
 
 func (k *pairKind) ends() (x0, x1 flow.Vec) { return k.x0, k.x1 }
 
 // pairLines is the numbers of lessons 1 and 2 at the clock's t.
-func pairLines(g *Game, x0, x1 flow.Vec, steps bool) []numLine {
-	k, exact := g.tl.Step()
+func pairLines(c *lessonContext, x0, x1 flow.Vec, steps bool) []numLine {
+	k, exact := c.tl.Step()
 	var lines []numLine
-	for _, t := range pairText(x0, x1, g.tl.T, k, g.tl.N, exact, steps) {
+	for _, t := range pairText(x0, x1, c.tl.T, k, c.tl.N, exact, steps) {
 		lines = append(lines, textLine(t))
 	}
 	return lines
@@ -80,12 +80,12 @@ func pairText(x0, x1 flow.Vec, t float64, k, n int, exact, steps bool) []string 
 
 // drawPair draws one source–target pair: the straight path, its points at
 // the solver steps (lesson 1) or draggable ends (lesson 2), and xt.
-func drawPair(g *Game, dst *ebiten.Image, x0, x1 flow.Vec, steps bool) {
-	cam := &g.pane.canvas.Cam
-	s := g.scale
-	f := g.lessonFaces()
-	b := &g.toolBatch
-	n := g.tl.N
+func drawPair(c *lessonContext, dst *ebiten.Image, x0, x1 flow.Vec, steps bool) {
+	cam := &c.pane.canvas.Cam
+	s := c.scale
+	f := c.lessonFaces()
+	b := c.toolBatch
+	n := c.tl.N
 	b.Begin(dst)
 	ax, ay := cam.ToScreen(x0[0], x0[1])
 	bx, by := cam.ToScreen(x1[0], x1[1])
@@ -109,7 +109,7 @@ func drawPair(g *Game, dst *ebiten.Image, x0, x1 flow.Vec, steps bool) {
 	handle := float32(14 * s)
 	b.Rect(float32(ax)-handle/2, float32(ay)-handle/2, handle, handle, palette.Source.WithAlpha(1))
 	b.Rect(float32(bx)-handle/2, float32(by)-handle/2, handle, handle, palette.Target.WithAlpha(1))
-	xt, v := lesson.Interpolate(x0, x1, g.tl.T)
+	xt, v := lesson.Interpolate(x0, x1, c.tl.T)
 	tx, ty := cam.ToScreen(xt[0], xt[1])
 	if !steps {
 		// The velocity at xt, drawn as the move over Δt = 0.2.
@@ -121,7 +121,7 @@ func drawPair(g *Game, dst *ebiten.Image, x0, x1 flow.Vec, steps bool) {
 	if steps {
 		// Labels right of and below each point, clear of the line, which
 		// runs up and to the right; xt's own label goes above and left.
-		k, exact := g.tl.Step()
+		k, exact := c.tl.Step()
 		for i, p := range pts {
 			if exact && i == k {
 				continue

@@ -21,20 +21,20 @@ var (
 	_ lessonCloser = (*samplingKind)(nil)
 )
 
-func (k *samplingKind) open(g *Game, _ *lesson.Lesson, _ *scene.Settings) {
+func (k *samplingKind) open(c *lessonContext, _ *lesson.Lesson, _ *scene.Settings) {
 	k.table = newW2Table()
-	g.tl.Play()
+	c.tl.Play()
 }
 
-func (k *samplingKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	l := g.lessons.current()
-	k.table.update(g, "", l.StepChoices, l.Solvers)
+func (k *samplingKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	l := c.lessons.current()
+	k.table.update(c, "", l.StepChoices, l.Solvers)
 }
 
 func (k *samplingKind) close() { k.table.stop() }
 
-func (*samplingKind) chips(g *Game) {
-	l := g.lessons.current()
+func (*samplingKind) chips(c *lessonContext) {
+	l := c.lessons.current()
 	// "N = 1" "2" "5" "10" "100", then the solvers as a second group.
 	var labels []string
 	for i, n := range l.StepChoices {
@@ -48,28 +48,28 @@ func (*samplingKind) chips(g *Game) {
 		labels = append(labels, solverName(s))
 	}
 	k := len(l.StepChoices)
-	g.setChips(labels, func(i int) bool {
+	c.setChips(labels, func(i int) bool {
 		if i < k {
-			return g.pane.settings.Steps == l.StepChoices[i]
+			return c.pane.settings.Steps == l.StepChoices[i]
 		}
-		return g.pane.settings.Solver == l.Solvers[i-k]
+		return c.pane.settings.Solver == l.Solvers[i-k]
 	}, func(i int) {
 		if i < k {
-			g.pane.settings.Steps = l.StepChoices[i]
+			c.pane.settings.Steps = l.StepChoices[i]
 		} else {
-			g.pane.settings.Solver = l.Solvers[i-k]
+			c.pane.settings.Solver = l.Solvers[i-k]
 		}
-		g.editSetting()
+		c.editSetting()
 	})
-	if k < len(g.lessons.chips) {
-		g.lessons.chips[k].group = true
+	if k < len(c.lessons.chips) {
+		c.lessons.chips[k].group = true
 	}
 }
 
 // samplingLines is the W2 table: a row per step count, a column per
 // solver, the setting sampled now lit.
-func (k *samplingKind) lines(g *Game) []numLine {
-	l := g.lessons.current()
+func (k *samplingKind) lines(c *lessonContext) []numLine {
+	l := c.lessons.current()
 	res := k.table.results[""]
 	lines := []numLine{}
 	if len(res) == 0 {
@@ -91,7 +91,7 @@ func (k *samplingKind) lines(g *Game) []numLine {
 				w2 = lesson.FormatNum(res[k].W2)
 			}
 			row.cells = append(row.cells, fmt.Sprintf("%s  (%d)", w2, n*evalsPerStep(sv)))
-			if n == g.pane.applied.Steps && sv == g.pane.applied.Solver {
+			if n == c.pane.applied.Steps && sv == c.pane.applied.Solver {
 				row.hi, row.hiCell = true, j+2
 			}
 		}

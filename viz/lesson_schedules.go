@@ -19,7 +19,8 @@ import (
 // one, with xt and its velocity at the clock's t, and an α/σ plot beside;
 // the column compares every scheduler's α and σ at t.
 type schedulesKind struct {
-	chosen int // index into the lesson's Schedules
+	chosen int // index into names
+	names  []string
 	scheds []flow.Scheduler
 	x0, x1 []flow.Vec
 	steps  int
@@ -28,12 +29,47 @@ type schedulesKind struct {
 
 var _ lessonKind = (*schedulesKind)(nil)
 
+func init() {
+	registerLessonKind("schedules", func() lessonKind { return &schedulesKind{} }, checkSchedules)
+}
+
+// schedulesParams are the lesson's own fields: the schedulers its chips
+// offer, as flow.ParseScheduler reads them.
+type schedulesParams struct {
+	Schedules []string `json:"schedules"`
+}
+
+// checkSchedules needs schedulers the flow package knows, and pairs to draw.
+func checkSchedules(l lesson.Lesson, fail func(field, format string, args ...any)) {
+	var p schedulesParams
+	if err := l.DecodeParams(&p); err != nil {
+		fail("params", "%v", err)
+		return
+	}
+	if len(p.Schedules) == 0 {
+		fail("params.schedules", "empty")
+	}
+	for _, s := range p.Schedules {
+		if _, err := flow.ParseScheduler(s); err != nil {
+			fail("params.schedules", "%v", err)
+		}
+	}
+	if l.Pairs < 1 || l.Pairs > lesson.MaxPairs {
+		fail("pairs", "%d out of range 1..%d", l.Pairs, lesson.MaxPairs)
+	}
+	if l.Steps < scene.MinSteps || l.Steps > scene.MaxSteps {
+		fail("steps", "%d out of range %d..%d", l.Steps, scene.MinSteps, scene.MaxSteps)
+	}
+}
+
 // pathSegments is how many straight pieces draw one conditional path.
 const pathSegments = 48
 
-func (k *schedulesKind) open(g *Game, l *lesson.Lesson, next *scene.Settings) {
-	k.chosen, k.scheds = 0, k.scheds[:0]
-	for _, name := range l.Schedules {
+func (k *schedulesKind) open(c *lessonContext, l *lesson.Lesson, next *scene.Settings) {
+	var p schedulesParams
+	_ = l.DecodeParams(&p) // checked on load
+	k.chosen, k.names, k.scheds = 0, p.Schedules, k.scheds[:0]
+	for _, name := range p.Schedules {
 		s, _ := flow.ParseScheduler(name) // validated on load
 		k.scheds = append(k.scheds, s)
 	}
@@ -43,38 +79,37 @@ func (k *schedulesKind) open(g *Game, l *lesson.Lesson, next *scene.Settings) {
 	loadOr(next.Source, "gaussian").Sample(rng, k.x0)
 	loadOr(next.Target, "moons").Sample(rng, k.x1)
 	k.steps = l.Steps
-	g.tl.SetSteps(k.steps)
-	g.tl.Start()
-	g.tl.Play()
+	c.tl.SetSteps(k.steps)
+	c.tl.Start()
+	c.tl.Play()
 }
 
-func (k *schedulesKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	if g.tl.N != k.steps {
+func (k *schedulesKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	if c.tl.N != k.steps {
 		// New scenes set the timeline to their step count; this figure
 		// has its own.
-		g.tl.SetSteps(k.steps)
+		c.tl.SetSteps(k.steps)
 	}
 }
 
-func (k *schedulesKind) chips(g *Game) {
-	l := g.lessons.current()
-	g.setChips(l.Schedules, func(i int) bool { return i == k.chosen }, func(i int) { k.chosen = i })
+func (k *schedulesKind) chips(c *lessonContext) {
+	c.setChips(k.names, func(i int) bool { return i == k.chosen }, func(i int) { k.chosen = i })
 }
 
 // draw draws each pair's path xt for t ∈ [0, 1] under the chosen
 // scheduler, xt at the clock's t with its velocity ut = α′·x1 + σ′·x0, and
 // the α/σ plot in the figure's top right corner.
-func (k *schedulesKind) draw(g *Game, dst *ebiten.Image) {
+func (k *schedulesKind) draw(c *lessonContext, dst *ebiten.Image) {
 	if len(k.scheds) == 0 {
 		return
 	}
 	sched := k.scheds[k.chosen]
-	cam := &g.pane.canvas.Cam
-	s := g.scale
-	b := &g.toolBatch
+	cam := &c.pane.canvas.Cam
+	s := c.scale
+	b := c.toolBatch
 	b.Begin(dst)
-	t := g.tl.T
-	c := sched.At(t)
+	t := c.tl.T
+	co := sched.At(t)
 	for i := range k.x0 {
 		x0, x1 := k.x0[i], k.x1[i]
 		col := palette.Start(x0[0], x0[1], 1)
@@ -90,8 +125,8 @@ func (k *schedulesKind) draw(g *Game, dst *ebiten.Image) {
 		}
 		ax, ay := cam.ToScreen(x1[0], x1[1])
 		b.Rect(float32(ax-3*s), float32(ay-3*s), float32(6*s), float32(6*s), palette.Target.WithAlpha(1))
-		xt := flow.Vec{c.Alpha*x1[0] + c.Sigma*x0[0], c.Alpha*x1[1] + c.Sigma*x0[1]}
-		ut := flow.Vec{c.DAlpha*x1[0] + c.DSigma*x0[0], c.DAlpha*x1[1] + c.DSigma*x0[1]}
+		xt := flow.Vec{co.Alpha*x1[0] + co.Sigma*x0[0], co.Alpha*x1[1] + co.Sigma*x0[1]}
+		ut := flow.Vec{co.DAlpha*x1[0] + co.DSigma*x0[0], co.DAlpha*x1[1] + co.DSigma*x0[1]}
 		sx, sy := cam.ToScreen(xt[0], xt[1])
 		// Arrows of a tenth of the velocity per unit t, capped so that
 		// VE's fast start stays on screen.
@@ -103,7 +138,7 @@ func (k *schedulesKind) draw(g *Game, dst *ebiten.Image) {
 		b.Rect(float32(sx-4*s), float32(sy-4*s), float32(8*s), float32(8*s), col)
 	}
 	b.Flush()
-	fig := g.lessons.lay.figure
+	fig := c.lessons.lay.figure
 	w, h := math.Min(300*s, fig.W*0.45), 110*s
 	k.plot.sched, k.plot.t = sched, t
 	k.plot.draw(dst, rect{fig.X + fig.W - w - 10*s, fig.Y + 10*s, w, h}, s)
@@ -111,22 +146,21 @@ func (k *schedulesKind) draw(g *Game, dst *ebiten.Image) {
 
 // lines shows the chosen scheduler's coefficients at t and a table of every
 // scheduler's α and σ there.
-func (k *schedulesKind) lines(g *Game) []numLine {
+func (k *schedulesKind) lines(c *lessonContext) []numLine {
 	if len(k.scheds) == 0 {
 		return nil
 	}
-	t := g.tl.T
-	c := k.scheds[k.chosen].At(t)
+	t := c.tl.T
+	co := k.scheds[k.chosen].At(t)
 	lines := []numLine{
 		proseLine(fmt.Sprintf("t = %s:  α = %s,  σ = %s,  α′ = %s,  σ′ = %s", lesson.FormatNum(t),
-			lesson.FormatNum(c.Alpha), lesson.FormatNum(c.Sigma), lesson.FormatNum(c.DAlpha), lesson.FormatNum(c.DSigma))),
+			lesson.FormatNum(co.Alpha), lesson.FormatNum(co.Sigma), lesson.FormatNum(co.DAlpha), lesson.FormatNum(co.DSigma))),
 		proseLine("dots: xt of each pair; arrows: ut = α′·x1 + σ′·x0"),
 		tableHead("schedule", "α", "σ", "α² + σ²"),
 	}
-	l := g.lessons.current()
 	for i, s := range k.scheds {
 		ci := s.At(t)
-		row := tableRow(l.Schedules[i], lesson.FormatNum(ci.Alpha), lesson.FormatNum(ci.Sigma), lesson.FormatNum(ci.Alpha*ci.Alpha+ci.Sigma*ci.Sigma))
+		row := tableRow(k.names[i], lesson.FormatNum(ci.Alpha), lesson.FormatNum(ci.Sigma), lesson.FormatNum(ci.Alpha*ci.Alpha+ci.Sigma*ci.Sigma))
 		row.hi = i == k.chosen
 		lines = append(lines, row)
 	}

@@ -18,7 +18,36 @@ import (
 // draws, beside the two-sample floor.
 type sdeKind struct {
 	trainedKind
-	table modelTable
+	table  modelTable
+	noises []float64
+}
+
+func init() { registerLessonKind("sde", func() lessonKind { return &sdeKind{} }, checkSDE) }
+
+// sdeParams are the lesson's own fields: the noise levels g its chips and
+// table compare.
+type sdeParams struct {
+	Noises []float64 `json:"noises"`
+}
+
+// checkSDE needs noise levels within the slider's range and a step count.
+func checkSDE(l lesson.Lesson, fail func(field, format string, args ...any)) {
+	var p sdeParams
+	if err := l.DecodeParams(&p); err != nil {
+		fail("params", "%v", err)
+		return
+	}
+	if len(p.Noises) == 0 {
+		fail("params.noises", "empty")
+	}
+	for _, g := range p.Noises {
+		if !(g >= 0 && g <= scene.MaxNoise) {
+			fail("params.noises", "%v outside 0..%d", g, scene.MaxNoise)
+		}
+	}
+	if l.Steps < scene.MinSteps || l.Steps > scene.MaxSteps {
+		fail("steps", "%d out of range %d..%d", l.Steps, scene.MinSteps, scene.MaxSteps)
+	}
 }
 
 var (
@@ -26,21 +55,26 @@ var (
 	_ lessonCloser = (*sdeKind)(nil)
 )
 
-func (k *sdeKind) open(g *Game, l *lesson.Lesson, next *scene.Settings) {
+func (k *sdeKind) open(c *lessonContext, l *lesson.Lesson, next *scene.Settings) {
 	k.table = newModelTable()
-	next.Noise = l.Noises[0]
-	g.tl.Play()
+	var p sdeParams
+	_ = l.DecodeParams(&p) // checked on load
+	k.noises = p.Noises
+	if len(k.noises) > 0 {
+		next.Noise = k.noises[0]
+	}
+	c.tl.Play()
 }
 
-func (k *sdeKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	l := g.lessons.current()
-	k.table.update(g, func() measureFunc {
-		if g.pane.sc == nil || len(g.pane.sc.Target) < 2*measurePoints {
+func (k *sdeKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	l := c.lessons.current()
+	k.table.update(c, func() measureFunc {
+		if c.pane.sc == nil || len(c.pane.sc.Target) < 2*measurePoints {
 			return nil
 		}
-		x0 := sourceDraws(g, measurePoints)
-		target := append([]flow.Vec(nil), g.pane.sc.Target[:2*measurePoints]...)
-		noises, steps := l.Noises, l.Steps
+		x0 := sourceDraws(c, measurePoints)
+		target := append([]flow.Vec(nil), c.pane.sc.Target[:2*measurePoints]...)
+		noises, steps := k.noises, l.Steps
 		return func(ctx context.Context, m *train.Model) ([][]float64, error) {
 			return noiseRows(ctx, m, x0, target, noises, steps)
 		}
@@ -72,24 +106,23 @@ func noiseRows(ctx context.Context, m *train.Model, x0, target []flow.Vec, noise
 
 func (k *sdeKind) close() { k.table.stop() }
 
-func (*sdeKind) chips(g *Game) {
-	l := g.lessons.current()
-	labels := make([]string, len(l.Noises))
-	for i, gn := range l.Noises {
+func (k *sdeKind) chips(c *lessonContext) {
+	labels := make([]string, len(k.noises))
+	for i, gn := range k.noises {
 		labels[i] = "g = " + lesson.FormatNum(gn)
 		if i > 0 {
 			labels[i] = lesson.FormatNum(gn)
 		}
 	}
-	g.setChips(labels, func(i int) bool { return g.pane.settings.Noise == l.Noises[i] }, func(i int) {
-		g.pane.settings.Noise = l.Noises[i]
-		g.editSetting()
+	c.setChips(labels, func(i int) bool { return c.pane.settings.Noise == k.noises[i] }, func(i int) {
+		c.pane.settings.Noise = k.noises[i]
+		c.editSetting()
 	})
 }
 
 // lines is the W2 table, the noise sampled now lit.
-func (k *sdeKind) lines(g *Game) []numLine {
-	l := g.lessons.current()
+func (k *sdeKind) lines(c *lessonContext) []numLine {
+	l := c.lessons.current()
 	lines := []numLine{}
 	if k.table.step < 0 {
 		lines = append(lines, proseLine("measuring W2 to the target for each g…"))
@@ -97,7 +130,7 @@ func (k *sdeKind) lines(g *Game) []numLine {
 		lines = append(lines, proseLine(fmt.Sprintf("W2 to the target, %d samples, %d steps; weights of step %s", measurePoints, l.Steps, thousands(k.table.step))))
 	}
 	lines = append(lines, tableHead("noise g", "W2", "sampler"))
-	for i, gn := range l.Noises {
+	for i, gn := range k.noises {
 		w2 := "…"
 		if i < len(k.table.rows) {
 			w2 = lesson.FormatNum(k.table.rows[i][0])
@@ -107,10 +140,10 @@ func (k *sdeKind) lines(g *Game) []numLine {
 			how = "SDE, Euler–Maruyama"
 		}
 		row := tableRow(lesson.FormatNum(gn), w2, how)
-		row.hi = g.pane.applied.Noise == gn
+		row.hi = c.pane.applied.Noise == gn
 		lines = append(lines, row)
 	}
-	if n := len(l.Noises); n < len(k.table.rows) {
+	if n := len(k.noises); n < len(k.table.rows) {
 		lines = append(lines, tableRow("floor", lesson.FormatNum(k.table.rows[n][0]), "two target samples"))
 	}
 	return lines

@@ -15,18 +15,18 @@ var (
 	_ lessonKeepsWork = (*shapeKind)(nil)
 )
 
-func (*shapeKind) open(g *Game, _ *lesson.Lesson, _ *scene.Settings) {
-	g.draw.On, g.draw.ToSource = true, false
-	g.tl.Play()
+func (*shapeKind) open(c *lessonContext, _ *lesson.Lesson, _ *scene.Settings) {
+	c.draw.On, c.draw.ToSource = true, false
+	c.tl.Play()
 }
 
 // keepsWork: what is drawn here is the user's own work.
 func (*shapeKind) keepsWork() bool { return true }
 
 // lines says what to do in the last lesson.
-func (*shapeKind) lines(g *Game) []numLine {
+func (*shapeKind) lines(c *lessonContext) []numLine {
 	n := 0
-	if doc := g.draw.target; doc != nil {
+	if doc := c.draw.target; doc != nil {
 		n = doc.Len()
 	}
 	return []numLine{

@@ -21,60 +21,60 @@ var (
 	_ lessonCloser = (*straightKind)(nil)
 )
 
-func (k *straightKind) open(g *Game, _ *lesson.Lesson, _ *scene.Settings) {
+func (k *straightKind) open(c *lessonContext, _ *lesson.Lesson, _ *scene.Settings) {
 	k.table, k.straightness, k.seq = newW2Table(), map[string]float64{}, -1
-	g.tl.Play()
+	c.tl.Play()
 }
 
-func (k *straightKind) update(g *Game, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	k.measure(g)
-	k.table.update(g, g.pane.applied.Coupling, []int{1, 2}, []string{"euler"})
+func (k *straightKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	k.measure(c)
+	k.table.update(c, c.pane.applied.Coupling, []int{1, 2}, []string{"euler"})
 }
 
 func (k *straightKind) close() { k.table.stop() }
 
-func (k *straightKind) chips(g *Game) {
-	l := g.lessons.current()
+func (k *straightKind) chips(c *lessonContext) {
+	l := c.lessons.current()
 	var labels []string
 	for _, c := range l.Couplings {
 		labels = append(labels, couplingName(c))
 	}
-	g.setChips(labels, func(i int) bool { return g.pane.settings.Coupling == l.Couplings[i] }, func(i int) {
-		g.pane.settings.Coupling = l.Couplings[i]
-		g.editSetting()
+	c.setChips(labels, func(i int) bool { return c.pane.settings.Coupling == l.Couplings[i] }, func(i int) {
+		c.pane.settings.Coupling = l.Couplings[i]
+		c.editSetting()
 	})
 }
 
 // measure measures S on each new scene of the coupling trained.
-func (k *straightKind) measure(g *Game) {
-	if g.pane.sc != nil && g.pane.sc.Seq != k.seq && !g.pane.dirty {
-		k.seq = g.pane.sc.Seq
-		k.straightness[g.pane.applied.Coupling] = flow.Straightness(g.pane.sc.Traj)
+func (k *straightKind) measure(c *lessonContext) {
+	if c.pane.sc != nil && c.pane.sc.Seq != k.seq && !c.pane.dirty {
+		k.seq = c.pane.sc.Seq
+		k.straightness[c.pane.applied.Coupling] = flow.Straightness(c.pane.sc.Traj)
 	}
 }
 
 // straightLines is the straightness and few-step quality of each coupling
 // measured so far, the one trained now lit.
-func (k *straightKind) lines(g *Game) []numLine {
+func (k *straightKind) lines(c *lessonContext) []numLine {
 	lines := []numLine{
 		proseLine("S is 0 when every path is straight; W2 after 1 and 2 Euler steps, lower is better"),
 		tableHead("coupling", "S", "W2, 1 step", "W2, 2 steps"),
 	}
 	missing := false
-	for _, c := range g.lessons.current().Couplings {
-		cells := []string{couplingName(c), "—", "—", "—"}
-		if v, ok := k.straightness[c]; ok {
+	for _, cp := range c.lessons.current().Couplings {
+		cells := []string{couplingName(cp), "—", "—", "—"}
+		if v, ok := k.straightness[cp]; ok {
 			cells[1] = significant(v)
 		} else {
 			missing = true
 		}
-		for _, r := range k.table.results[c] {
+		for _, r := range k.table.results[cp] {
 			if r.Steps == 1 || r.Steps == 2 {
 				cells[1+r.Steps] = lesson.FormatNum(r.W2)
 			}
 		}
 		row := tableRow(cells...)
-		row.hi = c == g.pane.applied.Coupling
+		row.hi = cp == c.pane.applied.Coupling
 		lines = append(lines, row)
 	}
 	if missing {

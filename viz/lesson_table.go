@@ -39,7 +39,7 @@ func newW2Table() w2Table {
 
 // update starts a W2 measurement off the render loop when the model has
 // moved on (results kept under key), and takes its result when it is done.
-func (w *w2Table) update(g *Game, key string, steps []int, solvers []string) {
+func (w *w2Table) update(c *lessonContext, key string, steps []int, solvers []string) {
 	select {
 	case r := <-w.done:
 		w.busy = false
@@ -49,20 +49,20 @@ func (w *w2Table) update(g *Game, key string, steps []int, solvers []string) {
 		}
 	default:
 	}
-	if w.busy || g.pane.sc == nil || len(g.pane.sc.Target) == 0 || g.pane.dirty {
+	if w.busy || c.pane.sc == nil || len(c.pane.sc.Target) == 0 || c.pane.dirty {
 		return
 	}
-	_, m := g.pane.learned()
-	if m == nil || m.Step == 0 || m.Config.Coupling != g.pane.applied.Coupling && g.pane.applied.Coupling != "" {
+	_, m := c.pane.learned()
+	if m == nil || m.Step == 0 || m.Config.Coupling != c.pane.applied.Coupling && c.pane.applied.Coupling != "" {
 		return
 	}
 	if last, ok := w.step[key]; ok && (m.Step == last || time.Since(w.at) < tableInterval) {
 		return
 	}
-	src := loadOr(g.pane.applied.Source, "gaussian")
+	src := loadOr(c.pane.applied.Source, "gaussian")
 	x0 := make([]flow.Vec, tablePoints)
 	src.Sample(rand.New(rand.NewPCG(7, 7)), x0)
-	target := append([]flow.Vec(nil), subsample(g.pane.sc.Target, tablePoints)...)
+	target := append([]flow.Vec(nil), subsample(c.pane.sc.Target, tablePoints)...)
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
 	if w.done == nil {

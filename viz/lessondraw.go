@@ -4,26 +4,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/flowviz/flowviz/viz/lesson"
 )
-
-// setChips sets the lesson's chips; layoutLesson places them.
-func (g *Game) setChips(labels []string, on func(i int) bool, do func(i int)) {
-	ls := &g.lessons
-	ls.chips = ls.chips[:0]
-	for i, lab := range labels {
-		ls.chips = append(ls.chips, chip{label: lab, on: on(i), do: func() { do(i) }})
-	}
-}
-
-// editSetting applies an edit made by a lesson at once and shows it in the
-// panel.
-func (g *Game) editSetting() {
-	g.pane.dirty, g.pane.editedAt = true, time.Time{}
-	g.panel.Sync(g.pane.settings, g.pane.backend.Options())
-}
 
 func solverName(s string) string {
 	switch s {

@@ -1,6 +1,8 @@
 package viz
 
 import (
+	"fmt"
+
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/flow"
@@ -12,20 +14,23 @@ import (
 // lessonKind is what one kind of lesson adds to the shared lesson view (the
 // text column, the chips, the app's own view kept to return to): its state,
 // how it opens, its tick, its figure and its live numbers. Each kind lives
-// in its own file, lesson_<kind>.go, and is registered in lessonKinds.
+// in its own file, lesson_<kind>.go. A new kind registers itself there with
+// one line, func init() { registerLessonKind(name, make, check) }, and
+// keeps the fields of its own under the lesson's "params"; the built-in
+// kinds of viz/lesson are listed in lessonKinds.
 type lessonKind interface {
 	// open prepares the kind as lesson l is shown; next holds the settings
 	// the lesson will run with, and the kind may change them.
-	open(g *Game, l *lesson.Lesson, next *scene.Settings)
+	open(c *lessonContext, l *lesson.Lesson, next *scene.Settings)
 	// update runs one tick: at is the pointer in world coordinates, free
 	// says it is on the canvas and the panel does not hold it.
-	update(g *Game, in *input.Snapshot, at flow.Vec, free bool)
-	// chips sets the clickable choices with g.setChips; most kinds have none.
-	chips(g *Game)
+	update(c *lessonContext, in *input.Snapshot, at flow.Vec, free bool)
+	// chips sets the clickable choices with c.setChips; most kinds have none.
+	chips(c *lessonContext)
 	// draw draws the kind's own picture over the canvas, under the column.
-	draw(g *Game, dst *ebiten.Image)
+	draw(c *lessonContext, dst *ebiten.Image)
 	// lines is the live numbers of the column.
-	lines(g *Game) []numLine
+	lines(c *lessonContext) []numLine
 	// geometric reports whether the kind draws its own picture on an empty
 	// plane instead of the trained model's scene (and so shows no training).
 	geometric() bool
@@ -41,11 +46,18 @@ var lessonKinds = map[lesson.Kind]func() lessonKind{
 	lesson.Sampling: func() lessonKind { return &samplingKind{} },
 	lesson.Straight: func() lessonKind { return &straightKind{} },
 	lesson.Shape:    func() lessonKind { return &shapeKind{} },
+}
 
-	lesson.Schedules: func() lessonKind { return &schedulesKind{} },
-	lesson.Score:     func() lessonKind { return &scoreKind{} },
-	lesson.SDE:       func() lessonKind { return &sdeKind{} },
-	lesson.Guidance:  func() lessonKind { return &guidanceKind{} },
+// registerLessonKind adds a kind of lesson: its name in the lesson files,
+// what makes its state, and the check of the fields it reads (nil for
+// none; see lesson.KindCheck). Call it from an init function of the kind's
+// own file: that line is all a new kind adds outside its file and its JSON.
+func registerLessonKind(kind lesson.Kind, mk func() lessonKind, check lesson.KindCheck) {
+	if _, dup := lessonKinds[kind]; dup {
+		panic(fmt.Sprintf("lesson kind %q registered twice", kind))
+	}
+	lesson.RegisterKind(kind, check)
+	lessonKinds[kind] = mk
 }
 
 // newLessonKind makes the state of kind k; a kind without a registry entry
@@ -75,10 +87,10 @@ type (
 // no picture of their own, no pointer, no chips. Each kind opens itself.
 type trainedKind struct{}
 
-func (trainedKind) update(*Game, *input.Snapshot, flow.Vec, bool) {}
+func (trainedKind) update(*lessonContext, *input.Snapshot, flow.Vec, bool) {}
 
-func (trainedKind) chips(*Game) {}
+func (trainedKind) chips(*lessonContext) {}
 
-func (trainedKind) draw(*Game, *ebiten.Image) {}
+func (trainedKind) draw(*lessonContext, *ebiten.Image) {}
 
 func (trainedKind) geometric() bool { return false }

@@ -33,9 +33,6 @@ func (n numLine) plain() string { return strings.Join(n.cells, "   ") }
 // Lesson text faces: larger than the panel's, for the back of the room.
 type lessonFaces struct{ title, caption, formula, body *text.GoTextFace }
 
-// lessonFaces are the faces of the figure's labels, at the UI scale.
-func (g *Game) lessonFaces() lessonFaces { return lessonFacesAt(g.scale) }
-
 // lessonFacesAt are the faces at scale s; the column's text uses the
 // scale its layout fitted.
 func lessonFacesAt(s float64) lessonFaces {
@@ -88,33 +85,32 @@ const (
 // too narrow even then stacks text over figure, and may drop the caption's
 // sentences (title, formula and numbers stay). The scale found is kept
 // while the lesson, the canvas and the UI scale stay the same.
-func (g *Game) layoutLesson(canvasR rect) lessonLayout {
-	ls := &g.lessons
+func (ls *Lessons) layoutLesson(canvasR rect) lessonLayout {
 	fits := func(lay lessonLayout) bool {
 		if lay.stacked {
 			return lay.room >= 0.35*canvasR.H
 		}
 		return lay.numbers.Y+lay.numbers.H <= canvasR.Y+canvasR.H-lay.pad
 	}
-	key := fitKey{lesson: ls.cur, canvas: canvasR, scale: g.scale}
+	key := fitKey{lesson: ls.cur, canvas: canvasR, scale: ls.ui.scale}
 	if key == ls.fit.key {
-		if lay := g.layoutLessonWith(canvasR, ls.fit.ts, ls.fit.hint, ls.fit.body); fits(lay) {
+		if lay := ls.layoutLessonWith(canvasR, ls.fit.ts, ls.fit.hint, ls.fit.body); fits(lay) {
 			return lay
 		}
 	}
 	ls.fit.key = key
-	s := g.scale
+	s := ls.ui.scale
 	var lay lessonLayout
 	for ts := s; ts >= math.Max(1, s/2)-1e-9; ts -= 0.1 * s {
 		for _, hint := range []bool{true, false} {
-			if lay = g.layoutLessonWith(canvasR, ts, hint, true); fits(lay) {
+			if lay = ls.layoutLessonWith(canvasR, ts, hint, true); fits(lay) {
 				ls.fit.ts, ls.fit.hint, ls.fit.body = ts, hint, true
 				return lay
 			}
 		}
 	}
 	ts := math.Max(1, s/2)
-	lay = g.layoutLessonWith(canvasR, ts, false, false)
+	lay = ls.layoutLessonWith(canvasR, ts, false, false)
 	ls.fit.ts, ls.fit.hint, ls.fit.body = ts, false, false
 	return lay
 }
@@ -126,8 +122,7 @@ type fitKey struct {
 	scale  float64
 }
 
-func (g *Game) layoutLessonWith(canvasR rect, s float64, hint, body bool) lessonLayout {
-	ls := &g.lessons
+func (ls *Lessons) layoutLessonWith(canvasR rect, s float64, hint, body bool) lessonLayout {
 	l := ls.current()
 	f := lessonFacesAt(s)
 	pad := 14 * s
@@ -185,7 +180,7 @@ func (g *Game) layoutLessonWith(canvasR rect, s float64, hint, body bool) lesson
 	}
 
 	lineH := f.body.Size * bodyLead
-	numH := g.numbersHeight(f.body, colW-2*pad) * lineH
+	numH := ls.numbersHeight(f.body, colW-2*pad) * lineH
 	if lay.stacked {
 		// Numbers under the chips, the figure below them; on a canvas too
 		// short for that the figure is the whole canvas, its top under
@@ -209,8 +204,8 @@ func (g *Game) layoutLessonWith(canvasR rect, s float64, hint, body bool) lesson
 	bottom := canvasR.Y + canvasR.H - pad/2
 	if ls.showsTraining() {
 		trainH := lineH + lessonCurveH*s + 6*s
-		if g.statusErr && g.status != "" {
-			trainH += lineH * linesOf(wrap(g.status, f.body, colW-2*pad))
+		if ls.ui.statusErr && ls.ui.status != "" {
+			trainH += lineH * linesOf(wrap(ls.ui.status, f.body, colW-2*pad))
 		}
 		if y+trainH <= bottom {
 			lay.train = rect{canvasR.X + pad, y, colW - 2*pad, trainH}
@@ -269,9 +264,9 @@ func sum(v []float64) float64 {
 func linesOf(s string) float64 { return float64(1 + strings.Count(s, "\n")) }
 
 // numbersHeight is the live numbers' height in lines at width w.
-func (g *Game) numbersHeight(face *text.GoTextFace, w float64) float64 {
+func (ls *Lessons) numbersHeight(face *text.GoTextFace, w float64) float64 {
 	n := 0.0
-	for _, l := range g.lessons.lines {
+	for _, l := range ls.lines {
 		if l.prose {
 			n += linesOf(wrap(l.cells[0], face, w))
 		} else {
@@ -283,8 +278,7 @@ func (g *Game) numbersHeight(face *text.GoTextFace, w float64) float64 {
 
 // fitLesson fits the lesson's view into its figure whenever the figure
 // moves (a new lesson, a resize, a new UI scale, a wider column).
-func (g *Game) fitLesson() {
-	ls := &g.lessons
+func (ls *Lessons) fitLesson() {
 	fig := ls.lay.figure
 	if !(fig.W > 0 && fig.H > 0) {
 		return
@@ -293,21 +287,20 @@ func (g *Game) fitLesson() {
 		return
 	}
 	v := ls.current().View
-	g.pane.canvas.Cam.FitIn(v[0], v[1], v[2], v[3], fig.X, fig.Y, fig.W, fig.H, 0.06)
+	ls.panes.cur.canvas.Cam.FitIn(v[0], v[1], v[2], v[3], fig.X, fig.Y, fig.W, fig.H, 0.06)
 	ls.fitted, ls.fitFor = true, fig
-	g.pane.viewMoved = time.Now()
+	ls.panes.cur.viewMoved = time.Now()
 }
 
 // drawColumn draws the lesson's text: caption, chips, numbers, training
 // readout and keys.
-func (g *Game) drawColumn(dst *ebiten.Image) {
-	ls := &g.lessons
+func (ls *Lessons) drawColumn(dst *ebiten.Image) {
 	l := ls.current()
 	lay := &ls.lay
 	f := lessonFacesAt(lay.ts)
 	s := lay.ts
 	pad := lay.pad
-	b := &g.toolBatch
+	b := &ls.ui.toolBatch
 	b.Begin(dst)
 	col := lay.column
 	b.Rect(float32(col.X), float32(col.Y), float32(col.W), float32(col.H), palette.PanelBG.WithAlpha(1))
@@ -321,7 +314,7 @@ func (g *Game) drawColumn(dst *ebiten.Image) {
 		b.Rect(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), bg)
 		b.Frame(float32(c.r.X), float32(c.r.Y), float32(c.r.W), float32(c.r.H), float32(s), palette.GridMajor)
 	}
-	st := g.pane.backend.Status()
+	st := ls.panes.cur.backend.Status()
 	if lay.train.H > 0 {
 		tr := lay.train
 		cy := tr.Y + f.body.Size*bodyLead
@@ -408,8 +401,8 @@ func (g *Game) drawColumn(dst *ebiten.Image) {
 			drawText(dst, lossText(ls.curveHi), f.body, tr.X+tr.W, cy, TopRight, palette.Dim)
 			drawText(dst, lossText(ls.curveLo), f.body, tr.X+tr.W, cy+lessonCurveH*s, BottomRight, palette.Dim)
 		}
-		if g.statusErr && g.status != "" {
-			drawText(dst, wrap(g.status, f.body, tr.W), f.body, tr.X, cy+(lessonCurveH+6)*s, TopLeft, palette.Error)
+		if ls.ui.statusErr && ls.ui.status != "" {
+			drawText(dst, wrap(ls.ui.status, f.body, tr.W), f.body, tr.X, cy+(lessonCurveH+6)*s, TopLeft, palette.Error)
 		}
 	}
 	if lay.keysY > 0 {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ebitengine/debugui"
+	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
@@ -13,6 +14,7 @@ import (
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/timeline"
 )
 
 // Lessons is the lesson view: the guided lessons of the blog post, one at a
@@ -56,6 +58,16 @@ type Lessons struct {
 	choice int
 
 	chips []chip
+
+	startAt int // -lesson: opened once the first scene is on screen
+
+	// What a lesson runs on and may change while it is shown: pane A, the
+	// clock, draw mode and the tools (kept to restore on Esc), the chrome.
+	panes *Panes
+	ui    *Chrome
+	tl    *timeline.Timeline
+	draw  *Drawer
+	tools *Tools
 }
 
 // chip is a clickable choice drawn on the canvas (step counts, solvers,
@@ -68,10 +80,53 @@ type chip struct {
 	do    func()
 }
 
-func newLessons() Lessons {
-	l := Lessons{cur: -1}
+func newLessons(panes *Panes, ui *Chrome, tl *timeline.Timeline, draw *Drawer, tools *Tools, startAt int) *Lessons {
+	l := &Lessons{cur: -1, startAt: startAt, panes: panes, ui: ui, tl: tl, draw: draw, tools: tools}
 	l.all, l.loadErr = lesson.Builtin()
 	return l
+}
+
+// ctx is what the shown lesson's kind sees of the app.
+func (ls *Lessons) ctx() *lessonContext {
+	return &lessonContext{pane: ls.panes.cur, tl: ls.tl, lessons: ls, draw: ls.draw, scale: ls.ui.scale, toolBatch: &ls.ui.toolBatch, ui: ls.ui}
+}
+
+// keepsWork reports whether a lesson is shown and whether its scene is
+// the user's own work, which the autosave may record. A lesson's scene is
+// the lesson's, not the user's: the autosave made before it holds the app
+// as Esc returns to it, and stays. The last lesson is the exception: what
+// is drawn there is the user's own work.
+func (ls *Lessons) keepsWork() (inLesson, keeps bool) {
+	if !ls.active() {
+		return false, false
+	}
+	k, ok := ls.kind.(lessonKeepsWork)
+	return true, ok && k.keepsWork()
+}
+
+// resample gives the shown lesson's figure fresh draws, if it has any
+// (lesson 4's "R new batch").
+func (ls *Lessons) resample() {
+	if r, ok := ls.kind.(lessonResampler); ok && ls.active() {
+		r.resample()
+	}
+}
+
+// paintArea is where draw mode's strokes land: the canvas, or in a lesson
+// its figure, not under the text column.
+func (ls *Lessons) paintArea(canvasR rect) rect {
+	if ls.active() && !ls.lay.stacked && ls.lay.figure.W > 0 {
+		return ls.lay.figure
+	}
+	return canvasR
+}
+
+// drawFigure draws the shown lesson's own picture over the canvas, under
+// its column.
+func (ls *Lessons) drawFigure(dst *ebiten.Image) {
+	if ls.active() {
+		ls.kind.draw(ls.ctx(), dst)
+	}
 }
 
 // active reports whether a lesson is shown.
@@ -84,33 +139,32 @@ func (ls *Lessons) current() *lesson.Lesson { return &ls.all[ls.cur] }
 // trained model's scene.
 func (ls *Lessons) geometric() bool { return ls.active() && ls.kind.geometric() }
 
-// doLessonKey runs the lesson keys: PageDown/PageUp step through the lessons
+// key runs the lesson keys: PageDown/PageUp step through the lessons
 // (entering at the last one seen), digits jump, Esc leaves.
-func (g *Game) doLessonKey(b int, digit int) {
-	ls := &g.lessons
+func (ls *Lessons) key(b int, digit int) {
 	if ls.loadErr != nil {
-		g.setStatus("lessons: "+ls.loadErr.Error(), true)
+		ls.ui.say("lessons: "+ls.loadErr.Error(), true)
 		return
 	}
 	switch b {
 	case lessonNext:
 		if !ls.active() {
-			g.showLesson(ls.last)
+			ls.show(ls.last)
 		} else if ls.cur+1 < len(ls.all) {
-			g.showLesson(ls.cur + 1)
+			ls.show(ls.cur + 1)
 		}
 	case lessonPrev:
 		if !ls.active() {
-			g.showLesson(ls.last)
+			ls.show(ls.last)
 		} else if ls.cur > 0 {
-			g.showLesson(ls.cur - 1)
+			ls.show(ls.cur - 1)
 		}
 	case lessonGo:
 		if digit >= 1 && digit <= len(ls.all) {
-			g.showLesson(digit - 1)
+			ls.show(digit - 1)
 		}
 	case lessonLeave:
-		g.leaveLessons()
+		ls.leave()
 	}
 }
 
@@ -121,23 +175,20 @@ const (
 	lessonLeave
 )
 
-// showLesson switches to lesson i, saving the app's own view first.
-func (g *Game) showLesson(i int) {
-	ls := &g.lessons
+// show switches to lesson i, saving the app's own view first.
+func (ls *Lessons) show(i int) {
 	if i < 0 || i >= len(ls.all) {
 		return
 	}
-	if len(g.panes) > 1 {
-		// A lesson runs on the app's own model alone.
-		g.toggleCompare()
-	}
+	// A lesson runs on the app's own model alone.
+	ls.panes.closeCompare(ls.ui)
 	if !ls.active() {
-		ls.saved.settings = g.pane.settings
-		ls.saved.layers = g.pane.canvas.Layers
-		ls.saved.cam = g.pane.canvas.Cam
-		ls.saved.drawOn = g.draw.On
-		ls.saved.tool = g.tools.Mode
-		ls.saved.playing = g.tl.Playing
+		ls.saved.settings = ls.panes.cur.settings
+		ls.saved.layers = ls.panes.cur.canvas.Layers
+		ls.saved.cam = ls.panes.cur.canvas.Cam
+		ls.saved.drawOn = ls.draw.On
+		ls.saved.tool = ls.tools.Mode
+		ls.saved.playing = ls.tl.Playing
 	}
 	ls.closeKind()
 	ls.cur, ls.last = i, i
@@ -145,77 +196,75 @@ func (g *Game) showLesson(i int) {
 	ls.chips, ls.lines = nil, nil
 	ls.colNeed, ls.fitted = 0, false
 	ls.fit.key = fitKey{}
-	g.tools.Off()
-	g.draw.On = false
+	ls.tools.Off()
+	ls.draw.On = false
 
 	// Settings: the lesson's over the app's own, so every lesson starts from
 	// the same place whichever came before; the kind sets its figure and
 	// the timeline up and may change them.
 	next := l.Settings.Apply(ls.saved.settings)
 	ls.kind = newLessonKind(l.Kind)
-	ls.kind.open(g, l, &next)
-	next.View = g.pane.settings.View
-	if next != g.pane.settings {
-		g.pane.settings = next
-		g.pane.dirty, g.pane.editedAt = true, time.Time{}
-		g.panel.Sync(g.pane.settings, g.pane.backend.Options())
+	ls.kind.open(ls.ctx(), l, &next)
+	next.View = ls.panes.cur.settings.View
+	if next != ls.panes.cur.settings {
+		ls.panes.cur.settings = next
+		ls.panes.cur.dirty, ls.panes.cur.editedAt = true, time.Time{}
+		ls.ui.panel.Sync(ls.panes.cur.settings, ls.panes.cur.backend.Options())
 	}
 	ls.resetPending = l.Settings.Reset
 
 	if len(l.Show) > 0 {
-		g.pane.canvas.Layers = layersOf(l.Show)
+		ls.panes.cur.canvas.Layers = layersOf(l.Show)
 	} else {
-		g.pane.canvas.Layers = ls.saved.layers
+		ls.panes.cur.canvas.Layers = ls.saved.layers
 	}
-	g.pane.fitData = false
+	ls.panes.cur.fitData = false
 
 	// The caption says where we are; an older message would only distract.
-	g.setStatus("", false)
-	g.relayoutLesson()
+	ls.ui.say("", false)
+	ls.relayout()
 }
 
-// relayoutLesson makes the lesson's numbers and layout now and fits its
+// relayout makes the lesson's numbers and layout now and fits its
 // view, so the frame after a switch is already right.
-func (g *Game) relayoutLesson() {
-	ls := &g.lessons
-	canvasR, _, _ := g.layout()
+func (ls *Lessons) relayout() {
+	canvasR, _, _ := ls.ui.layout(ls.active())
 	// A key or the panel may have just changed the layout (UI scale, the
 	// panel): fit against the viewport the next frame draws with.
-	g.pane.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
+	ls.panes.cur.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
 	ls.chips = ls.chips[:0]
-	ls.kind.chips(g)
-	ls.lines = ls.kind.lines(g)
-	ls.lay = g.layoutLesson(canvasR)
-	g.fitLesson()
+	ls.kind.chips(ls.ctx())
+	ls.lines = ls.kind.lines(ls.ctx())
+	ls.lay = ls.layoutLesson(canvasR)
+	ls.fitLesson()
 }
 
-// leaveLessons returns to the app's own settings, layers and view.
-func (g *Game) leaveLessons() {
-	ls := &g.lessons
+// leave returns to the app's own settings, layers and view.
+func (ls *Lessons) leave() {
 	if !ls.active() {
 		return
 	}
 	ls.closeKind()
 	ls.cur = -1
 	s := ls.saved.settings
-	s.View = g.pane.settings.View
-	if s != g.pane.settings {
-		g.pane.settings = s
-		g.pane.dirty, g.pane.editedAt = true, time.Time{}
-		g.panel.Sync(g.pane.settings, g.pane.backend.Options())
+	s.View = ls.panes.cur.settings.View
+	if s != ls.panes.cur.settings {
+		ls.panes.cur.settings = s
+		ls.panes.cur.dirty, ls.panes.cur.editedAt = true, time.Time{}
+		ls.ui.panel.Sync(ls.panes.cur.settings, ls.panes.cur.backend.Options())
 	}
-	g.pane.canvas.Layers = ls.saved.layers
-	g.pane.canvas.Cam = ls.saved.cam
-	g.pane.viewMoved = time.Now()
-	g.draw.On = ls.saved.drawOn
-	g.tools.Mode = ls.saved.tool
+	ls.panes.cur.canvas.Layers = ls.saved.layers
+	ls.panes.cur.canvas.Cam = ls.saved.cam
+	ls.panes.cur.viewMoved = time.Now()
+	ls.draw.On = ls.saved.drawOn
+	ls.tools.Mode = ls.saved.tool
 	if ls.saved.playing {
-		g.tl.Play()
+		ls.tl.Play()
 	}
-	if g.pane.sc != nil {
-		g.tl.SetSteps(g.pane.sc.Steps())
+	if ls.panes.cur.sc != nil {
+		ls.tl.SetSteps(ls.panes.cur.sc.Steps())
 	}
-	g.setStatus("lesson view closed", false)
+	ls.ui.say("lesson view closed", false)
 }
 
 // closeKind stops what the shown lesson's kind runs in the background.
@@ -264,32 +313,31 @@ func loadOr(spec, fallback string) data.Dist {
 	return d
 }
 
-// updateLessons runs the shown lesson's tick: its pointer, its figures.
-func (g *Game) updateLessons(canvasR rect, in *input.Snapshot) {
-	ls := &g.lessons
-	if n := g.cfg.Lesson; n > 0 && g.pane.sc != nil && !ls.started {
+// Update runs the shown lesson's tick: its pointer, its figures.
+func (ls *Lessons) Update(canvasR rect, in *input.Snapshot) {
+	if n := ls.startAt; n > 0 && ls.panes.cur.sc != nil && !ls.started {
 		// -lesson: open once the first scene is on screen, after any
 		// session restore has set the app's own view to come back to.
 		ls.started = true
 		if n > len(ls.all) {
-			g.setStatus(fmt.Sprintf("-lesson %d: there are %d lessons", n, len(ls.all)), true)
+			ls.ui.say(fmt.Sprintf("-lesson %d: there are %d lessons", n, len(ls.all)), true)
 		} else {
-			g.doLessonKey(lessonGo, n)
+			ls.key(lessonGo, n)
 		}
 	}
 	if !ls.active() {
 		return
 	}
-	if ls.resetPending && !g.pane.dirty {
+	if ls.resetPending && !ls.panes.cur.dirty {
 		ls.resetPending = false
-		g.pane.backend.Reset()
-		g.pane.backend.Train()
+		ls.panes.cur.backend.Reset()
+		ls.panes.cur.backend.Train()
 	}
 	mx, my := in.X, in.Y
-	wx, wy := g.pane.canvas.Cam.ToWorld(mx, my)
+	wx, wy := ls.panes.cur.canvas.Cam.ToWorld(mx, my)
 	free := in.Free() && canvasR.contains(mx, my)
-	ls.kind.update(g, in, flow.Vec{wx, wy}, free)
-	g.relayoutLesson()
+	ls.kind.update(ls.ctx(), in, flow.Vec{wx, wy}, free)
+	ls.relayout()
 	if free && in.JustPressed(input.Left) {
 		for _, c := range ls.chips {
 			if c.r.contains(mx, my) {
@@ -300,10 +348,9 @@ func (g *Game) updateLessons(canvasR rect, in *input.Snapshot) {
 	}
 }
 
-// lessonHit reports whether a screen point is on the caption or a chip, so
+// hit reports whether a screen point is on the caption or a chip, so
 // clicks there go to the lesson, not to a canvas tool.
-func (g *Game) lessonHit(mx, my float64) bool {
-	ls := &g.lessons
+func (ls *Lessons) hit(mx, my float64) bool {
 	if !ls.active() {
 		return false
 	}
@@ -326,9 +373,8 @@ func (ls *Lessons) numbers() []string {
 	return out
 }
 
-// lessonState is the lesson view's part of the state file.
-func (g *Game) lessonState() appstate.Lesson {
-	ls := &g.lessons
+// state is the lesson view's part of the state file.
+func (ls *Lessons) state() appstate.Lesson {
 	if !ls.active() {
 		return appstate.Lesson{}
 	}
@@ -351,10 +397,9 @@ func (g *Game) lessonState() appstate.Lesson {
 	return st
 }
 
-// lessonsPanel is the panel's Lessons section: the same moves as the
+// panelSection is the panel's Lessons section: the same moves as the
 // clicker keys, for a mouse, and the canvas tools.
-func (g *Game) lessonsPanel(ctx *debugui.Context) {
-	ls := &g.lessons
+func (ls *Lessons) panelSection(ctx *debugui.Context, toggleTool func(Tool), toggleCompare func()) {
 	ctx.Header("Lessons and tools", true, func() {
 		if ls.loadErr != nil {
 			ctx.Text("lessons unavailable: " + ls.loadErr.Error())
@@ -370,20 +415,20 @@ func (g *Game) lessonsPanel(ctx *debugui.Context) {
 		ls.choice = ls.cur + 1
 		ctx.Dropdown(&ls.choice, ls.titles).On(func() {
 			if ls.choice == 0 {
-				g.leaveLessons()
+				ls.leave()
 			} else {
-				g.showLesson(ls.choice - 1)
+				ls.show(ls.choice - 1)
 			}
 		})
 		ctx.SetGridLayout([]int{-1, -1, -1}, nil)
-		ctx.Button("◀ PgUp").On(func() { g.doLessonKey(lessonPrev, 0) })
-		ctx.Button("PgDn ▶").On(func() { g.doLessonKey(lessonNext, 0) })
-		ctx.Button("Esc leave").On(func() { g.leaveLessons() })
+		ctx.Button("◀ PgUp").On(func() { ls.key(lessonPrev, 0) })
+		ctx.Button("PgDn ▶").On(func() { ls.key(lessonNext, 0) })
+		ctx.Button("Esc leave").On(func() { ls.leave() })
 		ctx.SetGridLayout([]int{-1, -1}, nil)
-		probe, reverse := g.tools.Mode == ProbeTool, g.tools.Mode == ReverseTool
-		ctx.Checkbox(&probe, "probe (Q)").On(func() { g.toggleTool(ProbeTool) })
-		ctx.Checkbox(&reverse, "reverse (Z)").On(func() { g.toggleTool(ReverseTool) })
+		probe, reverse := ls.tools.Mode == ProbeTool, ls.tools.Mode == ReverseTool
+		ctx.Checkbox(&probe, "probe (Q)").On(func() { toggleTool(ProbeTool) })
+		ctx.Checkbox(&reverse, "reverse (Z)").On(func() { toggleTool(ReverseTool) })
 		ctx.SetGridLayout(nil, nil)
 	})
-	g.cmp.panel(ctx, len(g.panes) > 1, g.toggleCompare)
+	ls.panes.cmp.panel(ctx, ls.panes.comparing(), toggleCompare)
 }

@@ -52,7 +52,7 @@ func inspectGame(tb testing.TB) (*Game, *ebiten.Image) {
 	tb.Helper()
 	b := newInspectBackend(tb)
 	g := testGame(tb, b.staticBackend, 1600, 900)
-	g.pane.backend = b
+	g.panes.cur.backend = b
 	screen := ebiten.NewImage(1600, 900)
 	frame(tb, g, screen)
 	return g, screen
@@ -70,50 +70,43 @@ func TestBuiltinLessonsLoadInTheApp(t *testing.T) {
 
 func TestLessonKeysNavigateAndEscRestores(t *testing.T) {
 	g, screen := inspectGame(t)
-	before := g.pane.settings
-	layers, cam := g.pane.canvas.Layers, g.pane.canvas.Cam
+	before := g.panes.cur.settings
+	layers, cam := g.panes.cur.canvas.Layers, g.panes.cur.canvas.Cam
 	want := func(n int) {
 		t.Helper()
 		frame(t, g, screen)
 		if !g.lessons.active() || g.lessons.current().Number != n {
-			t.Fatalf("lesson %+v shown, want %d", g.lessonState(), n)
+			t.Fatalf("lesson %+v shown, want %d", g.lessons.state(), n)
 		}
-		if st := g.lessonState(); st.Number != n || st.Title == "" {
+		if st := g.lessons.state(); st.Number != n || st.Title == "" {
 			t.Fatalf("state file reports %+v", st)
 		}
 	}
 	g.do(keymap.NextLesson)
 	want(1)
-	if g.pane.settings.Steps != 5 || g.tl.N != 5 {
-		t.Errorf("lesson 1 runs %d steps on a timeline of %d, want 5", g.pane.settings.Steps, g.tl.N)
+	if g.panes.cur.settings.Steps != 5 || g.tl.N != 5 {
+		t.Errorf("lesson 1 runs %d steps on a timeline of %d, want 5", g.panes.cur.settings.Steps, g.tl.N)
 	}
 	g.do(keymap.NextLesson)
 	want(2)
 	g.do(keymap.PrevLesson)
 	want(1)
-	g.doLessonKey(lessonGo, 7)
+	g.lessons.key(lessonGo, 7)
 	want(7)
 	g.do(keymap.NextLesson)
 	want(8)
 	if !g.draw.On {
 		t.Error("lesson 8 does not turn draw mode on")
 	}
-	last := len(g.lessons.all)
-	g.doLessonKey(lessonGo, last)
-	want(last)
-	g.do(keymap.NextLesson) // past the last lesson: stays
-	want(last)
-	g.doLessonKey(lessonGo, last+1) // no such lesson
-	want(last)
-	g.doLessonKey(lessonGo, 8)
+	g.lessons.key(lessonGo, 0) // no such lesson
 	want(8)
 	g.do(keymap.LeaveLesson)
 	frame(t, g, screen)
 	if g.lessons.active() {
 		t.Fatal("Esc did not leave the lesson view")
 	}
-	if g.pane.settings != before || g.pane.canvas.Layers != layers || g.pane.canvas.Cam != cam || g.draw.On {
-		t.Errorf("Esc did not restore the app:\n settings %+v\n want     %+v", g.pane.settings, before)
+	if g.panes.cur.settings != before || g.panes.cur.canvas.Layers != layers || g.panes.cur.canvas.Cam != cam || g.draw.On {
+		t.Errorf("Esc did not restore the app:\n settings %+v\n want     %+v", g.panes.cur.settings, before)
 	}
 	// PageDown comes back to the lesson last seen.
 	g.do(keymap.NextLesson)
@@ -121,14 +114,14 @@ func TestLessonKeysNavigateAndEscRestores(t *testing.T) {
 	// Esc closes the help first, then the lesson.
 	g.do(keymap.Help)
 	g.do(keymap.LeaveLesson)
-	if g.showHelp || !g.lessons.active() {
-		t.Errorf("Esc with the help open: help %v, lesson %v", g.showHelp, g.lessons.active())
+	if g.ui.showHelp || !g.lessons.active() {
+		t.Errorf("Esc with the help open: help %v, lesson %v", g.ui.showHelp, g.lessons.active())
 	}
 }
 
 func TestLessonOneShowsTheBlogPostsNumbers(t *testing.T) {
 	g, screen := inspectGame(t)
-	g.doLessonKey(lessonGo, 1)
+	g.lessons.key(lessonGo, 1)
 	frame(t, g, screen)
 	tests := []struct {
 		k    int
@@ -165,7 +158,7 @@ func TestEveryLessonDrawsItsFigures(t *testing.T) {
 	}
 	g, screen := inspectGame(t)
 	for i := range g.lessons.all {
-		g.doLessonKey(lessonGo, i+1)
+		g.lessons.key(lessonGo, i+1)
 		for range 3 {
 			frame(t, g, screen)
 		}
@@ -176,8 +169,8 @@ func TestEveryLessonDrawsItsFigures(t *testing.T) {
 		if k, ok := g.lessons.kind.(*batchKind); ok && len(k.rows) != l.Pairs {
 			t.Errorf("lesson %d shows %d batch rows, want %d", l.Number, len(k.rows), l.Pairs)
 		}
-		if k, ok := g.lessons.kind.(*averageKind); ok && len(k.exact) != len(g.pane.sc.GridPts) {
-			t.Errorf("lesson %d: exact field on %d of %d grid points", l.Number, len(k.exact), len(g.pane.sc.GridPts))
+		if k, ok := g.lessons.kind.(*averageKind); ok && len(k.exact) != len(g.panes.cur.sc.GridPts) {
+			t.Errorf("lesson %d: exact field on %d of %d grid points", l.Number, len(k.exact), len(g.panes.cur.sc.GridPts))
 		}
 		// Every character shown has a glyph in the font: a missing one
 		// draws as an empty box on the projector.
@@ -192,7 +185,7 @@ func TestEveryLessonDrawsItsFigures(t *testing.T) {
 		}
 		// The figure is clear of the text column, and the lesson's view
 		// fits inside it.
-		lay, v, cam := g.lessons.lay, l.View, g.pane.canvas.Cam
+		lay, v, cam := g.lessons.lay, l.View, g.panes.cur.canvas.Cam
 		if !lay.stacked && lay.figure.X < lay.column.X+lay.column.W-1 {
 			t.Errorf("lesson %d: figure %v overlaps the column %v", l.Number, lay.figure, lay.column)
 		}
@@ -228,7 +221,7 @@ func TestSamplingChipsSetTheSampler(t *testing.T) {
 		if l.Kind != lesson.Sampling {
 			continue
 		}
-		g.doLessonKey(lessonGo, i+1)
+		g.lessons.key(lessonGo, i+1)
 		frame(t, g, screen)
 		chips := g.lessons.chips
 		if len(chips) != len(l.StepChoices)+len(l.Solvers) {
@@ -237,10 +230,10 @@ func TestSamplingChipsSetTheSampler(t *testing.T) {
 		chips[0].do()
 		chips[len(chips)-1].do()
 		frame(t, g, screen)
-		if g.pane.settings.Steps != l.StepChoices[0] || g.pane.settings.Solver != l.Solvers[len(l.Solvers)-1] {
-			t.Errorf("chips set steps %d solver %s", g.pane.settings.Steps, g.pane.settings.Solver)
+		if g.panes.cur.settings.Steps != l.StepChoices[0] || g.panes.cur.settings.Solver != l.Solvers[len(l.Solvers)-1] {
+			t.Errorf("chips set steps %d solver %s", g.panes.cur.settings.Steps, g.panes.cur.settings.Solver)
 		}
-		st := g.lessonState()
+		st := g.lessons.state()
 		if !strings.HasPrefix(st.Chips[0], "*") {
 			t.Errorf("the chosen step count is not marked: %v", st.Chips)
 		}
@@ -278,15 +271,15 @@ func TestProbeComparesLearnedAndExactFields(t *testing.T) {
 	if g.tools.Mode != ProbeTool {
 		t.Fatal("Q did not switch the probe on")
 	}
-	model := g.pane.backend.(*inspectBackend).model
+	model := g.panes.cur.backend.(*inspectBackend).model
 	for _, tc := range []struct {
 		x flow.Vec
 		t float64
 	}{{flow.Vec{0.3, -0.2}, 0.2}, {flow.Vec{1.5, 0.4}, 0.5}, {flow.Vec{-1.2, -1.4}, 0.85}} {
 		g.tools.probeAt, g.tools.probeSet = tc.x, true
 		g.tl.Scrub(tc.t)
-		g.tools.updateProbe(g.pane, g.tl.T)
-		want := exactByHand(tc.x, g.tl.T, g.pane.sc.Target)
+		g.tools.updateProbe(g.panes.cur, g.tl.T)
+		want := exactByHand(tc.x, g.tl.T, g.panes.cur.sc.Target)
 		if got := g.tools.exactV; math.Hypot(got[0]-want[0], got[1]-want[1]) > 1e-9*math.Max(1, math.Hypot(want[0], want[1])) {
 			t.Errorf("exact v(%v, %v) = %v, by hand %v", tc.x, g.tl.T, got, want)
 		}
@@ -298,7 +291,7 @@ func TestProbeComparesLearnedAndExactFields(t *testing.T) {
 		for _, w := range g.tools.weights {
 			sum += w
 		}
-		if math.Abs(sum-1) > 1e-9 || len(g.tools.weights) != len(g.pane.sc.Target) {
+		if math.Abs(sum-1) > 1e-9 || len(g.tools.weights) != len(g.panes.cur.sc.Target) {
 			t.Errorf("posterior weights sum to %v over %d targets", sum, len(g.tools.weights))
 		}
 		frame(t, g, screen)
@@ -308,8 +301,8 @@ func TestProbeComparesLearnedAndExactFields(t *testing.T) {
 		}
 	}
 	// A source the formula does not cover says so instead of a wrong field.
-	g.pane.applied.Source = "uniform"
-	g.tools.updateProbe(g.pane, g.tl.T)
+	g.panes.cur.applied.Source = "uniform"
+	g.tools.updateProbe(g.panes.cur, g.tl.T)
 	if g.tools.exactWhy == "" {
 		t.Error("the exact field was computed for a uniform source")
 	}
@@ -359,10 +352,10 @@ func TestLessonLayoutAtEveryScale(t *testing.T) {
 	g, screen := inspectGame(t)
 	for _, panel := range []bool{true, false} {
 		for _, scale := range []float64{1, 2, 3, 4} {
-			g.showPanel = panel
-			g.setScale(scale)
+			g.ui.showPanel = panel
+			g.ui.setScale(scale, g.panes)
 			for i := range g.lessons.all {
-				g.doLessonKey(lessonGo, i+1)
+				g.lessons.key(lessonGo, i+1)
 				frame(t, g, screen)
 				canvasR, _, _ := g.layout()
 				lay, l := g.lessons.lay, g.lessons.current()
@@ -400,5 +393,26 @@ func TestEveryLessonKindIsRegistered(t *testing.T) {
 		if _, ok := lessonKinds[l.Kind]; !ok {
 			t.Errorf("lesson %d: kind %q is not in lessonKinds", l.Number, l.Kind)
 		}
+	}
+}
+
+// TestLessonKeysReachTheLastLesson walks past lesson 8 to the last one:
+// PageDown stops there, and a number beyond it changes nothing.
+func TestLessonKeysReachTheLastLesson(t *testing.T) {
+	g, screen := inspectGame(t)
+	last := len(g.lessons.all)
+	g.lessons.key(lessonGo, 8)
+	for n := 9; n <= last; n++ {
+		g.do(keymap.NextLesson)
+		frame(t, g, screen)
+		if !g.lessons.active() || g.lessons.current().Number != n {
+			t.Fatalf("PageDown from lesson %d shows %+v", n-1, g.lessons.state())
+		}
+	}
+	g.do(keymap.NextLesson) // past the last lesson: stays
+	g.lessons.key(lessonGo, last+1)
+	frame(t, g, screen)
+	if g.lessons.current().Number != last {
+		t.Errorf("past the last lesson: lesson %d shown, want %d", g.lessons.current().Number, last)
 	}
 }

@@ -6,9 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hajimehoshi/ebiten/v2"
+
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/input"
+	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
@@ -299,4 +302,23 @@ func (p *Pane) fieldView() [4]float64 {
 		return p.settings.View
 	}
 	return [4]float64{cx - half, cy - half, cx + half, cy + half}
+}
+
+// drawInPane draws the pane in compare mode in r: its field, particles and
+// trails, its legend, its training readout with its loss curve (status is
+// the status line, shown by the focused pane only), its label and, when
+// focused, its frame. It returns where the training readout is.
+func (p *Pane) drawInPane(dst *ebiten.Image, r rect, t float64, label string, i int, focused bool, status string, isErr bool, ui *Chrome) (readout rect) {
+	p.canvas.Draw(dst, p.sc, t, p.pos, ui.fonts)
+	if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
+		ui.hud.drawLegend(dst, r, p.sc.MaxSpeed, l.Field, l.Particles, ui.fonts)
+	}
+	// Below the label, which sits at the pane's top centre.
+	top := 8*ui.scale + ui.fonts.Bold.Size*1.5
+	readout = ui.hud.drawTraining(dst, rect{r.X, r.Y + top, r.W, r.H - top}, p.backend.Status(), status, isErr, ui.fonts)
+	if p.sc == nil {
+		drawText(dst, "waiting for the first sample…", ui.fonts.Large, r.X+r.W/2, r.Y+r.H/2, Center, palette.Dim)
+	}
+	drawPaneFrame(dst, &ui.toolBatch, r, label, i, focused, ui.fonts, ui.scale)
+	return readout
 }

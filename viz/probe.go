@@ -11,6 +11,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
@@ -67,22 +68,28 @@ type Tools struct {
 	otherStep int
 
 	reverse [][]flow.Vec // reverse paths, newest last; path[0] at t = 1
-	batch   Batch
+	// In compare mode, the same paths through the other pane's field.
+	otherReverse [][]flow.Vec
+	batch        Batch
 
 	score probeScore // the learned and exact score at the probe
 }
 
 // toolFrame is what the tools see of the app in one tick.
 type toolFrame struct {
-	area  rect    // where the tool takes clicks and draws
-	pane  *Pane   // the model the tool asks, and its camera
-	other *Pane   // in compare mode the other model, also asked; else nil
-	t     float64 // the clock's time
-	scale float64
-	fonts Fonts
+	area      rect    // where the tool takes clicks and draws
+	pane      *Pane   // the model the tool asks, and its camera
+	other     *Pane   // in compare mode the other model, also asked; else nil
+	otherArea rect    // the other pane's area, where its answer is drawn
+	t         float64 // the clock's time
+	scale     float64
+	fonts     Fonts
 	// blocked reports a screen point the tool must leave alone (a
 	// lesson's caption or chip); nil for none.
 	blocked func(x, y float64) bool
+	// avoid is what the tools' info boxes keep clear of where they can:
+	// the panes' training readouts.
+	avoid []rect
 }
 
 // Toggle switches a tool on or off and says what to do with it. Tools and
@@ -104,7 +111,7 @@ func (tl *Tools) Toggle(mode Tool) string {
 }
 
 // Off turns the tools off and forgets the reverse paths.
-func (tl *Tools) Off() { tl.Mode, tl.reverse = NoTool, nil }
+func (tl *Tools) Off() { tl.Mode, tl.reverse, tl.otherReverse = NoTool, nil, nil }
 
 // Update applies one tick of the pointer to the active tool. It returns an
 // error message for the status line, or "".
@@ -121,8 +128,9 @@ func (tl *Tools) Update(in *input.Snapshot, f toolFrame) string {
 		tl.dragging = true
 		if tl.Mode == ReverseTool {
 			tl.reverse = append(tl.reverse, nil)
+			tl.otherReverse = append(tl.otherReverse, nil)
 			if len(tl.reverse) > maxReverse {
-				tl.reverse = tl.reverse[1:]
+				tl.reverse, tl.otherReverse = tl.reverse[1:], tl.otherReverse[1:]
 			}
 		}
 	}
@@ -140,6 +148,14 @@ func (tl *Tools) Update(in *input.Snapshot, f toolFrame) string {
 				tl.reverse[len(tl.reverse)-1] = reversePath(field, at)
 			} else {
 				msg = "reverse: no trained model yet"
+			}
+			// Compare mode: the same end x1 runs back through the
+			// other model too, so the two noises it came from show.
+			tl.otherReverse[len(tl.otherReverse)-1] = nil
+			if f.other != nil {
+				if field, _ := f.other.learned(); field != nil {
+					tl.otherReverse[len(tl.otherReverse)-1] = reversePath(field, at)
+				}
 			}
 		}
 	}
@@ -264,6 +280,21 @@ func (tl *Tools) drawProbe(dst *ebiten.Image, f toolFrame) {
 	}
 	tl.score.draw(b, px, py, canvasR, s)
 	b.Ring(float32(px), float32(py), float32(9*s), float32(2*s), ringSegments, palette.Label)
+	if tl.hasOther && f.other != nil {
+		// The same point in the other pane, with the exact arrow and that
+		// pane's own learned one: each picture answers for its model.
+		oc := &f.other.canvas.Cam
+		ox, oy := oc.ToScreen(tl.probeAt[0], tl.probeAt[1])
+		if f.otherArea.contains(ox, oy) {
+			if tl.exactWhy == "" {
+				v := tl.exactV
+				b.Arrow(float32(ox), float32(oy), float32(v[0]*scaleV), float32(-v[1]*scaleV), width+float32(2*s), head+float32(3*s), palette.Label)
+			}
+			v := tl.otherV
+			b.Arrow(float32(ox), float32(oy), float32(v[0]*scaleV), float32(-v[1]*scaleV), width, head, otherColour)
+			b.Ring(float32(ox), float32(oy), float32(9*s), float32(2*s), ringSegments, palette.Label)
+		}
+	}
 	b.Flush()
 
 	lines := []infoLine{
@@ -288,7 +319,7 @@ func (tl *Tools) drawProbe(dst *ebiten.Image, f toolFrame) {
 		lines = append(lines, infoLine{"exact field: " + tl.exactWhy, palette.Dim})
 	}
 	lines = append(lines, tl.score.lines()...)
-	drawInfoBox(dst, b, canvasR, px, py, lines, f.fonts.Body, s)
+	drawInfoBox(dst, b, canvasR, px, py, lines, f.fonts.Body, s, f.avoid)
 }
 
 // probeArrowScale maps a velocity to screen pixels: the longer of the
@@ -333,16 +364,23 @@ func weightSummary(w []float64, order []int) string {
 }
 
 func (tl *Tools) drawReverse(dst *ebiten.Image, f toolFrame) {
-	s, canvasR := f.scale, f.area
-	cam := &f.pane.canvas.Cam
+	tl.drawPaths(dst, f.area, &f.pane.canvas.Cam, tl.reverse, "the learned field", f.fonts, f.scale, f.avoid)
+	if f.other != nil {
+		tl.drawPaths(dst, f.otherArea, &f.other.canvas.Cam, tl.otherReverse, "this pane's learned field", f.fonts, f.scale, f.avoid)
+	}
+}
+
+// drawPaths draws reverse paths through cam, the newest brightest, and an
+// info box on the newest one's noise x0 in area; field names the field.
+func (tl *Tools) drawPaths(dst *ebiten.Image, canvasR rect, cam *camera.Camera, paths [][]flow.Vec, field string, fonts Fonts, s float64, avoid []rect) {
 	b := &tl.batch
 	b.Begin(dst)
-	for i, path := range tl.reverse {
+	for i, path := range paths {
 		if len(path) < 2 {
 			continue
 		}
 		alpha := float32(0.45)
-		if i == len(tl.reverse)-1 {
+		if i == len(paths)-1 {
 			alpha = 1
 		}
 		for k := 1; k < len(path); k++ {
@@ -367,15 +405,15 @@ func (tl *Tools) drawReverse(dst *ebiten.Image, f toolFrame) {
 		}
 	}
 	b.Flush()
-	if n := len(tl.reverse); n > 0 && len(tl.reverse[n-1]) > 1 {
-		path := tl.reverse[n-1]
+	if n := len(paths); n > 0 && len(paths[n-1]) > 1 {
+		path := paths[n-1]
 		x1, x0 := path[0], path[len(path)-1]
 		sx, sy := cam.ToScreen(x0[0], x0[1])
 		drawInfoBox(dst, b, canvasR, sx, sy, []infoLine{
 			{"noise  x0 = " + lesson.FormatVec(x0) + "   (t = 0)", palette.Source.WithAlpha(1)},
 			{"flows to  x1 = " + lesson.FormatVec(x1) + "   (t = 1)", palette.Target.WithAlpha(1)},
-			{fmt.Sprintf("RK4, %d steps backwards through the learned field", reverseSteps), palette.Dim},
-		}, f.fonts.Body, s)
+			{fmt.Sprintf("RK4, %d steps backwards through %s", reverseSteps, field), palette.Dim},
+		}, fonts.Body, s, avoid)
 	}
 }
 
@@ -394,9 +432,11 @@ type infoLine struct {
 	Color palette.RGBA
 }
 
-// drawInfoBox draws lines in a box beside the screen point (x, y), on the
-// side where it fits inside area, its frame through b.
-func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []infoLine, face *text.GoTextFace, s float64) {
+// drawInfoBox draws lines in a box beside the screen point (x, y), inside
+// area, its frame through b: on the first side of the point (below right,
+// below left, above right, above left) where it fits and covers neither the
+// point nor any of avoid, else in a free corner of area, else below right.
+func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []infoLine, face *text.GoTextFace, s float64, avoid []rect) {
 	lineH := face.Size * 1.35
 	pad := 10 * s
 	// Lines wider than the area wrap, so the box never leaves it.
@@ -414,15 +454,7 @@ func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []i
 		n += linesOf(texts[i])
 	}
 	bw, bh := w+2*pad, n*lineH+2*pad
-	bx, by := x+24*s, y+24*s
-	if bx+bw > area.X+area.W {
-		bx = x - 24*s - bw
-	}
-	if by+bh > area.Y+area.H {
-		by = y - 24*s - bh
-	}
-	bx = math.Max(area.X, math.Min(bx, area.X+area.W-bw))
-	by = math.Max(area.Y, math.Min(by, area.Y+area.H-bh))
+	bx, by := infoBoxPlace(area, x, y, bw, bh, 24*s, avoid)
 	b.Begin(dst)
 	b.Rect(float32(bx), float32(by), float32(bw), float32(bh), palette.PanelBG.WithAlpha(0.92))
 	b.Frame(float32(bx), float32(by), float32(bw), float32(bh), float32(s), palette.GridMajor)
@@ -432,6 +464,39 @@ func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []i
 		drawLines(dst, texts[i], face, bx+pad, ty, lineH, l.Color)
 		ty += linesOf(texts[i]) * lineH
 	}
+}
+
+// infoBoxPlace is where drawInfoBox puts a box of size bw×bh for the point
+// (x, y), gap away from it; see drawInfoBox.
+func infoBoxPlace(area rect, x, y, bw, bh, gap float64, avoid []rect) (bx, by float64) {
+	clamp := func(bx, by float64) rect {
+		return rect{math.Max(area.X, math.Min(bx, area.X+area.W-bw)), math.Max(area.Y, math.Min(by, area.Y+area.H-bh)), bw, bh}
+	}
+	free := func(r rect) bool {
+		for _, a := range avoid {
+			if r.overlaps(a) {
+				return false
+			}
+		}
+		return true
+	}
+	sides := []rect{
+		clamp(x+gap, y+gap), clamp(x-gap-bw, y+gap), clamp(x+gap, y-gap-bh), clamp(x-gap-bw, y-gap-bh),
+	}
+	corners := []rect{
+		clamp(area.X+area.W, area.Y+area.H), clamp(area.X, area.Y+area.H), clamp(area.X+area.W, area.Y), clamp(area.X, area.Y),
+	}
+	for _, r := range append(sides, corners...) {
+		if !r.contains(x, y) && free(r) {
+			return r.X, r.Y
+		}
+	}
+	return sides[0].X, sides[0].Y
+}
+
+// overlaps reports whether r and o share any area.
+func (r rect) overlaps(o rect) bool {
+	return r.X < o.X+o.W && o.X < r.X+r.W && r.Y < o.Y+o.H && o.Y < r.Y+r.H
 }
 
 // State is the tools' part of the state file.
@@ -466,6 +531,11 @@ func (tl *Tools) State() appstate.Tool {
 		for _, p := range tl.reverse {
 			if len(p) > 1 {
 				st.Reverse = append(st.Reverse, [2]flow.Vec{p[0], p[len(p)-1]})
+			}
+		}
+		for _, p := range tl.otherReverse {
+			if len(p) > 1 {
+				st.OtherReverse = append(st.OtherReverse, [2]flow.Vec{p[0], p[len(p)-1]})
 			}
 		}
 	}

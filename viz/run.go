@@ -121,13 +121,13 @@ func Run(cfg Config) error {
 	g := newGame(cfg)
 	// A session restored at start brings its own data: the kept drawing
 	// then only returns to the drawing, not to training.
-	g.restoreDrawing(cfg.DrawingFile, cfg.RestoreDrawing && !g.sessionAtStart())
+	g.draw.restore(cfg.DrawingFile, cfg.RestoreDrawing && !g.keep.sessionAtStart())
 	// The game has fitted the arrow grid to the canvas: start from that.
-	if err := cfg.Backend.Apply(g.pane.applied); err != nil {
+	if err := cfg.Backend.Apply(g.panes.cur.applied); err != nil {
 		return err
 	}
-	g.openAtStart()
-	if cfg.Compare != "" && len(g.panes) == 1 {
+	g.keep.openAtStart()
+	if cfg.Compare != "" && !g.panes.comparing() {
 		// Both models start together, from step 0 on the same data.
 		g.toggleCompare()
 	}
@@ -155,18 +155,18 @@ func Run(cfg Config) error {
 	// one full-screen pass less for a software renderer.
 	ebiten.SetScreenClearedEveryFrame(false)
 	err := ebiten.RunGame(g)
-	g.cmp.close()
+	g.panes.cmp.close()
 
 	// Autosave while the trainer still runs: it hands over its state
 	// between two steps.
-	g.saveOnExit()
+	g.keep.saveOnExit()
 	cancel()
 	wg.Wait()
-	if kerr := g.keepDrawing(cfg.DrawingFile); kerr != nil {
+	if kerr := g.draw.keepTo(cfg.DrawingFile); kerr != nil {
 		fmt.Fprintln(os.Stderr, "flowviz: could not keep the drawing:", kerr)
 	}
-	if g.state != nil {
-		g.state.close(g.report())
+	if g.loop.state != nil {
+		g.loop.state.close(g.report())
 	}
 	if errors.Is(err, ebiten.Termination) {
 		err = nil

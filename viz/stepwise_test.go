@@ -2,11 +2,13 @@ package viz
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
+	"github.com/flowviz/flowviz/viz/keymap"
 	"github.com/flowviz/flowviz/viz/live"
 	"github.com/flowviz/flowviz/viz/scene"
 )
@@ -25,21 +27,75 @@ func TestStepwiseGame(t *testing.T) {
 	before := runtime.NumGoroutine()
 	g := newGame(Config{Settings: s, Backend: b, Width: 800, Height: 600, Scale: 1, Stepwise: true})
 	g.Layout(800, 600)
-	if err := b.Apply(g.pane.applied); err != nil {
+	if err := b.Apply(g.panes.cur.applied); err != nil {
 		t.Fatal(err)
 	}
 	screen := ebiten.NewImage(800, 600)
 	deadline := time.Now().Add(30 * time.Second)
-	for g.pane.sc == nil || b.Status().Step < 200 {
+	for g.panes.cur.sc == nil || b.Status().Step < 200 {
 		if time.Now().After(deadline) {
-			t.Fatalf("after 30 s: scene %v, step %d", g.pane.sc != nil, b.Status().Step)
+			t.Fatalf("after 30 s: scene %v, step %d", g.panes.cur.sc != nil, b.Status().Step)
 		}
 		frame(t, g, screen)
 	}
-	if len(g.pane.pos) != 500 {
-		t.Errorf("%d particles on screen, want 500", len(g.pane.pos))
+	if len(g.panes.cur.pos) != 500 {
+		t.Errorf("%d particles on screen, want 500", len(g.panes.cur.pos))
 	}
 	if n := runtime.NumGoroutine(); n > before+1 { // the state writer may run
 		t.Errorf("stepwise game started goroutines: %d, was %d", n, before)
 	}
+}
+
+// K pressed mid-run: A's run is set aside and both panes race from step 0
+// (the strip says so); closing compare mode brings A's run back at the
+// step it had reached.
+func TestCompareMidRunRacesFromZeroAndRestoresA(t *testing.T) {
+	s := scene.DefaultSettings()
+	s.Width, s.Depth, s.Particles, s.Steps, s.Grid = 16, 2, 300, 10, 8
+	a, err := live.New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Equal costs per step (minibatch OT would make B much slower, and the
+	// stepwise mode shares time, not steps).
+	g := newGame(Config{Settings: s, Backend: a, Width: 1280, Height: 800, Scale: 1, Stepwise: true, Compare: "lr=0.003",
+		NewBackend: func(sb scene.Settings) (scene.Backend, error) { return live.New(sb) }})
+	g.Layout(1280, 800)
+	if err := a.Apply(g.panes.cur.applied); err != nil {
+		t.Fatal(err)
+	}
+	screen := ebiten.NewImage(1280, 800)
+	until := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(60 * time.Second); !ok(); {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 60 s: not %s (A at step %d)", what, a.Status().Step)
+			}
+			frame(t, g, screen)
+		}
+	}
+	until("trained 300 steps", func() bool { return g.panes.cur.sc != nil && a.Status().Step >= 300 })
+	before := a.Status().Step
+
+	g.do(keymap.ToggleCompare)
+	if !g.panes.comparing() {
+		t.Fatalf("K did not open compare mode: %q", g.ui.status)
+	}
+	if note := g.panes.cmp.raceNote(); !strings.Contains(note, thousands(before)) {
+		t.Fatalf("the strip's note %q does not name A's kept step %d", note, before)
+	}
+	b := g.panes.all[1].backend
+	until("raced 50 steps", func() bool { return b.Status().Step >= 50 })
+	sa, sb := a.Status().Step, b.Status().Step
+	// The stepwise mode shares time, not steps, and publishes now and
+	// then: the two counts are near, not equal.
+	if sa >= before || sa > 2*sb+50 || sb > 2*sa+50 {
+		t.Fatalf("race: A at step %d (was %d before K), B at %d: want both from 0, together", sa, before, sb)
+	}
+
+	g.do(keymap.ToggleCompare)
+	if g.panes.comparing() || !strings.Contains(g.ui.status, "back at step "+thousands(before)) {
+		t.Fatalf("after closing: %d panes, status %q", len(g.panes.all), g.ui.status)
+	}
+	until("A back at its own run", func() bool { return a.Status().Step >= before })
 }

@@ -9,14 +9,13 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/compare"
+	"github.com/flowviz/flowviz/flow/diffspec"
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
 )
@@ -28,114 +27,39 @@ type modelSpec struct {
 	solver flow.Solver
 }
 
-// specKey is a setting a SPEC may change, named as the flag of train (or
-// sample's -solver), with how it applies a value.
-type specKey struct {
-	key, doc string
-	set      func(s *modelSpec, v string) error
-}
-
-var specKeys = []specKey{
-	{"source", "source dataset spec", func(s *modelSpec, v string) error { s.cfg.Source = v; return nil }},
-	{"target", "target dataset spec", func(s *modelSpec, v string) error { s.cfg.Target = v; return nil }},
-	{"coupling", "independent or ot", func(s *modelSpec, v string) error { s.cfg.Coupling = v; return nil }},
-	{"path", "linear or ot", func(s *modelSpec, v string) error { s.cfg.Path = v; return nil }},
-	{"sigma", "σ of the path", floatSetter(func(s *modelSpec) *float64 { return &s.cfg.Sigma })},
-	{"width", "hidden units per layer", intSetter(func(s *modelSpec) *int { return &s.cfg.Net.Width })},
-	{"depth", "hidden layers", intSetter(func(s *modelSpec) *int { return &s.cfg.Net.Depth })},
-	{"act", "silu, selu, tanh or relu", func(s *modelSpec, v string) (err error) {
+// specKeys are the settings a SPEC may change, named as the flags of train
+// (and sample's -solver).
+var specKeys = diffspec.Keys[modelSpec]{
+	{Name: "source", Doc: "source dataset spec", Set: diffspec.String(func(s *modelSpec) *string { return &s.cfg.Source })},
+	{Name: "target", Doc: "target dataset spec", Set: diffspec.String(func(s *modelSpec) *string { return &s.cfg.Target })},
+	{Name: "coupling", Doc: "independent or ot", Set: diffspec.String(func(s *modelSpec) *string { return &s.cfg.Coupling })},
+	{Name: "path", Doc: "linear or ot", Set: diffspec.String(func(s *modelSpec) *string { return &s.cfg.Path })},
+	{Name: "sigma", Doc: "σ of the path", Set: diffspec.Float(func(s *modelSpec) *float64 { return &s.cfg.Sigma })},
+	{Name: "width", Doc: "hidden units per layer", Set: diffspec.Int(func(s *modelSpec) *int { return &s.cfg.Net.Width })},
+	{Name: "depth", Doc: "hidden layers", Set: diffspec.Int(func(s *modelSpec) *int { return &s.cfg.Net.Depth })},
+	{Name: "act", Doc: "silu, selu, tanh or relu", Set: func(s *modelSpec, v string) (err error) {
 		s.cfg.Net.Act, err = mlp.ParseActivation(v)
 		return err
 	}},
-	{"fourier", "Fourier features of t", intSetter(func(s *modelSpec) *int { return &s.cfg.Net.Fourier })},
-	{"batch", "pairs per step", intSetter(func(s *modelSpec) *int { return &s.cfg.Batch })},
-	{"lr", "Adam learning rate", floatSetter(func(s *modelSpec) *float64 { return &s.cfg.LR })},
-	{"wd", "decoupled weight decay", floatSetter(func(s *modelSpec) *float64 { return &s.cfg.WeightDecay })},
-	{"seed", "seed of the weights and the batches", func(s *modelSpec, v string) (err error) {
-		s.cfg.Seed, err = strconv.ParseUint(v, 10, 64)
-		return err
-	}},
-	{"solver", "euler, midpoint, heun or rk4 (the measured solve)", func(s *modelSpec, v string) (err error) {
+	{Name: "fourier", Doc: "Fourier features of t", Set: diffspec.Int(func(s *modelSpec) *int { return &s.cfg.Net.Fourier })},
+	{Name: "batch", Doc: "pairs per step", Set: diffspec.Int(func(s *modelSpec) *int { return &s.cfg.Batch })},
+	{Name: "lr", Doc: "Adam learning rate", Set: diffspec.Float(func(s *modelSpec) *float64 { return &s.cfg.LR })},
+	{Name: "wd", Doc: "decoupled weight decay", Set: diffspec.Float(func(s *modelSpec) *float64 { return &s.cfg.WeightDecay })},
+	{Name: "seed", Doc: "seed of the weights and the batches", Set: diffspec.Uint(func(s *modelSpec) *uint64 { return &s.cfg.Seed })},
+	{Name: "solver", Doc: "euler, midpoint, heun or rk4 (the measured solve)", Set: func(s *modelSpec, v string) (err error) {
 		s.solver, err = flow.ParseSolver(v)
 		return err
 	}},
 }
 
-func intSetter(field func(*modelSpec) *int) func(*modelSpec, string) error {
-	return func(s *modelSpec, v string) (err error) {
-		*field(s), err = strconv.Atoi(v)
-		return err
-	}
-}
-
-func floatSetter(field func(*modelSpec) *float64) func(*modelSpec, string) error {
-	return func(s *modelSpec, v string) (err error) {
-		*field(s), err = strconv.ParseFloat(v, 64)
-		return err
-	}
-}
-
-// findSpecKey returns the index of key k in specKeys, or -1.
-func findSpecKey(k string) int {
-	return slices.IndexFunc(specKeys, func(e specKey) bool { return e.key == k })
-}
-
-// splitSpec splits a SPEC into key=value settings. Settings are separated by
-// commas or white space; since dataset specs have commas of their own
-// ("8gaussians:radius=5,std=1"), a comma-separated piece that does not start
-// with a setting's key continues the value before it.
-func splitSpec(spec string) ([][2]string, error) {
-	var out [][2]string
-	for _, field := range strings.Fields(spec) {
-		for i, piece := range strings.Split(field, ",") {
-			key, value, ok := strings.Cut(piece, "=")
-			if ok && findSpecKey(key) >= 0 {
-				out = append(out, [2]string{key, value})
-				continue
-			}
-			if i == 0 || piece == "" {
-				return nil, fmt.Errorf("%q is not a key=value setting (keys: %s)", piece, specKeyList())
-			}
-			out[len(out)-1][1] += "," + piece
-		}
-	}
-	return out, nil
-}
-
 // specHelp lists the keys of a SPEC.
 func specHelp(w io.Writer) {
 	fmt.Fprintf(w, "SPEC is a list of key=value settings, separated by commas or spaces; B starts from A:\n")
-	for _, e := range specKeys {
-		fmt.Fprintf(w, "  %-9s %s\n", e.key, e.doc)
-	}
-}
-
-func specKeyList() string {
-	keys := make([]string, len(specKeys))
-	for i, e := range specKeys {
-		keys[i] = e.key
-	}
-	return strings.Join(keys, ", ")
+	specKeys.Help(w)
 }
 
 // apply changes s by the settings of spec; a key given twice is an error.
-func (s *modelSpec) apply(spec string) error {
-	settings, err := splitSpec(spec)
-	if err != nil {
-		return err
-	}
-	seen := map[string]bool{}
-	for _, kv := range settings {
-		if seen[kv[0]] {
-			return fmt.Errorf("%s is given twice", kv[0])
-		}
-		seen[kv[0]] = true
-		if err := specKeys[findSpecKey(kv[0])].set(s, kv[1]); err != nil {
-			return fmt.Errorf("%s=%s: %w", kv[0], kv[1], err)
-		}
-	}
-	return nil
-}
+func (s *modelSpec) apply(spec string) error { return specKeys.Apply(s, spec) }
 
 // compareChunk is how many steps each model takes between two meetings of
 // the lockstep: large enough that meeting costs nothing, small enough that

@@ -5,6 +5,7 @@ package main_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,10 +41,14 @@ func TestCompareKeyDragFocusStrip(t *testing.T) {
 		t.Fatalf("panes not side by side: A %v, B %v", pa.Canvas, pb.Canvas)
 	}
 
-	// Both train: B from scratch, A on from where it was.
+	// K mid-run is a fair race: A's run is set aside, and both train from
+	// step 0 on the same weights and batches; the strip says so.
+	if on.Compare.KeptAt < stepBefore || !strings.Contains(on.Compare.Race, "race from step 0") {
+		t.Fatalf("compare opened mid-run (A at step %d): kept at %d, note %q", stepBefore, on.Compare.KeptAt, on.Compare.Race)
+	}
 	trained := a.waitStateFor(t, compareWait, "both panes training and measured", func(s *appstate.State) bool {
 		return s.Compare != nil && len(s.Compare.Panes) == 2 &&
-			s.Compare.Panes[0].Step > stepBefore && s.Compare.Panes[1].Step > 20 &&
+			s.Compare.Panes[0].Step > 20 && s.Compare.Panes[1].Step > 20 &&
 			s.Compare.Panes[0].Measured > 0 && s.Compare.Panes[1].Measured > 0
 	})
 	t.Logf("strip: A %+v\nB %+v", trained.Compare.Panes[0], trained.Compare.Panes[1])
@@ -80,12 +85,11 @@ func TestCompareKeyDragFocusStrip(t *testing.T) {
 	shot := a.x.Screenshot(t)
 	savePNG(t, shot, "compare")
 
-	// K closes compare mode; A keeps training with its own settings.
+	// K closes compare mode; A's own run comes back where it was set aside.
 	a.key(e2e.KeyK)
-	off := a.waitStateFor(t, compareWait, "one pane again", func(s *appstate.State) bool { return s.Compare == nil })
-	if off.Training.Step < trained.Compare.Panes[0].Step {
-		t.Errorf("pane A went back from step %d to %d", trained.Compare.Panes[0].Step, off.Training.Step)
-	}
+	a.waitStateFor(t, compareWait, "one pane again, A back at its own run", func(s *appstate.State) bool {
+		return s.Compare == nil && s.Training.Step >= on.Compare.KeptAt
+	})
 }
 
 // TestCompareFlagProbe: -compare opens compare mode at start with the given

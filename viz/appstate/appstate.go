@@ -106,6 +106,9 @@ type Tool struct {
 	Other    *flow.Vec     `json:"other,omitempty"`     // compare mode: the other pane's learned v at the probe
 	TopShare float64       `json:"top_share,omitempty"` // posterior weight of the heaviest target
 	Reverse  [][2]flow.Vec `json:"reverse,omitempty"`   // [x1 at t = 1, x0 at t = 0] per path
+	// OtherReverse is compare mode's: the same paths through the other
+	// pane's learned field.
+	OtherReverse [][2]flow.Vec `json:"other_reverse,omitempty"`
 	// The score ∇log p_t at the probe, learned and exact, beside the
 	// velocities (Gaussian paths only).
 	LearnedScore *flow.Vec `json:"learned_score,omitempty"`
@@ -328,6 +331,10 @@ type Compare struct {
 	Focus int    `json:"focus"` // 0 for A, 1 for B
 	Link  bool   `json:"link"`  // the panel edits both
 	Panes []Pane `json:"panes"` // A, then B
+	// Race is the strip's note when K opened compare mode mid-run: A's run
+	// set aside at that step, both training from step 0; "" otherwise.
+	Race   string `json:"race,omitempty"`
+	KeptAt int    `json:"kept_at,omitempty"`
 }
 
 // Pane is one model of compare mode: its screen rectangle [x, y, w, h], its

@@ -3,6 +3,8 @@
 package lesson
 
 import (
+	"encoding/json"
+
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/scene"
 )
@@ -20,16 +22,11 @@ const (
 	Sampling Kind = "sampling" // sample quality by steps and solver
 	Straight Kind = "straight" // straightness by coupling
 	Shape    Kind = "shape"    // a target the user draws
-
-	// The lecture after the blog post (issue 18).
-	Schedules Kind = "schedules" // α(t), σ(t) and the conditional paths under each scheduler
-	Score     Kind = "score"     // the probe's velocity and score, one converted into the other
-	SDE       Kind = "sde"       // the reverse SDE's noise: the same endpoint distribution
-	Guidance  Kind = "guidance"  // classifier-free guidance w and the class accuracy
 )
 
-// kinds lists every Kind, for validation and messages.
-var kinds = []Kind{Pair, Interp, Crossing, Batch, Average, Sampling, Straight, Shape, Schedules, Score, SDE, Guidance}
+// kinds lists the built-in kinds, for validation and messages; a kind of
+// lesson added later registers itself instead (RegisterKind).
+var kinds = []Kind{Pair, Interp, Crossing, Batch, Average, Sampling, Straight, Shape}
 
 // layers are the names Lesson.Show may turn on.
 var layers = []string{"field", "particles", "trails", "trajectories", "clouds", "grid", "legend"}
@@ -123,8 +120,12 @@ type Lesson struct {
 	StepChoices []int      `json:"step_choices,omitempty"` // sampling
 	Solvers     []string   `json:"solvers,omitempty"`      // sampling
 	Couplings   []string   `json:"couplings,omitempty"`    // straight
-	Schedules   []string   `json:"schedules,omitempty"`    // schedules: the schedulers offered
-	Noises      []float64  `json:"noises,omitempty"`       // sde: the noise levels g compared
-	Guidances   []float64  `json:"guidances,omitempty"`    // guidance: the w compared
-	Settings    Settings   `json:"settings"`
+	// Compare, when set, shows the lesson in compare mode: a second pane B
+	// that is the lesson's model with these key=value settings changed
+	// ("coupling=ot"), trained beside it on the same batches.
+	Compare string `json:"compare,omitempty"`
+	// Params holds the fields of a registered kind's own, which it reads
+	// with DecodeParams and checks in its KindCheck.
+	Params   json.RawMessage `json:"params,omitempty"`
+	Settings Settings        `json:"settings"`
 }

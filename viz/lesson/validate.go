@@ -28,8 +28,8 @@ const (
 // kind needs, and settings the app can apply.
 func (l Lesson) Validate() error {
 	v := validator{file: l.File}
-	if !slices.Contains(kinds, l.Kind) {
-		v.fail("kind", "unknown kind %q (want one of %v)", l.Kind, kinds)
+	if !Known(l.Kind) {
+		v.fail("kind", "unknown kind %q (want one of %v)", l.Kind, Kinds())
 	}
 	v.text("title", l.Title)
 	v.text("caption", l.Caption)
@@ -49,6 +49,11 @@ func (l Lesson) Validate() error {
 	}
 	v.kind(l)
 	v.settings(l.Settings)
+	if l.Compare != "" {
+		if _, err := l.Settings.Apply(scene.DefaultSettings()).Differ(l.Compare); err != nil {
+			v.fail("compare", "%v", err)
+		}
+	}
 	return v.err()
 }
 
@@ -99,6 +104,9 @@ func (v *validator) kind(l Lesson) {
 	if check := kindChecks[l.Kind]; check != nil {
 		check(v, l)
 	}
+	if check := registeredCheck(l.Kind); check != nil {
+		check(l, v.fail)
+	}
 }
 
 // kindChecks holds what each kind needs of its fields: one line per kind
@@ -110,58 +118,6 @@ var kindChecks = map[Kind]func(*validator, Lesson){
 	Batch:    (*validator).pairs,
 	Sampling: (*validator).sampling,
 	Straight: (*validator).straight,
-
-	Schedules: (*validator).schedules,
-	Score:     (*validator).scorePoint,
-	SDE:       (*validator).noises,
-	Guidance:  (*validator).guidances,
-}
-
-func (v *validator) schedules(l Lesson) {
-	if len(l.Schedules) == 0 {
-		v.fail("schedules", "empty")
-	}
-	for _, s := range l.Schedules {
-		if _, err := flow.ParseScheduler(s); err != nil {
-			v.fail("schedules", "%v", err)
-		}
-	}
-	v.pairs(l)
-}
-
-// scorePoint needs a Gaussian path: the score of the linear path with σ > 0
-// does not exist. The probe starts at x0.
-func (v *validator) scorePoint(l Lesson) {
-	if l.Settings.Schedule == "" && l.Settings.Predict == "" {
-		v.fail("settings.schedule", "the score lesson names its schedule (linear, cosine, vp, ve or poly)")
-	}
-}
-
-func (v *validator) noises(l Lesson) {
-	if len(l.Noises) == 0 {
-		v.fail("noises", "empty")
-	}
-	for _, g := range l.Noises {
-		if !(g >= 0 && g <= scene.MaxNoise) {
-			v.fail("noises", "%v outside 0..%d", g, scene.MaxNoise)
-		}
-	}
-	v.count("steps", l.Steps, scene.MinSteps, scene.MaxSteps)
-}
-
-func (v *validator) guidances(l Lesson) {
-	if len(l.Guidances) == 0 {
-		v.fail("guidances", "empty")
-	}
-	for _, w := range l.Guidances {
-		if !(w >= scene.MinGuidance+1 && w <= scene.MaxGuidance+1) {
-			v.fail("guidances", "w = %v outside %d..%d", w, scene.MinGuidance+1, scene.MaxGuidance+1)
-		}
-	}
-	if !l.Settings.Cond {
-		v.fail("settings.cond", "the guidance lesson needs a class-conditional model")
-	}
-	v.count("steps", l.Steps, scene.MinSteps, scene.MaxSteps)
 }
 
 func (v *validator) pair(l Lesson) {

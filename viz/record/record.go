@@ -159,9 +159,13 @@ func Colours(sc *scene.Scene) []uint8 {
 // scratch space (grown as needed and returned). Particles are 2×2 pixel
 // squares; anything outside dst or not finite is skipped.
 func Frame(dst *image.Paletted, sc *scene.Scene, t float64, v View, colours []uint8, trails bool, scratch []flow.Vec) []flow.Vec {
-	clear(dst.Pix)
 	b := dst.Rect
 	w, h := b.Dx(), b.Dy()
+	// Row by row: dst may be a panel of a wider image (a SubImage shares
+	// its Pix and Stride).
+	for y := range h {
+		clear(dst.Pix[y*dst.Stride : y*dst.Stride+w])
+	}
 	toPixel := func(p flow.Vec) (int, int) {
 		// sx = W/2 + (x − cx)·zoom,  sy = H/2 − (y − cy)·zoom
 		return int(math.Floor(float64(w)/2 + (p[0]-v.CenterX)*v.Zoom)), int(math.Floor(float64(h)/2 - (p[1]-v.CenterY)*v.Zoom))
@@ -305,24 +309,56 @@ func (o Options) withDefaults(sc *scene.Scene) (Options, error) {
 // flowing from the source to the target. It stops with ctx's error when ctx
 // is cancelled.
 func Animate(ctx context.Context, sc *scene.Scene, opt Options) (*gif.GIF, error) {
-	if sc == nil || sc.Particles() == 0 {
-		return nil, errors.New("record: no particles to animate yet")
+	return AnimatePanes(ctx, []*scene.Scene{sc}, opt)
+}
+
+// PaneGap is the width in pixels of the divider between the panels of
+// AnimatePanes: an axis-coloured line with background either side.
+const PaneGap = 6
+
+// AnimatePanes renders the scenes side by side on one clock, each in a
+// Size×Size panel through the same view, with a divider between: compare
+// mode's panes, frame for frame. The view, when not given, fits the first
+// scene. It stops with ctx's error when ctx is cancelled.
+func AnimatePanes(ctx context.Context, scs []*scene.Scene, opt Options) (*gif.GIF, error) {
+	if len(scs) == 0 {
+		return nil, errors.New("record: no scene to animate")
 	}
-	opt, err := opt.withDefaults(sc)
+	for _, sc := range scs {
+		if sc == nil || sc.Particles() == 0 {
+			return nil, errors.New("record: no particles to animate yet")
+		}
+	}
+	opt, err := opt.withDefaults(scs[0])
 	if err != nil {
 		return nil, err
 	}
-	colours := Colours(sc)
+	if w := len(scs)*opt.Size + (len(scs)-1)*PaneGap; w > MaxSize*2 {
+		return nil, fmt.Errorf("record: %d panels of %d px are %d px wide, at most %d", len(scs), opt.Size, w, MaxSize*2)
+	}
+	colours := make([][]uint8, len(scs))
+	for i, sc := range scs {
+		colours[i] = Colours(sc)
+	}
 	anim := &gif.GIF{LoopCount: 0}
 	var scratch []flow.Vec
-	r := image.Rect(0, 0, opt.Size, opt.Size)
+	r := image.Rect(0, 0, len(scs)*opt.Size+(len(scs)-1)*PaneGap, opt.Size)
 	for i := range opt.Frames {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		img := image.NewPaletted(r, opt.Palette)
 		t := float64(i) / float64(opt.Frames-1)
-		scratch = Frame(img, sc, t, opt.View, colours, opt.Trails, scratch)
+		for j, sc := range scs {
+			x := j * (opt.Size + PaneGap)
+			panel := img.SubImage(image.Rect(x, 0, x+opt.Size, opt.Size)).(*image.Paletted)
+			scratch = Frame(panel, sc, t, opt.View, colours[j], opt.Trails, scratch)
+			if j > 0 {
+				for y := range opt.Size {
+					img.Pix[y*img.Stride+x-PaneGap/2] = axis
+				}
+			}
+		}
 		if opt.Progress != nil {
 			opt.Progress(i+1, opt.Frames)
 		}
@@ -348,7 +384,12 @@ func WriteGIF(ctx context.Context, w io.Writer, sc *scene.Scene, opt Options) er
 // SaveGIF writes the animation to path atomically: a cancelled or failed
 // recording leaves whatever was at path untouched.
 func SaveGIF(ctx context.Context, path string, sc *scene.Scene, opt Options) error {
-	anim, err := Animate(ctx, sc, opt)
+	return SavePanesGIF(ctx, path, []*scene.Scene{sc}, opt)
+}
+
+// SavePanesGIF writes AnimatePanes's animation to path atomically.
+func SavePanesGIF(ctx context.Context, path string, scs []*scene.Scene, opt Options) error {
+	anim, err := AnimatePanes(ctx, scs, opt)
 	if err != nil {
 		return err
 	}

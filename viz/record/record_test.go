@@ -243,3 +243,44 @@ func TestFrameTrails(t *testing.T) {
 		t.Errorf("palette of %d colours, want %d ≤ 256", n, paletteSize)
 	}
 }
+
+// Compare mode's GIF: the panes side by side on one clock and one view,
+// each particle where its own scene puts it, the divider between, and
+// neither panel cleared by the other's drawing.
+func TestAnimatePanesSideBySide(t *testing.T) {
+	a := lineScene([]flow.Vec{{-1, 0.5}}, 4) // moves right by 2
+	b := lineScene([]flow.Vec{{-1, -1}}, 4)
+	for k := range b.Traj { // moves up by 2 instead
+		b.Traj[k][0] = flow.Vec{-1, -1 + 2*b.Times[k]}
+	}
+	const size = 100
+	anim, err := AnimatePanes(context.Background(), []*scene.Scene{a, b}, Options{Size: size, Frames: 5, View: View{Zoom: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := anim.Image[len(anim.Image)-1]
+	if got, want := last.Bounds().Dx(), 2*size+PaneGap; got != want || last.Bounds().Dy() != size {
+		t.Fatalf("frame %v, want %d×%d", last.Bounds(), want, size)
+	}
+	ca, cb := Colours(a)[0], Colours(b)[0]
+	for _, tc := range []struct {
+		name string
+		x, y int
+		want uint8
+	}{
+		{"A's particle at (1, 0.5)", 60, 45, ca},
+		{"B's particle at (−1, 1)", size + PaneGap + 40, 40, cb},
+		{"nothing of B in A's panel", 40, 40, bg},
+		{"nothing of A in B's panel", size + PaneGap + 60, 45, bg},
+		{"the divider", size + PaneGap/2, 10, axis},
+		{"A's y axis", 50, 10, axis},
+		{"B's y axis", size + PaneGap + 50, 10, axis},
+	} {
+		if got := last.ColorIndexAt(tc.x, tc.y); got != tc.want {
+			t.Errorf("%s: pixel (%d,%d) = %d, want %d", tc.name, tc.x, tc.y, got, tc.want)
+		}
+	}
+	if _, err := AnimatePanes(context.Background(), []*scene.Scene{a, nil}, Options{Size: size}); err == nil {
+		t.Error("a pane without a scene was recorded")
+	}
+}

@@ -2,64 +2,48 @@ package scene
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
+
+	"github.com/flowviz/flowviz/flow/diffspec"
 )
 
-// settingKeys names the settings a comparison may change, as the command
-// line's flags name them.
-var settingKeys = []string{"coupling", "path", "sigma", "solver", "steps", "width", "depth", "act", "lr", "batch"}
+// differKeys are the settings a comparison may change, named as the
+// command line's flags name them. The data, the seed and the counts of
+// particles stay shared, so they are not among them.
+var differKeys = diffspec.Keys[Settings]{
+	{Name: "coupling", Doc: "independent, ot or reflow", Set: diffspec.String(func(s *Settings) *string { return &s.Coupling })},
+	{Name: "path", Doc: "probability path", Set: diffspec.String(func(s *Settings) *string { return &s.Path })},
+	{Name: "sigma", Doc: "σ of the path", Set: diffspec.Float(func(s *Settings) *float64 { return &s.Sigma })},
+	{Name: "solver", Doc: "euler, midpoint, heun or rk4", Set: diffspec.String(func(s *Settings) *string { return &s.Solver })},
+	{Name: "steps", Doc: "solver steps NUM_STEPS", Set: diffspec.Int(func(s *Settings) *int { return &s.Steps })},
+	{Name: "width", Doc: "hidden units per layer", Set: diffspec.Int(func(s *Settings) *int { return &s.Width })},
+	{Name: "depth", Doc: "hidden layers", Set: diffspec.Int(func(s *Settings) *int { return &s.Depth })},
+	{Name: "act", Doc: "activation", Set: diffspec.String(func(s *Settings) *string { return &s.Act })},
+	{Name: "lr", Doc: "Adam learning rate", Set: diffspec.Float(func(s *Settings) *float64 { return &s.LR })},
+	{Name: "batch", Doc: "pairs per step", Set: diffspec.Int(func(s *Settings) *int { return &s.Batch })},
+}
 
-// Differ returns s with the changes of spec, a comma-separated list of
-// key=value settings (coupling=ot, solver=rk4,steps=5, width=256, lr=1e-2…):
+// Differ returns s with the changes of spec, a list of key=value settings
+// (coupling=ot, solver=rk4,steps=5, width=256, lr=1e-2…; see diffspec):
 // the second model of a comparison. The data, seed and counts of particles
 // stay shared, so they cannot be changed. It returns an error naming the
-// key for a malformed or unknown setting, or a spec that changes nothing.
+// setting for a malformed or unknown one, or a spec that changes nothing.
 func (s Settings) Differ(spec string) (Settings, error) {
-	out := s
 	if strings.TrimSpace(spec) == "" {
 		return s, fmt.Errorf("compare: no setting to change (want key=value, e.g. coupling=ot)")
 	}
-	for _, kv := range strings.Split(spec, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
-		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
-		if !ok || v == "" {
-			return s, fmt.Errorf("compare: %q is not key=value", kv)
-		}
-		var err error
-		switch k {
-		case "coupling":
-			out.Coupling = v
-		case "path":
-			out.Path = v
-		case "solver":
-			out.Solver = v
-		case "act":
-			out.Act = v
-		case "sigma":
-			out.Sigma, err = strconv.ParseFloat(v, 64)
-		case "lr":
-			out.LR, err = strconv.ParseFloat(v, 64)
-		case "steps":
-			out.Steps, err = strconv.Atoi(v)
-		case "width":
-			out.Width, err = strconv.Atoi(v)
-		case "depth":
-			out.Depth, err = strconv.Atoi(v)
-		case "batch":
-			out.Batch, err = strconv.Atoi(v)
-		default:
-			return s, fmt.Errorf("compare: unknown setting %q (want one of %s)", k, strings.Join(settingKeys, ", "))
-		}
-		if err != nil {
-			return s, fmt.Errorf("compare: %s=%s: not a number", k, v)
-		}
+	out := s
+	if err := differKeys.Apply(&out, spec); err != nil {
+		return s, fmt.Errorf("compare: %w", err)
 	}
 	if out.Clamp() == s.Clamp() {
 		return s, fmt.Errorf("compare: %q changes nothing", spec)
 	}
 	return out, nil
 }
+
+// DifferKeys lists the settings Differ may change, comma-separated.
+func DifferKeys() string { return differKeys.Names() }
 
 // Diff describes how b differs from a, as Differ's spec ("coupling=ot"),
 // for labels; "" if they are the same.

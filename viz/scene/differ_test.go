@@ -15,8 +15,10 @@ func TestDiffer(t *testing.T) {
 		{spec: " solver=rk4 , steps=5", check: func(b Settings) bool { return b.Solver == "rk4" && b.Steps == 5 }},
 		{spec: "width=256,lr=1e-2", check: func(b Settings) bool { return b.Width == 256 && b.LR == 1e-2 }},
 		{spec: "", err: "no setting"},
-		{spec: "coupling", err: "not key=value"},
-		{spec: "seed=3", err: "unknown setting"},
+		{spec: "coupling", err: "not a key=value setting"},
+		{spec: "seed=3", err: "not a key=value setting (keys: coupling, path"},
+		{spec: "Coupling=OT, steps=5", check: func(b Settings) bool { return b.Coupling == "OT" && b.Steps == 5 }},
+		{spec: "lr=1e-2 lr=1e-3", err: "lr is given twice"},
 		{spec: "width=wide", err: "not a number"},
 		{spec: "coupling=independent", err: "changes nothing"},
 	}
