@@ -187,7 +187,8 @@ func fmtNum(v float64) string {
 	return fmt.Sprintf("%.3f", v)
 }
 
-// draw draws the readout at the bottom left of area.
+// draw draws the readout at the top right of area, clear of the training
+// readout (top left) and the legend (bottom right).
 func (d *diffusionView) draw(dst *ebiten.Image, area rect, s scene.Settings, fonts Fonts, scale float64) {
 	if !diffusionOn(s) {
 		return
@@ -201,8 +202,8 @@ func (d *diffusionView) draw(dst *ebiten.Image, area rect, s scene.Settings, fon
 	}
 	pad := 8 * scale
 	boxW, boxH := w+2*pad, float64(len(lines))*lineH+2*pad
-	x, y := area.X+10*scale, area.Y+area.H-boxH-10*scale
-	if boxW > area.W-20*scale || y < area.Y {
+	x, y := area.X+area.W-boxW-10*scale, area.Y+10*scale
+	if boxW > area.W-20*scale || boxH > area.H-20*scale {
 		return // a small canvas keeps its picture
 	}
 	b := &d.batch
