@@ -36,23 +36,11 @@ type guidanceParams struct {
 // model.
 func checkGuidance(l lesson.Lesson, fail func(field, format string, args ...any)) {
 	var p guidanceParams
-	if err := l.DecodeParams(&p); err != nil {
-		fail("params", "%v", err)
-		return
-	}
-	if len(p.Guidances) == 0 {
-		fail("params.guidances", "empty")
-	}
-	for _, w := range p.Guidances {
-		if !(w >= scene.MinGuidance+1 && w <= scene.MaxGuidance+1) {
-			fail("params.guidances", "w = %v outside %d..%d", w, scene.MinGuidance+1, scene.MaxGuidance+1)
-		}
+	if checkChoices(l, &p, &p.Guidances, "guidances", scene.MinGuidance+1, scene.MaxGuidance+1, fail) {
+		checkSteps(l, fail)
 	}
 	if !l.Settings.Cond {
 		fail("settings.cond", "the guidance lesson needs a class-conditional model")
-	}
-	if l.Steps < scene.MinSteps || l.Steps > scene.MaxSteps {
-		fail("steps", "%d out of range %d..%d", l.Steps, scene.MinSteps, scene.MaxSteps)
 	}
 }
 

@@ -2,13 +2,14 @@ package viz
 
 import (
 	"context"
-	"math"
 	"math/rand/v2"
 	"time"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
+	"github.com/flowviz/flowviz/viz/lesson"
+	"github.com/flowviz/flowviz/viz/scene"
 )
 
 // Sizes of the diffusion lessons' tables: particles per row, measured off
@@ -120,11 +121,28 @@ func sourceDraws(c *lessonContext, n int) []flow.Vec {
 // nullClass is mlp.NullClass, the unconditional model's class.
 const nullClass = mlp.NullClass
 
-// nanRow is a row not measured yet.
-func nanRow(n int) []float64 {
-	r := make([]float64, n)
-	for i := range r {
-		r[i] = math.NaN()
+// checkChoices decodes l's params into p and checks the list *choices in
+// it (its JSON name field): not empty, every value in lo..hi. It reports
+// whether the params decoded.
+func checkChoices(l lesson.Lesson, p any, choices *[]float64, field string, lo, hi float64, fail func(field, format string, args ...any)) bool {
+	if err := l.DecodeParams(p); err != nil {
+		fail("params", "%v", err)
+		return false
 	}
-	return r
+	if len(*choices) == 0 {
+		fail("params."+field, "empty")
+	}
+	for _, v := range *choices {
+		if !(v >= lo && v <= hi) {
+			fail("params."+field, "%v outside %v..%v", v, lo, hi)
+		}
+	}
+	return true
+}
+
+// checkSteps needs the lesson's step count in the sampler's range.
+func checkSteps(l lesson.Lesson, fail func(field, format string, args ...any)) {
+	if l.Steps < scene.MinSteps || l.Steps > scene.MaxSteps {
+		fail("steps", "%d out of range %d..%d", l.Steps, scene.MinSteps, scene.MaxSteps)
+	}
 }

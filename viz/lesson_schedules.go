@@ -57,9 +57,7 @@ func checkSchedules(l lesson.Lesson, fail func(field, format string, args ...any
 	if l.Pairs < 1 || l.Pairs > lesson.MaxPairs {
 		fail("pairs", "%d out of range 1..%d", l.Pairs, lesson.MaxPairs)
 	}
-	if l.Steps < scene.MinSteps || l.Steps > scene.MaxSteps {
-		fail("steps", "%d out of range %d..%d", l.Steps, scene.MinSteps, scene.MaxSteps)
-	}
+	checkSteps(l, fail)
 }
 
 // pathSegments is how many straight pieces draw one conditional path.

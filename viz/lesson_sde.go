@@ -33,20 +33,8 @@ type sdeParams struct {
 // checkSDE needs noise levels within the slider's range and a step count.
 func checkSDE(l lesson.Lesson, fail func(field, format string, args ...any)) {
 	var p sdeParams
-	if err := l.DecodeParams(&p); err != nil {
-		fail("params", "%v", err)
-		return
-	}
-	if len(p.Noises) == 0 {
-		fail("params.noises", "empty")
-	}
-	for _, g := range p.Noises {
-		if !(g >= 0 && g <= scene.MaxNoise) {
-			fail("params.noises", "%v outside 0..%d", g, scene.MaxNoise)
-		}
-	}
-	if l.Steps < scene.MinSteps || l.Steps > scene.MaxSteps {
-		fail("steps", "%d out of range %d..%d", l.Steps, scene.MinSteps, scene.MaxSteps)
+	if checkChoices(l, &p, &p.Noises, "noises", 0, scene.MaxNoise, fail) {
+		checkSteps(l, fail)
 	}
 }
 

@@ -78,11 +78,11 @@ func TestDiffusionE2E(t *testing.T) {
 
 	// The noise slider, clicked at 40 % of its width: g ≈ 2.
 	a.clickControl(t, "diffusion.noise", 0.4)
-	sde := a.waitState(t, "the SDE's W2", func(s *appstate.State) bool {
+	a.waitState(t, "the SDE's W2", func(s *appstate.State) bool {
 		return s.Diffusion.Noise > 1 && s.Diffusion.Measured
 	})
 	// Wait for a measurement of weights at least as trained as the ODE's.
-	sde = a.waitState(t, "the SDE measured on trained weights", func(s *appstate.State) bool {
+	sde := a.waitState(t, "the SDE measured on trained weights", func(s *appstate.State) bool {
 		return s.Diffusion.Noise > 1 && s.Diffusion.Measured && s.Diffusion.Step >= ode.Diffusion.Step && s.Diffusion.W2 > 0
 	})
 	t.Logf("SDE g = %.1f at step %d: W2 %.3f (floor %.3f)", sde.Diffusion.Noise, sde.Diffusion.Step, sde.Diffusion.W2, sde.Diffusion.Floor)
