@@ -41,6 +41,8 @@ type diffusionSection struct {
 	rects map[string][4]float64
 	scale int
 	plot  schedulePlot
+	// Where the section's header is, in debugui units.
+	headerX, headerTop, headerW, headerH int
 }
 
 // diffusionInfo is what the section shows beside the settings.
@@ -57,9 +59,17 @@ func (d *diffusionSection) build(ctx *debugui.Context, s *scene.Settings, info d
 		d.rects = map[string][4]float64{}
 	}
 	clear(d.rects)
+	// The header's rectangle for the state file: from a one-unit row just
+	// above it to the first row of its content (kept while collapsed).
+	ctx.SetGridLayout([]int{-1}, []int{1})
+	ctx.GridCell(func(b image.Rectangle) { d.headerTop, d.headerX, d.headerW = b.Max.Y, b.Min.X, b.Dx() })
 	ctx.Header("Diffusion", true, func() {
 		ctx.SetGridLayout(nil, nil)
-		ctx.Text("path  x = α(t)·x1 + σ(t)·x0")
+		ctx.GridCell(func(b image.Rectangle) {
+			d.headerH = b.Min.Y - d.headerTop
+			ctx.SetGridLayout([]int{-1}, []int{b.Dy()})
+			ctx.Text("path  x = α(t)·x1 + σ(t)·x0")
+		})
 		sched := normalName(s.Schedule, "linear")
 		d.choiceRow(ctx, "schedule", scheduleChoices, sched, func(name string) {
 			s.Schedule = name
@@ -147,6 +157,9 @@ func (d *diffusionSection) build(ctx *debugui.Context, s *scene.Settings, info d
 			ctx.Checkbox(&s.Score, "arrows show the score (U)").On(func() { changed = true })
 		})
 	})
+	if d.headerH > 0 {
+		d.rects["header"] = d.screenRect(image.Rect(d.headerX, d.headerTop, d.headerX+d.headerW, d.headerTop+d.headerH))
+	}
 	return changed
 }
 

@@ -18,6 +18,24 @@ func (a *app) panelControl(t *testing.T, name string) *appstate.State {
 	s := a.fresh(t)
 	panel := s.Controls["panel"]
 	for range 40 {
+		if _, ok := s.Controls["diffusion.schedule.linear"]; !ok {
+			// The section is collapsed: a click that landed on its header
+			// as other sections' wrapped text moved it (a loaded machine
+			// lags a frame behind). Open it again.
+			if h, ok := s.Controls["diffusion.header"]; ok {
+				switch {
+				case h[1] < panel[1]+20:
+					a.x.Scroll(a.win.X+int(panel[0]+panel[2]/2), a.win.Y+int(panel[1]+panel[3]/2), 2)
+				case h[1]+h[3] > panel[1]+panel[3]-20:
+					a.x.Scroll(a.win.X+int(panel[0]+panel[2]/2), a.win.Y+int(panel[1]+panel[3]/2), -2)
+				default:
+					a.click(a.win.X+int(h[0]+h[2]/2), a.win.Y+int(h[1]+h[3]/2))
+				}
+				time.Sleep(hold)
+				s = a.next(t, a.fresh(t))
+				continue
+			}
+		}
 		r, ok := s.Controls[name]
 		if ok && r[1] >= panel[1]+20 && r[1]+r[3] <= panel[1]+panel[3]-20 {
 			// The layout has settled: two reports agree (a loaded machine
