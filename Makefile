@@ -37,7 +37,7 @@ VERSION_PKG := github.com/flowviz/flowviz/cmd/internal/version
 LDFLAGS := -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMIT)
 DIST := dist
 
-.PHONY: help setup build run test bench bench-peer lint cross dist dist-linux dist-windows dist-darwin dist-web fuzz clean
+.PHONY: help setup build run test bench bench-peer lint cross dist dist-linux dist-windows dist-darwin dist-web web serve fuzz clean
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z-]+:.*## / { printf "  make %-11s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -55,10 +55,12 @@ run: build ## start bin/flowviz on the default scene (ARGS='...' passes flags)
 
 test: setup ## go vet and go test -race over every package, the app's end-to-end tests last (under xvfb-run on a headless Linux)
 	$(GO) vet ./...
-	$(XRUN) $(GO) test -race $(TESTFLAGS) $$($(GO) list ./... | grep -v '/cmd/flowviz$$')
+	$(XRUN) $(GO) test -race $(TESTFLAGS) $$($(GO) list ./... | grep -v '/cmd/flowviz\(/webtest\)\?$$')
 	@# The app's end-to-end tests drive it with real key and pointer events, timed against
-	@# its frames: they run on their own, not beside the other packages' CPU-heavy tests.
+	@# its frames: they run on their own, not beside the other packages' CPU-heavy tests;
+	@# then the page's, in headless Chromium (they build the wasm once, ~1 min).
 	$(XRUN) $(GO) test -race $(TESTFLAGS) ./cmd/flowviz
+	$(GO) test -race $(TESTFLAGS) ./cmd/flowviz/webtest
 ifeq ($(UNAME),Linux)
 	scripts/test-setup-deps.sh
 endif
@@ -77,6 +79,16 @@ lint: setup ## gofmt -l must be empty, go vet, staticcheck
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	@for f in scripts/*.sh .ci/run; do bash -n "$$f"; done
+
+# The browser build: a static site (index.html, wasm_exec.js, flowviz.wasm and its .gz).
+WEB_DIR ?= bin/web
+WEB_ADDR ?= localhost:8080
+
+web: ## build the web page into bin/web/ (flowviz.wasm for GOOS=js GOARCH=wasm, stripped, plus .gz)
+	$(GO) run ./cmd/flowweb build -o $(WEB_DIR) -ldflags '$(LDFLAGS)'
+
+serve: web ## serve bin/web/ on http://localhost:8080/ (WEB_ADDR=...) until Ctrl+C
+	$(GO) run ./cmd/flowweb serve -dir $(WEB_DIR) -addr $(WEB_ADDR)
 
 cross: ## cross-build what CI must keep building: Windows amd64 (no cgo) and js/wasm
 	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build ./cmd/... ./viz/... ./flow/...
@@ -115,15 +127,9 @@ else
 	@echo "make dist-darwin: macOS builds need cgo and Apple's SDK, so they are made on a Mac; skipped"
 endif
 
-# The hook for the browser build: once the Makefile has a `web` target writing the page,
-# flowviz.wasm and wasm_exec.js to $(WEB_DIR), dist packs that folder as
-# dist/flowviz-VERSION-web.zip.
-WEB_DIR ?= bin/web
-dist-web:
-	@if grep -q '^web:' $(MAKEFILE_LIST); then \
-		$(MAKE) web WEB_DIR=$(WEB_DIR) && name=flowviz-$(VERSION)-web && rm -f "$(DIST)/$$name.zip" && \
-		(cd "$(WEB_DIR)" && zip -qr "$(CURDIR)/$(DIST)/$$name.zip" .) && echo "  $(DIST)/$$name.zip"; \
-	else echo "make dist-web: no 'make web' yet (the browser issue adds it); skipped"; fi
+dist-web: web ## dist/flowviz-VERSION-web.zip: the static site of `make web`
+	@mkdir -p $(DIST); name=flowviz-$(VERSION)-web; rm -f "$(DIST)/$$name.zip"; \
+	(cd "$(WEB_DIR)" && zip -qr "$(CURDIR)/$(DIST)/$$name.zip" .) && echo "  $(DIST)/$$name.zip"
 
 fuzz: setup ## run every Fuzz target for FUZZTIME (default 10s) each
 	$(XRUN) scripts/fuzz.sh $(FUZZTIME)

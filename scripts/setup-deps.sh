@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # setup-deps.sh installs, only when missing, what building and testing flowviz needs.
 #
-#   scripts/setup-deps.sh          C toolchain, X11/GL headers, Xvfb, Mesa; a Go new enough for go.mod
+#   scripts/setup-deps.sh          C toolchain, X11/GL headers, Xvfb, Mesa, Chromium; a Go new enough for go.mod
 #   scripts/setup-deps.sh --peer   also python3-torch, python3-sklearn and python3-pot (only `make bench-peer` needs them)
 #   scripts/setup-deps.sh --check  print what is missing, install nothing (exit 1 if something is)
 #
@@ -44,10 +44,11 @@ die() {
 # Debian package names. ebiten v2.8.8 on Linux builds GLFW with cgo, which needs gcc, libc
 # headers, pkg-config and the X11/GL headers below (ebiten's install page lists the same set;
 # libasound2-dev is only for ebiten/audio, which flowviz does not use). The tests need Xvfb,
-# xauth for xvfb-run, and Mesa's DRI drivers for software OpenGL under Xvfb.
+# xauth for xvfb-run, and Mesa's DRI drivers for software OpenGL under Xvfb. The web page's
+# tests (cmd/flowviz/webtest) drive Debian's chromium, headless.
 build_pkgs=(gcc libc6-dev pkg-config
 	libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev
-	xvfb xauth libgl1-mesa-dri)
+	xvfb xauth chromium libgl1-mesa-dri)
 # POT (python3-pot) is the peer's exact OT solver, ot.emd, as torchcfm's OT-CFM uses it.
 peer_pkgs=(python3 python3-torch python3-sklearn python3-pot)
 

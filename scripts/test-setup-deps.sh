@@ -119,7 +119,7 @@ run_case() {
 		GO_SDK_DIR="$tmp/sdk" GO_BIN_LINK_DIR="$tmp/links" GOMODCACHE="$tmp/modcache" \
 		bash "$setup" "$@" >"$tmp/out" 2>&1 || status=$?
 }
-all="gcc libc6-dev pkg-config libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev xvfb xauth libgl1-mesa-dri"
+all="gcc libc6-dev pkg-config libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev xvfb xauth chromium libgl1-mesa-dri"
 apt_lines() { grep -c "^apt-get $1" "$tmp/apt.log" 2>/dev/null || true; }
 
 # 1. Everything present: no apt-get at all, one summary line.
@@ -127,7 +127,7 @@ run_case "$all" 1.26.8
 check "all present: exit 0" [ "$status" = 0 ]
 check "all present: no apt-get" [ ! -s "$tmp/apt.log" ]
 check "all present: one line" [ "$(wc -l <"$tmp/out")" = 1 ]
-check "all present: says so" grep -q "all 13 packages present; go 1.26.8" "$tmp/out"
+check "all present: says so" grep -q "all 14 packages present; go 1.26.8" "$tmp/out"
 
 # 2. Two missing: one update, one install of exactly those two.
 run_case "$(tr ' ' '\n' <<<"$all" | grep -vx -e xvfb -e libxi-dev | tr '\n' ' ')" 1.26.8

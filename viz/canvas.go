@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/camera"
+	"github.com/flowviz/flowviz/viz/densityview"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 )
@@ -16,6 +17,7 @@ import (
 // Layers says which canvas layers are drawn.
 type Layers struct {
 	Field, Particles, Trails, Trajectories, Clouds, Grid, Legend bool
+	Density                                                      densityview.Mode // the density heatmap (Y), off by default
 }
 
 // DefaultLayers shows what a first look needs: grid, faint clouds, arrows,
@@ -30,6 +32,12 @@ type Canvas struct {
 	Cam    camera.Camera
 	Layers Layers
 	Scale  float64 // UI scale: line widths and dot sizes grow with it
+	// Underlay draws into the cached layer, over the grid and the clouds,
+	// under the arrows and particles: the density heatmap. It is redrawn
+	// with the layer, so UnderlayVersion must change whenever what it
+	// draws does.
+	Underlay        func(dst *ebiten.Image, cam *camera.Camera)
+	UnderlayVersion uint64
 
 	batch   Batch
 	ticks   []float64
@@ -156,6 +164,7 @@ type staticKey struct {
 	grid, clouds bool
 	w, h         int
 	theme        string // the layer is drawn in the theme's colours
+	underlay     uint64
 }
 
 // cloud identifies a point set by its first element and length: the sampler
@@ -174,7 +183,7 @@ func cloudID(pts []flow.Vec) cloud {
 
 // drawStatic redraws the cached grid and clouds if needed.
 func (cv *Canvas) drawStatic(sc *scene.Scene, w, h int) {
-	key := staticKey{cam: cv.Cam, scale: cv.Scale, grid: cv.Layers.Grid, clouds: cv.Layers.Clouds, w: w, h: h, theme: palette.CurrentTheme().Name}
+	key := staticKey{cam: cv.Cam, scale: cv.Scale, grid: cv.Layers.Grid, clouds: cv.Layers.Clouds, w: w, h: h, theme: palette.CurrentTheme().Name, underlay: cv.UnderlayVersion}
 	if sc != nil {
 		key.source, key.target = cloudID(sc.Source), cloudID(sc.Target)
 	}
@@ -202,6 +211,12 @@ func (cv *Canvas) drawStatic(sc *scene.Scene, w, h int) {
 	}
 	b.Flush()
 	b.OX, b.OY = 0, 0
+	if cv.Underlay != nil {
+		// The layer's pixel (0, 0) is the canvas's top-left corner.
+		at := cv.Cam
+		at.SetViewport(0, 0, at.W, at.H)
+		cv.Underlay(cv.static, &at)
+	}
 }
 
 // gridStep is the world spacing of the grid lines: at least 70 px apart.

@@ -178,7 +178,7 @@ func (d *Drawer) takeDroppedFiles(fsys fs.FS) {
 		})
 		return
 	}
-	d.ui.say("Drop a PNG, JPEG or GIF image or a CSV of points, not a folder.", true)
+	d.ui.say("Drop a PNG, JPEG or GIF image, a CSV of points or a session (.flowviz), not a folder.", true)
 }
 
 // decodeFile reads an image or a CSV of points by its name's ending; it

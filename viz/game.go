@@ -21,7 +21,6 @@ const (
 	applyDelay    = 250 * time.Millisecond // settle time before edited settings apply
 	viewDelay     = 500 * time.Millisecond // settle time before the arrow grid follows the camera
 	stateInterval = 12                     // ticks between state-file reports (200 ms at 60 TPS)
-	stepBudget    = 5 * time.Millisecond   // training time per tick in the stepwise mode (a third of a tick)
 )
 
 // Game dispatches ebiten's Update/Draw to the parts of the screen, as
@@ -60,6 +59,7 @@ func newGame(cfg Config) *Game {
 	g.draw = newDrawer(g.panes, g.ui, cfg.Store)
 	g.lessons = newLessons(g.panes, g.ui, g.tl, g.draw, g.tools, cfg.Lesson)
 	g.keep = newKeeper(cfg, g.panes, g.ui, g.tl, g.draw, g.lessons.keepsWork)
+	g.keep.link = g.sceneLink
 	g.ui.panel.Sync(g.panes.cur.settings, g.panes.cur.backend.Options())
 	for _, b := range keymap.Table {
 		var k ebiten.Key
@@ -100,6 +100,7 @@ func (g *Game) Update() error {
 		st := ps.cur.backend.Status()
 		capture, err := ui.dui.Update(func(ctx *debugui.Context) error {
 			ctx.SetScale(ui.panel.Scale)
+			ui.panel.NLL = ps.cur.dens.nllLine()
 			edited, changed := ui.panel.Build(ctx, st, &ps.cur.canvas.Layers, g.tl, ui.status, g.actions())
 			if changed {
 				ps.edit(edited)
@@ -135,7 +136,7 @@ func (g *Game) Update() error {
 
 	ps.tick(dt, g.tl, g.lessons.active())
 	g.diff.update(ps.cur)
-	g.draw.takeDroppedFiles(in.Dropped)
+	g.draw.takeDroppedFiles(g.keep.takeDroppedSession(in.Dropped))
 	g.draw.send()
 	g.keep.update()
 
@@ -250,6 +251,9 @@ func (g *Game) do(a keymap.Action) {
 		l.Grid = !l.Grid
 	case keymap.ToggleLegend:
 		l.Legend = !l.Legend
+	case keymap.CycleDensity:
+		l.Density = l.Density.Next()
+		ui.say("density layer: "+l.Density.Title(), false)
 	case keymap.FitView:
 		g.panes.cur.fit()
 	case keymap.ToggleTraining:
@@ -385,6 +389,9 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 		// boxes must stay readable.
 		ui.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, ui.fonts)
 	}
+	if l := p.canvas.Layers; l.Legend && !g.lessons.geometric() {
+		p.dens.drawLegend(screen, canvasR, sc != nil && (l.Field || l.Particles), ui.fonts, ui.scale)
+	}
 	g.draw.drawOverlay(screen, g.lessons.paintArea(canvasR))
 	st := p.backend.Status()
 	if st.State == "waiting" {
@@ -395,10 +402,10 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 		g.tools.Draw(screen, g.toolFrame([]rect{g.lessons.lay.figure}))
 		g.lessons.drawColumn(screen)
 		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
-			ui.hud.drawTraining(screen, lay.figure, st, ui.status, ui.statusErr, ui.fonts)
+			ui.hud.drawTraining(screen, lay.figure, st, p.dens.nllLine(), ui.status, ui.statusErr, ui.fonts)
 		}
 	} else {
-		readout := ui.hud.drawTraining(screen, canvasR, st, ui.status, ui.statusErr, ui.fonts)
+		readout := ui.hud.drawTraining(screen, canvasR, st, p.dens.nllLine(), ui.status, ui.statusErr, ui.fonts)
 		g.diff.draw(screen, canvasR, p.applied, ui.fonts, ui.scale)
 		g.tools.Draw(screen, g.toolFrame([]rect{canvasR}, readout))
 	}

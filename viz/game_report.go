@@ -66,7 +66,7 @@ func (g *Game) report() stateReport {
 		Window:   appstate.Size{W: g.ui.w, H: g.ui.h},
 		Timeline: appstate.Timeline{K: k, N: g.tl.N, T: g.tl.T, Exact: exact, Playing: g.tl.Playing, Mode: g.tl.Mode.String(), Speed: g.tl.Speed},
 		Training: appstate.Training{Step: st.Step, Loss: st.Loss, StepsPerSec: st.StepsPerSec, State: st.State, LR: p.applied.LR, Batch: p.applied.Batch},
-		Layers:   appstate.Layers{Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories, Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend},
+		Layers:   appstate.Layers{Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories, Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend, Density: l.Density.String()},
 		Camera:   appstate.Camera{X: cam.CenterX, Y: cam.CenterY, Zoom: cam.Zoom, Canvas: [4]float64{cam.X, cam.Y, cam.W, cam.H}},
 		Panel:    g.ui.showPanel,
 		Help:     g.ui.showHelp,
@@ -89,6 +89,7 @@ func (g *Game) report() stateReport {
 	s.Drawing = g.draw.state()
 	s.Lesson = g.lessons.state()
 	s.Tool = g.tools.State()
+	s.Density = p.dens.state()
 	if cr, _, _ := g.layout(); g.panes.comparing() {
 		s.Compare = g.panes.cmp.state(g.panes.all, g.panes.rects(cr, g.ui), g.panes.focus)
 	}

@@ -27,8 +27,9 @@ type HUD struct {
 	}
 }
 
-// drawTraining draws step, steps/s, loss, a loss curve and the status line.
-func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status string, statusErr bool, fonts Fonts) (box rect) {
+// drawTraining draws step, steps/s, loss, the live NLL line nll
+// (densityLayer.nllLine, "" for none), a loss curve and the status line.
+func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, nll, status string, statusErr bool, fonts Fonts) (box rect) {
 	s := h.Scale
 	w := math.Min(310*s, area.W*0.45)
 	if area.W < 300*s || area.H < 260*s {
@@ -49,6 +50,11 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 	curveH := 48 * s
 	lineH := fonts.Body.Size * 1.35
 	boxH := 12*s + lineH*2 + curveH + 8*s
+	if nll != "" {
+		need = math.Max(need, textWidth(nll, fonts.Body))
+		w = math.Min(area.W-20*s, math.Max(w, need+20*s))
+		boxH += lineH
+	}
 	if status != "" {
 		boxH += lineH * float64(1+strings.Count(wrap(status, fonts.Body, w-20*s), "\n"))
 	}
@@ -56,6 +62,9 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 	b.Begin(dst)
 	b.Rect(float32(x), float32(y), float32(w), float32(boxH), palette.PanelBG.WithAlpha(0.82))
 	cx, cy, cw := x+10*s, y+8*s+lineH*2, w-20*s
+	if nll != "" {
+		cy += lineH
+	}
 	labelW := textWidth("0.0000", fonts.Small) + 6*s // the curve's range goes right of it
 	b.Rect(float32(cx), float32(cy), float32(cw-labelW), float32(curveH), palette.RGBA{R: 1, G: 1, B: 1, A: 0.04})
 	lo, hi := drawCurve(b, st.LossHistory, cx, cy, cw-labelW, curveH, float32(1.6*s), palette.Accent)
@@ -75,6 +84,9 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, status
 	drawText(dst, fmt.Sprintf("step %s", thousands(st.Step)), fonts.Bold, cx, y+8*s, TopLeft, palette.Label)
 	drawText(dst, state, fonts.Bold, cx+cw, y+8*s, TopRight, stateCol)
 	drawText(dst, lossLine, fonts.Body, cx, y+8*s+lineH, TopLeft, palette.Label)
+	if nll != "" {
+		drawText(dst, nll, fonts.Body, cx, y+8*s+lineH*2, TopLeft, palette.Label)
+	}
 	if hi > lo {
 		drawText(dst, lossText(hi), fonts.Small, cx+cw, cy, TopRight, palette.Dim)
 		drawText(dst, lossText(lo), fonts.Small, cx+cw, cy+curveH, BottomRight, palette.Dim)
@@ -132,7 +144,7 @@ func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, speed, 
 	if !speed {
 		w = 0
 	}
-	boxH := barH + fonts.Body.Size*2.9 + 14*s
+	boxH := legendHeight(fonts, s)
 	wheelW := 0.0
 	titleH := fonts.Body.Size * 1.4
 	wheelR := (boxH - titleH - 14*s) / 2
@@ -202,6 +214,10 @@ func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, speed, 
 		b.Flush()
 	}
 }
+
+// legendHeight is the height of the speed legend's box, which other keys
+// at the bottom right stack above.
+func legendHeight(fonts Fonts, s float64) float64 { return 12*s + fonts.Body.Size*2.9 + 14*s }
 
 // drawStats draws frame timings in the top-right corner.
 func (h *HUD) drawStats(dst *ebiten.Image, area rect, lines []string, fonts Fonts) {

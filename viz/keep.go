@@ -32,10 +32,6 @@ import (
 	"github.com/flowviz/flowviz/viz/timeline"
 )
 
-// autosaveEvery is how often the session is saved in the background; it is
-// also saved when the app closes.
-const autosaveEvery = 60 * time.Second
-
 // exitWait bounds how long the exit autosave waits for saves in flight.
 const exitWait = 10 * time.Second
 
@@ -86,6 +82,8 @@ type Keeper struct {
 	// lessonKeepsWork reports whether a lesson is shown whose scene is
 	// the user's own work (see mayAutosave).
 	lessonKeepsWork func() (inLesson, keeps bool)
+	// link gives the link of the scene on screen, for Copy link.
+	link func() string
 }
 
 // keepResult is a goroutine's report: a status message, or a session read
@@ -159,7 +157,7 @@ func (k *Keeper) do(a keymap.Action) {
 	case keymap.SaveSession:
 		k.saveSession(k.Path, false)
 	case keymap.OpenSession:
-		k.openSession(k.Path)
+		k.openAny(k.Path)
 	case keymap.ExportData:
 		k.exportData()
 	case keymap.Screenshot:
@@ -177,7 +175,7 @@ func (k *Keeper) panelSection(ctx *debugui.Context) {
 		ctx.TextField(&k.Path)
 		ctx.SetGridLayout([]int{-1, -1}, nil)
 		ctx.Button("Save (Ctrl+S)").On(func() { k.saveSession(k.Path, false) })
-		ctx.Button("Open (Ctrl+O)").On(func() { k.openSession(k.Path) })
+		ctx.Button("Open (Ctrl+O)").On(func() { k.openAny(k.Path) })
 		ctx.Button("PNG (F12)").On(func() { k.shotNext = true })
 		ctx.Button("GIF (F9)").On(k.recordGIF)
 		ctx.Text("GIF px")
@@ -186,6 +184,9 @@ func (k *Keeper) panelSection(ctx *debugui.Context) {
 		ctx.Slider(&k.GIFFrames, 2, 200, 1)
 		ctx.SetGridLayout(nil, nil)
 		ctx.Button("CSV + model (Ctrl+E)").On(k.exportData)
+		if k.link != nil {
+			ctx.Button("Copy link").On(func() { k.ui.say(shareLink(k.link()), false) })
+		}
 		if k.Dir != "" {
 			ctx.Text("exports: " + filepath.Join(k.Dir, "exports"))
 		}

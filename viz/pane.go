@@ -51,6 +51,7 @@ type Pane struct {
 	lastErr, lastNote string // the backend's last error and note, said once
 
 	insp inspector // the learned and exact fields where the tools ask
+	dens densityLayer
 }
 
 // newPane shows backend on canvasR with settings s; the arrow grid covers
@@ -58,6 +59,7 @@ type Pane struct {
 func newPane(backend scene.Backend, s scene.Settings, canvasR rect, scale float64, say func(string, bool)) *Pane {
 	p := &Pane{backend: backend, say: say, settings: s.Clamp(), fitData: true}
 	p.canvas.Layers = DefaultLayers()
+	p.canvas.Underlay = p.dens.drawHeat
 	p.canvas.Scale = scale
 	v := p.settings.View
 	p.canvas.Cam = camera.New(canvasR.X, canvasR.Y, canvasR.W, canvasR.H, v[0], v[1], v[2], v[3])
@@ -313,9 +315,12 @@ func (p *Pane) drawInPane(dst *ebiten.Image, r rect, t float64, label string, i 
 	if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
 		ui.hud.drawLegend(dst, r, p.sc.MaxSpeed, l.Field, l.Particles, ui.fonts)
 	}
+	if l := p.canvas.Layers; l.Legend {
+		p.dens.drawLegend(dst, r, p.sc != nil && (l.Field || l.Particles), ui.fonts, ui.scale)
+	}
 	// Below the label, which sits at the pane's top centre.
 	top := 8*ui.scale + ui.fonts.Bold.Size*1.5
-	readout = ui.hud.drawTraining(dst, rect{r.X, r.Y + top, r.W, r.H - top}, p.backend.Status(), status, isErr, ui.fonts)
+	readout = ui.hud.drawTraining(dst, rect{r.X, r.Y + top, r.W, r.H - top}, p.backend.Status(), p.dens.nllLine(), status, isErr, ui.fonts)
 	if p.sc == nil {
 		drawText(dst, "waiting for the first sample…", ui.fonts.Large, r.X+r.W/2, r.Y+r.H/2, Center, palette.Dim)
 	}

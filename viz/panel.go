@@ -42,6 +42,8 @@ type Panel struct {
 	tgtSpec  string
 	seed     int
 	changed  bool // a setting changed this tick
+	// NLL is the live NLL line of the focused pane, "" for none.
+	NLL string
 
 	diff diffusionSection // schedules, targets, SDE, classes: its own file
 }
@@ -156,6 +158,12 @@ func (p *Panel) training(ctx *debugui.Context, st scene.Status, act Actions) {
 		}
 		ctx.Text(fmt.Sprintf("%s · step %s · %s steps/s", state, thousands(st.Step), thousands(int(math.Round(st.StepsPerSec)))))
 		ctx.Text("loss " + lossText(st.Loss))
+		if p.NLL != "" {
+			ctx.Text(p.NLL)
+			if strings.Contains(p.NLL, "entropy") {
+				ctx.Text("(no model's NLL goes below the entropy)")
+			}
+		}
 	})
 }
 
@@ -354,6 +362,7 @@ func (p *Panel) view(ctx *debugui.Context, l *Layers, tl *timeline.Timeline, act
 		ctx.Button("Fit view (F)").On(act.Fit)
 		ctx.SetGridLayout(nil, nil)
 		ctx.Button("playback: " + tl.Mode.String() + " (B)").On(tl.CycleMode)
+		ctx.Button("density: " + l.Density.Title() + " (Y)").On(func() { l.Density = l.Density.Next() })
 		ctx.Text("Press ? for the keys.")
 	})
 }

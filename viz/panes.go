@@ -23,7 +23,8 @@ type Panes struct {
 
 	// newBackend makes pane B's backend; nil: compare mode is unavailable.
 	newBackend func(scene.Settings) (scene.Backend, error)
-	stepwise   bool // backends are advanced from the game loop
+	stepwise   bool     // backends are advanced from the game loop
+	work       stepWork // paces them
 }
 
 func newPanes(cfg Config, canvasR rect, say func(string, bool)) *Panes {
@@ -112,10 +113,10 @@ func (ps *Panes) panZoom(in *input.Snapshot, rects []rect) {
 // tick advances the panes by dt: stepwise training, new scenes, the clock
 // and the particles, settled settings, compare mode's measurements.
 func (ps *Panes) tick(dt float64, tl *timeline.Timeline, inLesson bool) {
+	if ps.stepwise {
+		ps.work.advance(ps.all)
+	}
 	for i, p := range ps.all {
-		if ps.stepwise {
-			p.advance(stepBudget / time.Duration(len(ps.all)))
-		}
 		// The timeline counts pane A's steps; B's scene plays on the
 		// same clock t whatever its step count.
 		if i == 0 {
@@ -128,6 +129,7 @@ func (ps *Panes) tick(dt float64, tl *timeline.Timeline, inLesson bool) {
 	for _, p := range ps.all {
 		p.updatePositions(dt, tl.T)
 		p.applySettings(inLesson)
+		p.dens.update(p, tl)
 	}
 	ps.cmp.update(ps.all)
 }
@@ -214,6 +216,7 @@ func (ps *Panes) closeCompare(ui *Chrome) {
 		return
 	}
 	ps.cmp.close()
+	ps.all[1].dens.close()
 	ps.all = ps.all[:1]
 	ps.focus, ps.cur = 0, ps.all[0]
 	ui.say(ps.cmp.restoreKept(ps.cur), false)

@@ -34,7 +34,7 @@ type Config struct {
 	Colours       string        // colour map: viridis (default), cividis, magma
 	Fullscreen    bool
 	Stats         bool   // frame-timing overlay and a stderr line every 2 s
-	StateFile     string // where to write the JSON state every 200 ms
+	StateFile     string // where to write the JSON state every 200 ms (in a browser: the name of a JS global)
 	Title         string
 	// SessionFile is opened at start-up; without it the autosave of the
 	// last run is, unless Fresh. KeepDir is where sessions, the autosave
@@ -249,7 +249,7 @@ func (w *stateWriter) write(r stateReport) {
 		w.buf = r.scene.PositionsAt(w.buf, 1)
 		s.Final, w.scratch = appstate.Summarize(w.buf, w.scratch)
 	}
-	if err := appstate.WriteFile(w.path, &s); err != nil {
+	if err := publishState(w.path, &s); err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz: state file:", err)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/density"
 	"github.com/flowviz/flowviz/flow/train"
+	"github.com/flowviz/flowviz/viz/palette"
 )
 
 // Random streams of the density work, apart from sample.go's so that adding
@@ -221,49 +222,36 @@ func setupDensity(fs *flag.FlagSet) func(context.Context, *env) error {
 	}
 }
 
-// densityValues computes what -kind asks for on the grid.
-//
-// A difference compares the two log-densities floored at span nats below
-// the higher peak, as the two heatmaps show them: far out in the tails both
-// are ~0 and their logs differ by hundreds of nats that mean nothing.
+// densityValues computes what -kind asks for on the grid, as the app's
+// density layer does (density.Compute); a difference floors both
+// log-densities at span nats below the higher peak.
 func densityValues(ctx context.Context, e *env, m *train.Model, kind string, g density.Grid, t float64, opt density.Options, target string, minStd, span float64, seed uint64) ([]float64, error) {
 	net, err := m.Net()
 	if err != nil {
 		return nil, err
 	}
-	f := density.NewNetField(net)
-	learned := func() ([]float64, error) {
-		p0, err := sourceDensity(m)
-		if err != nil {
-			return nil, err
-		}
-		return density.LearnedLogProb(ctx, f, p0, g, t, opt)
-	}
+	r := density.Request{Key: density.Key{Grid: g, T: t, Opt: opt}, Net: net, Span: span}
 	switch kind {
 	case "divergence":
-		return density.Divergence(f, g, t)
+		r.Kind = density.KindDivergence
 	case "learned":
-		return learned()
+		r.Kind = density.KindLearned
+	case "exact":
+		r.Kind = density.KindExact
+	default:
+		r.Kind = density.KindDifference
 	}
-	exact, err := exactMarginal(e, m, target, t, minStd, seed)
-	if err != nil {
-		return nil, err
+	if r.Kind == density.KindLearned || r.Kind == density.KindDifference {
+		if r.Source, err = sourceDensity(m); err != nil {
+			return nil, err
+		}
 	}
-	want, err := density.ExactLogProb(exact, g)
-	if err != nil || kind == "exact" {
-		return want, err
+	if r.Kind == density.KindExact || r.Kind == density.KindDifference {
+		if r.Target, err = exactMarginal(e, m, target, t, minStd, seed); err != nil {
+			return nil, err
+		}
 	}
-	got, err := learned()
-	if err != nil {
-		return nil, err
-	}
-	_, peakGot := density.FiniteRange(got)
-	_, peakWant := density.FiniteRange(want)
-	floor := max(peakGot, peakWant) - span
-	for i := range got {
-		got[i] = max(got[i], floor) - max(want[i], floor)
-	}
-	return got, nil
+	return density.Compute(ctx, density.NewNetField(net), r)
 }
 
 // exactMarginal is the path's exact p_t for the model's source, path and
@@ -361,12 +349,12 @@ func writeGridCSV(w io.Writer, g density.Grid, kind string, values []float64) er
 func densityImage(g density.Grid, kind string, values []float64, span float64, px int) (*image.NRGBA, string) {
 	_, hi := density.FiniteRange(values)
 	colour := func(v float64) (u float64) { return (v - (hi - span)) / span }
-	table := infernoTable[:]
+	table := palette.Inferno
 	scale := fmt.Sprintf("inferno from log p = %.3g (black) to %.3g (pale yellow)", hi-span, hi)
 	if kind == "divergence" || kind == "difference" {
 		a := max(density.AbsQuantile(values, 0.99), 1e-12)
 		colour = func(v float64) float64 { return 0.5 + 0.5*v/a }
-		table = divergingTable[:]
+		table = palette.Diverging
 		scale = fmt.Sprintf("blue ≤ −%.3g, white 0, red ≥ +%.3g (the 99th percentile of |value|)", a, a)
 	}
 	img := image.NewNRGBA(image.Rect(0, 0, g.NX*px, g.NY*px))

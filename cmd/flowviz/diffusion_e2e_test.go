@@ -164,8 +164,8 @@ func TestDiffusionLessonsE2E(t *testing.T) {
 		t.Skip("end-to-end")
 	}
 	const w, h = 1920, 1080
-	a := startAppOn(t, w, h, t.TempDir(), "-window", "1920x1080", "-scale", "2", "-drawing", "", "-keep-dir", "", "-lesson", "8")
-	a.waitState(t, "lesson 8", func(s *appstate.State) bool { return s.Lesson.Number == 8 })
+	a := startAppOn(t, w, h, t.TempDir(), "-window", "1920x1080", "-scale", "2", "-drawing", "", "-keep-dir", "", "-lesson", "9")
+	a.waitState(t, "lesson 9", func(s *appstate.State) bool { return s.Lesson.Number == 9 })
 	for _, kind := range []string{"schedules", "score", "sde", "guidance"} {
 		a.key(e2e.PageDown)
 		s := a.waitState(t, "the "+kind+" lesson", func(s *appstate.State) bool {

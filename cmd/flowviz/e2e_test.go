@@ -11,7 +11,6 @@ import (
 	"image"
 	"image/png"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/e2e"
 )
@@ -204,16 +202,8 @@ func control(t *testing.T, s *appstate.State, name string) (int, int) {
 	return int(math.Round(r[0] + r[2]/2)), int(math.Round(r[1] + r[3]/2))
 }
 
-// toScreen maps a world point to screen pixels with the state's camera:
-// sx = X + W/2 + (wx − cx)·zoom, sy = Y + H/2 − (wy − cy)·zoom.
-func toScreen(c appstate.Camera, wx, wy float64) (float64, float64) {
-	return c.Canvas[0] + c.Canvas[2]/2 + (wx-c.X)*c.Zoom, c.Canvas[1] + c.Canvas[3]/2 - (wy-c.Y)*c.Zoom
-}
-
-// toWorld is toScreen's inverse.
-func toWorld(c appstate.Camera, sx, sy float64) (float64, float64) {
-	return c.X + (sx-c.Canvas[0]-c.Canvas[2]/2)/c.Zoom, c.Y - (sy-c.Canvas[1]-c.Canvas[3]/2)/c.Zoom
-}
+// toScreen and toWorld map between world points and screen pixels.
+var toScreen, toWorld = e2e.ToScreen, e2e.ToWorld
 
 // savePNG writes img where a person can look at it after a failure.
 func savePNG(t *testing.T, img image.Image, name string) {
@@ -236,50 +226,13 @@ func savePNG(t *testing.T, img image.Image, name string) {
 	t.Logf("screenshot: %s", path)
 }
 
-// moonsSummary is the default target's own summary, from a large draw: what
-// the particles at t = 1 should look like once the model has learned it.
-func moonsSummary(t *testing.T) appstate.Points {
-	t.Helper()
-	d, err := data.Parse("moons")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := appstate.Summarize(data.Sample(d, rand.New(rand.NewPCG(7, 8)), 20000), nil)
-	return p
-}
+// moonsSummary, near and inked: see e2e.MoonsSummary, e2e.Near, e2e.Inked.
+func moonsSummary(*testing.T) appstate.Points { return e2e.MoonsSummary() }
 
-// near reports whether a point cloud's summary matches want's: the means
-// within tol, and the 5th, 50th and 95th percentiles within 2·tol per axis.
-func near(got, want appstate.Points, tol float64) bool {
-	for axis := range 2 {
-		if math.Abs(got.Mean[axis]-want.Mean[axis]) > tol ||
-			math.Abs(got.P05[axis]-want.P05[axis]) > 2*tol ||
-			math.Abs(got.P50[axis]-want.P50[axis]) > 2*tol ||
-			math.Abs(got.P95[axis]-want.P95[axis]) > 2*tol {
-			return false
-		}
-	}
-	return true
-}
+var near = e2e.Near
 
-// inked counts the pixels of img inside the screen rectangle [x0, x1)×[y0, y1)
-// that are bright or coloured: dots, arrows, text. The canvas background
-// (17, 20, 24), its grid lines (58, 61, 64), axes (108, 109, 112) and the
-// dim grey data clouds are none of these.
 func inked(img *image.RGBA, x0, y0, x1, y1 int) int {
-	n := 0
-	r := image.Rect(x0, y0, x1, y1).Intersect(img.Bounds())
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			c := img.RGBAAt(x, y)
-			hi := max(c.R, c.G, c.B)
-			lo := min(c.R, c.G, c.B)
-			if hi >= 130 || hi-lo >= 60 {
-				n++
-			}
-		}
-	}
-	return n
+	return e2e.Inked(img, image.Rect(x0, y0, x1, y1))
 }
 
 // worldRect is the screen rectangle (window-relative pixels offset by the

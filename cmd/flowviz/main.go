@@ -48,7 +48,9 @@ func run(o *cmdline.Options) {
 		defer f.Close()
 		defer pprof.StopCPUProfile()
 	}
-	go tuneMemoryLimit()
+	if tuneMemory {
+		go tuneMemoryLimit()
+	}
 	if o.MemProfile != "" {
 		go func() {
 			for range time.Tick(memProfileEvery) {
@@ -56,7 +58,7 @@ func run(o *cmdline.Options) {
 			}
 		}()
 	}
-	err = viz.Run(viz.Config{
+	cfg := viz.Config{
 		Settings: o.Settings, Backend: backend,
 		Width: o.Width, Height: o.Height, Scale: o.Scale, Theme: o.Theme, Colours: o.Colours, Fullscreen: o.Fullscreen,
 		Stats: o.Stats, StateFile: o.StateFile,
@@ -64,8 +66,9 @@ func run(o *cmdline.Options) {
 		SessionFile: o.SessionFile, Fresh: !o.RestoreAutosave, KeepDir: o.KeepDir,
 		Lesson: o.Lesson, Stepwise: o.Stepwise && !o.Demo,
 		Compare: o.Compare, NewBackend: compareBackend(o.Demo),
-	})
-	if err != nil {
+	}
+	platformConfig(&cfg, o)
+	if err := viz.Run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "flowviz:", err)
 		exitCode = 1
 	}

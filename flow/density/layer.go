@@ -55,7 +55,16 @@ type Request struct {
 	Net    *mlp.Net   // the snapshot's weights, only read (KindLearned, KindDifference, KindDivergence)
 	Source LogDensity // log p_0 (KindLearned, KindDifference)
 	Target LogDensity // the exact p_t at Key.T, e.g. a PathMarginal (KindExact, KindDifference)
+	// Span floors a difference's two log-densities at Span nats below the
+	// higher peak (default DefaultSpan), as heatmaps of that range show them.
+	Span float64
 }
+
+// DefaultSpan is how many nats below its peak a log-density heatmap shows,
+// and where a difference floors its two log-densities: far out in the tails
+// both densities are ~0 and their logs differ by hundreds of nats that mean
+// nothing.
+const DefaultSpan = 12.0
 
 // Layer is a computed layer: Values in the Grid's order, or Err.
 type Layer struct {
@@ -145,6 +154,22 @@ func (w *Worker) Request(r Request) {
 	}
 	w.pending[r.Kind] = &r
 	poke(w.wake)
+}
+
+// Only drops the waiting requests of every kind but k and abandons a
+// running one of another kind: an app that stopped showing them (the user
+// cycled on to k) should not wait for them.
+func (w *Worker) Only(k Kind) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := range w.pending {
+		if Kind(i) != k {
+			w.pending[i] = nil
+		}
+	}
+	if w.running != nil && w.running.Kind != k && w.cancel != nil {
+		w.cancel()
+	}
 }
 
 // sameView reports whether a and b differ at most in the model.
@@ -277,8 +302,15 @@ func Compute(ctx context.Context, f *NetField, r Request) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	span := r.Span
+	if !(span > 0) {
+		span = DefaultSpan
+	}
+	_, peakLearned := FiniteRange(learned)
+	_, peakExact := FiniteRange(exact)
+	floor := max(peakLearned, peakExact) - span
 	for i := range learned {
-		learned[i] -= exact[i]
+		learned[i] = max(learned[i], floor) - max(exact[i], floor)
 	}
 	return learned, nil
 }

@@ -2,6 +2,7 @@ package density
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -183,5 +184,74 @@ func TestWorkerServesTwoKinds(t *testing.T) {
 	w.Request(bad)
 	if l := w.Layer(bad.Key); l == nil || l.Err == nil {
 		t.Errorf("unknown kind: layer %+v", l)
+	}
+}
+
+// TestDifferenceFloorsTails checks that a difference compares the two
+// log-densities floored Span nats below the higher peak: in the far tails,
+// where both heatmaps are black, it is 0, not hundreds of nats.
+func TestDifferenceFloorsTails(t *testing.T) {
+	net := testNet(t)
+	comps, _ := TargetComponents(data.EightGaussians{Radius: 3, Std: 0.5})
+	target, err := PathMarginal(comps, 0.7, 0.3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := Grid{View: Rect{-12, -12, 12, 12}, NX: 24, NY: 24}
+	f := NewNetField(net)
+	base := Request{Key: Key{Grid: g, T: 0.7, Opt: Options{Steps: 10, Solver: flow.RK4}}, Net: net, Source: gaussianSource(1), Target: target}
+	for _, span := range []float64{0, 4} {
+		r := base
+		r.Kind, r.Span = KindDifference, span
+		diff, err := Compute(context.Background(), f, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Kind = KindLearned
+		learned, _ := Compute(context.Background(), f, r)
+		exact, _ := ExactLogProb(target, g)
+		_, pl := FiniteRange(learned)
+		_, pe := FiniteRange(exact)
+		want := span
+		if want == 0 {
+			want = DefaultSpan
+		}
+		floor := max(pl, pe) - want
+		zeros := 0
+		for i := range diff {
+			if w := max(learned[i], floor) - max(exact[i], floor); math.Abs(diff[i]-w) > 1e-12 {
+				t.Fatalf("span %v, cell %d: difference %v, want %v", span, i, diff[i], w)
+			}
+			if diff[i] == 0 {
+				zeros++
+			}
+		}
+		if zeros == 0 {
+			t.Errorf("span %v: no cell of a 24×24 grid out to ±12 is floored on both sides", span)
+		}
+	}
+}
+
+// TestWorkerOnly checks that Only abandons a running job of another kind,
+// drops the waiting ones, and serves the kind it keeps.
+func TestWorkerOnly(t *testing.T) {
+	net := testNet(t)
+	w := startWorker(t, 8)
+	slow := Request{Key: Key{Kind: KindLearned, Grid: Grid{View: Rect{-4, -4, 4, 4}, NX: 300, NY: 300}, T: 1, Opt: Options{Steps: 5000, Solver: flow.RK4}, Model: 1}, Net: net, Source: gaussianSource(1)}
+	w.Request(slow)
+	waitRunning(t, w, slow.Key)
+	comps, _ := TargetComponents(data.EightGaussians{Radius: 3, Std: 0.5})
+	target, _ := PathMarginal(comps, 0.5, 0.5, 0)
+	exact := Request{Key: Key{Kind: KindExact, Grid: Grid{View: Rect{-4, -4, 4, 4}, NX: 8, NY: 8}, T: 0.5, Model: 1}, Target: target}
+	div := Request{Key: Key{Kind: KindDivergence, Grid: exact.Grid, T: 0.5, Model: 1}, Net: net}
+	w.Request(exact)
+	w.Only(KindDivergence)
+	w.Request(div)
+	waitLayer(t, w, div.Key)
+	if r, ok := w.Running(); ok {
+		t.Errorf("still running %v after Only(divergence) and its layer", r.Kind)
+	}
+	if w.Layer(slow.Key) != nil || w.Layer(exact.Key) != nil {
+		t.Error("a layer of a kind Only dropped was computed")
 	}
 }

@@ -219,34 +219,35 @@ func SourceStd(d data.Dist) (float64, error) {
 }
 
 // TargetComponents returns d as mixture components when it has a
-// closed-form density or is a point set: a Gaussian, 8gaussians, a point
-// set (its points with covariance jitter²·I, jitter 0 giving point masses),
-// or a Mixture. Any other distribution is refused with an error naming it.
+// closed-form density or is a point set: any data.Mixtured (a Gaussian,
+// 8gaussians, a point set with covariance jitter²·I, jitter 0 giving point
+// masses), or a Mixture. Any other distribution is refused with an error
+// naming it.
 func TargetComponents(d data.Dist) ([]Component, error) {
-	iso := func(std float64) [3]float64 { return [3]float64{std * std, 0, std * std} }
 	switch d := d.(type) {
-	case data.Gaussian:
-		return []Component{{Weight: 1, Mean: d.Mean, Cov: iso(d.Std)}}, nil
-	case data.EightGaussians:
-		comps := make([]Component, 8)
-		for k := range comps {
-			sin, cos := math.Sincos(float64(k) * math.Pi / 4)
-			comps[k] = Component{Weight: 1, Mean: flow.Vec{d.Radius * cos, d.Radius * sin}, Cov: iso(d.Std)}
-		}
-		return comps, nil
+	case *Mixture:
+		return d.Components(), nil
 	case *data.PointSet:
 		if len(d.Points) == 0 {
 			return nil, fmt.Errorf("density: point set %s is empty", d)
 		}
-		comps := make([]Component, len(d.Points))
-		for k, p := range d.Points {
-			comps[k] = Component{Weight: 1, Mean: p, Cov: iso(d.Jitter)}
-		}
-		return comps, nil
-	case *Mixture:
-		return d.Components(), nil
 	}
-	return nil, fmt.Errorf("density: %s has no closed-form density (gaussian, 8gaussians and point sets do)", d)
+	md, ok := d.(data.Mixtured)
+	if !ok {
+		return nil, fmt.Errorf("density: %s has no closed-form density (gaussian, 8gaussians and point sets do)", d)
+	}
+	return Isotropic(md.Mixture()), nil
+}
+
+// Isotropic returns the components of flow's isotropic mixture (the one
+// flow.MixtureField takes) with their covariances Std²·I: the one mixture
+// of the data package serves both the exact fields and the densities.
+func Isotropic(m flow.Mixture) []Component {
+	comps := make([]Component, len(m))
+	for k, c := range m {
+		comps[k] = Component{Weight: c.Weight, Mean: c.Mean, Cov: [3]float64{c.Std * c.Std, 0, c.Std * c.Std}}
+	}
+	return comps
 }
 
 // MixtureOf returns d's density as a Mixture (see TargetComponents), or an

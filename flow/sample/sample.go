@@ -151,6 +151,10 @@ type Sampler struct {
 	stepSnap  *train.Snapshot
 	stepGen   uint64
 	stepStart time.Time
+	// The frame AdvanceFor computes in slices, and its context while it
+	// runs (nil otherwise: Run and Advance compute frames whole).
+	slicer slicer
+	sliced context.Context
 
 	// Owned by the Run goroutine, reused across frames.
 	field       *train.NetField
@@ -336,6 +340,7 @@ func (s *Sampler) compute(ctx context.Context, snap *train.Snapshot, st Settings
 	copy(x, x0)
 	gr := s.newGenerator(snap, st, vel, p)
 	gr.scoreArrows(snap.Config, st)
+	s.slice(gr)
 
 	times := make([]float64, n+1)
 	traj := make([][]flow.Vec, n+1)

@@ -56,6 +56,9 @@ type State struct {
 	Tool    Tool    `json:"tool"`
 	// Compare is compare mode, absent with one pane.
 	Compare *Compare `json:"compare,omitempty"`
+	// Density is the density layer and the live NLL, absent before either
+	// has anything to say.
+	Density *Density `json:"density,omitempty"`
 	// Diffusion is the Gaussian path, target, SDE and guidance settings
 	// and what they measure.
 	Diffusion Diffusion `json:"diffusion"`
@@ -174,6 +177,30 @@ type Layers struct {
 	Clouds       bool `json:"clouds"`
 	Grid         bool `json:"grid"`
 	Legend       bool `json:"legend"`
+	// Density is the density layer's mode: off, learned, exact,
+	// difference or divergence.
+	Density string `json:"density,omitempty"`
+}
+
+// Density is the focused pane's density layer and live NLL.
+type Density struct {
+	Mode      string  `json:"mode"`
+	Shown     bool    `json:"shown"`      // a layer is on screen
+	T         float64 `json:"t"`          // the t of the layer on screen
+	Grid      [2]int  `json:"grid"`       // its cells, NX×NY
+	Model     uint64  `json:"model"`      // its key's model (snapshot) number
+	Computing bool    `json:"computing"`  // the worker is computing one
+	ElapsedMs float64 `json:"elapsed_ms"` // how long the shown layer took
+	Lo        float64 `json:"lo"`         // its colour bar's ends
+	Hi        float64 `json:"hi"`
+	Note      string  `json:"note,omitempty"`
+
+	NLL       float64 `json:"nll,omitempty"` // live NLL in nats of NLLN held-out samples
+	NLLSE     float64 `json:"nll_se,omitempty"`
+	NLLN      int     `json:"nll_n,omitempty"`
+	NLLStep   int     `json:"nll_step,omitempty"` // the training step it was computed at
+	Entropy   float64 `json:"entropy,omitempty"`  // the target's, when it has a density
+	NLLReport string  `json:"nll_error,omitempty"`
 }
 
 // Camera is the view: the world point at the canvas centre and the zoom in

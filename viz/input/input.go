@@ -70,6 +70,9 @@ func Read() Snapshot {
 		s.Keys[k] = inpututil.KeyPressDuration(ebiten.Key(k))
 	}
 	s.Dropped = ebiten.DroppedFiles()
+	if s.Dropped == nil {
+		s.Dropped = picked() // a browser's file picker (Pick)
+	}
 	s.readTouch()
 	return s
 }

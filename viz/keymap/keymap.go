@@ -23,6 +23,7 @@ const (
 	ToggleClouds
 	ToggleGrid
 	ToggleLegend
+	CycleDensity
 	FitView
 	ToggleTraining
 	Resample
@@ -83,6 +84,7 @@ var Table = []Binding{
 	{"C", "C", ToggleClouds, "source / target clouds"},
 	{"G", "G", ToggleGrid, "grid and axes"},
 	{"L", "L", ToggleLegend, "speed legend"},
+	{"Y", "Y", CycleDensity, "density heatmaps: p_t, exact, div v"},
 	{"F", "F", FitView, "fit the view to the data"},
 	{"Enter", "Enter", ToggleTraining, "pause / resume training"},
 	{"R", "R", Resample, "new particle draws"},
@@ -102,7 +104,7 @@ var Table = []Binding{
 	{"K", "K", ToggleCompare, "compare two models side by side"},
 	{"PageDown", "PgDn", NextLesson, "next lesson (presentation clicker)"},
 	{"PageUp", "PgUp", PrevLesson, "previous lesson"},
-	{"Digit1", "1–8", GoLesson, "go to lesson 1–8"},
+	{"Digit1", "1–9", GoLesson, "go to lesson 1–9"},
 	{"Digit2", "2", GoLesson, ""},
 	{"Digit3", "3", GoLesson, ""},
 	{"Digit4", "4", GoLesson, ""},
@@ -110,6 +112,7 @@ var Table = []Binding{
 	{"Digit6", "6", GoLesson, ""},
 	{"Digit7", "7", GoLesson, ""},
 	{"Digit8", "8", GoLesson, ""},
+	{"Digit9", "9", GoLesson, ""},
 	{"Escape", "Esc", LeaveLesson, "leave the lesson view"},
 	{"Equal", "+", UIScaleUp, "larger UI for projectors (scale 1–4)"},
 	{"Minus", "−", UIScaleDown, "smaller UI"},
@@ -122,8 +125,7 @@ var Table = []Binding{
 // dispatch: mouse gestures and draw mode's own keys. Their Key and Action
 // are unused; the game handles them where the pointer is.
 var Extra = []Binding{
-	{Label: "wheel", Help: "zoom around the pointer"},
-	{Label: "right/middle drag", Help: "pan the view"},
+	{Label: "wheel · right/middle drag", Help: "zoom around the pointer · pan the view"},
 	{Label: "drag the timeline", Help: "scrub through t"},
 	{Label: "Ctrl+Z, Ctrl+Shift+Z", Help: "undo, redo a stroke (draw mode)"},
 }

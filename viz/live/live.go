@@ -37,6 +37,8 @@ type Backend struct {
 	running atomic.Bool               // Run is driving the trainer
 	// lock, when set, keeps the trainer in step with compared ones.
 	lock atomic.Pointer[lockstepMember]
+	// sampleTurn: the stepwise mode's next turn goes to the sampler.
+	sampleTurn bool
 }
 
 // lockstepMember is a backend's place in a Lockstep.
@@ -145,12 +147,12 @@ func (b *Backend) Run(ctx context.Context) error {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		lowerPriority()
+		LowerPriority()
 		trainErr = b.train(ctx)
 	}()
 	go func() {
 		defer wg.Done()
-		lowerPriority()
+		LowerPriority()
 		b.sm.Run(ctx)
 	}()
 	wg.Wait()
@@ -193,13 +195,21 @@ func (b *Backend) train(ctx context.Context) error {
 	return nil
 }
 
-// Advance is the stepwise mode: it trains for about budget on the caller's
-// goroutine, then computes a frame if a newer snapshot or new settings wait.
-// A frame costs what it costs (tens of ms for 10,000 particles); the
-// sampler's minimum interval keeps them from taking every tick.
+// Advance is the stepwise mode: it works for about budget on the caller's
+// goroutine, on training and on the next frame by turns. A frame costs far
+// more than a tick has (seconds for 4,000 particles in WebAssembly), so the
+// sampler computes it in slices, turn after turn, and its minimum interval
+// keeps frames from taking every turn; a sampler with nothing to do leaves
+// its turn to training.
 func (b *Backend) Advance(budget time.Duration) {
-	b.tr.Advance(budget, 0)
-	b.sm.Advance(context.Background())
+	start := time.Now()
+	if b.sampleTurn {
+		b.sm.AdvanceFor(budget)
+	}
+	b.sampleTurn = !b.sampleTurn
+	if rest := budget - time.Since(start); rest > 0 {
+		b.tr.Advance(rest, 0)
+	}
 }
 
 // Scene returns the newest frame as a scene (nil before the first).

@@ -15,10 +15,10 @@ import (
 // training still gets every cycle the render loop leaves.
 const schedIdle = 5
 
-// lowerPriority pins the calling goroutine to its OS thread and moves that
+// LowerPriority pins the calling goroutine to its OS thread and moves that
 // thread to SCHED_IDLE (or, failing that, to nice 19). The thread is
 // discarded when the goroutine ends, as the goroutine never unlocks it.
-func lowerPriority() {
+func LowerPriority() {
 	runtime.LockOSThread()
 	tid := syscall.Gettid()
 	var param struct{ priority int32 } // sched_param; must be 0 for SCHED_IDLE

@@ -2,5 +2,5 @@
 
 package live
 
-// lowerPriority is a no-op where per-thread priorities are not available.
-func lowerPriority() {}
+// LowerPriority is a no-op where per-thread priorities are not available.
+func LowerPriority() {}

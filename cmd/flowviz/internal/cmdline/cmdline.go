@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/viz/link"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
@@ -99,6 +100,7 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 	fs.StringVar(&o.StateFile, "state-file", "", "write the app state as JSON to this file every 200 ms")
 	fs.BoolVar(&o.Demo, "demo", false, "play the exact marginal field instead of training a network")
 	fs.StringVar(&o.Compare, "compare", "", "open compare mode: a second model B beside A, B = A with these key=value settings changed (e.g. coupling=ot, or solver=rk4,steps=5); K toggles it")
+	linkFrag := fs.String("link", "", "start from the scene of a link's fragment, as the web page does: '#target=moons&coupling=ot&lesson=3' (source, target, width, depth, path, coupling, solver, steps, lesson, compare); it overrides those flags")
 	fs.BoolVar(&o.Stepwise, "stepwise", false, "train and sample from the game loop, a slice of each frame, as the browser build must (no background threads)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "rewrite a heap profile (in use, after a GC) to this file every 10 s")
@@ -147,6 +149,29 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 	}
 	if strings.EqualFold(s.Predict, "velocity") {
 		s.Predict = ""
+	}
+	if set["link"] {
+		l, err := link.Parse(*linkFrag, *s)
+		if err != nil {
+			return nil, usagef(stderr, "-link: %v", err)
+		}
+		*s = l.Settings
+		if l.Set["lesson"] {
+			o.Lesson = l.Lesson
+		}
+		if l.Set["compare"] {
+			o.Compare = l.Compare
+		}
+		// A link names a scene: start from it, not from the autosave,
+		// and train on its target rather than on a kept drawing.
+		for k := range l.Set {
+			if overridesAutosave[k] {
+				o.RestoreAutosave = false
+			}
+			if k == "target" {
+				o.RestoreDrawing = false
+			}
+		}
 	}
 
 	var err error

@@ -34,6 +34,9 @@ func TestStartExitCodes(t *testing.T) {
 		{[]string{"-record", "x.gif", "-record-size", "8"}, 2, true, "", "-record-size"},
 		{[]string{"-record", "x.gif", "-record-frames", "1"}, 2, true, "", "-record-frames"},
 		{[]string{"-target", "8gaussians", "-v"}, 0, false, "", ""},
+		{[]string{"-link", "#width=0"}, 2, true, "", "-link: link: width=0: outside 1..512"},
+		{[]string{"-link", "#colour=red"}, 2, true, "", "unknown key"},
+		{[]string{"-link", "#target=moons&compare=coupling=ot"}, 0, false, "", ""},
 	} {
 		var out, errb bytes.Buffer
 		o, code, exit := Start(tc.args, &out, &errb)
@@ -129,5 +132,28 @@ func TestRecordFromFlags(t *testing.T) {
 	}
 	if _, err := os.Stat(o.Record); err == nil {
 		t.Fatal("a cancelled recording wrote its GIF")
+	}
+}
+
+// TestLinkSetsTheScene: -link gives the scene of a web page's fragment, and
+// starts from it rather than from the autosave or a kept drawing.
+func TestLinkSetsTheScene(t *testing.T) {
+	o, err := Parse([]string{"-width", "32", "-link", "#target=circles&coupling=ot&lesson=3&compare=solver%3Drk4&width=128"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := o.Settings
+	if s.Target != "circles" || s.Coupling != "ot" || s.Width != 128 || o.Lesson != 3 || o.Compare != "solver=rk4" {
+		t.Errorf("-link gave %+v, lesson %d, compare %q", s, o.Lesson, o.Compare)
+	}
+	if o.RestoreAutosave || o.RestoreDrawing {
+		t.Errorf("a link's scene restores the autosave (%v) or the drawing (%v)", o.RestoreAutosave, o.RestoreDrawing)
+	}
+	o, err = Parse([]string{"-link", "#lesson=2"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Lesson != 2 || !o.RestoreAutosave || o.Settings.Target != scene.DefaultSettings().Target {
+		t.Errorf("a lesson link: lesson %d, autosave %v, target %s", o.Lesson, o.RestoreAutosave, o.Settings.Target)
 	}
 }

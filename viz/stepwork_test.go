@@ -1,0 +1,65 @@
+package viz
+
+import (
+	"testing"
+	"time"
+)
+
+// TestStepWorkKeepsTheFrameRate simulates ticks of a page whose own work
+// per tick is fixed and whose training comes in indivisible steps: over
+// many ticks the work stays within the share that keeps the frame rate at
+// 80 % of the paused one, or in the idle time of a fast page.
+func TestStepWorkKeepsTheFrameRate(t *testing.T) {
+	const frame60 = time.Second / 60 // the display
+	ms := time.Millisecond
+	for _, c := range []struct {
+		name      string
+		own, step time.Duration // a tick's own time; one indivisible training step
+		minShare  float64       // the work must reach at least this share of own
+	}{
+		{"slow page, long steps", 40 * ms, 15 * ms, 0.15},
+		{"slow page, short steps", 40 * ms, ms, 0.15},
+		{"fast page uses its idle time", 5 * ms, 2 * ms, 1},
+		{"60 Hz page, steps longer than its idle time", 10 * ms, 15 * ms, 0.15},
+		{"slow page, steps longer than a tick", 40 * ms, 60 * ms, 0.15},
+		{"a page at one frame a second (a loaded machine)", 1500 * ms, 20 * ms, 0.15},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var s stepWork
+			now := time.Unix(0, 0)
+			var work, wall time.Duration
+			maxGap := time.Duration(0)
+			for range 2000 {
+				start := now
+				w := s.allowance(now)
+				var did time.Duration
+				for did < w { // the backend works whole steps until past its allowance
+					did += c.step
+				}
+				s.done(did)
+				tick := did + c.own
+				if c.own < frame60 {
+					// The display's 60 Hz: a tick waits for the next frame.
+					tick = frame60 * ((tick + frame60 - 1) / frame60)
+				}
+				now = now.Add(tick)
+				work += did
+				wall += now.Sub(start)
+				maxGap = max(maxGap, now.Sub(start))
+			}
+			pausedFPS := 1 / max(c.own, frame60).Seconds()
+			fps := 2000 / wall.Seconds()
+			share := work.Seconds() / (2000 * c.own.Seconds())
+			t.Logf("work %.2f of own time; %.1f fps of %.1f paused; longest tick %v", share, fps, pausedFPS, maxGap)
+			if fps < 0.8*pausedFPS-0.5 {
+				t.Errorf("%.1f fps, paused %.1f: below 80 %%", fps, pausedFPS)
+			}
+			if share < c.minShare {
+				t.Errorf("work only %.2f of the tick's own time, want ≥ %.2f", share, c.minShare)
+			}
+			if maxGap > c.own+c.step+max(maxCredit, c.own/2) {
+				t.Errorf("a tick of %v: a key press would wait that long", maxGap)
+			}
+		})
+	}
+}
