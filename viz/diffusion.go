@@ -187,9 +187,10 @@ func fmtNum(v float64) string {
 	return fmt.Sprintf("%.3f", v)
 }
 
-// draw draws the readout at the top right of area, clear of the training
-// readout (top left) and the legend (bottom right).
-func (d *diffusionView) draw(dst *ebiten.Image, area rect, s scene.Settings, fonts Fonts, scale float64) {
+// draw draws the readout at the top right of area, clear of the legend
+// (bottom right); where it would cover the training readout (the HUD's box
+// at the top left, avoid) it goes below that instead.
+func (d *diffusionView) draw(dst *ebiten.Image, area, avoid rect, s scene.Settings, fonts Fonts, scale float64) {
 	if !diffusionOn(s) {
 		return
 	}
@@ -203,7 +204,10 @@ func (d *diffusionView) draw(dst *ebiten.Image, area rect, s scene.Settings, fon
 	pad := 8 * scale
 	boxW, boxH := w+2*pad, float64(len(lines))*lineH+2*pad
 	x, y := area.X+area.W-boxW-10*scale, area.Y+10*scale
-	if boxW > area.W-20*scale || boxH > area.H-20*scale {
+	if x < avoid.X+avoid.W+10*scale && avoid.W > 0 {
+		y = avoid.Y + avoid.H + 10*scale
+	}
+	if boxW > area.W-20*scale || y+boxH > area.Y+area.H-10*scale {
 		return // a small canvas keeps its picture
 	}
 	b := &d.batch

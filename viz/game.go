@@ -406,7 +406,7 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 		}
 	} else {
 		readout := ui.hud.drawTraining(screen, canvasR, st, p.dens.nllLine(), ui.status, ui.statusErr, ui.fonts)
-		g.diff.draw(screen, canvasR, p.applied, ui.fonts, ui.scale)
+		g.diff.draw(screen, canvasR, readout, p.applied, ui.fonts, ui.scale)
 		g.tools.Draw(screen, g.toolFrame([]rect{canvasR}, readout))
 	}
 	g.keep.screenshot(screen, canvasR)
