@@ -137,7 +137,7 @@ func (k *schedulesKind) draw(c *lessonContext, dst *ebiten.Image) {
 	}
 	b.Flush()
 	fig := c.lessons.lay.figure
-	w, h := math.Min(300*s, fig.W*0.45), 110*s
+	w, h := math.Min(420*s, fig.W*0.5), 120*s
 	k.plot.sched, k.plot.t = sched, t
 	k.plot.draw(dst, rect{fig.X + fig.W - w - 10*s, fig.Y + 10*s, w, h}, s)
 }
