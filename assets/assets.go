@@ -1,6 +1,6 @@
 // Package assets holds the built-in target silhouettes (heart, star, …),
-// embedded PNG masks drawn by scripts/genshapes, and the guided lessons'
-// JSON files, read by package viz/lesson.
+// embedded PNG masks drawn by scripts/genshapes, the guided lessons' JSON
+// files, read by package viz/lesson, and the example lecture decks (viz/deck).
 package assets
 
 import (
@@ -21,6 +21,18 @@ var shapes embed.FS
 
 //go:embed lessons/*.json
 var lessons embed.FS
+
+//go:embed decks/*.json
+var decks embed.FS
+
+// Decks returns the shipped example decks at the root of the FS.
+func Decks() fs.FS {
+	sub, err := fs.Sub(decks, "decks")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
+	return sub
+}
 
 // Lessons returns the lesson files, NN-name.json, at the root of the FS.
 func Lessons() fs.FS {

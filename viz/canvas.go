@@ -155,6 +155,16 @@ func (cv *Canvas) Draw(dst *ebiten.Image, sc *scene.Scene, t float64, pos []flow
 	}
 }
 
+// release frees the canvas's offscreen images (an export's own canvas).
+func (cv *Canvas) release() {
+	for _, im := range []*ebiten.Image{cv.static, cv.dots} {
+		if im != nil {
+			im.Deallocate()
+		}
+	}
+	cv.static, cv.dots = nil, nil
+}
+
 // staticKey is what the cached layer depends on.
 type staticKey struct {
 	cam          camera.Camera

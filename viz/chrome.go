@@ -19,6 +19,7 @@ type Chrome struct {
 	fonts Fonts
 
 	showPanel, showHelp, showStats bool
+	presenting                     bool // Shift+H: the panel hides too
 
 	status    string
 	statusErr bool
@@ -48,7 +49,7 @@ func (ui *Chrome) layout(inLesson bool) (canvas, bar, panel rect) {
 	barH := math.Min(84*s, H/3)
 	panelW := 0.0
 	// The panel hides itself in windows too narrow for it and the canvas.
-	if ui.showPanel && W >= 560*s {
+	if ui.showPanel && !ui.presenting && W >= 560*s {
 		panelW = math.Min(330*s, W*0.4)
 	}
 	if inLesson && W-panelW < lessonMinCanvas*s {

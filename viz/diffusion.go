@@ -187,10 +187,9 @@ func fmtNum(v float64) string {
 	return fmt.Sprintf("%.3f", v)
 }
 
-// draw draws the readout at the top right of area, clear of the legend
-// (bottom right); where it would cover the training readout (the HUD's box
-// at the top left, avoid) it goes below that instead.
-func (d *diffusionView) draw(dst *ebiten.Image, area, avoid rect, s scene.Settings, fonts Fonts, scale float64) {
+// draw draws the readout where the placer finds room, preferring the
+// top right: clear of the training readout, the legend and the figure.
+func (d *diffusionView) draw(dst *ebiten.Image, pl *placer, s scene.Settings, fonts Fonts, scale float64) {
 	if !diffusionOn(s) {
 		return
 	}
@@ -203,13 +202,11 @@ func (d *diffusionView) draw(dst *ebiten.Image, area, avoid rect, s scene.Settin
 	}
 	pad := 8 * scale
 	boxW, boxH := w+2*pad, float64(len(lines))*lineH+2*pad
-	x, y := area.X+area.W-boxW-10*scale, area.Y+10*scale
-	if x < avoid.X+avoid.W+10*scale && avoid.W > 0 {
-		y = avoid.Y + avoid.H + 10*scale
-	}
-	if boxW > area.W-20*scale || y+boxH > area.Y+area.H-10*scale {
+	r, ok := pl.place(boxW, boxH, topRight)
+	if !ok {
 		return // a small canvas keeps its picture
 	}
+	x, y := r.X, r.Y
 	b := &d.batch
 	b.Begin(dst)
 	b.Rect(float32(x), float32(y), float32(boxW), float32(boxH), palette.PanelBG.WithAlpha(0.82))

@@ -37,6 +37,8 @@ type Game struct {
 	lessons *Lessons
 	tools   *Tools
 	diff    diffusionView // the live W2 and class-accuracy readout
+	present *Presenter    // ink, presentation mode, overlays kept off the figure
+	decks   *Decks        // the deck presented: the lessons or a lecturer's own
 	loop    loopStats
 	keys    []ebiten.Key // keymap.Table's keys, parsed once
 	quit    atomic.Bool  // set on SIGINT/SIGTERM: end the loop cleanly
@@ -52,7 +54,8 @@ type loopStats struct {
 }
 
 func newGame(cfg Config) *Game {
-	g := &Game{cfg: cfg, tl: timeline.New(cfg.Settings.Steps), ui: newChrome(cfg), tools: &Tools{}}
+	g := &Game{cfg: cfg, tl: timeline.New(cfg.Settings.Steps), ui: newChrome(cfg), tools: &Tools{}, present: &Presenter{}}
+	g.decks = newDecks(cfg)
 	g.tl.Playing = true
 	canvasR, _, _ := g.ui.layout(false)
 	g.panes = newPanes(cfg, canvasR, g.ui.say)
@@ -74,8 +77,13 @@ func newGame(cfg Config) *Game {
 	return g
 }
 
-// layout splits the screen into canvas, timeline bar and panel.
-func (g *Game) layout() (canvas, bar, panel rect) { return g.ui.layout(g.lessons.active()) }
+// layout splits the screen into canvas, timeline bar and panel; a deck's
+// custom scene takes its caption column from the canvas.
+func (g *Game) layout() (canvas, bar, panel rect) {
+	canvas, bar, panel = g.ui.layout(g.lessons.active())
+	_, canvas = g.decks.reserve(canvas, g.ui.scale)
+	return canvas, bar, panel
+}
 
 // Update advances one tick: UI, input, new scenes, the clock.
 func (g *Game) Update() error {
@@ -114,6 +122,10 @@ func (g *Game) Update() error {
 	}
 	g.handleKeys(&in)
 	g.draw.handleKeys(&in)
+	if g.present.Ink.Update(&in, rect{0, 0, float64(ui.w), float64(ui.h)}, time.Now()) {
+		// The pen has the pointer: nothing under the ink acts on it.
+		in.PointerCaptured = true
+	}
 	canvasR, _, _ = g.layout()
 	rects := ps.rects(canvasR, ui)
 	ps.focusAt(&in, rects, ui)
@@ -136,6 +148,8 @@ func (g *Game) Update() error {
 
 	ps.tick(dt, g.tl, g.lessons.active())
 	g.diff.update(ps.cur)
+	g.present.measure(ps.all)
+	g.updateDecks()
 	g.draw.takeDroppedFiles(g.keep.takeDroppedSession(in.Dropped))
 	g.draw.send()
 	g.keep.update()
@@ -182,14 +196,16 @@ func (g *Game) actions() Actions {
 				p.backend.Resample()
 			}
 		},
-		Fit:      ps.cur.fit,
-		Lessons:  func(ctx *debugui.Context) { g.lessons.panelSection(ctx, g.toggleTool, g.toggleCompare) },
-		Draw:     func(ctx *debugui.Context) { g.draw.panelSection(ctx, g.toggleDraw) },
-		Keep:     g.keep.panelSection,
-		ScaleBy:  func(d float64) { ui.setScale(ui.scale+d, ps) },
-		Contrast: ui.setContrast,
-		Colours:  ui.setColours,
-		Classes:  sceneClasses(ps.cur.sc),
+		Fit:       ps.cur.fit,
+		Lessons:   func(ctx *debugui.Context) { g.lessons.panelSection(ctx, g.toggleTool, g.toggleCompare) },
+		Draw:      func(ctx *debugui.Context) { g.draw.panelSection(ctx, g.toggleDraw) },
+		Keep:      g.keep.panelSection,
+		ScaleBy:   func(d float64) { ui.setScale(ui.scale+d, ps) },
+		Contrast:  ui.setContrast,
+		Colours:   ui.setColours,
+		Presenter: g.presenterPanel,
+		Deck:      g.deckPanel,
+		Classes:   sceneClasses(ps.cur.sc),
 	}
 }
 
@@ -202,12 +218,15 @@ func (g *Game) handleKeys(in *input.Snapshot) {
 		if b.NeedsCtrl() != in.Ctrl() {
 			fire = false
 		}
+		if b.NeedsShift() != in.Shift() && (b.NeedsShift() || keymap.ShiftMatters(b.Key)) {
+			fire = false
+		}
 		// Held step keys repeat after a third of a second, 15 times a second.
 		if b.Action.Repeats() && d > 20 && (d-20)%4 == 0 {
 			fire = true
 		}
 		if fire && b.Action == keymap.GoLesson {
-			g.lessons.key(lessonGo, b.Digit())
+			g.deckKey(lessonGo, b.Digit())
 		} else if fire {
 			g.do(b.Action)
 		}
@@ -267,6 +286,16 @@ func (g *Game) do(a keymap.Action) {
 		g.lessons.resample() // lesson 4's "R new batch": fresh draws for its table too
 	case keymap.TogglePanel:
 		ui.showPanel = !ui.showPanel
+		g.setPresenting(false)
+	case keymap.Presentation:
+		g.setPresenting(!g.present.On)
+	case keymap.ToggleInk:
+		ui.say(g.present.Ink.Toggle(), false)
+		if g.present.Ink.On {
+			g.draw.On = false // both take the left button
+		}
+	case keymap.ClearInk:
+		g.present.Ink.Clear()
 	case keymap.ToggleStats:
 		ui.showStats = !ui.showStats
 	case keymap.Fullscreen:
@@ -275,6 +304,9 @@ func (g *Game) do(a keymap.Action) {
 		ui.showHelp = !ui.showHelp
 	case keymap.ToggleDraw:
 		g.toggleDraw()
+		if g.draw.On {
+			g.present.Ink.On = false // both take the left button
+		}
 	case keymap.UIScaleUp:
 		ui.setScale(math.Floor(ui.scale)+1, g.panes)
 	case keymap.UIScaleDown:
@@ -292,14 +324,16 @@ func (g *Game) do(a keymap.Action) {
 	case keymap.ToggleReverse:
 		g.toggleTool(ReverseTool)
 	case keymap.NextLesson:
-		g.lessons.key(lessonNext, 0)
+		g.deckKey(lessonNext, 0)
 	case keymap.PrevLesson:
-		g.lessons.key(lessonPrev, 0)
+		g.deckKey(lessonPrev, 0)
 	case keymap.LeaveLesson:
 		// Esc closes what is on top: the help, then the lesson, then a tool.
 		switch {
 		case ui.showHelp:
 			ui.showHelp = false
+		case g.decks.presenting():
+			g.deckKey(lessonLeave, 0)
 		case g.lessons.active():
 			g.lessons.key(lessonLeave, 0)
 		case g.tools.Mode != NoTool:
@@ -354,6 +388,7 @@ func (g *Game) toolFrame(rects []rect, avoid ...rect) toolFrame {
 func (g *Game) Draw(screen *ebiten.Image) {
 	start := time.Now()
 	ui := g.ui
+	g.present.beginFrame()
 	screen.Fill(toColor(palette.Background))
 	canvasR, _, panelR := g.layout()
 	if g.panes.comparing() {
@@ -361,13 +396,17 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	} else {
 		g.drawPane(screen, canvasR)
 	}
+	full, _, _ := ui.layout(g.lessons.active())
+	column, _ := g.decks.reserve(full, ui.scale)
+	g.decks.drawCaption(screen, &ui.toolBatch, column, ui.scale)
 	ui.bar.Draw(screen, g.tl, solverFormula(g.panes.cur.applied.Solver), ui.fonts)
 	if panelR.W > 0 {
 		ui.dui.Draw(screen)
 	}
-	if ui.showStats {
+	if ui.showStats && !g.present.On {
 		ui.hud.drawStats(screen, canvasR, g.statsLines(), ui.fonts)
 	}
+	g.present.Ink.Draw(screen, ui.scale, time.Now())
 	if ui.showHelp {
 		ui.hud.drawHelp(screen, ui.fonts)
 	}
@@ -384,35 +423,49 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 	}
 	p.canvas.Draw(screen, sc, g.tl.T, p.pos, ui.fonts)
 	g.lessons.drawFigure(screen)
-	if l := p.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
-		// Over the pictures, under the tools and the lesson's text: their
-		// boxes must stay readable.
-		ui.hud.drawLegend(screen, canvasR, sc.MaxSpeed, l.Field, l.Particles, ui.fonts)
-	}
-	if l := p.canvas.Layers; l.Legend && !g.lessons.geometric() {
+	if l := p.canvas.Layers; l.Legend && !g.lessons.geometric() && !g.present.On {
+		// The density key (Y) keeps its own corner, above the speed key's.
 		p.dens.drawLegend(screen, canvasR, sc != nil && (l.Field || l.Particles), ui.fonts, ui.scale)
 	}
 	g.draw.drawOverlay(screen, g.lessons.paintArea(canvasR))
 	st := p.backend.Status()
-	if st.State == "waiting" {
-		drawText(screen, "draw something: press D, then hold the left button on the canvas", ui.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H*0.4, Center, palette.Accent)
-	}
+	pr := g.present
 	if g.lessons.active() {
-		// The lesson's column carries its own training readout.
-		g.tools.Draw(screen, g.toolFrame([]rect{g.lessons.lay.figure}))
+		// The lesson's column carries its own training readout; the
+		// legend keeps to the figure's free space.
+		lay := &g.lessons.lay
+		pl := newPlacer(lay.figure, pr.figureOf(0), 10*ui.scale)
+		if l := p.canvas.Layers; !pr.On && l.Legend && sc != nil && (l.Field || l.Particles) {
+			pr.drawPlacedLegend(screen, ui, pl, "legend", sc.MaxSpeed, l)
+		}
+		g.tools.Draw(screen, g.toolFrame([]rect{lay.figure}))
 		g.lessons.drawColumn(screen)
-		if lay := &g.lessons.lay; lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
-			ui.hud.drawTraining(screen, lay.figure, st, p.dens.nllLine(), ui.status, ui.statusErr, ui.fonts)
+		if !pr.On && lay.stacked && g.lessons.showsTraining() && lay.figure != canvasR {
+			pr.drawReadout(screen, ui, pl, "training", st, p.dens.nllLine(), ui.status, ui.statusErr)
 		}
 	} else {
-		readout := ui.hud.drawTraining(screen, canvasR, st, p.dens.nllLine(), ui.status, ui.statusErr, ui.fonts)
-		g.diff.draw(screen, canvasR, readout, p.applied, ui.fonts, ui.scale)
-		g.tools.Draw(screen, g.toolFrame([]rect{canvasR}, readout))
+		// Readout, hints, legend and the tool's box go where the figure
+		// is not (see Presenter).
+		pl := newPlacer(canvasR, pr.figureOf(0), 10*ui.scale)
+		var readout rect
+		if !pr.On {
+			readout = pr.drawReadout(screen, ui, pl, "training", st, p.dens.nllLine(), ui.status, ui.statusErr)
+			pr.drawHints(screen, ui, pl, st, sc == nil && !g.lessons.geometric())
+			if l := p.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
+				pr.drawPlacedLegend(screen, ui, pl, "legend", sc.MaxSpeed, l)
+			}
+			g.diff.draw(screen, pl, p.applied, ui.fonts, ui.scale)
+		}
+		f := g.toolFrame([]rect{canvasR}, readout)
+		f.place = pl
+		g.tools.Draw(screen, f)
+		if r, ok := g.tools.boxAt(); ok {
+			pr.record("probe", r, true)
+		} else if g.tools.hasBox() {
+			pr.record("probe", rect{}, false)
+		}
 	}
 	g.keep.screenshot(screen, canvasR)
-	if sc == nil && !g.lessons.geometric() {
-		drawText(screen, "waiting for the first sample…", ui.fonts.Large, canvasR.X+canvasR.W/2, canvasR.Y+canvasR.H/2, Center, palette.Dim)
-	}
 }
 
 // drawPanes draws compare mode: each pane's field, particles, trails and
@@ -428,11 +481,13 @@ func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
 		if p == ps.cur {
 			status, isErr = ui.status, ui.statusErr
 		}
-		readouts[i] = p.drawInPane(screen, rects[i], g.tl.T, labels[i], i, i == ps.focus, status, isErr, ui)
+		readouts[i] = p.drawInPane(screen, rects[i], g.tl.T, labels[i], i, i == ps.focus, status, isErr, ui, g.present)
 	}
 	g.draw.drawOverlay(screen, rects[ps.focus])
 	g.tools.Draw(screen, g.toolFrame(rects, readouts...))
-	ps.cmp.drawStrip(screen, &ui.toolBatch, ps.stripRect(canvasR, rects), ps.all, labels, ui.fonts, ui.scale)
+	strip := ps.stripRect(canvasR, rects)
+	ps.cmp.drawStrip(screen, &ui.toolBatch, strip, ps.all, labels, ui.fonts, ui.scale)
+	g.present.record("compare_strip", strip, true)
 	g.keep.screenshot(screen, canvasR)
 }
 
@@ -450,4 +505,18 @@ func solverFormula(solver string) string {
 		return "RK4:  4 evaluations of v per step"
 	}
 	return solver
+}
+
+// setPresenting turns presentation mode (Shift+H) on or off: the chrome
+// hides all but the figure, the timeline and the caption.
+func (g *Game) setPresenting(on bool) {
+	if on == g.present.On {
+		return
+	}
+	g.present.On, g.ui.presenting = on, on
+	if on {
+		g.ui.say("presentation: Shift+H brings the panel and readouts back", false)
+	} else {
+		g.ui.say("presentation off", false)
+	}
 }

@@ -88,6 +88,8 @@ func (g *Game) report() stateReport {
 	}
 	s.Drawing = g.draw.state()
 	s.Lesson = g.lessons.state()
+	s.Deck = g.deckState()
+	g.present.state(&s)
 	s.Tool = g.tools.State()
 	s.Density = p.dens.state()
 	if cr, _, _ := g.layout(); g.panes.comparing() {
@@ -100,6 +102,9 @@ func (g *Game) report() stateReport {
 	s.Diffusion = g.diff.state(p.applied, p.sc)
 	if _, _, panelR := g.layout(); panelR.W > 0 {
 		s.Controls["panel"] = [4]float64{panelR.X, panelR.Y, panelR.W, panelR.H}
+		for name, r := range g.decks.controls {
+			s.Controls[name] = [4]float64{r.X, r.Y, r.W, r.H}
+		}
 	}
 	if p.sc != nil {
 		s.Particles = p.sc.Particles()

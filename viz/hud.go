@@ -20,51 +20,127 @@ import (
 type HUD struct {
 	Scale float64
 	batch Batch
-	help  struct { // the help's layout, kept while screen and scale stay
+	// status is the status line last seen and statusAt when it changed.
+	status   string
+	statusAt time.Time
+	help     struct { // the help's layout, kept while screen and scale stay
 		screen rect
 		s      float64
 		l      helpLayout
 	}
 }
 
-// drawTraining draws step, steps/s, loss, the live NLL line nll
-// (densityLayer.nllLine, "" for none), a loss curve and the status line.
-func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, nll, status string, statusErr bool, fonts Fonts) (box rect) {
-	s := h.Scale
-	w := math.Min(310*s, area.W*0.45)
-	if area.W < 300*s || area.H < 260*s {
-		// A small canvas keeps its picture: one line of text, no box.
-		line := fmt.Sprintf("step %s · loss %s", thousands(st.Step), statusLoss(st))
-		col := palette.Label
-		if statusErr {
-			line, col = status, palette.Error
-		}
-		drawText(dst, line, fonts.Small, area.X+6*s, area.Y+4*s, TopLeft, col)
-		return rect{area.X, area.Y, textWidth(line, fonts.Small) + 12*s, fonts.Small.Size*1.4 + 4*s}
+// hudVariant is a size of the training readout: the full box with its
+// loss curve, a narrow box for a side column, or one line of text.
+type hudVariant int
+
+const (
+	hudFull hudVariant = iota
+	hudNarrow
+	hudLine
+)
+
+// statusShown is how long the readout repeats a message of the status line
+// (the panel keeps it): a hint that stays would cover the figure for good.
+// Errors stay.
+const statusShown = 6 * time.Second
+
+// hudStatus is the status line the readout shows now: the message while it
+// is new or an error, else "".
+func (h *HUD) hudStatus(status string, statusErr bool, now time.Time) string {
+	if status != h.status {
+		h.status, h.statusAt = status, now
 	}
-	// At large UI scales the lines outgrow the box: widen it to hold them.
-	lossLine := fmt.Sprintf("loss %s   %s steps/s", statusLoss(st), thousands(int(math.Round(st.StepsPerSec))))
-	need := math.Max(textWidth(lossLine, fonts.Body), textWidth(fmt.Sprintf("step %s  running", thousands(st.Step)), fonts.Bold)+10*s)
-	w = math.Min(area.W-20*s, math.Max(w, need+20*s))
-	x, y := area.X+10*s, area.Y+10*s
-	curveH := 48 * s
+	if statusErr || now.Sub(h.statusAt) < statusShown {
+		return status
+	}
+	return ""
+}
+
+// trainingLayout is the readout laid out: its box's size and the lines.
+type trainingLayout struct {
+	v      hudVariant
+	w, h   float64
+	status string // wrapped
+	lossLn string
+	nll    string // the live NLL line (densityLayer.nllLine), "" for none
+}
+
+// layoutTraining sizes the readout in variant v; maxW bounds the full
+// box's width (a share of the canvas).
+func (h *HUD) layoutTraining(v hudVariant, st scene.Status, nll, status string, statusErr bool, fonts Fonts, maxW float64) trainingLayout {
+	s := h.Scale
+	lay := trainingLayout{v: v}
+	if v != hudLine {
+		lay.nll = nll
+	}
 	lineH := fonts.Body.Size * 1.35
-	boxH := 12*s + lineH*2 + curveH + 8*s
-	if nll != "" {
-		need = math.Max(need, textWidth(nll, fonts.Body))
-		w = math.Min(area.W-20*s, math.Max(w, need+20*s))
-		boxH += lineH
+	switch v {
+	case hudLine:
+		lay.lossLn = fmt.Sprintf("step %s · loss %s", thousands(st.Step), statusLoss(st))
+		if status != "" && statusErr {
+			lay.status = status
+			lay.lossLn = status
+		}
+		lay.w, lay.h = textWidth(lay.lossLn, fonts.Small)+12*s, fonts.Small.Size*1.4+6*s
+		return lay
+	case hudNarrow:
+		lay.lossLn = "loss " + statusLoss(st)
+		w := 170 * s
+		for _, l := range []string{lay.lossLn, "running  " + thousands(int(math.Round(st.StepsPerSec))) + " steps/s"} {
+			w = math.Max(w, textWidth(l, fonts.Body)+20*s)
+		}
+		w = math.Max(w, textWidth("step "+thousands(st.Step), fonts.Bold)+20*s)
+		lay.w = w
+		lay.h = 12*s + lineH*3 + 36*s + 8*s
+	default:
+		lay.lossLn = fmt.Sprintf("loss %s   %s steps/s", statusLoss(st), thousands(int(math.Round(st.StepsPerSec))))
+		// At large UI scales the lines outgrow the box: widen it to hold them.
+		need := math.Max(textWidth(lay.lossLn, fonts.Body), textWidth(fmt.Sprintf("step %s  running", thousands(st.Step)), fonts.Bold)+10*s)
+		lay.w = math.Min(maxW, math.Max(math.Min(310*s, maxW), need+20*s))
+		lay.h = 12*s + lineH*2 + 48*s + 8*s
+	}
+	if lay.nll != "" {
+		lay.w = math.Max(lay.w, textWidth(lay.nll, fonts.Body)+20*s)
+		lay.h += lineH
 	}
 	if status != "" {
-		boxH += lineH * float64(1+strings.Count(wrap(status, fonts.Body, w-20*s), "\n"))
+		lay.status = wrap(status, fonts.Body, lay.w-20*s)
+		lay.h += lineH * linesOf(lay.status)
 	}
+	return lay
+}
+
+// drawTraining draws the readout laid out as lay in r: step, steps/s,
+// loss, a loss curve and the status line.
+func (h *HUD) drawTraining(dst *ebiten.Image, r rect, lay trainingLayout, st scene.Status, statusErr bool, fonts Fonts) {
+	s := h.Scale
+	x, y, w := r.X, r.Y, r.W
 	b := &h.batch
-	b.Begin(dst)
-	b.Rect(float32(x), float32(y), float32(w), float32(boxH), palette.PanelBG.WithAlpha(0.82))
-	cx, cy, cw := x+10*s, y+8*s+lineH*2, w-20*s
-	if nll != "" {
-		cy += lineH
+	if lay.v == hudLine {
+		b.Begin(dst)
+		b.Rect(float32(x), float32(y), float32(r.W), float32(r.H), palette.PanelBG.WithAlpha(0.7))
+		b.Flush()
+		col := palette.Label
+		if statusErr && lay.status != "" {
+			col = palette.Error
+		}
+		drawText(dst, lay.lossLn, fonts.Small, x+6*s, y+3*s, TopLeft, col)
+		return
 	}
+	lineH := fonts.Body.Size * 1.35
+	curveH := 48 * s
+	lines := 2.0
+	if lay.v == hudNarrow {
+		curveH, lines = 36*s, 3
+	}
+	nllY := y + 8*s + lineH*lines
+	if lay.nll != "" {
+		lines++
+	}
+	b.Begin(dst)
+	b.Rect(float32(x), float32(y), float32(w), float32(r.H), palette.PanelBG.WithAlpha(0.82))
+	cx, cy, cw := x+10*s, y+8*s+lineH*lines, w-20*s
 	labelW := textWidth("0.0000", fonts.Small) + 6*s // the curve's range goes right of it
 	b.Rect(float32(cx), float32(cy), float32(cw-labelW), float32(curveH), palette.RGBA{R: 1, G: 1, B: 1, A: 0.04})
 	lo, hi := drawCurve(b, st.LossHistory, cx, cy, cw-labelW, curveH, float32(1.6*s), palette.Accent)
@@ -82,23 +158,28 @@ func (h *HUD) drawTraining(dst *ebiten.Image, area rect, st scene.Status, nll, s
 		stateCol = palette.RGBA{R: 0.55, G: 0.85, B: 0.55, A: 1}
 	}
 	drawText(dst, fmt.Sprintf("step %s", thousands(st.Step)), fonts.Bold, cx, y+8*s, TopLeft, palette.Label)
-	drawText(dst, state, fonts.Bold, cx+cw, y+8*s, TopRight, stateCol)
-	drawText(dst, lossLine, fonts.Body, cx, y+8*s+lineH, TopLeft, palette.Label)
-	if nll != "" {
-		drawText(dst, nll, fonts.Body, cx, y+8*s+lineH*2, TopLeft, palette.Label)
+	if lay.v == hudNarrow {
+		drawText(dst, lay.lossLn, fonts.Body, cx, y+8*s+lineH, TopLeft, palette.Label)
+		drawText(dst, state, fonts.Body, cx, y+8*s+2*lineH, TopLeft, stateCol)
+		drawText(dst, thousands(int(math.Round(st.StepsPerSec)))+" steps/s", fonts.Body, cx+cw, y+8*s+2*lineH, TopRight, palette.Dim)
+	} else {
+		drawText(dst, state, fonts.Bold, cx+cw, y+8*s, TopRight, stateCol)
+		drawText(dst, lay.lossLn, fonts.Body, cx, y+8*s+lineH, TopLeft, palette.Label)
+	}
+	if lay.nll != "" {
+		drawText(dst, lay.nll, fonts.Body, cx, nllY, TopLeft, palette.Label)
 	}
 	if hi > lo {
 		drawText(dst, lossText(hi), fonts.Small, cx+cw, cy, TopRight, palette.Dim)
 		drawText(dst, lossText(lo), fonts.Small, cx+cw, cy+curveH, BottomRight, palette.Dim)
 	}
-	if status != "" {
+	if lay.status != "" {
 		col := palette.Label
 		if statusErr {
 			col = palette.Error
 		}
-		drawText(dst, wrap(status, fonts.Body, cw), fonts.Body, cx, cy+curveH+6*s, TopLeft, col)
+		drawText(dst, lay.status, fonts.Body, cx, cy+curveH+6*s, TopLeft, col)
 	}
-	return rect{x, y, w, boxH}
 }
 
 // drawCurve plots values (a loss history) on a log scale in the box and
@@ -135,31 +216,43 @@ func drawCurve(b *Batch, values []float32, x, y, w, h float64, width float32, c 
 	return lo, hi
 }
 
-// drawLegend draws the speed colour bar with its range and, when particles
+// legendSize is the legend's box with a speed bar w wide.
+func (h *HUD) legendSize(w float64, speed, wheel bool, fonts Fonts) (float64, float64) {
+	g := h.legendGeometry(wheel, fonts)
+	if !speed {
+		return g.wheelW + 6*h.Scale, g.boxH
+	}
+	return w + 24*h.Scale + g.wheelW, g.boxH
+}
+
+// legendHeight is the height of the speed legend's box, which other keys
+// at the bottom right stack above.
+func legendHeight(fonts Fonts, s float64) float64 { return 12*s + fonts.Body.Size*2.9 + 14*s }
+
+// legendGeom is the legend's inner measures.
+type legendGeom struct{ barH, boxH, titleH, wheelR, wheelW float64 }
+
+func (h *HUD) legendGeometry(wheel bool, fonts Fonts) legendGeom {
+	s := h.Scale
+	g := legendGeom{barH: 12 * s, titleH: fonts.Body.Size * 1.4, boxH: legendHeight(fonts, s)}
+	g.wheelR = (g.boxH - g.titleH - 14*s) / 2
+	if wheel {
+		g.wheelW = math.Max(textWidth("dot: start x₀", fonts.Body), 2*g.wheelR) + 18*s
+	}
+	return g
+}
+
+// drawLegend draws, in r (sized by legendSize), the speed colour bar with its range and, when particles
 // are shown, a colour wheel that says how a particle's colour encodes where
 // it started.
-func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, speed, wheel bool, fonts Fonts) {
+func (h *HUD) drawLegend(dst *ebiten.Image, r rect, w, maxSpeed float64, speed, wheel bool, fonts Fonts) {
 	s := h.Scale
-	w, barH := 200*s, 12*s
+	lg := h.legendGeometry(wheel, fonts)
+	barH, boxH, titleH, wheelR, wheelW := lg.barH, lg.boxH, lg.titleH, lg.wheelR, lg.wheelW
 	if !speed {
 		w = 0
 	}
-	boxH := legendHeight(fonts, s)
-	wheelW := 0.0
-	titleH := fonts.Body.Size * 1.4
-	wheelR := (boxH - titleH - 14*s) / 2
-	if wheel {
-		wheelW = math.Max(textWidth("dot: start x₀", fonts.Body), 2*wheelR) + 18*s
-	}
-	boxW := w + 24*s + wheelW
-	if !speed {
-		boxW = wheelW + 6*s
-	}
-	if area.W < boxW+20*s || area.H < boxH+60*s {
-		return
-	}
-	x := area.X + area.W - boxW - 10*s
-	y := area.Y + area.H - boxH - 10*s
+	x, y, boxW := r.X, r.Y, r.W
 	b := &h.batch
 	b.Begin(dst)
 	b.Rect(float32(x), float32(y), float32(boxW), float32(boxH), palette.PanelBG.WithAlpha(0.82))
@@ -214,10 +307,6 @@ func (h *HUD) drawLegend(dst *ebiten.Image, area rect, maxSpeed float64, speed, 
 		b.Flush()
 	}
 }
-
-// legendHeight is the height of the speed legend's box, which other keys
-// at the bottom right stack above.
-func legendHeight(fonts Fonts, s float64) float64 { return 12*s + fonts.Body.Size*2.9 + 14*s }
 
 // drawStats draws frame timings in the top-right corner.
 func (h *HUD) drawStats(dst *ebiten.Image, area rect, lines []string, fonts Fonts) {

@@ -599,7 +599,13 @@ func (k *Keeper) screenshot(screen *ebiten.Image, canvasR rect) {
 		return
 	}
 	img := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
-	screen.SubImage(r).(*ebiten.Image).ReadPixels(img.Pix)
+	if inLesson, _ := k.lessonKeepsWork(); !k.panes.comparing() && !inLesson && k.panes.cur.sc != nil {
+		// The figure alone, framed to hold all the data, at the canvas's
+		// size: no readout or legend, nothing cut at the edges.
+		k.panes.cur.figureShot(img, k.tl.T, k.ui.fonts)
+	} else {
+		screen.SubImage(r).(*ebiten.Image).ReadPixels(img.Pix)
+	}
 	path, err := k.exportPath("canvas", "png")
 	if err != nil {
 		k.ui.say("screenshot not saved: "+err.Error(), true)
@@ -635,14 +641,13 @@ func (k *Keeper) recordGIF() {
 		k.ui.say("GIF not saved: "+err.Error(), true)
 		return
 	}
-	cam := k.panes.cur.canvas.Cam
 	size := min(record.MaxSize, max(16, k.GIFSize))
 	// The palette is read here, on the render loop that changes the theme.
-	opt := record.Options{Size: size, Frames: k.GIFFrames, Palette: record.Palette(), View: record.View{
-		CenterX: cam.CenterX, CenterY: cam.CenterY,
-		// The GIF shows the square the canvas's shorter side shows.
-		Zoom: cam.Zoom * float64(size) / max(1, min(cam.W, cam.H)),
-	}, Trails: k.panes.cur.canvas.Layers.Trails}
+	// The GIF frames all the data (record.FitView of pane A's scene; the
+	// panes share the data), not the canvas's square, which may cut the
+	// outer clusters of a wide target.
+	opt := record.Options{Size: size, Frames: k.GIFFrames, Palette: record.Palette(), View: record.FitView(scs[0], size),
+		Trails: k.panes.cur.canvas.Layers.Trails}
 	what := "GIF"
 	if len(scs) > 1 {
 		what = "GIF of panes A | B"

@@ -2,6 +2,7 @@ package viz
 
 import (
 	"fmt"
+	"image"
 	"math"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
@@ -306,21 +308,45 @@ func (p *Pane) fieldView() [4]float64 {
 	return [4]float64{cx - half, cy - half, cx + half, cy + half}
 }
 
-// drawInPane draws the pane in compare mode in r: its field, particles and
-// trails, its legend, its training readout with its loss curve (status is
-// the status line, shown by the focused pane only), its label and, when
-// focused, its frame. It returns where the training readout is.
-func (p *Pane) drawInPane(dst *ebiten.Image, r rect, t float64, label string, i int, focused bool, status string, isErr bool, ui *Chrome) (readout rect) {
+// figureShot draws the pane's figure into img (of the canvas's size) with
+// the camera fitted to every point of the data and particles, the way the
+// GIF export frames them, for the PNG export.
+func (p *Pane) figureShot(img *image.RGBA, t float64, fonts Fonts) {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	off := ebiten.NewImage(w, h)
+	defer off.Deallocate()
+	off.Fill(toColor(palette.Background))
+	cv := Canvas{Layers: p.canvas.Layers, Scale: p.canvas.Scale, Cam: p.canvas.Cam}
+	cv.Cam.SetViewport(0, 0, float64(w), float64(h))
+	if box, ok := record.Extent(p.sc); ok {
+		cv.Cam.Fit(box[0], box[1], box[2], box[3], 0.06)
+	}
+	cv.Draw(off, p.sc, t, p.pos, fonts)
+	off.ReadPixels(img.Pix)
+	cv.release()
+}
+
+// drawInPane draws pane i in compare mode in r: its field, particles and
+// trails, its legend and its training readout with its loss curve placed
+// clear of its figure by pr (status is the status line, shown by the
+// focused pane only), its label and, when focused, its frame. It returns
+// where the training readout is (empty when it found no room).
+func (p *Pane) drawInPane(dst *ebiten.Image, r rect, t float64, label string, i int, focused bool, status string, isErr bool, ui *Chrome, pr *Presenter) (readout rect) {
 	p.canvas.Draw(dst, p.sc, t, p.pos, ui.fonts)
-	if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
-		ui.hud.drawLegend(dst, r, p.sc.MaxSpeed, l.Field, l.Particles, ui.fonts)
-	}
-	if l := p.canvas.Layers; l.Legend {
-		p.dens.drawLegend(dst, r, p.sc != nil && (l.Field || l.Particles), ui.fonts, ui.scale)
-	}
 	// Below the label, which sits at the pane's top centre.
 	top := 8*ui.scale + ui.fonts.Bold.Size*1.5
-	readout = ui.hud.drawTraining(dst, rect{r.X, r.Y + top, r.W, r.H - top}, p.backend.Status(), p.dens.nllLine(), status, isErr, ui.fonts)
+	pl := newPlacer(rect{r.X, r.Y + top, r.W, r.H - top}, pr.figureOf(i), 10*ui.scale)
+	name := []string{"a", "b"}[min(i, 1)]
+	if !pr.On {
+		readout = pr.drawReadout(dst, ui, pl, "training_"+name, p.backend.Status(), p.dens.nllLine(), status, isErr)
+		if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
+			pr.drawPlacedLegend(dst, ui, pl, "legend_"+name, p.sc.MaxSpeed, l)
+		}
+		if l := p.canvas.Layers; l.Legend {
+			// The density key (Y) keeps its own corner.
+			p.dens.drawLegend(dst, r, p.sc != nil && (l.Field || l.Particles), ui.fonts, ui.scale)
+		}
+	}
 	if p.sc == nil {
 		drawText(dst, "waiting for the first sample…", ui.fonts.Large, r.X+r.W/2, r.Y+r.H/2, Center, palette.Dim)
 	}

@@ -105,6 +105,8 @@ type Actions struct {
 	ScaleBy                            func(float64)          // UI scale + or − 1
 	Contrast                           func(on bool)          // high-contrast theme
 	Colours                            func(name string)      // colour map by name
+	Presenter                          func(*debugui.Context) // the ink and presentation controls, if any
+	Deck                               func(*debugui.Context) // the Deck section, if any
 	Classes                            int                    // classes of the target on screen, for the Diffusion section
 }
 
@@ -121,6 +123,9 @@ func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl 
 			p.training(ctx, st, act)
 			if act.Lessons != nil {
 				act.Lessons(ctx)
+			}
+			if act.Deck != nil {
+				act.Deck(ctx)
 			}
 			p.lecture(ctx, act)
 			p.data(ctx)
@@ -206,6 +211,9 @@ func (p *Panel) lecture(ctx *debugui.Context, act Actions) {
 			}
 		})
 		ctx.SetGridLayout(nil, nil)
+		if act.Presenter != nil {
+			act.Presenter(ctx)
+		}
 	})
 }
 

@@ -71,6 +71,10 @@ type Tools struct {
 	// In compare mode, the same paths through the other pane's field.
 	otherReverse [][]flow.Vec
 	batch        Batch
+	// box is where the last frame put the info box; boxShown false when
+	// it had to be left out, boxWanted when there was one to show.
+	box                 rect
+	boxShown, boxWanted bool
 
 	score probeScore // the learned and exact score at the probe
 }
@@ -90,6 +94,10 @@ type toolFrame struct {
 	// avoid is what the tools' info boxes keep clear of where they can:
 	// the panes' training readouts.
 	avoid []rect
+	// place, when set, puts the info box in free space clear of the
+	// figure and the overlays placed before (and leaves it out when there
+	// is none); nil puts it beside the point.
+	place *placer
 }
 
 // Toggle switches a tool on or off and says what to do with it. Tools and
@@ -223,6 +231,7 @@ func (tl *Tools) updateProbe(p *Pane, t float64) {
 
 // Draw draws the probe or the reverse paths over the canvas.
 func (tl *Tools) Draw(dst *ebiten.Image, f toolFrame) {
+	tl.boxShown, tl.boxWanted = false, false
 	switch {
 	case tl.Mode == ProbeTool && tl.probeSet:
 		tl.drawProbe(dst, f)
@@ -319,8 +328,57 @@ func (tl *Tools) drawProbe(dst *ebiten.Image, f toolFrame) {
 		lines = append(lines, infoLine{"exact field: " + tl.exactWhy, palette.Dim})
 	}
 	lines = append(lines, tl.score.lines()...)
-	drawInfoBox(dst, b, canvasR, px, py, lines, f.fonts.Body, s, f.avoid)
+	// For a narrow free strip: the same numbers, each under its name.
+	compact := []infoLine{{"probe  t = " + lesson.FormatNum(f.t), palette.Label}}
+	if tl.hasLearn {
+		compact = append(compact, infoLine{"learned v", palette.Accent}, infoLine{lesson.FormatVec(tl.learnedV), palette.Accent})
+	}
+	if tl.hasOther && f.other != nil {
+		compact = append(compact, infoLine{"other pane v", otherColour}, infoLine{lesson.FormatVec(tl.otherV), otherColour})
+	}
+	if tl.exactWhy == "" {
+		compact = append(compact, infoLine{"exact v", palette.Label}, infoLine{lesson.FormatVec(tl.exactV), palette.Label})
+		if tl.hasLearn {
+			d := math.Hypot(tl.learnedV[0]-tl.exactV[0], tl.learnedV[1]-tl.exactV[1])
+			compact = append(compact, infoLine{"|Δv| = " + lesson.FormatNum(d), palette.Label})
+		}
+	}
+	tl.infoBox(dst, f.place, canvasR, px, py, lines, compact, f.fonts, s, f.avoid)
 }
+
+// infoBox draws the tool's box of lines: in free space when there is a
+// placer (wrapped to the free strips' widths, then in smaller type, then
+// compact, until it fits; left out when nothing fits), else beside the
+// point (x, y) in area.
+func (tl *Tools) infoBox(dst *ebiten.Image, place *placer, area rect, x, y float64, lines, compact []infoLine, fonts Fonts, s float64, avoid []rect) {
+	tl.boxWanted = true
+	if place == nil {
+		tl.box, tl.boxShown = drawInfoBox(dst, &tl.batch, area, x, y, lines, fonts.Body, s, avoid), true
+		return
+	}
+	for _, ls := range [][]infoLine{lines, compact} {
+		for _, face := range []*text.GoTextFace{fonts.Body, fonts.Small} {
+			for _, free := range place.freeWidths() {
+				maxW := free - 20*s // the box's padding
+				if maxW < 60*s || len(ls) == 0 {
+					continue
+				}
+				texts, w, h := infoBoxSize(ls, face, maxW, s)
+				if r, ok := place.place(w, h, topRight); ok {
+					drawBoxAt(dst, &tl.batch, r, ls, texts, face, s)
+					tl.box, tl.boxShown = r, true
+					return
+				}
+			}
+		}
+	}
+}
+
+// boxAt reports where the last frame put the tool's info box.
+func (tl *Tools) boxAt() (rect, bool) { return tl.box, tl.boxShown }
+
+// hasBox reports whether the last frame had an info box to show.
+func (tl *Tools) hasBox() bool { return tl.boxWanted }
 
 // probeArrowScale maps a velocity to screen pixels: the longer of the
 // learned and the exact arrow is probeArrowPixels of the canvas's shorter
@@ -364,15 +422,15 @@ func weightSummary(w []float64, order []int) string {
 }
 
 func (tl *Tools) drawReverse(dst *ebiten.Image, f toolFrame) {
-	tl.drawPaths(dst, f.area, &f.pane.canvas.Cam, tl.reverse, "the learned field", f.fonts, f.scale, f.avoid)
+	tl.drawPaths(dst, f.place, f.area, &f.pane.canvas.Cam, tl.reverse, "the learned field", f.fonts, f.scale, f.avoid)
 	if f.other != nil {
-		tl.drawPaths(dst, f.otherArea, &f.other.canvas.Cam, tl.otherReverse, "this pane's learned field", f.fonts, f.scale, f.avoid)
+		tl.drawPaths(dst, nil, f.otherArea, &f.other.canvas.Cam, tl.otherReverse, "this pane's learned field", f.fonts, f.scale, f.avoid)
 	}
 }
 
 // drawPaths draws reverse paths through cam, the newest brightest, and an
 // info box on the newest one's noise x0 in area; field names the field.
-func (tl *Tools) drawPaths(dst *ebiten.Image, canvasR rect, cam *camera.Camera, paths [][]flow.Vec, field string, fonts Fonts, s float64, avoid []rect) {
+func (tl *Tools) drawPaths(dst *ebiten.Image, place *placer, canvasR rect, cam *camera.Camera, paths [][]flow.Vec, field string, fonts Fonts, s float64, avoid []rect) {
 	b := &tl.batch
 	b.Begin(dst)
 	for i, path := range paths {
@@ -409,11 +467,14 @@ func (tl *Tools) drawPaths(dst *ebiten.Image, canvasR rect, cam *camera.Camera, 
 		path := paths[n-1]
 		x1, x0 := path[0], path[len(path)-1]
 		sx, sy := cam.ToScreen(x0[0], x0[1])
-		drawInfoBox(dst, b, canvasR, sx, sy, []infoLine{
+		tl.infoBox(dst, place, canvasR, sx, sy, []infoLine{
 			{"noise  x0 = " + lesson.FormatVec(x0) + "   (t = 0)", palette.Source.WithAlpha(1)},
 			{"flows to  x1 = " + lesson.FormatVec(x1) + "   (t = 1)", palette.Target.WithAlpha(1)},
 			{fmt.Sprintf("RK4, %d steps backwards through %s", reverseSteps, field), palette.Dim},
-		}, fonts.Body, s, avoid)
+		}, []infoLine{
+			{"noise x0", palette.Source.WithAlpha(1)}, {lesson.FormatVec(x0), palette.Source.WithAlpha(1)},
+			{"flows to x1", palette.Target.WithAlpha(1)}, {lesson.FormatVec(x1), palette.Target.WithAlpha(1)},
+		}, fonts, s, avoid)
 	}
 }
 
@@ -432,17 +493,12 @@ type infoLine struct {
 	Color palette.RGBA
 }
 
-// drawInfoBox draws lines in a box beside the screen point (x, y), inside
-// area, its frame through b: on the first side of the point (below right,
-// below left, above right, above left) where it fits and covers neither the
-// point nor any of avoid, else in a free corner of area, else below right.
-func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []infoLine, face *text.GoTextFace, s float64, avoid []rect) {
+// infoBoxSize wraps lines wider than maxW and measures their box.
+func infoBoxSize(lines []infoLine, face *text.GoTextFace, maxW, s float64) (texts []string, w, h float64) {
 	lineH := face.Size * 1.35
 	pad := 10 * s
-	// Lines wider than the area wrap, so the box never leaves it.
-	maxW := math.Max(100*s, area.W-2*pad-4*s)
-	w, n := 0.0, 0.0
-	texts := make([]string, len(lines))
+	n := 0.0
+	texts = make([]string, len(lines))
 	for i, l := range lines {
 		texts[i] = l.Text
 		if textWidth(l.Text, face) > maxW {
@@ -453,15 +509,35 @@ func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []i
 		}
 		n += linesOf(texts[i])
 	}
-	bw, bh := w+2*pad, n*lineH+2*pad
+	return texts, w + 2*pad, n*lineH + 2*pad
+}
+
+// drawInfoBox draws lines in a box beside the screen point (x, y), inside
+// area, its frame through b: on the first side of the point (below right,
+// below left, above right, above left) where it fits and covers neither the
+// point nor any of avoid, else in a free corner of area, else below right.
+// It returns the box.
+func drawInfoBox(dst *ebiten.Image, b *Batch, area rect, x, y float64, lines []infoLine, face *text.GoTextFace, s float64, avoid []rect) rect {
+	pad := 10 * s
+	// Lines wider than the area wrap, so the box never leaves it.
+	texts, bw, bh := infoBoxSize(lines, face, math.Max(100*s, area.W-2*pad-4*s), s)
 	bx, by := infoBoxPlace(area, x, y, bw, bh, 24*s, avoid)
+	r := rect{bx, by, bw, bh}
+	drawBoxAt(dst, b, r, lines, texts, face, s)
+	return r
+}
+
+// drawBoxAt draws an info box in r: lines, as wrapped into texts.
+func drawBoxAt(dst *ebiten.Image, b *Batch, r rect, lines []infoLine, texts []string, face *text.GoTextFace, s float64) {
+	lineH := face.Size * 1.35
+	pad := 10 * s
 	b.Begin(dst)
-	b.Rect(float32(bx), float32(by), float32(bw), float32(bh), palette.PanelBG.WithAlpha(0.92))
-	b.Frame(float32(bx), float32(by), float32(bw), float32(bh), float32(s), palette.GridMajor)
+	b.Rect(float32(r.X), float32(r.Y), float32(r.W), float32(r.H), palette.PanelBG.WithAlpha(0.92))
+	b.Frame(float32(r.X), float32(r.Y), float32(r.W), float32(r.H), float32(s), palette.GridMajor)
 	b.Flush()
-	ty := by + pad
+	ty := r.Y + pad
 	for i, l := range lines {
-		drawLines(dst, texts[i], face, bx+pad, ty, lineH, l.Color)
+		drawLines(dst, texts[i], face, r.X+pad, ty, lineH, l.Color)
 		ty += linesOf(texts[i]) * lineH
 	}
 }

@@ -61,6 +61,9 @@ type Config struct {
 	// Lesson opens the lesson view at this lesson (1-based) once the
 	// first scene is on screen; 0 starts in the app's own view.
 	Lesson int
+	// Deck is a lecture deck to open and present from its first scene
+	// once the app is up; the panel adds scenes to it.
+	Deck string
 }
 
 // runBackend runs b on a goroutine of its own until the returned stop is

@@ -64,7 +64,7 @@ func run(o *cmdline.Options) {
 		Stats: o.Stats, StateFile: o.StateFile,
 		DrawingFile: o.DrawingFile, RestoreDrawing: o.RestoreDrawing,
 		SessionFile: o.SessionFile, Fresh: !o.RestoreAutosave, KeepDir: o.KeepDir,
-		Lesson: o.Lesson, Stepwise: o.Stepwise && !o.Demo,
+		Lesson: o.Lesson, Deck: o.Deck, Stepwise: o.Stepwise && !o.Demo,
 		Compare: o.Compare, NewBackend: compareBackend(o.Demo),
 	}
 	platformConfig(&cfg, o)

@@ -1,6 +1,7 @@
 package sample
 
 import (
+	"context"
 	"runtime"
 	"slices"
 	"testing"
@@ -68,5 +69,35 @@ func TestAdvanceForSlicesAFrame(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines after Abandon, %d before", n, before)
+	}
+}
+
+// TestAdvanceForWhileTraining: a frame sliced while the trainer goes on
+// between the slices (as the page does) is still its snapshot's frame.
+func TestAdvanceForWhileTraining(t *testing.T) {
+	tr := newTrainer(t, 30)
+	st := smallSettings()
+	st.Particles, st.Steps = 1000, 10
+	s := New(tr, st)
+	s.minInterval = 0
+	for n := 0; !s.AdvanceFor(0); n++ {
+		if _, err := tr.Step(); err != nil {
+			t.Fatal(err)
+		}
+		tr.Publish()
+		if n > 100000 {
+			t.Fatal("no frame")
+		}
+	}
+	f := s.Latest()
+	if f.Snap == tr.Latest() {
+		t.Fatal("the trainer did not move on during the frame")
+	}
+	w := New(tr, st)
+	whole := w.compute(context.Background(), f.Snap, st, w.gen.Load())
+	for k := range whole.Traj {
+		if !slices.Equal(f.Traj[k], whole.Traj[k]) {
+			t.Fatalf("state %d differs from the frame of the same snapshot computed whole", k)
+		}
 	}
 }

@@ -53,6 +53,7 @@ type State struct {
 
 	Drawing Drawing `json:"drawing"`
 	Lesson  Lesson  `json:"lesson"`
+	Deck    Deck    `json:"deck"`
 	Tool    Tool    `json:"tool"`
 	// Compare is compare mode, absent with one pane.
 	Compare *Compare `json:"compare,omitempty"`
@@ -62,6 +63,21 @@ type State struct {
 	// Diffusion is the Gaussian path, target, SDE and guidance settings
 	// and what they measure.
 	Diffusion Diffusion `json:"diffusion"`
+
+	// Presentation is Shift+H's mode: only figure, timeline and caption.
+	Presentation bool `json:"presentation,omitempty"`
+	Ink          Ink  `json:"ink"`
+	// ParticlesBox is where the particles are on screen [x, y, w, h]: the
+	// 1st to 99th percentile of their positions on each axis. FigureBox
+	// adds the source and target clouds. Both are absent before a scene.
+	ParticlesBox *[4]float64 `json:"particles_box,omitempty"`
+	FigureBox    *[4]float64 `json:"figure_box,omitempty"`
+	// Overlays are the boxes drawn over the canvas in the last frame
+	// (training readout, legend, hints, the probe's box, the comparison
+	// strip) by name, [x, y, w, h]; HiddenOverlays the ones that found no
+	// room clear of the figure and were left out.
+	Overlays       map[string][4]float64 `json:"overlays,omitempty"`
+	HiddenOverlays []string              `json:"hidden_overlays,omitempty"`
 
 	FPS      float64 `json:"fps"`
 	UpdateMs float64 `json:"update_ms"` // mean CPU time per Update
@@ -138,6 +154,29 @@ type Diffusion struct {
 	Accuracy float64 `json:"accuracy"` // −1 without classes
 	Chance   float64 `json:"chance"`
 	Step     int     `json:"step"` // training step of the measured scene
+}
+
+// Deck is the deck presented: the built-in one (the lessons) or a
+// lecturer's own at Path; Current is the scene on screen (1-based, 0 in
+// the free app), with its lesson name or its title and caption, and where
+// a custom scene's caption column is [x, y, w, h].
+type Deck struct {
+	Builtin bool        `json:"builtin"`
+	Path    string      `json:"path,omitempty"`
+	Scenes  int         `json:"scenes"`
+	Current int         `json:"current"`
+	Lesson  string      `json:"lesson,omitempty"`
+	Title   string      `json:"title,omitempty"`
+	Caption string      `json:"caption,omitempty"`
+	Column  *[4]float64 `json:"column,omitempty"`
+}
+
+// Ink is the presenter's pen: on, strokes stay until cleared (keep), and
+// how many strokes are on screen.
+type Ink struct {
+	On      bool `json:"on"`
+	Keep    bool `json:"keep"`
+	Strokes int  `json:"strokes"`
 }
 
 // Size is a width and height in pixels.

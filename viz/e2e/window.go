@@ -113,3 +113,26 @@ func (x *X) atom(name string) (xproto.Atom, error) {
 	}
 	return reply.Atom, nil
 }
+
+// Resize sets the window's size, as a user dragging its corner would
+// (without a window manager the request goes straight to the server), and
+// waits until the server reports it.
+func (x *X) Resize(t testing.TB, w Window, width, height int) Window {
+	t.Helper()
+	err := xproto.ConfigureWindowChecked(x.conn, w.ID, xproto.ConfigWindowWidth|xproto.ConfigWindowHeight,
+		[]uint32{uint32(width), uint32(height)}).Check()
+	if err != nil {
+		t.Fatalf("resize window: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		g, err := xproto.GetGeometry(x.conn, xproto.Drawable(w.ID)).Reply()
+		if err == nil && int(g.Width) == width && int(g.Height) == height {
+			w.Width, w.Height = width, height
+			return w
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the window did not become %d×%d", width, height)
+	return w
+}

@@ -47,8 +47,11 @@ const (
 	ToggleCompare
 	NextLesson
 	PrevLesson
-	GoLesson // the lesson numbered by the key's digit
+	GoLesson // the lesson (or the deck's scene) numbered by the key's digit
 	LeaveLesson
+	ToggleInk    // presenter ink: the left button draws over everything
+	ClearInk     // remove the presenter's strokes
+	Presentation // hide all chrome but the figure, the timeline and the caption
 )
 
 // Binding ties a key, named as ebiten's Key.String spells it, to an action.
@@ -56,7 +59,7 @@ type Binding struct {
 	Key    string // e.g. "Space", "ArrowRight", "V"
 	Label  string // how the help shows the key
 	Action Action
-	Help   string // empty for a second key of an action the help already lists
+	Help   string // empty for a second key of an action the help already lists, or a key another line names
 }
 
 // Digit returns n for the key "Digitn", 0 for any other key.
@@ -77,7 +80,7 @@ var Table = []Binding{
 	{"BracketLeft", "[", Slower, "slower playback"},
 	{"BracketRight", "]", Faster, "faster playback"},
 	{"B", "B", CycleMode, "loop / bounce / once"},
-	{"V", "V", ToggleField, "vector field arrows"},
+	{"V", "V · U", ToggleField, "field arrows · velocity or score"},
 	{"P", "P", ToggleParticles, "particles"},
 	{"T", "T", ToggleTrails, "fading trails"},
 	{"J", "J", ToggleTrajectories, "whole trajectories"},
@@ -88,7 +91,8 @@ var Table = []Binding{
 	{"F", "F", FitView, "fit the view to the data"},
 	{"Enter", "Enter", ToggleTraining, "pause / resume training"},
 	{"R", "R", Resample, "new particle draws"},
-	{"H", "H", TogglePanel, "hide / show the panel"},
+	{"H", "H · Shift+H", TogglePanel, "panel · presentation mode"},
+	{"H", "Shift+H", Presentation, ""},
 	{"Tab", "Tab", TogglePanel, ""},
 	{"F3", "F3", ToggleStats, "frame timings"},
 	{"F11", "F11", Fullscreen, "fullscreen"},
@@ -100,11 +104,11 @@ var Table = []Binding{
 	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
 	{"Q", "Q", ToggleProbe, "probe: v(x, t) beside the exact marginal field"},
 	{"Z", "Z", ToggleReverse, "reverse: drag a target point back to its noise"},
-	{"U", "U", ToggleScore, "arrows: velocity or score"},
+	{"U", "U", ToggleScore, ""},
 	{"K", "K", ToggleCompare, "compare two models side by side"},
 	{"PageDown", "PgDn", NextLesson, "next lesson (presentation clicker)"},
 	{"PageUp", "PgUp", PrevLesson, "previous lesson"},
-	{"Digit1", "1–9", GoLesson, "go to lesson 1–9"},
+	{"Digit1", "1–9", GoLesson, "go to lesson (deck scene) 1–9"},
 	{"Digit2", "2", GoLesson, ""},
 	{"Digit3", "3", GoLesson, ""},
 	{"Digit4", "4", GoLesson, ""},
@@ -118,6 +122,8 @@ var Table = []Binding{
 	{"Minus", "−", UIScaleDown, "smaller UI"},
 	{"I", "I", ToggleContrast, "high-contrast theme"},
 	{"M", "M", CycleColourMap, "colour map (colour-blind safe choices)"},
+	{"N", "N · Bksp", ToggleInk, "presenter ink · clear it"},
+	{"Backspace", "Backspace", ClearInk, ""},
 	{"Slash", "?", Help, "this help"},
 }
 
@@ -133,6 +139,21 @@ var Extra = []Binding{
 // NeedsCtrl reports whether the binding fires only with Ctrl (or Cmd) held;
 // the others fire only without it, so Ctrl+S never also toggles anything.
 func (b Binding) NeedsCtrl() bool { return strings.HasPrefix(b.Label, "Ctrl+") }
+
+// NeedsShift reports whether the binding fires only with Shift held.
+func (b Binding) NeedsShift() bool { return strings.HasPrefix(b.Label, "Shift+") }
+
+// ShiftMatters reports whether some binding of key needs Shift: the key's
+// other bindings then fire only without it, so Shift+H never also toggles
+// what H does.
+func ShiftMatters(key string) bool {
+	for _, b := range Table {
+		if b.Key == key && b.NeedsShift() {
+			return true
+		}
+	}
+	return false
+}
 
 // Repeats reports whether holding the key repeats the action, as stepping
 // through time does.

@@ -1,25 +1,34 @@
 package keymap
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestTableIsConsistent(t *testing.T) {
 	keys := map[string]bool{}
 	actions := map[Action]bool{}
 	for _, b := range Table {
-		if keys[b.Key] {
-			t.Errorf("key %q bound twice", b.Key)
+		// A key may have a second binding with Shift (H and Shift+H).
+		id := b.Key
+		if b.NeedsShift() {
+			id = "Shift+" + id
+		}
+		if keys[id] {
+			t.Errorf("key %q bound twice", id)
 		}
 		// An action's first binding carries the help line; further keys
 		// of the same action (Tab beside H, the lesson digits) have none.
-		if actions[b.Action] != (b.Help == "") {
+		// Or a line of the help names the key in its label (N · Bksp).
+		if actions[b.Action] != (b.Help == "") && !namedElsewhere(b) {
 			t.Errorf("binding %q: help %q, but the action was bound before: %v", b.Key, b.Help, actions[b.Action])
 		}
-		keys[b.Key], actions[b.Action] = true, true
+		keys[id], actions[b.Action] = true, true
 		if b.Label == "" {
 			t.Errorf("binding %q lacks a label", b.Key)
 		}
 	}
-	for a := PlayPause; a <= LeaveLesson; a++ {
+	for a := PlayPause; a <= Presentation; a++ {
 		if !actions[a] {
 			t.Errorf("action %d has no key", a)
 		}
@@ -61,6 +70,28 @@ func TestRequiredKeys(t *testing.T) {
 	}
 }
 
+// TestPresenterKeys: the keys issue 17 assigns, and Shift+H kept apart
+// from H.
+func TestPresenterKeys(t *testing.T) {
+	for _, tc := range []struct {
+		key  string
+		want Action
+	}{{"N", ToggleInk}, {"Backspace", ClearInk}} {
+		if b, ok := Lookup(tc.key); !ok || b.Action != tc.want {
+			t.Errorf("Lookup(%q) = %v, %v; want action %d", tc.key, b, ok, tc.want)
+		}
+	}
+	found := false
+	for _, b := range Table {
+		if b.Key == "H" && b.NeedsShift() {
+			found = b.Action == Presentation
+		}
+	}
+	if !found || !ShiftMatters("H") || ShiftMatters("V") {
+		t.Errorf("Shift+H is not the presentation key apart from H")
+	}
+}
+
 func TestLessonDigits(t *testing.T) {
 	seen := map[int]bool{}
 	for _, b := range Table {
@@ -79,4 +110,21 @@ func TestLessonDigits(t *testing.T) {
 	if (Binding{Key: "D"}).Digit() != 0 || (Binding{Key: "Digit"}).Digit() != 0 {
 		t.Error("Digit of a non-digit key is not 0")
 	}
+}
+
+// namedElsewhere reports whether another binding's label names b's key, so
+// the help covers b on that line.
+func namedElsewhere(b Binding) bool {
+	short := map[string]string{"Backspace": "Bksp"}
+	for _, o := range Table {
+		if o.Help == "" || o.Action == b.Action {
+			continue
+		}
+		for _, part := range strings.Split(o.Label, " · ") {
+			if part == b.Label || part == short[b.Label] {
+				return true
+			}
+		}
+	}
+	return false
 }

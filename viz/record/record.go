@@ -92,9 +92,22 @@ type View struct {
 	CenterX, CenterY, Zoom float64
 }
 
-// FitView frames the scene's target cloud and final particles with a 10 %
-// margin in a size×size image.
+// FitView frames the scene's target cloud and its particles at t = 0 and
+// t = 1 (every point, outliers included: an export must not cut the outer
+// clusters) with a 10 % margin in a size×size image.
 func FitView(sc *scene.Scene, size int) View {
+	box, ok := Extent(sc)
+	if !ok {
+		return View{Zoom: float64(size) / 8}
+	}
+	span := math.Max(math.Max(box[2]-box[0], box[3]-box[1]), 1e-3)
+	return View{CenterX: (box[0] + box[2]) / 2, CenterY: (box[1] + box[3]) / 2, Zoom: float64(size) / (1.2 * span)}
+}
+
+// Extent is the box minX, minY, maxX, maxY holding every finite point of
+// the scene's target cloud and of its particles at t = 0 and t = 1; ok is
+// false when there is none.
+func Extent(sc *scene.Scene) (box [4]float64, ok bool) {
 	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 	add := func(pts []flow.Vec) {
 		for _, p := range pts {
@@ -110,10 +123,9 @@ func FitView(sc *scene.Scene, size int) View {
 		add(sc.Traj[n-1])
 	}
 	if minX > maxX {
-		return View{Zoom: float64(size) / 8}
+		return box, false
 	}
-	span := math.Max(math.Max(maxX-minX, maxY-minY), 1e-3)
-	return View{CenterX: (minX + maxX) / 2, CenterY: (minY + maxY) / 2, Zoom: float64(size) / (1.2 * span)}
+	return [4]float64{minX, minY, maxX, maxY}, true
 }
 
 // Colours returns each particle's palette index from its start x₀ = Traj[0],

@@ -445,6 +445,10 @@ func (l *labels) UnmarshalJSON(b []byte) error {
 // allocated: more than MaxPoints is refused without making room for them.
 type points []flow.Vec
 
+// Points is the JSON point list of session files, for other formats that
+// embed drawings (lecture decks): counted before it is allocated.
+type Points = points
+
 // MarshalJSON implements json.Marshaler.
 func (p points) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 2+len(p)*24)

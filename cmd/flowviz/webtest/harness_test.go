@@ -39,7 +39,7 @@ const chromiumBin = "/usr/bin/chromium"
 // Bounds of the waits. The page loads a 23 MB program and compiles it; on
 // a loaded 2-core machine that takes seconds.
 const (
-	loadTimeout  = 90 * time.Second
+	loadTimeout  = 3 * time.Minute
 	stateTimeout = 60 * time.Second
 	// screen is the browser window: the page's canvas fills it.
 	screenW, screenH = 1280, 800

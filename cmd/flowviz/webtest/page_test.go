@@ -22,11 +22,12 @@ const learnWait = 4 * time.Minute
 // TestLearnsTheMoons: the page trains while it animates (the step count
 // rises), the particles at t = 1 land on the moons, and a screenshot shows
 // them there: many bright pixels in the moons' box, few in a box of the
-// view they never reach. A smaller network and fewer solver steps than the
-// default (through the link) let a CI machine's software WebGL get there
-// in a minute or two.
+// view they never reach. Fewer solver steps than the default (through the
+// link) make each sampled frame cheaper, so that a CI machine's software
+// WebGL gets there in a minute or two; the network is the default one (a
+// smaller one learns the moons only as a blur).
 func TestLearnsTheMoons(t *testing.T) {
-	pg := open(t, "#width=32&depth=2&steps=20")
+	pg := open(t, "#steps=25")
 	s := pg.wait("training under way", func(s *appstate.State) bool { return s.Training.Step > 0 })
 	later := pg.wait("more steps", func(n *appstate.State) bool { return n.Training.Step > s.Training.Step })
 	t.Logf("steps %d → %d over %d frames; %.1f fps", s.Training.Step, later.Training.Step, later.Frame-s.Frame, later.FPS)
@@ -36,7 +37,7 @@ func TestLearnsTheMoons(t *testing.T) {
 
 	want := e2e.MoonsSummary()
 	learned := pg.waitFor(learnWait, "particles at t = 1 on the two moons", func(s *appstate.State) bool {
-		return s.Final.N == s.Particles && s.Particles > 0 && e2e.Near(s.Final, want, 0.3)
+		return s.Final.N == s.Particles && s.Particles > 0 && e2e.Near(s.Final, want, 0.25)
 	})
 	t.Logf("moons after %d steps (%.0f steps/s in the page): particles at t = 1 %+v", learned.SceneStep, learned.Training.StepsPerSec, learned.Final)
 

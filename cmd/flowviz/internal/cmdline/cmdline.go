@@ -8,15 +8,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/viz/deck"
 	"github.com/flowviz/flowviz/viz/link"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/record"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
+	"github.com/flowviz/flowviz/viz/storage"
 )
 
 // Options is the parsed and checked command line.
@@ -27,6 +30,7 @@ type Options struct {
 	Theme, Colours      string
 	Fullscreen          bool
 	Lesson              int
+	Deck                string // -deck: a lecture deck to present
 	Stats               bool
 	StateFile           string
 	Demo                bool
@@ -96,6 +100,7 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 	fs.StringVar(&o.Colours, "colours", "viridis", "colour map: viridis | cividis | magma (M cycles; the last two are colour-blind safe for the dots too)")
 	fs.BoolVar(&o.Fullscreen, "fullscreen", false, "start fullscreen (F11 toggles)")
 	fs.IntVar(&o.Lesson, "lesson", 0, "start in the lesson view at lesson N (1..8); PageDown/PageUp move, Esc leaves")
+	fs.StringVar(&o.Deck, "deck", "", "present this lecture deck (JSON, see assets/decks/example.json): PageDown/PageUp step, digits jump, Esc leaves; the panel adds scenes to it")
 	fs.BoolVar(&o.Stats, "stats", false, "show frame timings and print them to stderr every 2 s")
 	fs.StringVar(&o.StateFile, "state-file", "", "write the app state as JSON to this file every 200 ms")
 	fs.BoolVar(&o.Demo, "demo", false, "play the exact marginal field instead of training a network")
@@ -189,12 +194,24 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 		return nil, usagef(stderr, "-guidance %v outside %d..%d", *w, scene.MinGuidance+1, scene.MaxGuidance+1)
 	case o.Scale < 1 || o.Scale > 4:
 		return nil, usagef(stderr, "-scale must be in 1..4")
+	case o.Lesson > 0 && o.Deck != "":
+		return nil, usagef(stderr, "-lesson and -deck both choose what to show first: give one")
 	case o.Lesson < 0:
 		return nil, usagef(stderr, "-lesson must be a lesson number (1..8), or 0 for none")
 	case o.Record != "" && (o.RecordSize < 16 || o.RecordSize > record.MaxSize):
 		return nil, usagef(stderr, "-record-size %d outside 16..%d", o.RecordSize, record.MaxSize)
 	case o.Record != "" && (o.RecordN < 2 || o.RecordN > record.MaxFrames):
 		return nil, usagef(stderr, "-record-frames %d outside 2..%d", o.RecordN, record.MaxFrames)
+	}
+	if o.Deck != "" {
+		// A deck that is there must read: a typo'd or newer deck is said
+		// at once, not found missing in front of the class. A deck that is
+		// not there yet is a new one for the panel to add scenes to.
+		if _, err := os.Stat(o.Deck); err == nil {
+			if _, err := deck.Load(storage.Files{}, o.Deck); err != nil {
+				return nil, usagef(stderr, "-deck: %v", err)
+			}
+		}
 	}
 	if err := palette.CheckLook(o.Theme, o.Colours); err != nil {
 		return nil, usagef(stderr, "%v", err)

@@ -48,6 +48,35 @@ func TestStartExitCodes(t *testing.T) {
 	}
 }
 
+// TestDeckFlag: a deck that is there must read (a newer or damaged one is
+// said at once, exit 2); one that is not there is a new deck to build.
+func TestDeckFlag(t *testing.T) {
+	dir := t.TempDir()
+	newer := filepath.Join(dir, "newer.json")
+	os.WriteFile(newer, []byte(`{"format": "flowviz-deck", "version": 7, "scenes": []}`), 0o644)
+	example := filepath.Join("..", "..", "..", "..", "assets", "decks", "example.json")
+	for _, tc := range []struct {
+		args []string
+		code int
+		exit bool
+		err  string
+	}{
+		{[]string{"-deck", newer}, 2, true, "version 7 is not supported"},
+		{[]string{"-deck", example, "-lesson", "2"}, 2, true, "give one"},
+		{[]string{"-deck", example}, 0, false, ""},
+		{[]string{"-deck", filepath.Join(dir, "new.json")}, 0, false, ""},
+	} {
+		var out, errb bytes.Buffer
+		o, code, exit := Start(tc.args, &out, &errb)
+		if code != tc.code || exit != tc.exit || !strings.Contains(errb.String(), tc.err) {
+			t.Errorf("%v: code %d exit %v stderr %q; want %d %v with %q", tc.args, code, exit, errb.String(), tc.code, tc.exit, tc.err)
+		}
+		if !exit && o.Deck != tc.args[1] {
+			t.Errorf("%v: deck %q", tc.args, o.Deck)
+		}
+	}
+}
+
 func TestParseRestores(t *testing.T) {
 	for _, tc := range []struct {
 		args             []string

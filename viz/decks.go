@@ -1,0 +1,629 @@
+package viz
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/ebitengine/debugui"
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/deck"
+	"github.com/flowviz/flowviz/viz/lesson"
+	"github.com/flowviz/flowviz/viz/palette"
+	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/session"
+)
+
+// Decks presents a deck: the built-in one (the lessons, in file order) or
+// a lecturer's own, opened with -deck or from the panel. PageDown/PageUp
+// step through its scenes, the digits jump, Esc leaves to the free app and
+// PageDown comes back. A lesson scene opens the lesson view; a custom
+// scene brings its data, settings, weights, view, layers and timeline and
+// shows its caption and formula in a column beside the figure. The panel
+// builds a deck by clicking: "Add this as a scene" appends the app's state.
+type Decks struct {
+	deck    *deck.Deck
+	builtin bool       // deck is the built-in one: nothing to save
+	file    *deck.File // where a lecturer's deck is saved; nil for the built-in
+	path    string     // the panel's deck path
+	cur     int        // the scene shown, −1 in the free app
+	last    int        // the scene PageDown returns to
+	custom  bool       // the scene shown is a custom one (its caption is up)
+	started bool       // -deck's first scene has been shown
+
+	// What "Add this as a scene" takes from the panel.
+	caption, title, formula string
+	freeze                  bool
+	sel                     int // the scene the panel's list has selected
+	labels                  []string
+
+	added  chan addedScene // scenes captured off the render loop
+	saved  chan string     // save results for the status line
+	busy   *atomic.Int32
+	column rect // where the caption column was drawn, empty when none
+	// controls are the Deck section's widgets on screen by name, for the
+	// state file (end-to-end tests click them).
+	controls map[string]rect
+}
+
+// addedScene is a scene captured on a goroutine, or why it failed.
+type addedScene struct {
+	s   deck.Scene
+	err error
+}
+
+// DefaultDeckName is the deck the panel adds scenes to when none is open,
+// in the keep folder.
+const DefaultDeckName = "lecture.json"
+
+func newDecks(cfg Config) *Decks {
+	d := &Decks{cur: -1, added: make(chan addedScene, 4), saved: make(chan string, 8), busy: new(atomic.Int32)}
+	d.deck, _ = deck.Builtin() // the lessons' own load error is shown by the lesson view
+	if d.deck == nil {
+		d.deck = &deck.Deck{}
+	}
+	d.builtin = true
+	switch {
+	case cfg.Deck != "":
+		d.path = cfg.Deck
+	case cfg.KeepDir != "":
+		d.path = filepath.Join(cfg.KeepDir, DefaultDeckName)
+	}
+	return d
+}
+
+// presenting reports whether a scene of the deck is on screen.
+func (d *Decks) presenting() bool { return d.cur >= 0 && d.cur < len(d.deck.Scenes) }
+
+// showingCustom reports whether a custom scene's caption is up.
+func (d *Decks) showingCustom() bool { return d.presenting() && d.custom }
+
+// openDeck opens the deck file at path for presenting and adding to. A
+// file that cannot be read is reported, and scenes added go to a new deck
+// there, the unreadable file kept aside at the first save.
+func (g *Game) openDeck(path string) error {
+	d := g.decks
+	f, dk, err := deck.Open(g.keep.store, path)
+	if f == nil {
+		return err
+	}
+	if d.presenting() {
+		g.leaveDeck()
+	}
+	d.deck, d.file, d.builtin, d.path = dk, f, false, path
+	d.cur, d.last, d.sel, d.labels = -1, 0, 0, nil
+	return err
+}
+
+// deckKey runs the clicker keys on the deck: PageDown and PageUp step
+// (entering at the scene last seen), digits jump, Esc leaves.
+func (g *Game) deckKey(b int, digit int) {
+	d := g.decks
+	if d.builtin {
+		// The built-in deck is the lessons: the lesson view steps them.
+		g.lessons.key(b, digit)
+		return
+	}
+	n := len(d.deck.Scenes)
+	switch b {
+	case lessonNext:
+		switch {
+		case !d.presenting():
+			g.showScene(d.last)
+		case d.cur+1 < n:
+			g.showScene(d.cur + 1)
+		}
+	case lessonPrev:
+		switch {
+		case !d.presenting():
+			g.showScene(d.last)
+		case d.cur > 0:
+			g.showScene(d.cur - 1)
+		}
+	case lessonGo:
+		if digit >= 1 && digit <= n {
+			g.showScene(digit - 1)
+		}
+	case lessonLeave:
+		g.leaveDeck()
+	}
+}
+
+// showScene shows scene i of the deck.
+func (g *Game) showScene(i int) {
+	d := g.decks
+	if i < 0 || i >= len(d.deck.Scenes) {
+		if len(d.deck.Scenes) == 0 {
+			g.ui.say("the deck has no scenes yet: add some in the panel's Deck section", true)
+		}
+		return
+	}
+	s := &d.deck.Scenes[i]
+	if s.IsLesson() {
+		idx := slices.IndexFunc(g.lessons.all, func(l lesson.Lesson) bool { return deck.LessonName(l.File) == s.Lesson })
+		if idx < 0 {
+			g.ui.say("no built-in lesson "+s.Lesson, true)
+			return
+		}
+		d.cur, d.last, d.custom = i, i, false
+		g.lessons.show(idx)
+		return
+	}
+	if g.lessons.active() {
+		g.lessons.leave()
+	}
+	if err := g.applyScene(s); err != nil {
+		g.ui.say(fmt.Sprintf("scene %d not shown: %v", i+1, err), true)
+		return
+	}
+	d.cur, d.last, d.custom = i, i, true
+	g.ui.say("", false)
+}
+
+// leaveDeck returns to the free app: a lesson scene restores the app as it
+// was; a custom scene stays on screen to be played with.
+func (g *Game) leaveDeck() {
+	d := g.decks
+	if !d.presenting() {
+		return
+	}
+	if !d.custom && g.lessons.active() {
+		g.lessons.leave()
+	}
+	d.cur, d.custom = -1, false
+	g.ui.say("left the deck: PageDown returns", false)
+}
+
+// applyScene brings the app to a custom scene: data, settings and weights
+// through the session restore (so a deck shows nothing a session would
+// refuse), then compare mode, layers, view and timeline.
+func (g *Game) applyScene(s *deck.Scene) error {
+	set := s.Settings.Apply(scene.DefaultSettings())
+	set.Trails = min(set.Trails, set.Particles)
+	dir := "."
+	if g.decks.file != nil {
+		dir = g.decks.file.Dir()
+	}
+	side := func(dd deck.Data, spec string) (session.Data, error) {
+		dist, ok, err := dd.Dist(dir)
+		if err != nil {
+			return session.Data{}, err
+		}
+		if !ok {
+			return session.Data{Spec: spec}, nil
+		}
+		if strings.HasPrefix(dd.Spec, "text:") {
+			return session.Data{Spec: dd.Spec}, nil
+		}
+		return session.FromDist(dist), nil
+	}
+	src, err := side(s.Source, set.Source)
+	if err != nil {
+		return fmt.Errorf("source: %w", err)
+	}
+	tgt, err := side(s.Target, set.Target)
+	if err != nil {
+		return fmt.Errorf("target: %w", err)
+	}
+	ma, mb, err := s.Weights()
+	if err != nil {
+		return err
+	}
+	playing := s.Playing == nil || *s.Playing
+	ss := &session.Session{Settings: set, Source: src, Target: tgt, Model: ma,
+		View: session.View{CenterX: 0, CenterY: 0, Zoom: g.panes.cur.canvas.Cam.Zoom, Layers: sessionLayers(s.Layers), T: s.T, Playing: playing, Speed: 1}}
+	if s.Compare != "" {
+		ss.Compare = &session.Compared{Spec: s.Compare, Model: mb}
+		if ss.Compare.Settings, err = set.Differ(s.Compare); err != nil {
+			return err
+		}
+	}
+	if g.panes.comparing() && s.Compare == "" {
+		g.toggleCompare()
+	}
+	if err := g.keep.applySession(ss); err != nil {
+		return err
+	}
+	// Frozen weights show as they are; without them the scene trains live
+	// from fresh weights, its readout beside the figure.
+	for _, p := range g.panes.all {
+		if ma != nil {
+			p.backend.Pause()
+		} else {
+			p.backend.Train()
+		}
+	}
+	g.decks.fitScene(g, s)
+	return nil
+}
+
+// sessionLayers turns layer names into a session's layers; none gives the
+// default layers.
+func sessionLayers(names []string) session.Layers {
+	l := DefaultLayers()
+	if len(names) > 0 {
+		l = layersOf(names)
+	}
+	return session.Layers{Field: l.Field, Particles: l.Particles, Trails: l.Trails, Trajectories: l.Trajectories,
+		Clouds: l.Clouds, Grid: l.Grid, Legend: l.Legend}
+}
+
+// fitScene points the camera at the scene's view in the figure beside the
+// caption, or at the data once it is sampled.
+func (d *Decks) fitScene(g *Game, s *deck.Scene) {
+	canvasR, _, _ := g.layout()
+	rects := g.panes.rects(canvasR, g.ui)
+	for i, p := range g.panes.all {
+		p.resize(rects[i])
+	}
+	for _, p := range g.panes.all {
+		p.fitData = s.View == nil
+		p.fitFrom = cloud{}
+		if p.sc != nil {
+			p.fitFrom = cloudID(p.sc.Target)
+		}
+	}
+	if v := s.View; v != nil {
+		cam := &g.panes.a().canvas.Cam
+		cam.Fit(v[0], v[1], v[2], v[3], 0.06)
+		for _, p := range g.panes.all[1:] {
+			p.canvas.Cam.CenterX, p.canvas.Cam.CenterY, p.canvas.Cam.Zoom = cam.CenterX, cam.CenterY, cam.Zoom
+		}
+		g.panes.a().viewMoved = time.Now()
+	}
+}
+
+// captionFaces are the caption column's faces: the lessons' faces.
+func (d *Decks) captionFaces(s float64) lessonFaces { return lessonFacesAt(s) }
+
+// reserve takes a custom scene's caption column from the canvas: on the
+// left, or on top when the canvas is narrow. It returns the column (empty
+// when no caption is up) and the canvas left for the figure, where the
+// panes, the camera and the overlays then live.
+func (d *Decks) reserve(canvasR rect, sc float64) (column, rest rect) {
+	if !d.showingCustom() {
+		return rect{}, canvasR
+	}
+	s := d.deck.Scenes[d.cur]
+	f := d.captionFaces(sc)
+	pad := 14 * sc
+	colW := math.Min(0.4*canvasR.W, math.Max(0.26*canvasR.W, 260*sc))
+	if canvasR.W-colW < 1.1*canvasR.H*0.6 || canvasR.W-colW < 300*sc {
+		// Narrow: the caption on top, the figure below.
+		w := canvasR.W - 2*pad - 4*sc
+		h := pad*2 + f.title.Size*captionLead + linesOf(wrap(s.Caption, f.caption, w))*f.caption.Size*captionLead +
+			linesOf(wrap(s.Formula, f.formula, w))*f.formula.Size*captionLead
+		h = math.Min(h, canvasR.H*0.4)
+		return rect{canvasR.X, canvasR.Y, canvasR.W, h}, rect{canvasR.X, canvasR.Y + h, canvasR.W, canvasR.H - h}
+	}
+	return rect{canvasR.X, canvasR.Y, colW, canvasR.H}, rect{canvasR.X + colW, canvasR.Y, canvasR.W - colW, canvasR.H}
+}
+
+// drawCaption draws a custom scene's caption column: where we are, the
+// title, the caption and the formula, as the lessons show theirs.
+func (d *Decks) drawCaption(dst *ebiten.Image, b *Batch, column rect, scale float64) {
+	d.column = column
+	if column.W <= 0 {
+		return
+	}
+	s := d.deck.Scenes[d.cur]
+	f := d.captionFaces(scale)
+	pad := 14 * scale
+	col := d.column
+	b.Begin(dst)
+	b.Rect(float32(col.X), float32(col.Y), float32(col.W), float32(col.H), palette.PanelBG.WithAlpha(1))
+	b.Rect(float32(col.X), float32(col.Y), float32(4*scale), float32(col.H), palette.Accent)
+	b.Flush()
+	x, y, w := col.X+pad+4*scale, col.Y+pad, col.W-2*pad-4*scale
+	title := s.Title
+	if title == "" {
+		title = "scene"
+	}
+	head := wrap(fmt.Sprintf("%d / %d   %s", d.cur+1, len(d.deck.Scenes), title), f.title, w)
+	drawText(dst, head, f.title, x, y, TopLeft, palette.Accent)
+	y += linesOf(head) * f.title.Size * captionLead
+	if s.Caption != "" {
+		c := wrap(s.Caption, f.caption, w)
+		drawText(dst, c, f.caption, x, y, TopLeft, palette.Label)
+		y += linesOf(c)*f.caption.Size*captionLead + 6*scale
+	}
+	if s.Formula != "" {
+		drawText(dst, wrap(s.Formula, f.formula, w), f.formula, x, y, TopLeft, palette.Label)
+	}
+	if col.H > 300*scale {
+		drawText(dst, "PgDn next · PgUp back · Esc leave", f.body, x, col.Y+col.H-pad, BottomLeft, palette.Dim)
+	}
+}
+
+// updateDecks opens -deck's first scene once the app is up, takes scenes
+// captured for the deck, reports saves, and follows the lesson view when
+// the panel opens or closes lessons of the built-in deck.
+func (g *Game) updateDecks() {
+	d := g.decks
+	if !d.started && g.cfg.Deck != "" && g.panes.cur.sc != nil {
+		d.started = true
+		if err := g.openDeck(g.cfg.Deck); err != nil {
+			g.ui.say("deck not opened: "+err.Error(), true)
+		} else {
+			g.showScene(0)
+		}
+	}
+	for {
+		select {
+		case r := <-d.added:
+			if r.err != nil {
+				g.ui.say("scene not added: "+r.err.Error(), true)
+				continue
+			}
+			g.appendScene(r.s)
+			continue
+		case msg := <-d.saved:
+			g.ui.say(msg, strings.HasPrefix(msg, "deck not saved"))
+			continue
+		default:
+		}
+		break
+	}
+	if d.builtin {
+		d.cur, d.custom = -1, false
+		if g.lessons.active() {
+			d.cur = g.lessons.cur
+		}
+	} else if d.presenting() && !d.custom && !g.lessons.active() {
+		d.cur = -1 // the panel closed the lesson
+	}
+}
+
+// appendScene adds s to the open deck (a new one at the panel's path if
+// the built-in deck is shown) and saves it.
+func (g *Game) appendScene(s deck.Scene) {
+	d := g.decks
+	if d.builtin {
+		if d.path == "" {
+			g.ui.say("no deck path: type one in the panel's Deck section", true)
+			return
+		}
+		if err := g.openDeck(d.path); err != nil {
+			g.ui.say(fmt.Sprintf("%s could not be read (%v): scenes go to a new deck, the file is kept aside", d.path, err), true)
+		}
+	}
+	if len(d.deck.Scenes) >= deck.MaxScenes {
+		g.ui.say(fmt.Sprintf("a deck holds at most %d scenes", deck.MaxScenes), true)
+		return
+	}
+	d.deck.Scenes = append(d.deck.Scenes, s)
+	d.sel, d.labels = len(d.deck.Scenes)-1, nil
+	d.caption, d.title, d.formula = "", "", ""
+	g.saveDeck(fmt.Sprintf("scene %d added", len(d.deck.Scenes)))
+}
+
+// saveDeck writes the deck on a goroutine; what says what changed.
+func (g *Game) saveDeck(what string) {
+	d := g.decks
+	if d.file == nil {
+		return
+	}
+	cp := &deck.Deck{Title: d.deck.Title, Scenes: slices.Clone(d.deck.Scenes)}
+	f := d.file
+	d.busy.Add(1)
+	go func() {
+		defer d.busy.Add(-1)
+		moved, err := f.Save(cp)
+		msg := fmt.Sprintf("%s; deck saved to %s (%d scenes)", what, f.Path, len(cp.Scenes))
+		if err != nil {
+			msg = "deck not saved: " + err.Error()
+		} else if moved != "" {
+			msg += "; the file that was there is kept as " + filepath.Base(moved)
+		}
+		select {
+		case d.saved <- msg:
+		default:
+		}
+	}()
+}
+
+// captureScene takes the app's state as a deck scene on a goroutine (the
+// data and weights come from the trainer, which may make it wait).
+func (g *Game) captureScene() {
+	d := g.decks
+	if d.busy.Load() > 2 {
+		g.ui.say("still adding the last scene…", true)
+		return
+	}
+	view := g.keep.sessionView()
+	bs := g.panes.backends()
+	cam := g.panes.a().canvas.Cam
+	x0, y0, x1, y1 := cam.Visible()
+	s := deck.Scene{Title: strings.TrimSpace(d.title), Caption: strings.TrimSpace(d.caption), Formula: strings.TrimSpace(d.formula),
+		View: &[4]float64{x0, y0, x1, y1}, T: g.tl.T, Compare: ""}
+	if !g.tl.Playing {
+		f := false
+		s.Playing = &f
+	}
+	l := g.panes.a().canvas.Layers
+	for name, on := range map[string]bool{"field": l.Field, "particles": l.Particles, "trails": l.Trails, "trajectories": l.Trajectories,
+		"clouds": l.Clouds, "grid": l.Grid, "legend": l.Legend} {
+		if on {
+			s.Layers = append(s.Layers, name)
+		}
+	}
+	slices.SortFunc(s.Layers, func(a, b string) int { return slices.Index(deck.Layers, a) - slices.Index(deck.Layers, b) })
+	if g.panes.comparing() {
+		s.Compare = g.panes.cmp.spec()
+	}
+	freeze := d.freeze
+	d.busy.Add(1)
+	go func() {
+		defer d.busy.Add(-1)
+		r := addedScene{s: s}
+		r.err = completeSession(bs[0], view)
+		if r.err == nil {
+			r.err = completeCompared(bs, view)
+		}
+		if r.err == nil {
+			r.s.Settings = deck.SettingsOf(view.Settings)
+			r.s.Source, r.err = dataFor(view.Source)
+		}
+		if r.err == nil {
+			r.s.Target, r.err = dataFor(view.Target)
+		}
+		if r.err == nil && freeze {
+			var mb = (*session.Compared)(nil)
+			if view.Compare != nil {
+				mb = view.Compare
+			}
+			if mb != nil {
+				r.err = r.s.Freeze(view.Model, mb.Model)
+			} else {
+				r.err = r.s.Freeze(view.Model, nil)
+			}
+		}
+		if r.err == nil {
+			r.err = (&deck.Deck{Scenes: []deck.Scene{r.s}}).Validate()
+		}
+		select {
+		case d.added <- r:
+		default:
+		}
+	}()
+}
+
+// dataFor turns a session's data into a deck's.
+func dataFor(sd session.Data) (deck.Data, error) {
+	if sd.Spec != "" {
+		dist, err := data.Load(sd.Spec)
+		if err != nil {
+			return deck.Data{}, err
+		}
+		return deck.DataOf(dist), nil
+	}
+	if len(sd.Points) == 0 {
+		return deck.Data{}, errors.New("the drawing is empty: draw something first")
+	}
+	return deck.Data{Points: sd.Points, Jitter: sd.Jitter, Name: sd.Name}, nil
+}
+
+// moveScene moves the selected scene by dir (−1 up, +1 down).
+func (g *Game) moveScene(dir int) {
+	d := g.decks
+	i, j := d.sel, d.sel+dir
+	if d.builtin || i < 0 || j < 0 || j >= len(d.deck.Scenes) {
+		return
+	}
+	d.deck.Scenes[i], d.deck.Scenes[j] = d.deck.Scenes[j], d.deck.Scenes[i]
+	d.sel, d.labels = j, nil
+	g.saveDeck(fmt.Sprintf("scene moved to %d", j+1))
+}
+
+// deleteScene removes the selected scene.
+func (g *Game) deleteScene() {
+	d := g.decks
+	if d.builtin || d.sel < 0 || d.sel >= len(d.deck.Scenes) {
+		return
+	}
+	if d.presenting() {
+		g.leaveDeck()
+	}
+	d.deck.Scenes = slices.Delete(d.deck.Scenes, d.sel, d.sel+1)
+	d.sel, d.labels = min(d.sel, max(0, len(d.deck.Scenes)-1)), nil
+	d.last = min(d.last, max(0, len(d.deck.Scenes)-1))
+	g.saveDeck("scene deleted")
+}
+
+// deckPanel is the panel's Deck section: open a deck, add the app's state
+// as a scene with a caption, reorder and delete scenes.
+func (g *Game) deckPanel(ctx *debugui.Context) {
+	d := g.decks
+	ctx.Header("Deck", true, func() {
+		ctx.SetGridLayout(nil, nil)
+		what := "built-in deck: the lessons"
+		if !d.builtin {
+			what = fmt.Sprintf("%s · %d scenes", filepath.Base(d.path), len(d.deck.Scenes))
+		}
+		ctx.Text(what)
+		ctx.TextField(&d.path)
+		ctx.SetGridLayout([]int{-1, -1}, nil)
+		ctx.Button("Open deck").On(func() {
+			if err := g.openDeck(d.path); err != nil {
+				g.ui.say("deck not opened: "+err.Error(), true)
+				return
+			}
+			g.ui.say(fmt.Sprintf("deck %s: %d scenes · PgDn presents", d.path, len(d.deck.Scenes)), false)
+		})
+		ctx.Button("Lessons").On(func() {
+			if d.presenting() {
+				g.leaveDeck()
+			}
+			d.deck, _ = deck.Builtin()
+			if d.deck == nil {
+				d.deck = &deck.Deck{}
+			}
+			d.builtin, d.file, d.cur, d.last, d.sel, d.labels = true, nil, -1, 0, 0, nil
+		})
+		ctx.SetGridLayout([]int{-1, -2}, nil)
+		ctx.Text("title")
+		ctx.TextField(&d.title)
+		ctx.Text("caption")
+		g.deckCell(ctx, "deck_caption", func() { ctx.TextField(&d.caption) })
+		ctx.Text("formula")
+		ctx.TextField(&d.formula)
+		ctx.SetGridLayout([]int{-1, -1}, nil)
+		ctx.Checkbox(&d.freeze, "freeze weights")
+		g.deckCell(ctx, "add_scene", func() { ctx.Button("Add this as a scene").On(g.captureScene) })
+		if d.builtin || len(d.deck.Scenes) == 0 {
+			ctx.SetGridLayout(nil, nil)
+			return
+		}
+		if d.labels == nil {
+			for i := range d.deck.Scenes {
+				d.labels = append(d.labels, d.deck.Label(i))
+			}
+		}
+		ctx.SetGridLayout(nil, nil)
+		d.sel = min(d.sel, len(d.labels)-1)
+		ctx.Dropdown(&d.sel, d.labels)
+		ctx.SetGridLayout([]int{-1, -1, -1, -1}, nil)
+		ctx.Button("Show").On(func() { g.showScene(d.sel) })
+		ctx.Button("Up").On(func() { g.moveScene(-1) })
+		ctx.Button("Down").On(func() { g.moveScene(+1) })
+		ctx.Button("Delete").On(g.deleteScene)
+		ctx.SetGridLayout(nil, nil)
+	})
+}
+
+// deckCell lays out one widget in a grid cell of its own and keeps where
+// the cell is on screen under name.
+func (g *Game) deckCell(ctx *debugui.Context, name string, widget func()) {
+	ctx.GridCell(func(b image.Rectangle) {
+		sc := float64(max(1, g.ui.panel.Scale))
+		if g.decks.controls == nil {
+			g.decks.controls = map[string]rect{}
+		}
+		g.decks.controls[name] = rect{float64(b.Min.X) * sc, float64(b.Min.Y) * sc, float64(b.Dx()) * sc, float64(b.Dy()) * sc}
+		ctx.SetGridLayout([]int{-1}, nil)
+		widget()
+	})
+}
+
+// deckState is the deck's part of the state file.
+func (g *Game) deckState() appstate.Deck {
+	d := g.decks
+	st := appstate.Deck{Builtin: d.builtin, Path: d.path, Scenes: len(d.deck.Scenes), Current: d.cur + 1}
+	if d.presenting() {
+		s := d.deck.Scenes[d.cur]
+		st.Lesson, st.Title, st.Caption = s.Lesson, s.Title, s.Caption
+	}
+	if c := d.column; c.W > 0 {
+		st.Column = &[4]float64{c.X, c.Y, c.W, c.H}
+	}
+	return st
+}

@@ -1,0 +1,145 @@
+package viz
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/viz/deck"
+	"github.com/flowviz/flowviz/viz/keymap"
+	"github.com/flowviz/flowviz/viz/storage"
+)
+
+// waitDeck runs updateDecks until ok holds (at most 20 s).
+func waitDeck(t *testing.T, g *Game, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s; status %q", what, g.ui.status)
+		}
+		time.Sleep(10 * time.Millisecond)
+		g.updateDecks()
+	}
+}
+
+// TestDeckRoundTripByClicking builds a deck as the panel's button does —
+// a preset scene, a drawn one with frozen weights — saves it, opens it in
+// a fresh app and gets the same scenes on screen.
+func TestDeckRoundTripByClicking(t *testing.T) {
+	dir := t.TempDir()
+	g, b := trainedGame(t, dir)
+	path := filepath.Join(dir, DefaultDeckName)
+	if g.decks.path != path || !g.decks.builtin {
+		t.Fatalf("deck path %q builtin %v", g.decks.path, g.decks.builtin)
+	}
+
+	// Scene 1: the default moons, paused at t = 0.3, some layers.
+	g.tl.Scrub(0.3)
+	g.tl.Pause()
+	g.panes.cur.canvas.Layers = Layers{Particles: true, Grid: true}
+	g.decks.title, g.decks.caption, g.decks.formula = "moons", "noise to moons", "v ≈ x1 − x0"
+	g.captureScene()
+	waitDeck(t, g, "the first scene saved", func() bool {
+		return len(g.decks.deck.Scenes) == 1 && g.decks.busy.Load() == 0
+	})
+	if g.decks.builtin || g.decks.caption != "" {
+		t.Fatalf("adding did not start a deck of its own or keep the caption field: builtin %v caption %q", g.decks.builtin, g.decks.caption)
+	}
+
+	// Scene 2: a drawing, frozen.
+	drawn := &data.PointSet{Points: []flow.Vec{{1, 1}, {2, 0}, {-1, 0.5}, {0, -1}}, Name: "drawing"}
+	g.draw.setData(false, drawn, false)
+	deadline := time.Now().Add(20 * time.Second)
+	for b.Status().Step < 10 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	g.decks.caption, g.decks.freeze = "a drawing", true
+	g.panes.cur.canvas.Layers = DefaultLayers()
+	g.tl.Play()
+	g.captureScene()
+	waitDeck(t, g, "the second scene saved", func() bool {
+		return len(g.decks.deck.Scenes) == 2 && g.decks.busy.Load() == 0
+	})
+
+	saved, err := deck.Load(storage.Files{}, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(saved.Scenes) != 2 {
+		t.Fatalf("%d scenes saved", len(saved.Scenes))
+	}
+	s1, s2 := saved.Scenes[0], saved.Scenes[1]
+	if s1.Title != "moons" || s1.Caption != "noise to moons" || s1.Formula != "v ≈ x1 − x0" || specName(s1.Target.Spec) != "moons" ||
+		s1.T != 0.3 || s1.Playing == nil || *s1.Playing || len(s1.Model) != 0 || len(s1.Layers) != 2 {
+		t.Errorf("scene 1 saved as %+v", s1)
+	}
+	if len(s2.Target.Points) != 4 || len(s2.Model) == 0 || s2.Playing != nil {
+		t.Errorf("scene 2: %d points, %d bytes of weights", len(s2.Target.Points), len(s2.Model))
+	}
+
+	// Reorder and delete, each saved.
+	g.decks.sel = 1
+	g.moveScene(-1)
+	waitDeck(t, g, "the move saved", func() bool { return g.decks.busy.Load() == 0 })
+	if again, _ := deck.Load(storage.Files{}, path); again == nil || again.Scenes[0].Caption != "a drawing" {
+		t.Error("the move was not saved")
+	}
+	g.moveScene(+1)
+	waitDeck(t, g, "the move back saved", func() bool { return g.decks.busy.Load() == 0 })
+
+	// A fresh app opens the deck and shows the same scenes.
+	g2, _ := trainedGame(t, t.TempDir())
+	if err := g2.openDeck(path); err != nil {
+		t.Fatal(err)
+	}
+	g2.do(keymap.NextLesson)
+	if g2.decks.cur != 0 || !g2.decks.custom {
+		t.Fatalf("PageDown: scene %d custom %v; status %q", g2.decks.cur, g2.decks.custom, g2.ui.status)
+	}
+	if specName(g2.panes.cur.settings.Target) != "moons" || g2.tl.T != 0.3 || g2.tl.Playing || g2.panes.cur.canvas.Layers != (Layers{Particles: true, Grid: true}) {
+		t.Errorf("scene 1 shown with target %q t %v playing %v layers %+v", g2.panes.cur.settings.Target, g2.tl.T, g2.tl.Playing, g2.panes.cur.canvas.Layers)
+	}
+	if col, _ := g2.decks.reserve(rect{0, 0, 1000, 600}, 1); col.W <= 0 {
+		t.Error("no caption column for a custom scene")
+	}
+	g2.do(keymap.NextLesson)
+	if g2.decks.cur != 1 || g2.draw.target.Len() != 4 {
+		t.Errorf("scene 2: current %d, drawing of %d points", g2.decks.cur, g2.draw.target.Len())
+	}
+	// The trainer takes the weights and the pause as commands between
+	// steps: then its step stays where the weights were frozen.
+	deadline = time.Now().Add(10 * time.Second)
+	prev, stable := -1, 0
+	for stable < 5 && time.Now().Before(deadline) {
+		step := g2.panes.cur.backend.Status().Step
+		if step == prev {
+			stable++
+		} else {
+			prev, stable = step, 0
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if stable < 5 || prev < 10 {
+		t.Errorf("the frozen scene is at step %d, stable %v; want the saved weights' step, paused", prev, stable >= 5)
+	}
+	g2.do(keymap.LeaveLesson)
+	if g2.decks.presenting() {
+		t.Error("Esc did not leave the deck")
+	}
+	g2.do(keymap.NextLesson)
+	if g2.decks.cur != 1 {
+		t.Errorf("PageDown after Esc shows scene %d, want the last one, 2", g2.decks.cur+1)
+	}
+	if st := g2.report().state.Deck; st.Current != 2 || st.Scenes != 2 || st.Builtin {
+		t.Errorf("state file's deck %+v", st)
+	}
+	g2.decks.sel = 0
+	g2.deleteScene()
+	waitDeck(t, g2, "the delete saved", func() bool { return g2.decks.busy.Load() == 0 })
+	if again, _ := deck.Load(storage.Files{}, path); again == nil || len(again.Scenes) != 1 {
+		t.Error("the delete was not saved")
+	}
+}
