@@ -284,3 +284,69 @@ func TestCompareExportsShowBothPanes(t *testing.T) {
 		}
 	}
 }
+
+// A lesson that compares (7: independent vs minibatch OT) shows two panes of
+// its own; the user's compare mode waits, B paused, and Esc brings it back
+// exactly as it was: the same pane B, its focus, training again.
+func TestLessonComparesAndEscRestoresTheUsersCompareMode(t *testing.T) {
+	g, _, made, screen := compareGame(t)
+	g.panes.cmp.Spec = "lr=0.01"
+	g.do(keymap.ToggleCompare)
+	userB := g.panes.all[1]
+	userB.backend.Train()
+	shared := len(g.panes.cmp.share)
+	canvasR, _, _ := g.layout()
+	rects := g.panes.rects(canvasR, g.ui)
+	click := input.Snapshot{}.At(rects[1].X+20, rects[1].Y+rects[1].H/2)
+	click.Press(input.Left)
+	g.panes.focusAt(&click, rects, g.ui)
+	frame(t, g, screen)
+
+	g.lessons.key(lessonGo, 7)
+	frame(t, g, screen)
+	if !g.lessons.active() || len(g.panes.all) != 2 || len(*made) != 2 {
+		t.Fatalf("lesson 7: %d panes, %d backends made", len(g.panes.all), len(*made))
+	}
+	if a, b := g.panes.all[0].applied.Coupling, g.panes.all[1].applied.Coupling; a != "independent" || b != "ot" || g.panes.all[1] == userB {
+		t.Fatalf("lesson 7 compares A %q with B %q (the user's B: %v)", a, b, g.panes.all[1] == userB)
+	}
+	if st := userB.backend.Status().State; st != "paused" {
+		t.Fatalf("the user's pane B is %q during the lesson, want paused", st)
+	}
+	fig := g.lessons.lay.figure
+	pr := g.paneRects(canvasR)
+	if pr[0].X < fig.X || pr[1].X+pr[1].W > fig.X+fig.W+1 || pr[0].X+pr[0].W > pr[1].X {
+		t.Fatalf("lesson panes %v not side by side in the figure %v", pr, fig)
+	}
+	rows := strings.Join(g.lessons.numbers(), "\n")
+	if !strings.Contains(rows, "independent") || !strings.Contains(rows, "minibatch OT") {
+		t.Fatalf("lesson 7's numbers:\n%s", rows)
+	}
+
+	// Lesson 6: Euler in A, RK4 in B; a step-count chip sets both.
+	g.lessons.key(lessonGo, 6)
+	frame(t, g, screen)
+	if len(g.panes.all) != 2 || g.panes.all[0].settings.Solver != "euler" || g.panes.all[1].settings.Solver != "rk4" {
+		t.Fatalf("lesson 6 panes: %d, solvers %q", len(g.panes.all), g.panes.all[1].settings.Solver)
+	}
+	for _, c := range g.lessons.chips {
+		if c.label == "5" {
+			c.do()
+		}
+	}
+	if a, b := g.panes.all[0].settings.Steps, g.panes.all[1].settings.Steps; a != 5 || b != 5 {
+		t.Fatalf("the chip 5 set NUM_STEPS %d in A, %d in B", a, b)
+	}
+
+	g.do(keymap.LeaveLesson)
+	frame(t, g, screen)
+	if g.lessons.active() || len(g.panes.all) != 2 || g.panes.all[1] != userB || g.panes.focus != 1 || g.panes.cmp.Spec != "lr=0.01" {
+		t.Fatalf("after Esc: %d panes, the user's B back %v, focus %d, spec %q", len(g.panes.all), g.panes.all[1] == userB, g.panes.focus, g.panes.cmp.Spec)
+	}
+	if st := userB.backend.Status().State; st != "running" {
+		t.Fatalf("the user's pane B is %q after Esc, want running again", st)
+	}
+	if len(g.panes.cmp.share) != shared {
+		t.Fatalf("after Esc %d backends train in lockstep, want %d as before", len(g.panes.cmp.share), shared)
+	}
+}

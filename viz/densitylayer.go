@@ -213,11 +213,10 @@ func (d *densityLayer) drawLegend(dst *ebiten.Image, area rect, aboveSpeed bool,
 		const n = 48
 		for i := range n {
 			u0, u1 := float64(i)/n, float64(i+1)/n
-			c0 := d.heat.scale.Colour(d.heat.scale.Lo + u0*(d.heat.scale.Hi-d.heat.scale.Lo)).WithAlpha(1)
-			c1 := d.heat.scale.Colour(d.heat.scale.Lo + u1*(d.heat.scale.Hi-d.heat.scale.Lo)).WithAlpha(1)
-			if d.heat.scale.Signed {
-				c0, c1 = palette.Diverging(u0), palette.Diverging(u1)
-			}
+			// The bar in the heatmap's own colours, alpha included, over
+			// the box's dark ground as the heatmap is over the canvas.
+			c0 := d.heat.scale.Colour(d.heat.scale.Lo + u0*(d.heat.scale.Hi-d.heat.scale.Lo))
+			c1 := d.heat.scale.Colour(d.heat.scale.Lo + u1*(d.heat.scale.Hi-d.heat.scale.Lo))
 			x0, x1 := float32(bx+bw*u0), float32(bx+bw*u1)
 			b.Quad(x0, float32(by), x1, float32(by), x1, float32(by+barH), x0, float32(by+barH), c0, c1, c1, c0)
 		}

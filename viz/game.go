@@ -62,7 +62,7 @@ func newGame(cfg Config) *Game {
 	g.draw = newDrawer(g.panes, g.ui, cfg.Store)
 	g.lessons = newLessons(g.panes, g.ui, g.tl, g.draw, g.tools, cfg.Lesson)
 	g.keep = newKeeper(cfg, g.panes, g.ui, g.tl, g.draw, g.lessons.keepsWork)
-	g.keep.link = g.sceneLink
+	g.keep.link = func() string { return sceneLink(g.panes, g.lessons) }
 	g.ui.panel.Sync(g.panes.cur.settings, g.panes.cur.backend.Options())
 	for _, b := range keymap.Table {
 		var k ebiten.Key
@@ -85,6 +85,15 @@ func (g *Game) layout() (canvas, bar, panel rect) {
 	return canvas, bar, panel
 }
 
+// paneRects is where the panes go on canvasR: in a lesson that compares,
+// in its figure beside the text column.
+func (g *Game) paneRects(canvasR rect) []rect {
+	if g.lessons.active() && g.panes.comparing() {
+		return g.lessons.paneRects()
+	}
+	return g.panes.rects(canvasR, g.ui)
+}
+
 // Update advances one tick: UI, input, new scenes, the clock.
 func (g *Game) Update() error {
 	if g.quit.Load() {
@@ -95,7 +104,7 @@ func (g *Game) Update() error {
 	dt := 1 / float64(ebiten.TPS())
 	ui, ps := g.ui, g.panes
 	canvasR, barR, panelR := g.layout()
-	for i, r := range ps.rects(canvasR, ui) {
+	for i, r := range g.paneRects(canvasR) {
 		ps.all[i].canvas.Cam.SetViewport(r.X, r.Y, r.W, r.H)
 	}
 	ui.bar.Area, ui.panel.Area = barR, panelR
@@ -127,7 +136,7 @@ func (g *Game) Update() error {
 		in.PointerCaptured = true
 	}
 	canvasR, _, _ = g.layout()
-	rects := ps.rects(canvasR, ui)
+	rects := g.paneRects(canvasR)
 	ps.focusAt(&in, rects, ui)
 	g.lessons.Update(canvasR, &in)
 	g.draw.paint(g.lessons.paintArea(rects[ps.focus]), &in)
@@ -141,7 +150,7 @@ func (g *Game) Update() error {
 
 	// Keys may have shown or hidden the panel or a pane: lay out again.
 	canvasR, barR, panelR = g.layout()
-	for i, r := range ps.rects(canvasR, ui) {
+	for i, r := range g.paneRects(canvasR) {
 		ps.all[i].resize(r)
 	}
 	ui.bar.Area, ui.panel.Area = barR, panelR
@@ -203,7 +212,7 @@ func (g *Game) actions() Actions {
 		ScaleBy:   func(d float64) { ui.setScale(ui.scale+d, ps) },
 		Contrast:  ui.setContrast,
 		Colours:   ui.setColours,
-		Presenter: g.presenterPanel,
+		Presenter: func(ctx *debugui.Context) { g.present.presenterPanel(ctx, g.do) },
 		Deck:      g.deckPanel,
 		Classes:   sceneClasses(ps.cur.sc),
 	}
@@ -391,14 +400,19 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	g.present.beginFrame()
 	screen.Fill(toColor(palette.Background))
 	canvasR, _, panelR := g.layout()
-	if g.panes.comparing() {
+	switch {
+	case g.panes.comparing() && g.lessons.active():
+		g.drawPanes(screen, g.lessons.lay.figure)
+		g.lessons.drawColumn(screen)
+	case g.panes.comparing():
 		g.drawPanes(screen, canvasR)
-	} else {
+	default:
 		g.drawPane(screen, canvasR)
 	}
 	full, _, _ := ui.layout(g.lessons.active())
 	column, _ := g.decks.reserve(full, ui.scale)
 	g.decks.drawCaption(screen, &ui.toolBatch, column, ui.scale)
+	g.keep.screenshot(screen, canvasR)
 	ui.bar.Draw(screen, g.tl, solverFormula(g.panes.cur.applied.Solver), ui.fonts)
 	if panelR.W > 0 {
 		ui.dui.Draw(screen)
@@ -465,12 +479,11 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 			pr.record("probe", rect{}, false)
 		}
 	}
-	g.keep.screenshot(screen, canvasR)
 }
 
-// drawPanes draws compare mode: each pane's field, particles, trails and
-// training readout with its loss curve, the focused one framed, and the
-// comparison strip below both.
+// drawPanes draws compare mode in area (the canvas, or a lesson's figure):
+// each pane's field, particles, trails and training readout with its loss
+// curve, the focused one framed, and the comparison strip below both.
 func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
 	ui, ps := g.ui, g.panes
 	rects := ps.rects(canvasR, ui)
@@ -488,7 +501,6 @@ func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
 	strip := ps.stripRect(canvasR, rects)
 	ps.cmp.drawStrip(screen, &ui.toolBatch, strip, ps.all, labels, ui.fonts, ui.scale)
 	g.present.record("compare_strip", strip, true)
-	g.keep.screenshot(screen, canvasR)
 }
 
 // solverFormula is the update rule of the solver in the notation of the

@@ -93,7 +93,7 @@ func (g *Game) report() stateReport {
 	s.Tool = g.tools.State()
 	s.Density = p.dens.state()
 	if cr, _, _ := g.layout(); g.panes.comparing() {
-		s.Compare = g.panes.cmp.state(g.panes.all, g.panes.rects(cr, g.ui), g.panes.focus)
+		s.Compare = g.panes.cmp.state(g.panes.all, g.paneRects(cr), g.panes.focus)
 	}
 	s.Controls = g.ui.bar.controls()
 	for k, r := range g.ui.panel.diff.rects {

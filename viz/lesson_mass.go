@@ -85,14 +85,14 @@ func (k *massKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ boo
 	k.heat.take(l, k.inset.Mode)
 }
 
-// insetRect is the inset's place: the figure's bottom-left corner, a third
-// of its width, with the figure's aspect.
+// insetRect is the inset's place: the figure's top-left corner (the
+// legends take the bottom), a third of its width, with the figure's aspect.
 func (k *massKind) insetRect(c *lessonContext) rect {
 	f := c.lessons.lay.figure
 	s := c.scale
 	w := math.Round(f.W / 3)
 	h := math.Round(w * f.H / math.Max(f.W, 1))
-	return rect{f.X + 10*s, f.Y + f.H - h - 10*s, w, h}
+	return rect{f.X + 10*s, f.Y + 10*s, w, h}
 }
 
 // draw draws the inset: the other layer through a camera that shows what

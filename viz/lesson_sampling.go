@@ -28,7 +28,9 @@ func (k *samplingKind) open(c *lessonContext, _ *lesson.Lesson, _ *scene.Setting
 
 func (k *samplingKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
 	l := c.lessons.current()
-	k.table.update(c, "", l.StepChoices, l.Solvers)
+	// The table measures pane A: in compare mode B differs only in how it
+	// samples, and trains on the same batches.
+	k.table.update(c.panes[0], "", l.StepChoices, l.Solvers)
 }
 
 func (k *samplingKind) close() { k.table.stop() }
@@ -55,7 +57,10 @@ func (*samplingKind) chips(c *lessonContext) {
 		return c.pane.settings.Solver == l.Solvers[i-k]
 	}, func(i int) {
 		if i < k {
-			c.pane.settings.Steps = l.StepChoices[i]
+			// NUM_STEPS is the same in both panes of compare mode.
+			for _, p := range c.panes {
+				p.settings.Steps = l.StepChoices[i]
+			}
 		} else {
 			c.pane.settings.Solver = l.Solvers[i-k]
 		}
@@ -91,8 +96,14 @@ func (k *samplingKind) lines(c *lessonContext) []numLine {
 				w2 = lesson.FormatNum(res[k].W2)
 			}
 			row.cells = append(row.cells, fmt.Sprintf("%s  (%d)", w2, n*evalsPerStep(sv)))
-			if n == c.pane.applied.Steps && sv == c.pane.applied.Solver {
-				row.hi, row.hiCell = true, j+2
+			for _, p := range c.panes {
+				if n == p.applied.Steps && sv == p.applied.Solver {
+					if row.hi && row.hiCell != j+2 {
+						row.hiCell = 0 // both panes' cells: the row
+					} else {
+						row.hi, row.hiCell = true, j+2
+					}
+				}
 			}
 		}
 		lines = append(lines, row)

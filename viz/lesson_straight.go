@@ -13,7 +13,8 @@ type straightKind struct {
 	trainedKind
 	table        w2Table            // W2 after 1 and 2 Euler steps, by coupling
 	straightness map[string]float64 // S of the newest scene of each coupling
-	seq          int                // scene S was measured on
+	seq          map[*Pane]int      // scene S was last measured on, by pane
+	turn         int                // which pane the table tries first
 }
 
 var (
@@ -22,13 +23,19 @@ var (
 )
 
 func (k *straightKind) open(c *lessonContext, _ *lesson.Lesson, _ *scene.Settings) {
-	k.table, k.straightness, k.seq = newW2Table(), map[string]float64{}, -1
+	k.table, k.straightness, k.seq = newW2Table(), map[string]float64{}, map[*Pane]int{}
 	c.tl.Play()
 }
 
 func (k *straightKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	k.measure(c)
-	k.table.update(c, c.pane.applied.Coupling, []int{1, 2}, []string{"euler"})
+	// In compare mode each pane's coupling is measured on its own model;
+	// the table measures one at a time, so the panes take turns.
+	for i := range c.panes {
+		p := c.panes[(i+k.turn)%len(c.panes)]
+		k.measure(p)
+		k.table.update(p, p.applied.Coupling, []int{1, 2}, []string{"euler"})
+	}
+	k.turn++
 }
 
 func (k *straightKind) close() { k.table.stop() }
@@ -45,11 +52,11 @@ func (k *straightKind) chips(c *lessonContext) {
 	})
 }
 
-// measure measures S on each new scene of the coupling trained.
-func (k *straightKind) measure(c *lessonContext) {
-	if c.pane.sc != nil && c.pane.sc.Seq != k.seq && !c.pane.dirty {
-		k.seq = c.pane.sc.Seq
-		k.straightness[c.pane.applied.Coupling] = flow.Straightness(c.pane.sc.Traj)
+// measure measures S on each new scene of the coupling p trains.
+func (k *straightKind) measure(p *Pane) {
+	if seq, ok := k.seq[p]; p.sc != nil && (!ok || p.sc.Seq != seq) && !p.dirty {
+		k.seq[p] = p.sc.Seq
+		k.straightness[p.applied.Coupling] = flow.Straightness(p.sc.Traj)
 	}
 }
 
@@ -74,7 +81,9 @@ func (k *straightKind) lines(c *lessonContext) []numLine {
 			}
 		}
 		row := tableRow(cells...)
-		row.hi = cp == c.pane.applied.Coupling
+		for _, p := range c.panes {
+			row.hi = row.hi || cp == p.applied.Coupling
+		}
 		lines = append(lines, row)
 	}
 	if missing {

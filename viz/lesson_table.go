@@ -37,9 +37,10 @@ func newW2Table() w2Table {
 	return w2Table{results: map[string][]lesson.SampleResult{}, step: map[string]int{}}
 }
 
-// update starts a W2 measurement off the render loop when the model has
-// moved on (results kept under key), and takes its result when it is done.
-func (w *w2Table) update(c *lessonContext, key string, steps []int, solvers []string) {
+// update starts a W2 measurement of pane p's model off the render loop
+// when the model has moved on (results kept under key), and takes its
+// result when it is done.
+func (w *w2Table) update(p *Pane, key string, steps []int, solvers []string) {
 	select {
 	case r := <-w.done:
 		w.busy = false
@@ -49,20 +50,20 @@ func (w *w2Table) update(c *lessonContext, key string, steps []int, solvers []st
 		}
 	default:
 	}
-	if w.busy || c.pane.sc == nil || len(c.pane.sc.Target) == 0 || c.pane.dirty {
+	if w.busy || p.sc == nil || len(p.sc.Target) == 0 || p.dirty {
 		return
 	}
-	_, m := c.pane.learned()
-	if m == nil || m.Step == 0 || m.Config.Coupling != c.pane.applied.Coupling && c.pane.applied.Coupling != "" {
+	_, m := p.learned()
+	if m == nil || m.Step == 0 || m.Config.Coupling != p.applied.Coupling && p.applied.Coupling != "" {
 		return
 	}
 	if last, ok := w.step[key]; ok && (m.Step == last || time.Since(w.at) < tableInterval) {
 		return
 	}
-	src := loadOr(c.pane.applied.Source, "gaussian")
+	src := loadOr(p.applied.Source, "gaussian")
 	x0 := make([]flow.Vec, tablePoints)
 	src.Sample(rand.New(rand.NewPCG(7, 7)), x0)
-	target := append([]flow.Vec(nil), subsample(c.pane.sc.Target, tablePoints)...)
+	target := append([]flow.Vec(nil), subsample(p.sc.Target, tablePoints)...)
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
 	if w.done == nil {

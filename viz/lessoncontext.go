@@ -14,7 +14,8 @@ import (
 // and keep nothing of it, so a kind cannot reach the keep, the tools or the
 // other panes.
 type lessonContext struct {
-	pane      *Pane
+	pane      *Pane   // the focused pane
+	panes     []*Pane // A, and B when the lesson compares
 	tl        *timeline.Timeline
 	lessons   *Lessons
 	draw      *Drawer
@@ -32,10 +33,12 @@ func (c *lessonContext) setChips(labels []string, on func(i int) bool, do func(i
 	}
 }
 
-// editSetting applies an edit a lesson made to the pane's settings at once
-// and shows it in the panel.
+// editSetting applies the edits a lesson made to the panes' settings at
+// once and shows the focused pane's in the panel.
 func (c *lessonContext) editSetting() {
-	c.pane.dirty, c.pane.editedAt = true, time.Time{}
+	for _, p := range c.panes {
+		p.dirty, p.editedAt = true, time.Time{}
+	}
 	c.ui.panel.Sync(c.pane.settings, c.pane.backend.Options())
 }
 

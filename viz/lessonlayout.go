@@ -287,10 +287,28 @@ func (ls *Lessons) fitLesson() {
 		return
 	}
 	v := ls.current().View
-	ls.panes.cur.canvas.Cam.FitIn(v[0], v[1], v[2], v[3], fig.X, fig.Y, fig.W, fig.H, 0.06)
+	// In compare mode the figure holds both panes and the strip: each
+	// pane's view is fitted into its own part.
+	rects := []rect{fig}
+	if ls.panes.comparing() {
+		rects = ls.paneRects()
+	}
+	for i, p := range ls.panes.all {
+		r := rects[i]
+		if len(rects) > 1 {
+			// A pane's viewport is its part (one pane draws on the
+			// whole canvas and fits the view into the figure).
+			p.canvas.Cam.SetViewport(r.X, r.Y, r.W, r.H)
+		}
+		p.canvas.Cam.FitIn(v[0], v[1], v[2], v[3], r.X, r.Y, r.W, r.H, 0.06)
+		p.viewMoved = time.Now()
+	}
 	ls.fitted, ls.fitFor = true, fig
-	ls.panes.cur.viewMoved = time.Now()
 }
+
+// paneRects is where the panes go in a lesson that compares: side by side
+// in the figure, above the comparison strip.
+func (ls *Lessons) paneRects() []rect { return ls.panes.rects(ls.lay.figure, ls.ui) }
 
 // drawColumn draws the lesson's text: caption, chips, numbers, training
 // readout and keys.
@@ -406,6 +424,6 @@ func (ls *Lessons) drawColumn(dst *ebiten.Image) {
 		}
 	}
 	if lay.keysY > 0 {
-		drawText(dst, "PgDn next · PgUp back · 1–8 jump · Esc leave", f.body, col.X+pad, lay.keysY, BottomLeft, palette.Dim)
+		drawText(dst, "PgDn next · PgUp back · 1–9 jump · Esc leave", f.body, col.X+pad, lay.keysY, BottomLeft, palette.Dim)
 	}
 }

@@ -33,6 +33,7 @@ type Lessons struct {
 		drawOn   bool
 		tool     Tool
 		playing  bool
+		compare  *compareStash // the user's compare mode, nil if none
 	}
 	resetPending bool // fresh weights once the lesson's settings reached the backend
 
@@ -88,7 +89,7 @@ func newLessons(panes *Panes, ui *Chrome, tl *timeline.Timeline, draw *Drawer, t
 
 // ctx is what the shown lesson's kind sees of the app.
 func (ls *Lessons) ctx() *lessonContext {
-	return &lessonContext{pane: ls.panes.cur, tl: ls.tl, lessons: ls, draw: ls.draw, scale: ls.ui.scale, toolBatch: &ls.ui.toolBatch, ui: ls.ui}
+	return &lessonContext{pane: ls.panes.cur, panes: ls.panes.all, tl: ls.tl, lessons: ls, draw: ls.draw, scale: ls.ui.scale, toolBatch: &ls.ui.toolBatch, ui: ls.ui}
 }
 
 // keepsWork reports whether a lesson is shown and whether its scene is
@@ -180,9 +181,10 @@ func (ls *Lessons) show(i int) {
 	if i < 0 || i >= len(ls.all) {
 		return
 	}
-	// A lesson runs on the app's own model alone.
-	ls.panes.closeCompare(ls.ui)
 	if !ls.active() {
+		// The user's compare mode waits, B paused, until Esc; a lesson
+		// runs on the app's own model (and its own pane B, if it compares).
+		ls.saved.compare = ls.panes.stash()
 		ls.saved.settings = ls.panes.cur.settings
 		ls.saved.layers = ls.panes.cur.canvas.Layers
 		ls.saved.cam = ls.panes.cur.canvas.Cam
@@ -191,6 +193,7 @@ func (ls *Lessons) show(i int) {
 		ls.saved.playing = ls.tl.Playing
 	}
 	ls.closeKind()
+	ls.panes.closeCompare(ls.ui) // the lesson before's own
 	ls.cur, ls.last = i, i
 	l := ls.current()
 	ls.chips, ls.lines = nil, nil
@@ -222,7 +225,27 @@ func (ls *Lessons) show(i int) {
 
 	// The caption says where we are; an older message would only distract.
 	ls.ui.say("", false)
+	if l.Compare != "" {
+		ls.openCompare(l.Compare)
+	}
 	ls.relayout()
+}
+
+// openCompare shows the lesson in compare mode: pane B is the lesson's
+// model with spec's settings changed, and both start afresh together, on
+// the same weights and batches.
+func (ls *Lessons) openCompare(spec string) {
+	a := ls.panes.a()
+	// B starts from the lesson's settings, not the app's: apply them now.
+	a.applyNow(true)
+	a.backend.Reset()
+	ls.resetPending = false
+	ls.panes.cmp = Compare{Spec: spec}
+	if !ls.panes.open(false, ls.ui) {
+		return // said why; the lesson goes on with one pane
+	}
+	ls.panes.all[1].canvas.Layers = a.canvas.Layers
+	ls.panes.cmp.Spec = spec
 }
 
 // relayout makes the lesson's numbers and layout now and fits its
@@ -231,7 +254,9 @@ func (ls *Lessons) relayout() {
 	canvasR, _, _ := ls.ui.layout(ls.active())
 	// A key or the panel may have just changed the layout (UI scale, the
 	// panel): fit against the viewport the next frame draws with.
-	ls.panes.cur.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
+	for _, p := range ls.panes.all {
+		p.canvas.Cam.SetViewport(canvasR.X, canvasR.Y, canvasR.W, canvasR.H)
+	}
 	ls.chips = ls.chips[:0]
 	ls.kind.chips(ls.ctx())
 	ls.lines = ls.kind.lines(ls.ctx())
@@ -245,9 +270,11 @@ func (ls *Lessons) leave() {
 		return
 	}
 	ls.closeKind()
+	ls.panes.closeCompare(ls.ui) // the lesson's own
 	ls.cur = -1
+	// The saved settings' arrow grid is the saved camera's, which comes
+	// back below; the lesson's own view may have reached the settings.
 	s := ls.saved.settings
-	s.View = ls.panes.cur.settings.View
 	if s != ls.panes.cur.settings {
 		ls.panes.cur.settings = s
 		ls.panes.cur.dirty, ls.panes.cur.editedAt = true, time.Time{}
@@ -264,7 +291,16 @@ func (ls *Lessons) leave() {
 	if ls.panes.cur.sc != nil {
 		ls.tl.SetSteps(ls.panes.cur.sc.Steps())
 	}
+	ls.panes.unstash(ls.saved.compare, ls.ui)
+	ls.saved.compare = nil
 	ls.ui.say("lesson view closed", false)
+}
+
+// stopStash ends the user's compare mode set aside by a lesson: the app
+// closes while the lesson is shown.
+func (ls *Lessons) stopStash() {
+	ls.saved.compare.stop()
+	ls.saved.compare = nil
 }
 
 // closeKind stops what the shown lesson's kind runs in the background.

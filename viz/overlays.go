@@ -35,19 +35,18 @@ type Presenter struct {
 
 // presenterPanel is the panel's ink and presentation controls: one click
 // each, for a presenter at the laptop rather than at the keys.
-func (g *Game) presenterPanel(ctx *debugui.Context) {
-	pr := g.present
+func (pr *Presenter) presenterPanel(ctx *debugui.Context, do func(keymap.Action)) {
 	ctx.SetGridLayout([]int{-1, -1}, nil)
 	label := "Ink (N)"
 	if pr.Ink.On {
 		label = "Ink on: end (N)"
 	}
 	ctx.Button(label).On(func() {
-		g.do(keymap.ToggleInk)
+		do(keymap.ToggleInk)
 	})
 	ctx.Button("Clear ink (Bksp)").On(pr.Ink.Clear)
 	ctx.Checkbox(&pr.Ink.Keep, "ink stays")
-	ctx.Button("Present (Shift+H)").On(func() { g.do(keymap.Presentation) })
+	ctx.Button("Present (Shift+H)").On(func() { do(keymap.Presentation) })
 	ctx.SetGridLayout(nil, nil)
 }
 
@@ -154,10 +153,14 @@ func (pr *Presenter) measure(panes []*Pane) {
 	for _, p := range panes {
 		var fb figureBox
 		if p.sc != nil {
+			// What is on screen: the canvas clips what lies beyond it.
 			cam := &p.canvas.Cam
+			view := rect{cam.X, cam.Y, cam.W, cam.H}
 			fb.particles, fb.ok = robustScreenBox(cam, p.pos)
 			fb.figure, _ = robustScreenBox(cam, p.pos, p.sc.Source, p.sc.Target)
-			fb.figure = fb.figure.union(fb.particles)
+			fb.figure = fb.figure.union(fb.particles).clip(view)
+			fb.particles = fb.particles.clip(view)
+			fb.ok = fb.ok && fb.particles.W > 0 && fb.particles.H > 0
 		}
 		pr.figures = append(pr.figures, fb)
 	}
@@ -316,6 +319,16 @@ func (r rect) union(o rect) rect {
 	}
 	x0, y0 := math.Min(r.X, o.X), math.Min(r.Y, o.Y)
 	x1, y1 := math.Max(r.X+r.W, o.X+o.W), math.Max(r.Y+r.H, o.Y+o.H)
+	return rect{x0, y0, x1 - x0, y1 - y0}
+}
+
+// clip is the part of r inside o (empty, at r's corner, when none).
+func (r rect) clip(o rect) rect {
+	x0, y0 := math.Max(r.X, o.X), math.Max(r.Y, o.Y)
+	x1, y1 := math.Min(r.X+r.W, o.X+o.W), math.Min(r.Y+r.H, o.Y+o.H)
+	if x1 <= x0 || y1 <= y0 {
+		return rect{x0, y0, 0, 0}
+	}
 	return rect{x0, y0, x1 - x0, y1 - y0}
 }
 

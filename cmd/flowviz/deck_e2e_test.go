@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,7 +111,7 @@ func TestDeckE2E(t *testing.T) {
 	a.waitState(t, "back in the deck", func(s *appstate.State) bool { return s.Deck.Current == len(want.Scenes) })
 	a.key(e2e.Key2)
 	a.waitStateFor(t, waitLearn, "scene 2 by its digit", func(s *appstate.State) bool {
-		return s.Deck.Current == 2 && s.Target == "moons" && s.Scenes > 0
+		return s.Deck.Current == 2 && strings.HasPrefix(s.Target, "moons")
 	})
 	a.key(e2e.Escape)
 	s := a.waitState(t, "the free app", func(s *appstate.State) bool { return s.Deck.Current == 0 })
@@ -137,7 +138,7 @@ func TestDeckE2E(t *testing.T) {
 		t.Fatalf("the saved deck: %v", err)
 	}
 	added := got.Scenes[len(got.Scenes)-1]
-	if added.Caption != "my moons" || added.Target.Spec != "moons" || added.View == nil {
+	if added.Caption != "my moons" || !strings.HasPrefix(added.Target.Spec, "moons") || added.View == nil {
 		t.Errorf("the added scene: caption %q target %+v view %v", added.Caption, added.Target, added.View)
 	}
 

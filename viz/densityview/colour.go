@@ -58,7 +58,12 @@ func (s Scale) Colour(v float64) palette.RGBA {
 	if math.IsNaN(u) {
 		return palette.NoValue.WithAlpha(0.5)
 	}
-	c := palette.Diverging(u)
+	// The map's saturated ends only: its pale middle, half transparent,
+	// would veil the whole dark canvas in pink and grey.
+	c := palette.Diverging(1)
+	if u < 0.5 {
+		c = palette.Diverging(0)
+	}
 	return c.WithAlpha(float32(0.92 * math.Pow(min(1, 2*math.Abs(u-0.5)), 0.7)))
 }
 

@@ -194,6 +194,14 @@ func openRaw(t testing.TB, fragment string) *page {
 			}
 		}
 	})
+	// Each test starts from empty browser storage: no autosave of an
+	// earlier test. (A page of the site's origin is needed to reach it.)
+	if err := pg.p.Timeout(loadTimeout).Navigate(serverURL + "wasm_exec.js"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pg.eval(`() => localStorage.clear()`); err != nil {
+		t.Fatal(err)
+	}
 	if err := pg.p.Timeout(loadTimeout).Navigate(serverURL + fragment); err != nil {
 		t.Fatal(err)
 	}

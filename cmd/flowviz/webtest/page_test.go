@@ -128,9 +128,6 @@ func TestReloadRestoresTheAutosave(t *testing.T) {
 		return strings.HasPrefix(s.Target, "circles") && s.Timeline.N == 9
 	})
 	t.Logf("restored at step %d (was at %d)", back.Training.Step, s.Training.Step)
-	if _, err := pg.eval(`() => localStorage.clear()`); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestLinkOpensItsSettings: a link's fragment gives the scene, the lesson
@@ -142,9 +139,6 @@ func TestLinkOpensItsSettings(t *testing.T) {
 		t.Errorf("linked scene: target %s, solver %s, %d steps, compare %+v", s.Target, s.Solver, s.Timeline.N, s.Compare)
 	}
 	pg.screenshot("link-compare")
-	if _, err := pg.eval(`() => localStorage.clear()`); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestBadLinkIsReported: a link the app cannot read leaves a message on
