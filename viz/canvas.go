@@ -45,7 +45,10 @@ type Canvas struct {
 	colours []palette.RGBA
 	colFor  *flow.Vec // first start point of the draws the colours are for
 	colMap  string    // colour map the colours are for
-	trail   []flow.Vec
+	// labelsFor is the first class label the colours are for, when the
+	// particles are coloured by class (classColours).
+	labelsFor *int
+	trail     []flow.Vec
 
 	static    *ebiten.Image // cached grid, labels and clouds
 	staticKey staticKey
@@ -62,6 +65,10 @@ const maxTrajSegments = 100
 // particleColours returns the colour of each particle by its start, cached
 // per scene.
 func (cv *Canvas) particleColours(sc *scene.Scene) []palette.RGBA {
+	if c := cv.classColours(sc); c != nil {
+		return c
+	}
+	cv.labelsFor = nil
 	start := sc.Traj[0]
 	// The sampler reuses the start draws across frames: recolour only when
 	// they are new.

@@ -26,6 +26,7 @@ type Chrome struct {
 
 	bar   TimelineBar
 	hud   HUD
+	diff  diffusionView // the live W2 and class-accuracy readout
 	panel Panel
 	dui   debugui.DebugUI
 	// toolBatch draws the lessons', the strip's and the frames' shapes.

@@ -269,7 +269,12 @@ func (d *Drawer) send() {
 		if fit {
 			d.fitNext = false
 		}
-		if d.setData(source, &data.PointSet{Points: pts, Name: name}, fit) && len(pts) == 0 {
+		set := &data.PointSet{Points: pts, Name: name}
+		if doc.Labelled() {
+			// Its colours are classes a conditional model trains on.
+			set.Labels = append([]int(nil), doc.Labels()...)
+		}
+		if d.setData(source, set, fit) && len(pts) == 0 {
 			d.ui.say(drawHint, false)
 		}
 	}
@@ -317,6 +322,7 @@ func (d *Drawer) panelSection(ctx *debugui.Context, toggle func()) {
 		ctx.Button("Undo").On(d.undo)
 		ctx.Button("Redo").On(d.redo)
 		ctx.Button("Clear").On(d.clear)
+		d.colourRow(ctx)
 		ctx.SetGridLayout(nil, nil)
 		ctx.Text(fmt.Sprintf("target %s pts · source %s pts", thousands(d.target.Len()), thousands(d.source.Len())))
 		ctx.SetGridLayout([]int{-2, -1}, nil)
@@ -367,7 +373,7 @@ func (d *Drawer) drawOverlay(dst *ebiten.Image, area rect) {
 	cx, cy := d.pointerX, d.pointerY
 	if area.contains(cx, cy) {
 		r := float64(d.Radius) * d.ui.scale
-		ring := palette.Accent
+		ring := d.colour()
 		if d.Tool == Eraser {
 			ring = palette.Error
 		}
@@ -402,13 +408,18 @@ func (d *Drawer) drawPoints(canvasR rect) {
 	if d.ToSource {
 		col = palette.Source.WithAlpha(0.85)
 	}
-	pts := d.doc().Points()
+	pts, labels := d.doc().Points(), d.doc().Labels()
+	coloured := d.doc().Labelled()
 	size := float32(math.Max(2, 2.5*d.ui.scale))
 	stride := max(1, (len(pts)+maxCloud-1)/maxCloud)
 	for i := 0; i < len(pts); i += stride {
 		sx, sy := c.ToScreen(pts[i][0], pts[i][1])
 		if c.Contains(sx, sy) {
-			b.Rect(float32(sx)-size/2, float32(sy)-size/2, size, size, col)
+			ci := col
+			if coloured && i < len(labels) {
+				ci = palette.Class(labels[i]).WithAlpha(0.85)
+			}
+			b.Rect(float32(sx)-size/2, float32(sy)-size/2, size, size, ci)
 		}
 	}
 	b.Flush()

@@ -41,16 +41,17 @@ func DefaultDrawingFile() string { return session.DefaultDrawingFile() }
 // from d (one undoable step) and fits the view to it once sent.
 func (d *Drawer) loadIntoDrawing(dist data.Dist, what string) {
 	pts := data.Sample(dist, d.rng, loadedPoints)
-	d.replaceDrawing(pts, what)
+	d.replaceLabeled(pts, nil, what)
 }
 
-// replaceDrawing puts pts into the drawing being edited.
-func (d *Drawer) replaceDrawing(pts []flow.Vec, what string) {
+// replaceLabeled puts pts with their classes (nil: all class 0) into the
+// drawing being edited.
+func (d *Drawer) replaceLabeled(pts []flow.Vec, labels []int, what string) {
 	if d.stroking {
 		return
 	}
 	doc := d.doc()
-	doc.Replace(pts)
+	doc.ReplaceLabeled(pts, labels)
 	d.fitNext = true
 	msg := fmt.Sprintf("%s → %s: %s points; training continues from the current weights", what, d.side(), thousands(doc.Len()))
 	if doc.Capped() {
@@ -96,6 +97,7 @@ type fileLoads struct {
 type loadedFile struct {
 	name  string     // base name, for messages
 	pts   []flow.Vec // a CSV's points
+	labs  []int      // and their classes, nil for a plain x,y file
 	img   data.Dist  // an image's mask
 	raw   []byte     // the image's bytes, kept for a new threshold
 	err   error
@@ -186,7 +188,7 @@ func decodeFile(name string, b []byte, opt data.MaskOptions) loadedFile {
 	r := loadedFile{name: base}
 	switch ext := strings.ToLower(path.Ext(base)); ext {
 	case ".csv":
-		r.pts, r.err = data.ReadCSV(bytes.NewReader(b), data.MaxCSVPoints)
+		r.pts, r.labs, r.err = data.ReadLabeledCSV(bytes.NewReader(b), data.MaxCSVPoints)
 		if r.err == nil && len(r.pts) == 0 {
 			r.err = errors.New("no points")
 		}
@@ -214,7 +216,7 @@ func (d *Drawer) applyLoaded(r loadedFile) {
 		d.loadIntoDrawing(r.img, r.name)
 		return
 	}
-	d.replaceDrawing(r.pts, r.name)
+	d.replaceLabeled(r.pts, r.labs, r.name)
 }
 
 // loadFile reads an image or a CSV of points by its name's ending into the
@@ -245,7 +247,7 @@ func (d *Drawer) saveTo(file string) {
 		d.ui.say(err.Error(), true)
 		return
 	}
-	if err := writeCSV(d.store, file, d.doc().Points()); err != nil {
+	if err := writeDrawing(d.store, file, d.doc()); err != nil {
 		d.ui.say(fmt.Sprintf("Could not save: %v", err), true)
 		return
 	}
@@ -272,8 +274,9 @@ func (d *Drawer) restore(file string, asTarget bool) {
 		return
 	}
 	var pts []flow.Vec
+	var labels []int
 	if err == nil {
-		pts, err = data.ReadCSV(bytes.NewReader(b), drawing.MaxPoints)
+		pts, labels, err = data.ReadLabeledCSV(bytes.NewReader(b), drawing.MaxPoints)
 	}
 	if err != nil {
 		msg := fmt.Sprintf("The saved drawing %s could not be read (%s); starting without it", file, strings.TrimPrefix(err.Error(), "data: "))
@@ -286,7 +289,7 @@ func (d *Drawer) restore(file string, asTarget bool) {
 		d.ui.say(msg+".", true)
 		return
 	}
-	d.target = drawing.New(pts)
+	d.target = drawing.NewLabeled(pts, labels)
 	if asTarget && d.target.Len() > 0 {
 		// A version the backend has not seen: the first tick sends it.
 		d.sent[0] = -1
@@ -310,5 +313,5 @@ func (d *Drawer) keepTo(file string) error {
 	if err := d.store.MkdirAll(filepath.Dir(file)); err != nil {
 		return err
 	}
-	return writeCSV(d.store, file, d.target.Points())
+	return writeDrawing(d.store, file, d.target)
 }

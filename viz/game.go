@@ -40,11 +40,10 @@ type Game struct {
 	decks   *Decks     // the deck presented: the lessons or a lecturer's own
 	// img is the image view (imagepane.go), shown instead of the panes
 	// while the target is an image one (digits, digits8); nil otherwise.
-	img       *imagePane
-	imgResume bool // the 2D training ran when the image view opened
-	loop      loopStats
-	keys      []ebiten.Key // keymap.Table's keys, parsed once
-	quit      atomic.Bool  // set on SIGINT/SIGTERM: end the loop cleanly
+	img  *imagePane
+	loop loopStats
+	keys []ebiten.Key // keymap.Table's keys, parsed once
+	quit atomic.Bool  // set on SIGINT/SIGTERM: end the loop cleanly
 }
 
 // loopStats is the game loop's own bookkeeping: its tick, the CPU time of
@@ -167,6 +166,7 @@ func (g *Game) Update() error {
 	ui.bar.Area, ui.panel.Area = barR, panelR
 
 	ps.tick(dt, g.tl, g.lessons.active())
+	g.ui.diff.update(ps.cur)
 	g.present.measure(ps.all)
 	g.updateDecks()
 	g.draw.takeDroppedFiles(g.keep.takeDroppedSession(in.Dropped))
@@ -227,6 +227,7 @@ func (g *Game) actions() Actions {
 		Colours:   ui.setColours,
 		Presenter: func(ctx *debugui.Context) { g.present.presenterPanel(ctx, g.do) },
 		Deck:      g.deckPanel,
+		Classes:   sceneClasses(ps.cur.sc),
 	}
 }
 
@@ -285,6 +286,8 @@ func (g *Game) do(a keymap.Action) {
 		l.Trajectories = !l.Trajectories
 	case keymap.ToggleClouds:
 		l.Clouds = !l.Clouds
+	case keymap.ToggleScore:
+		g.toggleScoreArrows()
 	case keymap.ToggleGrid:
 		l.Grid = !l.Grid
 	case keymap.ToggleLegend:
@@ -486,6 +489,7 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 			if l := p.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
 				pr.drawPlacedLegend(screen, ui, pl, "legend", sc.MaxSpeed, l)
 			}
+			g.ui.diff.draw(screen, pl, p.applied, ui.fonts, ui.scale)
 		}
 		f := g.toolFrame([]rect{canvasR}, readout)
 		f.place = pl

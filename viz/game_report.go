@@ -96,6 +96,10 @@ func (g *Game) report() stateReport {
 		s.Compare = g.panes.cmp.state(g.panes.all, g.paneRects(cr), g.panes.focus)
 	}
 	s.Controls = g.ui.bar.controls()
+	for k, r := range g.ui.panel.diff.rects {
+		s.Controls["diffusion."+k] = r
+	}
+	s.Diffusion = g.ui.diff.state(p.applied, p.sc)
 	if _, _, panelR := g.layout(); panelR.W > 0 {
 		s.Controls["panel"] = [4]float64{panelR.X, panelR.Y, panelR.W, panelR.H}
 		for name, r := range g.decks.controls {

@@ -23,10 +23,11 @@ import (
 // trainer and sampler (imageview.Backend) and its own Update/Draw. The
 // game shows it instead of the 2D pane while the target is an image one.
 type imagePane struct {
-	be   *imageview.Backend
-	stop func()
-	view imageview.View
-	lay  imageview.Layout
+	be     *imageview.Backend
+	resume bool // the 2D training ran when the view opened: resume it on closing
+	stop   func()
+	view   imageview.View
+	lay    imageview.Layout
 
 	// Pictures uploaded to the GPU, redrawn only when what they show
 	// changed (a new frame, t, the chosen sample).
@@ -464,9 +465,10 @@ func (g *Game) followImageTarget() bool {
 		want = false
 	}
 	if g.img != nil && (!want || g.img.be.Target() != hd.Canonical(target)) {
+		resume := g.img.resume
 		g.img.close()
 		g.img = nil
-		if g.imgResume {
+		if resume {
 			p.backend.Train()
 		}
 	}
@@ -478,8 +480,8 @@ func (g *Game) followImageTarget() bool {
 			ui.panel.Sync(p.settings, p.backend.Options())
 			return false
 		}
+		ip.resume = p.backend.Status().State == "running"
 		g.img = ip
-		g.imgResume = p.backend.Status().State == "running"
 		p.backend.Pause()
 		g.tl.Play()
 		ui.say(fmt.Sprintf("%s: the same loop on %d numbers per image; X switches grid and PCA", hd.Canonical(target), ip.be.Config().Net.PointDim()), false)

@@ -19,7 +19,8 @@ const maxExactTargets = 2000
 // workspace is reused from frame to frame.
 type inspector struct {
 	field  *train.NetField
-	params *float32 // first weight of the model in field, to notice a new one
+	vel    flow.Field // field's prediction as a velocity (train.VelocityOf)
+	params *float32   // first weight of the model in field, to notice a new one
 	model  *train.Model
 
 	exact      flow.Marginal
@@ -30,13 +31,14 @@ type inspector struct {
 }
 
 type exactKey struct {
-	source, path string
-	sigma        float64
-	n            int
+	source, path, schedule string
+	sigma                  float64
+	n                      int
 }
 
-// learned returns the newest trained field, or nil before the first
-// snapshot or for a backend that cannot hand out its model.
+// learned returns the newest trained velocity field (converted from what
+// the network predicts; u(x | no class) for a conditional one), or nil
+// before the first snapshot or for a backend that cannot hand out its model.
 func (p *Pane) learned() (flow.Field, *train.Model) {
 	in, ok := p.backend.(scene.Inspector)
 	if !ok {
@@ -58,8 +60,9 @@ func (p *Pane) learned() (flow.Field, *train.Model) {
 			ins.field.Use(net)
 		}
 		ins.params, ins.model = &m.Params[0], m
+		ins.vel = train.VelocityOf(m.Config, ins.field)
 	}
-	return ins.field, ins.model
+	return ins.vel, ins.model
 }
 
 // exactField returns the exact marginal field of the current path for the
@@ -70,7 +73,7 @@ func (p *Pane) exactField() (*flow.Marginal, string) {
 	if p.sc == nil || len(p.sc.Target) == 0 {
 		return nil, "no target yet"
 	}
-	key := exactKey{p.applied.Source, p.applied.Path, p.applied.Sigma, len(p.sc.Target)}
+	key := exactKey{p.applied.Source, p.applied.Path, p.applied.Schedule, p.applied.Sigma, len(p.sc.Target)}
 	first := &p.sc.Target[0]
 	if key == ins.exactKey && first == ins.targetsFor {
 		if ins.exactOK {
@@ -85,7 +88,7 @@ func (p *Pane) exactField() (*flow.Marginal, string) {
 		ins.exactWhy = err.Error()
 		return nil, ins.exactWhy
 	}
-	path, err := flow.ParsePath(p.applied.Path, p.applied.Sigma)
+	path, err := flow.ParseSchedulePath(p.applied.Schedule, p.applied.Path, p.applied.Sigma)
 	if err != nil {
 		ins.exactWhy = err.Error()
 		return nil, ins.exactWhy

@@ -516,7 +516,7 @@ func (k *Keeper) applySession(s *session.Session) error {
 		if d.Spec != "" {
 			continue
 		}
-		doc := drawing.New(append([]flow.Vec(nil), d.Points...))
+		doc := drawing.NewLabeled(append([]flow.Vec(nil), d.Points...), d.Labels)
 		if i == 0 {
 			k.draw.target = doc
 		} else {
@@ -731,8 +731,13 @@ func specFor(st storage.Store, d data.Dist, csvPath string) (string, error) {
 	if sd.Spec != "" {
 		return sd.Spec, nil
 	}
-	if err := writeCSV(st, csvPath, sd.Points); err != nil {
-		return "", err
+	write := func(w io.Writer) error { return data.WriteCSV(w, sd.Points) }
+	if sd.Labels != nil {
+		// A conditional model's target keeps its classes.
+		write = func(w io.Writer) error { return data.WriteLabeledCSV(w, sd.Points, sd.Labels) }
+	}
+	if err := st.WriteFile(csvPath, write); err != nil {
+		return "", fmt.Errorf("data: %w", err)
 	}
 	abs, err := filepath.Abs(csvPath)
 	if err != nil {

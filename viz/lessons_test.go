@@ -406,3 +406,24 @@ func TestEveryLessonKindIsRegistered(t *testing.T) {
 		}
 	}
 }
+
+// TestLessonKeysReachTheLastLesson walks past lesson 9 to the last one:
+// PageDown stops there, and a number beyond it changes nothing.
+func TestLessonKeysReachTheLastLesson(t *testing.T) {
+	g, screen := inspectGame(t)
+	last := len(g.lessons.all)
+	g.lessons.key(lessonGo, 9)
+	for n := 10; n <= last; n++ {
+		g.do(keymap.NextLesson)
+		frame(t, g, screen)
+		if !g.lessons.active() || g.lessons.current().Number != n {
+			t.Fatalf("PageDown from lesson %d shows %+v", n-1, g.lessons.state())
+		}
+	}
+	g.do(keymap.NextLesson) // past the last lesson: stays
+	g.lessons.key(lessonGo, last+1)
+	frame(t, g, screen)
+	if g.lessons.current().Number != last {
+		t.Errorf("past the last lesson: lesson %d shown, want %d", g.lessons.current().Number, last)
+	}
+}

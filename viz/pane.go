@@ -285,7 +285,8 @@ func (p *Pane) applySettings(inLesson bool) {
 		return
 	}
 	archChanged := next.Width != p.applied.Width || next.Depth != p.applied.Depth || next.Act != p.applied.Act ||
-		next.Path != p.applied.Path || next.Coupling != p.applied.Coupling || next.Sigma != p.applied.Sigma
+		next.Path != p.applied.Path || next.Coupling != p.applied.Coupling || next.Sigma != p.applied.Sigma ||
+		diffusionRetrains(next, p.applied)
 	switch {
 	case archChanged:
 		p.say("model changed: training restarted from scratch", false)

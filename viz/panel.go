@@ -44,6 +44,8 @@ type Panel struct {
 	changed  bool // a setting changed this tick
 	// NLL is the live NLL line of the focused pane, "" for none.
 	NLL string
+
+	diff diffusionSection // schedules, targets, SDE, classes: its own file
 }
 
 // Sync loads settings into the widgets (at start and after outside changes).
@@ -106,6 +108,7 @@ type Actions struct {
 	Colours                            func(name string)      // colour map by name
 	Presenter                          func(*debugui.Context) // the ink and presentation controls, if any
 	Deck                               func(*debugui.Context) // the Deck section, if any
+	Classes                            int                    // classes of the target on screen, for the Diffusion section
 }
 
 // Build lays out the panel for this tick. It returns the settings as edited
@@ -138,6 +141,9 @@ func (p *Panel) Build(ctx *debugui.Context, st scene.Status, layers *Layers, tl 
 			}
 			p.model(ctx)
 			p.flow(ctx)
+			if p.diff.build(ctx, &p.edit, diffusionInfo{t: tl.T, classes: act.Classes}, p.Scale) {
+				p.mark()
+			}
 			p.sampler(ctx, act)
 			p.view(ctx, layers, tl, act)
 			p.statusLine(ctx, status)

@@ -75,6 +75,8 @@ type Tools struct {
 	// it had to be left out, boxWanted when there was one to show.
 	box                 rect
 	boxShown, boxWanted bool
+
+	score probeScore // the learned and exact score at the probe
 }
 
 // toolFrame is what the tools see of the app in one tick.
@@ -201,6 +203,7 @@ func (tl *Tools) updateProbe(p *Pane, t float64) {
 		tl.learnedV = velocityAt(f, tl.probeAt, t)
 		tl.probeStep = m.Step
 	}
+	tl.score.update(p, tl.probeAt, t, tl.learnedV, tl.hasLearn)
 	ex, why := p.exactField()
 	tl.exactWhy = why
 	if ex == nil {
@@ -284,6 +287,7 @@ func (tl *Tools) drawProbe(dst *ebiten.Image, f toolFrame) {
 		v := tl.learnedV
 		b.Arrow(float32(px), float32(py), float32(v[0]*scaleV), float32(-v[1]*scaleV), width, head, palette.Accent)
 	}
+	tl.score.draw(b, px, py, canvasR, s)
 	b.Ring(float32(px), float32(py), float32(9*s), float32(2*s), ringSegments, palette.Label)
 	if tl.hasOther && f.other != nil {
 		// The same point in the other pane, with the exact arrow and that
@@ -323,6 +327,7 @@ func (tl *Tools) drawProbe(dst *ebiten.Image, f toolFrame) {
 	} else {
 		lines = append(lines, infoLine{"exact field: " + tl.exactWhy, palette.Dim})
 	}
+	lines = append(lines, tl.score.lines()...)
 	// For a narrow free strip: the same numbers, each under its name.
 	compact := []infoLine{{"probe  t = " + lesson.FormatNum(f.t), palette.Label}}
 	if tl.hasLearn {
@@ -590,6 +595,12 @@ func (tl *Tools) State() appstate.Tool {
 				v := tl.exactV
 				st.Exact = &v
 				st.TopShare = tl.weights[tl.order[0]]
+			}
+			if sc := tl.score; sc.hasLearned {
+				st.LearnedScore = &sc.learned
+			}
+			if sc := tl.score; sc.hasExact {
+				st.ExactScore = &sc.exact
 			}
 		}
 	case ReverseTool:

@@ -17,6 +17,7 @@ type generator struct {
 	fields []flow.Field // per class block: the velocity, or the SDE drift
 	gs     []func(float64) float64
 	sde    bool
+	score  bool // the arrows show ∇log p_t
 	rng    *rand.Rand
 
 	labels  []int // each particle's class; nil for an unconditional model
@@ -101,6 +102,37 @@ func (s *Sampler) newGenerator(snap *train.Snapshot, st Settings, vel flow.Field
 	}
 	g.buf = make([]flow.Vec, p)
 	return g
+}
+
+// scoreArrows makes the arrows show ∇log p_t of the field they show, when
+// st asks for it and the model's path is Gaussian: the velocity converts
+// into the score exactly (flow.Convert), whatever the network predicts.
+func (g *generator) scoreArrows(cfg train.Config, st Settings) {
+	sched, ok := cfg.Scheduler()
+	if !st.Score || !ok {
+		return
+	}
+	g.arrows = &flow.ConvertedField{Pred: g.arrows, From: flow.Velocity, To: flow.Score, Sched: sched, SourceStd: cfg.SourceStd()}
+	g.score = true
+}
+
+// scoreColourUntil is the last time whose score arrows set the colour scale:
+// the score grows like 1/σ_t² towards the data end, where its largest
+// arrows would make every earlier one look still.
+const scoreColourUntil = 0.8
+
+// maxSpeed is the arrows' colour scale: the largest over every time slice
+// for the velocity, over t ≤ scoreColourUntil for the score (later arrows
+// saturate).
+func (g *generator) maxSpeed(field [][]flow.Vec, times []float64) float64 {
+	if !g.score {
+		return flow.MaxSpeed(field)
+	}
+	n := 1
+	for n < len(times) && times[n] <= scoreColourUntil {
+		n++
+	}
+	return flow.MaxSpeed(field[:n])
 }
 
 // guidedRaw undoes the SDE wrapper: the arrows show the velocity even while

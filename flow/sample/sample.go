@@ -48,6 +48,10 @@ type Settings struct {
 	// w = 1 + Guidance, so the zero value is the conditional model and −1
 	// the unconditional one.
 	Guidance float64
+	// Score makes the arrows show the score ∇log p_t (converted exactly
+	// from whatever the network predicts) instead of the velocity; a model
+	// without a Gaussian path has no score and keeps the velocity.
+	Score bool
 }
 
 // DefaultView is the world rectangle of the default settings: it frames
@@ -111,8 +115,13 @@ type Frame struct {
 	// Labels gives each particle's class for a class-conditional model, nil
 	// otherwise. With every class shown the arrows are u(x | ∅); with one,
 	// that class's guided field.
-	Labels  []int
-	Elapsed time.Duration // time taken to compute the frame
+	Labels []int
+	// TargetLabels gives each TargetPts point's class when the target has
+	// classes (data.Labeled), nil otherwise.
+	TargetLabels []int
+	// ArrowsScore says the arrows show the score rather than the velocity.
+	ArrowsScore bool
+	Elapsed     time.Duration // time taken to compute the frame
 }
 
 // minFrameInterval rate-limits frames to 10 per second: the app animates a
@@ -168,6 +177,7 @@ type cloud struct {
 	n           int
 	dataVersion int
 	pts         []flow.Vec
+	labels      []int // the draws' classes when the distribution has them
 }
 
 // New returns a sampler of tr's snapshots with settings st (clamped).
@@ -329,6 +339,7 @@ func (s *Sampler) compute(ctx context.Context, snap *train.Snapshot, st Settings
 	x := s.x[:p]
 	copy(x, x0)
 	gr := s.newGenerator(snap, st, vel, p)
+	gr.scoreArrows(snap.Config, st)
 	s.slice(gr)
 
 	times := make([]float64, n+1)
@@ -362,11 +373,14 @@ func (s *Sampler) compute(ctx context.Context, snap *train.Snapshot, st Settings
 		Traj:      traj,
 		GridPts:   gridPts,
 		Field:     field,
-		MaxSpeed:  flow.MaxSpeed(field),
+		MaxSpeed:  gr.maxSpeed(field, times),
 		SourcePts: x0,
 		TargetPts: targetPts,
 		Labels:    gr.labels,
 		Elapsed:   time.Since(start),
+
+		TargetLabels: s.target.labels,
+		ArrowsScore:  gr.score,
 	}
 }
 
@@ -377,12 +391,18 @@ func (c *cloud) get(seed uint64, n, dataVersion int, stream uint64, d data.Dist)
 		return c.pts
 	}
 	pts := make([]flow.Vec, n)
-	if train.IsEmpty(d) {
+	var labels []int
+	switch l, ok := d.(data.Labeled); {
+	case train.IsEmpty(d):
 		pts = pts[:0]
-	} else {
+	case ok && l.NumClasses() > 0:
+		// SampleLabeled draws what Sample draws, with the classes beside.
+		labels = make([]int, n)
+		l.SampleLabeled(rand.New(rand.NewPCG(seed, stream)), pts, labels)
+	default:
 		d.Sample(rand.New(rand.NewPCG(seed, stream)), pts)
 	}
-	*c = cloud{seed: seed, n: n, dataVersion: dataVersion, pts: pts}
+	*c = cloud{seed: seed, n: n, dataVersion: dataVersion, pts: pts, labels: labels}
 	return pts
 }
 

@@ -62,6 +62,9 @@ type State struct {
 	// Density is the density layer and the live NLL, absent before either
 	// has anything to say.
 	Density *Density `json:"density,omitempty"`
+	// Diffusion is the Gaussian path, target, SDE and guidance settings
+	// and what they measure.
+	Diffusion Diffusion `json:"diffusion"`
 
 	// Presentation is Shift+H's mode: only figure, timeline and caption.
 	Presentation bool `json:"presentation,omitempty"`
@@ -127,6 +130,32 @@ type Tool struct {
 	// OtherReverse is compare mode's: the same paths through the other
 	// pane's learned field.
 	OtherReverse [][2]flow.Vec `json:"other_reverse,omitempty"`
+	// The score ∇log p_t at the probe, learned and exact, beside the
+	// velocities (Gaussian paths only).
+	LearnedScore *flow.Vec `json:"learned_score,omitempty"`
+	ExactScore   *flow.Vec `json:"exact_score,omitempty"`
+}
+
+// Diffusion is what the Diffusion section set and the live measurement of
+// the samples: W2 to the target beside its two-sample floor, and for a
+// class-conditional model the class accuracy beside chance. Measured is
+// false until a scene of the current settings has been measured.
+type Diffusion struct {
+	Schedule string  `json:"schedule"`
+	Predict  string  `json:"predict"`
+	Noise    float64 `json:"noise"`
+	Cond     bool    `json:"cond"`
+	Classes  int     `json:"classes"` // of the target on screen
+	Class    int     `json:"class"`   // −1 for every class
+	W        float64 `json:"w"`       // guidance
+	Score    bool    `json:"score_arrows"`
+
+	Measured bool    `json:"measured"`
+	W2       float64 `json:"w2"`
+	Floor    float64 `json:"w2_floor"`
+	Accuracy float64 `json:"accuracy"` // −1 without classes
+	Chance   float64 `json:"chance"`
+	Step     int     `json:"step"` // training step of the measured scene
 }
 
 // Deck is the deck presented: the built-in one (the lessons) or a

@@ -5,6 +5,7 @@ package drawing
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/flowviz/flowviz/flow"
 )
@@ -17,36 +18,81 @@ const MaxPoints = 50000
 // which keeps undo trivially correct at ≤ 800 KB an entry.
 const maxUndo = 64
 
-// Doc is a drawing: a set of points with an undo history. Edits between
-// Begin and End form one undoable step (a stroke).
+// Doc is a drawing: a set of points, each with a class (its colour), and an
+// undo history. Edits between Begin and End form one undoable step (a
+// stroke).
 type Doc struct {
 	pts     []flow.Vec
-	undo    [][]flow.Vec
-	redo    [][]flow.Vec
+	lab     []int // lab[i] is the class of pts[i]
+	undo    []state
+	redo    []state
 	inEdit  bool
 	version int
 	capped  bool // the last edit hit MaxPoints
+
+	// Label is the class that new points get: the colour drawn with,
+	// 0..Colours−1.
+	Label int
+}
+
+// Colours is how many classes a drawing offers, one colour each.
+const Colours = 8
+
+// state is an undo entry: the points and their classes.
+type state struct {
+	pts []flow.Vec
+	lab []int
 }
 
 // New returns a doc holding a copy of pts (at most MaxPoints, non-finite
-// points dropped).
-func New(pts []flow.Vec) *Doc {
+// points dropped), all of class 0.
+func New(pts []flow.Vec) *Doc { return NewLabeled(pts, nil) }
+
+// NewLabeled is New with each point's class; labels nil (or of another
+// length) means class 0 for all, and a class outside 0..Colours−1 is
+// clamped into it.
+func NewLabeled(pts []flow.Vec, labels []int) *Doc {
 	d := &Doc{}
-	for _, p := range pts {
+	for i, p := range pts {
 		if len(d.pts) == MaxPoints {
 			d.capped = true
 			break
 		}
 		if finite(p) {
 			d.pts = append(d.pts, p)
+			d.lab = append(d.lab, labelAt(labels, len(pts), i))
 		}
 	}
 	return d
 }
 
+// labelAt is labels[i] clamped into the colours, 0 when labels does not
+// have one label per point.
+func labelAt(labels []int, n, i int) int {
+	if len(labels) != n {
+		return 0
+	}
+	return min(Colours-1, max(0, labels[i]))
+}
+
 // Points returns the current points. The slice is shared: copy it before
 // keeping it across edits.
 func (d *Doc) Points() []flow.Vec { return d.pts }
+
+// Labels returns each point's class, in the order of Points; shared as
+// Points is.
+func (d *Doc) Labels() []int { return d.lab }
+
+// Labelled reports whether the drawing uses a class other than 0: only
+// then are its colours classes worth training on.
+func (d *Doc) Labelled() bool {
+	for _, k := range d.lab {
+		if k != 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // Len is the number of points.
 func (d *Doc) Len() int { return len(d.pts) }
@@ -70,7 +116,7 @@ func (d *Doc) Begin() {
 	}
 	d.inEdit = true
 	d.capped = false
-	d.undo = append(d.undo, clone(d.pts))
+	d.undo = append(d.undo, d.snapshot())
 	if len(d.undo) > maxUndo {
 		d.undo = d.undo[1:]
 	}
@@ -84,7 +130,7 @@ func (d *Doc) End() {
 	}
 	d.inEdit = false
 	last := d.undo[len(d.undo)-1]
-	if equal(last, d.pts) {
+	if equal(last.pts, d.pts) && slices.Equal(last.lab, d.lab) {
 		d.undo = d.undo[:len(d.undo)-1]
 	}
 }
@@ -110,6 +156,7 @@ func (d *Doc) add(p flow.Vec) bool {
 		return false
 	}
 	d.pts = append(d.pts, p)
+	d.lab = append(d.lab, min(Colours-1, max(0, d.Label)))
 	return true
 }
 
@@ -175,15 +222,15 @@ func (d *Doc) Line(rng *rand.Rand, a, b flow.Vec, spacing, halfWidth float64) in
 func (d *Doc) Erase(c flow.Vec, r float64) int {
 	removed := 0
 	d.edit(func() {
-		kept := d.pts[:0]
-		for _, p := range d.pts {
+		kept, keptLab := d.pts[:0], d.lab[:0]
+		for i, p := range d.pts {
 			if math.Hypot(p[0]-c[0], p[1]-c[1]) <= r {
 				removed++
 				continue
 			}
-			kept = append(kept, p)
+			kept, keptLab = append(kept, p), append(keptLab, d.lab[i])
 		}
-		d.pts = kept
+		d.pts, d.lab = kept, keptLab
 	})
 	if removed > 0 {
 		d.version++
@@ -196,18 +243,27 @@ func (d *Doc) Clear() {
 	if len(d.pts) == 0 {
 		return
 	}
-	d.edit(func() { d.pts = d.pts[:0] })
+	d.edit(func() { d.pts, d.lab = d.pts[:0], d.lab[:0] })
 	d.version++
 }
 
 // Replace sets the points to a copy of pts (at most MaxPoints) as one
-// undoable step: loading a file or a shape into the drawing.
-func (d *Doc) Replace(pts []flow.Vec) {
+// undoable step, all of class 0: loading a file or a shape into the drawing.
+func (d *Doc) Replace(pts []flow.Vec) { d.ReplaceLabeled(pts, nil) }
+
+// ReplaceLabeled is Replace with each point's class (as NewLabeled takes
+// them).
+func (d *Doc) ReplaceLabeled(pts []flow.Vec, labels []int) {
 	d.edit(func() {
-		d.pts = d.pts[:0]
-		for _, p := range pts {
-			if !d.add(p) && len(d.pts) >= MaxPoints {
+		d.pts, d.lab = d.pts[:0], d.lab[:0]
+		for i, p := range pts {
+			if len(d.pts) >= MaxPoints {
+				d.capped = true
 				break
+			}
+			if finite(p) {
+				d.pts = append(d.pts, p)
+				d.lab = append(d.lab, labelAt(labels, len(pts), i))
 			}
 		}
 	})
@@ -220,8 +276,9 @@ func (d *Doc) Undo() bool {
 	if len(d.undo) == 0 {
 		return false
 	}
-	d.redo = append(d.redo, d.pts)
-	d.pts = d.undo[len(d.undo)-1]
+	d.redo = append(d.redo, state{d.pts, d.lab})
+	last := d.undo[len(d.undo)-1]
+	d.pts, d.lab = last.pts, last.lab
 	d.undo = d.undo[:len(d.undo)-1]
 	d.version++
 	return true
@@ -233,8 +290,9 @@ func (d *Doc) Redo() bool {
 	if len(d.redo) == 0 {
 		return false
 	}
-	d.undo = append(d.undo, d.pts)
-	d.pts = d.redo[len(d.redo)-1]
+	d.undo = append(d.undo, state{d.pts, d.lab})
+	last := d.redo[len(d.redo)-1]
+	d.pts, d.lab = last.pts, last.lab
 	d.redo = d.redo[:len(d.redo)-1]
 	d.version++
 	return true
@@ -253,7 +311,10 @@ func (d *Doc) Bounds() ([4]float64, bool) {
 	return b, true
 }
 
-func clone(pts []flow.Vec) []flow.Vec { return append([]flow.Vec(nil), pts...) }
+// snapshot copies the points and classes for the undo history.
+func (d *Doc) snapshot() state {
+	return state{append([]flow.Vec(nil), d.pts...), append([]int(nil), d.lab...)}
+}
 
 func equal(a, b []flow.Vec) bool {
 	if len(a) != len(b) {

@@ -212,3 +212,54 @@ func BenchmarkSpray(b *testing.B) {
 		d.Spray(r, flow.Vec{}, 1, 1000)
 	}
 }
+
+// TestLabels checks that each point keeps the class it was drawn with
+// through erasing, undo and redo, and that loading clamps classes.
+func TestLabels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	d := New(nil)
+	d.Spray(rng, flow.Vec{0, 0}, 0.5, 10)
+	if d.Labelled() {
+		t.Fatal("a one-colour drawing reports classes")
+	}
+	d.Label = 3
+	d.Spray(rng, flow.Vec{5, 0}, 0.5, 10)
+	d.Label = 9 // beyond the colours: the last one
+	d.Line(rng, flow.Vec{0, 5}, flow.Vec{1, 5}, 0.25, 0)
+	if !d.Labelled() || len(d.Labels()) != d.Len() {
+		t.Fatalf("labelled %v, %d labels for %d points", d.Labelled(), len(d.Labels()), d.Len())
+	}
+	check := func(when string) {
+		t.Helper()
+		for i, p := range d.Points() {
+			want := 0
+			switch {
+			case p[1] > 4:
+				want = Colours - 1
+			case p[0] > 2.5:
+				want = 3
+			}
+			if d.Labels()[i] != want {
+				t.Fatalf("%s: point %v has class %d, want %d", when, p, d.Labels()[i], want)
+			}
+		}
+	}
+	check("drawn")
+	n := d.Len()
+	d.Erase(flow.Vec{0, 0}, 1)
+	check("after erasing")
+	if d.Len() != n-10 {
+		t.Fatalf("erased to %d points, want %d", d.Len(), n-10)
+	}
+	d.Undo()
+	check("after undo")
+	d.Redo()
+	check("after redo")
+	d.ReplaceLabeled([]flow.Vec{{0, 0}, {1, 1}, {math.NaN(), 0}}, []int{-4, 2, 5})
+	if got := d.Labels(); len(got) != 2 || got[0] != 0 || got[1] != 2 {
+		t.Fatalf("replaced labels %v, want [0 2]", got)
+	}
+	if l := NewLabeled([]flow.Vec{{0, 0}}, []int{1, 2}).Labels(); l[0] != 0 {
+		t.Errorf("labels of another length gave %v, want class 0", l)
+	}
+}

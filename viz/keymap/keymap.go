@@ -43,6 +43,7 @@ const (
 	CycleColourMap
 	ToggleProbe
 	ToggleReverse
+	ToggleScore // the arrows show the velocity or the score
 	ToggleCompare
 	ToggleImageView
 	NextLesson
@@ -80,7 +81,7 @@ var Table = []Binding{
 	{"BracketLeft", "[ · ]", Slower, "slower · faster playback"},
 	{"BracketRight", "]", Faster, ""},
 	{"B", "B", CycleMode, "loop / bounce / once"},
-	{"V", "V", ToggleField, "vector field arrows"},
+	{"V", "V · U", ToggleField, "field arrows · velocity or score"},
 	{"P", "P", ToggleParticles, "particles"},
 	{"T", "T", ToggleTrails, "fading trails"},
 	{"J", "J", ToggleTrajectories, "whole trajectories"},
@@ -104,6 +105,7 @@ var Table = []Binding{
 	{"F9", "F9", RecordGIF, "record the flow t = 0→1 as a GIF"},
 	{"Q", "Q", ToggleProbe, "probe: v(x, t) beside the exact marginal field"},
 	{"Z", "Z", ToggleReverse, "reverse: drag a target point back to its noise"},
+	{"U", "U", ToggleScore, ""},
 	{"K", "K · X", ToggleCompare, "compare two models · digits: PCA"},
 	{"X", "X", ToggleImageView, ""},
 	{"PageDown", "PgDn", NextLesson, "next lesson (presentation clicker)"},
@@ -131,8 +133,7 @@ var Table = []Binding{
 // dispatch: mouse gestures and draw mode's own keys. Their Key and Action
 // are unused; the game handles them where the pointer is.
 var Extra = []Binding{
-	{Label: "wheel", Help: "zoom around the pointer"},
-	{Label: "right/middle drag", Help: "pan the view"},
+	{Label: "wheel · right/middle drag", Help: "zoom around the pointer · pan the view"},
 	{Label: "drag the timeline", Help: "scrub through t"},
 	{Label: "Ctrl+Z, Ctrl+Shift+Z", Help: "undo, redo a stroke (draw mode)"},
 }

@@ -54,6 +54,7 @@ func TestRequiredKeys(t *testing.T) {
 		{"H", TogglePanel},
 		{"Q", ToggleProbe},
 		{"Z", ToggleReverse},
+		{"U", ToggleScore},
 	}
 	for _, tc := range tests {
 		b, ok := Lookup(tc.key)

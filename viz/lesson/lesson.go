@@ -43,6 +43,13 @@ type Settings struct {
 	Grid      int    `json:"grid,omitempty"`
 	Width     int    `json:"width,omitempty"`
 	Reset     bool   `json:"reset,omitempty"` // fresh weights on entry, so training is seen from the start
+
+	// Gaussian paths, targets and classes (scene.Settings' fields of the
+	// same names); a schedule replaces the path (linear, σ = 0), a
+	// conditional model needs the independent coupling.
+	Schedule string `json:"schedule,omitempty"`
+	Predict  string `json:"predict,omitempty"`
+	Cond     bool   `json:"cond,omitempty"`
 }
 
 // Apply returns base with the non-zero fields of s in place of its own.
@@ -71,6 +78,25 @@ func (s Settings) Apply(base scene.Settings) scene.Settings {
 	}
 	if s.Width != 0 {
 		base.Width = s.Width
+	}
+	if s.Schedule != "" {
+		base.Schedule = s.Schedule
+		if base.Schedule == "linear" {
+			base.Schedule = ""
+		} else {
+			base.Path, base.Sigma = "linear", 0
+		}
+	}
+	if s.Predict != "" {
+		base.Predict = s.Predict
+		if base.Predict == "velocity" {
+			base.Predict = ""
+		} else if base.Path == "linear" {
+			base.Sigma = 0
+		}
+	}
+	if s.Cond {
+		base.Cond, base.Coupling = true, "independent"
 	}
 	return base
 }

@@ -191,6 +191,8 @@ func TestValidate(t *testing.T) {
 			l.Kind, l.StepChoices, l.Solvers = Sampling, []int{1}, []string{"euler", "leapfrog"}
 		}, "solvers"},
 		{"straight no couplings", func(l *Lesson) { l.Kind = Straight }, "couplings"},
+		{"unknown prediction", func(l *Lesson) { l.Settings.Predict = "epsilon-ish" }, "settings.predict"},
+		{"conditional without classes", func(l *Lesson) { l.Settings.Cond, l.Settings.Target = true, "gaussian" }, "settings.cond"},
 		{"unknown coupling", func(l *Lesson) { l.Kind, l.Couplings = Straight, []string{"ot", "greedy"} }, "couplings"},
 		{"unknown layer", func(l *Lesson) { l.Show = []string{"field", "heatmap"} }, "show"},
 		{"layer twice", func(l *Lesson) { l.Show = []string{"grid", "grid"} }, "show"},
@@ -296,5 +298,24 @@ func TestApply(t *testing.T) {
 	want.Steps, want.Particles, want.Grid, want.Width = 7, 9, 10, 32
 	if got != want {
 		t.Errorf("Apply = %+v, want %+v", got, want)
+	}
+}
+
+// TestDiffusionSettingsApply checks what the diffusion lessons' settings do
+// to the app's: a schedule replaces the path, a conditional model takes the
+// independent coupling, the defaults are stored as "".
+func TestDiffusionSettingsApply(t *testing.T) {
+	base := scene.DefaultSettings()
+	base.Path, base.Sigma, base.Coupling = "ot", 0.2, "ot"
+	got := Settings{Schedule: "vp", Predict: "score", Cond: true}.Apply(base)
+	if got.Schedule != "vp" || got.Predict != "score" || got.Path != "linear" || got.Sigma != 0 || !got.Cond || got.Coupling != "independent" {
+		t.Errorf("applied: %+v", got)
+	}
+	back := Settings{Schedule: "linear", Predict: "velocity"}.Apply(got)
+	if back.Schedule != "" || back.Predict != "" {
+		t.Errorf("linear and velocity stored as %q, %q", back.Schedule, back.Predict)
+	}
+	if keep := (Settings{}).Apply(got); keep != got {
+		t.Errorf("empty settings changed %+v into %+v", got, keep)
 	}
 }

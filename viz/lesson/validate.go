@@ -192,6 +192,21 @@ func (v *validator) settings(s Settings) {
 	v.setting("settings.particles", s.Particles, scene.MinParticles, scene.MaxParticles)
 	v.setting("settings.grid", s.Grid, scene.MinGrid, scene.MaxGrid)
 	v.setting("settings.width", s.Width, 1, mlp.MaxWidth)
+	if s.Schedule != "" {
+		if _, err := flow.ParseScheduler(s.Schedule); err != nil {
+			v.fail("settings.schedule", "%v", err)
+		}
+	}
+	if s.Predict != "" {
+		if _, err := flow.ParseTarget(s.Predict); err != nil {
+			v.fail("settings.predict", "%v", err)
+		}
+	}
+	if s.Cond && s.Target != "" {
+		if d, err := data.Load(s.Target); err == nil && data.NumClasses(d) == 0 {
+			v.fail("settings.cond", "target %s has no classes", s.Target)
+		}
+	}
 }
 
 func (v *validator) setting(field string, n, lo, hi int) {

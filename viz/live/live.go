@@ -135,6 +135,7 @@ func samplerSettings(s scene.Settings, reseed uint64) (sample.Settings, error) {
 	return sample.Settings{
 		Particles: s.Particles, Steps: s.Steps, Solver: solver, Seed: s.Seed + reseed*0x9e3779b97f4a7c15,
 		Grid: s.Grid, View: s.View, Trails: s.Trails,
+		Noise: s.Noise, OneClass: s.OneClass, Class: s.Class, Guidance: s.Guidance, Score: s.Score,
 	}.Clamp(), nil
 }
 
@@ -227,6 +228,11 @@ func (b *Backend) Scene() *scene.Scene {
 		Seq: int(f.Seq), Times: f.Times, Traj: f.Traj,
 		Grid: f.Settings.Grid, View: f.Settings.View, GridPts: f.GridPts, Field: f.Field,
 		MaxSpeed: f.MaxSpeed, Source: f.SourcePts, Target: f.TargetPts,
+		Labels: f.Labels, TargetLabels: f.TargetLabels,
+		Sampling: scene.Sampling{
+			Noise: f.Settings.Noise, OneClass: f.Settings.OneClass, Class: f.Settings.Class,
+			Guidance: f.Settings.Guidance, Score: f.ArrowsScore,
+		},
 	}
 	if f.Snap != nil {
 		sc.Step = f.Snap.Step
@@ -310,6 +316,7 @@ func (b *Backend) Apply(s scene.Settings) error {
 // trainPart is the part of the settings the trainer cares about.
 func trainPart(s scene.Settings) scene.Settings {
 	s.Solver, s.Steps, s.Particles, s.Grid, s.View, s.Trails = "", 0, 0, 0, [4]float64{}, 0
+	s.Noise, s.OneClass, s.Class, s.Guidance, s.Score = 0, false, 0, 0, false
 	return s
 }
 
@@ -364,6 +371,22 @@ func (b *Backend) SetData(source bool, d data.Dist) string {
 	} else {
 		b.settings.Target = label
 		b.tr.SetTarget(d)
+		b.followClasses()
 	}
 	return label
+}
+
+// followClasses rebuilds a class-conditional network whose class count no
+// longer fits the target handed over (moons' 2, then a drawing's colours):
+// the trainer would otherwise train the new classes as the null class.
+// Called with b.mu held, after the new target is queued.
+func (b *Backend) followClasses() {
+	if !b.settings.Cond {
+		return
+	}
+	old := b.tr.Latest().Config
+	cfg, err := trainConfig(b.settings, old)
+	if err == nil && cfg.Net.Classes != old.Net.Classes {
+		b.tr.SetConfig(cfg)
+	}
 }

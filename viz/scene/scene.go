@@ -30,6 +30,24 @@ type Scene struct {
 	MaxSpeed float64      // largest finite |v| over Field, for the colour scale
 	Source   []flow.Vec   // display clouds
 	Target   []flow.Vec
+	// Labels is each particle's class for a class-conditional model, nil
+	// otherwise; TargetLabels the class of each Target point when the
+	// target has classes.
+	Labels       []int
+	TargetLabels []int
+	// Sampling is how the particles were sampled.
+	Sampling Sampling
+}
+
+// Sampling is the part of the settings a scene was sampled with that the
+// picture depends on beyond the model: the SDE's noise, the classes and the
+// guidance (Settings' fields of the same names), and what the arrows show.
+type Sampling struct {
+	Noise    float64
+	OneClass bool
+	Class    int
+	Guidance float64
+	Score    bool // the arrows are the score, not the velocity
 }
 
 // Steps returns N, the number of solver steps (0 for an empty scene).
@@ -165,6 +183,18 @@ type Settings struct {
 	Grid           int     // arrows per side, 4..64
 	View           [4]float64
 	Trails         int // how many whole trajectories to keep for drawing
+
+	// Gaussian paths, prediction targets, the reverse SDE and guidance
+	// (issue 18). Every zero value is the blog post's run.
+	Schedule string  // flow.ParseScheduler's name: "linear" (or ""), "cosine", "vp", "ve", "poly"
+	Predict  string  // what the network regresses: "velocity" (or ""), "noise", "data", "score"
+	Noise    float64 // the reverse SDE's noise level G, 0..MaxNoise; 0 is the ODE
+	Cond     bool    // a class-conditional network on the target's labels
+	PUncond  float64 // its label dropout; 0 means DefaultPUncond
+	OneClass bool    // sample only Class; else every class, particle i in class i mod K
+	Class    int
+	Guidance float64 // classifier-free guidance w − 1 (so 0 is the conditional model), MinGuidance..MaxGuidance
+	Score    bool    // the arrows show the score ∇log p_t instead of the velocity
 }
 
 // Limits of the settings the UI offers.
@@ -172,6 +202,13 @@ const (
 	MinSteps, MaxSteps         = 1, 200
 	MinParticles, MaxParticles = 1, 50000
 	MinGrid, MaxGrid           = 4, 64
+	// The noise slider's range: beyond G = 5 the particles spend the
+	// timeline jittering and Euler–Maruyama needs many steps (G² < 4N).
+	MaxNoise = 5
+	// Guidance w runs from 0 (unconditional) to 10, stored as w − 1.
+	MinGuidance, MaxGuidance = -1, 9
+	// DefaultPUncond is the label dropout a zero PUncond stands for.
+	DefaultPUncond = 0.1
 )
 
 // DefaultSettings is Gaussian noise to two moons with the blog post's sampler.
@@ -194,6 +231,18 @@ func (s Settings) Clamp() Settings {
 	s.Width = max(1, s.Width)
 	s.Depth = max(1, s.Depth)
 	s.Batch = max(1, s.Batch)
+	if !(s.Noise > 0) { // NaN too
+		s.Noise = 0
+	}
+	s.Noise = min(MaxNoise, s.Noise)
+	if s.Guidance != s.Guidance {
+		s.Guidance = 0
+	}
+	s.Guidance = min(MaxGuidance, max(MinGuidance, s.Guidance))
+	if !(s.PUncond >= 0 && s.PUncond <= 1) {
+		s.PUncond = 0
+	}
+	s.Class = max(0, s.Class)
 	return s
 }
 

@@ -26,11 +26,21 @@ import (
 	"github.com/flowviz/flowviz/viz/storage"
 )
 
-// File format identifiers. A reader refuses any other format or version.
+// File format identifiers. A reader refuses any other format and any
+// version but these.
 const (
-	Format  = "flowviz-session"
-	Version = 1
+	Format = "flowviz-session"
+	// Version 2 added the settings of Gaussian paths, prediction targets,
+	// the reverse SDE and guidance, and point labels (a drawing's colours).
+	// Version-1 files read as version 2 with those at their zero values.
+	Version = 2
+	// oldestVersion is the oldest version Read still reads.
+	oldestVersion = 1
 )
+
+// MaxLabel is the largest class a point may carry (data.ReadLabeledCSV's
+// limit: the classes a network takes).
+const MaxLabel = mlp.MaxClasses - 1
 
 // Limits a file must respect, one set for every way a session comes in
 // (-session, the panel's Open, the autosave) and goes out.
@@ -101,6 +111,7 @@ type Compared struct {
 type Data struct {
 	Spec   string     // for data.Load; empty when Points stand for the data
 	Points []flow.Vec // the point set, possibly empty (a drawing not begun)
+	Labels []int      // each point's class (a drawing's colour), nil for none
 	Jitter float64
 	Name   string
 }
@@ -126,7 +137,11 @@ type Layers struct {
 func FromDist(d data.Dist) Data {
 	switch v := d.(type) {
 	case *data.PointSet:
-		return Data{Points: v.Points, Jitter: v.Jitter, Name: v.Name}
+		d := Data{Points: v.Points, Jitter: v.Jitter, Name: v.Name}
+		if len(v.Labels) == len(v.Points) {
+			d.Labels = v.Labels
+		}
+		return d
 	}
 	spec := d.String()
 	if _, err := data.Parse(spec); err == nil {
@@ -145,7 +160,14 @@ func (d Data) Dist() (data.Dist, error) {
 	if len(d.Points) == 0 {
 		return &data.PointSet{Jitter: d.Jitter, Name: d.Name}, nil
 	}
-	return data.NewPointSet(d.Name, d.Points, d.Jitter)
+	ps, err := data.NewPointSet(d.Name, d.Points, d.Jitter)
+	if err != nil {
+		return nil, err
+	}
+	if len(d.Labels) == len(d.Points) {
+		ps.Labels = d.Labels
+	}
+	return ps, nil
 }
 
 // JSON layout. Field names are spelled out so the format does not depend on
@@ -193,11 +215,22 @@ type settingsJSON struct {
 	Grid      int        `json:"grid"`
 	View      [4]float64 `json:"field_view"`
 	Trails    int        `json:"trails"`
+	// Version 2: each omitted at its zero value, the blog post's run.
+	Schedule string  `json:"schedule,omitempty"`
+	Predict  string  `json:"predict,omitempty"`
+	Noise    float64 `json:"noise,omitempty"`
+	Cond     bool    `json:"cond,omitempty"`
+	PUncond  float64 `json:"p_uncond,omitempty"`
+	OneClass bool    `json:"one_class,omitempty"`
+	Class    int     `json:"class,omitempty"`
+	Guidance float64 `json:"guidance,omitempty"` // w − 1
+	Score    bool    `json:"score_arrows,omitempty"`
 }
 
 type dataJSON struct {
 	Spec   string  `json:"spec,omitempty"`
 	Points points  `json:"points,omitempty"`
+	Labels labels  `json:"labels,omitempty"` // version 2
 	Jitter float64 `json:"jitter,omitempty"`
 	Name   string  `json:"name,omitempty"`
 }
@@ -289,7 +322,7 @@ func trainedJSON(m *train.Model, o *train.OptimizerState) (json.RawMessage, *opt
 }
 
 func toDataJSON(d Data) dataJSON {
-	return dataJSON{Spec: d.Spec, Jitter: d.Jitter, Name: d.Name, Points: d.Points}
+	return dataJSON{Spec: d.Spec, Jitter: d.Jitter, Name: d.Name, Points: d.Points, Labels: d.Labels}
 }
 
 // Read reads and validates a session. Anything that is not exactly a valid
@@ -320,8 +353,8 @@ func read(r io.Reader, size int64) (*Session, error) {
 	if head.Format != Format {
 		return nil, fmt.Errorf("session: not a session file: format %q, want %q", head.Format, Format)
 	}
-	if head.Version != Version {
-		return nil, fmt.Errorf("session: version %d is not supported (this build reads version %d)", head.Version, Version)
+	if head.Version < oldestVersion || head.Version > Version {
+		return nil, fmt.Errorf("session: version %d is not supported (this build reads versions %d to %d)", head.Version, oldestVersion, Version)
 	}
 	// Not a decoder over b: that would copy the file once more.
 	var f fileJSON
@@ -332,6 +365,10 @@ func read(r io.Reader, size int64) (*Session, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("session: not a valid session file: trailing data after the JSON object")
+	}
+	if head.Version == 1 && (newerSettings(f.Settings) ||
+		f.Compare != nil && newerSettings(f.Compare.Settings) || f.Source.Labels != nil || f.Target.Labels != nil) {
+		return nil, errors.New("session: a version-1 file with version-2 fields (schedule, predict, noise, classes, labels): damaged or mislabelled")
 	}
 	source, err := fromDataJSON(f.Source)
 	if err != nil {
@@ -379,7 +416,29 @@ func read(r io.Reader, size int64) (*Session, error) {
 
 // fromDataJSON converts the points.
 func fromDataJSON(j dataJSON) (Data, error) {
-	return Data{Spec: j.Spec, Jitter: j.Jitter, Name: j.Name, Points: j.Points}, nil
+	return Data{Spec: j.Spec, Jitter: j.Jitter, Name: j.Name, Points: j.Points, Labels: j.Labels}, nil
+}
+
+// labels is a JSON array of point classes, counted before it is allocated
+// as points are.
+type labels []int
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (l *labels) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		*l = nil
+		return nil
+	}
+	if n := bytes.Count(b, []byte{','}) + 1; n > MaxPoints {
+		return fmt.Errorf("%d labels, more than the %d points a drawing holds", n, MaxPoints)
+	}
+	var raw []int
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*l = raw
+	return nil
 }
 
 // points is a JSON array of [x, y] pairs that is counted before it is
@@ -477,6 +536,9 @@ func (s *Session) Validate() error {
 	if _, err := mlp.ParseActivation(st.Act); err != nil {
 		return err
 	}
+	if err := validDiffusion(st); err != nil {
+		return err
+	}
 	if _, err := flow.ParseSolver(st.Solver); err != nil {
 		return err
 	}
@@ -554,6 +616,14 @@ func (d Data) validate() error {
 	if len(d.Points) > MaxPoints {
 		return fmt.Errorf("%d points, more than the %d a drawing holds", len(d.Points), MaxPoints)
 	}
+	if d.Labels != nil && len(d.Labels) != len(d.Points) {
+		return fmt.Errorf("%d labels for %d points", len(d.Labels), len(d.Points))
+	}
+	for i, k := range d.Labels {
+		if k < 0 || k > MaxLabel {
+			return fmt.Errorf("point %d has class %d, want 0..%d", i, k, MaxLabel)
+		}
+	}
 	if !finite(d.Jitter) || d.Jitter < 0 || d.Jitter > 1e6 {
 		return fmt.Errorf("jitter %v must be finite and ≥ 0", d.Jitter)
 	}
@@ -620,4 +690,31 @@ func LoadFrom(st storage.Store, path string) (*Session, error) {
 		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}
 	return s, nil
+}
+
+// newerSettings reports whether s sets any field version 2 added.
+func newerSettings(s settingsJSON) bool {
+	return s.Schedule != "" || s.Predict != "" || s.Noise != 0 || s.Cond || s.PUncond != 0 ||
+		s.OneClass || s.Class != 0 || s.Guidance != 0 || s.Score
+}
+
+// validDiffusion checks the version-2 settings against what the app offers.
+func validDiffusion(st scene.Settings) error {
+	if _, err := flow.ParseScheduler(st.Schedule); err != nil {
+		return err
+	}
+	if _, err := flow.ParseTarget(st.Predict); err != nil {
+		return err
+	}
+	switch {
+	case !(st.Noise >= 0 && st.Noise <= scene.MaxNoise):
+		return fmt.Errorf("noise %v outside 0..%d", st.Noise, scene.MaxNoise)
+	case !(st.PUncond >= 0 && st.PUncond <= 1):
+		return fmt.Errorf("p_uncond %v outside 0..1", st.PUncond)
+	case st.Class < 0 || st.Class > MaxLabel:
+		return fmt.Errorf("class %d outside 0..%d", st.Class, MaxLabel)
+	case !(st.Guidance >= scene.MinGuidance && st.Guidance <= scene.MaxGuidance):
+		return fmt.Errorf("guidance w = %v outside %d..%d", st.Guidance+1, scene.MinGuidance+1, scene.MaxGuidance+1)
+	}
+	return nil
 }

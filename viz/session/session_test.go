@@ -155,7 +155,8 @@ func TestReadRefusesBadFiles(t *testing.T) {
 		{"truncated", good[:len(good)/2], "damaged or truncated"},
 		{"not json", "PNG\x89", "damaged or truncated"},
 		{"other format", strings.Replace(good, Format, "flowviz-model", 1), "not a session file"},
-		{"newer version", strings.Replace(good, `"version":1`, `"version":2`, 1), "version 2 is not supported"},
+		{"newer version", strings.Replace(good, `"version":2`, `"version":3`, 1), "version 3 is not supported"},
+		{"version 1 with version-2 fields", strings.Replace(strings.Replace(good, `"version":2`, `"version":1`, 1), `"trails":`, `"schedule":"vp","trails":`, 1), "version-2 fields"},
 		{"trailing", good + "{}", "invalid character"},
 		{"unknown field", strings.Replace(good, `"lesson":`, `"bogus":1,"lesson":`, 1), "unknown field"},
 		{"nan", strings.Replace(good, `"zoom":87.5`, `"zoom":NaN`, 1), "invalid character"},
@@ -292,6 +293,8 @@ func FuzzRead(f *testing.F) {
 	}
 	f.Add(compared.Bytes())
 	f.Add([]byte(`{"format":"flowviz-session","version":1}`))
+	f.Add([]byte(`{"format":"flowviz-session","version":2,"target":{"points":[[1,2],[3,4]],"labels":[0,7]}}`))
+	f.Add([]byte(`{"format":"flowviz-session","version":2,"target":{"points":[[1,2]],"labels":[` + strings.Repeat("1,", MaxPoints) + `1]}}`))
 	f.Add([]byte(`{"format":"flowviz-session","version":1,"target":{"points":[[1e308,-1e308]]}}`))
 	// Size bombs: more points than a drawing holds, moments longer than any
 	// network, a network the app cannot keep.

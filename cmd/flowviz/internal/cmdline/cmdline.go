@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/deck"
 	"github.com/flowviz/flowviz/viz/link"
 	"github.com/flowviz/flowviz/viz/palette"
@@ -57,6 +58,7 @@ var overridesAutosave = map[string]bool{
 	"source": true, "target": true, "width": true, "depth": true, "act": true, "lr": true,
 	"batch": true, "seed": true, "path": true, "sigma": true, "coupling": true, "solver": true,
 	"steps": true, "particles": true, "grid": true, "demo": true,
+	"schedule": true, "predict": true, "noise": true, "cond": true, "guidance": true,
 }
 
 // errUsage marks a bad command line whose message the flag package or
@@ -87,6 +89,11 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 	fs.IntVar(&s.Steps, "steps", d.Steps, "NUM_STEPS of the sampler, 1..200")
 	fs.IntVar(&s.Particles, "particles", d.Particles, "number of particles, 1..50000")
 	fs.IntVar(&s.Grid, "grid", d.Grid, "arrows per side of the field grid, 4..64")
+	fs.StringVar(&s.Schedule, "schedule", "linear", "Gaussian path x = α·x1 + σ·x0: linear | cosine | vp | ve | poly (not linear: replaces -path and -sigma)")
+	fs.StringVar(&s.Predict, "predict", "velocity", "what the network regresses: velocity | noise | data | score")
+	fs.Float64Var(&s.Noise, "noise", 0, "noise g of the reverse SDE sampler, 0..5 (0: the ODE)")
+	fs.BoolVar(&s.Cond, "cond", false, "class-conditional network on the target's labels (label dropout 0.1)")
+	w := fs.Float64("guidance", 1, "classifier-free guidance w, 0..10: (1 − w)·u(x | no class) + w·u(x | y)")
 	window := fs.String("window", "1280x800", "window size WxH")
 	fs.Float64Var(&o.Scale, "scale", 1, "UI scale 1..4 (2 for a projector)")
 	fs.StringVar(&o.Theme, "theme", "standard", "colour theme: standard | contrast (I toggles)")
@@ -134,6 +141,20 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 		o.RestoreAutosave = o.RestoreAutosave && !overridesAutosave[name]
 	}
 	s.View, s.Trails = d.View, d.Trails
+	s.Guidance = *w - 1
+	if _, err := flow.ParseScheduler(s.Schedule); err != nil {
+		return nil, usagef(stderr, "-schedule: %v", err)
+	}
+	if _, err := flow.ParseTarget(s.Predict); err != nil {
+		return nil, usagef(stderr, "-predict: %v", err)
+	}
+	// The defaults are "" in the settings, as in a session file.
+	if strings.EqualFold(s.Schedule, "linear") {
+		s.Schedule = ""
+	}
+	if strings.EqualFold(s.Predict, "velocity") {
+		s.Predict = ""
+	}
 	if set["link"] {
 		l, err := link.Parse(*linkFrag, *s)
 		if err != nil {
@@ -167,6 +188,10 @@ func Parse(args []string, stderr io.Writer) (*Options, error) {
 		return nil, usagef(stderr, "-steps %d outside %d..%d", s.Steps, scene.MinSteps, scene.MaxSteps)
 	case s.Particles < scene.MinParticles || s.Particles > scene.MaxParticles:
 		return nil, usagef(stderr, "-particles %d outside %d..%d", s.Particles, scene.MinParticles, scene.MaxParticles)
+	case !(s.Noise >= 0 && s.Noise <= scene.MaxNoise):
+		return nil, usagef(stderr, "-noise %v outside 0..%d", s.Noise, scene.MaxNoise)
+	case !(*w >= scene.MinGuidance+1 && *w <= scene.MaxGuidance+1):
+		return nil, usagef(stderr, "-guidance %v outside %d..%d", *w, scene.MinGuidance+1, scene.MaxGuidance+1)
 	case o.Scale < 1 || o.Scale > 4:
 		return nil, usagef(stderr, "-scale must be in 1..4")
 	case o.Lesson > 0 && o.Deck != "":
