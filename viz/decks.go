@@ -21,6 +21,7 @@ import (
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/session"
+	"github.com/flowviz/flowviz/viz/timeline"
 )
 
 // Decks presents a deck: the built-in one (the lessons, in file order) or
@@ -39,6 +40,7 @@ type Decks struct {
 	last    int        // the scene PageDown returns to
 	custom  bool       // the scene shown is a custom one (its caption is up)
 	started bool       // -deck's first scene has been shown
+	flag    string     // -deck's file, opened once the app is up
 
 	// What "Add this as a scene" takes from the panel.
 	caption, title, formula string
@@ -71,7 +73,7 @@ func newDecks(cfg Config) *Decks {
 	if d.deck == nil {
 		d.deck = &deck.Deck{}
 	}
-	d.builtin = true
+	d.builtin, d.flag = true, cfg.Deck
 	switch {
 	case cfg.Deck != "":
 		d.path = cfg.Deck
@@ -87,30 +89,40 @@ func (d *Decks) presenting() bool { return d.cur >= 0 && d.cur < len(d.deck.Scen
 // showingCustom reports whether a custom scene's caption is up.
 func (d *Decks) showingCustom() bool { return d.presenting() && d.custom }
 
-// openDeck opens the deck file at path for presenting and adding to. A
+// deckContext is what presenting and building a deck works on, built by
+// the Game for each call: the panes (a scene's data, view and layers), the
+// lessons (the built-in deck's scenes), the chrome (the status line and the
+// layout), the timeline and the Keeper (files and the session restore).
+type deckContext struct {
+	panes   *Panes
+	lessons *Lessons
+	ui      *Chrome
+	tl      *timeline.Timeline
+	keep    *Keeper
+}
+
+// open opens the deck file at path for presenting and adding to. A
 // file that cannot be read is reported, and scenes added go to a new deck
 // there, the unreadable file kept aside at the first save.
-func (g *Game) openDeck(path string) error {
-	d := g.decks
-	f, dk, err := deck.Open(g.keep.store, path)
+func (d *Decks) open(c *deckContext, path string) error {
+	f, dk, err := deck.Open(c.keep.store, path)
 	if f == nil {
 		return err
 	}
 	if d.presenting() {
-		g.leaveDeck()
+		d.leave(c)
 	}
 	d.deck, d.file, d.builtin, d.path = dk, f, false, path
 	d.cur, d.last, d.sel, d.labels = -1, 0, 0, nil
 	return err
 }
 
-// deckKey runs the clicker keys on the deck: PageDown and PageUp step
+// key runs the clicker keys on the deck: PageDown and PageUp step
 // (entering at the scene last seen), digits jump, Esc leaves.
-func (g *Game) deckKey(b int, digit int) {
-	d := g.decks
+func (d *Decks) key(c *deckContext, b int, digit int) {
 	if d.builtin {
 		// The built-in deck is the lessons: the lesson view steps them.
-		g.lessons.key(b, digit)
+		c.lessons.key(b, digit)
 		return
 	}
 	n := len(d.deck.Scenes)
@@ -118,80 +130,78 @@ func (g *Game) deckKey(b int, digit int) {
 	case lessonNext:
 		switch {
 		case !d.presenting():
-			g.showScene(d.last)
+			d.show(c, d.last)
 		case d.cur+1 < n:
-			g.showScene(d.cur + 1)
+			d.show(c, d.cur+1)
 		}
 	case lessonPrev:
 		switch {
 		case !d.presenting():
-			g.showScene(d.last)
+			d.show(c, d.last)
 		case d.cur > 0:
-			g.showScene(d.cur - 1)
+			d.show(c, d.cur-1)
 		}
 	case lessonGo:
 		if digit >= 1 && digit <= n {
-			g.showScene(digit - 1)
+			d.show(c, digit-1)
 		}
 	case lessonLeave:
-		g.leaveDeck()
+		d.leave(c)
 	}
 }
 
-// showScene shows scene i of the deck.
-func (g *Game) showScene(i int) {
-	d := g.decks
+// show shows scene i of the deck.
+func (d *Decks) show(c *deckContext, i int) {
 	if i < 0 || i >= len(d.deck.Scenes) {
 		if len(d.deck.Scenes) == 0 {
-			g.ui.say("the deck has no scenes yet: add some in the panel's Deck section", true)
+			c.ui.say("the deck has no scenes yet: add some in the panel's Deck section", true)
 		}
 		return
 	}
 	s := &d.deck.Scenes[i]
 	if s.IsLesson() {
-		idx := slices.IndexFunc(g.lessons.all, func(l lesson.Lesson) bool { return deck.LessonName(l.File) == s.Lesson })
+		idx := slices.IndexFunc(c.lessons.all, func(l lesson.Lesson) bool { return deck.LessonName(l.File) == s.Lesson })
 		if idx < 0 {
-			g.ui.say("no built-in lesson "+s.Lesson, true)
+			c.ui.say("no built-in lesson "+s.Lesson, true)
 			return
 		}
 		d.cur, d.last, d.custom = i, i, false
-		g.lessons.show(idx)
+		c.lessons.show(idx)
 		return
 	}
-	if g.lessons.active() {
-		g.lessons.leave()
+	if c.lessons.active() {
+		c.lessons.leave()
 	}
-	if err := g.applyScene(s); err != nil {
-		g.ui.say(fmt.Sprintf("scene %d not shown: %v", i+1, err), true)
+	if err := d.apply(c, s); err != nil {
+		c.ui.say(fmt.Sprintf("scene %d not shown: %v", i+1, err), true)
 		return
 	}
 	d.cur, d.last, d.custom = i, i, true
-	g.ui.say("", false)
+	c.ui.say("", false)
 }
 
-// leaveDeck returns to the free app: a lesson scene restores the app as it
+// leave returns to the free app: a lesson scene restores the app as it
 // was; a custom scene stays on screen to be played with.
-func (g *Game) leaveDeck() {
-	d := g.decks
+func (d *Decks) leave(c *deckContext) {
 	if !d.presenting() {
 		return
 	}
-	if !d.custom && g.lessons.active() {
-		g.lessons.leave()
+	if !d.custom && c.lessons.active() {
+		c.lessons.leave()
 	}
 	d.cur, d.custom = -1, false
-	g.ui.say("left the deck: PageDown returns", false)
+	c.ui.say("left the deck: PageDown returns", false)
 }
 
-// applyScene brings the app to a custom scene: data, settings and weights
+// apply brings the app to a custom scene: data, settings and weights
 // through the session restore (so a deck shows nothing a session would
 // refuse), then compare mode, layers, view and timeline.
-func (g *Game) applyScene(s *deck.Scene) error {
+func (d *Decks) apply(c *deckContext, s *deck.Scene) error {
 	set := s.Settings.Apply(scene.DefaultSettings())
 	set.Trails = min(set.Trails, set.Particles)
 	dir := "."
-	if g.decks.file != nil {
-		dir = g.decks.file.Dir()
+	if d.file != nil {
+		dir = d.file.Dir()
 	}
 	side := func(dd deck.Data, spec string) (session.Data, error) {
 		dist, ok, err := dd.Dist(dir)
@@ -220,29 +230,29 @@ func (g *Game) applyScene(s *deck.Scene) error {
 	}
 	playing := s.Playing == nil || *s.Playing
 	ss := &session.Session{Settings: set, Source: src, Target: tgt, Model: ma,
-		View: session.View{CenterX: 0, CenterY: 0, Zoom: g.panes.cur.canvas.Cam.Zoom, Layers: sessionLayers(s.Layers), T: s.T, Playing: playing, Speed: 1}}
+		View: session.View{CenterX: 0, CenterY: 0, Zoom: c.panes.cur.canvas.Cam.Zoom, Layers: sessionLayers(s.Layers), T: s.T, Playing: playing, Speed: 1}}
 	if s.Compare != "" {
 		ss.Compare = &session.Compared{Spec: s.Compare, Model: mb}
 		if ss.Compare.Settings, err = set.Differ(s.Compare); err != nil {
 			return err
 		}
 	}
-	if g.panes.comparing() && s.Compare == "" {
-		g.toggleCompare()
+	if c.panes.comparing() && s.Compare == "" {
+		c.panes.closeCompare(c.ui)
 	}
-	if err := g.keep.applySession(ss); err != nil {
+	if err := c.keep.applySession(ss); err != nil {
 		return err
 	}
 	// Frozen weights show as they are; without them the scene trains live
 	// from fresh weights, its readout beside the figure.
-	for _, p := range g.panes.all {
+	for _, p := range c.panes.all {
 		if ma != nil {
 			p.backend.Pause()
 		} else {
 			p.backend.Train()
 		}
 	}
-	g.decks.fitScene(g, s)
+	d.fitScene(c, s)
 	return nil
 }
 
@@ -259,13 +269,14 @@ func sessionLayers(names []string) session.Layers {
 
 // fitScene points the camera at the scene's view in the figure beside the
 // caption, or at the data once it is sampled.
-func (d *Decks) fitScene(g *Game, s *deck.Scene) {
-	canvasR, _, _ := g.layout()
-	rects := g.panes.rects(canvasR, g.ui)
-	for i, p := range g.panes.all {
+func (d *Decks) fitScene(c *deckContext, s *deck.Scene) {
+	canvasR, _, _ := c.ui.layout(c.lessons.active())
+	_, canvasR = d.reserve(canvasR, c.ui.scale)
+	rects := c.panes.rects(canvasR, c.ui)
+	for i, p := range c.panes.all {
 		p.resize(rects[i])
 	}
-	for _, p := range g.panes.all {
+	for _, p := range c.panes.all {
 		p.fitData = s.View == nil
 		p.fitFrom = cloud{}
 		if p.sc != nil {
@@ -273,12 +284,12 @@ func (d *Decks) fitScene(g *Game, s *deck.Scene) {
 		}
 	}
 	if v := s.View; v != nil {
-		cam := &g.panes.a().canvas.Cam
+		cam := &c.panes.a().canvas.Cam
 		cam.Fit(v[0], v[1], v[2], v[3], 0.06)
-		for _, p := range g.panes.all[1:] {
+		for _, p := range c.panes.all[1:] {
 			p.canvas.Cam.CenterX, p.canvas.Cam.CenterY, p.canvas.Cam.Zoom = cam.CenterX, cam.CenterY, cam.Zoom
 		}
-		g.panes.a().viewMoved = time.Now()
+		c.panes.a().viewMoved = time.Now()
 	}
 }
 
@@ -344,30 +355,29 @@ func (d *Decks) drawCaption(dst *ebiten.Image, b *Batch, column rect, scale floa
 	}
 }
 
-// updateDecks opens -deck's first scene once the app is up, takes scenes
+// update opens -deck's first scene once the app is up, takes scenes
 // captured for the deck, reports saves, and follows the lesson view when
 // the panel opens or closes lessons of the built-in deck.
-func (g *Game) updateDecks() {
-	d := g.decks
-	if !d.started && g.cfg.Deck != "" && g.panes.cur.sc != nil {
+func (d *Decks) update(c *deckContext) {
+	if !d.started && d.flag != "" && c.panes.cur.sc != nil {
 		d.started = true
-		if err := g.openDeck(g.cfg.Deck); err != nil {
-			g.ui.say("deck not opened: "+err.Error(), true)
+		if err := d.open(c, d.flag); err != nil {
+			c.ui.say("deck not opened: "+err.Error(), true)
 		} else {
-			g.showScene(0)
+			d.show(c, 0)
 		}
 	}
 	for {
 		select {
 		case r := <-d.added:
 			if r.err != nil {
-				g.ui.say("scene not added: "+r.err.Error(), true)
+				c.ui.say("scene not added: "+r.err.Error(), true)
 				continue
 			}
-			g.appendScene(r.s)
+			d.appendScene(c, r.s)
 			continue
 		case msg := <-d.saved:
-			g.ui.say(msg, strings.HasPrefix(msg, "deck not saved"))
+			c.ui.say(msg, strings.HasPrefix(msg, "deck not saved"))
 			continue
 		default:
 		}
@@ -375,40 +385,38 @@ func (g *Game) updateDecks() {
 	}
 	if d.builtin {
 		d.cur, d.custom = -1, false
-		if g.lessons.active() {
-			d.cur = g.lessons.cur
+		if c.lessons.active() {
+			d.cur = c.lessons.cur
 		}
-	} else if d.presenting() && !d.custom && !g.lessons.active() {
+	} else if d.presenting() && !d.custom && !c.lessons.active() {
 		d.cur = -1 // the panel closed the lesson
 	}
 }
 
 // appendScene adds s to the open deck (a new one at the panel's path if
 // the built-in deck is shown) and saves it.
-func (g *Game) appendScene(s deck.Scene) {
-	d := g.decks
+func (d *Decks) appendScene(c *deckContext, s deck.Scene) {
 	if d.builtin {
 		if d.path == "" {
-			g.ui.say("no deck path: type one in the panel's Deck section", true)
+			c.ui.say("no deck path: type one in the panel's Deck section", true)
 			return
 		}
-		if err := g.openDeck(d.path); err != nil {
-			g.ui.say(fmt.Sprintf("%s could not be read (%v): scenes go to a new deck, the file is kept aside", d.path, err), true)
+		if err := d.open(c, d.path); err != nil {
+			c.ui.say(fmt.Sprintf("%s could not be read (%v): scenes go to a new deck, the file is kept aside", d.path, err), true)
 		}
 	}
 	if len(d.deck.Scenes) >= deck.MaxScenes {
-		g.ui.say(fmt.Sprintf("a deck holds at most %d scenes", deck.MaxScenes), true)
+		c.ui.say(fmt.Sprintf("a deck holds at most %d scenes", deck.MaxScenes), true)
 		return
 	}
 	d.deck.Scenes = append(d.deck.Scenes, s)
 	d.sel, d.labels = len(d.deck.Scenes)-1, nil
 	d.caption, d.title, d.formula = "", "", ""
-	g.saveDeck(fmt.Sprintf("scene %d added", len(d.deck.Scenes)))
+	d.save(fmt.Sprintf("scene %d added", len(d.deck.Scenes)))
 }
 
-// saveDeck writes the deck on a goroutine; what says what changed.
-func (g *Game) saveDeck(what string) {
-	d := g.decks
+// save writes the deck on a goroutine; what says what changed.
+func (d *Decks) save(what string) {
 	if d.file == nil {
 		return
 	}
@@ -431,25 +439,24 @@ func (g *Game) saveDeck(what string) {
 	}()
 }
 
-// captureScene takes the app's state as a deck scene on a goroutine (the
+// capture takes the app's state as a deck scene on a goroutine (the
 // data and weights come from the trainer, which may make it wait).
-func (g *Game) captureScene() {
-	d := g.decks
+func (d *Decks) capture(c *deckContext) {
 	if d.busy.Load() > 2 {
-		g.ui.say("still adding the last scene…", true)
+		c.ui.say("still adding the last scene…", true)
 		return
 	}
-	view := g.keep.sessionView()
-	bs := g.panes.backends()
-	cam := g.panes.a().canvas.Cam
+	view := c.keep.sessionView()
+	bs := c.panes.backends()
+	cam := c.panes.a().canvas.Cam
 	x0, y0, x1, y1 := cam.Visible()
 	s := deck.Scene{Title: strings.TrimSpace(d.title), Caption: strings.TrimSpace(d.caption), Formula: strings.TrimSpace(d.formula),
-		View: &[4]float64{x0, y0, x1, y1}, T: g.tl.T, Compare: ""}
-	if !g.tl.Playing {
+		View: &[4]float64{x0, y0, x1, y1}, T: c.tl.T, Compare: ""}
+	if !c.tl.Playing {
 		f := false
 		s.Playing = &f
 	}
-	l := g.panes.a().canvas.Layers
+	l := c.panes.a().canvas.Layers
 	for name, on := range map[string]bool{"field": l.Field, "particles": l.Particles, "trails": l.Trails, "trajectories": l.Trajectories,
 		"clouds": l.Clouds, "grid": l.Grid, "legend": l.Legend} {
 		if on {
@@ -457,8 +464,8 @@ func (g *Game) captureScene() {
 		}
 	}
 	slices.SortFunc(s.Layers, func(a, b string) int { return slices.Index(deck.Layers, a) - slices.Index(deck.Layers, b) })
-	if g.panes.comparing() {
-		s.Compare = g.panes.cmp.spec()
+	if c.panes.comparing() {
+		s.Compare = c.panes.cmp.spec()
 	}
 	freeze := d.freeze
 	d.busy.Add(1)
@@ -512,37 +519,34 @@ func dataFor(sd session.Data) (deck.Data, error) {
 	return deck.Data{Points: sd.Points, Jitter: sd.Jitter, Name: sd.Name}, nil
 }
 
-// moveScene moves the selected scene by dir (−1 up, +1 down).
-func (g *Game) moveScene(dir int) {
-	d := g.decks
+// move moves the selected scene by dir (−1 up, +1 down).
+func (d *Decks) move(dir int) {
 	i, j := d.sel, d.sel+dir
 	if d.builtin || i < 0 || j < 0 || j >= len(d.deck.Scenes) {
 		return
 	}
 	d.deck.Scenes[i], d.deck.Scenes[j] = d.deck.Scenes[j], d.deck.Scenes[i]
 	d.sel, d.labels = j, nil
-	g.saveDeck(fmt.Sprintf("scene moved to %d", j+1))
+	d.save(fmt.Sprintf("scene moved to %d", j+1))
 }
 
 // deleteScene removes the selected scene.
-func (g *Game) deleteScene() {
-	d := g.decks
+func (d *Decks) deleteScene(c *deckContext) {
 	if d.builtin || d.sel < 0 || d.sel >= len(d.deck.Scenes) {
 		return
 	}
 	if d.presenting() {
-		g.leaveDeck()
+		d.leave(c)
 	}
 	d.deck.Scenes = slices.Delete(d.deck.Scenes, d.sel, d.sel+1)
 	d.sel, d.labels = min(d.sel, max(0, len(d.deck.Scenes)-1)), nil
 	d.last = min(d.last, max(0, len(d.deck.Scenes)-1))
-	g.saveDeck("scene deleted")
+	d.save("scene deleted")
 }
 
-// deckPanel is the panel's Deck section: open a deck, add the app's state
+// panel is the panel's Deck section: open a deck, add the app's state
 // as a scene with a caption, reorder and delete scenes.
-func (g *Game) deckPanel(ctx *debugui.Context) {
-	d := g.decks
+func (d *Decks) panel(ctx *debugui.Context, c *deckContext) {
 	ctx.Header("Deck", true, func() {
 		ctx.SetGridLayout(nil, nil)
 		what := "built-in deck: the lessons"
@@ -553,15 +557,15 @@ func (g *Game) deckPanel(ctx *debugui.Context) {
 		ctx.TextField(&d.path)
 		ctx.SetGridLayout([]int{-1, -1}, nil)
 		ctx.Button("Open deck").On(func() {
-			if err := g.openDeck(d.path); err != nil {
-				g.ui.say("deck not opened: "+err.Error(), true)
+			if err := d.open(c, d.path); err != nil {
+				c.ui.say("deck not opened: "+err.Error(), true)
 				return
 			}
-			g.ui.say(fmt.Sprintf("deck %s: %d scenes · PgDn presents", d.path, len(d.deck.Scenes)), false)
+			c.ui.say(fmt.Sprintf("deck %s: %d scenes · PgDn presents", d.path, len(d.deck.Scenes)), false)
 		})
 		ctx.Button("Lessons").On(func() {
 			if d.presenting() {
-				g.leaveDeck()
+				d.leave(c)
 			}
 			d.deck, _ = deck.Builtin()
 			if d.deck == nil {
@@ -573,12 +577,12 @@ func (g *Game) deckPanel(ctx *debugui.Context) {
 		ctx.Text("title")
 		ctx.TextField(&d.title)
 		ctx.Text("caption")
-		g.deckCell(ctx, "deck_caption", func() { ctx.TextField(&d.caption) })
+		d.cell(ctx, c.ui, "deck_caption", func() { ctx.TextField(&d.caption) })
 		ctx.Text("formula")
 		ctx.TextField(&d.formula)
 		ctx.SetGridLayout([]int{-1, -1}, nil)
 		ctx.Checkbox(&d.freeze, "freeze weights")
-		g.deckCell(ctx, "add_scene", func() { ctx.Button("Add this as a scene").On(g.captureScene) })
+		d.cell(ctx, c.ui, "add_scene", func() { ctx.Button("Add this as a scene").On(func() { d.capture(c) }) })
 		if d.builtin || len(d.deck.Scenes) == 0 {
 			ctx.SetGridLayout(nil, nil)
 			return
@@ -592,31 +596,30 @@ func (g *Game) deckPanel(ctx *debugui.Context) {
 		d.sel = min(d.sel, len(d.labels)-1)
 		ctx.Dropdown(&d.sel, d.labels)
 		ctx.SetGridLayout([]int{-1, -1, -1, -1}, nil)
-		ctx.Button("Show").On(func() { g.showScene(d.sel) })
-		ctx.Button("Up").On(func() { g.moveScene(-1) })
-		ctx.Button("Down").On(func() { g.moveScene(+1) })
-		ctx.Button("Delete").On(g.deleteScene)
+		ctx.Button("Show").On(func() { d.show(c, d.sel) })
+		ctx.Button("Up").On(func() { d.move(-1) })
+		ctx.Button("Down").On(func() { d.move(+1) })
+		ctx.Button("Delete").On(func() { d.deleteScene(c) })
 		ctx.SetGridLayout(nil, nil)
 	})
 }
 
-// deckCell lays out one widget in a grid cell of its own and keeps where
+// cell lays out one widget in a grid cell of its own and keeps where
 // the cell is on screen under name.
-func (g *Game) deckCell(ctx *debugui.Context, name string, widget func()) {
+func (d *Decks) cell(ctx *debugui.Context, ui *Chrome, name string, widget func()) {
 	ctx.GridCell(func(b image.Rectangle) {
-		sc := float64(max(1, g.ui.panel.Scale))
-		if g.decks.controls == nil {
-			g.decks.controls = map[string]rect{}
+		sc := float64(max(1, ui.panel.Scale))
+		if d.controls == nil {
+			d.controls = map[string]rect{}
 		}
-		g.decks.controls[name] = rect{float64(b.Min.X) * sc, float64(b.Min.Y) * sc, float64(b.Dx()) * sc, float64(b.Dy()) * sc}
+		d.controls[name] = rect{float64(b.Min.X) * sc, float64(b.Min.Y) * sc, float64(b.Dx()) * sc, float64(b.Dy()) * sc}
 		ctx.SetGridLayout([]int{-1}, nil)
 		widget()
 	})
 }
 
-// deckState is the deck's part of the state file.
-func (g *Game) deckState() appstate.Deck {
-	d := g.decks
+// state is the deck's part of the state file.
+func (d *Decks) state() appstate.Deck {
 	st := appstate.Deck{Builtin: d.builtin, Path: d.path, Scenes: len(d.deck.Scenes), Current: d.cur + 1}
 	if d.presenting() {
 		s := d.deck.Scenes[d.cur]

@@ -21,7 +21,7 @@ func waitDeck(t *testing.T, g *Game, what string, ok func() bool) {
 			t.Fatalf("no %s; status %q", what, g.ui.status)
 		}
 		time.Sleep(10 * time.Millisecond)
-		g.updateDecks()
+		g.decks.update(g.deckCtx())
 	}
 }
 
@@ -41,7 +41,7 @@ func TestDeckRoundTripByClicking(t *testing.T) {
 	g.tl.Pause()
 	g.panes.cur.canvas.Layers = Layers{Particles: true, Grid: true}
 	g.decks.title, g.decks.caption, g.decks.formula = "moons", "noise to moons", "v ≈ x1 − x0"
-	g.captureScene()
+	g.decks.capture(g.deckCtx())
 	waitDeck(t, g, "the first scene saved", func() bool {
 		return len(g.decks.deck.Scenes) == 1 && g.decks.busy.Load() == 0
 	})
@@ -59,7 +59,7 @@ func TestDeckRoundTripByClicking(t *testing.T) {
 	g.decks.caption, g.decks.freeze = "a drawing", true
 	g.panes.cur.canvas.Layers = DefaultLayers()
 	g.tl.Play()
-	g.captureScene()
+	g.decks.capture(g.deckCtx())
 	waitDeck(t, g, "the second scene saved", func() bool {
 		return len(g.decks.deck.Scenes) == 2 && g.decks.busy.Load() == 0
 	})
@@ -82,17 +82,17 @@ func TestDeckRoundTripByClicking(t *testing.T) {
 
 	// Reorder and delete, each saved.
 	g.decks.sel = 1
-	g.moveScene(-1)
+	g.decks.move(-1)
 	waitDeck(t, g, "the move saved", func() bool { return g.decks.busy.Load() == 0 })
 	if again, _ := deck.Load(storage.Files{}, path); again == nil || again.Scenes[0].Caption != "a drawing" {
 		t.Error("the move was not saved")
 	}
-	g.moveScene(+1)
+	g.decks.move(+1)
 	waitDeck(t, g, "the move back saved", func() bool { return g.decks.busy.Load() == 0 })
 
 	// A fresh app opens the deck and shows the same scenes.
 	g2, _ := trainedGame(t, t.TempDir())
-	if err := g2.openDeck(path); err != nil {
+	if err := g2.decks.open(g2.deckCtx(), path); err != nil {
 		t.Fatal(err)
 	}
 	g2.do(keymap.NextLesson)
@@ -137,7 +137,7 @@ func TestDeckRoundTripByClicking(t *testing.T) {
 		t.Errorf("state file's deck %+v", st)
 	}
 	g2.decks.sel = 0
-	g2.deleteScene()
+	g2.decks.deleteScene(g2.deckCtx())
 	waitDeck(t, g2, "the delete saved", func() bool { return g2.decks.busy.Load() == 0 })
 	if again, _ := deck.Load(storage.Files{}, path); again == nil || len(again.Scenes) != 1 {
 		t.Error("the delete was not saved")

@@ -168,7 +168,7 @@ func (g *Game) Update() error {
 	ps.tick(dt, g.tl, g.lessons.active())
 	g.ui.diff.update(ps.cur)
 	g.present.measure(ps.all)
-	g.updateDecks()
+	g.decks.update(g.deckCtx())
 	g.draw.takeDroppedFiles(g.keep.takeDroppedSession(in.Dropped))
 	g.draw.send()
 	g.keep.update()
@@ -226,7 +226,7 @@ func (g *Game) actions() Actions {
 		Contrast:  ui.setContrast,
 		Colours:   ui.setColours,
 		Presenter: func(ctx *debugui.Context) { g.present.presenterPanel(ctx, g.do) },
-		Deck:      g.deckPanel,
+		Deck:      func(ctx *debugui.Context) { g.decks.panel(ctx, g.deckCtx()) },
 		Classes:   sceneClasses(ps.cur.sc),
 	}
 }
@@ -248,7 +248,7 @@ func (g *Game) handleKeys(in *input.Snapshot) {
 			fire = true
 		}
 		if fire && b.Action == keymap.GoLesson {
-			g.deckKey(lessonGo, b.Digit())
+			g.decks.key(g.deckCtx(), lessonGo, b.Digit())
 		} else if fire {
 			g.do(b.Action)
 		}
@@ -348,16 +348,16 @@ func (g *Game) do(a keymap.Action) {
 	case keymap.ToggleReverse:
 		g.toggleTool(ReverseTool)
 	case keymap.NextLesson:
-		g.deckKey(lessonNext, 0)
+		g.decks.key(g.deckCtx(), lessonNext, 0)
 	case keymap.PrevLesson:
-		g.deckKey(lessonPrev, 0)
+		g.decks.key(g.deckCtx(), lessonPrev, 0)
 	case keymap.LeaveLesson:
 		// Esc closes what is on top: the help, then the lesson, then a tool.
 		switch {
 		case ui.showHelp:
 			ui.showHelp = false
 		case g.decks.presenting():
-			g.deckKey(lessonLeave, 0)
+			g.decks.key(g.deckCtx(), lessonLeave, 0)
 		case g.lessons.active():
 			g.lessons.key(lessonLeave, 0)
 		case g.tools.Mode != NoTool:
@@ -398,6 +398,12 @@ func (g *Game) toggleCompare() {
 		return
 	}
 	g.panes.openCompare(g.ui)
+}
+
+// deckCtx is what the deck works on: the parts a scene brings to the
+// screen and the Keeper that reads and restores it.
+func (g *Game) deckCtx() *deckContext {
+	return &deckContext{panes: g.panes, lessons: g.lessons, ui: g.ui, tl: g.tl, keep: g.keep}
 }
 
 // toolFrame is what the tools see this tick: the focused pane in its area

@@ -88,7 +88,7 @@ func (g *Game) report() stateReport {
 	}
 	s.Drawing = g.draw.state()
 	s.Lesson = g.lessons.state()
-	s.Deck = g.deckState()
+	s.Deck = g.decks.state()
 	g.present.state(&s)
 	s.Tool = g.tools.State()
 	s.Density = p.dens.state()
