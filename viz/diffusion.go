@@ -277,17 +277,16 @@ func (cv *Canvas) classColours(sc *scene.Scene) []palette.RGBA {
 	return cv.colours
 }
 
-// toggleScoreArrows switches the arrows between the velocity and the score
+// toggleScoreArrows switches the pane's arrows between the velocity and the score
 // (key U). Only a Gaussian path has a score: the linear path with σ > 0
 // keeps its velocity arrows and says so.
-func (g *Game) toggleScoreArrows() {
-	p := g.panes.cur
+func (p *Pane) toggleScoreArrows(ui *Chrome) {
 	if msg, isErr := toggleScore(&p.settings); isErr {
-		g.ui.say(msg, true)
+		ui.say(msg, true)
 	} else {
 		p.dirty, p.editedAt = true, time.Time{}
-		g.ui.panel.Sync(p.settings, p.backend.Options())
-		g.ui.say(msg, false)
+		ui.panel.Sync(p.settings, p.backend.Options())
+		ui.say(msg, false)
 	}
 }
 

@@ -117,7 +117,7 @@ func (g *Game) Update() error {
 
 	in := input.Read()
 	if panelR.W > 0 {
-		st := g.trainingStatus()
+		st := trainingStatus(g.img, ps)
 		capture, err := ui.dui.Update(func(ctx *debugui.Context) error {
 			ctx.SetScale(ui.panel.Scale)
 			ui.panel.NLL = ps.cur.dens.nllLine()
@@ -142,9 +142,10 @@ func (g *Game) Update() error {
 	rects := g.paneRects(canvasR)
 	ps.focusAt(&in, rects, ui)
 	g.lessons.Update(canvasR, &in)
-	images := g.followImageTarget()
+	g.img = followImageTarget(g.img, ps, g.lessons, ui, g.tl)
+	images := g.img != nil
 	if images {
-		g.img.Update(&in, g.imageArea(canvasR), ui.scale, ps.cur.settings.Steps, g.tl)
+		g.img.Update(&in, imageArea(g.lessons, canvasR), ui.scale, ps.cur.settings.Steps, g.tl)
 	} else {
 		g.draw.paint(g.lessons.paintArea(rects[ps.focus]), &in)
 		if msg := g.tools.Update(&in, g.toolFrame(rects)); msg != "" {
@@ -185,8 +186,9 @@ func (g *Game) Update() error {
 }
 
 func (g *Game) actions() Actions {
+	lessons := func(ctx *debugui.Context) { g.lessons.panelSection(ctx, g.toggleTool, g.toggleCompare) }
 	if g.img != nil {
-		return g.imageActions()
+		return g.img.actions(g.ui, g.panes, lessons)
 	}
 	ps, ui := g.panes, g.ui
 	return Actions{
@@ -219,7 +221,7 @@ func (g *Game) actions() Actions {
 			}
 		},
 		Fit:       ps.cur.fit,
-		Lessons:   func(ctx *debugui.Context) { g.lessons.panelSection(ctx, g.toggleTool, g.toggleCompare) },
+		Lessons:   lessons,
 		Draw:      func(ctx *debugui.Context) { g.draw.panelSection(ctx, g.toggleDraw) },
 		Keep:      g.keep.panelSection,
 		ScaleBy:   func(d float64) { ui.setScale(ui.scale+d, ps) },
@@ -287,7 +289,7 @@ func (g *Game) do(a keymap.Action) {
 	case keymap.ToggleClouds:
 		l.Clouds = !l.Clouds
 	case keymap.ToggleScore:
-		g.toggleScoreArrows()
+		g.panes.cur.toggleScoreArrows(ui)
 	case keymap.ToggleGrid:
 		l.Grid = !l.Grid
 	case keymap.ToggleLegend:
@@ -298,7 +300,7 @@ func (g *Game) do(a keymap.Action) {
 	case keymap.FitView:
 		g.panes.cur.fit()
 	case keymap.ToggleTraining:
-		if g.trainingStatus().State == "running" {
+		if trainingStatus(g.img, g.panes).State == "running" {
 			g.actions().Pause()
 		} else {
 			g.actions().Train()
@@ -342,7 +344,7 @@ func (g *Game) do(a keymap.Action) {
 	case keymap.ToggleCompare:
 		g.toggleCompare()
 	case keymap.ToggleImageView:
-		g.toggleImageView()
+		toggleImageView(g.img, ui)
 	case keymap.ToggleProbe:
 		g.toggleTool(ProbeTool)
 	case keymap.ToggleReverse:
@@ -427,7 +429,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	canvasR, _, panelR := g.layout()
 	switch {
 	case g.img != nil:
-		g.drawImages(screen, canvasR)
+		g.img.drawOnCanvas(screen, canvasR, g.tl.T, ui, g.lessons, g.keep)
 	case g.panes.comparing() && g.lessons.active():
 		g.drawPanes(screen, g.lessons.lay.figure)
 		g.lessons.drawColumn(screen)

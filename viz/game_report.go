@@ -110,6 +110,8 @@ func (g *Game) report() stateReport {
 		s.Particles = p.sc.Particles()
 		s.SceneStep = p.sc.Step
 	}
-	g.reportImages(&s)
+	if g.img != nil {
+		g.img.report(&s)
+	}
 	return stateReport{state: s, scene: p.sc, t: g.tl.T}
 }

@@ -446,65 +446,66 @@ func (ip *imagePane) drawStrip(dst *ebiten.Image, f *imageview.Frame, t float64,
 const imagesKind lesson.Kind = "images"
 
 // followImageTarget opens the image view when the focused settings name an
-// image target and closes it when they no longer do, and reports whether
-// it is open. The 2D training behind it pauses meanwhile and resumes after.
-// A lesson of another kind shows the plane: it keeps the 2D target.
-func (g *Game) followImageTarget() bool {
-	p, ui := g.panes.cur, g.ui
+// image target and closes it when they no longer do, and returns the view
+// open now (ip, a new one or nil). The 2D training behind it pauses
+// meanwhile and resumes after. A lesson of another kind shows the plane: it
+// keeps the 2D target.
+func followImageTarget(ip *imagePane, ps *Panes, ls *Lessons, ui *Chrome, tl *timeline.Timeline) *imagePane {
+	p := ps.cur
 	target := p.settings.Target
 	want := hd.IsTarget(target)
 	switch {
-	case want && g.panes.comparing():
+	case want && ps.comparing():
 		p.settings.Target = p.applied.Target
 		ui.panel.Sync(p.settings, p.backend.Options())
 		ui.say("compare mode compares 2D models: close it (K) to train on images", true)
 		want = false
-	case want && g.lessons.active() && g.lessons.current().Kind != imagesKind:
+	case want && ls.active() && ls.current().Kind != imagesKind:
 		p.settings.Target = p.applied.Target
 		ui.panel.Sync(p.settings, p.backend.Options())
 		want = false
 	}
-	if g.img != nil && (!want || g.img.be.Target() != hd.Canonical(target)) {
-		resume := g.img.resume
-		g.img.close()
-		g.img = nil
+	if ip != nil && (!want || ip.be.Target() != hd.Canonical(target)) {
+		resume := ip.resume
+		ip.close()
+		ip = nil
 		if resume {
 			p.backend.Train()
 		}
 	}
-	if want && g.img == nil {
-		ip, err := openImagePane(target, p.settings.Steps, p.settings.Seed)
+	if want && ip == nil {
+		opened, err := openImagePane(target, p.settings.Steps, p.settings.Seed)
 		if err != nil {
 			ui.say(err.Error(), true)
 			p.settings.Target = p.applied.Target
 			ui.panel.Sync(p.settings, p.backend.Options())
-			return false
+			return nil
 		}
-		ip.resume = p.backend.Status().State == "running"
-		g.img = ip
+		opened.resume = p.backend.Status().State == "running"
+		ip = opened
 		p.backend.Pause()
-		g.tl.Play()
+		tl.Play()
 		ui.say(fmt.Sprintf("%s: the same loop on %d numbers per image; X switches grid and PCA", hd.Canonical(target), ip.be.Config().Net.PointDim()), false)
 	}
-	return g.img != nil
+	return ip
 }
 
 // imageArea is where the image view goes: the canvas, or in a lesson the
 // lesson's figure.
-func (g *Game) imageArea(canvasR rect) rect {
-	if g.lessons.active() && g.lessons.lay.figure.W > 0 {
-		return g.lessons.lay.figure
+func imageArea(ls *Lessons, canvasR rect) rect {
+	if ls.active() && ls.lay.figure.W > 0 {
+		return ls.lay.figure
 	}
 	return canvasR
 }
 
 // trainingStatus is the readout of what trains on screen: the image view's
-// model while it is shown, else the focused pane's.
-func (g *Game) trainingStatus() scene.Status {
-	if g.img != nil {
-		return g.img.be.Status()
+// model while it is shown (ip not nil), else the focused pane's.
+func trainingStatus(ip *imagePane, ps *Panes) scene.Status {
+	if ip != nil {
+		return ip.be.Status()
 	}
-	return g.panes.cur.backend.Status()
+	return ps.cur.backend.Status()
 }
 
 // trainingStatus is what the lesson column's readout shows: the image
@@ -518,29 +519,29 @@ func (ls *Lessons) trainingStatus() scene.Status {
 	return ls.panes.cur.backend.Status()
 }
 
-// imageActions are the panel's buttons acting on the image model.
-func (g *Game) imageActions() Actions {
-	be, ui := g.img.be, g.ui
+// actions are the panel's buttons acting on the image model; lessons is
+// the panel's Lessons section, as the 2D panel has it.
+func (ip *imagePane) actions(ui *Chrome, ps *Panes, lessons func(*debugui.Context)) Actions {
+	be := ip.be
 	return Actions{
 		Train:    func() { be.Train(); ui.say("training", false) },
 		Pause:    func() { be.Pause(); ui.say("training paused", false) },
 		Reset:    func() { be.Reset(); ui.say("weights reset: training from scratch", false) },
 		Resample: func() { be.Resample(); ui.say("new fixed noise for the grid", false) },
 		Fit:      func() {},
-		Lessons:  func(ctx *debugui.Context) { g.lessons.panelSection(ctx, g.toggleTool, g.toggleCompare) },
-		Images:   g.imagesPanel,
-		ScaleBy:  func(d float64) { ui.setScale(ui.scale+d, g.panes) },
+		Lessons:  lessons,
+		Images:   func(ctx *debugui.Context) { ip.panel(ctx, ui) },
+		ScaleBy:  func(d float64) { ui.setScale(ui.scale+d, ps) },
 		Contrast: ui.setContrast,
 		Colours:  ui.setColours,
 	}
 }
 
-// imagesPanel is the panel's section of the image view.
-func (g *Game) imagesPanel(ctx *debugui.Context) {
-	ip := g.img
+// panel is the panel's section of the image view.
+func (ip *imagePane) panel(ctx *debugui.Context, ui *Chrome) {
 	ctx.Header("Images", true, func() {
 		ctx.Text(ip.be.String())
-		ctx.Button(fmt.Sprintf("view: %s (X switches)", ip.view.Mode)).On(g.toggleImageView)
+		ctx.Button(fmt.Sprintf("view: %s (X switches)", ip.view.Mode)).On(func() { toggleImageView(ip, ui) })
 		if v := ip.variance(); v > 0 {
 			ctx.Text(fmt.Sprintf("PC1 and PC2 hold %.0f %% of the variance", 100*v))
 		}
@@ -551,42 +552,40 @@ func (g *Game) imagesPanel(ctx *debugui.Context) {
 	})
 }
 
-// toggleImageView is the X key: grid or PCA view.
-func (g *Game) toggleImageView() {
-	if g.img == nil {
-		g.ui.say("X switches the image view: choose the digits or digits8 target first", true)
+// toggleImageView is the X key: grid or PCA view of ip, which is nil
+// while no image target is chosen.
+func toggleImageView(ip *imagePane, ui *Chrome) {
+	if ip == nil {
+		ui.say("X switches the image view: choose the digits or digits8 target first", true)
 		return
 	}
-	g.ui.say(g.img.toggle(), false)
+	ui.say(ip.toggle(), false)
 }
 
-// drawImages draws the image view, with the lesson's column over it.
-func (g *Game) drawImages(screen *ebiten.Image, canvasR rect) {
-	ui := g.ui
+// drawOnCanvas draws the image view at time t, with the lesson's column
+// over it, and takes a screenshot of canvasR when one is asked for.
+func (ip *imagePane) drawOnCanvas(screen *ebiten.Image, canvasR rect, t float64, ui *Chrome, ls *Lessons, keep *Keeper) {
 	status, isErr := ui.status, ui.statusErr
-	if g.lessons.active() {
+	if ls.active() {
 		status, isErr = "", false
 	}
-	g.img.Draw(screen, g.tl.T, ui.fonts, status, isErr)
-	if g.lessons.active() {
-		g.lessons.drawColumn(screen)
+	ip.Draw(screen, t, ui.fonts, status, isErr)
+	if ls.active() {
+		ls.drawColumn(screen)
 	}
-	g.keep.screenshot(screen, canvasR)
+	keep.screenshot(screen, canvasR)
 }
 
-// reportImages puts the image view into the state file.
-func (g *Game) reportImages(s *appstate.State) {
-	if g.img == nil {
-		return
-	}
-	s.Images = g.img.state()
-	st := g.img.be.Status()
-	cfg := g.img.be.Config()
+// report puts the image view into the state file.
+func (ip *imagePane) report(s *appstate.State) {
+	s.Images = ip.state()
+	st := ip.be.Status()
+	cfg := ip.be.Config()
 	s.Training = appstate.Training{Step: st.Step, Loss: st.Loss, StepsPerSec: st.StepsPerSec, State: st.State, LR: cfg.LR, Batch: cfg.Batch}
 	if st.Err != nil {
 		s.Training.Err = st.Err.Error()
 	}
-	s.Target = g.img.be.Target()
+	s.Target = ip.be.Target()
 }
 
 // ordinal spells 2 as "2nd", 3 as "3rd", 4 as "4th".

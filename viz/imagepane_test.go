@@ -63,7 +63,7 @@ func TestImageTargetOpensTheImageView(t *testing.T) {
 		t.Error("a second X did not switch back to the grid")
 	}
 	g.actions().Pause()
-	if st := g.trainingStatus().State; st != "paused" {
+	if st := trainingStatus(g.img, g.panes).State; st != "paused" {
 		t.Errorf("Pause left the image model %q", st)
 	}
 	s = g.panes.cur.settings
