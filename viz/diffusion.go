@@ -277,9 +277,9 @@ func (cv *Canvas) classColours(sc *scene.Scene) []palette.RGBA {
 	return cv.colours
 }
 
-// toggleScoreArrows switches the pane's arrows between the velocity and the score
-// (key U). Only a Gaussian path has a score: the linear path with σ > 0
-// keeps its velocity arrows and says so.
+// toggleScoreArrows switches the pane's arrows between the velocity and
+// the score (key U). Only a Gaussian path has a score: the linear path
+// with σ > 0 keeps its velocity arrows and says so on ui's status line.
 func (p *Pane) toggleScoreArrows(ui *Chrome) {
 	if msg, isErr := toggleScore(&p.settings); isErr {
 		ui.say(msg, true)
