@@ -14,8 +14,10 @@ func TestLessonFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) != 8 {
-		t.Fatalf("%d lesson files %v, want 8", len(names), names)
+	// The eight lessons of the blog post, then density (9), diffusion
+	// (10–13) and images (14).
+	if len(names) != 14 {
+		t.Fatalf("%d lesson files %v, want 14", len(names), names)
 	}
 	pattern := regexp.MustCompile(`^[0-9]{2}-[a-z0-9-]+\.json$`)
 	for _, name := range names {

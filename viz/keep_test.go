@@ -226,7 +226,7 @@ func goodSession(t *testing.T, version int) []byte {
 		t.Fatal(err)
 	}
 	// The header's version comes first; the model inside keeps its own.
-	return []byte(strings.Replace(b.String(), `"version":1`, fmt.Sprintf(`"version":%d`, version), 1))
+	return []byte(strings.Replace(b.String(), fmt.Sprintf(`"version":%d`, session.Version), fmt.Sprintf(`"version":%d`, version), 1))
 }
 
 // movedAside returns the contents of the files in dir named <name>.<why>-*.
@@ -261,7 +261,8 @@ func waitSaves(t *testing.T, g *Game) {
 // It is moved aside under a name that says why, the status line says so,
 // and autosaving goes on.
 func TestRefusedFilesAreNeverWrittenOver(t *testing.T) {
-	v1, v2 := goodSession(t, 1), goodSession(t, 2)
+	// v1 is a session this build reads, v2 one of a newer build.
+	v1, v2 := goodSession(t, session.Version), goodSession(t, session.Version+1)
 
 	t.Run("newer autosave", func(t *testing.T) {
 		dir := t.TempDir()
@@ -269,12 +270,12 @@ func TestRefusedFilesAreNeverWrittenOver(t *testing.T) {
 		os.WriteFile(auto, v2, 0o644)
 		g := keepGame(t, dir, nil, "")
 		g.keep.openAtStart()
-		if !strings.Contains(g.ui.status, "version 2 is not supported") || !strings.Contains(g.ui.status, "kept as autosave.flowviz.unreadable-") {
+		if !strings.Contains(g.ui.status, fmt.Sprintf("version %d is not supported", session.Version+1)) || !strings.Contains(g.ui.status, "kept as autosave.flowviz.unreadable-") {
 			t.Errorf("status %q", g.ui.status)
 		}
 		g.keep.saveOnExit()
 		if got := movedAside(t, dir, AutosaveName, keepdir.Unreadable); len(got) != 1 || got[0] != string(v2) {
-			t.Fatalf("the version-2 autosave was not kept (%d files)", len(got))
+			t.Fatalf("the newer autosave was not kept (%d files)", len(got))
 		}
 		if _, err := session.Load(auto); err != nil {
 			t.Fatalf("no new autosave: %v", err)
