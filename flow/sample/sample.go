@@ -270,17 +270,10 @@ func (s *Sampler) Run(ctx context.Context) {
 // without threads, where the game loop drives sampling; not concurrently
 // with Run.
 func (s *Sampler) Advance(ctx context.Context) bool {
-	snap := s.tr.Latest()
-	if snap == s.stepSnap && s.gen.Load() == s.stepGen {
+	snap, st, gen, ok := s.due()
+	if !ok {
 		return false
 	}
-	if time.Since(s.stepStart) < s.minInterval {
-		return false
-	}
-	s.stepStart = time.Now()
-	s.mu.Lock()
-	st, gen := s.settings, s.gen.Load()
-	s.mu.Unlock()
 	f := s.compute(ctx, snap, st, gen)
 	if f == nil {
 		return false
@@ -440,4 +433,22 @@ func scaled(pts []flow.Vec, a float64) []flow.Vec {
 		out[i] = flow.Vec{a * p[0], a * p[1]}
 	}
 	return out
+}
+
+// due reports whether the stepwise modes owe a new frame: new weights or
+// new settings wait and minInterval has passed since the last one began.
+// If so it marks the start of that frame and returns what it is of.
+func (s *Sampler) due() (snap *train.Snapshot, st Settings, gen uint64, ok bool) {
+	snap = s.tr.Latest()
+	if snap == s.stepSnap && s.gen.Load() == s.stepGen {
+		return nil, st, 0, false
+	}
+	if time.Since(s.stepStart) < s.minInterval {
+		return nil, st, 0, false
+	}
+	s.stepStart = time.Now()
+	s.mu.Lock()
+	st, gen = s.settings, s.gen.Load()
+	s.mu.Unlock()
+	return snap, st, gen, true
 }

@@ -50,17 +50,10 @@ func (sl *slicer) checkpoint(ctx context.Context) {
 func (s *Sampler) AdvanceFor(budget time.Duration) bool {
 	sl := &s.slicer
 	if !sl.running {
-		snap := s.tr.Latest()
-		if snap == s.stepSnap && s.gen.Load() == s.stepGen {
+		snap, st, gen, ok := s.due()
+		if !ok {
 			return false
 		}
-		if time.Since(s.stepStart) < s.minInterval {
-			return false
-		}
-		s.stepStart = time.Now()
-		s.mu.Lock()
-		st, gen := s.settings, s.gen.Load()
-		s.mu.Unlock()
 		if sl.resume == nil {
 			sl.resume, sl.paused, sl.done = make(chan struct{}), make(chan struct{}), make(chan *Frame)
 		}
