@@ -302,6 +302,11 @@ func (ls *Lessons) fitLesson() {
 		}
 		p.canvas.Cam.FitIn(v[0], v[1], v[2], v[3], r.X, r.Y, r.W, r.H, 0.06)
 		p.viewMoved = time.Now()
+		// The view was fitted for this viewport: the next tick must not
+		// take the change from the previous one (say, half the figure in
+		// a lesson that compared) for a resize and rescale the fit.
+		cam := &p.canvas.Cam
+		p.lastCanvas = rect{X: cam.X, Y: cam.Y, W: cam.W, H: cam.H}
 	}
 	ls.fitted, ls.fitFor = true, fig
 }

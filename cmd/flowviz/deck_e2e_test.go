@@ -179,13 +179,14 @@ func TestDeckE2E(t *testing.T) {
 	for _, size := range [][2]int{{1280, 720}, {1600, 900}, {1920, 1080}} {
 		a.win = a.x.Resize(t, a.win, size[0], size[1])
 		for _, target := range []int{1, 2, 3, 4} {
-			for scale < target {
-				a.key(e2e.Equal)
-				scale++
-			}
-			for scale > target {
-				a.key(e2e.Minus)
-				scale--
+			for scale != target {
+				k, step := e2e.Equal, 1
+				if scale > target {
+					k, step = e2e.Minus, -1
+				}
+				a.key(k)
+				scale += step
+				a.waitState(t, fmt.Sprintf("UI scale %d", scale), func(s *appstate.State) bool { return s.Scale == float64(scale) })
 			}
 			a.key(e2e.KeyF) // fit the view to the data, as after a resize
 			what := fmt.Sprintf("%dx%d at scale %d", size[0], size[1], target)
