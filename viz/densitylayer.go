@@ -3,7 +3,6 @@ package viz
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -167,48 +166,73 @@ func (d *densityLayer) drawHeat(dst *ebiten.Image, cam *camera.Camera) {
 	}
 }
 
-// drawLegend draws the layer's key at the bottom right of area, above the
-// speed legend when that is shown: what it shows at which t, the colour bar
-// with its ends in its unit, the caption and any note (no layer yet, what
-// the exact density approximates).
-func (d *densityLayer) drawLegend(dst *ebiten.Image, area rect, aboveSpeed bool, fonts Fonts, s float64) {
+// densLegend is the density key laid out for one width: its size and the
+// texts wrapped to it.
+type densLegend struct {
+	w, h                             float64
+	title, unit, caption, note, wait string
+	lo, hi                           string // the bar's ends
+	endsApart                        bool   // lo and hi on lines of their own
+}
+
+// legendLayout lays the layer's key out w wide: what it shows at which t,
+// the colour bar with its ends in its unit, the caption and any note (no
+// layer yet, what the exact density approximates), every text wrapped to
+// the width. ok is false when the layer is off.
+func (d *densityLayer) legendLayout(w float64, fonts Fonts, s float64) (lay densLegend, ok bool) {
 	mode := d.view.Mode
 	if mode == densityview.Off {
-		return
+		return densLegend{}, false
 	}
 	l, note := d.view.Shown()
-	w := math.Min(360*s, area.W*0.5)
-	if area.W < 300*s || area.H < 260*s {
-		return
-	}
 	pad, barH := 10*s, 12*s
-	lineH := fonts.Body.Size * 1.35
+	inner := w - 2*pad
+	boldH := fonts.Bold.Size * 1.35
 	smallH := fonts.Small.Size * 1.35
 	title := mode.Title()
 	if l != nil && l.Err == nil {
-		title += fmt.Sprintf("   t = %.2f", l.T)
+		title += fmt.Sprintf(" · t = %.2f", l.T)
 	}
 	if _, busy := d.view.Worker().Running(); busy {
-		title += "   computing…"
+		title += " · computing…"
 	}
-	caption := wrap(densityview.Caption(mode), fonts.Small, w-2*pad)
-	noteText := ""
+	lay.w = w
+	lay.title = wrap(title, fonts.Bold, inner)
+	lay.unit = wrap(densityview.Unit(mode), fonts.Small, inner)
+	lay.caption = wrap(densityview.Caption(mode), fonts.Small, inner)
+	ends := 1.0
+	if d.shown() {
+		lay.lo, lay.hi = d.heat.scale.Ends(mode)
+		lay.endsApart = textWidth(lay.lo, fonts.Small)+textWidth(lay.hi, fonts.Small)+8*s > inner
+		if lay.endsApart {
+			ends = 2
+		}
+	} else {
+		lay.wait = wrap("waiting for the first layer…", fonts.Small, inner)
+		ends = math.Max(0, linesOf(lay.wait)-1)
+	}
 	if note != "" {
-		noteText = wrap(note, fonts.Small, w-2*pad)
+		lay.note = wrap(note, fonts.Small, inner)
 	}
-	h := pad + lineH + barH + 4*s + smallH*2 + smallH*float64(1+strings.Count(caption, "\n")) + pad
-	if noteText != "" {
-		h += smallH * float64(1+strings.Count(noteText, "\n"))
+	lay.h = pad + boldH*linesOf(lay.title) + barH + 4*s +
+		smallH*(ends+linesOf(lay.unit)+linesOf(lay.caption)) + pad
+	if lay.note != "" {
+		lay.h += smallH * linesOf(lay.note)
 	}
-	x, y := area.X+area.W-w-10*s, area.Y+area.H-h-10*s
-	if aboveSpeed {
-		y -= legendHeight(fonts, s) + 10*s
-	}
+	return lay, true
+}
+
+// drawLegend draws the key laid out as lay in r (of lay's size), where
+// the presenter placed it.
+func (d *densityLayer) drawLegend(dst *ebiten.Image, r rect, lay densLegend, fonts Fonts, s float64) {
+	pad, barH := 10*s, 12*s
+	boldH := fonts.Bold.Size * 1.35
+	smallH := fonts.Small.Size * 1.35
 	b := &d.batch
 	b.Begin(dst)
-	b.Rect(float32(x), float32(y), float32(w), float32(h), palette.PanelBG.WithAlpha(0.88))
-	bx, by, bw := x+pad, y+pad+lineH, w-2*pad
-	shown := d.shown()
+	b.Rect(float32(r.X), float32(r.Y), float32(r.W), float32(r.H), palette.PanelBG.WithAlpha(0.88))
+	bx, by, bw := r.X+pad, r.Y+pad+boldH*linesOf(lay.title), r.W-2*pad
+	shown := lay.wait == ""
 	if shown {
 		const n = 48
 		for i := range n {
@@ -222,22 +246,27 @@ func (d *densityLayer) drawLegend(dst *ebiten.Image, area rect, aboveSpeed bool,
 		}
 	}
 	b.Flush()
-	drawText(dst, title, fonts.Bold, bx, y+pad, TopLeft, palette.Label)
+	drawText(dst, lay.title, fonts.Bold, bx, r.Y+pad, TopLeft, palette.Label)
 	ty := by + barH + 4*s
-	if shown {
-		lo, hi := d.heat.scale.Ends(mode)
-		drawText(dst, lo, fonts.Small, bx, ty, TopLeft, palette.Dim)
-		drawText(dst, hi, fonts.Small, bx+bw, ty, TopRight, palette.Dim)
-	} else {
-		drawText(dst, "waiting for the first layer…", fonts.Small, bx, by, TopLeft, palette.Dim)
+	switch {
+	case !shown:
+		drawText(dst, lay.wait, fonts.Small, bx, by, TopLeft, palette.Dim)
+		ty += smallH * math.Max(0, linesOf(lay.wait)-1)
+	case lay.endsApart:
+		drawText(dst, lay.lo, fonts.Small, bx, ty, TopLeft, palette.Dim)
+		drawText(dst, lay.hi, fonts.Small, bx+bw, ty+smallH, TopRight, palette.Dim)
+		ty += 2 * smallH
+	default:
+		drawText(dst, lay.lo, fonts.Small, bx, ty, TopLeft, palette.Dim)
+		drawText(dst, lay.hi, fonts.Small, bx+bw, ty, TopRight, palette.Dim)
+		ty += smallH
 	}
-	ty += smallH
-	drawText(dst, densityview.Unit(mode), fonts.Small, bx, ty, TopLeft, palette.Label)
-	ty += smallH
-	drawText(dst, caption, fonts.Small, bx, ty, TopLeft, palette.Accent)
-	ty += smallH * float64(1+strings.Count(caption, "\n"))
-	if noteText != "" {
-		drawText(dst, noteText, fonts.Small, bx, ty, TopLeft, palette.Dim)
+	drawText(dst, lay.unit, fonts.Small, bx, ty, TopLeft, palette.Label)
+	ty += smallH * linesOf(lay.unit)
+	drawText(dst, lay.caption, fonts.Small, bx, ty, TopLeft, palette.Accent)
+	ty += smallH * linesOf(lay.caption)
+	if lay.note != "" {
+		drawText(dst, lay.note, fonts.Small, bx, ty, TopLeft, palette.Dim)
 	}
 }
 

@@ -466,10 +466,6 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 	}
 	p.canvas.Draw(screen, sc, g.tl.T, p.pos, ui.fonts)
 	g.lessons.drawFigure(screen)
-	if l := p.canvas.Layers; l.Legend && !g.lessons.geometric() && !g.present.On {
-		// The density key (Y) keeps its own corner, above the speed key's.
-		p.dens.drawLegend(screen, canvasR, sc != nil && (l.Field || l.Particles), ui.fonts, ui.scale)
-	}
 	g.draw.drawOverlay(screen, g.lessons.paintArea(canvasR))
 	st := p.backend.Status()
 	pr := g.present
@@ -480,6 +476,9 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 		pl := newPlacer(lay.figure, pr.figureOf(0), 10*ui.scale)
 		if l := p.canvas.Layers; !pr.On && l.Legend && sc != nil && (l.Field || l.Particles) {
 			pr.drawPlacedLegend(screen, ui, pl, "legend", sc.MaxSpeed, l)
+		}
+		if !pr.On && p.canvas.Layers.Legend && !g.lessons.geometric() {
+			pr.drawPlacedDensityKey(screen, ui, pl, "density_legend", &p.dens)
 		}
 		g.tools.Draw(screen, g.toolFrame([]rect{lay.figure}))
 		g.lessons.drawColumn(screen)
@@ -496,6 +495,9 @@ func (g *Game) drawPane(screen *ebiten.Image, canvasR rect) {
 			pr.drawHints(screen, ui, pl, st, sc == nil && !g.lessons.geometric())
 			if l := p.canvas.Layers; l.Legend && sc != nil && (l.Field || l.Particles) {
 				pr.drawPlacedLegend(screen, ui, pl, "legend", sc.MaxSpeed, l)
+			}
+			if p.canvas.Layers.Legend && !g.lessons.geometric() {
+				pr.drawPlacedDensityKey(screen, ui, pl, "density_legend", &p.dens)
 			}
 			g.ui.diff.draw(screen, pl, p.applied, ui.fonts, ui.scale)
 		}

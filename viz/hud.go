@@ -225,8 +225,7 @@ func (h *HUD) legendSize(w float64, speed, wheel bool, fonts Fonts) (float64, fl
 	return w + 24*h.Scale + g.wheelW, g.boxH
 }
 
-// legendHeight is the height of the speed legend's box, which other keys
-// at the bottom right stack above.
+// legendHeight is the height of the speed legend's box.
 func legendHeight(fonts Fonts, s float64) float64 { return 12*s + fonts.Body.Size*2.9 + 14*s }
 
 // legendGeom is the legend's inner measures.

@@ -11,6 +11,7 @@ import (
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/camera"
+	"github.com/flowviz/flowviz/viz/densityview"
 	"github.com/flowviz/flowviz/viz/keymap"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
@@ -75,6 +76,33 @@ func (pr *Presenter) drawPlacedLegend(screen *ebiten.Image, ui *Chrome, pl *plac
 		w, h := ui.hud.legendSize(barW, l.Field, l.Particles, ui.fonts)
 		if r, ok := pl.place(w, h, bottomRight); ok {
 			ui.hud.drawLegend(screen, r, barW, maxSpeed, l.Field, l.Particles, ui.fonts)
+			pr.record(name, r, true)
+			return
+		}
+	}
+	pr.record(name, rect{}, false)
+}
+
+// drawPlacedDensityKey draws the density layer's key (Y) where pl finds
+// room, after the speed legend so that the two share the legend's corner
+// (the key above or beside the speed legend), narrower if it must; else it
+// is left out.
+func (pr *Presenter) drawPlacedDensityKey(screen *ebiten.Image, ui *Chrome, pl *placer, name string, d *densityLayer) {
+	if d.view.Mode == densityview.Off {
+		return
+	}
+	// The usual widths, then whatever the strips beside the figure leave
+	// (the key's texts wrap to any width of at least ~100 px a scale step).
+	ws := []float64{360 * ui.scale, 260 * ui.scale, 200 * ui.scale}
+	for _, w := range pl.freeWidths()[1:] {
+		if w >= 100*ui.scale && w < ws[len(ws)-1] {
+			ws = append(ws, w)
+		}
+	}
+	for _, w := range ws {
+		lay, _ := d.legendLayout(w, ui.fonts, ui.scale)
+		if r, ok := pl.place(lay.w, lay.h, bottomRight); ok {
+			d.drawLegend(screen, r, lay, ui.fonts, ui.scale)
 			pr.record(name, r, true)
 			return
 		}

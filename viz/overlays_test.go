@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/densityview"
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/keymap"
 )
@@ -54,10 +55,16 @@ func saveShot(t *testing.T, screen *ebiten.Image, name string) {
 }
 
 // TestOverlaysLeaveTheFigureAlone: at every UI scale and from 1280×720 to
-// 3840×2160, in the app view with the probe open, no overlay covers the
-// particles, and where there is room the readout stays.
+// 3840×2160, in the app view with the probe open and the density layer on,
+// no overlay covers the particles (the density key among them), and where
+// there is room the readout and the density key stay.
 func TestOverlaysLeaveTheFigureAlone(t *testing.T) {
 	g, _ := inspectGame(t)
+	g.do(keymap.CycleDensity)
+	g.do(keymap.CycleDensity) // the exact density: no model needed
+	if g.panes.cur.canvas.Layers.Density != densityview.Exact {
+		t.Fatalf("Y Y gave density mode %v", g.panes.cur.canvas.Layers.Density)
+	}
 	g.do(keymap.ToggleProbe)
 	g.tools.probeAt, g.tools.probeSet = flow.Vec{0.5, 0.5}, true
 	for _, size := range [][2]int{{1280, 720}, {1920, 1080}, {3840, 2160}} {
@@ -73,15 +80,28 @@ func TestOverlaysLeaveTheFigureAlone(t *testing.T) {
 			for range 3 {
 				frame(t, g, screen)
 			}
+			if size == [2]int{1920, 1080} && s == 2 {
+				// The key as a lecturer sees it: with its layer and bar.
+				for end := time.Now().Add(20 * time.Second); !g.panes.cur.dens.shown() && time.Now().Before(end); {
+					time.Sleep(20 * time.Millisecond)
+					frame(t, g, screen)
+				}
+				frame(t, g, screen)
+			}
 			what := fmt.Sprintf("%dx%d scale %g", size[0], size[1], s)
 			st := g.report().state
 			checkClear(t, what, st)
 			if _, ok := st.Overlays["probe"]; !ok && !contains(st.HiddenOverlays, "probe") {
 				t.Errorf("%s: the probe's box is neither placed nor hidden: %v %v", what, st.Overlays, st.HiddenOverlays)
 			}
+			if _, ok := st.Overlays["density_legend"]; !ok && !contains(st.HiddenOverlays, "density_legend") {
+				t.Errorf("%s: the density key is neither placed nor hidden: %v %v", what, st.Overlays, st.HiddenOverlays)
+			}
 			if size[0] >= 1920 && s <= 2 {
-				if _, ok := st.Overlays["training"]; !ok {
-					t.Errorf("%s: no room found for the training readout: hidden %v", what, st.HiddenOverlays)
+				for _, name := range []string{"training", "density_legend"} {
+					if _, ok := st.Overlays[name]; !ok {
+						t.Errorf("%s: no room found for the %s: hidden %v", what, name, st.HiddenOverlays)
+					}
 				}
 			}
 			if size == [2]int{1920, 1080} && s == 2 {

@@ -352,9 +352,8 @@ func (p *Pane) drawInPane(dst *ebiten.Image, r rect, t float64, label string, i 
 		if l := p.canvas.Layers; l.Legend && p.sc != nil && (l.Field || l.Particles) {
 			pr.drawPlacedLegend(dst, ui, pl, "legend_"+name, p.sc.MaxSpeed, l)
 		}
-		if l := p.canvas.Layers; l.Legend {
-			// The density key (Y) keeps its own corner.
-			p.dens.drawLegend(dst, r, p.sc != nil && (l.Field || l.Particles), ui.fonts, ui.scale)
+		if p.canvas.Layers.Legend {
+			pr.drawPlacedDensityKey(dst, ui, pl, "density_legend_"+name, &p.dens)
 		}
 	}
 	if p.sc == nil {
