@@ -48,6 +48,10 @@ type Decks struct {
 	sel                     int // the scene the panel's list has selected
 	labels                  []string
 
+	// runs are the trained states of the live scenes shown last: paging
+	// back to one goes on where it was.
+	runs sceneRuns
+
 	added  chan addedScene // scenes captured off the render loop
 	saved  chan string     // save results for the status line
 	busy   *atomic.Int32
@@ -114,6 +118,7 @@ func (d *Decks) open(c *deckContext, path string) error {
 	}
 	d.deck, d.file, d.builtin, d.path = dk, f, false, path
 	d.cur, d.last, d.sel, d.labels = -1, 0, 0, nil
+	d.runs.forget()
 	return err
 }
 
@@ -158,6 +163,7 @@ func (d *Decks) show(c *deckContext, i int) {
 		}
 		return
 	}
+	d.keepRun(c)
 	s := &d.deck.Scenes[i]
 	if s.IsLesson() {
 		idx := slices.IndexFunc(c.lessons.all, func(l lesson.Lesson) bool { return deck.LessonName(l.File) == s.Lesson })
@@ -172,7 +178,7 @@ func (d *Decks) show(c *deckContext, i int) {
 	if c.lessons.active() {
 		c.lessons.leave()
 	}
-	if err := d.apply(c, s); err != nil {
+	if err := d.apply(c, i); err != nil {
 		c.ui.say(fmt.Sprintf("scene %d not shown: %v", i+1, err), true)
 		return
 	}
@@ -189,14 +195,25 @@ func (d *Decks) leave(c *deckContext) {
 	if !d.custom && c.lessons.active() {
 		c.lessons.leave()
 	}
+	d.keepRun(c)
 	d.cur, d.custom = -1, false
 	c.ui.say("left the deck: PageDown returns", false)
 }
 
-// apply brings the app to a custom scene: data, settings and weights
+// keepRun keeps the training state of the custom scene on screen, if it
+// trains live, for when it is shown again.
+func (d *Decks) keepRun(c *deckContext) {
+	if d.showingCustom() && len(d.deck.Scenes[d.cur].Model) == 0 {
+		d.runs.keep(d.cur, c.panes.backends())
+	}
+}
+
+// apply brings the app to custom scene i: data, settings and weights
 // through the session restore (so a deck shows nothing a session would
-// refuse), then compare mode, layers, view and timeline.
-func (d *Decks) apply(c *deckContext, s *deck.Scene) error {
+// refuse), then compare mode, layers, view and timeline. A live scene
+// shown before goes on from its kept run.
+func (d *Decks) apply(c *deckContext, i int) error {
+	s := &d.deck.Scenes[i]
 	set := s.Settings.Apply(scene.DefaultSettings())
 	set.Trails = min(set.Trails, set.Particles)
 	dir := "."
@@ -252,8 +269,33 @@ func (d *Decks) apply(c *deckContext, s *deck.Scene) error {
 			p.backend.Train()
 		}
 	}
+	if ma == nil {
+		d.resume(c, i)
+	}
 	d.fitScene(c, s)
 	return nil
+}
+
+// resume continues live scene i from its kept run, if there is one for
+// every pane: weights, optimizer, step, batch stream and loss curve. The
+// scene's settings apply on top as a session's do, so a run whose network
+// no longer fits them starts afresh, as the scene would without it.
+func (d *Decks) resume(c *deckContext, i int) {
+	states := d.runs.take(i)
+	if len(states) != len(c.panes.all) {
+		return
+	}
+	for j, p := range c.panes.all {
+		tr, ok := p.backend.(Trainer)
+		if !ok {
+			return
+		}
+		st := *states[j] // Restore sets the copy's data
+		if err := tr.Restore(p.applied, &st, st.Source, st.Target); err != nil {
+			c.ui.say(fmt.Sprintf("scene %d starts afresh: %v", i+1, err), true)
+			return
+		}
+	}
 }
 
 // sessionLayers turns layer names into a session's layers; none gives the
@@ -527,6 +569,7 @@ func (d *Decks) move(dir int) {
 	}
 	d.deck.Scenes[i], d.deck.Scenes[j] = d.deck.Scenes[j], d.deck.Scenes[i]
 	d.sel, d.labels = j, nil
+	d.runs.forget()
 	d.save(fmt.Sprintf("scene moved to %d", j+1))
 }
 
@@ -539,6 +582,7 @@ func (d *Decks) deleteScene(c *deckContext) {
 		d.leave(c)
 	}
 	d.deck.Scenes = slices.Delete(d.deck.Scenes, d.sel, d.sel+1)
+	d.runs.forget()
 	d.sel, d.labels = min(d.sel, max(0, len(d.deck.Scenes)-1)), nil
 	d.last = min(d.last, max(0, len(d.deck.Scenes)-1))
 	d.save("scene deleted")
@@ -572,6 +616,7 @@ func (d *Decks) panel(ctx *debugui.Context, c *deckContext) {
 				d.deck = &deck.Deck{}
 			}
 			d.builtin, d.file, d.cur, d.last, d.sel, d.labels = true, nil, -1, 0, 0, nil
+			d.runs.forget()
 		})
 		ctx.SetGridLayout([]int{-1, -2}, nil)
 		ctx.Text("title")

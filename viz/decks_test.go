@@ -1,14 +1,19 @@
 package viz
 
 import (
+	"errors"
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/deck"
 	"github.com/flowviz/flowviz/viz/keymap"
+	"github.com/flowviz/flowviz/viz/scene"
 	"github.com/flowviz/flowviz/viz/storage"
 )
 
@@ -141,5 +146,139 @@ func TestDeckRoundTripByClicking(t *testing.T) {
 	waitDeck(t, g2, "the delete saved", func() bool { return g2.decks.busy.Load() == 0 })
 	if again, _ := deck.Load(storage.Files{}, path); again == nil || len(again.Scenes) != 1 {
 		t.Error("the delete was not saved")
+	}
+}
+
+// TestDeckLiveSceneContinues: paging away from a live scene and back goes
+// on from where it was — step, weights and loss curve — not from fresh
+// weights; a scene shown for the first time starts afresh.
+func TestDeckLiveSceneContinues(t *testing.T) {
+	dir := t.TempDir()
+	g, b := trainedGame(t, dir)
+	path := filepath.Join(dir, "live.json")
+	const deckJSON = `{"format": "flowviz-deck", "version": 1, "scenes": [
+		{"title": "moons", "target": {"spec": "moons"}},
+		{"title": "eight", "target": {"spec": "8gaussians"}}]}`
+	if err := os.WriteFile(path, []byte(deckJSON), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.decks.open(g.deckCtx(), path); err != nil {
+		t.Fatal(err)
+	}
+	// waitStep waits until the trainer has applied what it was sent and
+	// reached step min; it returns the step.
+	waitStep := func(what string, ok func(step int) bool) int {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			st := b.Status()
+			if ok(st.Step) {
+				return st.Step
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the trainer is at step %d (%s); status %q", what, st.Step, st.State, g.ui.status)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	g.do(keymap.NextLesson)
+	if g.decks.cur != 0 {
+		t.Fatalf("PageDown shows scene %d", g.decks.cur+1)
+	}
+	waitStep("scene 1 starts afresh", func(s int) bool { return s < 30 })
+	left := waitStep("scene 1 trains", func(s int) bool { return s >= 150 })
+	g.do(keymap.NextLesson)
+	if g.decks.cur != 1 || !slices.Equal(g.decks.runs.scenes(), []int{0}) {
+		t.Fatalf("scene %d shown, runs kept for %v; want scene 2 and scene 1's run", g.decks.cur+1, g.decks.runs.scenes())
+	}
+	waitStep("scene 2 starts afresh", func(s int) bool { return s < left })
+	waitStep("scene 2 trains", func(s int) bool { return s >= 20 })
+	g.do(keymap.PrevLesson)
+	// The trainer answers between steps, after the commands sent before:
+	// what it hands over is where scene 1 went on from (a fresh start
+	// would be a few steps in, with a short loss curve).
+	st, err := b.TrainingState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Model.Step < left || len(st.LossHistory) < 150 || specName(st.Target.String()) != "moons" {
+		t.Errorf("scene 1 back at step %d with %d loss points on %s; left at step %d", st.Model.Step, len(st.LossHistory), st.Target, left)
+	}
+	back := waitStep("scene 1 shows its step", func(s int) bool { return s >= left })
+	if specName(g.panes.cur.settings.Target) != "moons" {
+		t.Errorf("scene 1 shows target %q", g.panes.cur.settings.Target)
+	}
+	t.Logf("scene 1 left at step %d, back at %d", left, back)
+	// Scene 2 was kept in turn; reordering forgets the runs.
+	if !slices.Equal(g.decks.runs.scenes(), []int{1}) {
+		t.Errorf("runs kept for %v, want scene 2's", g.decks.runs.scenes())
+	}
+	g.decks.sel = 1
+	g.decks.move(-1)
+	waitDeck(t, g, "the move saved", func() bool { return g.decks.busy.Load() == 0 })
+	if n := len(g.decks.runs.scenes()); n != 0 {
+		t.Errorf("%d runs kept after reordering", n)
+	}
+}
+
+// trainerStub is a Trainer that hands over a state of n parameters at
+// step 100, or fails.
+type trainerStub struct {
+	scene.Backend
+	n    int
+	fail bool
+}
+
+func (s trainerStub) TrainingState() (*train.SavedState, error) {
+	if s.fail {
+		return nil, errors.New("the trainer did not answer")
+	}
+	return &train.SavedState{Model: &train.Model{Params: make([]float32, s.n), Step: 100}}, nil
+}
+
+func (s trainerStub) Restore(scene.Settings, *train.SavedState, data.Dist, data.Dist) error { return nil }
+
+// TestSceneRunsBound: the runs kept are the last keptRuns scenes' and
+// within keptRunFloats numbers, the oldest going first; a backend that
+// fails keeps nothing.
+func TestSceneRunsBound(t *testing.T) {
+	var k sceneRuns
+	small := []scene.Backend{trainerStub{n: 1000}}
+	for i := range 6 {
+		k.keep(i, small)
+	}
+	if got := k.scenes(); !slices.Equal(got, []int{2, 3, 4, 5}) {
+		t.Errorf("kept %v, want the last %d scenes", got, keptRuns)
+	}
+	k.keep(3, small) // kept again: now the newest
+	if got := k.scenes(); !slices.Equal(got, []int{2, 4, 5, 3}) {
+		t.Errorf("kept %v after keeping scene 4 again", got)
+	}
+	// Runs of two thirds of the bound (two panes, three numbers a
+	// parameter): the first pushes out the oldest scene (five runs), the
+	// second every other one (the numbers).
+	big := []scene.Backend{trainerStub{n: keptRunFloats / 9}, trainerStub{n: keptRunFloats / 9}}
+	k.keep(7, big)
+	if got := k.scenes(); !slices.Equal(got, []int{4, 5, 3, 7}) {
+		t.Errorf("kept %v after a big run", got)
+	}
+	k.keep(8, big)
+	if got := k.scenes(); !slices.Equal(got, []int{8}) {
+		t.Errorf("kept %v after a second big run, want only it", got)
+	}
+	total := 0
+	for _, r := range k.runs {
+		total += r.floats()
+	}
+	if total > keptRunFloats || len(k.runs) > keptRuns {
+		t.Errorf("%d runs of %d numbers kept, bound %d runs, %d numbers", len(k.runs), total, keptRuns, keptRunFloats)
+	}
+	k.keep(9, []scene.Backend{trainerStub{n: keptRunFloats}}) // beyond the bound alone
+	k.keep(10, []scene.Backend{trainerStub{n: 10}, trainerStub{fail: true}})
+	if got := k.scenes(); slices.Contains(got, 9) || slices.Contains(got, 10) {
+		t.Errorf("kept %v: a run beyond the bound or a failed one was kept", got)
+	}
+	if st := k.take(8); len(st) != 2 || k.take(8) != nil {
+		t.Error("take did not hand scene 9's run over once")
 	}
 }

@@ -62,8 +62,12 @@ func TestDeckE2E(t *testing.T) {
 	})
 
 	// Page through: each scene's figure on screen, clear of every box.
+	leftAt := 0 // the training step scene 2 (live moons) was left at
 	for n := 2; n <= len(want.Scenes); n++ {
 		before := a.fresh(t)
+		if n == 3 {
+			leftAt = before.Training.Step
+		}
 		a.key(e2e.PageDown)
 		sc := want.Scenes[n-1]
 		s := a.waitStateFor(t, waitLearn, fmt.Sprintf("scene %d on screen", n), func(s *appstate.State) bool {
@@ -110,11 +114,17 @@ func TestDeckE2E(t *testing.T) {
 	a.key(e2e.PageDown)
 	a.waitState(t, "back in the deck", func(s *appstate.State) bool { return s.Deck.Current == len(want.Scenes) })
 	a.key(e2e.Key2)
-	a.waitStateFor(t, waitLearn, "scene 2 by its digit", func(s *appstate.State) bool {
+	s := a.waitStateFor(t, waitLearn, "scene 2 by its digit", func(s *appstate.State) bool {
 		return s.Deck.Current == 2 && strings.HasPrefix(s.Target, "moons")
 	})
+	// A live scene shown again goes on training where it was left, as a
+	// slide tool keeps a slide: its step does not drop back to ~0.
+	s = a.next(t, a.next(t, s))
+	if s.Training.Step < leftAt*9/10 || leftAt == 0 {
+		t.Errorf("scene 2 shown again at step %d; it was left at step %d", s.Training.Step, leftAt)
+	}
 	a.key(e2e.Escape)
-	s := a.waitState(t, "the free app", func(s *appstate.State) bool { return s.Deck.Current == 0 })
+	s = a.waitState(t, "the free app", func(s *appstate.State) bool { return s.Deck.Current == 0 })
 
 	// Add a scene with the panel: a caption typed in its field, the button.
 	cx, cy := control(t, s, "deck_caption")

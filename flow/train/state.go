@@ -45,6 +45,12 @@ type SavedState struct {
 	// the streams from the seed: the run continues, but not bit for bit.
 	BatchRNG       []byte
 	Source, Target data.Dist
+	// LossHistory and HistoryStride are the loss curve as a Snapshot
+	// carries it, kept in memory only (session files do not hold them): a
+	// state restored with them goes on drawing the same curve, one without
+	// them starts a new curve at its step.
+	LossHistory   []float32
+	HistoryStride int
 }
 
 // ValidBatchRNG checks that b is a batch stream state as SavedState.BatchRNG
@@ -70,6 +76,7 @@ func (tr *Trainer) captureState() *SavedState {
 		},
 		BatchRNG: tr.appendStreams(nil),
 		Source:   tr.source, Target: tr.target,
+		LossHistory: tr.history.values(), HistoryStride: tr.history.stride,
 	}
 }
 
@@ -127,6 +134,9 @@ func checkState(s *SavedState) error {
 	if err := ValidBatchRNG(s.BatchRNG); err != nil {
 		return err
 	}
+	if n := len(s.LossHistory); n >= historyLen || (n > 0 && s.HistoryStride < 1) {
+		return fmt.Errorf("loss curve of %d points with stride %d (want fewer than %d, stride ≥ 1)", n, s.HistoryStride, historyLen)
+	}
 	return s.Optimizer.Validate(len(s.Model.Params))
 }
 
@@ -146,6 +156,10 @@ func (tr *Trainer) restore(s *SavedState) error {
 	copy(tr.opt.V, s.Optimizer.V)
 	tr.opt.Steps = s.Optimizer.Steps
 	tr.step = s.Model.Step
+	if len(s.LossHistory) > 0 {
+		tr.history.points = append(tr.history.points[:0], s.LossHistory...)
+		tr.history.stride = s.HistoryStride
+	}
 	if s.BatchRNG != nil {
 		if err := tr.setStreams(s.BatchRNG); err != nil {
 			return err // checkState has checked it: not reached

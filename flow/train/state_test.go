@@ -26,6 +26,13 @@ func TestStateRoundTripContinuesTraining(t *testing.T) {
 	if got.Source.String() != s.Source.String() || got.Target.String() != s.Target.String() {
 		t.Fatalf("data %v → %v became %v → %v", s.Source, s.Target, got.Source, got.Target)
 	}
+	// The loss curve comes along: the restored trainer's snapshot draws it.
+	if len(s.LossHistory) != 30 || s.HistoryStride != 1 {
+		t.Fatalf("captured a loss curve of %d points, stride %d; want 30, 1", len(s.LossHistory), s.HistoryStride)
+	}
+	if h := back.Latest().LossHistory; !slices.Equal(h, s.LossHistory) {
+		t.Fatalf("restored loss curve %v, want %v", h, s.LossHistory)
+	}
 	// The restored optimizer goes on from step 30: Adam's bias correction
 	// uses t = 31 next, not t = 1.
 	steps(t, back, 1)
@@ -44,6 +51,8 @@ func TestRestoreRefusesBadState(t *testing.T) {
 		"no target":     func(s *SavedState) { s.Target = nil },
 		"short params":  func(s *SavedState) { s.Model.Params = s.Model.Params[:1] },
 		"bad stream":    func(s *SavedState) { s.BatchRNG = []byte("pcg:short") },
+		"long curve":    func(s *SavedState) { s.LossHistory, s.HistoryStride = make([]float32, historyLen), 1 },
+		"no stride":     func(s *SavedState) { s.LossHistory, s.HistoryStride = []float32{1}, 0 },
 	}
 	for name, spoil := range cases {
 		s := tr.CurrentState()
