@@ -236,7 +236,9 @@ func (s trainerStub) TrainingState() (*train.SavedState, error) {
 	return &train.SavedState{Model: &train.Model{Params: make([]float32, s.n), Step: 100}}, nil
 }
 
-func (s trainerStub) Restore(scene.Settings, *train.SavedState, data.Dist, data.Dist) error { return nil }
+func (s trainerStub) Restore(scene.Settings, *train.SavedState, data.Dist, data.Dist) error {
+	return nil
+}
 
 // TestSceneRunsBound: the runs kept are the last keptRuns scenes' and
 // within keptRunFloats numbers, the oldest going first; a backend that
