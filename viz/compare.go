@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/ebitengine/debugui"
@@ -271,20 +272,21 @@ func compareLabels(a, b scene.Settings) [2]string {
 // stripRow is one metric of the strip: how to print it and which side the
 // verdict favours.
 type stripRow struct {
-	name string
-	text func(compare.Metrics) string
-	side func(compare.Verdict) compare.Side
+	name   string
+	widest string // a value as wide as the metric's values get, to lay the strip out
+	text   func(compare.Metrics) string
+	side   func(compare.Verdict) compare.Side
 }
 
 var stripRows = []stripRow{
-	{"step", func(m compare.Metrics) string { return thousands(m.Step) }, nil},
-	{"loss", func(m compare.Metrics) string { return lossText(m.Loss) }, func(v compare.Verdict) compare.Side { return v.Loss }},
-	{"W2", func(m compare.Metrics) string { return numText(m.W2) }, func(v compare.Verdict) compare.Side { return v.W2 }},
-	{"W2 1 step", func(m compare.Metrics) string { return numText(m.W2OneStep) }, func(v compare.Verdict) compare.Side { return v.W2OneStep }},
-	{"straightness", func(m compare.Metrics) string { return numText(m.Straightness) }, func(v compare.Verdict) compare.Side { return v.Straightness }},
-	{"NPE", func(m compare.Metrics) string { return numText(m.NPE) }, func(v compare.Verdict) compare.Side { return v.NPE }},
-	{"NFE", func(m compare.Metrics) string { return thousands(m.NFE) }, func(v compare.Verdict) compare.Side { return v.NFE }},
-	{"steps/s", func(m compare.Metrics) string { return thousands(int(math.Round(m.StepsPerSec))) }, func(v compare.Verdict) compare.Side { return v.StepsPerSec }},
+	{"step", "8,888,888", func(m compare.Metrics) string { return thousands(m.Step) }, nil},
+	{"loss", "8.88e-08", func(m compare.Metrics) string { return lossText(m.Loss) }, func(v compare.Verdict) compare.Side { return v.Loss }},
+	{"W2", "0.0088", func(m compare.Metrics) string { return numText(m.W2) }, func(v compare.Verdict) compare.Side { return v.W2 }},
+	{"W2 1 step", "0.0088", func(m compare.Metrics) string { return numText(m.W2OneStep) }, func(v compare.Verdict) compare.Side { return v.W2OneStep }},
+	{"straightness", "0.0088", func(m compare.Metrics) string { return numText(m.Straightness) }, func(v compare.Verdict) compare.Side { return v.Straightness }},
+	{"NPE", "0.0088", func(m compare.Metrics) string { return numText(m.NPE) }, func(v compare.Verdict) compare.Side { return v.NPE }},
+	{"NFE", "8,888", func(m compare.Metrics) string { return thousands(m.NFE) }, func(v compare.Verdict) compare.Side { return v.NFE }},
+	{"steps/s", "88,888", func(m compare.Metrics) string { return thousands(int(math.Round(m.StepsPerSec))) }, func(v compare.Verdict) compare.Side { return v.StepsPerSec }},
 }
 
 // numText prints a measured number, "…" before the first measurement.
@@ -295,19 +297,154 @@ func numText(x float64) string {
 	return significant(x)
 }
 
-// stripHeight is the strip's height at UI scale s: a heading and two rows,
-// and a line under them for a note.
-func stripHeight(fonts Fonts, s float64, note bool) float64 {
-	h := 3*fonts.Body.Size*1.45 + 10*s
-	if note {
-		h += fonts.Small.Size * 1.5
-	}
-	return h
+// stripLayout is the strip laid out for a width: the metrics in blocks of
+// cols columns stacked one under the other (each a heading row and a row
+// per pane), each column as wide as its widest heading or value, so that
+// a narrow figure or a large UI scale gets fewer columns rather than
+// values written over each other. Where even that is too tall for the
+// height it may take, the metrics that matter least for a comparison go
+// first (stripPriority), and the race note before them. Where a table
+// does not fit, the strip is a list, one line a metric or more: its name,
+// then A's value and B's, each behind its pane's letter.
+type stripLayout struct {
+	compact            bool      // the list form
+	nameW, labW, valW  float64   // the list's name, pane letter and value widths
+	shown              []int     // indices into stripRows, in the strip's order
+	x                  []float64 // each column's left edge from the strip's
+	cols, blocks       int
+	pad, lineH, blockH float64
+	note               string
+	h                  float64 // the height all of it needs
 }
 
-// drawStrip draws the comparison strip in area: a column per metric, a row
-// per pane, the better value of each metric lit with a mark beside it.
-func (c *Compare) drawStrip(dst *ebiten.Image, b *Batch, area rect, panes []*Pane, labels [2]string, fonts Fonts, s float64) {
+// stripPriority orders the strip's metrics by how much they say about two
+// models compared: sample quality and straightness first, bookkeeping last.
+var stripPriority = []string{"W2 1 step", "W2", "straightness", "loss", "step", "NPE", "steps/s", "NFE"}
+
+// layoutStrip lays the strip out w wide and at most maxH high at UI scale s.
+func layoutStrip(w, maxH float64, note string, fonts Fonts, s float64) stripLayout {
+	l := stripLayout{pad: 5 * s, lineH: fonts.Body.Size * 1.45}
+	l.blockH = 3*l.lineH + 4*s
+	labelW := textWidth("B", fonts.Bold) + 20*s
+	avail := w - 2*l.pad - labelW
+	cellW := func(r int) float64 {
+		row := stripRows[r]
+		// The gap after it holds the next value's mark.
+		return math.Max(textWidth(row.name, fonts.Small), textWidth(row.widest, fonts.Body)) + 16*s
+	}
+	for k := len(stripRows); k > 0; k-- {
+		var shown []int
+		for r, row := range stripRows {
+			if slices.Index(stripPriority, row.name) < k {
+				shown = append(shown, r)
+			}
+		}
+		if l.table(shown, avail, labelW, maxH, cellW, s) || l.list(shown, w, maxH, fonts, s) {
+			if note != "" {
+				n := wrap(note, fonts.Small, w-2*l.pad)
+				if nh := fonts.Small.Size * 1.5 * linesOf(n); l.h+nh <= maxH {
+					l.note, l.h = n, l.h+nh
+				}
+			}
+			return l
+		}
+	}
+	return l // nothing fits: no strip
+}
+
+// table lays shown out as a table in the fewest blocks that fit avail
+// (the width beside the pane letters) and maxH; false if none does.
+func (l *stripLayout) table(shown []int, avail, labelW, maxH float64, cellW func(int) float64, s float64) bool {
+	k := len(shown)
+	for blocks := 1; blocks <= k; blocks++ {
+		if float64(blocks)*l.blockH+6*s > maxH {
+			break
+		}
+		cols := (k + blocks - 1) / blocks
+		widths := make([]float64, cols)
+		for j, r := range shown {
+			widths[j%cols] = math.Max(widths[j%cols], cellW(r))
+		}
+		total := 0.0
+		for _, cw := range widths {
+			total += cw
+		}
+		if total > avail {
+			continue
+		}
+		// What is left over is shared out between the columns.
+		spare := (avail - total) / float64(cols)
+		x := l.pad + labelW
+		for _, cw := range widths {
+			l.x = append(l.x, x)
+			x += cw + spare
+		}
+		l.shown, l.cols, l.blocks = shown, cols, blocks
+		l.h = float64(blocks)*l.blockH + 6*s
+		return true
+	}
+	return false
+}
+
+// list lays shown out as a list, as many metrics a line as fit w, if the
+// lines fit maxH.
+func (l *stripLayout) list(shown []int, w, maxH float64, fonts Fonts, s float64) bool {
+	l.nameW, l.valW = 0, 0
+	for _, r := range shown {
+		l.nameW = math.Max(l.nameW, textWidth(stripRows[r].name, fonts.Small)+10*s)
+		l.valW = math.Max(l.valW, textWidth(stripRows[r].widest, fonts.Body)+10*s)
+	}
+	l.labW = textWidth("B", fonts.Bold) + 14*s // the letter, then the better value's mark
+	entry := l.nameW + 2*(l.labW+l.valW) + 10*s
+	perLine := min(len(shown), int((w-2*l.pad)/entry))
+	if perLine < 1 {
+		return false
+	}
+	lines := (len(shown) + perLine - 1) / perLine
+	h := float64(lines)*l.lineH + 2*l.pad
+	if h > maxH {
+		return false
+	}
+	l.x = l.x[:0]
+	spare := (w - 2*l.pad - float64(perLine)*entry) / float64(perLine)
+	for c := range perLine {
+		l.x = append(l.x, l.pad+float64(c)*(entry+spare))
+	}
+	l.compact, l.shown, l.cols, l.blocks, l.h = true, shown, perLine, lines, h
+	return true
+}
+
+// cell is where the j-th metric shown starts in area: its heading (row
+// −1) or pane i's value (row i).
+func (l stripLayout) cell(area rect, j, row int, s float64) (x, y float64) {
+	block, col := j/l.cols, j%l.cols
+	if l.compact {
+		x = area.X + l.x[col]
+		if row >= 0 {
+			x += l.nameW + l.labW + float64(row)*(l.valW+l.labW)
+		}
+		return x, area.Y + l.pad + float64(block)*l.lineH
+	}
+	return area.X + l.x[col], area.Y + l.pad + float64(block)*l.blockH + float64(row+1)*l.lineH
+}
+
+// colW is the width of the j-th metric's column, to the next one or the
+// strip's right edge; in the list, the width a value has.
+func (l stripLayout) colW(area rect, j int) float64 {
+	col := j % l.cols
+	if l.compact {
+		return l.valW
+	}
+	if col+1 < len(l.x) {
+		return l.x[col+1] - l.x[col]
+	}
+	return area.W - l.pad - l.x[col]
+}
+
+// drawStrip draws the comparison strip in area, laid out as l: a column
+// per metric, a row per pane, the better value of each metric lit with a
+// mark beside it.
+func (c *Compare) drawStrip(dst *ebiten.Image, b *Batch, area rect, l stripLayout, panes []*Pane, labels [2]string, fonts Fonts, s float64) {
 	if len(panes) != 2 {
 		return
 	}
@@ -317,21 +454,33 @@ func (c *Compare) drawStrip(dst *ebiten.Image, b *Batch, area rect, panes []*Pan
 	b.Rect(float32(area.X), float32(area.Y), float32(area.W), float32(area.H), palette.PanelBG.WithAlpha(0.95))
 	b.Rect(float32(area.X), float32(area.Y), float32(area.W), float32(math.Max(1, s)), palette.GridMajor)
 	b.Flush()
-	lineH := fonts.Body.Size * 1.45
-	pad := 5 * s
-	// The panes carry their full labels; the strip names them A and B.
-	labelW := textWidth("B", fonts.Bold) + 20*s
-	colW := (area.W - labelW - 2*pad) / float64(len(stripRows))
-	y0 := area.Y + pad
-	for r, row := range stripRows {
-		x := area.X + pad + labelW + float64(r)*colW
-		drawText(dst, row.name, fonts.Small, x, y0+2*s, TopLeft, palette.Dim)
+	lineH := l.lineH
+	for j, r := range l.shown {
+		x, y := l.cell(area, j, -1, s)
+		dy := 2 * s
+		if l.compact {
+			dy = (fonts.Body.Size - fonts.Small.Size) * 0.6 // on the values' line
+		}
+		drawText(dst, stripRows[r].name, fonts.Small, x, y+dy, TopLeft, palette.Dim)
 	}
 	for i, m := range [2]compare.Metrics{ma, mb} {
-		y := y0 + float64(i+1)*lineH
-		drawText(dst, labels[i][:1], fonts.Bold, area.X+pad, y, TopLeft, paneColour(i))
-		for r, row := range stripRows {
-			x := area.X + pad + labelW + float64(r)*colW
+		for j := range l.shown {
+			if l.compact {
+				x, y := l.cell(area, j, i, s)
+				drawText(dst, labels[i][:1], fonts.Bold, x-l.labW, y, TopLeft, paneColour(i))
+			}
+		}
+		for block := range l.blocks {
+			if l.compact {
+				break
+			}
+			// The panes carry their full labels; the strip names them A and B.
+			_, y := l.cell(area, block*l.cols, i, s)
+			drawText(dst, labels[i][:1], fonts.Bold, area.X+l.pad, y, TopLeft, paneColour(i))
+		}
+		for j, r := range l.shown {
+			row := stripRows[r]
+			x, y := l.cell(area, j, i, s)
 			col := palette.Label
 			better := row.side != nil && (row.side(v) == compare.A && i == 0 || row.side(v) == compare.B && i == 1)
 			if better {
@@ -344,8 +493,8 @@ func (c *Compare) drawStrip(dst *ebiten.Image, b *Batch, area rect, panes []*Pan
 			drawText(dst, row.text(m), fonts.Body, x, y, TopLeft, col)
 		}
 	}
-	if note := c.raceNote(); note != "" {
-		drawText(dst, note, fonts.Small, area.X+pad, y0+3*lineH+2*s, TopLeft, palette.Dim)
+	if l.note != "" {
+		drawText(dst, l.note, fonts.Small, area.X+l.pad, area.Y+l.h-fonts.Small.Size*1.5*linesOf(l.note), TopLeft, palette.Dim)
 	}
 }
 

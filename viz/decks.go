@@ -313,7 +313,8 @@ func sessionLayers(names []string) session.Layers {
 // caption, or at the data once it is sampled.
 func (d *Decks) fitScene(c *deckContext, s *deck.Scene) {
 	canvasR, _, _ := c.ui.layout(c.lessons.active())
-	_, canvasR = d.reserve(canvasR, c.ui.scale)
+	column, canvasR := d.reserve(canvasR, c.ui.scale)
+	c.panes.besideColumn(column, canvasR)
 	rects := c.panes.rects(canvasR, c.ui)
 	for i, p := range c.panes.all {
 		p.resize(rects[i])
@@ -372,6 +373,9 @@ func (d *Decks) drawCaption(dst *ebiten.Image, b *Batch, column rect, scale floa
 	f := d.captionFaces(scale)
 	pad := 14 * scale
 	col := d.column
+	// What does not fit the column is cut at its edge, not drawn over
+	// the figure (a long caption at a large scale on a small window).
+	dst = dst.SubImage(image.Rect(int(col.X), int(col.Y), int(col.X+col.W), int(col.Y+col.H))).(*ebiten.Image)
 	b.Begin(dst)
 	b.Rect(float32(col.X), float32(col.Y), float32(col.W), float32(col.H), palette.PanelBG.WithAlpha(1))
 	b.Rect(float32(col.X), float32(col.Y), float32(4*scale), float32(col.H), palette.Accent)

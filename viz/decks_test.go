@@ -2,13 +2,17 @@ package viz
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/hajimehoshi/ebiten/v2"
+
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/flow/compare"
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/deck"
@@ -282,5 +286,102 @@ func TestSceneRunsBound(t *testing.T) {
 	}
 	if st := k.take(8); len(st) != 2 || k.take(8) != nil {
 		t.Error("take did not hand scene 9's run over once")
+	}
+}
+
+// TestDeckCompareStripReadable: a custom scene that compares, its caption
+// column on the left, at scales 1–4 on 1280×720 and 1920×1080: the strip
+// lies under both panes and beside no caption, and every heading and value
+// of it (as wide as its values get) fits its column and lies inside it.
+func TestDeckCompareStripReadable(t *testing.T) {
+	g, _, _, _ := compareGame(t)
+	path := filepath.Join(t.TempDir(), "compare.json")
+	const deckJSON = `{"format": "flowviz-deck", "version": 1, "scenes": [
+		{"title": "Straighter paths with optimal transport",
+		 "caption": "The same eight Gaussians, paired at random (A) and by minibatch optimal transport (B).",
+		 "formula": "W2 after one Euler step: lower is straighter",
+		 "target": {"spec": "8gaussians"}, "compare": "coupling=ot"}]}`
+	if err := os.WriteFile(path, []byte(deckJSON), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.decks.open(g.deckCtx(), path); err != nil {
+		t.Fatal(err)
+	}
+	g.do(keymap.NextLesson)
+	if !g.decks.showingCustom() || !g.panes.comparing() {
+		t.Fatalf("scene shown %v, comparing %v; status %q", g.decks.showingCustom(), g.panes.comparing(), g.ui.status)
+	}
+	for _, size := range [][2]int{{1280, 720}, {1920, 1080}} {
+		screen := ebiten.NewImage(size[0], size[1])
+		g.Layout(size[0], size[1])
+		for s := 1.0; s <= 4; s++ {
+			g.ui.setScale(s, g.panes)
+			for range 3 {
+				frame(t, g, screen)
+			}
+			what := fmt.Sprintf("%dx%d scale %g", size[0], size[1], s)
+			st := g.report().state
+			sb, ok := st.Overlays["compare_strip"]
+			if !ok || st.Deck.Column == nil {
+				t.Fatalf("%s: strip %v, caption column %v", what, ok, st.Deck.Column)
+			}
+			strip, col := boxOf(sb), boxOf(*st.Deck.Column)
+			if strip.overlaps(col) {
+				t.Errorf("%s: the strip %v runs under the caption %v", what, strip, col)
+			}
+			figure, _, _ := g.layout()
+			l := g.panes.strip(figure, g.ui)
+			if l.h > strip.H+0.5 {
+				t.Errorf("%s: the strip needs %.0f px, has %.0f", what, l.h, strip.H)
+			}
+			ms := [2]compare.Metrics{g.panes.cmp.metrics(g.panes.all[0], 0), g.panes.cmp.metrics(g.panes.all[1], 1)}
+			var names []string
+			for j, r := range l.shown {
+				row := stripRows[r]
+				names = append(names, row.name)
+				_, y := l.cell(strip, j, -1, s)
+				texts := []string{row.widest, row.text(ms[0]), row.text(ms[1])}
+				w, nameW := 0.0, textWidth(row.name, g.ui.fonts.Small)
+				for _, v := range texts {
+					w = max(w, textWidth(v, g.ui.fonts.Body))
+				}
+				if !l.compact {
+					w = max(w, nameW)
+				} else if nameW > l.nameW {
+					t.Errorf("%s: %s's name is %.0f px in %.0f", what, row.name, nameW, l.nameW)
+				}
+				// The next column's mark (or pane letter and mark) sits
+				// 9 px a scale step before it.
+				xb, yb := l.cell(strip, j, 1, s)
+				if cw := l.colW(strip, j); w+9*s > cw || xb+w > strip.X+strip.W {
+					t.Errorf("%s: %s's column is %.0f px for %.0f px of text", what, row.name, cw, w)
+				}
+				if y < strip.Y || yb+l.lineH > strip.Y+strip.H+0.5 {
+					t.Errorf("%s: %s's rows %.0f–%.0f leave the strip %v", what, row.name, y, yb+l.lineH, strip)
+				}
+			}
+			// Every metric where there is room (scale 1, and 2 on
+			// 1920×1080); the one that tells two models apart best
+			// always; those left out are listed in the state file.
+			want := stripPriority[:1]
+			if s == 1 || s == 2 && size[0] == 1920 {
+				want = stripPriority
+			}
+			for _, name := range want {
+				if !slices.Contains(names, name) {
+					t.Errorf("%s: the strip shows %v, not %s", what, names, name)
+				}
+			}
+			for _, name := range stripPriority {
+				if !slices.Contains(names, name) && !contains(st.HiddenOverlays, "compare_strip:"+name) {
+					t.Errorf("%s: %s is neither in the strip nor listed as hidden: %v", what, name, st.HiddenOverlays)
+				}
+			}
+			t.Logf("%s: figure %.0f×%.0f, strip %.0f×%.0f, list %v, %d columns, %d of %d metrics", what, figure.W, figure.H, strip.W, strip.H, l.compact, l.cols, len(l.shown), len(stripRows))
+			if size == [2]int{1920, 1080} && s == 2 || size == [2]int{1280, 720} && s == 4 {
+				saveShot(t, screen, fmt.Sprintf("deck-compare-%dx%d-scale%g", size[0], size[1], s))
+			}
+		}
+		screen.Deallocate()
 	}
 }

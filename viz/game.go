@@ -3,6 +3,7 @@ package viz
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -84,7 +85,8 @@ func newGame(cfg Config) *Game {
 // custom scene takes its caption column from the canvas.
 func (g *Game) layout() (canvas, bar, panel rect) {
 	canvas, bar, panel = g.ui.layout(g.lessons.active())
-	_, canvas = g.decks.reserve(canvas, g.ui.scale)
+	column, canvas := g.decks.reserve(canvas, g.ui.scale)
+	g.panes.besideColumn(column, canvas)
 	return canvas, bar, panel
 }
 
@@ -440,6 +442,10 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	}
 	full, _, _ := ui.layout(g.lessons.active())
 	column, _ := g.decks.reserve(full, ui.scale)
+	if g.panes.comparing() && g.panes.stripLeft > 0 {
+		// The strip runs under the caption column too.
+		column.H = g.panes.rects(canvasR, ui)[0].H
+	}
 	g.decks.drawCaption(screen, &ui.toolBatch, column, ui.scale)
 	g.keep.screenshot(screen, canvasR)
 	ui.bar.Draw(screen, g.tl, solverFormula(g.panes.cur.applied.Solver), ui.fonts)
@@ -529,9 +535,14 @@ func (g *Game) drawPanes(screen *ebiten.Image, canvasR rect) {
 	}
 	g.draw.drawOverlay(screen, rects[ps.focus])
 	g.tools.Draw(screen, g.toolFrame(rects, readouts...))
-	strip := ps.stripRect(canvasR, rects)
-	ps.cmp.drawStrip(screen, &ui.toolBatch, strip, ps.all, labels, ui.fonts, ui.scale)
+	strip, l := ps.stripRect(canvasR, rects), ps.strip(canvasR, ui)
+	ps.cmp.drawStrip(screen, &ui.toolBatch, strip, l, ps.all, labels, ui.fonts, ui.scale)
 	g.present.record("compare_strip", strip, true)
+	for r, row := range stripRows {
+		if !slices.Contains(l.shown, r) {
+			g.present.record("compare_strip:"+row.name, rect{}, false)
+		}
+	}
 }
 
 // solverFormula is the update rule of the solver in the notation of the

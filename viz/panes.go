@@ -25,6 +25,20 @@ type Panes struct {
 	newBackend func(scene.Settings) (scene.Backend, error)
 	stepwise   bool     // backends are advanced from the game loop
 	work       stepWork // paces them
+
+	// stripLeft is how far left of the panes the comparison strip reaches:
+	// under a deck's caption column beside them, so that it has the
+	// canvas's whole width.
+	stripLeft float64
+}
+
+// besideColumn notes a deck's caption column beside the figure rest (none
+// when column is empty or on top): the strip runs under it too.
+func (ps *Panes) besideColumn(column, rest rect) {
+	ps.stripLeft = 0
+	if column.W > 0 && column.H == rest.H && column.X+column.W == rest.X {
+		ps.stripLeft = column.W
+	}
 }
 
 func newPanes(cfg Config, canvasR rect, say func(string, bool)) *Panes {
@@ -64,15 +78,22 @@ func (ps *Panes) rects(canvasR rect, ui *Chrome) []rect {
 		return []rect{canvasR}
 	}
 	gap := math.Round(4 * ui.scale)
-	h := canvasR.H - math.Min(stripHeight(ui.fonts, ui.scale, ps.cmp.raceNote() != ""), canvasR.H/3)
+	// The strip takes what it needs, up to half the figure's height.
+	h := canvasR.H - ps.strip(canvasR, ui).h
 	w := math.Floor((canvasR.W - gap) / 2)
 	return []rect{{canvasR.X, canvasR.Y, w, h}, {canvasR.X + w + gap, canvasR.Y, canvasR.W - w - gap, h}}
 }
 
-// stripRect is where the comparison strip goes: under the panes.
+// strip lays the comparison strip out across the figure area canvasR.
+func (ps *Panes) strip(canvasR rect, ui *Chrome) stripLayout {
+	return layoutStrip(canvasR.W+ps.stripLeft, canvasR.H/2, ps.cmp.raceNote(), ui.fonts, ui.scale)
+}
+
+// stripRect is where the comparison strip goes: under the panes (and a
+// caption column beside them).
 func (ps *Panes) stripRect(canvasR rect, rects []rect) rect {
 	y := rects[0].Y + rects[0].H
-	return rect{canvasR.X, y, canvasR.W, canvasR.Y + canvasR.H - y}
+	return rect{canvasR.X - ps.stripLeft, y, canvasR.W + ps.stripLeft, canvasR.Y + canvasR.H - y}
 }
 
 // focusAt gives the panel to the pane a left click lands in.
