@@ -175,3 +175,32 @@ func TestResponsibilities(t *testing.T) {
 		t.Errorf("midway: %v, want [0.5 0.5]", r)
 	}
 }
+
+// BenchmarkMixtureField is the exact velocity and log-density of an
+// 8-Gaussian mixture at 1,000 points.
+func BenchmarkMixtureField(b *testing.B) {
+	var mix Mixture
+	for k := range 8 {
+		a := float64(k) * math.Pi / 4
+		mix = append(mix, Component{Weight: 1, Mean: Vec{5 * math.Cos(a), 5 * math.Sin(a)}, Std: 0.5})
+	}
+	f := &MixtureField{Sched: CondOTScheduler{}, Mix: mix}
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]Vec, 1000)
+	for i := range x {
+		x[i] = Vec{4 * rng.NormFloat64(), 4 * rng.NormFloat64()}
+	}
+	dst := make([]Vec, len(x))
+	b.Run("velocity", func(b *testing.B) {
+		for b.Loop() {
+			f.Velocity(dst, x, 0.6)
+		}
+	})
+	b.Run("logdensity", func(b *testing.B) {
+		for b.Loop() {
+			for _, p := range x {
+				f.LogDensity(p, 0.6)
+			}
+		}
+	})
+}

@@ -97,8 +97,6 @@ func TestConvertClamped(t *testing.T) {
 	}
 }
 
-func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-
 // TestTargetOf checks the regression targets: their average over the
 // posterior is the marginal target, here on one pair by the definition.
 func TestTargetOf(t *testing.T) {

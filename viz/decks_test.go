@@ -185,27 +185,46 @@ func TestDeckLiveSceneContinues(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
+	// stateNow is the trainer's state once it has applied what it was sent
+	// (it answers between steps, after the commands sent before; at most
+	// one slice of steps may come between).
+	stateNow := func() *train.SavedState {
+		t.Helper()
+		st, err := b.TrainingState()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	const fresh = 100 // steps a fresh start may have taken when asked
+	waitStep("the app's own run", func(s int) bool { return s >= 3*fresh })
 	g.do(keymap.NextLesson)
 	if g.decks.cur != 0 {
 		t.Fatalf("PageDown shows scene %d", g.decks.cur+1)
 	}
-	waitStep("scene 1 starts afresh", func(s int) bool { return s < 30 })
-	left := waitStep("scene 1 trains", func(s int) bool { return s >= 150 })
+	if st := stateNow(); st.Model.Step >= fresh {
+		t.Fatalf("scene 1 shown first starts at step %d, not afresh", st.Model.Step)
+	}
+	// The trainer's own count: its published status may lag the reset.
+	left := 0
+	for deadline := time.Now().Add(30 * time.Second); left < 3*fresh; left = stateNow().Model.Step {
+		if time.Now().After(deadline) {
+			t.Fatalf("scene 1 is at step %d after 30 s", left)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	g.do(keymap.NextLesson)
 	if g.decks.cur != 1 || !slices.Equal(g.decks.runs.scenes(), []int{0}) {
 		t.Fatalf("scene %d shown, runs kept for %v; want scene 2 and scene 1's run", g.decks.cur+1, g.decks.runs.scenes())
 	}
-	waitStep("scene 2 starts afresh", func(s int) bool { return s < left })
-	waitStep("scene 2 trains", func(s int) bool { return s >= 20 })
-	g.do(keymap.PrevLesson)
-	// The trainer answers between steps, after the commands sent before:
-	// what it hands over is where scene 1 went on from (a fresh start
-	// would be a few steps in, with a short loss curve).
-	st, err := b.TrainingState()
-	if err != nil {
-		t.Fatal(err)
+	if st := stateNow(); st.Model.Step >= fresh {
+		t.Fatalf("scene 2 shown first starts at step %d, not afresh", st.Model.Step)
 	}
-	if st.Model.Step < left || len(st.LossHistory) < 150 || specName(st.Target.String()) != "moons" {
+	time.Sleep(50 * time.Millisecond) // scene 2 trains a little
+	g.do(keymap.PrevLesson)
+	// What scene 1 went on from: where it was left, with its loss curve (a
+	// fresh start would be a few steps in, with a short curve).
+	if st := stateNow(); st.Model.Step < left || len(st.LossHistory) < 3*fresh || specName(st.Target.String()) != "moons" {
 		t.Errorf("scene 1 back at step %d with %d loss points on %s; left at step %d", st.Model.Step, len(st.LossHistory), st.Target, left)
 	}
 	back := waitStep("scene 1 shows its step", func(s int) bool { return s >= left })

@@ -15,23 +15,23 @@ import (
 
 // Component is one Gaussian of a mixture: its weight, mean and covariance
 // [[Cov[0], Cov[1]], [Cov[1], Cov[2]]]. A zero covariance is a point mass.
-type Component struct {
-	Weight float64
-	Mean   flow.Vec
-	Cov    [3]float64
-}
+// It is flow's Gaussian: one mixture serves the exact fields and the
+// densities.
+type Component = flow.Gaussian
 
 // ErrDegenerate is returned for a mixture with a component that has no
 // density: a point mass, or a Gaussian squeezed onto a line.
 var ErrDegenerate = errors.New("density: degenerate Gaussian (a point mass has no density)")
 
 // Mixture is a normalised mixture of 2D Gaussians with positive-definite
-// covariances; it is a LogDensity and a data.Dist. Its methods only read
-// it, so one Mixture may serve several goroutines.
+// covariances; it is a LogDensity and a data.Dist. Its densities are
+// flow.PathMixture's (the same mixture flow.MixtureField takes its fields
+// from); Mixture adds sampling and the entropy. Its methods only read it,
+// so one Mixture may serve several goroutines.
 type Mixture struct {
-	comps []Component
-	pre   []prepared
-	cum   []float64 // cumulative weights, for sampling
+	*flow.PathMixture
+	chol []cholesky
+	cum  []float64 // cumulative weights, for sampling
 }
 
 var (
@@ -39,113 +39,76 @@ var (
 	_ data.Dist  = (*Mixture)(nil)
 )
 
-// prepared holds what LogProb and Sample need of a component:
-//
-//	log N(x; μ, Σ) = logNorm − ½·(a·dx² + 2b·dx·dy + c·dy²),  Σ⁻¹ = [[a, b], [b, c]]
-//
-// with logNorm = log w − log 2π − ½·log det Σ, and the Cholesky factor
-// L = [[l00, 0], [l10, l11]] of Σ.
-type prepared struct {
-	logNorm       float64
-	a, b, c       float64
-	l00, l10, l11 float64
-}
+// cholesky is the factor L = [[l00, 0], [l10, l11]] of a covariance.
+type cholesky struct{ l00, l10, l11 float64 }
 
 // NewMixture checks the components (finite, positive weights; finite
 // means; positive-definite covariances, else ErrDegenerate) and returns
 // their mixture with the weights normalised to sum to 1. It does not keep
 // comps.
 func NewMixture(comps []Component) (*Mixture, error) {
+	return mixtureAt(comps, 1, 0)
+}
+
+// mixtureAt is the mixture of the path x_t = α·x1 + σ·z from comps (see
+// flow.PathMixture), refused with ErrDegenerate where a component has no
+// density.
+func mixtureAt(comps []Component, alpha, sigma float64) (*Mixture, error) {
 	if len(comps) == 0 {
 		return nil, errors.New("density: a mixture needs at least one component")
 	}
-	m := &Mixture{comps: append([]Component(nil), comps...), pre: make([]prepared, len(comps)), cum: make([]float64, len(comps))}
-	total := 0.0
-	for i, c := range comps {
-		if !(c.Weight > 0) || math.IsInf(c.Weight, 0) {
-			return nil, fmt.Errorf("density: component %d has weight %v (want finite and > 0)", i, c.Weight)
-		}
-		if !finiteVec(c.Mean) || !finite(c.Cov[0]) || !finite(c.Cov[1]) || !finite(c.Cov[2]) {
-			return nil, fmt.Errorf("density: component %d has a non-finite mean or covariance", i)
-		}
-		total += c.Weight
+	pm, err := flow.NewPathMixture(comps, alpha, sigma)
+	if err != nil {
+		return nil, fmt.Errorf("density: %w", err)
 	}
+	if i, bad := pm.Degenerate(); bad {
+		c := pm.Component(i)
+		return nil, fmt.Errorf("%w: component %d at (%.3g, %.3g) has covariance [[%.3g %.3g] [%.3g %.3g]]",
+			ErrDegenerate, i, c.Mean[0], c.Mean[1], c.Cov[0], c.Cov[1], c.Cov[1], c.Cov[2])
+	}
+	m := &Mixture{PathMixture: pm, chol: make([]cholesky, pm.Len()), cum: make([]float64, pm.Len())}
 	acc := 0.0
-	for i := range m.comps {
-		c := &m.comps[i]
-		c.Weight /= total
+	for i := range m.chol {
+		c := pm.Component(i)
 		acc += c.Weight
 		m.cum[i] = acc
-		det := c.Cov[0]*c.Cov[2] - c.Cov[1]*c.Cov[1]
-		if !(c.Cov[0] > 0 && det > 0) {
-			return nil, fmt.Errorf("%w: component %d at (%.3g, %.3g) has covariance [[%.3g %.3g] [%.3g %.3g]]",
-				ErrDegenerate, i, c.Mean[0], c.Mean[1], c.Cov[0], c.Cov[1], c.Cov[1], c.Cov[2])
-		}
 		l00 := math.Sqrt(c.Cov[0])
 		l10 := c.Cov[1] / l00
-		m.pre[i] = prepared{
-			logNorm: math.Log(c.Weight) - math.Log(2*math.Pi) - 0.5*math.Log(det),
-			a:       c.Cov[2] / det, b: -c.Cov[1] / det, c: c.Cov[0] / det,
-			l00: l00, l10: l10, l11: math.Sqrt(max(c.Cov[2]-l10*l10, 0)),
-		}
+		m.chol[i] = cholesky{l00: l00, l10: l10, l11: math.Sqrt(max(c.Cov[2]-l10*l10, 0))}
 	}
 	m.cum[len(m.cum)-1] = 1
 	return m, nil
 }
 
 // Components returns the normalised components (a copy).
-func (m *Mixture) Components() []Component { return append([]Component(nil), m.comps...) }
-
-// LogProb implements LogDensity: log Σ_k w_k·N(x; μ_k, Σ_k), summed as
-// max + log Σ exp(· − max) so that far-away points give a finite log.
-func (m *Mixture) LogProb(dst []float64, x []flow.Vec) {
-	if len(dst) != len(x) {
-		panic(fmt.Sprintf("density: LogProb with %d outputs for %d points", len(dst), len(x)))
+func (m *Mixture) Components() []Component {
+	out := make([]Component, m.Len())
+	for k := range out {
+		out[k] = m.Component(k)
 	}
-	for i, p := range x {
-		// One pass with a running maximum: sum·e^{best} = Σ e^{l_k}.
-		best, sum := math.Inf(-1), 0.0
-		for k := range m.pre {
-			q := &m.pre[k]
-			dx, dy := p[0]-m.comps[k].Mean[0], p[1]-m.comps[k].Mean[1]
-			l := q.logNorm - 0.5*(q.a*dx*dx+2*q.b*dx*dy+q.c*dy*dy)
-			switch {
-			case l > best:
-				sum = sum*math.Exp(best-l) + 1
-				best = l
-			case l > best-logCutoff:
-				sum += math.Exp(l - best)
-			}
-		}
-		dst[i] = best + math.Log(sum)
-	}
+	return out
 }
-
-// logCutoff skips components below e^−40 ≈ 4e−18 of the largest so far:
-// they cannot change a sum that is at least 1 in float64, and skipping
-// their exponentials makes a point set of thousands of points several times
-// cheaper where its points are far apart.
-const logCutoff = 40
 
 // Sample implements data.Dist: a component by weight, then μ + L·z.
 func (m *Mixture) Sample(rng *rand.Rand, dst []flow.Vec) {
 	for i := range dst {
 		k := min(sort.SearchFloat64s(m.cum, rng.Float64()), len(m.cum)-1)
-		q, z0, z1 := &m.pre[k], rng.NormFloat64(), rng.NormFloat64()
-		dst[i] = flow.Vec{m.comps[k].Mean[0] + q.l00*z0, m.comps[k].Mean[1] + q.l10*z0 + q.l11*z1}
+		q, z0, z1 := &m.chol[k], rng.NormFloat64(), rng.NormFloat64()
+		mu := m.Component(k).Mean
+		dst[i] = flow.Vec{mu[0] + q.l00*z0, mu[1] + q.l10*z0 + q.l11*z1}
 	}
 }
 
 // String describes the mixture by its size.
-func (m *Mixture) String() string { return fmt.Sprintf("gaussian-mixture(k=%d)", len(m.comps)) }
+func (m *Mixture) String() string { return fmt.Sprintf("gaussian-mixture(k=%d)", m.Len()) }
 
 // Entropy returns the differential entropy H = −E[log p(X)] in nats and its
 // standard error. One Gaussian has the closed form H = log(2πe) + ½·log det Σ
 // (standard error 0); a mixture has none, so H is the Monte-Carlo mean of
 // −log p over n draws from rng, with standard error s/√n.
 func (m *Mixture) Entropy(rng *rand.Rand, n int) (h, se float64) {
-	if len(m.comps) == 1 {
-		c := m.comps[0].Cov
+	if m.Len() == 1 {
+		c := m.Component(0).Cov
 		return math.Log(2*math.Pi*math.E) + 0.5*math.Log(c[0]*c[2]-c[1]*c[1]), 0
 	}
 	n = max(n, 2)
@@ -191,16 +154,7 @@ func PathMarginal(target []Component, alpha, sigma, minStd float64) (*Mixture, e
 	if !finite(alpha) || !finite(sigma) || sigma < 0 || !finite(minStd) || minStd < 0 {
 		return nil, fmt.Errorf("density: path coefficients α=%v σ=%v min σ=%v (want finite, σ ≥ 0)", alpha, sigma, minStd)
 	}
-	s2 := max(sigma*sigma, minStd*minStd)
-	comps := make([]Component, len(target))
-	for i, c := range target {
-		comps[i] = Component{
-			Weight: c.Weight,
-			Mean:   flow.Vec{alpha * c.Mean[0], alpha * c.Mean[1]},
-			Cov:    [3]float64{alpha*alpha*c.Cov[0] + s2, alpha * alpha * c.Cov[1], alpha*alpha*c.Cov[2] + s2},
-		}
-	}
-	m, err := NewMixture(comps)
+	m, err := mixtureAt(target, alpha, max(sigma, minStd))
 	if errors.Is(err, ErrDegenerate) {
 		return nil, fmt.Errorf("%w; at σ_t = %v the exact p_t of a target with point masses has no density (give a small minimum σ to draw it smoothed)", err, sigma)
 	}
@@ -240,12 +194,11 @@ func TargetComponents(d data.Dist) ([]Component, error) {
 }
 
 // Isotropic returns the components of flow's isotropic mixture (the one
-// flow.MixtureField takes) with their covariances Std²·I: the one mixture
-// of the data package serves both the exact fields and the densities.
+// flow.MixtureField takes) with their covariances Std²·I.
 func Isotropic(m flow.Mixture) []Component {
 	comps := make([]Component, len(m))
 	for k, c := range m {
-		comps[k] = Component{Weight: c.Weight, Mean: c.Mean, Cov: [3]float64{c.Std * c.Std, 0, c.Std * c.Std}}
+		comps[k] = c.Gaussian()
 	}
 	return comps
 }
