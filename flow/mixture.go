@@ -3,6 +3,7 @@ package flow
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 )
 
 // Component is one isotropic Gaussian N(Mean, Std²·I) of a mixture, with its
@@ -51,11 +52,25 @@ func PointMixture(pts []Vec) Mixture {
 // formula depends on the path only through (α, σ, α̇, σ̇), so any Scheduler
 // works.
 //
-// MixtureField keeps no scratch state and may serve several goroutines.
+// MixtureField may serve several goroutines. It keeps the mixture it
+// prepared for the last t asked (so LogDensity point by point does not
+// prepare it again): give it a new Mix slice rather than change one in use.
 type MixtureField struct {
 	Sched     Scheduler
 	Mix       Mixture
 	SourceStd float64 // s0; 0 means 1
+
+	last atomic.Pointer[preparedAt]
+}
+
+// preparedAt is p_t prepared for coefficients c of a mixture (known by its
+// first element and length) and source std s0.
+type preparedAt struct {
+	c     Coeffs
+	s0    float64
+	first *Component
+	n     int
+	m     *PathMixture
 }
 
 var _ Field = (*MixtureField)(nil)
@@ -64,11 +79,26 @@ var _ Field = (*MixtureField)(nil)
 // z = x0/s0, so σ·s0 is its noise scale); nil for a mixture it refuses (no
 // components, a weight ≤ 0).
 func (f *MixtureField) at(c Coeffs) *PathMixture {
+	s0 := sourceStd(f.SourceStd)
+	var first *Component
+	if len(f.Mix) > 0 {
+		first = &f.Mix[0]
+	}
+	if p := f.last.Load(); p != nil && p.c == c && p.s0 == s0 && p.first == first && p.n == len(f.Mix) {
+		return p.m
+	}
+	m := f.prepare(c, s0)
+	f.last.Store(&preparedAt{c: c, s0: s0, first: first, n: len(f.Mix), m: m})
+	return m
+}
+
+// prepare builds p_t at coefficients c.
+func (f *MixtureField) prepare(c Coeffs, s0 float64) *PathMixture {
 	target := make([]Gaussian, len(f.Mix))
 	for k, comp := range f.Mix {
 		target[k] = comp.Gaussian()
 	}
-	m, err := NewPathMixture(target, c.Alpha, c.Sigma*sourceStd(f.SourceStd))
+	m, err := NewPathMixture(target, c.Alpha, c.Sigma*s0)
 	if err != nil {
 		return nil
 	}

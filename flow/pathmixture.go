@@ -42,7 +42,13 @@ type PathMixture struct {
 	target []Gaussian // weights normalised
 	alpha  float64
 	comps  []pathComp
-	dense  int // components with a density
+	dense  []logComp // the components with a density, for LogProb
+}
+
+// logComp is what LogProb needs of a component with a density (see
+// pathComp), packed: the grid's inner loop reads nothing else.
+type logComp struct {
+	mx, my, logNorm, a, b, c float64
 }
 
 // pathComp is what the formulas need of a component:
@@ -93,7 +99,6 @@ func NewPathMixture(target []Gaussian, alpha, sigma float64) (*PathMixture, erro
 		pc := pathComp{m: Vec{alpha * g.Mean[0], alpha * g.Mean[1]}, sigma: sigma}
 		if v[0] > 0 && det > 0 {
 			pc.hasDensity = true
-			m.dense++
 			pc.logNorm = math.Log(g.Weight) - math.Log(2*math.Pi) - 0.5*math.Log(det)
 			pc.a, pc.b, pc.c = v[2]/det, -v[1]/det, v[0]/det
 			// G1 = α·Σ·V⁻¹.
@@ -101,6 +106,9 @@ func NewPathMixture(target []Gaussian, alpha, sigma float64) (*PathMixture, erro
 			pc.g1 = [3]float64{alpha * (sa*pc.a + sb*pc.b), alpha * (sa*pc.b + sb*pc.c), alpha * (sb*pc.b + sc*pc.c)}
 		}
 		m.comps[i] = pc
+		if pc.hasDensity {
+			m.dense = append(m.dense, logComp{pc.m[0], pc.m[1], pc.logNorm, pc.a, pc.b, pc.c})
+		}
 	}
 	return m, nil
 }
@@ -144,12 +152,9 @@ func (m *PathMixture) LogProb(dst []float64, x []Vec) {
 	for i, p := range x {
 		// One pass with a running maximum: sum·e^{best} = Σ e^{l_k}.
 		best, sum := math.Inf(-1), 0.0
-		for k := range m.comps {
-			q := &m.comps[k]
-			if !q.hasDensity {
-				continue
-			}
-			dx, dy := p[0]-q.m[0], p[1]-q.m[1]
+		for k := range m.dense {
+			q := &m.dense[k]
+			dx, dy := p[0]-q.mx, p[1]-q.my
 			l := q.logNorm - 0.5*(q.a*dx*dx+2*q.b*dx*dy+q.c*dy*dy)
 			switch {
 			case l > best:
@@ -168,7 +173,7 @@ func (m *PathMixture) LogProb(dst []float64, x []Vec) {
 // masses at σ = 0) log p_t is −Inf, the nearest component takes it all
 // (x̂1 = its mean, ẑ = 0) and the score is written as 0.
 func (m *PathMixture) Posterior(x Vec) (x1, z, score Vec, logp float64) {
-	if m.dense == 0 {
+	if len(m.dense) == 0 {
 		k, best := 0, math.Inf(1)
 		for j, q := range m.comps {
 			if d := (x[0]-q.m[0])*(x[0]-q.m[0]) + (x[1]-q.m[1])*(x[1]-q.m[1]); d < best {
@@ -223,7 +228,7 @@ func (m *PathMixture) Responsibilities(x Vec, r []float64) {
 	if len(r) != len(m.comps) {
 		panic(fmt.Sprintf("flow: Responsibilities with %d slots for %d components", len(r), len(m.comps)))
 	}
-	if m.dense == 0 {
+	if len(m.dense) == 0 {
 		dmin := math.Inf(1)
 		for _, q := range m.comps {
 			dmin = min(dmin, (x[0]-q.m[0])*(x[0]-q.m[0])+(x[1]-q.m[1])*(x[1]-q.m[1]))
