@@ -217,5 +217,4 @@ func MixtureOf(d data.Dist) (*Mixture, error) {
 	return m, nil
 }
 
-func finite(v float64) bool     { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-func finiteVec(v flow.Vec) bool { return finite(v[0]) && finite(v[1]) }
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
