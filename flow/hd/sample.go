@@ -25,21 +25,72 @@ func Noise(rng *rand.Rand, x []float32) {
 // state x and the velocity v (both n × D, valid only during the call): a
 // film strip keeps copies of one row of each, |v| comes from Norms. It
 // returns ctx's error if cancelled between steps. Each call allocates its
-// workspace, so call it once per snapshot, not once per frame.
+// workspace, so call it once per snapshot, not once per frame. A
+// conditional network gets the null class: u(x | ∅).
 func Euler(ctx context.Context, net *mlp.Net, x []float32, steps int, each func(k int, t float32, x, v []float32)) error {
+	return EulerGuided(ctx, net, x, steps, nil, each)
+}
+
+// Guide is how a class-conditional network is sampled: a class per row
+// (mlp.NullClass for none) and the classifier-free guidance weight W
+// (Ho & Salimans 2022), as flow.GuidedField in the plane:
+//
+//	v = u(x | ∅) + W·(u(x | y) − u(x | ∅))   = (1 − W)·u(x | ∅) + W·u(x | y)
+//
+// W = 1 is the conditional model, 0 the unconditional one, W > 1 pushes
+// past the class. Rows of one class should be contiguous: each run costs a
+// network evaluation of its own.
+type Guide struct {
+	Classes []int
+	W       float64
+}
+
+// ClassRows assigns n rows to classes in contiguous blocks: one < 0 gives
+// equal shares of 0..classes−1 in order (row i gets class ⌊i·classes/n⌋),
+// one ≥ 0 gives every row that class.
+func ClassRows(n, classes, one int) []int {
+	y := make([]int, n)
+	for i := range y {
+		if one >= 0 {
+			y[i] = one
+		} else {
+			y[i] = i * classes / n
+		}
+	}
+	return y
+}
+
+// EulerGuided is Euler with the guided field of g (nil, or a network
+// without classes: the network's own field). g.Classes has a class for each
+// row of x.
+func EulerGuided(ctx context.Context, net *mlp.Net, x []float32, steps int, g *Guide, each func(k int, t float32, x, v []float32)) error {
 	d := net.Config.PointDim()
 	if len(x)%d != 0 || steps < 1 {
 		panic(fmt.Sprintf("hd: Euler on %d values of dimension %d, %d steps", len(x), d, steps))
 	}
+	if net.Config.Classes == 0 {
+		g = nil
+	}
+	if g != nil && len(g.Classes) != len(x)/d {
+		panic(fmt.Sprintf("hd: %d classes for %d rows", len(g.Classes), len(x)/d))
+	}
 	ws := mlp.NewWorkspace(net.Config, min(len(x)/d, 256))
 	v := make([]float32, len(x))
+	var cond []float32
+	if g != nil && g.W != 0 && g.W != 1 {
+		cond = make([]float32, len(x))
+	}
 	h := 1 / float32(steps)
 	for k := range steps {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		t := float32(k) / float32(steps)
-		net.Eval(ws, x, t, v)
+		if g == nil {
+			net.Eval(ws, x, t, v)
+		} else {
+			guided(net, ws, x, t, g, v, cond)
+		}
 		if each != nil {
 			each(k, t, x, v)
 		}
@@ -48,6 +99,43 @@ func Euler(ctx context.Context, net *mlp.Net, x []float32, steps int, each func(
 		}
 	}
 	return nil
+}
+
+// guided writes the guided velocity of g at (x, t) into v: u(x | ∅) over
+// all rows (unless W = 1), then u(x | y) for each run of rows of one class y
+// (unless W = 0), blended into v; cond is scratch of len(x) (nil when W is 0
+// or 1).
+func guided(net *mlp.Net, ws *mlp.Workspace, x []float32, t float32, g *Guide, v, cond []float32) {
+	d := net.Config.PointDim()
+	w := float32(g.W)
+	if g.W != 1 {
+		net.Eval(ws, x, t, v) // u(x | ∅)
+	}
+	if g.W == 0 {
+		return
+	}
+	for lo := 0; lo < len(g.Classes); {
+		y := g.Classes[lo]
+		hi := lo + 1
+		for hi < len(g.Classes) && g.Classes[hi] == y {
+			hi++
+		}
+		if y != mlp.NullClass {
+			xs, vs := x[lo*d:hi*d], v[lo*d:hi*d]
+			if cond == nil { // W = 1: the conditional field itself
+				net.EvalClass(ws, xs, t, y, vs)
+			} else {
+				cs := cond[lo*d : hi*d]
+				net.EvalClass(ws, xs, t, y, cs)
+				for i, u := range vs {
+					vs[i] = u + w*(cs[i]-u) // v = u(x|∅) + w·(u(x|y) − u(x|∅))
+				}
+			}
+		} else if cond == nil {
+			net.EvalClass(ws, x[lo*d:hi*d], t, mlp.NullClass, v[lo*d:hi*d])
+		}
+		lo = hi
+	}
 }
 
 // Norms writes the Euclidean norm of each row of x (n × d) into dst (n),
@@ -104,4 +192,24 @@ func Nearest(q, ref []float32, d int, idx []int, dist []float64) {
 			dist[i] = math.Sqrt(max(best+float64(qn), 0))
 		}
 	}
+}
+
+// ClassAccuracy is the nearest-neighbour classifier's verdict on samples x
+// (n × d) asked to be of classes asked (n): the fraction whose nearest row
+// of ref (labelled refLabels) has the asked class. A model that ignores the
+// class scores the asked classes' share of ref, 1/K for balanced data.
+func ClassAccuracy(x []float32, asked []int, ref []float32, refLabels []int, d int) float64 {
+	n := len(asked)
+	if n == 0 {
+		return 0
+	}
+	idx := make([]int, n)
+	Nearest(x[:n*d], ref, d, idx, nil)
+	hit := 0
+	for i, j := range idx {
+		if refLabels[j] == asked[i] {
+			hit++
+		}
+	}
+	return float64(hit) / float64(n)
 }
