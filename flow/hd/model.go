@@ -18,7 +18,7 @@ import (
 // image model says ModelFormat and records its dimension, so neither reader
 // misreads the other's files.
 const (
-	ModelFormat  = "flowviz-hd-model"
+	ModelFormat = "flowviz-hd-model"
 	// ModelVersion 3 adds class-conditional networks (net.classes,
 	// p_uncond), 2 the averaged weights (ema, ema_params); 1 and 2 are
 	// read too.
