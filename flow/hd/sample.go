@@ -38,8 +38,7 @@ func Euler(ctx context.Context, net *mlp.Net, x []float32, steps int, each func(
 //	v = u(x | ∅) + W·(u(x | y) − u(x | ∅))   = (1 − W)·u(x | ∅) + W·u(x | y)
 //
 // W = 1 is the conditional model, 0 the unconditional one, W > 1 pushes
-// past the class. Rows of one class should be contiguous: each run costs a
-// network evaluation of its own.
+// past the class. A step costs two network evaluations (one for W = 0 or 1).
 type Guide struct {
 	Classes []int
 	W       float64
@@ -101,40 +100,36 @@ func EulerGuided(ctx context.Context, net *mlp.Net, x []float32, steps int, g *G
 	return nil
 }
 
-// guided writes the guided velocity of g at (x, t) into v: u(x | ∅) over
-// all rows (unless W = 1), then u(x | y) for each run of rows of one class y
-// (unless W = 0), blended into v; cond is scratch of len(x) (nil when W is 0
-// or 1).
+// guided writes the guided velocity of g at (x, t) into v: u(x | ∅) for
+// every row (one Eval, unless W = 1), then u(x | y) with each row's own
+// class (ForwardClass in chunks, unless W = 0) blended into it; cond is
+// scratch of len(x) (nil when W is 0 or 1). A null row blends u with
+// itself, so it keeps u.
 func guided(net *mlp.Net, ws *mlp.Workspace, x []float32, t float32, g *Guide, v, cond []float32) {
-	d := net.Config.PointDim()
-	w := float32(g.W)
 	if g.W != 1 {
 		net.Eval(ws, x, t, v) // u(x | ∅)
 	}
 	if g.W == 0 {
 		return
 	}
-	for lo := 0; lo < len(g.Classes); {
-		y := g.Classes[lo]
-		hi := lo + 1
-		for hi < len(g.Classes) && g.Classes[hi] == y {
-			hi++
+	d := net.Config.PointDim()
+	chunk := ws.MaxBatch()
+	ts := make([]float32, chunk)
+	for i := range ts {
+		ts[i] = t
+	}
+	w := float32(g.W)
+	for lo := 0; lo < len(g.Classes); lo += chunk {
+		hi := min(lo+chunk, len(g.Classes))
+		c := net.ForwardClass(ws, x[lo*d:hi*d], ts[:hi-lo], g.Classes[lo:hi]) // u(x | y)
+		vs := v[lo*d : hi*d]
+		if cond == nil { // W = 1: the conditional field itself
+			copy(vs, c)
+			continue
 		}
-		if y != mlp.NullClass {
-			xs, vs := x[lo*d:hi*d], v[lo*d:hi*d]
-			if cond == nil { // W = 1: the conditional field itself
-				net.EvalClass(ws, xs, t, y, vs)
-			} else {
-				cs := cond[lo*d : hi*d]
-				net.EvalClass(ws, xs, t, y, cs)
-				for i, u := range vs {
-					vs[i] = u + w*(cs[i]-u) // v = u(x|∅) + w·(u(x|y) − u(x|∅))
-				}
-			}
-		} else if cond == nil {
-			net.EvalClass(ws, x[lo*d:hi*d], t, mlp.NullClass, v[lo*d:hi*d])
+		for i, u := range vs {
+			vs[i] = u + w*(c[i]-u) // v = u(x|∅) + w·(u(x|y) − u(x|∅))
 		}
-		lo = hi
 	}
 }
 
