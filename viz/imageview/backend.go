@@ -39,6 +39,7 @@ type Backend struct {
 	resets atomic.Int64 // Reset calls: the trainer restarts when it sees a new count
 	steps  atomic.Int64 // NUM_STEPS the sampler uses
 	reseed atomic.Uint64
+	guide  atomic.Pointer[Guidance] // what a conditional model samples
 
 	mu  sync.Mutex // guards err
 	err error      // the sampler's last error, shown in Status
@@ -54,6 +55,7 @@ func New(cfg hd.Config, steps int, seed uint64) (*Backend, error) {
 	cfg.Target, cfg.Net.Dim = hd.Canonical(cfg.Target), side*side
 	b := &Backend{cfg: cfg, seed: seed}
 	b.steps.Store(int64(clampSteps(steps)))
+	b.guide.Store(&Guidance{W: 1})
 	b.status.Store(&scene.Status{State: "starting", Loss: nan})
 	return b, nil
 }
@@ -179,12 +181,16 @@ func (b *Backend) sample(ctx context.Context) {
 	var wait time.Duration
 	var lastSnap *hd.Snapshot
 	lastSteps, lastReseed := -1, uint64(0)
+	var lastGuide Guidance
 	var noise []float32
 	seq := 0
 	for ctx.Err() == nil {
 		snap := b.snap.Load()
-		steps, reseed := int(b.steps.Load()), b.reseed.Load()
-		settled := steps == lastSteps && reseed == lastReseed
+		steps, reseed, guide := int(b.steps.Load()), b.reseed.Load(), *b.guide.Load()
+		if !b.cfg.Conditional() {
+			guide = Guidance{W: 1} // nothing to ask an unconditional model
+		}
+		settled := steps == lastSteps && reseed == lastReseed && guide == lastGuide
 		if snap == nil || (snap == lastSnap && settled) || (settled && time.Since(done) < wait) {
 			select {
 			case <-ctx.Done():
@@ -196,12 +202,12 @@ func (b *Backend) sample(ctx context.Context) {
 			noise = Noise(d.Dim, b.seed, reseed)
 		}
 		start := time.Now()
-		f, err := Sample(ctx, d, snap.Net, noise, steps)
+		f, err := Sample(ctx, d, snap.Net, noise, steps, guide)
 		if err != nil {
 			if ctx.Err() == nil {
 				b.setErr(err)
 			}
-			lastSnap, lastSteps, lastReseed, done, wait = snap, steps, reseed, time.Now(), frameEvery
+			lastSnap, lastSteps, lastReseed, lastGuide, done, wait = snap, steps, reseed, guide, time.Now(), frameEvery
 			continue
 		}
 		b.setErr(nil)
@@ -213,7 +219,7 @@ func (b *Backend) sample(ctx context.Context) {
 		seq++
 		f.Seq, f.Step = seq, snap.Step
 		b.frame.Store(f)
-		lastSnap, lastSteps, lastReseed, done = snap, steps, reseed, time.Now()
+		lastSnap, lastSteps, lastReseed, lastGuide, done = snap, steps, reseed, guide, time.Now()
 		wait = max(frameEvery, 2*time.Since(start))
 	}
 }
@@ -260,10 +266,31 @@ func (b *Backend) Resample() { b.reseed.Add(1) }
 // SetSteps sets NUM_STEPS of the sampler (clamped to the app's range).
 func (b *Backend) SetSteps(n int) { b.steps.Store(int64(clampSteps(n))) }
 
+// SetGuidance sets the digits and guidance a conditional model samples
+// (the next frame follows at once); the digit is clamped to 0..9 and w to
+// the panel's range.
+func (b *Backend) SetGuidance(g Guidance) {
+	g.Class = min(hd.Classes-1, max(0, g.Class))
+	if !(g.W >= float64(scene.MinGuidance+1)) {
+		g.W = float64(scene.MinGuidance + 1)
+	}
+	g.W = min(g.W, float64(scene.MaxGuidance+1))
+	if old := b.guide.Load(); *old != g {
+		b.guide.Store(&g)
+	}
+}
+
+// Guidance is what a conditional model samples.
+func (b *Backend) Guidance() Guidance { return *b.guide.Load() }
+
 // Steps is NUM_STEPS of the sampler.
 func (b *Backend) Steps() int { return int(b.steps.Load()) }
 
 // String names the run for the status line.
 func (b *Backend) String() string {
-	return fmt.Sprintf("%s: %d numbers per image, network %d×%d", b.cfg.Target, b.cfg.Net.Dim, b.cfg.Net.Depth, b.cfg.Net.Width)
+	s := fmt.Sprintf("%s: %d numbers per image, network %d×%d", b.cfg.Target, b.cfg.Net.Dim, b.cfg.Net.Depth, b.cfg.Net.Width)
+	if b.cfg.Conditional() {
+		s += ", conditional on the digit"
+	}
+	return s
 }
