@@ -145,7 +145,7 @@ func (g *Game) Update() error {
 	g.img = followImageTarget(g.img, ps, g.lessons, ui, g.tl)
 	images := g.img != nil
 	if images {
-		g.img.Update(&in, imageArea(g.lessons, canvasR), ui.scale, ps.cur.settings.Steps, g.tl)
+		g.img.Update(&in, imageArea(g.lessons, canvasR), ui.scale, ps.cur.settings, g.tl)
 	} else {
 		g.draw.paint(g.lessons.paintArea(rects[ps.focus]), &in)
 		if msg := g.tools.Update(&in, g.toolFrame(rects)); msg != "" {
