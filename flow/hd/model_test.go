@@ -226,3 +226,41 @@ func TestConditionalModelRoundTrip(t *testing.T) {
 		t.Fatalf("version 2: %v (conditional %v)", err, v2 != nil && v2.Config.Conditional())
 	}
 }
+
+// TestNewFromStateContinues: a trainer restored from its model and Adam's
+// state goes on from the same weights, average, moments and step count; a
+// state of the wrong size is refused.
+func TestNewFromStateContinues(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Target, cfg.Net, cfg.Batch = "digits8", mlp.Config{Width: 16, Depth: 1, Classes: Classes}, 16
+	cfg.Fresh, cfg.PoolSize = 4, 64
+	tr, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if _, err := tr.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr.Publish()
+	m, opt := tr.Latest().Model(), tr.Optimizer()
+	back, err := NewFromState(m, &opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Optimizer(); got.Steps != 5 || !slices.Equal(got.M, opt.M) || !slices.Equal(got.V, opt.V) {
+		t.Error("the restored optimiser differs")
+	}
+	if s := back.Latest(); s.Step != 5 || !slices.Equal(s.Params, m.Params) || !slices.Equal(s.Net.Params, m.EMAParams) {
+		t.Error("the restored weights or their average differ")
+	}
+	if _, err := back.Step(); err != nil {
+		t.Fatal(err)
+	}
+	short := opt
+	short.M = short.M[:3]
+	if _, err := NewFromState(m, &short); err == nil {
+		t.Error("moments of the wrong size were accepted")
+	}
+}

@@ -195,6 +195,33 @@ func NewFromModel(m *Model) (*Trainer, error) {
 	return tr, err
 }
 
+// NewFromState continues the run m holds with Adam's state opt (nil: a
+// fresh optimiser), as a session restores it: the weights, their average,
+// the moments and the update count go on where they were; the draws start
+// from a stream of the step (not bit for bit the saved run's).
+func NewFromState(m *Model, opt *train.OptimizerState) (*Trainer, error) {
+	if opt != nil {
+		if err := opt.Validate(len(m.Params)); err != nil {
+			return nil, fmt.Errorf("hd: %w", err)
+		}
+	}
+	tr, err := NewFromModel(m)
+	if err != nil {
+		return nil, err
+	}
+	if opt != nil {
+		copy(tr.opt.M, opt.M)
+		copy(tr.opt.V, opt.V)
+		tr.opt.Steps = opt.Steps
+	}
+	return tr, nil
+}
+
+// Optimizer is a copy of Adam's state; call it on the training goroutine.
+func (tr *Trainer) Optimizer() train.OptimizerState {
+	return train.OptimizerState{M: append([]float32(nil), tr.opt.M...), V: append([]float32(nil), tr.opt.V...), Steps: tr.opt.Steps}
+}
+
 func newTrainer(cfg Config, data Dataset, params []float32, step int) (*Trainer, error) {
 	var err error
 	cfg.Net.Dim = data.Dim()
