@@ -102,7 +102,7 @@ func imageGuidance(s scene.Settings) imageview.Guidance {
 // settings ask for: the target, and the conditioning with its dropout.
 func sameImageModel(be *imageview.Backend, s scene.Settings) bool {
 	want, have := imageConfig(s), be.Config()
-	return have.Target == want.Target && have.Net.Classes == want.Net.Classes && have.PUncond == want.PUncond
+	return have.Target == want.Target && have.Net.Classes == want.Net.Classes && (!want.Conditional() || have.PUncond == want.PUncond)
 }
 
 // outdated reports whether the settings have asked for another image model

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flowviz/flowviz/flow/hd"
+	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/live"
 	"github.com/flowviz/flowviz/viz/scene"
 )
@@ -43,6 +44,21 @@ type Backend struct {
 
 	mu  sync.Mutex // guards err
 	err error      // the sampler's last error, shown in Status
+
+	// restore is the run the trainer continues at its start (a session's;
+	// nil: fresh weights), with Adam's state restoreOpt.
+	restore    *hd.Model
+	restoreOpt *train.OptimizerState
+	// stateReq takes requests for the trainer's state, answered between
+	// two steps.
+	stateReq chan chan Saved
+}
+
+// Saved is the state of an image run as a session keeps it: the model
+// (weights and their average) and Adam's state for it.
+type Saved struct {
+	Model     *hd.Model
+	Optimizer train.OptimizerState
 }
 
 // New checks cfg (its Target an image target) and prepares a backend that
@@ -53,11 +69,49 @@ func New(cfg hd.Config, steps int, seed uint64) (*Backend, error) {
 	}
 	side := hd.Targets[hd.Canonical(cfg.Target)]
 	cfg.Target, cfg.Net.Dim = hd.Canonical(cfg.Target), side*side
-	b := &Backend{cfg: cfg, seed: seed}
+	b := &Backend{cfg: cfg, seed: seed, stateReq: make(chan chan Saved)}
 	b.steps.Store(int64(clampSteps(steps)))
 	b.guide.Store(&Guidance{W: 1})
 	b.status.Store(&scene.Status{State: "starting", Loss: nan})
 	return b, nil
+}
+
+// NewRestored prepares a backend that continues the run m holds, with
+// Adam's state opt (nil: fresh moments), as a session saved it.
+func NewRestored(m *hd.Model, opt *train.OptimizerState, steps int) (*Backend, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	if opt != nil {
+		if err := opt.Validate(len(m.Params)); err != nil {
+			return nil, err
+		}
+	}
+	b, err := New(m.Config, steps, m.Config.Seed)
+	if err != nil {
+		return nil, err
+	}
+	b.restore, b.restoreOpt = m, opt
+	return b, nil
+}
+
+// TrainingState asks the trainer for its model and Adam's state between
+// two steps and waits at most wait for them.
+func (b *Backend) TrainingState(wait time.Duration) (*Saved, error) {
+	reply := make(chan Saved, 1)
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case b.stateReq <- reply:
+	case <-timer.C:
+		return nil, fmt.Errorf("the image trainer did not answer within %s", wait)
+	}
+	select {
+	case s := <-reply:
+		return &s, nil
+	case <-timer.C:
+		return nil, fmt.Errorf("the image trainer did not answer within %s", wait)
+	}
 }
 
 var nan = func() float64 { var z float64; return z / z }()
@@ -128,11 +182,21 @@ func (b *Backend) train(ctx context.Context) error {
 		b.status.Store(st)
 		last = now
 	}
+	// answer hands a copy of the run's state to a TrainingState call.
+	answer := func(reply chan Saved) {
+		tr.Publish()
+		reply <- Saved{Model: tr.Latest().Model(), Optimizer: tr.Optimizer()}
+	}
 	for ctx.Err() == nil {
 		if r := b.resets.Load(); r != resets {
 			resets = r
 			var err error
-			if tr, err = hd.New(b.cfg); err != nil {
+			if resets == 0 && b.restore != nil {
+				tr, err = hd.NewFromState(b.restore, b.restoreOpt)
+			} else {
+				tr, err = hd.New(b.cfg)
+			}
+			if err != nil {
 				return err
 			}
 			failed, marks = nil, marks[:0]
@@ -140,6 +204,11 @@ func (b *Backend) train(ctx context.Context) error {
 			if resets == 0 {
 				live.LowerPriority()
 			}
+		}
+		select {
+		case reply := <-b.stateReq:
+			answer(reply)
+		default:
 		}
 		if b.paused.Load() || failed != nil {
 			if time.Since(last) > publishEvery {
@@ -153,6 +222,8 @@ func (b *Backend) train(ctx context.Context) error {
 			select {
 			case <-ctx.Done():
 			case <-time.After(idlePoll):
+			case reply := <-b.stateReq:
+				answer(reply)
 			}
 			continue
 		}

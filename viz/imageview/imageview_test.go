@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -402,5 +403,62 @@ func TestBackendGuidance(t *testing.T) {
 	b.SetGuidance(Guidance{OneClass: true, Class: 12, W: 99})
 	if g := b.Guidance(); g.Class != 9 || g.W != 10 {
 		t.Errorf("guidance clamped to %+v", g)
+	}
+}
+
+// TestBackendRestores: a backend's state, taken while it trains, restores
+// into a new backend that goes on from that step with the same weights,
+// and TrainingState gives up after its wait when nobody answers.
+func TestBackendRestores(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Net.Classes = hd.Classes
+	run := func(b *Backend) func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- b.Run(ctx) }()
+		return func() { cancel(); <-done }
+	}
+	b, err := New(cfg, 4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := run(b)
+	deadline := time.Now().Add(120 * time.Second)
+	for b.Status().Step < 30 {
+		if time.Now().After(deadline) {
+			t.Fatal("no 30 steps within 120 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	saved, err := b.TrainingState(30 * time.Second)
+	stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Model.Step < 30 || saved.Optimizer.Steps != saved.Model.Step || !saved.Model.Config.Conditional() {
+		t.Fatalf("saved at step %d, optimiser %d steps", saved.Model.Step, saved.Optimizer.Steps)
+	}
+	if _, err := b.TrainingState(50 * time.Millisecond); err == nil {
+		t.Error("a stopped backend answered")
+	}
+	again, err := NewRestored(saved.Model, &saved.Optimizer, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Pause()
+	stop = run(again)
+	defer stop()
+	got, err := again.TrainingState(30 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Model.Step != saved.Model.Step || !slices.Equal(got.Model.Params, saved.Model.Params) ||
+		!slices.Equal(got.Model.EMAParams, saved.Model.EMAParams) || !slices.Equal(got.Optimizer.M, saved.Optimizer.M) {
+		t.Error("the restored backend does not hold the saved run")
+	}
+	bad := *saved.Model
+	bad.Params = bad.Params[:5]
+	if _, err := NewRestored(&bad, nil, 4); err == nil {
+		t.Error("a model of the wrong size was restored")
 	}
 }
