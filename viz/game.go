@@ -65,6 +65,7 @@ func newGame(cfg Config) *Game {
 	g.lessons = newLessons(g.panes, g.ui, g.tl, g.draw, g.tools, cfg.Lesson)
 	g.keep = newKeeper(cfg, g.panes, g.ui, g.tl, g.draw, g.lessons.keepsWork)
 	g.lessons.images = func() *imagePane { return g.img }
+	g.keep.images = g.lessons.images
 	g.keep.link = func() string { return sceneLink(g.panes, g.lessons) }
 	g.ui.panel.Sync(g.panes.cur.settings, g.panes.cur.backend.Options())
 	for _, b := range keymap.Table {
@@ -142,7 +143,7 @@ func (g *Game) Update() error {
 	rects := g.paneRects(canvasR)
 	ps.focusAt(&in, rects, ui)
 	g.lessons.Update(canvasR, &in)
-	g.img = followImageTarget(g.img, ps, g.lessons, ui, g.tl)
+	g.img = followImageTarget(g.img, ps, g.lessons, ui, g.tl, g.keep.takeImageRestore())
 	images := g.img != nil
 	if images {
 		g.img.Update(&in, imageArea(g.lessons, canvasR), ui.scale, ps.cur.settings, g.tl)

@@ -17,6 +17,7 @@ import (
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/session"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
 
@@ -119,17 +120,29 @@ func (ip *imagePane) outdated(s scene.Settings, now time.Time) bool {
 	return now.Sub(ip.askedAt) >= applyDelay
 }
 
-// openImagePane starts training the image model of s (imageConfig) and
-// samples in s.Steps Euler steps.
-func openImagePane(s scene.Settings) (*imagePane, error) {
-	cfg := imageConfig(s)
-	be, err := imageview.New(cfg, s.Steps, cfg.Seed)
+// openImagePane starts training the image model of s (imageConfig), or
+// continues a session's (restore, not nil), and samples in s.Steps Euler
+// steps.
+func openImagePane(s scene.Settings, restore *session.Images) (*imagePane, error) {
+	var be *imageview.Backend
+	var err error
+	var view imageview.View
+	if restore != nil {
+		be, err = imageview.NewRestored(restore.Model, restore.Optimizer, s.Steps)
+		view.Cell = restore.Cell
+		if restore.PCA {
+			view.Mode = imageview.PCAView
+		}
+	} else {
+		cfg := imageConfig(s)
+		be, err = imageview.New(cfg, s.Steps, cfg.Seed)
+	}
 	if err != nil {
 		return nil, err
 	}
 	// Its own goroutines even in the stepwise mode: the image model has
 	// no stepwise driver yet.
-	return &imagePane{be: be, stop: runBackend(be, "image view", false)}, nil
+	return &imagePane{be: be, view: view, stop: runBackend(be, "image view", false)}, nil
 }
 
 // close stops the trainer and sampler and frees the pictures.
@@ -535,8 +548,9 @@ const imagesKind lesson.Kind = "images"
 // image target and closes it when they no longer do, and returns the view
 // open now (ip, a new one or nil). The 2D training behind it pauses
 // meanwhile and resumes after. A lesson of another kind shows the plane: it
-// keeps the 2D target.
-func followImageTarget(ip *imagePane, ps *Panes, ls *Lessons, ui *Chrome, tl *timeline.Timeline) *imagePane {
+// keeps the 2D target. A session's image model (restore, not nil) replaces
+// the one shown.
+func followImageTarget(ip *imagePane, ps *Panes, ls *Lessons, ui *Chrome, tl *timeline.Timeline, restore *session.Images) *imagePane {
 	p := ps.cur
 	target := p.settings.Target
 	want := hd.IsTarget(target)
@@ -552,7 +566,7 @@ func followImageTarget(ip *imagePane, ps *Panes, ls *Lessons, ui *Chrome, tl *ti
 		want = false
 	}
 	resume := p.backend.Status().State == "running"
-	if ip != nil && (!want || ip.outdated(p.settings, time.Now())) {
+	if ip != nil && (!want || restore != nil || ip.outdated(p.settings, time.Now())) {
 		// Another image model follows at once (want) or the plane comes
 		// back: the 2D training resumes only then.
 		resume = ip.resume
@@ -563,7 +577,7 @@ func followImageTarget(ip *imagePane, ps *Panes, ls *Lessons, ui *Chrome, tl *ti
 		}
 	}
 	if want && ip == nil {
-		opened, err := openImagePane(p.settings)
+		opened, err := openImagePane(p.settings, restore)
 		if err != nil {
 			ui.say(err.Error(), true)
 			p.settings.Target = p.applied.Target
@@ -580,6 +594,9 @@ func followImageTarget(ip *imagePane, ps *Panes, ls *Lessons, ui *Chrome, tl *ti
 		msg := fmt.Sprintf("%s: the same loop on %d numbers per image; X switches grid and PCA", hd.Canonical(target), ip.be.Config().Net.PointDim())
 		if ip.be.Config().Conditional() {
 			msg = fmt.Sprintf("%s, conditional on the digit: pick a digit and w in the Diffusion section", hd.Canonical(target))
+		}
+		if restore != nil {
+			msg = fmt.Sprintf("%s: the session's image model trains on from step %s", hd.Canonical(target), thousands(restore.Model.Step))
 		}
 		ui.say(msg, false)
 	}

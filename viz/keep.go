@@ -23,6 +23,7 @@ import (
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/imageview"
 	"github.com/flowviz/flowviz/viz/keepdir"
 	"github.com/flowviz/flowviz/viz/keymap"
 	"github.com/flowviz/flowviz/viz/record"
@@ -84,6 +85,11 @@ type Keeper struct {
 	lessonKeepsWork func() (inLesson, keeps bool)
 	// link gives the link of the scene on screen, for Copy link.
 	link func() string
+	// images gives the image view shown (nil: none), whose model a
+	// session keeps too; imageRestore is a session's image model waiting
+	// for the view to open (keep_images.go).
+	images       func() *imagePane
+	imageRestore *session.Images
 }
 
 // keepResult is a goroutine's report: a status message, or a session read
@@ -260,6 +266,7 @@ func (k *Keeper) sessionView() *session.Session {
 		},
 		Lesson:  k.Lesson,
 		Compare: k.comparedView(),
+		Images:  k.imagesView(),
 	}
 }
 
@@ -323,12 +330,12 @@ func completeSession(b scene.Backend, s *session.Session) error {
 // autosave writes the autosave on a goroutine, reporting only failures and
 // where an autosave it did not write was moved to.
 func (k *Keeper) autosave() {
-	s := k.sessionView()
+	s, img := k.sessionView(), k.imageBackend()
 	k.busy.Add(1)
 	go func() {
 		defer k.busy.Add(-1)
 		k.clean()
-		moved, err := k.writeAutosave(k.panes.backends(), s)
+		moved, err := k.writeAutosave(k.panes.backends(), img, s)
 		if moved != "" {
 			k.report(keepResult{msg: keptAsMsg(moved)})
 		}
@@ -345,11 +352,14 @@ func keptAsMsg(moved string) string {
 
 // writeAutosave completes s and writes it as the autosave; it may wait for
 // the trainer, so it runs off the render loop.
-func (k *Keeper) writeAutosave(bs []scene.Backend, s *session.Session) (moved string, err error) {
+func (k *Keeper) writeAutosave(bs []scene.Backend, img *imageview.Backend, s *session.Session) (moved string, err error) {
 	if err := completeSession(bs[0], s); err != nil {
 		return "", err
 	}
 	if err := completeCompared(bs, s); err != nil {
+		return "", err
+	}
+	if err := completeImages(img, s); err != nil {
 		return "", err
 	}
 	if err := s.Validate(); err != nil {
@@ -365,7 +375,7 @@ func (k *Keeper) saveSession(path string, quiet bool) {
 		k.ui.say("no session path: type one in the panel's Keep section", true)
 		return
 	}
-	s, bs := k.sessionView(), k.panes.backends()
+	s, bs, img := k.sessionView(), k.panes.backends(), k.imageBackend()
 	unread := k.unread[path]
 	delete(k.unread, path)
 	k.busy.Add(1)
@@ -375,6 +385,9 @@ func (k *Keeper) saveSession(path string, quiet bool) {
 		err := completeSession(bs[0], s)
 		if err == nil {
 			err = completeCompared(bs, s)
+		}
+		if err == nil {
+			err = completeImages(img, s)
 		}
 		if err == nil {
 			err = s.Validate()
@@ -415,7 +428,7 @@ func (k *Keeper) saveOnExit() {
 	for deadline := time.Now().Add(exitWait); k.busy.Load() > 0 && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
-	moved, err := k.writeAutosave(k.panes.backends(), k.sessionView())
+	moved, err := k.writeAutosave(k.panes.backends(), k.imageBackend(), k.sessionView())
 	if moved != "" {
 		fmt.Fprintln(os.Stderr, "flowviz:", keptAsMsg(moved))
 	}
@@ -542,6 +555,7 @@ func (k *Keeper) applySession(s *session.Session) error {
 	if s.Compare != nil {
 		k.restoreCompared(s.Compare, src, tgt)
 	}
+	k.restoreImages(s.Images)
 	return nil
 }
 
