@@ -15,23 +15,7 @@ import (
 // switches grid and PCA; the panel's buttons act on the image model;
 // choosing a 2D target closes the view and resumes the 2D model.
 func TestImageTargetOpensTheImageView(t *testing.T) {
-	b := newSynthetic(200, 10, 8)
-	b.status.State = "running"
-	g := testGame(t, b, 1280, 800)
-	screen := ebiten.NewImage(1280, 800)
-	frame(t, g, screen)
-	s := g.panes.cur.settings
-	s.Target = "digits8"
-	g.panes.edit(s)
-	frame(t, g, screen)
-	if g.img == nil {
-		t.Fatal("the digits8 target did not open the image view")
-	}
-	defer func() {
-		if g.img != nil {
-			g.img.close()
-		}
-	}()
+	g, b, screen := digits8Game(t, "running")
 	if b.pauses == 0 {
 		t.Error("the 2D model behind the image view was not paused")
 	}
@@ -66,7 +50,7 @@ func TestImageTargetOpensTheImageView(t *testing.T) {
 	if st := trainingStatus(g.img, g.panes).State; st != "paused" {
 		t.Errorf("Pause left the image model %q", st)
 	}
-	s = g.panes.cur.settings
+	s := g.panes.cur.settings
 	s.Target = "moons"
 	g.panes.edit(s)
 	frame(t, g, screen)
@@ -84,24 +68,12 @@ func TestImageTargetOpensTheImageView(t *testing.T) {
 // the grid follows it: one digit fills it, "all" gives a row per digit,
 // with the panel's w.
 func TestConditionalImageView(t *testing.T) {
-	b := newSynthetic(200, 10, 8)
-	g := testGame(t, b, 1280, 800)
-	screen := ebiten.NewImage(1280, 800)
-	frame(t, g, screen)
-	s := g.panes.cur.settings
-	s.Target = "digits8"
-	g.panes.edit(s)
-	frame(t, g, screen)
-	if g.img == nil || g.img.be.Config().Conditional() {
+	g, _, screen := digits8Game(t, "running")
+	if g.img.be.Config().Conditional() {
 		t.Fatal("digits8 did not open an unconditional image view")
 	}
-	defer func() {
-		if g.img != nil {
-			g.img.close()
-		}
-	}()
 	first := g.img
-	s = g.panes.cur.settings
+	s := g.panes.cur.settings
 	s.Cond = true
 	g.panes.edit(s)
 	frame(t, g, screen)
@@ -147,4 +119,29 @@ func TestConditionalImageView(t *testing.T) {
 	}
 	g.panes.edit(s)
 	wait("frame of every digit again", func() bool { im := g.report().state.Images; return im.Class == -1 && im.Rows == 10 })
+}
+
+// digits8Game is a test game on a synthetic 2D backend in state whose
+// panel chose the digits8 target, with the image view open (closed when
+// the test ends).
+func digits8Game(t *testing.T, state string) (*Game, *staticBackend, *ebiten.Image) {
+	t.Helper()
+	b := newSynthetic(200, 10, 8)
+	b.status.State = state
+	g := testGame(t, b, 1280, 800)
+	screen := ebiten.NewImage(1280, 800)
+	frame(t, g, screen)
+	s := g.panes.cur.settings
+	s.Target = "digits8"
+	g.panes.edit(s)
+	frame(t, g, screen)
+	if g.img == nil {
+		t.Fatal("the digits8 target did not open the image view")
+	}
+	t.Cleanup(func() {
+		if g.img != nil {
+			g.img.close()
+		}
+	})
+	return g, b, screen
 }

@@ -366,16 +366,11 @@ func evalImages(ctx context.Context, e *env, path string, m *hd.Model, n, steps,
 	}
 	fmt.Fprintf(e.stdout, "model %s: %s (%d dimensions), step %d; %d samples, Euler %d steps%s\n", path, r.Target, d, r.Step, n, steps, ig.describe())
 	fmt.Fprintf(e.stdout, "nearest-neighbour class histogram (against %d fresh images):\n", ref)
-	w := tabwriter.NewWriter(e.stdout, 0, 0, 1, ' ', tabwriter.AlignRight)
-	for c := range digits.Classes {
-		fmt.Fprintf(w, "%d\t", c)
+	digitsRow := make([]int, digits.Classes)
+	for c := range digitsRow {
+		digitsRow[c] = c
 	}
-	fmt.Fprintln(w)
-	for _, c := range r.Classes {
-		fmt.Fprintf(w, "%d\t", c)
-	}
-	fmt.Fprintln(w)
-	w.Flush()
+	writeTwoRows(e.stdout, digitsRow, func(i int) string { return strconv.Itoa(r.Classes[i]) })
 	lo, hi := n, 0
 	for _, c := range r.Classes {
 		lo, hi = min(lo, c), max(hi, c)
@@ -383,22 +378,28 @@ func evalImages(ctx context.Context, e *env, path string, m *hd.Model, n, steps,
 	fmt.Fprintf(e.stdout, "  smallest class %.1f%%, largest %.1f%% (uniform: 10%%)\n", 100*float64(lo)/float64(n), 100*float64(hi)/float64(n))
 	if c := r.Class; c != nil {
 		fmt.Fprintf(e.stdout, "nearest-neighbour classifier accuracy for the asked digit (guidance w = %g):\n", c.Guidance)
-		w := tabwriter.NewWriter(e.stdout, 0, 0, 1, ' ', tabwriter.AlignRight)
-		for _, k := range c.Classes {
-			fmt.Fprintf(w, "%d\t", k)
-		}
-		fmt.Fprintln(w)
-		for _, a := range c.Accuracy {
-			fmt.Fprintf(w, "%.2f\t", a)
-		}
-		fmt.Fprintln(w)
-		w.Flush()
+		writeTwoRows(e.stdout, c.Classes, func(i int) string { return strconv.FormatFloat(c.Accuracy[i], 'f', 2, 64) })
 		fmt.Fprintf(e.stdout, "  mean %.1f%% against chance %.0f%% (a model ignoring the class)\n", 100*c.Mean, 100*c.Chance)
 	}
 	fmt.Fprintf(e.stdout, "mean distance to the nearest fresh image (model space, pixels in [-1, 1]):\n")
 	fmt.Fprintf(e.stdout, "  samples %.3f   fresh data %.3f   noise %.3f\n", r.SampleToData, r.DataToData, r.NoiseToData)
 	fmt.Fprintf(e.stdout, "(%.1f s)\n", r.Seconds)
 	return nil
+}
+
+// writeTwoRows prints the digits head and under each its value, right
+// aligned in columns.
+func writeTwoRows(out io.Writer, head []int, value func(i int) string) {
+	w := tabwriter.NewWriter(out, 0, 0, 1, ' ', tabwriter.AlignRight)
+	for _, k := range head {
+		fmt.Fprintf(w, "%d\t", k)
+	}
+	fmt.Fprintln(w)
+	for i := range head {
+		fmt.Fprintf(w, "%s\t", value(i))
+	}
+	fmt.Fprintln(w)
+	w.Flush()
 }
 
 // imageClassAccuracy is, per asked digit, the fraction of its samples

@@ -378,13 +378,7 @@ func TestBackendGuidance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	defer start(b)()
 	wait := func(what string, ok func(f *Frame) bool) {
 		t.Helper()
 		deadline := time.Now().Add(120 * time.Second)
@@ -412,17 +406,11 @@ func TestBackendGuidance(t *testing.T) {
 func TestBackendRestores(t *testing.T) {
 	cfg := smallConfig()
 	cfg.Net.Classes = hd.Classes
-	run := func(b *Backend) func() {
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- b.Run(ctx) }()
-		return func() { cancel(); <-done }
-	}
 	b, err := New(cfg, 4, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop := run(b)
+	stop := start(b)
 	deadline := time.Now().Add(120 * time.Second)
 	for b.Status().Step < 30 {
 		if time.Now().After(deadline) {
@@ -446,7 +434,7 @@ func TestBackendRestores(t *testing.T) {
 		t.Fatal(err)
 	}
 	again.Pause()
-	stop = run(again)
+	stop = start(again)
 	defer stop()
 	got, err := again.TrainingState(30 * time.Second)
 	if err != nil {
@@ -461,4 +449,13 @@ func TestBackendRestores(t *testing.T) {
 	if _, err := NewRestored(&bad, nil, 4); err == nil {
 		t.Error("a model of the wrong size was restored")
 	}
+}
+
+// start runs b on a goroutine until the returned stop is called, which
+// waits for Run to return.
+func start(b *Backend) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	return func() { cancel(); <-done }
 }
