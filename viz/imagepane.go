@@ -107,7 +107,7 @@ func sameImageModel(be *imageview.Backend, s scene.Settings) bool {
 }
 
 // outdated reports whether the settings have asked for another image model
-// (another target, the conditioning or its dropout) for applyDelay: a
+// (another target, the conditioning or its dropout) for imageApplyDelay: a
 // dragged dropout slider restarts training once, when it rests.
 func (ip *imagePane) outdated(s scene.Settings, now time.Time) bool {
 	if sameImageModel(ip.be, s) {
@@ -117,8 +117,14 @@ func (ip *imagePane) outdated(s scene.Settings, now time.Time) bool {
 	if want := imageConfig(s); want != ip.asked {
 		ip.asked, ip.askedAt = want, now
 	}
-	return now.Sub(ip.askedAt) >= applyDelay
+	return now.Sub(ip.askedAt) >= imageApplyDelay
 }
+
+// imageApplyDelay is how long another image model must be asked for before
+// it replaces the one training: longer than the 2D pane's applyDelay, so that
+// the pane behind, which applies the same edit (the conditioning is shared),
+// says its piece first and the image view's message is the one left.
+const imageApplyDelay = 2 * applyDelay
 
 // openImagePane starts training the image model of s (imageConfig), or
 // continues a session's (restore, not nil), and samples in s.Steps Euler
@@ -237,18 +243,31 @@ func (ip *imagePane) Draw(dst *ebiten.Image, t float64, fonts Fonts, status stri
 		when = fmt.Sprintf("t = %d/%d", k, f.N)
 	}
 	narrow := l.Info.W <= 0 // beside a lesson's column: short captions
-	var caption string
+	// The caption is centred over the main area and may reach as far left
+	// as the readout's edge, as far right again.
+	avail := l.Main.W
+	if !narrow {
+		avail += 2 * math.Max(0, l.Main.X-(l.Info.X+l.Info.W))
+	}
+	var captions []string // the longest that fits is shown, else the last
 	if ip.view.Mode == imageview.PCAView {
 		ip.drawPCA(dst, f, d, t, fonts)
-		caption = fmt.Sprintf("data and %d samples at %s on PC1, PC2 (%.0f %% of the variance)", imageview.Particles, when, 100*d.PCA.Fraction())
-		if narrow {
-			caption = fmt.Sprintf("%s on PC1, PC2: %.0f %% of the variance", when, 100*d.PCA.Fraction())
+		if !narrow {
+			captions = append(captions, fmt.Sprintf("data and %d samples at %s on PC1, PC2 (%.0f %% of the variance)", imageview.Particles, when, 100*d.PCA.Fraction()))
 		}
+		captions = append(captions, fmt.Sprintf("%s on PC1, PC2: %.0f %% of the variance", when, 100*d.PCA.Fraction()))
 	} else {
 		ip.drawGrid(dst, f, t, fonts)
-		caption = fmt.Sprintf("%d samples%s at %s · weights of step %s", f.Cells(), askedCaption(f), when, thousands(f.Step))
-		if narrow {
-			caption = fmt.Sprintf("%s%s · step %s", when, askedCaption(f), thousands(f.Step))
+		if !narrow {
+			captions = append(captions, fmt.Sprintf("%d samples%s at %s · weights of step %s", f.Cells(), askedCaption(f, false), when, thousands(f.Step)))
+		}
+		captions = append(captions, fmt.Sprintf("%s%s · step %s", askedCaption(f, true), when, thousands(f.Step)))
+	}
+	caption := captions[len(captions)-1]
+	for _, c := range captions {
+		if textWidth(c, fonts.Body) <= avail {
+			caption = c
+			break
 		}
 	}
 	drawText(dst, caption, fonts.Body, l.Main.X+l.Main.W/2, l.Main.Y-6*s, BottomCenter, palette.Label)
@@ -341,12 +360,17 @@ func drawPicture(dst, img *ebiten.Image, r imageview.Rect) {
 }
 
 // askedCaption says what a conditional model's grid was asked for: one
-// digit, or a row per digit, with w; "" for an unconditional model.
-func askedCaption(f *imageview.Frame) string {
-	if f.Asked == nil {
+// digit, or a row per digit, with w; "" for an unconditional model. The
+// short form leads a caption ("digit 3, w = 2.0 · ").
+func askedCaption(f *imageview.Frame, short bool) string {
+	switch {
+	case f.Asked == nil:
 		return ""
-	}
-	if f.Guidance.OneClass {
+	case short && f.Guidance.OneClass:
+		return fmt.Sprintf("digit %d, w = %.1f · ", f.Guidance.Class, f.Guidance.W)
+	case short:
+		return fmt.Sprintf("a row per digit, w = %.1f · ", f.Guidance.W)
+	case f.Guidance.OneClass:
 		return fmt.Sprintf(" of digit %d (w = %.1f)", f.Guidance.Class, f.Guidance.W)
 	}
 	return fmt.Sprintf(", a row per digit 0–9 (w = %.1f)", f.Guidance.W)

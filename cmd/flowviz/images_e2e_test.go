@@ -96,6 +96,9 @@ func TestConditionalImageViewE2E(t *testing.T) {
 	})
 	a.fresh(t)
 	savePNG(t, a.x.Screenshot(t), "images-cond-all")
+	if !strings.Contains(s.Status, "conditional on the digit") {
+		t.Errorf("the status line says %q after ticking class-conditional", s.Status)
+	}
 	for k := range 4 {
 		a.clickControl(t, "diffusion.class.next", 0.5)
 		a.waitState(t, fmt.Sprintf("class %d in the picker", k), func(s *appstate.State) bool { return s.Diffusion.Class == k })
@@ -107,6 +110,10 @@ func TestConditionalImageViewE2E(t *testing.T) {
 		return im != nil && im.Class == 3 && im.Rows == 8 && im.Guidance > 2 && im.Step >= 300
 	})
 	t.Logf("digit 3 at w = %.2f, step %d: %.0f %% of the samples look like a 3", s.Images.Guidance, s.Images.Step, 100*s.Images.Accuracy)
+	// The samples at t = 1, paused, as a lecturer shows them.
+	a.key(e2e.Space)
+	a.key(e2e.End)
+	a.waitState(t, "t = 1, paused", func(s *appstate.State) bool { return !s.Timeline.Playing && s.Timeline.T == 1 })
 	a.fresh(t)
 	savePNG(t, a.x.Screenshot(t), "images-cond-three")
 	if s.Images.Accuracy < 0.5 {
