@@ -113,7 +113,11 @@ func (g *Game) Update() error {
 	}
 	ui.bar.Area, ui.panel.Area = barR, panelR
 	for _, p := range ps.all {
-		p.trackStatus(p.backend.Status())
+		if g.img == nil {
+			// Behind the image view the 2D model's notes and errors
+			// would speak of a model not on screen: they wait till it is.
+			p.trackStatus(p.backend.Status())
+		}
 	}
 
 	in := input.Read()
