@@ -29,6 +29,10 @@ type stepWork struct {
 	share   float64       // work earned per tick, in units of paused
 	credit  time.Duration // work earned and not yet used
 	working int           // ticks in a row that worked
+	turn    int           // whose turn is first this tick
+	// extra is the parts' own stepwise work beside the panes' (the
+	// Keeper's GIF recording), given a turn every tick.
+	extra []slicedWork
 }
 
 // Constants of the pacing.
@@ -99,16 +103,46 @@ func (s *stepWork) done(d time.Duration) {
 	s.credit = max(s.credit, -time.Second)
 }
 
-// advance lets the panes' stepwise backends work for this tick's allowance,
-// shared equally.
-func (s *stepWork) advance(panes []*Pane) {
+// slicedWork is work the game loop does in slices in the stepwise mode: it
+// works for about budget on the caller's goroutine and reports whether it
+// has more to do now.
+type slicedWork func(budget time.Duration) bool
+
+// advance lets the stepwise work run for this tick's allowance: the
+// panes' backends and density layers, and the parts' own work (a GIF being
+// recorded). They take turns, the first one further on each tick, each
+// given an equal part of what is left; what idle ones leave goes round
+// again to those that have more to do.
+func (s *stepWork) advance(work []slicedWork) {
 	start := time.Now()
 	w := s.allowance(start)
-	if w <= 0 || len(panes) == 0 {
+	if w <= 0 || len(work) == 0 {
 		return
 	}
-	for _, p := range panes {
-		p.advance(w / time.Duration(len(panes)))
+	n := len(work)
+	s.turn = (s.turn + 1) % n
+	for busy := true; busy; {
+		busy = false
+		for i := range n {
+			rest := w - time.Since(start)
+			if rest <= 0 {
+				break
+			}
+			if work[(s.turn+i)%n](rest / time.Duration(n-i)) {
+				busy = true
+			}
+		}
+		busy = busy && time.Since(start) < w
 	}
 	s.done(time.Since(start))
+}
+
+// work lists the stepwise work of the panes (backend, density layer) and
+// the parts' own (extra).
+func (ps *Panes) stepwiseWork() []slicedWork {
+	w := make([]slicedWork, 0, 2*len(ps.all)+len(ps.work.extra))
+	for _, p := range ps.all {
+		w = append(w, p.advance, p.dens.advance)
+	}
+	return append(w, ps.work.extra...)
 }
