@@ -129,6 +129,7 @@ func measurePage(b *testing.B) {
 	pg.press(input.Enter)
 	pg.wait("training paused", func(s *appstate.State) bool { return s.Training.State == "paused" })
 	fpsPaused, gapPaused := pg.watchFrames(8 * time.Second)
+	s3 := pg.next(s2)
 	keyPaused, keyPausedMax := pg.keyLatencies(15)
 	b.ReportMetric(fpsRun, "fps-training")
 	b.ReportMetric(fpsPaused, "fps-paused")
@@ -144,4 +145,6 @@ func measurePage(b *testing.B) {
 		fpsRun, gapRun, s2.Training.StepsPerSec, steps, keyRun, keyRunMax)
 	b.Logf("paused: %.1f fps, longest gap %.0f ms, key answered in %.0f ms (median; longest %.0f); fps ratio %.2f",
 		fpsPaused, gapPaused, keyPaused, keyPausedMax, fpsRun/fpsPaused)
+	b.Logf("the app's own mean Update and Draw: %.1f and %.1f ms training, %.1f and %.1f ms paused",
+		s2.UpdateMs, s2.DrawMs, s3.UpdateMs, s3.DrawMs)
 }
