@@ -50,15 +50,13 @@ var (
 )
 
 func (k *guidanceKind) open(c *lessonContext, l *lesson.Lesson, next *scene.Settings) {
-	k.table = newModelTable()
 	var p guidanceParams
-	_ = l.DecodeParams(&p) // checked on load
+	k.table = openChoices(c, l, &p)
 	k.ws = p.Guidances
 	next.OneClass, next.Noise = false, 0
 	if len(k.ws) > 0 {
 		next.Guidance = k.ws[0] - 1
 	}
-	c.tl.Play()
 }
 
 func (k *guidanceKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {

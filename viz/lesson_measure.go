@@ -121,6 +121,16 @@ func sourceDraws(c *lessonContext, n int) []flow.Vec {
 // nullClass is mlp.NullClass, the unconditional model's class.
 const nullClass = mlp.NullClass
 
+// openChoices starts a lesson whose chips choose among the values of a
+// list in its params: it decodes them into p (checkChoices checked them on
+// load), sets the clock playing, and returns a fresh table for the
+// measurements.
+func openChoices(c *lessonContext, l *lesson.Lesson, p any) modelTable {
+	_ = l.DecodeParams(p)
+	c.tl.Play()
+	return newModelTable()
+}
+
 // checkChoices decodes l's params into p and checks the list *choices in
 // it (its JSON name field): not empty, every value in lo..hi. It reports
 // whether the params decoded.

@@ -44,14 +44,12 @@ var (
 )
 
 func (k *sdeKind) open(c *lessonContext, l *lesson.Lesson, next *scene.Settings) {
-	k.table = newModelTable()
 	var p sdeParams
-	_ = l.DecodeParams(&p) // checked on load
+	k.table = openChoices(c, l, &p)
 	k.noises = p.Noises
 	if len(k.noises) > 0 {
 		next.Noise = k.noises[0]
 	}
-	c.tl.Play()
 }
 
 func (k *sdeKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {

@@ -45,9 +45,15 @@ func chooseKernels(name string, best kernelSet) kernelSet {
 	return best
 }
 
-// Kernels names the kernel set in use ("avx512", "avx2" or "go"), for
+// Kernels names the kernel set in use ("avx512", "avx2", "go", or
+// "go+simd128" where WebAssembly SIMD does the matrix products), for
 // benchmark reports.
-func Kernels() string { return kernels.String() }
+func Kernels() string {
+	if kernels == kernelsGo && gemmVector != nil {
+		return "go+simd128"
+	}
+	return kernels.String()
+}
 
 // asm reports whether the AVX2 assembly kernels are in use.
 func asm() bool { return kernels >= kernelsAVX2 }
@@ -91,8 +97,17 @@ func gemm(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []floa
 		gemmAsm(m, n, k, &a[0], ars, acs, &b[0], ldb, &c[0], ldc)
 		return
 	}
+	if gemmVector != nil && gemmVector(m, n, k, a, ars, acs, b, ldb, c, ldc) {
+		return
+	}
 	gemmGo(m, n, k, a, ars, acs, b, ldb, c, ldc)
 }
+
+// gemmVector is the portable set's vector matrix product where the platform
+// has one (WebAssembly SIMD in a browser or Node: kernels_simd_js.go), or
+// nil. It returns false when it cannot take a product, which gemmGo then
+// computes.
+var gemmVector func(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int) bool
 
 // activate applies act in place to the rows×n block z (row stride ld),
 // z ← f(z), and, if d is not nil, writes f'(z) into d (same layout). n must

@@ -207,6 +207,9 @@ type Training struct {
 	Err         string  `json:"err"`
 	LR          float64 `json:"lr"`
 	Batch       int     `json:"batch"`
+	// Kernels names flow/mlp's kernel set ("avx512", "avx2", "go", or
+	// "go+simd128" in a browser, where WebAssembly SIMD does the products).
+	Kernels string `json:"kernels"`
 }
 
 // Layers says which canvas layers are on.

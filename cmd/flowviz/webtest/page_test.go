@@ -34,6 +34,10 @@ func TestLearnsTheMoons(t *testing.T) {
 	if s.Source != "gaussian" || s.Target != "moons" || s.Window != (appstate.Size{W: screenW, H: screenH}) {
 		t.Errorf("default scene %s → %s in %v", s.Source, s.Target, s.Window)
 	}
+	// The page publishes the Go memory, so the products run in WebAssembly SIMD.
+	if s.Training.Kernels != "go+simd128" {
+		t.Errorf("kernels %q in the page, want go+simd128", s.Training.Kernels)
+	}
 
 	want := e2e.MoonsSummary()
 	learned := pg.waitFor(learnWait, "particles at t = 1 on the two moons", func(s *appstate.State) bool {
