@@ -98,10 +98,12 @@ func LogProb(ctx context.Context, f Field, p0 LogDensity, x []flow.Vec, t float6
 // of megabytes, not hundreds.
 const logProbChunk = 1 << 14
 
-// PieceRows is how many points one piece of a LogProbRun or a Job works on:
-// a solver step of 256 points of a 3×64 network costs ~5 ms (midpoint) to
-// ~10 ms (RK4) in WebAssembly, a slice a page can afford between frames,
-// and the matrix kernels are at full speed from that many rows on.
+// PieceRows is how many points one piece of a LogProbRun or a Job works on.
+// A solver step of 256 points of a 3×64 network is 2–4 Jacobians of ~45
+// kFLOP a point, 25–50 MFLOP: some 5–10 ms at the ~5 GFLOP/s the portable
+// kernels reach in WebAssembly, a slice a page can afford between frames;
+// and the matrix kernels are at full speed from that many rows on
+// (BenchmarkGridPieces).
 const PieceRows = 256
 
 // LogProbRun is LogProb a piece at a time: each Step is one solver step of

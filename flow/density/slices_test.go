@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/flowviz/flowviz/flow"
-	"github.com/flowviz/flowviz/flow/data"
 )
 
 // TestLogProbRunIsLogProb: LogProb in pieces of PieceRows points is LogProb
@@ -54,14 +53,9 @@ func TestWorkerAdvance(t *testing.T) {
 	before := runtime.NumGoroutine()
 	net := testNet(t)
 	w := NewWorker(8)
-	comps, _ := TargetComponents(data.EightGaussians{Radius: 3, Std: 0.5})
-	target, err := PathMarginal(comps, 0.4, 0.6, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	g := Grid{View: Rect{-4, -4, 4, 4}, NX: 30, NY: 20}
-	for _, kind := range []Kind{KindLearned, KindExact, KindDifference, KindDivergence} {
-		r := Request{Key: Key{Kind: kind, Grid: g, T: 0.4, Opt: Options{Steps: 10, Solver: flow.RK4}, Model: 1}, Net: net, Source: gaussianSource(1), Target: target}
+	for _, r := range everyKind(t, net, g) {
+		kind := r.Kind
 		w.Request(r)
 		calls := 0
 		for w.Advance(0) {
