@@ -127,7 +127,18 @@ func measurePage(b *testing.B) {
 	pg.focus()
 	keyRun, keyRunMax := pg.keyLatencies(15)
 	pg.press(input.Enter)
-	pg.wait("training paused", func(s *appstate.State) bool { return s.Training.State == "paused" })
+	paused := pg.wait("training paused", func(s *appstate.State) bool { return s.Training.State == "paused" })
+	// The page with training paused still scores the last model's NLL
+	// (seconds of work in WebAssembly): the baseline is the page once it
+	// is idle. Waited for at most a minute; the log says if it never was.
+	idle := false
+	for deadline := time.Now().Add(time.Minute); !idle && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		s, err := pg.state()
+		idle = err == nil && s != nil && s.Density != nil && s.Density.NLLStep == s.Training.Step && s.Training.Step > 0
+	}
+	if !idle {
+		b.Logf("the paused page did not finish its NLL within a minute (paused at step %d): the paused figures include that work", paused.Training.Step)
+	}
 	fpsPaused, gapPaused := pg.watchFrames(8 * time.Second)
 	s3 := pg.next(s2)
 	keyPaused, keyPausedMax := pg.keyLatencies(15)
