@@ -1,14 +1,17 @@
 package viz
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // stepWork paces a stepwise backend (scene.Stepper) from the game loop, as
 // the browser build runs: training and sampling share the one thread with
 // the frames, so the ticks may work only for as long as keeps the frame
 // rate at 80 % or more of what it is with training paused.
 //
-// It measures both rates as it goes. paused is the lower envelope of the
-// time between two ticks when the first did no work (the frame rate
+// It measures both rates as it goes. paused is the lower quartile of the
+// recent times between two ticks when the first did no work (the frame rate
 // without training: input, drawing, the browser's compositing, waiting for
 // the display), period the moving average of all ticks. Each tick earns share·paused of
 // work, and share is steered so that period stays under 1.2·paused: it
@@ -24,12 +27,16 @@ import "time"
 type stepWork struct {
 	last    time.Time     // start of the previous tick
 	spent   time.Duration // the work done in the previous tick
-	paused  float64       // seconds: lower envelope of the time of a tick after one without work
+	paused  float64       // seconds: lower quartile of the recent ticks after one without work
 	period  float64       // seconds: average time of any tick
 	share   float64       // work earned per tick, in units of paused
 	credit  time.Duration // work earned and not yet used
 	working int           // ticks in a row that worked
 	turn    int           // whose turn is first this tick
+	// recent holds the last pausedWindow times of ticks after one without
+	// work (recentN of them so far), pausedAt the newest.
+	recent            [pausedWindow]float64
+	recentN, pausedAt int
 	// extra is the parts' own stepwise work beside the panes' (the
 	// Keeper's GIF recording), given a turn every tick.
 	extra []slicedWork
@@ -37,13 +44,10 @@ type stepWork struct {
 
 // Constants of the pacing.
 const (
-	targetRatio = 1.2                   // period/paused to steer to (frame rate 83 %)
-	maxCredit   = 50 * time.Millisecond // the most one tick of a fast page may work
-	emaWeight   = 0.05                  // of the newest tick in the averages
-	// of a tick after one without work in the paused frame time's lower
-	// envelope, when faster and when slower than it
-	envelopeDown = 0.5
-	envelopeUp   = 0.01
+	targetRatio  = 1.2                   // period/paused to steer to (frame rate 83 %)
+	maxCredit    = 50 * time.Millisecond // the most one tick of a fast page may work
+	emaWeight    = 0.05                  // of the newest tick in the averages
+	pausedWindow = 16                    // ticks after one without work that the paused time is taken from
 	noWorkEvery  = 8
 	minShare     = 0.02
 	maxShare     = 4.0
@@ -59,7 +63,7 @@ func (s *stepWork) allowance(now time.Time) time.Duration {
 		if d := now.Sub(s.last).Seconds(); d < 5 { // a tab in the background stops ticking
 			ema(&s.period, d)
 			if s.spent == 0 {
-				envelope(&s.paused, d)
+				s.paused = s.pausedQuantile(d)
 			}
 		}
 		if s.paused > 0 {
@@ -97,24 +101,25 @@ func ema(avg *float64, x float64) {
 	*avg += emaWeight * (x - *avg)
 }
 
-// envelope moves *low towards the lower envelope of the x it is given:
-// down fast, up slowly. The ticks after one without work are slower while
+// pausedQuantile returns the paused frame time from the recent ticks after
+// one without work: their lower quartile. Those ticks are slower while
 // training runs than with training paused (the collector, which in
 // WebAssembly runs between two frames on the page's thread, and new frames
-// to take), so their mean grows with the very work it bounds: in a page
-// that let the work take most of a slow page's time (0.94 frames a second
-// training against 7.1 paused). Their lower envelope stays near the page's
-// own frame time, and what training costs beyond its slices then counts
-// against the 80 %.
-func envelope(low *float64, x float64) {
-	switch {
-	case *low == 0:
-		*low = x
-	case x < *low:
-		*low += envelopeDown * (x - *low)
-	default:
-		*low += envelopeUp * (x - *low)
+// to take), so their mean grows with the very work it bounds: in a page it
+// let the work take most of a slow page's time (0.94 frames a second
+// training against 7.1 paused). Their least value, the other way, is a
+// rare fast frame, and starved training (4 steps a second). The lower
+// quartile of the last pausedWindow stays near the page's own frame time,
+// and what training costs beyond its slices counts against the 80 %.
+func (s *stepWork) pausedQuantile(d float64) float64 {
+	s.pausedAt = (s.pausedAt + 1) % pausedWindow
+	s.recent[s.pausedAt] = d
+	if s.recentN < pausedWindow {
+		s.recentN++
 	}
+	sorted := append([]float64(nil), s.recent[:s.recentN]...)
+	slices.Sort(sorted)
+	return sorted[(s.recentN-1)/4]
 }
 
 // done records work that took d.
