@@ -1,17 +1,14 @@
 package viz
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // stepWork paces a stepwise backend (scene.Stepper) from the game loop, as
 // the browser build runs: training and sampling share the one thread with
 // the frames, so the ticks may work only for as long as keeps the frame
 // rate at 80 % or more of what it is with training paused.
 //
-// It measures both rates as it goes. paused is the lower quartile of the
-// recent times between two ticks when the first did no work (the frame rate
+// It measures both rates as it goes. paused is the moving average of the
+// time between two ticks when the first did no work (the frame rate
 // without training: input, drawing, the browser's compositing, waiting for
 // the display), period the moving average of all ticks. Each tick earns share·paused of
 // work, and share is steered so that period stays under 1.2·paused: it
@@ -27,16 +24,12 @@ import (
 type stepWork struct {
 	last    time.Time     // start of the previous tick
 	spent   time.Duration // the work done in the previous tick
-	paused  float64       // seconds: lower quartile of the recent ticks after one without work
+	paused  float64       // seconds: average time of a tick after one without work
 	period  float64       // seconds: average time of any tick
 	share   float64       // work earned per tick, in units of paused
 	credit  time.Duration // work earned and not yet used
 	working int           // ticks in a row that worked
 	turn    int           // whose turn is first this tick
-	// recent holds the last pausedWindow times of ticks after one without
-	// work (recentN of them so far), pausedAt the newest.
-	recent            [pausedWindow]float64
-	recentN, pausedAt int
 	// extra is the parts' own stepwise work beside the panes' (the
 	// Keeper's GIF recording), given a turn every tick.
 	extra []slicedWork
@@ -63,7 +56,7 @@ func (s *stepWork) allowance(now time.Time) time.Duration {
 		if d := now.Sub(s.last).Seconds(); d < 5 { // a tab in the background stops ticking
 			ema(&s.period, d)
 			if s.spent == 0 {
-				s.paused = s.pausedQuantile(d)
+				ema(&s.paused, d)
 			}
 		}
 		if s.paused > 0 {
@@ -80,9 +73,15 @@ func (s *stepWork) allowance(now time.Time) time.Duration {
 		s.working = 0
 		return 0 // measure the rate without work
 	}
-	// The most a tick may work: maxCredit, or half a tick of a page slower
-	// than that (where input waits a whole tick anyway).
-	limit := max(maxCredit, time.Duration(s.paused*float64(time.Second)/2))
+	// The most a tick may work: maxCredit, or a fifth of a tick of a page
+	// slower than that (what keeps a tick at 1.2 of paused). Not half a
+	// tick, as it was: the ticks without work are slower while training runs than with training
+	// paused (the collector, which in WebAssembly runs between frames on
+	// the page's thread, new frames to take), so paused grows with the
+	// very work it bounds, and with half of it a slow page let the work
+	// take most of its time (0.94 frames a second training against 7.1
+	// paused). Bounded by a fifth, that loop stays small.
+	limit := max(maxCredit, time.Duration(s.paused*float64(time.Second)*(targetRatio-1)))
 	s.credit = min(limit, s.credit+time.Duration(s.share*s.paused*float64(time.Second)))
 	if s.credit <= 0 {
 		s.working = 0
@@ -99,27 +98,6 @@ func ema(avg *float64, x float64) {
 		return
 	}
 	*avg += emaWeight * (x - *avg)
-}
-
-// pausedQuantile returns the paused frame time from the recent ticks after
-// one without work: their lower quartile. Those ticks are slower while
-// training runs than with training paused (the collector, which in
-// WebAssembly runs between two frames on the page's thread, and new frames
-// to take), so their mean grows with the very work it bounds: in a page it
-// let the work take most of a slow page's time (0.94 frames a second
-// training against 7.1 paused). Their least value, the other way, is a
-// rare fast frame, and starved training (4 steps a second). The lower
-// quartile of the last pausedWindow stays near the page's own frame time,
-// and what training costs beyond its slices counts against the 80 %.
-func (s *stepWork) pausedQuantile(d float64) float64 {
-	s.pausedAt = (s.pausedAt + 1) % pausedWindow
-	s.recent[s.pausedAt] = d
-	if s.recentN < pausedWindow {
-		s.recentN++
-	}
-	sorted := append([]float64(nil), s.recent[:s.recentN]...)
-	slices.Sort(sorted)
-	return sorted[(s.recentN-1)/4]
 }
 
 // done records work that took d.

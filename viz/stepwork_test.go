@@ -64,7 +64,8 @@ func TestStepWorkKeepsTheFrameRate(t *testing.T) {
 			if share < c.minShare {
 				t.Errorf("work only %.2f of the tick's own time, want ≥ %.2f", share, c.minShare)
 			}
-			if maxGap > c.own+c.step+max(maxCredit, c.own/2)+time.Duration(c.side*float64(c.step+max(maxCredit, c.own/2))) {
+			limit := max(maxCredit, c.own/5)
+			if maxGap > c.own+c.step+limit+time.Duration(c.side*float64(c.step+limit)) {
 				t.Errorf("a tick of %v: a key press would wait that long", maxGap)
 			}
 		})
