@@ -75,12 +75,13 @@ func (s *stepWork) allowance(now time.Time) time.Duration {
 	}
 	// The most a tick may work: maxCredit, or a fifth of a tick of a page
 	// slower than that (what keeps a tick at 1.2 of paused). Not half a
-	// tick, as it was: the ticks without work are slower while training runs than with training
-	// paused (the collector, which in WebAssembly runs between frames on
-	// the page's thread, new frames to take), so paused grows with the
-	// very work it bounds, and with half of it a slow page let the work
-	// take most of its time (0.94 frames a second training against 7.1
-	// paused). Bounded by a fifth, that loop stays small.
+	// tick, as it was: the ticks without work are slower while training
+	// runs than with training paused (new frames to take, likely the
+	// collector, which in WebAssembly runs between frames on the page's
+	// thread), so paused grows with the very work it bounds, and with
+	// half of it a slow page let the work take most of its time (0.94
+	// frames a second training against 7.1 paused). Bounded by a fifth,
+	// that loop stays small.
 	limit := max(maxCredit, time.Duration(s.paused*float64(time.Second)*(targetRatio-1)))
 	s.credit = min(limit, s.credit+time.Duration(s.share*s.paused*float64(time.Second)))
 	if s.credit <= 0 {
