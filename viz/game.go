@@ -179,7 +179,10 @@ func (g *Game) Update() error {
 	g.draw.send()
 	g.keep.update()
 
-	if g.loop.state != nil && g.loop.tick%stateInterval == 0 {
+	// The state is reported every stateInterval ticks, and at once after a
+	// press, so that whoever reads it (tests, the page's latency probe)
+	// sees the app's answer to input without waiting for the next report.
+	if g.loop.state != nil && (g.loop.tick%stateInterval == 0 || in.AnyJustPressed()) {
 		g.loop.state.post(g.report())
 	}
 	g.loop.updateT.add(time.Since(start))
