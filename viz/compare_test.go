@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -258,7 +259,10 @@ func TestCompareExportsShowBothPanes(t *testing.T) {
 
 	g.keep.GIFSize, g.keep.GIFFrames = 64, 3
 	g.do(keymap.RecordGIF)
-	waitSaves(t, g)
+	// Stepwise, the game loop records the GIF a frame at a time.
+	for deadline := time.Now().Add(20 * time.Second); g.keep.gif != nil && time.Now().Before(deadline); {
+		frame(t, g, screen)
+	}
 	if g.ui.statusErr || !strings.Contains(g.ui.status, "panes A | B") {
 		t.Fatalf("status after F9: %q", g.ui.status)
 	}

@@ -3,6 +3,7 @@ package viz
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
 
@@ -28,6 +29,8 @@ type densityLayer struct {
 	heat  heatImage
 	lastT float64 // the timeline's t at the previous tick
 	batch Batch
+	// nllTurn: in the stepwise mode, the monitor goes first this tick.
+	nllTurn bool
 
 	// The scene's target cloud thinned for the exact density and the NLL,
 	// kept while the cloud is the same: the views key their caches on it.
@@ -98,12 +101,16 @@ func (h *heatImage) draw(dst *ebiten.Image, cam *camera.Camera) {
 // update runs one tick for pane p at the timeline's t: the mode from the
 // pane's layers, the newest snapshot, and a new layer uploaded if one
 // arrived.
-func (d *densityLayer) update(p *Pane, tl *timeline.Timeline) {
+// In the stepwise mode (stepwise) neither the view's worker nor the NLL's
+// monitor gets a goroutine: the game loop computes them with advance.
+func (d *densityLayer) update(p *Pane, tl *timeline.Timeline, stepwise bool) {
 	// Paused, t moves only by hand: then a layer for the old t may go.
 	moving := !tl.Playing && tl.T != d.lastT
 	d.lastT = tl.T
 	model := p.model()
-	d.nll.Start(live.LowerPriority)
+	if !stepwise {
+		d.nll.Start(live.LowerPriority)
+	}
 	in := densityview.NLLInput{Model: model, Source: p.applied.Source, Target: p.applied.Target}
 	_, in.TargetDraws = d.draws(p.sc)
 	d.nll.Set(in)
@@ -115,10 +122,30 @@ func (d *densityLayer) update(p *Pane, tl *timeline.Timeline) {
 	if d.view.Mode == densityview.Off {
 		return
 	}
-	d.view.Start(live.LowerPriority)
+	if stepwise {
+		d.view.StartStepwise()
+	} else {
+		d.view.Start(live.LowerPriority)
+	}
 	d.view.Update(p.densityFrame(tl, model, moving))
 	l, _ := d.view.Shown()
 	d.heat.take(l, d.view.Mode)
+}
+
+// advance computes the layer's and the live NLL's work in the stepwise
+// mode for about budget, the two taking turns at going first, and reports
+// whether either has more to do.
+func (d *densityLayer) advance(budget time.Duration) bool {
+	start := time.Now()
+	first, second := d.view.Advance, d.nll.Advance
+	if d.nllTurn = !d.nllTurn; d.nllTurn {
+		first, second = second, first
+	}
+	busy := first(budget)
+	if rest := budget - time.Since(start); rest > 0 {
+		busy = second(rest) || busy
+	}
+	return busy
 }
 
 // densityFrame is what a density view needs of pane p this tick.

@@ -66,6 +66,7 @@ func newGame(cfg Config) *Game {
 	g.lessons = newLessons(g.panes, g.ui, g.tl, g.draw, g.tools, cfg.Lesson)
 	g.keep = newKeeper(cfg, g.panes, g.ui, g.tl, g.draw, g.lessons.keepsWork)
 	g.lessons.images = func() *imagePane { return g.img }
+	g.keep.images = g.lessons.images
 	g.keep.link = func() string { return sceneLink(g.panes, g.lessons) }
 	g.ui.panel.Sync(g.panes.cur.settings, g.panes.cur.backend.Options())
 	for _, b := range keymap.Table {
@@ -114,7 +115,11 @@ func (g *Game) Update() error {
 	}
 	ui.bar.Area, ui.panel.Area = barR, panelR
 	for _, p := range ps.all {
-		p.trackStatus(p.backend.Status())
+		if g.img == nil {
+			// Behind the image view the 2D model's notes and errors
+			// would speak of a model not on screen: they wait till it is.
+			p.trackStatus(p.backend.Status())
+		}
 	}
 
 	in := input.Read()
@@ -144,10 +149,10 @@ func (g *Game) Update() error {
 	rects := g.paneRects(canvasR)
 	ps.focusAt(&in, rects, ui)
 	g.lessons.Update(canvasR, &in)
-	g.img = followImageTarget(g.img, ps, g.lessons, ui, g.tl)
+	g.img = followImageTarget(g.img, ps, g.lessons, ui, g.tl, g.keep.takeImageRestore())
 	images := g.img != nil
 	if images {
-		g.img.Update(&in, imageArea(g.lessons, canvasR), ui.scale, ps.cur.settings.Steps, g.tl)
+		g.img.Update(&in, imageArea(g.lessons, canvasR), ui.scale, ps.cur.settings, g.tl)
 	} else {
 		g.draw.paint(g.lessons.paintArea(rects[ps.focus]), &in)
 		if msg := g.tools.Update(&in, g.toolFrame(rects)); msg != "" {
@@ -176,7 +181,10 @@ func (g *Game) Update() error {
 	g.draw.send()
 	g.keep.update()
 
-	if g.loop.state != nil && g.loop.tick%stateInterval == 0 {
+	// The state is reported every stateInterval ticks, and at once after a
+	// press, so that whoever reads it (tests, the page's latency probe)
+	// sees the app's answer to input without waiting for the next report.
+	if g.loop.state != nil && (g.loop.tick%stateInterval == 0 || in.AnyJustPressed()) {
 		g.loop.state.post(g.report())
 	}
 	g.loop.updateT.add(time.Since(start))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"time"
 
 	"github.com/ebitengine/debugui"
 	"github.com/hajimehoshi/ebiten/v2"
@@ -16,6 +17,7 @@ import (
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/session"
 	"github.com/flowviz/flowviz/viz/timeline"
 )
 
@@ -28,6 +30,10 @@ type imagePane struct {
 	stop   func()
 	view   imageview.View
 	lay    imageview.Layout
+	// asked is another model the settings ask for since askedAt (the zero
+	// Config when they ask for this one).
+	asked   hd.Config
+	askedAt time.Time
 
 	// Pictures uploaded to the GPU, redrawn only when what they show
 	// changed (a new frame, t, the chosen sample).
@@ -72,18 +78,77 @@ func (c *pictureCache) free() {
 	}
 }
 
-// openImagePane starts training on the image target with the default
-// image network and samples in steps Euler steps.
-func openImagePane(target string, steps int, seed uint64) (*imagePane, error) {
+// imageConfig is the image model the settings ask for: the default image
+// network on their image target and seed, conditional on the digit with
+// their label dropout when Cond is on (the Diffusion section's checkbox).
+func imageConfig(s scene.Settings) hd.Config {
 	cfg := hd.DefaultConfig()
-	cfg.Target, cfg.Seed = hd.Canonical(target), max(1, seed)
-	be, err := imageview.New(cfg, steps, cfg.Seed)
+	cfg.Target, cfg.Seed = hd.Canonical(s.Target), max(1, s.Seed)
+	if s.Cond {
+		cfg.Net.Classes, cfg.PUncond = hd.Classes, s.PUncond
+		if s.PUncond == 0 {
+			cfg.PUncond = scene.DefaultPUncond
+		}
+	}
+	return cfg
+}
+
+// imageGuidance is what the Diffusion section's class picker and w slider
+// ask of a conditional image model.
+func imageGuidance(s scene.Settings) imageview.Guidance {
+	return imageview.Guidance{OneClass: s.OneClass, Class: s.Class, W: 1 + s.Guidance}
+}
+
+// sameImageModel reports whether the backend trains the model the
+// settings ask for: the target, and the conditioning with its dropout.
+func sameImageModel(be *imageview.Backend, s scene.Settings) bool {
+	want, have := imageConfig(s), be.Config()
+	return have.Target == want.Target && have.Net.Classes == want.Net.Classes && (!want.Conditional() || have.PUncond == want.PUncond)
+}
+
+// outdated reports whether the settings have asked for another image model
+// (another target, the conditioning or its dropout) for imageApplyDelay: a
+// dragged dropout slider restarts training once, when it rests.
+func (ip *imagePane) outdated(s scene.Settings, now time.Time) bool {
+	if sameImageModel(ip.be, s) {
+		ip.asked = hd.Config{}
+		return false
+	}
+	if want := imageConfig(s); want != ip.asked {
+		ip.asked, ip.askedAt = want, now
+	}
+	return now.Sub(ip.askedAt) >= imageApplyDelay
+}
+
+// imageApplyDelay is how long another image model must be asked for before
+// it replaces the one training: longer than the 2D pane's applyDelay, so that
+// the pane behind, which applies the same edit (the conditioning is shared),
+// says its piece first and the image view's message is the one left.
+const imageApplyDelay = 2 * applyDelay
+
+// openImagePane starts training the image model of s (imageConfig), or
+// continues a session's (restore, not nil), and samples in s.Steps Euler
+// steps.
+func openImagePane(s scene.Settings, restore *session.Images) (*imagePane, error) {
+	var be *imageview.Backend
+	var err error
+	var view imageview.View
+	if restore != nil {
+		be, err = imageview.NewRestored(restore.Model, restore.Optimizer, s.Steps)
+		view.Cell = restore.Cell
+		if restore.PCA {
+			view.Mode = imageview.PCAView
+		}
+	} else {
+		cfg := imageConfig(s)
+		be, err = imageview.New(cfg, s.Steps, cfg.Seed)
+	}
 	if err != nil {
 		return nil, err
 	}
 	// Its own goroutines even in the stepwise mode: the image model has
 	// no stepwise driver yet.
-	return &imagePane{be: be, stop: runBackend(be, "image view", false)}, nil
+	return &imagePane{be: be, view: view, stop: runBackend(be, "image view", false)}, nil
 }
 
 // close stops the trainer and sampler and frees the pictures.
@@ -95,15 +160,21 @@ func (ip *imagePane) close() {
 }
 
 // Update lays the view out in area, chooses the sample a click lands on,
-// passes NUM_STEPS on and gives the timeline the frame's step count.
-func (ip *imagePane) Update(in *input.Snapshot, area rect, scale float64, steps int, tl *timeline.Timeline) {
+// passes NUM_STEPS and the class and guidance of s on and gives the
+// timeline the frame's step count.
+func (ip *imagePane) Update(in *input.Snapshot, area rect, scale float64, s scene.Settings, tl *timeline.Timeline) {
 	ip.lay = imageview.NewLayout(imageview.Rect(area), scale, ip.view.Mode)
-	if in.Free() && in.JustPressed(input.Left) {
-		ip.view.Click(ip.lay, in.X, in.Y)
+	f := ip.be.Frame()
+	if f != nil && in.Free() && in.JustPressed(input.Left) {
+		ip.view.Click(ip.lay, in.X, in.Y, f.Rows)
 	}
-	ip.be.SetSteps(steps)
-	if f := ip.be.Frame(); f != nil {
+	ip.be.SetSteps(s.Steps)
+	ip.be.SetGuidance(imageGuidance(s))
+	if f != nil {
 		tl.SetSteps(f.N)
+		if ip.view.Cell >= f.Cells() {
+			ip.view.Cell = 0 // the grid lost its tenth row
+		}
 	}
 }
 
@@ -128,10 +199,23 @@ func (ip *imagePane) variance() float64 {
 // state is the state file's image section.
 func (ip *imagePane) state() *appstate.Images {
 	s := &appstate.Images{Target: ip.be.Target(), Mode: ip.view.Mode.String(), Cell: ip.view.Cell, Variance: ip.variance(),
-		Main: [4]float64(rectArray(ip.lay.Main)), Strip: [4]float64(rectArray(ip.lay.Strip))}
+		Main: [4]float64(rectArray(ip.lay.Main)), Strip: [4]float64(rectArray(ip.lay.Strip)),
+		Cond: ip.be.Config().Conditional(), Class: -1}
 	if f := ip.be.Frame(); f != nil {
-		s.Frames, s.Step, s.N = f.Seq, f.Step, f.N
-		s.Nearest = f.NearestDist[ip.view.Cell]
+		s.Frames, s.Step, s.N, s.Rows = f.Seq, f.Step, f.N, f.Rows
+		s.Main = [4]float64(rectArray(ip.lay.GridRect(f.Rows)))
+		if ip.view.Mode == imageview.PCAView {
+			s.Main = [4]float64(rectArray(ip.lay.Main))
+		}
+		if c := ip.view.Cell; c < len(f.NearestDist) {
+			s.Nearest = f.NearestDist[c]
+		}
+		if a, ok := f.Accuracy(); ok {
+			s.Accuracy, s.Guidance = a, f.Guidance.W
+			if f.Guidance.OneClass {
+				s.Class = f.Guidance.Class
+			}
+		}
 	}
 	return s
 }
@@ -159,18 +243,31 @@ func (ip *imagePane) Draw(dst *ebiten.Image, t float64, fonts Fonts, status stri
 		when = fmt.Sprintf("t = %d/%d", k, f.N)
 	}
 	narrow := l.Info.W <= 0 // beside a lesson's column: short captions
-	var caption string
+	// The caption is centred over the main area and may reach as far left
+	// as the readout's edge, as far right again.
+	avail := l.Main.W
+	if !narrow {
+		avail += 2 * math.Max(0, l.Main.X-(l.Info.X+l.Info.W))
+	}
+	var captions []string // the longest that fits is shown, else the last
 	if ip.view.Mode == imageview.PCAView {
 		ip.drawPCA(dst, f, d, t, fonts)
-		caption = fmt.Sprintf("data and %d samples at %s on PC1, PC2 (%.0f %% of the variance)", imageview.Particles, when, 100*d.PCA.Fraction())
-		if narrow {
-			caption = fmt.Sprintf("%s on PC1, PC2: %.0f %% of the variance", when, 100*d.PCA.Fraction())
+		if !narrow {
+			captions = append(captions, fmt.Sprintf("data and %d samples at %s on PC1, PC2 (%.0f %% of the variance)", imageview.Particles, when, 100*d.PCA.Fraction()))
 		}
+		captions = append(captions, fmt.Sprintf("%s on PC1, PC2: %.0f %% of the variance", when, 100*d.PCA.Fraction()))
 	} else {
-		ip.drawGrid(dst, f, t)
-		caption = fmt.Sprintf("%d samples at %s · weights of step %s", imageview.Cells, when, thousands(f.Step))
-		if narrow {
-			caption = fmt.Sprintf("%s · step %s", when, thousands(f.Step))
+		ip.drawGrid(dst, f, t, fonts)
+		if !narrow {
+			captions = append(captions, fmt.Sprintf("%d samples%s at %s · weights of step %s", f.Cells(), askedCaption(f, false), when, thousands(f.Step)))
+		}
+		captions = append(captions, fmt.Sprintf("%s%s · step %s", askedCaption(f, true), when, thousands(f.Step)))
+	}
+	caption := captions[len(captions)-1]
+	for _, c := range captions {
+		if textWidth(c, fonts.Body) <= avail {
+			caption = c
+			break
 		}
 	}
 	drawText(dst, caption, fonts.Body, l.Main.X+l.Main.W/2, l.Main.Y-6*s, BottomCenter, palette.Label)
@@ -262,12 +359,38 @@ func drawPicture(dst, img *ebiten.Image, r imageview.Rect) {
 	dst.DrawImage(img, &op)
 }
 
-func (ip *imagePane) drawGrid(dst *ebiten.Image, f *imageview.Frame, t float64) {
+// askedCaption says what a conditional model's grid was asked for: one
+// digit, or a row per digit, with w; "" for an unconditional model. The
+// short form leads a caption ("digit 3, w = 2.0 · ").
+func askedCaption(f *imageview.Frame, short bool) string {
+	switch {
+	case f.Asked == nil:
+		return ""
+	case short && f.Guidance.OneClass:
+		return fmt.Sprintf("digit %d, w = %.1f · ", f.Guidance.Class, f.Guidance.W)
+	case short:
+		return fmt.Sprintf("a row per digit, w = %.1f · ", f.Guidance.W)
+	case f.Guidance.OneClass:
+		return fmt.Sprintf(" of digit %d (w = %.1f)", f.Guidance.Class, f.Guidance.W)
+	}
+	return fmt.Sprintf(", a row per digit 0–9 (w = %.1f)", f.Guidance.W)
+}
+
+func (ip *imagePane) drawGrid(dst *ebiten.Image, f *imageview.Frame, t float64, fonts Fonts) {
 	img := ip.grid.show([4]float64{float64(f.Seq), t, float64(ip.view.Cell), 0}, func(pic *image.RGBA) *image.RGBA {
 		ip.buf = f.At(ip.buf, t)
-		return imageview.Tiles(pic, imageview.Cells, imageview.Cols, f.Side, ip.view.Cell, func(i int) []float32 { return ip.buf[i*f.Dim : (i+1)*f.Dim] })
+		return imageview.Tiles(pic, f.Cells(), imageview.Cols, f.Side, ip.view.Cell, func(i int) []float32 { return ip.buf[i*f.Dim : (i+1)*f.Dim] })
 	})
-	drawPicture(dst, img, ip.lay.Main)
+	r := ip.lay.GridRect(f.Rows)
+	drawPicture(dst, img, r)
+	if f.Asked != nil && !f.Guidance.OneClass {
+		// Each row's digit at its left edge, in the digit's colour.
+		s := ip.lay.Scale
+		for k := range f.Rows {
+			y := r.Y + (float64(k)+0.5)*r.H/float64(f.Rows)
+			drawText(dst, fmt.Sprint(k), fonts.Bold, r.X-6*s, y, CenterRight, imageview.ClassColour(k))
+		}
+	}
 }
 
 func (ip *imagePane) drawPCA(dst *ebiten.Image, f *imageview.Frame, d *imageview.Data, t float64, fonts Fonts) {
@@ -449,8 +572,9 @@ const imagesKind lesson.Kind = "images"
 // image target and closes it when they no longer do, and returns the view
 // open now (ip, a new one or nil). The 2D training behind it pauses
 // meanwhile and resumes after. A lesson of another kind shows the plane: it
-// keeps the 2D target.
-func followImageTarget(ip *imagePane, ps *Panes, ls *Lessons, ui *Chrome, tl *timeline.Timeline) *imagePane {
+// keeps the 2D target. A session's image model (restore, not nil) replaces
+// the one shown.
+func followImageTarget(ip *imagePane, ps *Panes, ls *Lessons, ui *Chrome, tl *timeline.Timeline, restore *session.Images) *imagePane {
 	p := ps.cur
 	target := p.settings.Target
 	want := hd.IsTarget(target)
@@ -465,27 +589,40 @@ func followImageTarget(ip *imagePane, ps *Panes, ls *Lessons, ui *Chrome, tl *ti
 		ui.panel.Sync(p.settings, p.backend.Options())
 		want = false
 	}
-	if ip != nil && (!want || ip.be.Target() != hd.Canonical(target)) {
-		resume := ip.resume
+	resume := p.backend.Status().State == "running"
+	if ip != nil && (!want || restore != nil || ip.outdated(p.settings, time.Now())) {
+		// Another image model follows at once (want) or the plane comes
+		// back: the 2D training resumes only then.
+		resume = ip.resume
 		ip.close()
 		ip = nil
-		if resume {
+		if resume && !want {
 			p.backend.Train()
 		}
 	}
 	if want && ip == nil {
-		opened, err := openImagePane(target, p.settings.Steps, p.settings.Seed)
+		opened, err := openImagePane(p.settings, restore)
 		if err != nil {
 			ui.say(err.Error(), true)
 			p.settings.Target = p.applied.Target
 			ui.panel.Sync(p.settings, p.backend.Options())
+			if resume {
+				p.backend.Train()
+			}
 			return nil
 		}
-		opened.resume = p.backend.Status().State == "running"
+		opened.resume = resume
 		ip = opened
 		p.backend.Pause()
 		tl.Play()
-		ui.say(fmt.Sprintf("%s: the same loop on %d numbers per image; X switches grid and PCA", hd.Canonical(target), ip.be.Config().Net.PointDim()), false)
+		msg := fmt.Sprintf("%s: the same loop on %d numbers per image; X switches grid and PCA", hd.Canonical(target), ip.be.Config().Net.PointDim())
+		if ip.be.Config().Conditional() {
+			msg = fmt.Sprintf("%s, conditional on the digit: pick a digit and w in the Diffusion section", hd.Canonical(target))
+		}
+		if restore != nil {
+			msg = fmt.Sprintf("%s: the session's image model trains on from step %s", hd.Canonical(target), thousands(restore.Model.Step))
+		}
+		ui.say(msg, false)
 	}
 	return ip
 }
@@ -534,6 +671,7 @@ func (ip *imagePane) actions(ui *Chrome, ps *Panes, lessons func(*debugui.Contex
 		ScaleBy:  func(d float64) { ui.setScale(ui.scale+d, ps) },
 		Contrast: ui.setContrast,
 		Colours:  ui.setColours,
+		Classes:  hd.Classes, // the Diffusion section's picker: the digits
 	}
 }
 
@@ -548,7 +686,15 @@ func (ip *imagePane) panel(ctx *debugui.Context, ui *Chrome) {
 		if f := ip.be.Frame(); f != nil {
 			ctx.Text(fmt.Sprintf("sample %d: nearest fresh digit at %.2f", ip.view.Cell+1, f.NearestDist[ip.view.Cell]))
 		}
-		ctx.Text("unconditional: no class to guide by")
+		if !ip.be.Config().Conditional() {
+			ctx.Text("unconditional: tick class-conditional (Diffusion) to train on the digit too")
+			return
+		}
+		if f := ip.be.Frame(); f != nil {
+			if a, ok := f.Accuracy(); ok {
+				ctx.Text(fmt.Sprintf("%.0f %% of %d samples look like the digit asked (nearest fresh digit; chance 10 %%)", 100*a, len(f.Asked)))
+			}
+		}
 	})
 }
 

@@ -15,23 +15,7 @@ import (
 // switches grid and PCA; the panel's buttons act on the image model;
 // choosing a 2D target closes the view and resumes the 2D model.
 func TestImageTargetOpensTheImageView(t *testing.T) {
-	b := newSynthetic(200, 10, 8)
-	b.status.State = "running"
-	g := testGame(t, b, 1280, 800)
-	screen := ebiten.NewImage(1280, 800)
-	frame(t, g, screen)
-	s := g.panes.cur.settings
-	s.Target = "digits8"
-	g.panes.edit(s)
-	frame(t, g, screen)
-	if g.img == nil {
-		t.Fatal("the digits8 target did not open the image view")
-	}
-	defer func() {
-		if g.img != nil {
-			g.img.close()
-		}
-	}()
+	g, b, screen := digits8Game(t, "running")
 	if b.pauses == 0 {
 		t.Error("the 2D model behind the image view was not paused")
 	}
@@ -66,7 +50,7 @@ func TestImageTargetOpensTheImageView(t *testing.T) {
 	if st := trainingStatus(g.img, g.panes).State; st != "paused" {
 		t.Errorf("Pause left the image model %q", st)
 	}
-	s = g.panes.cur.settings
+	s := g.panes.cur.settings
 	s.Target = "moons"
 	g.panes.edit(s)
 	frame(t, g, screen)
@@ -76,4 +60,88 @@ func TestImageTargetOpensTheImageView(t *testing.T) {
 	if b.trains == 0 {
 		t.Error("the 2D model was not resumed")
 	}
+}
+
+// TestConditionalImageView: ticking class-conditional (the Diffusion
+// section) retrains the image model conditional on the digit once the edit
+// settles; the section's class picker steps through the ten digits, and
+// the grid follows it: one digit fills it, "all" gives a row per digit,
+// with the panel's w.
+func TestConditionalImageView(t *testing.T) {
+	g, _, screen := digits8Game(t, "running")
+	if g.img.be.Config().Conditional() {
+		t.Fatal("digits8 did not open an unconditional image view")
+	}
+	first := g.img
+	s := g.panes.cur.settings
+	s.Cond = true
+	g.panes.edit(s)
+	frame(t, g, screen)
+	if g.img != first {
+		t.Error("the image model restarted before the edit settled")
+	}
+	wait := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(120 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s within 120 s", what)
+			}
+			time.Sleep(50 * time.Millisecond)
+			frame(t, g, screen)
+		}
+	}
+	wait("conditional image model", func() bool { return g.img != first && g.img != nil && g.img.be.Config().Conditional() })
+	if n := g.actions().Classes; n != 10 {
+		t.Fatalf("the Diffusion section's picker gets %d classes, want the ten digits", n)
+	}
+	wait("frame of every digit", func() bool {
+		im := g.report().state.Images
+		return im != nil && im.Frames > 0 && im.Rows == 10 && im.Class == -1 && im.Cond
+	})
+	// The picker's + from "all" goes to digit 0, then 1, 2, 3; w = 2.
+	s = g.panes.cur.settings
+	for range 4 {
+		stepClass(&s, g.actions().Classes, +1)
+	}
+	s.Guidance = 1
+	g.panes.edit(s)
+	wait("frame of digit 3", func() bool {
+		im := g.report().state.Images
+		return im.Class == 3 && im.Rows == 8 && im.Guidance == 2
+	})
+	if f := g.img.be.Frame(); f.Asked[0] != 3 || f.Asked[len(f.Asked)-1] != 3 {
+		t.Errorf("the grid of digit 3 asked for %d … %d", f.Asked[0], f.Asked[len(f.Asked)-1])
+	}
+	// Back to all (−, −, −, −): a row per digit again.
+	for range 4 {
+		stepClass(&s, g.actions().Classes, -1)
+	}
+	g.panes.edit(s)
+	wait("frame of every digit again", func() bool { im := g.report().state.Images; return im.Class == -1 && im.Rows == 10 })
+}
+
+// digits8Game is a test game on a synthetic 2D backend in state whose
+// panel chose the digits8 target, with the image view open (closed when
+// the test ends).
+func digits8Game(t *testing.T, state string) (*Game, *staticBackend, *ebiten.Image) {
+	t.Helper()
+	b := newSynthetic(200, 10, 8)
+	b.status.State = state
+	g := testGame(t, b, 1280, 800)
+	screen := ebiten.NewImage(1280, 800)
+	frame(t, g, screen)
+	s := g.panes.cur.settings
+	s.Target = "digits8"
+	g.panes.edit(s)
+	frame(t, g, screen)
+	if g.img == nil {
+		t.Fatal("the digits8 target did not open the image view")
+	}
+	t.Cleanup(func() {
+		if g.img != nil {
+			g.img.close()
+		}
+	})
+	return g, b, screen
 }

@@ -2,7 +2,6 @@ package viz
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -23,6 +22,7 @@ import (
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/camera"
 	"github.com/flowviz/flowviz/viz/drawing"
+	"github.com/flowviz/flowviz/viz/imageview"
 	"github.com/flowviz/flowviz/viz/keepdir"
 	"github.com/flowviz/flowviz/viz/keymap"
 	"github.com/flowviz/flowviz/viz/record"
@@ -69,6 +69,7 @@ type Keeper struct {
 	busy     *atomic.Int32 // goroutines writing
 	autoAt   time.Time     // next autosave
 	shotNext bool          // take a screenshot in the next Draw
+	gif      *gifJob       // the GIF the game loop records, in the stepwise mode
 
 	sessionFile string // -session: opened at start instead of the autosave
 	fresh       bool   // -fresh: the autosave is not restored
@@ -84,6 +85,11 @@ type Keeper struct {
 	lessonKeepsWork func() (inLesson, keeps bool)
 	// link gives the link of the scene on screen, for Copy link.
 	link func() string
+	// images gives the image view shown (nil: none), whose model a
+	// session keeps too; imageRestore is a session's image model waiting
+	// for the view to open (keep_images.go).
+	images       func() *imagePane
+	imageRestore *session.Images
 }
 
 // keepResult is a goroutine's report: a status message, or a session read
@@ -110,6 +116,9 @@ func newKeeper(cfg Config, panes *Panes, ui *Chrome, tl *timeline.Timeline, draw
 	}
 	if k.store == nil {
 		k.store = storage.Files{}
+	}
+	if panes.stepwise {
+		panes.work.extra = append(panes.work.extra, k.advanceGIF)
 	}
 	if dir != "" {
 		k.auto = &keepdir.Autosave{Store: k.store, Path: filepath.Join(dir, AutosaveName)}
@@ -260,6 +269,7 @@ func (k *Keeper) sessionView() *session.Session {
 		},
 		Lesson:  k.Lesson,
 		Compare: k.comparedView(),
+		Images:  k.imagesView(),
 	}
 }
 
@@ -323,12 +333,12 @@ func completeSession(b scene.Backend, s *session.Session) error {
 // autosave writes the autosave on a goroutine, reporting only failures and
 // where an autosave it did not write was moved to.
 func (k *Keeper) autosave() {
-	s := k.sessionView()
+	s, img := k.sessionView(), k.imageBackend()
 	k.busy.Add(1)
 	go func() {
 		defer k.busy.Add(-1)
 		k.clean()
-		moved, err := k.writeAutosave(k.panes.backends(), s)
+		moved, err := k.writeAutosave(k.panes.backends(), img, s)
 		if moved != "" {
 			k.report(keepResult{msg: keptAsMsg(moved)})
 		}
@@ -345,11 +355,14 @@ func keptAsMsg(moved string) string {
 
 // writeAutosave completes s and writes it as the autosave; it may wait for
 // the trainer, so it runs off the render loop.
-func (k *Keeper) writeAutosave(bs []scene.Backend, s *session.Session) (moved string, err error) {
+func (k *Keeper) writeAutosave(bs []scene.Backend, img *imageview.Backend, s *session.Session) (moved string, err error) {
 	if err := completeSession(bs[0], s); err != nil {
 		return "", err
 	}
 	if err := completeCompared(bs, s); err != nil {
+		return "", err
+	}
+	if err := completeImages(img, s); err != nil {
 		return "", err
 	}
 	if err := s.Validate(); err != nil {
@@ -365,7 +378,7 @@ func (k *Keeper) saveSession(path string, quiet bool) {
 		k.ui.say("no session path: type one in the panel's Keep section", true)
 		return
 	}
-	s, bs := k.sessionView(), k.panes.backends()
+	s, bs, img := k.sessionView(), k.panes.backends(), k.imageBackend()
 	unread := k.unread[path]
 	delete(k.unread, path)
 	k.busy.Add(1)
@@ -375,6 +388,9 @@ func (k *Keeper) saveSession(path string, quiet bool) {
 		err := completeSession(bs[0], s)
 		if err == nil {
 			err = completeCompared(bs, s)
+		}
+		if err == nil {
+			err = completeImages(img, s)
 		}
 		if err == nil {
 			err = s.Validate()
@@ -415,7 +431,7 @@ func (k *Keeper) saveOnExit() {
 	for deadline := time.Now().Add(exitWait); k.busy.Load() > 0 && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
-	moved, err := k.writeAutosave(k.panes.backends(), k.sessionView())
+	moved, err := k.writeAutosave(k.panes.backends(), k.imageBackend(), k.sessionView())
 	if moved != "" {
 		fmt.Fprintln(os.Stderr, "flowviz:", keptAsMsg(moved))
 	}
@@ -542,6 +558,7 @@ func (k *Keeper) applySession(s *session.Session) error {
 	if s.Compare != nil {
 		k.restoreCompared(s.Compare, src, tgt)
 	}
+	k.restoreImages(s.Images)
 	return nil
 }
 
@@ -624,10 +641,16 @@ func (k *Keeper) screenshot(screen *ebiten.Image, canvasR rect) {
 }
 
 // recordGIF renders the current scene's flow from t = 0 to 1 as seen on the
-// canvas, on a goroutine: scenes are immutable, so it needs nothing else.
-// In compare mode both panes' scenes play side by side on one clock, A on
-// the left, each panel GIFSize pixels a side.
+// canvas, off the render loop: on a goroutine, or in the stepwise mode (a
+// page, one thread) a frame at a time from the game loop (advanceGIF).
+// Scenes are immutable, so it needs nothing else. In compare mode both
+// panes' scenes play side by side on one clock, A on the left, each panel
+// GIFSize pixels a side.
 func (k *Keeper) recordGIF() {
+	if k.gif != nil {
+		k.ui.say("a GIF is being recorded already", true)
+		return
+	}
 	var scs []*scene.Scene
 	for _, p := range k.panes.all {
 		if p.sc == nil {
@@ -648,20 +671,79 @@ func (k *Keeper) recordGIF() {
 	// outer clusters of a wide target.
 	opt := record.Options{Size: size, Frames: k.GIFFrames, Palette: record.Palette(), View: record.FitView(scs[0], size),
 		Trails: k.panes.cur.canvas.Layers.Trails}
+	rec, err := record.NewRecording(scs, opt)
+	if err != nil {
+		k.ui.say("GIF not saved: "+err.Error(), true)
+		return
+	}
 	what := "GIF"
 	if len(scs) > 1 {
 		what = "GIF of panes A | B"
 	}
+	job := &gifJob{rec: rec, path: path, msg: fmt.Sprintf("%s (%d frames, %d px) saved to %s", what, rec.Frames(), size, path)}
 	k.ui.say("recording "+path+" …", false)
+	if k.panes.stepwise {
+		k.gif = job
+		return
+	}
 	k.busy.Add(1)
 	go func() {
 		defer k.busy.Add(-1)
-		if err := record.SavePanesGIF(context.Background(), path, scs, opt); err != nil {
-			k.report(keepResult{msg: "GIF not saved: " + err.Error(), isErr: true})
-			return
+		for !job.step() {
 		}
-		k.report(keepResult{msg: fmt.Sprintf("%s (%d frames, %d px) saved to %s", what, opt.Frames, size, path)})
+		k.report(job.save(k.store))
 	}()
+}
+
+// gifJob is a GIF being recorded and where it goes.
+type gifJob struct {
+	rec  *record.Recording
+	path string
+	msg  string // the status line once saved
+	err  error
+}
+
+// step records a frame and reports whether the recording has ended.
+func (j *gifJob) step() bool {
+	done, err := j.rec.Step()
+	j.err = err
+	return done || err != nil
+}
+
+// save writes the recorded GIF (a download in a page) and says how it went.
+func (j *gifJob) save(store storage.Store) keepResult {
+	err := j.err
+	if err == nil {
+		err = store.WriteFile(j.path, func(w io.Writer) error {
+			_, err := w.Write(j.rec.Bytes())
+			return err
+		})
+	}
+	if err != nil {
+		return keepResult{msg: "GIF not saved: " + err.Error(), isErr: true}
+	}
+	return keepResult{msg: j.msg}
+}
+
+// advanceGIF records the GIF in progress for about budget in the stepwise
+// mode, a frame at a time, and saves it at the end; it reports whether
+// frames are left.
+func (k *Keeper) advanceGIF(budget time.Duration) bool {
+	j := k.gif
+	if j == nil {
+		return false
+	}
+	for deadline := time.Now().Add(budget); ; {
+		if j.step() {
+			k.gif = nil
+			r := j.save(k.store)
+			k.ui.say(r.msg, r.isErr)
+			return false
+		}
+		if !time.Now().Before(deadline) {
+			return true
+		}
+	}
 }
 
 // exportData writes the samples at t = 1 and the trajectories as CSV and the

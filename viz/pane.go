@@ -80,11 +80,17 @@ func newPane(backend scene.Backend, s scene.Settings, canvasR rect, scale float6
 }
 
 // advance drives a stepwise backend (scene.Stepper) for about budget; the
-// backends of desktop runs train on their own goroutines instead.
-func (p *Pane) advance(budget time.Duration) {
-	if st, ok := p.backend.(scene.Stepper); ok {
-		st.Advance(budget)
+// backends of desktop runs train on their own goroutines instead. A
+// backend that stopped before its budget was spent has nothing more to do
+// this tick.
+func (p *Pane) advance(budget time.Duration) bool {
+	st, ok := p.backend.(scene.Stepper)
+	if !ok {
+		return false
 	}
+	start := time.Now()
+	st.Advance(budget)
+	return time.Since(start) >= budget
 }
 
 // edit takes settings edited in the panel; they reach the backend once

@@ -135,7 +135,7 @@ func (ps *Panes) panZoom(in *input.Snapshot, rects []rect) {
 // and the particles, settled settings, compare mode's measurements.
 func (ps *Panes) tick(dt float64, tl *timeline.Timeline, inLesson bool) {
 	if ps.stepwise {
-		ps.work.advance(ps.all)
+		ps.work.advance(ps.stepwiseWork())
 	}
 	for i, p := range ps.all {
 		// The timeline counts pane A's steps; B's scene plays on the
@@ -150,7 +150,7 @@ func (ps *Panes) tick(dt float64, tl *timeline.Timeline, inLesson bool) {
 	for _, p := range ps.all {
 		p.updatePositions(dt, tl.T)
 		p.applySettings(inLesson)
-		p.dens.update(p, tl)
+		p.dens.update(p, tl, ps.stepwise)
 	}
 	ps.cmp.update(ps.all)
 }

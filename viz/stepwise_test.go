@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -14,9 +15,10 @@ import (
 )
 
 // TestStepwiseGame runs the app's game loop with the desktop backend in the
-// stepwise mode, as the browser build will: no backend goroutine, training
-// and sampling advanced by Update alone; particles come on screen and
-// training moves on.
+// stepwise mode, as the browser build does: no goroutine of its own, the
+// backend's training and sampling, the density layer's worker, the live
+// NLL and F9's GIF advanced by Update alone; particles come on screen,
+// training moves on, a layer and an NLL arrive and the GIF is saved.
 func TestStepwiseGame(t *testing.T) {
 	s := scene.DefaultSettings()
 	s.Width, s.Depth, s.Particles, s.Steps, s.Grid = 32, 2, 500, 20, 8
@@ -24,34 +26,61 @@ func TestStepwiseGame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, _ := goroutinesBesidesMonitors()
-	g := newGame(Config{Settings: s, Backend: b, Width: 800, Height: 600, Scale: 1, Stepwise: true})
+	dir := t.TempDir()
+	before := runtime.NumGoroutine()
+	g := newGame(Config{Settings: s, Backend: b, Width: 800, Height: 600, Scale: 1, Stepwise: true, KeepDir: dir})
 	g.Layout(800, 600)
 	if err := b.Apply(g.panes.cur.applied); err != nil {
 		t.Fatal(err)
 	}
 	screen := ebiten.NewImage(800, 600)
-	deadline := time.Now().Add(30 * time.Second)
-	for g.panes.cur.sc == nil || b.Status().Step < 200 {
-		if time.Now().After(deadline) {
-			t.Fatalf("after 30 s: scene %v, step %d", g.panes.cur.sc != nil, b.Status().Step)
+	until := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(120 * time.Second); !ok(); {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 120 s: not %s (step %d, scene %v)", what, b.Status().Step, g.panes.cur.sc != nil)
+			}
+			frame(t, g, screen)
 		}
-		frame(t, g, screen)
 	}
+	until("200 steps trained and a scene", func() bool { return g.panes.cur.sc != nil && b.Status().Step >= 200 })
 	if len(g.panes.cur.pos) != 500 {
 		t.Errorf("%d particles on screen, want 500", len(g.panes.cur.pos))
 	}
-	// No goroutine of the backend's may stay. The readouts' one-shot
-	// measurements (W2) run off the render loop and end on their own: give
-	// them a bounded moment. The live NLL's monitor waits on its own
-	// goroutine between measurements; it is not the backend, and is not
-	// counted (in a page it runs only when the game loop yields).
-	count := goroutinesBesidesMonitors
+	g.do(keymap.CycleDensity)
+	g.keep.GIFSize, g.keep.GIFFrames = 160, 12
+	g.do(keymap.RecordGIF)
+	var gifs []string
+	dens := &g.panes.cur.dens
+	logAt := time.Now()
+	until("a density layer, an NLL and the GIF", func() bool {
+		gifs, _ = filepath.Glob(filepath.Join(dir, "exports", "*-flow.gif"))
+		if time.Since(logAt) > 5*time.Second {
+			logAt = time.Now()
+			_, note := dens.view.Shown()
+			t.Logf("layer %v (%q), NLL %q, GIFs %d", dens.shown(), note, dens.nllLine(), len(gifs))
+		}
+		return dens.shown() && dens.nllLine() != "" && len(gifs) == 1
+	})
+	if !strings.Contains(g.ui.status, "saved to") {
+		t.Errorf("status after the GIF: %q", g.ui.status)
+	}
+	steps := b.Status().Step
+	until("training on beside the layer", func() bool { return b.Status().Step > steps+50 })
+
+	// No goroutine of the app's may stay: the readouts' one-shot
+	// measurements (W2) run off the render loop and end on their own, so
+	// give them a bounded moment; the sampler's frame in progress runs
+	// only while the game loop waits for it.
+	count := func() (int, string) {
+		buf := make([]byte, 1<<20)
+		return runtime.NumGoroutine(), string(buf[:runtime.Stack(buf, true)])
+	}
 	n, stacks := count()
 	for settle := time.Now().Add(10 * time.Second); n > before+1 && time.Now().Before(settle); n, stacks = count() {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if n > before+1 { // the state writer may run
+	if n > before+1 { // a sampler's frame may be half done
 		t.Errorf("stepwise game started goroutines: %d, was %d\n%s", n, before, stacks)
 	}
 }
@@ -77,9 +106,9 @@ func TestCompareMidRunRacesFromZeroAndRestoresA(t *testing.T) {
 	screen := ebiten.NewImage(1280, 800)
 	until := func(what string, ok func() bool) {
 		t.Helper()
-		for deadline := time.Now().Add(60 * time.Second); !ok(); {
+		for deadline := time.Now().Add(120 * time.Second); !ok(); {
 			if time.Now().After(deadline) {
-				t.Fatalf("after 60 s: not %s (A at step %d)", what, a.Status().Step)
+				t.Fatalf("after 120 s: not %s (A at step %d)", what, a.Status().Step)
 			}
 			frame(t, g, screen)
 		}
@@ -107,12 +136,4 @@ func TestCompareMidRunRacesFromZeroAndRestoresA(t *testing.T) {
 		t.Fatalf("after closing: %d panes, status %q", len(g.panes.all), g.ui.status)
 	}
 	until("A back at its own run", func() bool { return a.Status().Step >= before })
-}
-
-// goroutinesBesidesMonitors counts the goroutines other than the live
-// NLL's monitors, and returns every goroutine's stack.
-func goroutinesBesidesMonitors() (n int, stacks string) {
-	buf := make([]byte, 1<<20)
-	stacks = string(buf[:runtime.Stack(buf, true)])
-	return strings.Count(stacks, "\ngoroutine ") + 1 - strings.Count(stacks, "densityview.(*Monitor).run("), stacks
 }

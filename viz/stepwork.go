@@ -10,7 +10,7 @@ import "time"
 // It measures both rates as it goes. paused is the moving average of the
 // time between two ticks when the first did no work (the frame rate
 // without training: input, drawing, the browser's compositing, waiting for
-// the display), period that of all ticks. Each tick earns share·paused of
+// the display), period the moving average of all ticks. Each tick earns share·paused of
 // work, and share is steered so that period stays under 1.2·paused: it
 // grows by 2 % while it does and shrinks by 10 % while it does not. So a
 // page that draws faster than the display trains in its idle time, and a
@@ -29,16 +29,21 @@ type stepWork struct {
 	share   float64       // work earned per tick, in units of paused
 	credit  time.Duration // work earned and not yet used
 	working int           // ticks in a row that worked
+	turn    int           // whose turn is first this tick
+	// extra is the parts' own stepwise work beside the panes' (the
+	// Keeper's GIF recording), given a turn every tick.
+	extra []slicedWork
 }
 
 // Constants of the pacing.
 const (
-	targetRatio = 1.2                   // period/paused to steer to (frame rate 83 %)
-	maxCredit   = 50 * time.Millisecond // the most one tick of a fast page may work
-	emaWeight   = 0.05                  // of the newest tick in the averages
-	noWorkEvery = 8
-	minShare    = 0.02
-	maxShare    = 4.0
+	targetRatio  = 1.2                   // period/paused to steer to (frame rate 83 %)
+	maxCredit    = 50 * time.Millisecond // the most one tick of a fast page may work
+	emaWeight    = 0.05                  // of the newest tick in the averages
+	pausedWindow = 16                    // ticks after one without work that the paused time is taken from
+	noWorkEvery  = 8
+	minShare     = 0.02
+	maxShare     = 4.0
 )
 
 // allowance returns how long this tick may work (0: not this tick), given
@@ -68,9 +73,16 @@ func (s *stepWork) allowance(now time.Time) time.Duration {
 		s.working = 0
 		return 0 // measure the rate without work
 	}
-	// The most a tick may work: maxCredit, or half a tick of a page slower
-	// than that (where input waits a whole tick anyway).
-	limit := max(maxCredit, time.Duration(s.paused*float64(time.Second)/2))
+	// The most a tick may work: maxCredit, or a fifth of a tick of a page
+	// slower than that (what keeps a tick at 1.2 of paused). Not half a
+	// tick, as it was: the ticks without work are slower while training
+	// runs than with training paused (new frames to take, likely the
+	// collector, which in WebAssembly runs between frames on the page's
+	// thread), so paused grows with the very work it bounds, and with
+	// half of it a slow page let the work take most of its time (0.94
+	// frames a second training against 7.1 paused). Bounded by a fifth,
+	// that loop stays small.
+	limit := max(maxCredit, time.Duration(s.paused*float64(time.Second)*(targetRatio-1)))
 	s.credit = min(limit, s.credit+time.Duration(s.share*s.paused*float64(time.Second)))
 	if s.credit <= 0 {
 		s.working = 0
@@ -99,16 +111,46 @@ func (s *stepWork) done(d time.Duration) {
 	s.credit = max(s.credit, -time.Second)
 }
 
-// advance lets the panes' stepwise backends work for this tick's allowance,
-// shared equally.
-func (s *stepWork) advance(panes []*Pane) {
+// slicedWork is work the game loop does in slices in the stepwise mode: it
+// works for about budget on the caller's goroutine and reports whether it
+// has more to do now.
+type slicedWork func(budget time.Duration) bool
+
+// advance lets the stepwise work run for this tick's allowance: the
+// panes' backends and density layers, and the parts' own work (a GIF being
+// recorded). They take turns, the first one further on each tick, each
+// given an equal part of what is left; what idle ones leave goes round
+// again to those that have more to do.
+func (s *stepWork) advance(work []slicedWork) {
 	start := time.Now()
 	w := s.allowance(start)
-	if w <= 0 || len(panes) == 0 {
+	if w <= 0 || len(work) == 0 {
 		return
 	}
-	for _, p := range panes {
-		p.advance(w / time.Duration(len(panes)))
+	n := len(work)
+	s.turn = (s.turn + 1) % n
+	for busy := true; busy; {
+		busy = false
+		for i := range n {
+			rest := w - time.Since(start)
+			if rest <= 0 {
+				break
+			}
+			if work[(s.turn+i)%n](rest / time.Duration(n-i)) {
+				busy = true
+			}
+		}
+		busy = busy && time.Since(start) < w
 	}
 	s.done(time.Since(start))
+}
+
+// work lists the stepwise work of the panes (backend, density layer) and
+// the parts' own (extra).
+func (ps *Panes) stepwiseWork() []slicedWork {
+	w := make([]slicedWork, 0, 2*len(ps.all)+len(ps.work.extra))
+	for _, p := range ps.all {
+		w = append(w, p.advance, p.dens.advance)
+	}
+	return append(w, ps.work.extra...)
 }

@@ -35,6 +35,8 @@ type imageTrainFlags struct {
 	seed         uint64
 	resume, out  string
 	quiet        bool
+	cond         bool    // -cond: a class-conditional network on the digit
+	pUncond      float64 // -p-uncond: its label dropout
 }
 
 // trainImages trains an image model. Width, depth and lr take the image
@@ -62,10 +64,16 @@ func trainImages(ctx context.Context, e *env, f imageTrainFlags) error {
 	if f.steps < 1 {
 		return usagef("-steps %d: must be ≥ 1", f.steps)
 	}
-	for _, name := range []string{"schedule", "predict", "cond", "p-uncond"} {
+	for _, name := range []string{"schedule", "predict"} {
 		if flagWasSet(e.fs, name) {
-			return usagef("-%s: image models are unconditional flow matching on the linear path", name)
+			return usagef("-%s: image models are flow matching on the linear path", name)
 		}
+	}
+	if flagWasSet(e.fs, "p-uncond") && !f.cond {
+		return usagef("-p-uncond: label dropout needs -cond")
+	}
+	if f.cond {
+		cfg.Net.Classes, cfg.PUncond = hd.Classes, f.pUncond
 	}
 	var tr *hd.Trainer
 	var err error
@@ -79,6 +87,12 @@ func trainImages(ctx context.Context, e *env, f imageTrainFlags) error {
 		}
 		if flagWasSet(e.fs, "batch") {
 			m.Config.Batch = f.batch
+		}
+		if f.cond && !m.Config.Conditional() {
+			return usagef("-cond: %s is an unconditional model; a conditional one trains from scratch (without -resume)", f.resume)
+		}
+		if flagWasSet(e.fs, "p-uncond") {
+			m.Config.PUncond = f.pUncond
 		}
 		m.Config.Steps = m.Step + f.steps
 		if tr, err = hd.NewFromModel(m); err != nil {
@@ -132,8 +146,12 @@ func trainImages(ctx context.Context, e *env, f imageTrainFlags) error {
 		if interrupted {
 			what = "interrupted after"
 		}
-		fmt.Fprintf(e.stderr, "%s %d steps of %s (%d dimensions) in %s (%.1f steps/s); loss %.4f; model %s\n",
-			what, s.Step-first, m.Config.Target, m.Config.Net.PointDim(), elapsed.Round(time.Millisecond),
+		kind := ""
+		if m.Config.Conditional() {
+			kind = fmt.Sprintf(", conditional on the digit, p_uncond %g", m.Config.PUncond)
+		}
+		fmt.Fprintf(e.stderr, "%s %d steps of %s (%d dimensions%s) in %s (%.1f steps/s); loss %.4f; model %s\n",
+			what, s.Step-first, m.Config.Target, m.Config.Net.PointDim(), kind, elapsed.Round(time.Millisecond),
 			float64(s.Step-first)/elapsed.Seconds(), s.Loss, describeOut(f.out))
 	}
 	if interrupted {
@@ -142,16 +160,76 @@ func trainImages(ctx context.Context, e *env, f imageTrainFlags) error {
 	return nil
 }
 
+// imageGen is what -class and -guidance ask of an image model: nil for an
+// unconditional one; else a class per sample and the guidance w.
+type imageGen struct {
+	guide   *hd.Guide
+	classes []int // the classes asked, in order; nil for -class none
+}
+
+// resolveImageGen checks -class and -guidance against m and assigns n
+// samples to classes: one class, every digit in equal contiguous blocks
+// (all, the default) or none.
+func resolveImageGen(e *env, g generateFlags, m *hd.Model, n int) (*imageGen, error) {
+	if !m.Config.Conditional() {
+		for _, name := range []string{"class", "guidance"} {
+			if flagWasSet(e.fs, name) {
+				return nil, usagef("-%s: the image model is unconditional (train it with -cond)", name)
+			}
+		}
+		return nil, nil
+	}
+	if !finite(g.guidance) || g.guidance < -100 || g.guidance > 100 {
+		return nil, usagef("-guidance %v: must be in -100..100", g.guidance)
+	}
+	ig := &imageGen{}
+	switch class := strings.ToLower(strings.TrimSpace(g.class)); class {
+	case "", "all":
+		for k := range hd.Classes {
+			ig.classes = append(ig.classes, k)
+		}
+		ig.guide = &hd.Guide{Classes: hd.ClassRows(n, hd.Classes, -1), W: g.guidance}
+	case "none":
+		ig.guide = &hd.Guide{Classes: hd.ClassRows(n, hd.Classes, mlp.NullClass), W: g.guidance}
+	default:
+		k, err := strconv.Atoi(class)
+		if err != nil || k < 0 || k >= hd.Classes {
+			return nil, usagef("-class %q: want a digit 0..%d, all or none", g.class, hd.Classes-1)
+		}
+		ig.classes = []int{k}
+		ig.guide = &hd.Guide{Classes: hd.ClassRows(n, hd.Classes, k), W: g.guidance}
+	}
+	return ig, nil
+}
+
+// describe names the classes and guidance for a report line.
+func (ig *imageGen) describe() string {
+	switch {
+	case ig == nil:
+		return ""
+	case ig.classes == nil:
+		return ", no class"
+	case len(ig.classes) == 1:
+		return fmt.Sprintf(", digit %d, guidance %g", ig.classes[0], ig.guide.W)
+	}
+	return fmt.Sprintf(", every digit, guidance %g", ig.guide.W)
+}
+
 // sampleImages integrates n noise images through m's network with Euler
-// (the sampler the lesson teaches) and returns them as pixels in [0, 1].
-func sampleImages(ctx context.Context, m *hd.Model, n, steps int, seed uint64) ([]float32, error) {
+// (the sampler the lesson teaches), guided as ig asks (nil: unconditional),
+// and returns them as pixels in [0, 1].
+func sampleImages(ctx context.Context, m *hd.Model, n, steps int, seed uint64, ig *imageGen) ([]float32, error) {
 	net, err := m.Net()
 	if err != nil {
 		return nil, err
 	}
 	x := make([]float32, n*net.Config.PointDim())
 	hd.Noise(rand.New(rand.NewPCG(seed, streamSource)), x)
-	if err := hd.Euler(ctx, net, x, steps, nil); err != nil {
+	var g *hd.Guide
+	if ig != nil {
+		g = ig.guide
+	}
+	if err := hd.EulerGuided(ctx, net, x, steps, g, nil); err != nil {
 		return nil, err
 	}
 	hd.ToPixels(x, x)
@@ -160,10 +238,15 @@ func sampleImages(ctx context.Context, m *hd.Model, n, steps int, seed uint64) (
 
 // writeImageSamples writes the images as a PNG grid (out ends in .png) or
 // as CSV of vectors with a p0,p1,… header (anything else; - for stdout).
-func writeImageSamples(e *env, out string, px []float32, side int) error {
+// With every digit asked (perRow, a multiple of 10 samples) each row of the
+// grid is one digit.
+func writeImageSamples(e *env, out string, px []float32, side int, perRow bool) error {
 	if strings.HasSuffix(strings.ToLower(out), ".png") {
 		n := len(px) / (side * side)
 		cols := int(math.Ceil(math.Sqrt(float64(n))))
+		if perRow && n%hd.Classes == 0 {
+			cols = n / hd.Classes
+		}
 		img, err := digits.Grid(px, side, cols, max(1, 64/side))
 		if err != nil {
 			return err
@@ -209,6 +292,8 @@ type imageEvalReport struct {
 	// Classes is the nearest-neighbour classifier's histogram of the
 	// samples over the digits 0..9 (the label of the nearest fresh image).
 	Classes [digits.Classes]int `json:"classes"`
+	// Class is the accuracy for the asked class of a conditional model.
+	Class *classReport `json:"class,omitempty"`
 	// Distances in model space ([−1, 1] per pixel) to the nearest of Ref
 	// fresh data images: of the samples, of other fresh data, of noise.
 	Ref          int     `json:"reference_images"`
@@ -219,14 +304,14 @@ type imageEvalReport struct {
 }
 
 // evalImages samples n images and scores them against ref fresh images.
-func evalImages(ctx context.Context, e *env, path string, m *hd.Model, n, steps, ref int, seed uint64, asJSON bool) error {
+func evalImages(ctx context.Context, e *env, path string, m *hd.Model, n, steps, ref int, seed uint64, ig *imageGen, asJSON bool) error {
 	start := time.Now()
 	data, err := hd.Target(m.Config.Target)
 	if err != nil {
 		return err
 	}
 	d := data.Dim()
-	px, err := sampleImages(ctx, m, n, steps, seed)
+	px, err := sampleImages(ctx, m, n, steps, seed, ig)
 	if err != nil {
 		return err
 	}
@@ -264,6 +349,9 @@ func evalImages(ctx context.Context, e *env, path string, m *hd.Model, n, steps,
 	for _, j := range idx {
 		r.Classes[refL[j]]++
 	}
+	if ig != nil && ig.classes != nil {
+		r.Class = imageClassAccuracy(ig, idx, refL)
+	}
 	if r.DataToData, err = mean(fresh); err != nil {
 		return err
 	}
@@ -276,37 +364,78 @@ func evalImages(ctx context.Context, e *env, path string, m *hd.Model, n, steps,
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
-	fmt.Fprintf(e.stdout, "model %s: %s (%d dimensions), step %d; %d samples, Euler %d steps\n", path, r.Target, d, r.Step, n, steps)
+	fmt.Fprintf(e.stdout, "model %s: %s (%d dimensions), step %d; %d samples, Euler %d steps%s\n", path, r.Target, d, r.Step, n, steps, ig.describe())
 	fmt.Fprintf(e.stdout, "nearest-neighbour class histogram (against %d fresh images):\n", ref)
-	w := tabwriter.NewWriter(e.stdout, 0, 0, 1, ' ', tabwriter.AlignRight)
-	for c := range digits.Classes {
-		fmt.Fprintf(w, "%d\t", c)
+	digitsRow := make([]int, digits.Classes)
+	for c := range digitsRow {
+		digitsRow[c] = c
 	}
-	fmt.Fprintln(w)
-	for _, c := range r.Classes {
-		fmt.Fprintf(w, "%d\t", c)
-	}
-	fmt.Fprintln(w)
-	w.Flush()
+	writeTwoRows(e.stdout, digitsRow, func(i int) string { return strconv.Itoa(r.Classes[i]) })
 	lo, hi := n, 0
 	for _, c := range r.Classes {
 		lo, hi = min(lo, c), max(hi, c)
 	}
 	fmt.Fprintf(e.stdout, "  smallest class %.1f%%, largest %.1f%% (uniform: 10%%)\n", 100*float64(lo)/float64(n), 100*float64(hi)/float64(n))
+	if c := r.Class; c != nil {
+		fmt.Fprintf(e.stdout, "nearest-neighbour classifier accuracy for the asked digit (guidance w = %g):\n", c.Guidance)
+		writeTwoRows(e.stdout, c.Classes, func(i int) string { return strconv.FormatFloat(c.Accuracy[i], 'f', 2, 64) })
+		fmt.Fprintf(e.stdout, "  mean %.1f%% against chance %.0f%% (a model ignoring the class)\n", 100*c.Mean, 100*c.Chance)
+	}
 	fmt.Fprintf(e.stdout, "mean distance to the nearest fresh image (model space, pixels in [-1, 1]):\n")
 	fmt.Fprintf(e.stdout, "  samples %.3f   fresh data %.3f   noise %.3f\n", r.SampleToData, r.DataToData, r.NoiseToData)
 	fmt.Fprintf(e.stdout, "(%.1f s)\n", r.Seconds)
 	return nil
 }
 
+// writeTwoRows prints the digits head and under each its value, right
+// aligned in columns.
+func writeTwoRows(out io.Writer, head []int, value func(i int) string) {
+	w := tabwriter.NewWriter(out, 0, 0, 1, ' ', tabwriter.AlignRight)
+	for _, k := range head {
+		fmt.Fprintf(w, "%d\t", k)
+	}
+	fmt.Fprintln(w)
+	for i := range head {
+		fmt.Fprintf(w, "%s\t", value(i))
+	}
+	fmt.Fprintln(w)
+	w.Flush()
+}
+
+// imageClassAccuracy is, per asked digit, the fraction of its samples
+// whose nearest fresh image (idx into refL) shows that digit.
+func imageClassAccuracy(ig *imageGen, idx, refL []int) *classReport {
+	r := &classReport{Guidance: ig.guide.W, Classes: ig.classes, Chance: 1 / float64(hd.Classes)}
+	for _, k := range ig.classes {
+		hit, all := 0, 0
+		for i, y := range ig.guide.Classes {
+			if y == k {
+				all++
+				if refL[idx[i]] == k {
+					hit++
+				}
+			}
+		}
+		a := float64(hit) / float64(max(1, all))
+		r.Accuracy = append(r.Accuracy, a)
+		r.Mean += a / float64(len(ig.classes))
+	}
+	return r
+}
+
 // evalImagesCmd is eval for an image model: -n samples (default 1000)
-// against 5,000 fresh images.
+// against 5,000 fresh images; for a conditional model, of the classes
+// -class asks (every digit by default) with guidance -guidance.
 func evalImagesCmd(ctx context.Context, e *env, sf *sampleFlags, asJSON bool) error {
 	m, err := sf.loadImageModel(e, 1000)
 	if err != nil {
 		return err
 	}
-	return evalImages(ctx, e, sf.model, m, sf.n, sf.steps, 5000, sf.seed, asJSON)
+	ig, err := resolveImageGen(e, sf.gen, m, sf.n)
+	if err != nil {
+		return err
+	}
+	return evalImages(ctx, e, sf.model, m, sf.n, sf.steps, 5000, sf.seed, ig, asJSON)
 }
 
 // benchImagesCmd is bench -dim 256 or 64: our training step on a pool
@@ -474,12 +603,17 @@ func (sf *sampleFlags) loadImageModel(e *env, defaultN int) (*hd.Model, error) {
 	if sf.solver != "euler" {
 		return nil, usagef("-solver %s: image models sample with euler", sf.solver)
 	}
-	for _, name := range []string{"sde", "noise", "class", "guidance"} {
+	for _, name := range []string{"sde", "noise"} {
 		if flagWasSet(e.fs, name) {
-			return nil, usagef("-%s: image models are unconditional and sample the ODE", name)
+			return nil, usagef("-%s: image models sample the ODE", name)
 		}
 	}
-	return hd.LoadModel(sf.model)
+	m, err := hd.LoadModel(sf.model)
+	if err == nil && m.Config.Conditional() && !flagWasSet(e.fs, "n") && !strings.EqualFold(strings.TrimSpace(sf.gen.class), "none") {
+		// Every digit, or one: a multiple of 10, so a grid shows a digit a row.
+		sf.n = 10 * (defaultN / 8)
+	}
+	return m, err
 }
 
 // sampleImagesCmd is sample for an image model.
@@ -489,17 +623,21 @@ func sampleImagesCmd(ctx context.Context, e *env, sf *sampleFlags, out string) e
 	if err != nil {
 		return err
 	}
-	px, err := sampleImages(ctx, m, sf.n, sf.steps, sf.seed)
+	ig, err := resolveImageGen(e, sf.gen, m, sf.n)
+	if err != nil {
+		return err
+	}
+	px, err := sampleImages(ctx, m, sf.n, sf.steps, sf.seed, ig)
 	if err != nil {
 		return err
 	}
 	side := hd.Targets[m.Config.Target]
-	if err := writeImageSamples(e, out, px, side); err != nil {
+	if err := writeImageSamples(e, out, px, side, ig != nil && len(ig.classes) > 1); err != nil {
 		return err
 	}
 	if out != "-" {
-		fmt.Fprintf(e.stderr, "wrote %d %d×%d samples (euler, %d steps) to %s in %s\n",
-			sf.n, side, side, sf.steps, out, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(e.stderr, "wrote %d %d×%d samples (euler, %d steps%s) to %s in %s\n",
+			sf.n, side, side, sf.steps, ig.describe(), out, time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }

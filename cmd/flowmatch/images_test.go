@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -74,13 +75,14 @@ func TestImageTrainSampleEval(t *testing.T) {
 	}
 
 	// The flags of conditional and diffusion models are refused for an
-	// image model rather than ignored.
+	// unconditional image model rather than ignored.
 	for _, args := range [][]string{
 		{"sample", "-model", model, "-class", "3", "-o", filepath.Join(dir, "c.png")},
 		{"sample", "-model", model, "-labels", "-o", filepath.Join(dir, "c.png")},
 		{"eval", "-model", model, "-sde"},
 		{"eval", "-model", model, "-guidance", "2"},
-		{"train", "-target", "digits8", "-cond", "-o", filepath.Join(dir, "c.json")},
+		{"train", "-target", "digits8", "-p-uncond", "0.2", "-o", filepath.Join(dir, "c.json")},
+		{"train", "-resume", model, "-cond", "-steps", "1", "-o", filepath.Join(dir, "c.json")},
 		{"train", "-target", "digits8", "-schedule", "vp", "-o", filepath.Join(dir, "c.json")},
 	} {
 		if code, _, stderr := flowmatch(t, args...); code != exitUsage {
@@ -182,6 +184,80 @@ func TestModelFIFORefused(t *testing.T) {
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatalf("%s -model FIFO blocked", cmd)
+		}
+	}
+}
+
+// TestImageConditional trains a small class-conditional digits8 model and
+// samples it: one digit fills the grid, -class all gives one digit a row,
+// and eval reports the nearest-neighbour classifier's accuracy for the
+// asked digit against chance, higher with guidance than without.
+func TestImageConditional(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "c8.json")
+	code, _, stderr := flowmatch(t, "train", "-target", "digits8", "-cond", "-p-uncond", "0.2", "-width", "128", "-depth", "2",
+		"-batch", "128", "-steps", "400", "-lr", "2e-3", "-seed", "3", "-o", model)
+	if code != 0 {
+		t.Fatalf("train exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "conditional on the digit, p_uncond 0.2") {
+		t.Errorf("train does not say the model is conditional: %s", stderr)
+	}
+	m, err := hd.LoadModel(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Config.Net.Classes != hd.Classes || m.Config.PUncond != 0.2 {
+		t.Fatalf("model classes %d p_uncond %v", m.Config.Net.Classes, m.Config.PUncond)
+	}
+	grid := filepath.Join(dir, "three.png")
+	if code, _, stderr := flowmatch(t, "sample", "-model", model, "-class", "3", "-guidance", "2", "-steps", "10", "-o", grid); code != 0 {
+		t.Fatalf("sample exit %d: %s", code, stderr)
+	}
+	if _, err := png.Decode(mustOpen(t, grid)); err != nil {
+		t.Fatal(err)
+	}
+	all := filepath.Join(dir, "all.png")
+	if code, _, stderr := flowmatch(t, "sample", "-model", model, "-class", "all", "-steps", "10", "-o", all); code != 0 {
+		t.Fatalf("sample all exit %d: %s", code, stderr)
+	}
+	img, err := png.Decode(mustOpen(t, all))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 80 samples, a digit a row: 8 columns and 10 rows of (8+1)·8 pixels.
+	if b := img.Bounds(); b.Dx() != 8*9*8+8 || b.Dy() != 10*9*8+8 {
+		t.Errorf("the grid of every digit is %v, want 8 columns and 10 rows", b)
+	}
+	accuracy := func(w string) imageEvalReport {
+		t.Helper()
+		code, stdout, stderr := flowmatch(t, "eval", "-model", model, "-class", "3", "-guidance", w, "-n", "200", "-steps", "20", "-json")
+		if code != 0 {
+			t.Fatalf("eval exit %d: %s", code, stderr)
+		}
+		var r imageEvalReport
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil || r.Class == nil || len(r.Class.Accuracy) != 1 {
+			t.Fatalf("eval -json: %v: %s", err, stdout)
+		}
+		return r
+	}
+	w0, w3 := accuracy("0"), accuracy("3")
+	t.Logf("digit 3: accuracy %.2f at w = 0, %.2f at w = 3 (chance %.2f)", w0.Class.Mean, w3.Class.Mean, w0.Class.Chance)
+	if w0.Class.Chance != 0.1 || !(w3.Class.Mean > w0.Class.Mean+0.3) {
+		t.Errorf("accuracy %.2f at w = 0, %.2f at w = 3: want guidance to raise it by 0.3", w0.Class.Mean, w3.Class.Mean)
+	}
+	code, stdout, stderr := flowmatch(t, "eval", "-model", model, "-n", "100", "-steps", "10")
+	if code != 0 || !strings.Contains(stdout, "against chance 10%") || !strings.Contains(stdout, "every digit, guidance 1") {
+		t.Errorf("eval of every digit: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, args := range [][]string{
+		{"sample", "-model", model, "-class", "10", "-o", filepath.Join(dir, "x.png")},
+		{"sample", "-model", model, "-class", "seven", "-o", filepath.Join(dir, "x.png")},
+		{"sample", "-model", model, "-guidance", "NaN", "-o", filepath.Join(dir, "x.png")},
+		{"sample", "-model", model, "-sde", "-o", filepath.Join(dir, "x.png")},
+	} {
+		if code, _, stderr := flowmatch(t, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want a usage error: %s", args, code, stderr)
 		}
 	}
 }

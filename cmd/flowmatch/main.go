@@ -174,6 +174,7 @@ func datasetHelp(w io.Writer) {
 	fmt.Fprintf(w, "image targets (train -target; sample writes a .png grid, eval a class histogram):\n")
 	fmt.Fprintf(w, "  digits   16×16 grey digits 0–9 from the Go fonts, jittered, 256 dimensions\n")
 	fmt.Fprintf(w, "  digits8  the same at 8×8, 64 dimensions\n")
+	fmt.Fprintf(w, "  with -cond the network takes the digit; sample/eval -class K|all|none -guidance W\n")
 }
 
 // flagWasSet reports whether the user gave flag name explicitly.

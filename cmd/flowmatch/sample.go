@@ -137,7 +137,7 @@ func setupSample(fs *flag.FlagSet) func(context.Context, *env) error {
 	return func(ctx context.Context, e *env) error {
 		if isImageModel(sf.model) {
 			if labels {
-				return usagef("-labels: image models are unconditional")
+				return usagef("-labels: an image sample's class is its row of the grid (-class all); -labels is for 2D models")
 			}
 			return sampleImagesCmd(ctx, e, &sf, out)
 		}

@@ -81,7 +81,7 @@ func setupTrain(fs *flag.FlagSet) func(context.Context, *env) error {
 	return func(ctx context.Context, e *env) error {
 		if hd.IsTarget(cfg.Target) || (resume != "" && isImageModel(resume)) {
 			return trainImages(ctx, e, imageTrainFlags{target: cfg.Target, nf: &nf, batch: cfg.Batch, steps: cfg.Steps,
-				lr: cfg.LR, seed: cfg.Seed, resume: resume, out: out, quiet: quiet})
+				lr: cfg.LR, seed: cfg.Seed, resume: resume, out: out, quiet: quiet, cond: df.cond, pUncond: df.pUncond})
 		}
 		var err error
 		if cfg.Net, err = nf.config(); err != nil {

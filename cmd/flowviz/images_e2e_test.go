@@ -77,6 +77,50 @@ func TestImageViewE2E(t *testing.T) {
 	a.waitState(t, "the grid again after a second X", func(s *appstate.State) bool { return s.Images.Mode == "grid" })
 }
 
+// TestConditionalImageViewE2E is a lecturer guiding the digits at a
+// projector (1920×1080, UI scale 2): on digits8, the Diffusion section's
+// class-conditional box retrains the image model on the digit, and the grid
+// shows a row per digit; the class picker's + four times (all → 0 → 1 → 2
+// → 3) fills the grid with threes, the guidance slider sets w, and the
+// state file reports the digit, w and how many samples look like a 3.
+func TestConditionalImageViewE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	const w, h = 1920, 1080
+	a := startAppOn(t, w, h, t.TempDir(), "-window", "1920x1080", "-scale", "2", "-drawing", "", "-keep-dir", "", "-target", "digits8")
+	a.waitStateFor(t, waitLearn, "the image view", func(s *appstate.State) bool { return s.Images != nil && s.Images.Frames > 0 })
+	a.clickControl(t, "diffusion.cond", 0.1)
+	s := a.waitStateFor(t, waitLearn, "a conditional image model's grid, a row per digit", func(s *appstate.State) bool {
+		return s.Images != nil && s.Images.Cond && s.Images.Rows == 10 && s.Images.Class == -1 && s.Images.Step >= 20
+	})
+	a.fresh(t)
+	savePNG(t, a.x.Screenshot(t), "images-cond-all")
+	if !strings.Contains(s.Status, "conditional on the digit") {
+		t.Errorf("the status line says %q after ticking class-conditional", s.Status)
+	}
+	for k := range 4 {
+		a.clickControl(t, "diffusion.class.next", 0.5)
+		a.waitState(t, fmt.Sprintf("class %d in the picker", k), func(s *appstate.State) bool { return s.Diffusion.Class == k })
+	}
+	// The slider runs 0..10: at 30 % of its width w ≈ 3.
+	a.clickControl(t, "diffusion.guidance", 0.3)
+	s = a.waitStateFor(t, 3*waitLearn, "a grid of threes with w ≈ 3, trained a while", func(s *appstate.State) bool {
+		im := s.Images
+		return im != nil && im.Class == 3 && im.Rows == 8 && im.Guidance > 2 && im.Step >= 300
+	})
+	t.Logf("digit 3 at w = %.2f, step %d: %.0f %% of the samples look like a 3", s.Images.Guidance, s.Images.Step, 100*s.Images.Accuracy)
+	// The samples at t = 1, paused, as a lecturer shows them.
+	a.key(e2e.Space)
+	a.key(e2e.End)
+	a.waitState(t, "t = 1, paused", func(s *appstate.State) bool { return !s.Timeline.Playing && s.Timeline.T == 1 })
+	a.fresh(t)
+	savePNG(t, a.x.Screenshot(t), "images-cond-three")
+	if s.Images.Accuracy < 0.5 {
+		t.Errorf("only %.0f %% of the samples asked for a 3 look like one at w = %.1f", 100*s.Images.Accuracy, s.Images.Guidance)
+	}
+}
+
 // changed is the share of the pixels in r that differ between a and b.
 func changed(a, b *image.RGBA, r image.Rectangle) float64 {
 	r = r.Intersect(a.Bounds()).Intersect(b.Bounds())

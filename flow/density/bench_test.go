@@ -133,3 +133,34 @@ func BenchmarkMixtureLogProb(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkGridPieces is the app's layer (midpoint, 50 steps, 96×96 at
+// t = 1) computed whole by LogProb in chunks of 16,384 points and by Compute
+// in pieces of PieceRows, as the app's worker does on the desktop and in
+// a page: the pieces' cost beside the chunks'.
+func BenchmarkGridPieces(b *testing.B) {
+	g := Grid{View: Rect{-5, -5, 5, 5}, NX: 96, NY: 96}
+	net := benchNet(b, 64)
+	opt := InteractiveOptions()
+	b.Run("chunks", func(b *testing.B) {
+		f, src := NewNetField(net), gaussianSource(1)
+		cpu := cputime.Process()
+		for b.Loop() {
+			if _, err := LearnedLogProb(context.Background(), f, src, g, 1, opt); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportCPU(b, cpu)
+	})
+	b.Run("pieces", func(b *testing.B) {
+		f := NewNetField(net)
+		r := Request{Key: Key{Kind: KindLearned, Grid: g, T: 1, Opt: opt}, Net: net, Source: gaussianSource(1)}
+		cpu := cputime.Process()
+		for b.Loop() {
+			if _, err := Compute(context.Background(), f, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportCPU(b, cpu)
+	})
+}

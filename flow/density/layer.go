@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/mlp"
 )
 
@@ -98,6 +99,14 @@ type Worker struct {
 	capacity int
 	wake     chan struct{}
 	updated  chan struct{}
+
+	// The job in progress, owned by the goroutine calling Run or Advance:
+	// its context (cancelled to abandon it), the CPU time spent on it so
+	// far, and the field it evaluates.
+	job    *Job
+	jobCtx context.Context
+	spent  time.Duration
+	field  *NetField
 }
 
 // NewWorker returns a worker that keeps up to capacity layers (at least 1).
@@ -194,47 +203,92 @@ func (w *Worker) Updated() <-chan struct{} { return w.updated }
 
 // Run computes requested layers until ctx is cancelled.
 func (w *Worker) Run(ctx context.Context) {
-	var f *NetField
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-w.wake:
 		}
-		for {
-			w.mu.Lock()
-			r := w.takePending()
-			if r == nil {
-				w.mu.Unlock()
-				break
-			}
-			job, cancel := context.WithCancel(ctx)
-			w.running, w.cancel = &r.Key, cancel
-			w.mu.Unlock()
-
-			if r.Net != nil {
-				if f == nil {
-					f = NewNetField(r.Net)
-				} else {
-					f.Use(r.Net)
-				}
-			}
-			start := time.Now()
-			values, err := Compute(job, f, *r)
-			cancel()
-			w.mu.Lock()
-			w.running, w.cancel = nil, nil
-			// An abandoned layer is not cached: asked for again, it is
-			// computed again.
-			if !errors.Is(err, context.Canceled) {
-				w.add(&Layer{Key: r.Key, Values: values, Err: err, Elapsed: time.Since(start)})
-			}
-			w.mu.Unlock()
+		// Without a deadline, work returns once its job has ended.
+		for w.work(ctx, time.Time{}) {
 			if ctx.Err() != nil {
 				return
 			}
 		}
 	}
+}
+
+// Advance is Run in slices, for a program on one thread (a page) that has
+// no goroutine to spare: it computes requested layers on the caller's
+// goroutine for about budget (at least one piece of a Job) and reports
+// whether work is left. A layer unfinished when the budget is spent
+// resumes at the next call. Not concurrently with Run.
+func (w *Worker) Advance(budget time.Duration) bool {
+	deadline := time.Now().Add(budget)
+	for w.work(context.Background(), deadline) {
+		if !time.Now().Before(deadline) {
+			return true
+		}
+	}
+	return false
+}
+
+// work takes the next waiting request unless a job is in progress and
+// computes it until it ends or the deadline passes (zero: none); it reports
+// false when there was nothing to do. A job abandoned (by Request, Only or
+// ctx) ends at its next piece.
+func (w *Worker) work(ctx context.Context, deadline time.Time) bool {
+	if w.job == nil {
+		w.mu.Lock()
+		r := w.takePending()
+		if r == nil {
+			w.mu.Unlock()
+			return false
+		}
+		jobCtx, cancel := context.WithCancel(ctx)
+		w.running, w.cancel = &r.Key, cancel
+		w.mu.Unlock()
+		if r.Net != nil {
+			if w.field == nil {
+				w.field = NewNetField(r.Net)
+			} else {
+				w.field.Use(r.Net)
+			}
+		}
+		w.job, w.jobCtx, w.spent = NewJob(w.field, *r), jobCtx, 0
+	}
+	for {
+		if w.jobCtx.Err() != nil {
+			// An abandoned layer is not cached: asked for again, it is
+			// computed again.
+			w.endJob(nil)
+			return true
+		}
+		start := time.Now()
+		done := w.job.Step()
+		w.spent += time.Since(start)
+		if done {
+			w.endJob(w.job)
+			return true
+		}
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			return true
+		}
+	}
+}
+
+// endJob caches the layer of the finished job j (nil: abandoned) and
+// clears the job in progress.
+func (w *Worker) endJob(j *Job) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if j != nil {
+		values, err := j.Result()
+		w.add(&Layer{Key: j.r.Key, Values: values, Err: err, Elapsed: w.spent})
+	}
+	w.cancel()
+	w.running, w.cancel = nil, nil
+	w.job, w.jobCtx = nil, nil
 }
 
 // takePending removes and returns the next waiting request, kinds taken in
@@ -268,66 +322,151 @@ func (w *Worker) add(l *Layer) {
 // network's field (f.Net() must be r.Net) for the kinds that need it. It
 // returns ctx's error if cancelled.
 func Compute(ctx context.Context, f *NetField, r Request) ([]float64, error) {
+	j := NewJob(f, r)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if j.Step() {
+			return j.Result()
+		}
+	}
+}
+
+// Job is Compute a piece at a time, for a program on one thread (a page)
+// that computes a layer in slices between its frames: each Step is a row
+// of the exact density, a solver step of PieceRows points of the learned
+// one (LogProbRun), or PieceRows points' divergence. The pieces are
+// Compute's own, so the layer is the same.
+type Job struct {
+	r   Request
+	f   *NetField
+	pts []flow.Vec
+
+	exact   []float64 // KindExact, KindDifference: rows done so far
+	row     int
+	learned []float64 // KindLearned, KindDifference
+	lp      *LogProbRun
+	div     []float64 // KindDivergence: points done so far
+	vel     []flow.Vec
+	at      int
+
+	out  []float64
+	err  error
+	done bool
+}
+
+// NewJob starts computing the layer r asks for, with f as for Compute; a
+// request that cannot be computed gives a job done with its error.
+func NewJob(f *NetField, r Request) *Job {
+	j := &Job{r: r, f: f}
+	j.err = j.check()
+	if j.err != nil {
+		j.done = true
+		return j
+	}
+	j.pts = r.Grid.Points()
+	switch r.Kind {
+	case KindDivergence:
+		j.div = make([]float64, len(j.pts))
+		j.vel = make([]flow.Vec, min(PieceRows, len(j.pts)))
+	case KindExact:
+		j.exact = make([]float64, len(j.pts))
+	case KindDifference:
+		j.exact = make([]float64, len(j.pts))
+		fallthrough
+	case KindLearned:
+		j.learned = make([]float64, len(j.pts))
+		j.lp, j.err = NewLogProbRun(f, r.Source, j.pts, r.T, r.Opt, j.learned)
+		j.done = j.err != nil
+	}
+	return j
+}
+
+// check reports why r cannot be computed with f.
+func (j *Job) check() error {
+	r, f := j.r, j.f
 	g := r.Grid
 	if err := g.Validate(); err != nil {
-		return nil, err
+		return err
 	}
 	if !(r.T >= 0 && r.T <= 1) {
-		return nil, fmt.Errorf("density: t = %v outside [0, 1]", r.T)
+		return fmt.Errorf("density: t = %v outside [0, 1]", r.T)
 	}
 	needNet := r.Kind != KindExact
 	needSource := r.Kind == KindLearned || r.Kind == KindDifference
 	needTarget := r.Kind == KindExact || r.Kind == KindDifference
 	switch {
 	case r.Kind < KindLearned || r.Kind > KindDivergence:
-		return nil, fmt.Errorf("density: unknown layer kind %v", r.Kind)
+		return fmt.Errorf("density: unknown layer kind %v", r.Kind)
 	case needNet && (r.Net == nil || f == nil || f.Net() != r.Net):
-		return nil, errors.New("density: the layer needs the request's network")
+		return errors.New("density: the layer needs the request's network")
 	case needSource && r.Source == nil:
-		return nil, errors.New("density: the learned density needs a source with a closed-form density")
+		return errors.New("density: the learned density needs a source with a closed-form density")
 	case needTarget && r.Target == nil:
-		return nil, errors.New("density: no exact density for this target")
+		return errors.New("density: no exact density for this target")
 	}
-	switch r.Kind {
-	case KindDivergence:
-		return Divergence(f, g, r.T)
-	case KindLearned:
-		return LearnedLogProb(ctx, f, r.Source, g, r.T, r.Opt)
+	return nil
+}
+
+// Step does one piece and reports whether the layer is done.
+func (j *Job) Step() bool {
+	if j.done {
+		return true
 	}
-	exact, err := exactRows(ctx, r.Target, g)
-	if err != nil || r.Kind == KindExact {
-		return exact, err
+	g := j.r.Grid
+	switch {
+	case j.div != nil:
+		// div v(x, t) at the grid's cell centres.
+		end := min(j.at+PieceRows, len(j.pts))
+		j.f.VelocityDiv(j.vel[:end-j.at], j.div[j.at:end], j.pts[j.at:end], j.r.T)
+		if j.at = end; j.at == len(j.pts) {
+			j.finish(j.div)
+		}
+	case j.exact != nil && j.row < g.NY:
+		// A row at a time: a point-set target of thousands of points
+		// takes a fraction of a second for the whole grid.
+		row := j.pts[j.row*g.NX : (j.row+1)*g.NX]
+		j.r.Target.LogProb(j.exact[j.row*g.NX:(j.row+1)*g.NX], row)
+		if j.row++; j.row == g.NY && j.learned == nil {
+			j.finish(j.exact)
+		}
+	default:
+		if j.lp.Step() {
+			j.finish(j.learned)
+		}
 	}
-	learned, err := LearnedLogProb(ctx, f, r.Source, g, r.T, r.Opt)
-	if err != nil {
-		return nil, err
+	return j.done
+}
+
+// finish ends the job with the layer out; a difference subtracts the exact
+// layer from the learned one first.
+func (j *Job) finish(out []float64) {
+	j.done = true
+	if j.r.Kind != KindDifference {
+		j.out = out
+		return
 	}
-	span := r.Span
+	span := j.r.Span
 	if !(span > 0) {
 		span = DefaultSpan
 	}
+	learned, exact := j.learned, j.exact
 	_, peakLearned := FiniteRange(learned)
 	_, peakExact := FiniteRange(exact)
 	floor := max(peakLearned, peakExact) - span
 	for i := range learned {
 		learned[i] = max(learned[i], floor) - max(exact[i], floor)
 	}
-	return learned, nil
+	j.out = learned
 }
 
-// exactRows is ExactLogProb a row at a time, checking ctx between rows: a
-// point-set target of thousands of points takes a fraction of a second.
-func exactRows(ctx context.Context, p LogDensity, g Grid) ([]float64, error) {
-	pts := g.Points()
-	out := make([]float64, len(pts))
-	for j := range g.NY {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		row := pts[j*g.NX : (j+1)*g.NX]
-		p.LogProb(out[j*g.NX:(j+1)*g.NX], row)
+// Result returns the layer, or why there is none, once Step reported true.
+func (j *Job) Result() ([]float64, error) {
+	if !j.done {
+		return nil, errors.New("density: the layer is not computed yet")
 	}
-	return out, nil
+	return j.out, j.err
 }
 
 // poke signals c without blocking.

@@ -69,26 +69,36 @@ func testNet(t *testing.T) *mlp.Net {
 	return net
 }
 
-func TestWorkerComputesEveryKind(t *testing.T) {
-	net := testNet(t)
-	w := startWorker(t, 8)
+// everyKind returns a request of every kind on grid g at t = 0.4 for net,
+// from a standard Gaussian to 8 Gaussians.
+func everyKind(t *testing.T, net *mlp.Net, g Grid) []Request {
+	t.Helper()
 	comps, _ := TargetComponents(data.EightGaussians{Radius: 3, Std: 0.5})
 	target, err := PathMarginal(comps, 0.4, 0.6, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := Grid{View: Rect{-4, -4, 4, 4}, NX: 12, NY: 10}
+	var rs []Request
 	for _, kind := range []Kind{KindLearned, KindExact, KindDifference, KindDivergence} {
-		r := Request{Key: Key{Kind: kind, Grid: g, T: 0.4, Opt: Options{Steps: 10, Solver: flow.RK4}, Model: 1}, Net: net, Source: gaussianSource(1), Target: target}
+		rs = append(rs, Request{Key: Key{Kind: kind, Grid: g, T: 0.4, Opt: Options{Steps: 10, Solver: flow.RK4}, Model: 1}, Net: net, Source: gaussianSource(1), Target: target})
+	}
+	return rs
+}
+
+func TestWorkerComputesEveryKind(t *testing.T) {
+	net := testNet(t)
+	w := startWorker(t, 8)
+	g := Grid{View: Rect{-4, -4, 4, 4}, NX: 12, NY: 10}
+	for _, r := range everyKind(t, net, g) {
 		w.Request(r)
 		l := waitLayer(t, w, r.Key)
 		want, err := Compute(context.Background(), NewNetField(net), r)
 		if l.Err != nil || err != nil || len(l.Values) != 120 {
-			t.Fatalf("%v: %v / %v, %d values", kind, l.Err, err, len(l.Values))
+			t.Fatalf("%v: %v / %v, %d values", r.Kind, l.Err, err, len(l.Values))
 		}
 		for i := range want {
 			if l.Values[i] != want[i] {
-				t.Fatalf("%v value %d: %v, direct %v", kind, i, l.Values[i], want[i])
+				t.Fatalf("%v value %d: %v, direct %v", r.Kind, i, l.Values[i], want[i])
 			}
 		}
 	}

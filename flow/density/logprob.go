@@ -79,55 +79,118 @@ func (o Options) StepsFrom(t float64) int {
 // t must be in [0, 1]. It returns ctx's error, leaving dst partly written,
 // if ctx is cancelled; it checks between steps.
 func LogProb(ctx context.Context, f Field, p0 LogDensity, x []flow.Vec, t float64, opt Options, dst []float64) error {
-	if len(dst) != len(x) {
-		panic(fmt.Sprintf("density: LogProb with %d outputs for %d points", len(dst), len(x)))
-	}
-	if err := opt.Validate(); err != nil {
+	run, err := newLogProbRun(f, p0, x, t, opt, dst, logProbChunk)
+	if err != nil {
 		return err
 	}
-	if !(t >= 0 && t <= 1) {
-		return fmt.Errorf("density: t = %v outside [0, 1]", t)
-	}
-	// Points are independent, so they go through in chunks: the buffers
-	// stay bounded (and in cache) whatever the grid.
-	var in flow.Integrator
-	in.Solver = opt.Solver
-	aug := &augmented{f: f}
-	var state []flow.Vec
-	for start := 0; start < len(x); start += logProbChunk {
-		end := min(start+logProbChunk, len(x))
-		n := end - start
-		// The augmented state as one slice of Vec, so that flow.Integrator
-		// steps it: x_s in the first n entries, (ℓ_s, 0) in the next n.
-		if cap(state) < 2*n {
-			state = make([]flow.Vec, 2*n)
-			aug.div = make([]float64, n)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		state, aug.n, aug.div = state[:2*n], n, aug.div[:n]
-		copy(state, x[start:end])
-		clear(state[n:])
-		steps := opt.StepsFrom(t)
-		for k := range steps {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			// s_k = t·(1 − k/steps), h = −t/steps
-			s := t - t*float64(k)/float64(steps)
-			in.Step(aug, state, s, -t/float64(steps))
-		}
-		out := dst[start:end]
-		p0.LogProb(out, state[:n])
-		for i := range out {
-			out[i] += state[n+i][0]
+		if run.Step() {
+			return nil
 		}
 	}
-	return nil
 }
 
 // logProbChunk is how many points LogProb integrates together: enough for
 // full-speed matrix products, few enough that a 1024×1024 grid needs tens
 // of megabytes, not hundreds.
 const logProbChunk = 1 << 14
+
+// PieceRows is how many points one piece of a LogProbRun or a Job works on.
+// A solver step of 256 points of a 3×64 network is 2–4 Jacobians of ~45
+// kFLOP a point, 25–50 MFLOP: some 5–10 ms at the ~5 GFLOP/s the portable
+// kernels reach in WebAssembly, a slice a page can afford between frames;
+// and the matrix kernels are at full speed from that many rows on
+// (BenchmarkGridPieces).
+const PieceRows = 256
+
+// LogProbRun is LogProb a piece at a time: each Step is one solver step of
+// PieceRows points (the last chunk of a step may be smaller), so that a
+// program on one thread (a page) can compute it in slices between its
+// frames. Points are independent and each goes through the same steps, so
+// the result is LogProb's, to rounding: the matrix kernels compute a row
+// alike whatever the rows beside it (checked bit for bit in the tests).
+type LogProbRun struct {
+	f     Field
+	p0    LogDensity
+	x     []flow.Vec
+	t     float64
+	dst   []float64
+	chunk int
+
+	in    flow.Integrator
+	aug   augmented
+	state []flow.Vec
+	steps int // solver steps from t back to 0
+	start int // the chunk's first point
+	n     int // its size; 0 before it is set up
+	k     int // its next step
+	done  bool
+}
+
+// NewLogProbRun starts LogProb(f, p0, x, t, opt, dst) in pieces; dst is
+// written as chunks finish and is complete once Step reports true.
+func NewLogProbRun(f Field, p0 LogDensity, x []flow.Vec, t float64, opt Options, dst []float64) (*LogProbRun, error) {
+	return newLogProbRun(f, p0, x, t, opt, dst, PieceRows)
+}
+
+func newLogProbRun(f Field, p0 LogDensity, x []flow.Vec, t float64, opt Options, dst []float64, chunk int) (*LogProbRun, error) {
+	if len(dst) != len(x) {
+		panic(fmt.Sprintf("density: LogProb with %d outputs for %d points", len(dst), len(x)))
+	}
+	if err := opt.Validate(); err != nil {
+		return nil, err
+	}
+	if !(t >= 0 && t <= 1) {
+		return nil, fmt.Errorf("density: t = %v outside [0, 1]", t)
+	}
+	r := &LogProbRun{f: f, p0: p0, x: x, t: t, dst: dst, chunk: chunk, steps: opt.StepsFrom(t), done: len(x) == 0}
+	r.in.Solver = opt.Solver
+	r.aug.f = f
+	return r, nil
+}
+
+// Step does one piece and reports whether the run is done.
+func (r *LogProbRun) Step() bool {
+	if r.done {
+		return true
+	}
+	if r.n == 0 {
+		// A new chunk: the augmented state as one slice of Vec, so that
+		// flow.Integrator steps it: x_s in the first n entries, (ℓ_s, 0)
+		// in the next n.
+		n := min(r.chunk, len(r.x)-r.start)
+		if cap(r.state) < 2*n {
+			r.state = make([]flow.Vec, 2*n)
+			r.aug.div = make([]float64, n)
+		}
+		r.n, r.k = n, 0
+		r.state, r.aug.n, r.aug.div = r.state[:2*n], n, r.aug.div[:n]
+		copy(r.state, r.x[r.start:r.start+n])
+		clear(r.state[n:])
+	}
+	if r.k < r.steps {
+		// s_k = t·(1 − k/steps), h = −t/steps
+		s := r.t - r.t*float64(r.k)/float64(r.steps)
+		r.in.Step(&r.aug, r.state, s, -r.t/float64(r.steps))
+		r.k++
+		if r.k < r.steps {
+			return false
+		}
+	}
+	// The chunk is back at s = 0: log p_t(x) = log p_0(x_0) + ℓ_0.
+	out := r.dst[r.start : r.start+r.n]
+	r.p0.LogProb(out, r.state[:r.n])
+	for i := range out {
+		out[i] += r.state[r.n+i][0]
+	}
+	r.start += r.n
+	r.n = 0
+	r.done = r.start >= len(r.x)
+	return r.done
+}
 
 // augmented is the right-hand side of the augmented ODE on the stacked
 // state [x; (ℓ, 0)]: d/ds [x; ℓ] = [v(x, s); div v(x, s)].

@@ -18,8 +18,11 @@ import (
 // image model says ModelFormat and records its dimension, so neither reader
 // misreads the other's files.
 const (
-	ModelFormat  = "flowviz-hd-model"
-	ModelVersion = 2 // 2 adds the averaged weights (ema, ema_params); 1 is read too
+	ModelFormat = "flowviz-hd-model"
+	// ModelVersion 3 adds class-conditional networks (net.classes,
+	// p_uncond), 2 the averaged weights (ema, ema_params); 1 and 2 are
+	// read too.
+	ModelVersion = 3
 )
 
 // MaxModelBytes bounds what ReadModel and LoadModel read: the largest valid network
@@ -58,6 +61,9 @@ func (m *Model) Validate() error {
 	}
 	if m.Version < 2 && (m.Config.EMA != 0 || m.EMAParams != nil) {
 		return fmt.Errorf("hd: a version-%d model cannot hold averaged weights", m.Version)
+	}
+	if m.Version < 3 && m.Config.Conditional() {
+		return fmt.Errorf("hd: a version-%d model cannot be class-conditional", m.Version)
 	}
 	if err := m.Config.Validate(); err != nil {
 		return fmt.Errorf("hd: model config: %w", err)
@@ -99,6 +105,8 @@ type modelFile struct {
 	Pool    int     `json:"pool"`
 	Step    int     `json:"step"`
 	EMA     float64 `json:"ema,omitempty"`
+	// PUncond is the label dropout of a conditional network (version 3).
+	PUncond float64 `json:"p_uncond,omitempty"`
 	Params  floats  `json:"params"`
 	// EMAParams is written after Params; both are counted before they
 	// are allocated.
@@ -125,6 +133,7 @@ type netFile struct {
 	Depth      int    `json:"depth"`
 	Activation string `json:"activation"`
 	Fourier    int    `json:"fourier"`
+	Classes    int    `json:"classes,omitempty"` // version 3
 }
 
 // WriteModel writes m as JSON after validating it.
@@ -135,9 +144,9 @@ func WriteModel(w io.Writer, m *Model) error {
 	c := m.Config
 	b, err := json.Marshal(modelFile{
 		Format: ModelFormat, Version: m.Version, Target: c.Target, Dim: c.Net.PointDim(),
-		Net:   netFile{Width: c.Net.Width, Depth: c.Net.Depth, Activation: c.Net.Act.String(), Fourier: c.Net.Fourier},
+		Net:   netFile{Width: c.Net.Width, Depth: c.Net.Depth, Activation: c.Net.Act.String(), Fourier: c.Net.Fourier, Classes: c.Net.Classes},
 		Batch: c.Batch, LR: c.LR, Steps: c.Steps, Seed: c.Seed, Fresh: c.Fresh, Pool: c.PoolSize,
-		Step: m.Step, EMA: c.EMA, Params: m.Params, EMAParams: m.EMAParams,
+		Step: m.Step, EMA: c.EMA, PUncond: pUncond(c), Params: m.Params, EMAParams: m.EMAParams,
 	})
 	if err != nil {
 		return fmt.Errorf("hd: encoding model: %w", err)
@@ -146,6 +155,15 @@ func WriteModel(w io.Writer, m *Model) error {
 		return fmt.Errorf("hd: writing model: %w", err)
 	}
 	return nil
+}
+
+// pUncond is the label dropout a file records: only a conditional
+// network's, so an unconditional model's file says nothing of classes.
+func pUncond(c Config) float64 {
+	if c.Conditional() {
+		return c.PUncond
+	}
+	return 0
 }
 
 // ReadModel reads and validates an image model file. A JSON file of another
@@ -191,9 +209,9 @@ func ReadModel(r io.Reader) (*Model, error) {
 		Version: f.Version,
 		Config: Config{
 			Target: f.Target,
-			Net:    mlp.Config{Width: f.Net.Width, Depth: f.Net.Depth, Act: act, Fourier: f.Net.Fourier, Dim: f.Dim},
+			Net:    mlp.Config{Width: f.Net.Width, Depth: f.Net.Depth, Act: act, Fourier: f.Net.Fourier, Dim: f.Dim, Classes: f.Net.Classes},
 			Batch:  f.Batch, LR: f.LR, Steps: f.Steps, Seed: f.Seed,
-			Fresh: f.Fresh, PoolSize: f.Pool, EMA: f.EMA,
+			Fresh: f.Fresh, PoolSize: f.Pool, EMA: f.EMA, PUncond: f.PUncond,
 		},
 		Params:    f.Params,
 		EMAParams: f.EMAParams,

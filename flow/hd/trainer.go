@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/flowviz/flowviz/flow/digits"
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
 )
@@ -30,7 +31,21 @@ type Config struct {
 	// at step k is min(EMA, (1 + k)/(10 + k)), so early on the average
 	// follows the weights closely.
 	EMA float64
+	// PUncond is the label dropout of a class-conditional network
+	// (Net.Classes = Classes): the probability that a pair trains u(x | ∅)
+	// instead of u(x | y). Unused without classes.
+	PUncond float64
 }
+
+// Classes is the class count of a conditional image network: the digits.
+const Classes = digits.Classes
+
+// Conditional reports whether the network takes the digit as an input.
+func (c Config) Conditional() bool { return c.Net.Classes > 0 }
+
+// DefaultPUncond is the label dropout a conditional run takes unless told
+// otherwise, as the plane's (train.DefaultConfig).
+const DefaultPUncond = 0.1
 
 // MaxBatch bounds Config.Batch.
 const MaxBatch = 4096
@@ -42,7 +57,7 @@ func DefaultConfig() Config {
 		Target: "digits",
 		Net:    mlp.Config{Width: 512, Depth: 3, Act: mlp.SiLU},
 		Batch:  256, LR: 5e-4, Seed: 1,
-		Fresh: 64, PoolSize: 8192, EMA: 0.999,
+		Fresh: 64, PoolSize: 8192, EMA: 0.999, PUncond: DefaultPUncond,
 	}
 }
 
@@ -66,6 +81,12 @@ func (c Config) Validate() error {
 	}
 	if c.Steps < 0 {
 		errs = append(errs, fmt.Errorf("hd: steps %d negative", c.Steps))
+	}
+	if c.Net.Classes != 0 && c.Net.Classes != Classes {
+		errs = append(errs, fmt.Errorf("hd: a conditional image network takes %d classes, not %d", Classes, c.Net.Classes))
+	}
+	if !(c.PUncond >= 0 && c.PUncond <= 1) {
+		errs = append(errs, fmt.Errorf("hd: p_uncond %v out of range [0, 1]", c.PUncond))
 	}
 	if !(c.EMA >= 0 && c.EMA < 1) {
 		errs = append(errs, fmt.Errorf("hd: EMA decay %v out of range [0, 1)", c.EMA))
@@ -100,9 +121,14 @@ func (s *Snapshot) Model() *Model {
 
 // Trainer runs the flow-matching loop on one goroutine:
 //
-//	x0 ~ N(0, I), x1 ~ data, t ~ U[0, 1]
+//	x0 ~ N(0, I), (x1, y) ~ data, t ~ U[0, 1]
 //	xt = (1 − t)·x0 + t·x1,   target dxt = x1 − x0
-//	loss = mean ‖v(xt, t) − dxt‖² over the batch's B·D numbers
+//	loss = mean ‖v(xt, t | y) − dxt‖² over the batch's B·D numbers
+//
+// A conditional network (Config.Conditional) takes the digit y as a one-hot
+// input, replaced by the null class with probability PUncond (label
+// dropout, train.DropLabels, as in the plane); an unconditional one never
+// sees y.
 //
 // Step, Run and Publish belong to that goroutine; Latest may be called from
 // any goroutine.
@@ -169,10 +195,40 @@ func NewFromModel(m *Model) (*Trainer, error) {
 	return tr, err
 }
 
+// NewFromState continues the run m holds with Adam's state opt (nil: a
+// fresh optimiser), as a session restores it: the weights, their average,
+// the moments and the update count go on where they were; the draws start
+// from a stream of the step (not bit for bit the saved run's).
+func NewFromState(m *Model, opt *train.OptimizerState) (*Trainer, error) {
+	if opt != nil {
+		if err := opt.Validate(len(m.Params)); err != nil {
+			return nil, fmt.Errorf("hd: %w", err)
+		}
+	}
+	tr, err := NewFromModel(m)
+	if err != nil {
+		return nil, err
+	}
+	if opt != nil {
+		copy(tr.opt.M, opt.M)
+		copy(tr.opt.V, opt.V)
+		tr.opt.Steps = opt.Steps
+	}
+	return tr, nil
+}
+
+// Optimizer is a copy of Adam's state; call it on the training goroutine.
+func (tr *Trainer) Optimizer() train.OptimizerState {
+	return train.OptimizerState{M: append([]float32(nil), tr.opt.M...), V: append([]float32(nil), tr.opt.V...), Steps: tr.opt.Steps}
+}
+
 func newTrainer(cfg Config, data Dataset, params []float32, step int) (*Trainer, error) {
 	var err error
 	cfg.Net.Dim = data.Dim()
 	cfg.Target = strings.ToLower(strings.TrimSpace(cfg.Target))
+	if !cfg.Conditional() {
+		cfg.PUncond = 0 // no labels to drop: the config says so, as its file does
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -237,7 +293,12 @@ func (tr *Trainer) Step() (float64, error) {
 			dxt[j] = x1[j] - x0[j]        // dxt = x1 − x0
 		}
 	}
-	pred := tr.net.Forward(tr.ws, tr.xt, tr.t)
+	var y []int // nil: the unconditional network, or every row null
+	if tr.cfg.Conditional() {
+		y = tr.labels
+		train.DropLabels(tr.rng, y, tr.cfg.Net.Classes, tr.cfg.PUncond)
+	}
+	pred := tr.net.ForwardClass(tr.ws, tr.xt, tr.t, y)
 	loss := mlp.CFMLoss(pred, tr.target, tr.dpred)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, ErrDiverged

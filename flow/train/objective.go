@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
@@ -97,8 +98,17 @@ func (o *objective) drawPairs(tr *Trainer, x0, x1 []flow.Vec) {
 			labels[i] = mlp.NullClass
 		}
 	}
+	DropLabels(tr.rng, labels, o.classes, o.pUncond)
+}
+
+// DropLabels is label dropout for a class-conditional network of classes
+// classes (Ho & Salimans 2022): each label becomes the null class with
+// probability pUncond, so one network learns u(x | y) and u(x | ∅); a label
+// the network has no input for (negative, or ≥ classes) becomes null without
+// a draw. The plane's trainer and the image trainer (flow/hd) share it.
+func DropLabels(rng *rand.Rand, labels []int, classes int, pUncond float64) {
 	for i, k := range labels {
-		if k < 0 || k >= o.classes || tr.rng.Float64() < o.pUncond {
+		if k < 0 || k >= classes || rng.Float64() < pUncond {
 			labels[i] = mlp.NullClass
 		}
 	}

@@ -439,6 +439,15 @@ type Images struct {
 	N        int     `json:"n"`                 // NUM_STEPS of the frame shown
 	Variance float64 `json:"variance"`          // share of the variance on the two components
 	Nearest  float64 `json:"nearest,omitempty"` // distance of the chosen sample to its nearest fresh image
+	// A class-conditional model: the digit the grid shows (−1: every
+	// digit, a row each; also for an unconditional model), the guidance w,
+	// the grid's rows, and the share of the samples whose nearest fresh
+	// image shows the digit asked.
+	Cond     bool    `json:"cond,omitempty"`
+	Class    int     `json:"class"`
+	Guidance float64 `json:"guidance,omitempty"`
+	Rows     int     `json:"rows,omitempty"`
+	Accuracy float64 `json:"accuracy,omitempty"`
 	// Controls are the screen rectangles [x, y, w, h] of the grid (or the
 	// PCA plot) and the film strip.
 	Main  [4]float64 `json:"main"`

@@ -3,6 +3,7 @@ package densityview
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -303,5 +304,79 @@ func TestMonitorScoresHeldOutSamples(t *testing.T) {
 	ts.update(NLLInput{Source: "uniform", Target: "moons", TargetDraws: ts.x})
 	if ts.p0Err == nil {
 		t.Error("a uniform source has no NLL, yet no error")
+	}
+}
+
+// TestMonitorAdvance drives the monitor by Advance alone, as a page does:
+// no goroutine; nothing before the first half second; then an estimate in
+// many slices that equals the goroutine's bit for bit; nothing more until
+// a new model arrives and NLLEvery has passed.
+func TestMonitorAdvance(t *testing.T) {
+	model := testModel(t, 1, 7)
+	in := NLLInput{Model: model, Source: "gaussian", Target: "8gaussians"}
+	var byGoroutine Monitor
+	byGoroutine.Start(nil)
+	defer byGoroutine.Close()
+	byGoroutine.Set(in)
+
+	before := runtime.NumGoroutine()
+	var m Monitor
+	m.Set(in)
+	start := time.Now()
+	if m.Advance(time.Second) {
+		t.Fatal("an estimate began at once, not after half a second")
+	}
+	slices := 0
+	for deadline := start.Add(30 * time.Second); ; slices++ {
+		if time.Now().After(deadline) {
+			t.Fatal("no stepwise NLL after 30 s")
+		}
+		if !m.Advance(0) {
+			if _, ok := m.Latest(); ok {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if time.Since(start) < firstNLL {
+		t.Errorf("first estimate after %v, before %v", time.Since(start), firstNLL)
+	}
+	if slices < 100 {
+		t.Errorf("800 samples × 50 RK4 steps took %d zero-length slices; want one per solver step of a piece", slices)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines, %d before the stepwise monitor", n, before)
+	}
+	got, _ := m.Latest()
+	var want NLL
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var ok bool
+		if want, ok = byGoroutine.Latest(); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no NLL from the goroutine after 30 s")
+		}
+	}
+	if got != want {
+		t.Errorf("stepwise NLL %+v, the goroutine's %+v", got, want)
+	}
+	// The same model again: no new work, even after NLLEvery.
+	m.next = time.Now()
+	m.Set(in)
+	if m.Advance(0) {
+		t.Error("an estimate of a model already scored")
+	}
+	// A newer model: scored after NLLEvery.
+	newer := testModel(t, 1, 8)
+	m.Set(NLLInput{Model: newer, Source: "gaussian", Target: "8gaussians"})
+	if m.Advance(0) {
+		t.Errorf("a new estimate before NLLEvery")
+	}
+	m.next = time.Now()
+	for m.Advance(time.Millisecond) {
+	}
+	if n, _ := m.Latest(); n.Step != 8 {
+		t.Errorf("after a newer model: NLL of step %d, want 8", n.Step)
 	}
 }

@@ -56,10 +56,13 @@ type NLLInput struct {
 	TargetDraws    []flow.Vec // the scene's target cloud, for targets that are not presets
 }
 
-// Monitor recomputes the live NLL every NLLEvery on a goroutine of its
-// own: mean −log p_1 of NLLSamples target samples held out from training
-// (fixed draws per target, so the number moves with the model only).
-// Set and Latest never block on a computation.
+// Monitor recomputes the live NLL every NLLEvery: mean −log p_1 of
+// NLLSamples target samples held out from training (fixed draws per
+// target, so the number moves with the model only). On the desktop it runs
+// on a goroutine of its own (Start); in the stepwise mode, where a page has
+// one thread, the game loop drives it in slices (Advance) and it has no
+// goroutine. Both compute the same estimates. Set and Latest never block
+// on a computation.
 type Monitor struct {
 	mu     sync.Mutex
 	in     NLLInput
@@ -70,8 +73,31 @@ type Monitor struct {
 	wake   chan struct{}
 	stop   context.CancelFunc
 	done   sync.WaitGroup
-	opt    density.Options
 	scored *train.Model // the model of out
+
+	// Owned by the goroutine of Start, or by Advance's caller.
+	ts    targetState
+	field *density.NetField
+	est   *estimate // the estimate in progress
+	next  time.Time // Advance: when to look at the input again
+}
+
+// stepwiseCost is how many times its own computing time an estimate waits,
+// in the stepwise mode, before the next begins (at least NLLEvery). In a
+// page an estimate is seconds of work (800 samples × 50 RK4 steps × a
+// Jacobian), longer than NLLEvery, so without it the monitor would always
+// be computing and take the trainer's share of the frames: with it the
+// NLL takes at most a fifth of the work time.
+const stepwiseCost = 4
+
+// estimate is an NLL being computed: the log-likelihoods of the held-out
+// samples, a piece at a time, and the time spent on it so far.
+type estimate struct {
+	out   NLL
+	in    NLLInput
+	run   *density.LogProbRun
+	logq  []float64
+	spent time.Duration
 }
 
 // Start runs the monitor until Close, on a goroutine lowered by lower.
@@ -80,7 +106,6 @@ func (m *Monitor) Start(lower func()) {
 		return
 	}
 	m.wake = make(chan struct{}, 1)
-	m.opt = density.DefaultOptions()
 	ctx, cancel := context.WithCancel(context.Background())
 	m.stop = cancel
 	m.done.Add(1)
@@ -128,12 +153,13 @@ type targetState struct {
 	haveEntropy    bool
 }
 
+// firstNLL is how long after it starts the monitor makes its first estimate.
+const firstNLL = 500 * time.Millisecond
+
 func (m *Monitor) run(ctx context.Context) {
 	tick := time.NewTicker(NLLEvery)
 	defer tick.Stop()
-	var ts targetState
-	var field *density.NetField
-	first := time.NewTimer(500 * time.Millisecond)
+	first := time.NewTimer(firstNLL)
 	defer first.Stop()
 	for {
 		select {
@@ -142,48 +168,129 @@ func (m *Monitor) run(ctx context.Context) {
 		case <-tick.C:
 		case <-first.C:
 		}
-		m.mu.Lock()
-		in, fresh := m.in, m.sets != m.used
-		m.used = m.sets
-		m.mu.Unlock()
-		// Nothing new, or an app no longer updating (a closed window, a
-		// finished test) whose trainer still publishes: no work.
-		if !fresh || in.Model == nil || in.Model == m.scored {
+		if !m.begin() {
 			continue
 		}
-		ts.update(in)
-		out := NLL{Step: in.Model.Step, Entropy: ts.entropy, EntropySE: ts.se, HaveEntropy: ts.haveEntropy}
-		switch {
-		case ts.p0Err != nil:
-			out.Err = ts.p0Err
-		case len(ts.x) < 2:
-			continue
-		default:
-			if err := usable(in.Model); err != nil {
-				out.Err = err
-				break
-			}
-			net, err := in.Model.Net()
-			if err != nil {
-				out.Err = err
-				break
-			}
-			if field == nil {
-				field = density.NewNetField(net)
-			} else {
-				field.Use(net)
-			}
-			logq := make([]float64, len(ts.x))
-			if err := density.LogProb(ctx, field, ts.p0, ts.x, 1, m.opt, logq); err != nil {
+		for !m.step() {
+			if ctx.Err() != nil {
 				return // cancelled
 			}
-			out.Value, out.SE = density.NLL(logq)
-			out.N = len(logq)
 		}
-		m.mu.Lock()
-		m.out, m.have, m.scored = out, true, in.Model
-		m.mu.Unlock()
 	}
+}
+
+// Advance is the stepwise mode: on the caller's goroutine, it starts an
+// estimate every NLLEvery, or stepwiseCost times its computing time after
+// the last ended if that is longer (the first firstNLL after the first
+// call), and computes it for about budget (at least one piece) a call; it
+// reports whether an estimate is in progress. Not together with Start.
+func (m *Monitor) Advance(budget time.Duration) bool {
+	now := time.Now()
+	if m.est == nil {
+		if m.next.IsZero() {
+			m.next = now.Add(firstNLL)
+		}
+		if now.Before(m.next) {
+			return false
+		}
+		m.next = now.Add(NLLEvery)
+		if !m.begin() {
+			return false
+		}
+	}
+	e := m.est
+	for deadline := now.Add(budget); ; {
+		done := m.step()
+		end := time.Now()
+		e.spent += end.Sub(now)
+		now = end
+		if done {
+			m.next = later(m.next, end.Add(stepwiseCost*e.spent))
+			return false
+		}
+		if !end.Before(deadline) {
+			return true
+		}
+	}
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// begin takes the newest input and starts an estimate of it (m.est),
+// unless there is nothing new to score; an input that cannot be scored is
+// published at once with its reason. It reports whether m.est was started.
+func (m *Monitor) begin() bool {
+	m.mu.Lock()
+	in, fresh := m.in, m.sets != m.used
+	m.used = m.sets
+	m.mu.Unlock()
+	// Nothing new, or an app no longer updating (a closed window, a
+	// finished test) whose trainer still publishes: no work.
+	if !fresh || in.Model == nil || in.Model == m.scored {
+		return false
+	}
+	ts := &m.ts
+	ts.update(in)
+	out := NLL{Step: in.Model.Step, Entropy: ts.entropy, EntropySE: ts.se, HaveEntropy: ts.haveEntropy}
+	if ts.p0Err != nil {
+		out.Err = ts.p0Err
+		m.publish(out, in.Model)
+		return false
+	}
+	if len(ts.x) < 2 {
+		return false
+	}
+	if err := usable(in.Model); err != nil {
+		out.Err = err
+		m.publish(out, in.Model)
+		return false
+	}
+	net, err := in.Model.Net()
+	if err != nil {
+		out.Err = err
+		m.publish(out, in.Model)
+		return false
+	}
+	if m.field == nil {
+		m.field = density.NewNetField(net)
+	} else {
+		m.field.Use(net)
+	}
+	e := &estimate{out: out, in: in, logq: make([]float64, len(ts.x))}
+	if e.run, err = density.NewLogProbRun(m.field, ts.p0, ts.x, 1, density.DefaultOptions(), e.logq); err != nil {
+		out.Err = err
+		m.publish(out, in.Model)
+		return false
+	}
+	m.est = e
+	return true
+}
+
+// step computes one piece of the estimate in progress and publishes it once
+// done, reporting whether it is.
+func (m *Monitor) step() bool {
+	e := m.est
+	if !e.run.Step() {
+		return false
+	}
+	e.out.Value, e.out.SE = density.NLL(e.logq)
+	e.out.N = len(e.logq)
+	m.publish(e.out, e.in.Model)
+	m.est = nil
+	return true
+}
+
+// publish makes out, the estimate for model, the latest.
+func (m *Monitor) publish(out NLL, model *train.Model) {
+	m.mu.Lock()
+	m.out, m.have, m.scored = out, true, model
+	m.mu.Unlock()
 }
 
 // update draws the held-out samples and computes the entropy when the data

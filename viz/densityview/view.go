@@ -120,6 +120,24 @@ func (v *View) Start(lower func()) {
 	}()
 }
 
+// StartStepwise makes the worker without a goroutine: the game loop
+// computes its layers with Advance (the stepwise mode of a page, which has
+// one thread). Update then never starts one.
+func (v *View) StartStepwise() {
+	if v.worker == nil {
+		v.worker = density.NewWorker(Capacity)
+	}
+}
+
+// Advance computes the requested layers on the caller's goroutine for
+// about budget, after StartStepwise, and reports whether work is left.
+func (v *View) Advance(budget time.Duration) bool {
+	if v.worker == nil || v.stop != nil {
+		return false
+	}
+	return v.worker.Advance(budget)
+}
+
 // Close stops the worker and waits for it.
 func (v *View) Close() {
 	if v.stop != nil {

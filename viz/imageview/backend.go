@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/flowviz/flowviz/flow/hd"
+	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/live"
 	"github.com/flowviz/flowviz/viz/scene"
 )
@@ -39,9 +40,25 @@ type Backend struct {
 	resets atomic.Int64 // Reset calls: the trainer restarts when it sees a new count
 	steps  atomic.Int64 // NUM_STEPS the sampler uses
 	reseed atomic.Uint64
+	guide  atomic.Pointer[Guidance] // what a conditional model samples
 
 	mu  sync.Mutex // guards err
 	err error      // the sampler's last error, shown in Status
+
+	// restore is the run the trainer continues at its start (a session's;
+	// nil: fresh weights), with Adam's state restoreOpt.
+	restore    *hd.Model
+	restoreOpt *train.OptimizerState
+	// stateReq takes requests for the trainer's state, answered between
+	// two steps.
+	stateReq chan chan Saved
+}
+
+// Saved is the state of an image run as a session keeps it: the model
+// (weights and their average) and Adam's state for it.
+type Saved struct {
+	Model     *hd.Model
+	Optimizer train.OptimizerState
 }
 
 // New checks cfg (its Target an image target) and prepares a backend that
@@ -52,10 +69,49 @@ func New(cfg hd.Config, steps int, seed uint64) (*Backend, error) {
 	}
 	side := hd.Targets[hd.Canonical(cfg.Target)]
 	cfg.Target, cfg.Net.Dim = hd.Canonical(cfg.Target), side*side
-	b := &Backend{cfg: cfg, seed: seed}
+	b := &Backend{cfg: cfg, seed: seed, stateReq: make(chan chan Saved)}
 	b.steps.Store(int64(clampSteps(steps)))
+	b.guide.Store(&Guidance{W: 1})
 	b.status.Store(&scene.Status{State: "starting", Loss: nan})
 	return b, nil
+}
+
+// NewRestored prepares a backend that continues the run m holds, with
+// Adam's state opt (nil: fresh moments), as a session saved it.
+func NewRestored(m *hd.Model, opt *train.OptimizerState, steps int) (*Backend, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	if opt != nil {
+		if err := opt.Validate(len(m.Params)); err != nil {
+			return nil, err
+		}
+	}
+	b, err := New(m.Config, steps, m.Config.Seed)
+	if err != nil {
+		return nil, err
+	}
+	b.restore, b.restoreOpt = m, opt
+	return b, nil
+}
+
+// TrainingState asks the trainer for its model and Adam's state between
+// two steps and waits at most wait for them.
+func (b *Backend) TrainingState(wait time.Duration) (*Saved, error) {
+	reply := make(chan Saved, 1)
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case b.stateReq <- reply:
+	case <-timer.C:
+		return nil, fmt.Errorf("the image trainer did not answer within %s", wait)
+	}
+	select {
+	case s := <-reply:
+		return &s, nil
+	case <-timer.C:
+		return nil, fmt.Errorf("the image trainer did not answer within %s", wait)
+	}
 }
 
 var nan = func() float64 { var z float64; return z / z }()
@@ -126,11 +182,21 @@ func (b *Backend) train(ctx context.Context) error {
 		b.status.Store(st)
 		last = now
 	}
+	// answer hands a copy of the run's state to a TrainingState call.
+	answer := func(reply chan Saved) {
+		tr.Publish()
+		reply <- Saved{Model: tr.Latest().Model(), Optimizer: tr.Optimizer()}
+	}
 	for ctx.Err() == nil {
 		if r := b.resets.Load(); r != resets {
 			resets = r
 			var err error
-			if tr, err = hd.New(b.cfg); err != nil {
+			if resets == 0 && b.restore != nil {
+				tr, err = hd.NewFromState(b.restore, b.restoreOpt)
+			} else {
+				tr, err = hd.New(b.cfg)
+			}
+			if err != nil {
 				return err
 			}
 			failed, marks = nil, marks[:0]
@@ -138,6 +204,11 @@ func (b *Backend) train(ctx context.Context) error {
 			if resets == 0 {
 				live.LowerPriority()
 			}
+		}
+		select {
+		case reply := <-b.stateReq:
+			answer(reply)
+		default:
 		}
 		if b.paused.Load() || failed != nil {
 			if time.Since(last) > publishEvery {
@@ -151,6 +222,8 @@ func (b *Backend) train(ctx context.Context) error {
 			select {
 			case <-ctx.Done():
 			case <-time.After(idlePoll):
+			case reply := <-b.stateReq:
+				answer(reply)
 			}
 			continue
 		}
@@ -179,12 +252,16 @@ func (b *Backend) sample(ctx context.Context) {
 	var wait time.Duration
 	var lastSnap *hd.Snapshot
 	lastSteps, lastReseed := -1, uint64(0)
+	var lastGuide Guidance
 	var noise []float32
 	seq := 0
 	for ctx.Err() == nil {
 		snap := b.snap.Load()
-		steps, reseed := int(b.steps.Load()), b.reseed.Load()
-		settled := steps == lastSteps && reseed == lastReseed
+		steps, reseed, guide := int(b.steps.Load()), b.reseed.Load(), *b.guide.Load()
+		if !b.cfg.Conditional() {
+			guide = Guidance{W: 1} // nothing to ask an unconditional model
+		}
+		settled := steps == lastSteps && reseed == lastReseed && guide == lastGuide
 		if snap == nil || (snap == lastSnap && settled) || (settled && time.Since(done) < wait) {
 			select {
 			case <-ctx.Done():
@@ -196,12 +273,12 @@ func (b *Backend) sample(ctx context.Context) {
 			noise = Noise(d.Dim, b.seed, reseed)
 		}
 		start := time.Now()
-		f, err := Sample(ctx, d, snap.Net, noise, steps)
+		f, err := Sample(ctx, d, snap.Net, noise, steps, guide)
 		if err != nil {
 			if ctx.Err() == nil {
 				b.setErr(err)
 			}
-			lastSnap, lastSteps, lastReseed, done, wait = snap, steps, reseed, time.Now(), frameEvery
+			lastSnap, lastSteps, lastReseed, lastGuide, done, wait = snap, steps, reseed, guide, time.Now(), frameEvery
 			continue
 		}
 		b.setErr(nil)
@@ -213,7 +290,7 @@ func (b *Backend) sample(ctx context.Context) {
 		seq++
 		f.Seq, f.Step = seq, snap.Step
 		b.frame.Store(f)
-		lastSnap, lastSteps, lastReseed, done = snap, steps, reseed, time.Now()
+		lastSnap, lastSteps, lastReseed, lastGuide, done = snap, steps, reseed, guide, time.Now()
 		wait = max(frameEvery, 2*time.Since(start))
 	}
 }
@@ -260,10 +337,31 @@ func (b *Backend) Resample() { b.reseed.Add(1) }
 // SetSteps sets NUM_STEPS of the sampler (clamped to the app's range).
 func (b *Backend) SetSteps(n int) { b.steps.Store(int64(clampSteps(n))) }
 
+// SetGuidance sets the digits and guidance a conditional model samples
+// (the next frame follows at once); the digit is clamped to 0..9 and w to
+// the panel's range.
+func (b *Backend) SetGuidance(g Guidance) {
+	g.Class = min(hd.Classes-1, max(0, g.Class))
+	if !(g.W >= float64(scene.MinGuidance+1)) {
+		g.W = float64(scene.MinGuidance + 1)
+	}
+	g.W = min(g.W, float64(scene.MaxGuidance+1))
+	if old := b.guide.Load(); *old != g {
+		b.guide.Store(&g)
+	}
+}
+
+// Guidance is what a conditional model samples.
+func (b *Backend) Guidance() Guidance { return *b.guide.Load() }
+
 // Steps is NUM_STEPS of the sampler.
 func (b *Backend) Steps() int { return int(b.steps.Load()) }
 
 // String names the run for the status line.
 func (b *Backend) String() string {
-	return fmt.Sprintf("%s: %d numbers per image, network %d×%d", b.cfg.Target, b.cfg.Net.Dim, b.cfg.Net.Depth, b.cfg.Net.Width)
+	s := fmt.Sprintf("%s: %d numbers per image, network %d×%d", b.cfg.Target, b.cfg.Net.Dim, b.cfg.Net.Depth, b.cfg.Net.Width)
+	if b.cfg.Conditional() {
+		s += ", conditional on the digit"
+	}
+	return s
 }

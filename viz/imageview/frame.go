@@ -19,7 +19,7 @@ import (
 
 // Sizes of what the view shows.
 const (
-	Cols      = 8 // the grid is Cols × Cols samples
+	Cols      = 8 // the grid is Cols × Cols samples (Cols × Classes: a row per digit)
 	Cells     = Cols * Cols
 	Particles = 256  // samples in the PCA view, the grid's first
 	RefImages = 2000 // fresh data: the PCA's fit, the nearest examples, the classes
@@ -86,6 +86,30 @@ func mean(v []float64) float64 {
 	return s / float64(max(1, len(v)))
 }
 
+// Guidance is what a class-conditional model is asked for: every digit
+// (a grid row each) or one digit (the whole grid), with classifier-free
+// guidance w (hd.Guide). An unconditional model ignores it.
+type Guidance struct {
+	OneClass bool
+	Class    int     // the digit when OneClass
+	W        float64 // (1 − w)·u(x | ∅) + w·u(x | y); 1 is the conditional model
+}
+
+// asked is the class of each of n particles under g: with one class all of
+// them; else the grid's first Cols·Classes a row per digit, the rest in
+// equal blocks of every digit.
+func (g Guidance) asked(n int) []int {
+	if g.OneClass {
+		return hd.ClassRows(n, hd.Classes, g.Class)
+	}
+	grid := min(n, Cols*hd.Classes)
+	y := make([]int, 0, n)
+	for i := range grid {
+		y = append(y, i/Cols)
+	}
+	return append(y, hd.ClassRows(n-grid, hd.Classes, -1)...)
+}
+
 // Frame is one sampling of the network: Particles noise images carried to
 // t = 1 by Euler in N steps, exactly the 2D sampling loop on D numbers.
 // Immutable once published.
@@ -95,8 +119,15 @@ type Frame struct {
 	N    int // NUM_STEPS
 	Side int
 	Dim  int
-	// States[k] holds the grid's Cells images at t_k = k/N, k = 0..N, in
-	// model space, row-major Cells × Dim.
+	// Rows of Cols images the grid shows: Cols, or a row per digit when a
+	// conditional model samples every digit.
+	Rows int
+	// Asked[i] is the digit particle i was asked for (nil for an
+	// unconditional model), with Guidance.
+	Asked    []int
+	Guidance Guidance
+	// States[k] holds the grid's Cells() images at t_k = k/N, k = 0..N, in
+	// model space, row-major Cells() × Dim.
 	States [][]float32
 	// Speed[k][i] = |v(x_k, t_k)| of grid image i at step k < N: how far
 	// each step moves it, times N.
@@ -114,6 +145,25 @@ type Frame struct {
 // Steps is N.
 func (f *Frame) Steps() int { return f.N }
 
+// Cells is the number of grid images, Cols × Rows.
+func (f *Frame) Cells() int { return Cols * f.Rows }
+
+// Accuracy is the share of the particles whose nearest fresh image shows
+// the digit they were asked for (the nearest-neighbour classifier), and
+// false for an unconditional model.
+func (f *Frame) Accuracy() (float64, bool) {
+	if f.Asked == nil {
+		return 0, false
+	}
+	hit := 0
+	for i, y := range f.Asked {
+		if f.Class[i] == y {
+			hit++
+		}
+	}
+	return float64(hit) / float64(len(f.Asked)), true
+}
+
 // Image returns grid image i at solver state k (model space, Dim long).
 func (f *Frame) Image(k, i int) []float32 { return f.States[k][i*f.Dim : (i+1)*f.Dim] }
 
@@ -127,22 +177,35 @@ func Noise(dim int, seed, reseed uint64) []float32 {
 }
 
 // Sample integrates x0 (Particles × Dim, not written) through net in steps
-// Euler steps, x ← x + (1/N)·v(x, k/N), keeping what the view shows.
-func Sample(ctx context.Context, d *Data, net *mlp.Net, x0 []float32, steps int) (*Frame, error) {
+// Euler steps, x ← x + (1/N)·v(x, k/N), keeping what the view shows; a
+// conditional network samples the digits g asks for with its guidance.
+func Sample(ctx context.Context, d *Data, net *mlp.Net, x0 []float32, steps int, g Guidance) (*Frame, error) {
 	dim := net.Config.PointDim()
 	if dim != d.Dim || len(x0) != Particles*dim || steps < 1 {
 		return nil, fmt.Errorf("imageview: %d values of dimension %d (data %d), %d steps", len(x0), dim, d.Dim, steps)
 	}
-	f := &Frame{N: steps, Side: d.Side, Dim: dim}
+	if g.OneClass && (g.Class < 0 || g.Class >= hd.Classes) {
+		return nil, fmt.Errorf("imageview: digit %d", g.Class)
+	}
+	f := &Frame{N: steps, Side: d.Side, Dim: dim, Rows: Cols}
+	var guide *hd.Guide
+	if net.Config.Classes > 0 {
+		f.Asked, f.Guidance = g.asked(Particles), g
+		guide = &hd.Guide{Classes: f.Asked, W: g.W}
+		if !g.OneClass {
+			f.Rows = hd.Classes
+		}
+	}
+	cells := f.Cells()
 	x := append([]float32(nil), x0...)
 	keep := func(x []float32) {
-		f.States = append(f.States, append([]float32(nil), x[:Cells*dim]...))
+		f.States = append(f.States, append([]float32(nil), x[:cells*dim]...))
 		f.Proj = append(f.Proj, project(d.PCA, x, nil))
 	}
-	err := hd.Euler(ctx, net, x, steps, func(_ int, _ float32, x, v []float32) {
+	err := hd.EulerGuided(ctx, net, x, steps, guide, func(_ int, _ float32, x, v []float32) {
 		keep(x)
-		speed := make([]float32, Cells)
-		hd.Norms(speed, v[:Cells*dim], dim)
+		speed := make([]float32, cells)
+		hd.Norms(speed, v[:cells*dim], dim)
 		f.Speed = append(f.Speed, speed)
 	})
 	if err != nil {
@@ -161,6 +224,6 @@ func Sample(ctx context.Context, d *Data, net *mlp.Net, x0 []float32, steps int)
 	for i, j := range idx {
 		f.Class[i] = d.Labels[j]
 	}
-	f.Nearest, f.NearestDist = idx[:Cells], dist[:Cells]
+	f.Nearest, f.NearestDist = idx[:cells], dist[:cells]
 	return f, nil
 }

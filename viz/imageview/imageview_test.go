@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -75,17 +76,17 @@ func TestCellAtAndClick(t *testing.T) {
 		{m.X - 1, m.Y + 1, 0, false},
 		{m.X + m.W + 1, m.Y + 1, 0, false},
 	} {
-		got, ok := l.CellAt(tc.x, tc.y)
+		got, ok := l.CellAt(tc.x, tc.y, Cols)
 		if ok != tc.ok || (ok && got != tc.want) {
 			t.Errorf("CellAt(%v, %v) = %d, %v; want %d, %v", tc.x, tc.y, got, ok, tc.want, tc.ok)
 		}
 	}
 	var v View
-	if !v.Click(l, m.X+m.W-1, m.Y+1) || v.Cell != Cols-1 {
+	if !v.Click(l, m.X+m.W-1, m.Y+1, Cols) || v.Cell != Cols-1 {
 		t.Errorf("click on the top right cell chose %d", v.Cell)
 	}
 	v.Toggle()
-	if v.Mode != PCAView || v.Click(l, m.X+1, m.Y+1) || v.Cell != Cols-1 {
+	if v.Mode != PCAView || v.Click(l, m.X+1, m.Y+1, Cols) || v.Cell != Cols-1 {
 		t.Errorf("in the PCA view a click chose %d (mode %v)", v.Cell, v.Mode)
 	}
 	v.Toggle()
@@ -199,7 +200,7 @@ func TestSampleIsTheEulerLoop(t *testing.T) {
 	}
 	const n = 5
 	x0 := Noise(d.Dim, 7, 0)
-	f, err := Sample(context.Background(), d, net, x0, n)
+	f, err := Sample(context.Background(), d, net, x0, n, Guidance{W: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +240,7 @@ func TestSampleIsTheEulerLoop(t *testing.T) {
 			t.Errorf("data image %d is %v from sample 3, nearer than its nearest %d (%v)", j, math.Sqrt(s), f.Nearest[3], best)
 		}
 	}
-	if _, err := Sample(context.Background(), d, net, x0[:10], n); err == nil {
+	if _, err := Sample(context.Background(), d, net, x0[:10], n, Guidance{W: 1}); err == nil {
 		t.Error("Sample of too little noise did not fail")
 	}
 }
@@ -301,4 +302,160 @@ func TestBackend(t *testing.T) {
 	if st := b.Status(); !(st.Loss > 0) || st.Err != nil {
 		t.Errorf("status %+v", st)
 	}
+}
+
+// TestConditionalFrame: a conditional network's frame asks one digit of
+// every particle, or every digit a grid row, and scores itself; the grid of
+// ten rows maps clicks onto its own shape.
+func TestConditionalFrame(t *testing.T) {
+	d, err := NewData("digits8", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := smallConfig()
+	cfg.Net.Dim, cfg.Net.Classes = d.Dim, hd.Classes
+	net, err := mlp.New(cfg.Net, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x0 := Noise(d.Dim, 7, 0)
+	for _, tc := range []struct {
+		name string
+		g    Guidance
+		rows int
+		want func(i int) int
+	}{
+		{"digit 3", Guidance{OneClass: true, Class: 3, W: 2}, Cols, func(int) int { return 3 }},
+		{"every digit", Guidance{W: 1}, hd.Classes, func(i int) int { return i / Cols }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := Sample(context.Background(), d, net, x0, 2, tc.g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Rows != tc.rows || len(f.States[0]) != tc.rows*Cols*d.Dim || len(f.Nearest) != f.Cells() || len(f.Asked) != Particles || f.Guidance != tc.g {
+				t.Fatalf("rows %d, %d values a state, %d nearest, %d asked", f.Rows, len(f.States[0]), len(f.Nearest), len(f.Asked))
+			}
+			for i := range f.Cells() {
+				if f.Asked[i] != tc.want(i) {
+					t.Fatalf("grid image %d asked for digit %d, want %d", i, f.Asked[i], tc.want(i))
+				}
+			}
+			a, ok := f.Accuracy()
+			if !ok || a < 0 || a > 1 {
+				t.Errorf("accuracy %v, %v", a, ok)
+			}
+		})
+	}
+	var un Frame
+	if _, ok := un.Accuracy(); ok {
+		t.Error("an unconditional frame reports an accuracy")
+	}
+	if _, err := Sample(context.Background(), d, net, x0, 2, Guidance{OneClass: true, Class: 10, W: 1}); err == nil {
+		t.Error("digit 10 was sampled")
+	}
+	// Ten rows in a square area: the grid is narrower than the area, and
+	// its last row's last image is at its bottom right.
+	l := NewLayout(Rect{0, 0, 1200, 900}, 1, GridView)
+	g := l.GridRect(hd.Classes)
+	if !(g.W < l.Main.W && g.H <= l.Main.H+1e-9) {
+		t.Fatalf("grid %+v in main %+v", g, l.Main)
+	}
+	if i, ok := l.CellAt(g.X+g.W-1, g.Y+g.H-1, hd.Classes); !ok || i != hd.Classes*Cols-1 {
+		t.Errorf("bottom right of ten rows: %d, %v", i, ok)
+	}
+	if _, ok := l.CellAt(l.Main.X+1, l.Main.Y+l.Main.H/2, hd.Classes); ok {
+		t.Error("a click beside the narrower grid chose an image")
+	}
+}
+
+// TestBackendGuidance: a conditional backend samples what SetGuidance asks,
+// at once.
+func TestBackendGuidance(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Net.Classes = hd.Classes
+	b, err := New(cfg, 4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer start(b)()
+	wait := func(what string, ok func(f *Frame) bool) {
+		t.Helper()
+		deadline := time.Now().Add(120 * time.Second)
+		for f := b.Frame(); f == nil || !ok(f); f = b.Frame() {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s within 120 s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	wait("frame of every digit", func(f *Frame) bool { return f.Rows == hd.Classes && f.Guidance.W == 1 })
+	b.SetGuidance(Guidance{OneClass: true, Class: 7, W: 3})
+	wait("frame of digit 7", func(f *Frame) bool {
+		return f.Rows == Cols && f.Guidance == Guidance{OneClass: true, Class: 7, W: 3} && f.Asked[0] == 7
+	})
+	b.SetGuidance(Guidance{OneClass: true, Class: 12, W: 99})
+	if g := b.Guidance(); g.Class != 9 || g.W != 10 {
+		t.Errorf("guidance clamped to %+v", g)
+	}
+}
+
+// TestBackendRestores: a backend's state, taken while it trains, restores
+// into a new backend that goes on from that step with the same weights,
+// and TrainingState gives up after its wait when nobody answers.
+func TestBackendRestores(t *testing.T) {
+	cfg := smallConfig()
+	cfg.Net.Classes = hd.Classes
+	b, err := New(cfg, 4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := start(b)
+	deadline := time.Now().Add(120 * time.Second)
+	for b.Status().Step < 30 {
+		if time.Now().After(deadline) {
+			t.Fatal("no 30 steps within 120 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	saved, err := b.TrainingState(30 * time.Second)
+	stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Model.Step < 30 || saved.Optimizer.Steps != saved.Model.Step || !saved.Model.Config.Conditional() {
+		t.Fatalf("saved at step %d, optimiser %d steps", saved.Model.Step, saved.Optimizer.Steps)
+	}
+	if _, err := b.TrainingState(50 * time.Millisecond); err == nil {
+		t.Error("a stopped backend answered")
+	}
+	again, err := NewRestored(saved.Model, &saved.Optimizer, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Pause()
+	stop = start(again)
+	defer stop()
+	got, err := again.TrainingState(30 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Model.Step != saved.Model.Step || !slices.Equal(got.Model.Params, saved.Model.Params) ||
+		!slices.Equal(got.Model.EMAParams, saved.Model.EMAParams) || !slices.Equal(got.Optimizer.M, saved.Optimizer.M) {
+		t.Error("the restored backend does not hold the saved run")
+	}
+	bad := *saved.Model
+	bad.Params = bad.Params[:5]
+	if _, err := NewRestored(&bad, nil, 4); err == nil {
+		t.Error("a model of the wrong size was restored")
+	}
+}
+
+// start runs b on a goroutine until the returned stop is called, which
+// waits for Run to return.
+func start(b *Backend) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	return func() { cancel(); <-done }
 }

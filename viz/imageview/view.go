@@ -45,13 +45,13 @@ func (v *View) Toggle() {
 	}
 }
 
-// Click chooses the grid image under (x, y), if any, and reports whether
-// one was hit.
-func (v *View) Click(l Layout, x, y float64) bool {
+// Click chooses the image under (x, y) of a grid of rows rows, if any,
+// and reports whether one was hit.
+func (v *View) Click(l Layout, x, y float64, rows int) bool {
 	if v.Mode != GridView {
 		return false
 	}
-	if i, ok := l.CellAt(x, y); ok {
+	if i, ok := l.CellAt(x, y, rows); ok {
 		v.Cell = i
 		return true
 	}
@@ -109,14 +109,28 @@ func NewLayout(area Rect, s float64, mode Mode) Layout {
 	return l
 }
 
-// CellAt is the grid image under (x, y).
-func (l Layout) CellAt(x, y float64) (int, bool) {
-	if !l.Main.Contains(x, y) || l.Main.W <= 0 {
+// GridRect is where a grid of rows rows of Cols images goes in Main: the
+// largest rectangle of its shape, centred (Main itself for a square grid).
+func (l Layout) GridRect(rows int) Rect {
+	r := l.Main
+	rows = max(1, rows)
+	if rows == Cols {
+		return r
+	}
+	w := math.Min(r.W, r.H*Cols/float64(rows))
+	h := w * float64(rows) / Cols
+	return Rect{r.X + (r.W-w)/2, r.Y + (r.H-h)/2, w, h}
+}
+
+// CellAt is the image under (x, y) of a grid of rows rows.
+func (l Layout) CellAt(x, y float64, rows int) (int, bool) {
+	g := l.GridRect(rows)
+	if !g.Contains(x, y) || g.W <= 0 {
 		return 0, false
 	}
-	c := int((x - l.Main.X) / l.Main.W * Cols)
-	r := int((y - l.Main.Y) / l.Main.H * Cols)
-	if c < 0 || c >= Cols || r < 0 || r >= Cols {
+	c := int((x - g.X) / g.W * Cols)
+	r := int((y - g.Y) / g.H * float64(rows))
+	if c < 0 || c >= Cols || r < 0 || r >= rows {
 		return 0, false
 	}
 	return r*Cols + c, true

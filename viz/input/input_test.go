@@ -56,3 +56,26 @@ func TestButtonsAndKeys(t *testing.T) {
 		t.Fatal("At must return a moved copy")
 	}
 }
+
+// TestAnyJustPressed: a key or a button that went down this tick counts;
+// one held since an earlier tick, or released, does not.
+func TestAnyJustPressed(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		set  func(*Snapshot)
+		want bool
+	}{
+		{"nothing", func(*Snapshot) {}, false},
+		{"a key down this tick", func(s *Snapshot) { s.Keys[ebiten.KeyV] = 1 }, true},
+		{"a key held", func(s *Snapshot) { s.Keys[ebiten.KeyV] = 2 }, false},
+		{"a button down", func(s *Snapshot) { s.Press(Left) }, true},
+		{"a button held", func(s *Snapshot) { s.Hold(Right) }, false},
+		{"a button released", func(s *Snapshot) { s.Release(Left) }, false},
+	} {
+		var s Snapshot
+		tc.set(&s)
+		if got := s.AnyJustPressed(); got != tc.want {
+			t.Errorf("%s: AnyJustPressed() = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -4,7 +4,6 @@ package record
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -333,53 +332,21 @@ const PaneGap = 6
 // mode's panes, frame for frame. The view, when not given, fits the first
 // scene. It stops with ctx's error when ctx is cancelled.
 func AnimatePanes(ctx context.Context, scs []*scene.Scene, opt Options) (*gif.GIF, error) {
-	if len(scs) == 0 {
-		return nil, errors.New("record: no scene to animate")
-	}
-	for _, sc := range scs {
-		if sc == nil || sc.Particles() == 0 {
-			return nil, errors.New("record: no particles to animate yet")
-		}
-	}
-	opt, err := opt.withDefaults(scs[0])
+	r, err := NewRecording(scs, opt)
 	if err != nil {
 		return nil, err
 	}
-	if w := len(scs)*opt.Size + (len(scs)-1)*PaneGap; w > MaxSize*2 {
-		return nil, fmt.Errorf("record: %d panels of %d px are %d px wide, at most %d", len(scs), opt.Size, w, MaxSize*2)
-	}
-	colours := make([][]uint8, len(scs))
-	for i, sc := range scs {
-		colours[i] = Colours(sc)
-	}
 	anim := &gif.GIF{LoopCount: 0}
-	var scratch []flow.Vec
-	r := image.Rect(0, 0, len(scs)*opt.Size+(len(scs)-1)*PaneGap, opt.Size)
-	for i := range opt.Frames {
+	for i := range r.opt.Frames {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		img := image.NewPaletted(r, opt.Palette)
-		t := float64(i) / float64(opt.Frames-1)
-		for j, sc := range scs {
-			x := j * (opt.Size + PaneGap)
-			panel := img.SubImage(image.Rect(x, 0, x+opt.Size, opt.Size)).(*image.Paletted)
-			scratch = Frame(panel, sc, t, opt.View, colours[j], opt.Trails, scratch)
-			if j > 0 {
-				for y := range opt.Size {
-					img.Pix[y*img.Stride+x-PaneGap/2] = axis
-				}
-			}
-		}
-		if opt.Progress != nil {
-			opt.Progress(i+1, opt.Frames)
-		}
-		delay := frameDelay
-		if i == opt.Frames-1 {
-			delay = holdDelay
+		img := r.frame(i)
+		if r.opt.Progress != nil {
+			r.opt.Progress(i+1, r.opt.Frames)
 		}
 		anim.Image = append(anim.Image, img)
-		anim.Delay = append(anim.Delay, delay)
+		anim.Delay = append(anim.Delay, r.delay(i))
 	}
 	return anim, nil
 }

@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ func TestDiffusionSettingsAndLabelsRoundTrip(t *testing.T) {
 	if err := Write(&b, s); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), `"version":2`) {
+	if !strings.Contains(b.String(), fmt.Sprintf(`"version":%d`, Version)) {
 		t.Fatalf("written as %s", b.String()[:60])
 	}
 	got, err := Read(&b)
@@ -66,7 +67,7 @@ func TestVersion1StillReads(t *testing.T) {
 	if err := Write(&b, s); err != nil {
 		t.Fatal(err)
 	}
-	v1 := strings.Replace(b.String(), `"version":2`, `"version":1`, 1)
+	v1 := strings.Replace(b.String(), fmt.Sprintf(`"version":%d`, Version), `"version":1`, 1)
 	got, err := Read(strings.NewReader(v1))
 	if err != nil {
 		t.Fatalf("version 1: %v", err)
@@ -86,8 +87,8 @@ func TestReadRefusesBadLabels(t *testing.T) {
 		{"fewer labels than points", strings.Replace(good, `"labels":[0,1,1]`, `"labels":[0,1]`, 1), "2 labels for 3 points"},
 		{"negative class", strings.Replace(good, `"labels":[0,1,1]`, `"labels":[0,-1,1]`, 1), "class -1"},
 		{"class beyond a network's", strings.Replace(good, `"labels":[0,1,1]`, `"labels":[0,100,1]`, 1), "class 100"},
-		{"labels in a version-1 file", strings.Replace(good, `"version":2`, `"version":1`, 1), "version-2 fields"},
-		{"newer version", strings.Replace(good, `"version":2`, `"version":3`, 1), "version 3 is not supported"},
+		{"labels in a version-1 file", strings.Replace(good, `"version":3`, `"version":1`, 1), "version-2 fields"},
+		{"newer version", strings.Replace(good, `"version":3`, `"version":4`, 1), "version 4 is not supported"},
 		{"noise beyond the slider", strings.Replace(good, `"noise":1.5`, `"noise":50`, 1), "noise 50"},
 		{"unknown schedule", strings.Replace(good, `"schedule":"vp"`, `"schedule":"sigmoid"`, 1), "unknown schedule"},
 		{"too many labels", strings.Replace(good, `"labels":[0,1,1]`, `"labels":[`+strings.Repeat("0,", MaxPoints)+`0]`, 1), "more than"},

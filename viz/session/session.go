@@ -18,6 +18,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/hd"
 	"github.com/flowviz/flowviz/flow/limitfile"
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
@@ -33,7 +34,9 @@ const (
 	// Version 2 added the settings of Gaussian paths, prediction targets,
 	// the reverse SDE and guidance, and point labels (a drawing's colours).
 	// Version-1 files read as version 2 with those at their zero values.
-	Version = 2
+	// Version 3 added the image view's model (Images); older files have
+	// none.
+	Version = 3
 	// oldestVersion is the oldest version Read still reads.
 	oldestVersion = 1
 )
@@ -56,7 +59,13 @@ const (
 	// MaxBytes bounds a session file: MaxParams numbers three times at
 	// their longest, two sides of MaxPoints points, and 1 MiB for the rest
 	// (about 113 MiB). A larger file is refused before it is read.
-	MaxBytes = MaxParams*3*train.MaxFloatBytes + 2*MaxPoints*maxPointBytes + 1<<20
+	MaxBytes = MaxParams*3*train.MaxFloatBytes + 2*MaxPoints*maxPointBytes + maxImageBytes + 1<<20
+	// MaxImageParams is the largest image network a session keeps: 1 M
+	// parameters (the app's 3×512 network on 16 × 16 digits has 0.79 M).
+	MaxImageParams = 1_000_000
+	// maxImageBytes bounds the image part: its weights, their average and
+	// Adam's two moments, each MaxImageParams numbers at their longest.
+	maxImageBytes = MaxImageParams * 4 * train.MaxFloatBytes
 	// maxPointBytes is the longest a point is in a file:
 	// "[-1.2345678901234567e+09,-1.2345678901234567e+09]," (|x| ≤ data.MaxCoord).
 	maxPointBytes = 52
@@ -91,6 +100,20 @@ type Session struct {
 	Lesson   string // the lesson being shown, "" for none
 	// Compare is compare mode's second model, nil with one pane.
 	Compare *Compared
+	// Images is the image view's model when the session was taken with
+	// it shown (version 3), nil otherwise.
+	Images *Images
+}
+
+// Images is the image view as a session keeps it: the image model (its
+// target, network, conditioning, weights and their average), Adam's state
+// for it, and what the view showed. The class and guidance it samples are
+// the settings' (Cond, OneClass, Class, Guidance).
+type Images struct {
+	Model     *hd.Model
+	Optimizer *train.OptimizerState // nil: a fresh optimiser
+	PCA       bool                  // the PCA view, not the grid
+	Cell      int                   // the chosen sample
 }
 
 // Compared is compare mode's pane B: how it differs from pane A (Spec, as
@@ -185,6 +208,14 @@ type fileJSON struct {
 	View      viewJSON        `json:"view"`
 	Lesson    string          `json:"lesson"`
 	Compare   *compareJSON    `json:"compare,omitempty"`
+	Images    *imagesJSON     `json:"images,omitempty"` // version 3
+}
+
+type imagesJSON struct {
+	Model     json.RawMessage `json:"model"` // a complete flowviz-hd-model object
+	Optimizer *optimizerJSON  `json:"optimizer,omitempty"`
+	PCA       bool            `json:"pca,omitempty"`
+	Cell      int             `json:"cell"`
 }
 
 type compareJSON struct {
@@ -289,6 +320,16 @@ func Write(w io.Writer, s *Session) error {
 			return fmt.Errorf("session: compared model: %w", err)
 		}
 	}
+	if im := s.Images; im != nil {
+		var b bytes.Buffer
+		if err := hd.WriteModel(&b, im.Model); err != nil {
+			return fmt.Errorf("session: image model: %w", err)
+		}
+		f.Images = &imagesJSON{Model: bytes.TrimSpace(b.Bytes()), PCA: im.PCA, Cell: im.Cell}
+		if o := im.Optimizer; o != nil {
+			f.Images.Optimizer = &optimizerJSON{M: o.M, V: o.V, Steps: o.Steps}
+		}
+	}
 	b, err := json.Marshal(f)
 	if err != nil {
 		return fmt.Errorf("session: encoding: %w", err)
@@ -370,6 +411,9 @@ func read(r io.Reader, size int64) (*Session, error) {
 		f.Compare != nil && newerSettings(f.Compare.Settings) || f.Source.Labels != nil || f.Target.Labels != nil) {
 		return nil, errors.New("session: a version-1 file with version-2 fields (schedule, predict, noise, classes, labels): damaged or mislabelled")
 	}
+	if head.Version < 3 && f.Images != nil {
+		return nil, fmt.Errorf("session: a version-%d file with an image model (version 3): damaged or mislabelled", head.Version)
+	}
 	source, err := fromDataJSON(f.Source)
 	if err != nil {
 		return nil, fmt.Errorf("session: source: %w", err)
@@ -406,6 +450,15 @@ func read(r io.Reader, size int64) (*Session, error) {
 		}
 		if o := c.Optimizer; o != nil {
 			s.Compare.Optimizer = &train.OptimizerState{M: o.M, V: o.V, Steps: o.Steps}
+		}
+	}
+	if im := f.Images; im != nil {
+		s.Images = &Images{PCA: im.PCA, Cell: im.Cell}
+		if s.Images.Model, err = hd.ReadModel(bytes.NewReader(im.Model)); err != nil {
+			return nil, fmt.Errorf("session: image model: %w", err)
+		}
+		if o := im.Optimizer; o != nil {
+			s.Images.Optimizer = &train.OptimizerState{M: o.M, V: o.V, Steps: o.Steps}
 		}
 	}
 	if err := s.Validate(); err != nil {
@@ -596,8 +649,40 @@ func (s *Session) Validate() error {
 			return err
 		}
 	}
+	if s.Images != nil {
+		if err := s.Images.validate(); err != nil {
+			return fmt.Errorf("image model: %w", err)
+		}
+	}
 	return nil
 }
+
+// validate checks the image part: a valid model the app could run and
+// keep, Adam's state of its size, a sample of the grid.
+func (im *Images) validate() error {
+	if im.Model == nil {
+		return errors.New("no weights")
+	}
+	if err := im.Model.Validate(); err != nil {
+		return err
+	}
+	if n := len(im.Model.Params); n > MaxImageParams {
+		return fmt.Errorf("a network of %s parameters, more than the %s a session keeps", millions(n), millions(MaxImageParams))
+	}
+	if im.Optimizer != nil {
+		if err := im.Optimizer.Validate(len(im.Model.Params)); err != nil {
+			return err
+		}
+	}
+	if im.Cell < 0 || im.Cell >= maxImageCells {
+		return fmt.Errorf("sample %d outside 0..%d", im.Cell, maxImageCells-1)
+	}
+	return nil
+}
+
+// maxImageCells is the most images the view's grid shows: 8 columns, a row
+// for each of the 10 digits.
+const maxImageCells = 80
 
 func (d Data) validate() error {
 	if d.Spec != "" {

@@ -22,6 +22,7 @@ import (
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/scene"
+	"github.com/flowviz/flowviz/viz/storage"
 )
 
 // testSession is a trained-looking session with a drawn target.
@@ -155,8 +156,8 @@ func TestReadRefusesBadFiles(t *testing.T) {
 		{"truncated", good[:len(good)/2], "damaged or truncated"},
 		{"not json", "PNG\x89", "damaged or truncated"},
 		{"other format", strings.Replace(good, Format, "flowviz-model", 1), "not a session file"},
-		{"newer version", strings.Replace(good, `"version":2`, `"version":3`, 1), "version 3 is not supported"},
-		{"version 1 with version-2 fields", strings.Replace(strings.Replace(good, `"version":2`, `"version":1`, 1), `"trails":`, `"schedule":"vp","trails":`, 1), "version-2 fields"},
+		{"newer version", strings.Replace(good, `"version":3`, `"version":4`, 1), "version 4 is not supported"},
+		{"version 1 with version-2 fields", strings.Replace(strings.Replace(good, `"version":3`, `"version":1`, 1), `"trails":`, `"schedule":"vp","trails":`, 1), "version-2 fields"},
 		{"trailing", good + "{}", "invalid character"},
 		{"unknown field", strings.Replace(good, `"lesson":`, `"bogus":1,"lesson":`, 1), "unknown field"},
 		{"nan", strings.Replace(good, `"zoom":87.5`, `"zoom":NaN`, 1), "invalid character"},
@@ -292,6 +293,15 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(compared.Bytes())
+	var images bytes.Buffer // the image view's model too
+	if err := Write(&images, imageSession(f)); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(images.Bytes())
+	// Size bombs of the image part: weights of the largest image network
+	// a model file names, moments longer than any network the session keeps.
+	f.Add([]byte(`{"format":"flowviz-session","version":3,"images":{"model":{"format":"flowviz-hd-model","version":3,"target":"digits","dim":4096,"net":{"width":1024,"depth":16,"activation":"silu","fourier":0,"classes":10},"params":[` + strings.Repeat("0,", 1<<16) + `0]},"cell":0}}`))
+	f.Add([]byte(`{"format":"flowviz-session","version":3,"images":{"model":{},"optimizer":{"m":[` + strings.Repeat("0,", 1<<20) + `0],"v":[],"steps":1},"cell":0}}`))
 	f.Add([]byte(`{"format":"flowviz-session","version":1}`))
 	f.Add([]byte(`{"format":"flowviz-session","version":2,"target":{"points":[[1,2],[3,4]],"labels":[0,7]}}`))
 	f.Add([]byte(`{"format":"flowviz-session","version":2,"target":{"points":[[1,2]],"labels":[` + strings.Repeat("1,", MaxPoints) + `1]}}`))
@@ -529,7 +539,7 @@ func TestLoadRefusesBeforeReading(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for name, want := range map[string]string{big: "is 2 GiB, more than the 113 MiB limit", fifo: "named pipe"} {
+	for name, want := range map[string]string{big: "is 2 GiB, more than the " + storage.Bytes(MaxBytes) + " limit", fifo: "named pipe"} {
 		done := make(chan error, 1)
 		go func() { _, err := Load(name); done <- err }()
 		select {

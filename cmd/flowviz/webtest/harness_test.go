@@ -354,3 +354,26 @@ func (pg *page) drag(pts []proto.Point) {
 	must(m.Up(proto.InputMouseButtonLeft, 1))
 	pg.frames()
 }
+
+// touchDrag draws with one finger along pts, through the DevTools
+// protocol's Input.dispatchTouchEvent (real touchstart, touchmove and
+// touchend events on the canvas), two frames per point.
+func (pg *page) touchDrag(pts []proto.Point) {
+	pg.t.Helper()
+	id := 1.0
+	touch := func(typ proto.InputDispatchTouchEventType, p *proto.Point) {
+		ev := proto.InputDispatchTouchEvent{Type: typ, TouchPoints: []*proto.InputTouchPoint{}}
+		if p != nil {
+			ev.TouchPoints = []*proto.InputTouchPoint{{X: p.X, Y: p.Y, ID: &id}}
+		}
+		if err := ev.Call(pg.p.Timeout(20 * time.Second)); err != nil {
+			pg.t.Fatal(err)
+		}
+		pg.frames()
+	}
+	touch(proto.InputDispatchTouchEventTypeTouchStart, &pts[0])
+	for i := range pts[1:] {
+		touch(proto.InputDispatchTouchEventTypeTouchMove, &pts[i+1])
+	}
+	touch(proto.InputDispatchTouchEventTypeTouchEnd, nil)
+}

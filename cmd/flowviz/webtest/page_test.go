@@ -92,6 +92,21 @@ func TestLessonKeys(t *testing.T) {
 // the drawing the target, where the stroke went.
 func TestDrawnStrokeBecomesTheTarget(t *testing.T) {
 	pg := open(t, "")
+	drawStroke(t, pg, "drawn", pg.drag)
+}
+
+// TestTouchStrokeBecomesTheTarget: the same stroke drawn with a finger
+// (touch events, as on a tablet or a phone) becomes the target too.
+func TestTouchStrokeBecomesTheTarget(t *testing.T) {
+	pg := open(t, "")
+	drawStroke(t, pg, "touch-drawn", pg.touchDrag)
+}
+
+// drawStroke enters draw mode with D, draws a horizontal stroke from
+// (200, 200) to (600, 200) with stroke, and waits until the drawing, all
+// of the stroke, is the target.
+func drawStroke(t *testing.T, pg *page, shot string, stroke func([]proto.Point)) {
+	t.Helper()
 	pg.focus()
 	pg.press(input.KeyD)
 	before := pg.wait("draw mode", func(s *appstate.State) bool { return s.Drawing.On })
@@ -100,7 +115,7 @@ func TestDrawnStrokeBecomesTheTarget(t *testing.T) {
 	for x := 200; x <= 600; x += 20 {
 		pts = append(pts, proto.Point{X: float64(x), Y: 200})
 	}
-	pg.drag(pts)
+	stroke(pts)
 	x0, y0 := e2e.ToWorld(cam, 200, 200)
 	x1, _ := e2e.ToWorld(cam, 600, 200)
 	r := 40 / cam.Zoom
@@ -111,7 +126,7 @@ func TestDrawnStrokeBecomesTheTarget(t *testing.T) {
 		return s.Drawing.Points > 50 && s.Drawing.Box != nil && strings.HasPrefix(s.Target, "drawing(") && follows(*s.Drawing.Box)
 	})
 	t.Logf("drawing of %d points in %v; stroke %.2f..%.2f at y %.2f", drawn.Drawing.Points, *drawn.Drawing.Box, x0, x1, y0)
-	pg.screenshot("drawn")
+	pg.screenshot(shot)
 }
 
 // TestReloadRestoresTheAutosave: a scene opened from a link is autosaved
