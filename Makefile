@@ -56,6 +56,9 @@ run: build ## start bin/flowviz on the default scene (ARGS='...' passes flags)
 test: setup ## go vet and go test -race over every package, the app's end-to-end tests last (under xvfb-run on a headless Linux)
 	$(GO) vet ./...
 	$(XRUN) $(GO) test -race $(TESTFLAGS) $$($(GO) list ./... | grep -v '/cmd/flowviz\(/webtest\)\?$$')
+	@# viz's layout sweeps (every UI scale × window size) draw on one goroutine and take
+	@# minutes under the race detector, which skips them: they run here without it.
+	$(XRUN) $(GO) test $(TESTFLAGS) -run '^(TestOverlaysLeaveTheFigureAlone|TestLessonLayoutAtEveryScale|TestDeckCompareStripReadable)$$' ./viz
 	@# The app's end-to-end tests drive it with real key and pointer events, timed against
 	@# its frames: they run on their own, not beside the other packages' CPU-heavy tests;
 	@# then the page's, in headless Chromium (they build the wasm once, ~1 min).

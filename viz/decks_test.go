@@ -314,6 +314,9 @@ func TestSceneRunsBound(t *testing.T) {
 // lies under both panes and beside no caption, and every heading and value
 // of it (as wide as its values get) fits its column and lies inside it.
 func TestDeckCompareStripReadable(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a layout sweep on one goroutine that takes minutes under the race detector: make test runs it without -race")
+	}
 	g, _, _, _ := compareGame(t)
 	path := filepath.Join(t.TempDir(), "compare.json")
 	const deckJSON = `{"format": "flowviz-deck", "version": 1, "scenes": [

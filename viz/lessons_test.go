@@ -360,6 +360,9 @@ func TestToolsAndDrawModeExcludeEachOther(t *testing.T) {
 // drawn over another: chips under the caption, numbers under the chips,
 // the figure beside the column (or, stacked, below it).
 func TestLessonLayoutAtEveryScale(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a layout sweep on one goroutine that takes minutes under the race detector: make test runs it without -race")
+	}
 	g, screen := inspectGame(t)
 	for _, panel := range []bool{true, false} {
 		for _, scale := range []float64{1, 2, 3, 4} {

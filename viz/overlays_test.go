@@ -59,6 +59,9 @@ func saveShot(t *testing.T, screen *ebiten.Image, name string) {
 // no overlay covers the particles (the density key among them), and where
 // there is room the readout and the density key stay.
 func TestOverlaysLeaveTheFigureAlone(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a layout sweep on one goroutine that takes minutes under the race detector: make test runs it without -race")
+	}
 	g, _ := inspectGame(t)
 	g.do(keymap.CycleDensity)
 	g.do(keymap.CycleDensity) // the exact density: no model needed
