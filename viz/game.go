@@ -10,6 +10,7 @@ import (
 	"github.com/ebitengine/debugui"
 	"github.com/hajimehoshi/ebiten/v2"
 
+	"github.com/flowviz/flowviz/viz/appstate"
 	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/keymap"
 	"github.com/flowviz/flowviz/viz/palette"
@@ -51,6 +52,7 @@ type Game struct {
 // Update and Draw, the -stats lines and the -state-file reports.
 type loopStats struct {
 	tick           int
+	input          appstate.Input // presses and releases seen since start
 	updateT, drawT frameTimer
 	statsPrinted   time.Time
 	state          *stateWriter
@@ -139,6 +141,11 @@ func (g *Game) Update() error {
 			ui.say(err.Error(), true)
 		}
 	}
+	moved := in.X != g.loop.input.X || in.Y != g.loop.input.Y
+	g.loop.input.X, g.loop.input.Y = in.X, in.Y
+	g.loop.input.Presses += in.Presses
+	g.loop.input.Releases += in.Releases
+	g.loop.input.KeysCaptured = in.KeysCaptured
 	g.handleKeys(&in)
 	g.draw.handleKeys(&in)
 	if g.present.Ink.Update(&in, rect{0, 0, float64(ui.w), float64(ui.h)}, time.Now()) {
@@ -182,9 +189,10 @@ func (g *Game) Update() error {
 	g.keep.update()
 
 	// The state is reported every stateInterval ticks, and at once after a
-	// press, so that whoever reads it (tests, the page's latency probe)
-	// sees the app's answer to input without waiting for the next report.
-	if g.loop.state != nil && (g.loop.tick%stateInterval == 0 || in.AnyJustPressed()) {
+	// press, a release or a pointer move, so that whoever reads it (tests,
+	// the page's latency probe) sees the app's answer to input without
+	// waiting for the next report.
+	if g.loop.state != nil && (g.loop.tick%stateInterval == 0 || in.Presses+in.Releases > 0 || moved) {
 		g.loop.state.post(g.report())
 	}
 	g.loop.updateT.add(time.Since(start))

@@ -64,6 +64,7 @@ func (g *Game) report() stateReport {
 	dm, _ := g.loop.drawT.stats()
 	s := appstate.State{
 		Frame:    g.loop.tick,
+		Input:    g.loop.input,
 		Window:   appstate.Size{W: g.ui.w, H: g.ui.h},
 		Timeline: appstate.Timeline{K: k, N: g.tl.N, T: g.tl.T, Exact: exact, Playing: g.tl.Playing, Mode: g.tl.Mode.String(), Speed: g.tl.Speed},
 		Training: appstate.Training{Step: st.Step, Loss: st.Loss, StepsPerSec: st.StepsPerSec, State: st.State, LR: p.applied.LR, Batch: p.applied.Batch, Kernels: mlp.Kernels()},

@@ -175,10 +175,8 @@ func TestDiffusionLessonsE2E(t *testing.T) {
 			t.Errorf("%s lesson: chips %v", kind, s.Lesson.Chips)
 		}
 		// The second chip: cosine, score arrows, g = 0.5, w = 1.
-		box := s.Lesson.ChipBoxes[1]
-		a.click(a.win.X+int(box[0]+box[2]/2), a.win.Y+int(box[1]+box[3]/2))
-		s = a.waitState(t, kind+": the second chip chosen", func(s *appstate.State) bool {
-			return len(s.Lesson.Chips) > 1 && strings.HasPrefix(s.Lesson.Chips[1], "*")
+		s = a.clickChip(t, 1, func(s *appstate.State) bool {
+			return s.Lesson.Kind == kind && len(s.Lesson.Chips) > 1 && strings.HasPrefix(s.Lesson.Chips[1], "*")
 		})
 		switch kind {
 		case "sde":

@@ -33,14 +33,19 @@ const (
 	// SCHED_IDLE threads, which on a busy CI machine get only the cycles
 	// nothing else wants; unloaded, the moons form in a few seconds.
 	waitLearn = 90 * time.Second
-	// hold keeps a key or button down for a few frames: the app polls input
-	// once per frame, and frames here can take 50 ms or more, so a shorter
-	// press can fall between two polls and never be seen.
+	// hold is the pause after a pointer move, and between the stages of a
+	// drag, so that a frame sees the pointer where it was sent. Presses
+	// and releases do not rely on it: they wait until the app reports them.
 	hold = 200 * time.Millisecond
+	// waitSeen bounds the wait for the app to report one press or release.
+	// Under the race detector on a loaded machine a frame can take a
+	// second; a press that is not seen in this time is sent again.
+	waitSeen = 10 * time.Second
 )
 
 // app is one flowviz process on its own X server.
 type app struct {
+	t     *testing.T
 	x     *e2e.X
 	proc  *e2e.Proc
 	win   e2e.Window
@@ -72,7 +77,7 @@ func startAppOn(t *testing.T, w, h int, configDir string, args ...string) *app {
 	x := e2e.StartX(t, w, h)
 	bin := e2e.BuildBinary(t, "github.com/flowviz/flowviz/cmd/flowviz")
 	built := time.Now()
-	a := &app{x: x, state: filepath.Join(t.TempDir(), "state.json")}
+	a := &app{t: t, x: x, state: filepath.Join(t.TempDir(), "state.json")}
 	a.proc = x.Launch(t, bin, append([]string{"-state-file", a.state}, args...)...)
 	a.win = x.WaitWindow(t, "flowviz", waitLong)
 	shown := time.Now()
@@ -153,44 +158,149 @@ func dump(s *appstate.State) string {
 
 // key taps a key, or a chord pressed in order and released in reverse (Ctrl+Z:
 // key(e2e.ControlL, e2e.KeyZ)), with the pointer over the canvas (without a
-// window manager, keys go to the window under the pointer), held for a few frames.
+// window manager, keys go to the window under the pointer).
 func (a *app) key(syms ...uint32) {
-	a.x.MouseMove(a.win.X+200, a.win.Y+200)
-	for _, k := range syms {
-		a.x.KeyDown(k)
-	}
-	time.Sleep(hold)
-	for i := len(syms) - 1; i >= 0; i-- {
-		a.x.KeyUp(syms[i])
-	}
-	time.Sleep(hold)
+	a.point(a.win.X+200, a.win.Y+200)
+	a.press(len(syms), func() {
+		for _, k := range syms {
+			a.x.KeyDown(k)
+		}
+	}, func() {
+		for i := len(syms) - 1; i >= 0; i-- {
+			a.x.KeyUp(syms[i])
+		}
+	})
 }
 
 // stroke drags the left button along the points, pausing on each so the app
-// sees the motion, and holding at both ends for a few frames.
+// sees the motion.
 func (a *app) stroke(pts [][2]int) {
-	a.x.MouseMove(pts[0][0], pts[0][1])
-	time.Sleep(hold)
-	a.x.MouseDown(e2e.ButtonLeft)
-	time.Sleep(hold)
-	for _, p := range pts[1:] {
-		a.x.MouseMove(p[0], p[1])
-		time.Sleep(60 * time.Millisecond)
-	}
-	time.Sleep(hold)
-	a.x.MouseUp(e2e.ButtonLeft)
-	time.Sleep(hold)
+	a.point(pts[0][0], pts[0][1])
+	a.press(1, func() { a.x.MouseDown(e2e.ButtonLeft) }, func() {
+		for _, p := range pts[1:max(1, len(pts)-1)] {
+			a.x.MouseMove(p[0], p[1])
+			time.Sleep(60 * time.Millisecond)
+		}
+		last := pts[len(pts)-1]
+		a.point(last[0], last[1])
+		a.x.MouseUp(e2e.ButtonLeft)
+	})
 }
 
-// click presses and releases the left button at screen point (px, py),
-// holding it for a few frames.
+// click presses and releases the left button at screen point (px, py).
 func (a *app) click(px, py int) {
+	a.point(px, py)
+	a.press(1, func() { a.x.MouseDown(e2e.ButtonLeft) }, func() { a.x.MouseUp(e2e.ButtonLeft) })
+}
+
+// point moves the pointer to screen point (px, py) and waits until the app
+// reports it there: a panel control takes a press only once a frame has
+// seen the pointer over it. A pointer the app does not see (off its
+// window) is logged and the test goes on after waitSeen.
+func (a *app) point(px, py int) {
+	a.t.Helper()
 	a.x.MouseMove(px, py)
-	time.Sleep(hold)
-	a.x.MouseDown(e2e.ButtonLeft)
-	time.Sleep(hold)
-	a.x.MouseUp(e2e.ButtonLeft)
-	time.Sleep(hold)
+	wx, wy := float64(px-a.win.X), float64(py-a.win.Y)
+	if s, ok := a.waitInput(func(in appstate.Input) bool {
+		return math.Abs(in.X-wx) < 1.5 && math.Abs(in.Y-wy) < 1.5
+	}); !ok && s != nil {
+		a.t.Logf("the app did not see the pointer at (%g, %g) in %v; it reports %+v", wx, wy, waitSeen, s.Input)
+	}
+}
+
+// seen is the app's count of the presses and releases it has seen, from
+// its newest report.
+func (a *app) seen() appstate.Input {
+	s := a.waitState(a.t, "a state report", func(*appstate.State) bool { return true })
+	return s.Input
+}
+
+// press runs down, which presses n keys or buttons, waits until the app
+// reports having seen them, then runs up, which releases them, and waits
+// for that too. Frames on a loaded CI machine under the race detector can
+// take hundreds of milliseconds, so no fixed hold is long enough; the app's
+// own count says when the input arrived. A press the app never saw is
+// released and sent again, at most three times in all.
+func (a *app) press(n int, down, up func()) {
+	a.t.Helper()
+	before := a.seen()
+	for try := 1; ; try++ {
+		down()
+		s, ok := a.waitInput(func(in appstate.Input) bool { return in.Presses >= before.Presses+n })
+		if !ok {
+			up()
+			time.Sleep(hold)
+			if s, ok = a.waitInput(func(in appstate.Input) bool { return in.Presses >= before.Presses+n }); !ok && try < 3 {
+				a.t.Logf("press %d of %d unseen after %v; sent again", try, 3, waitSeen)
+				before = s.Input
+				continue
+			}
+			if !ok {
+				a.t.Fatalf("the app never saw a press (%d tries); last state:\n%s", try, dump(s))
+			}
+			// Seen late, and released already: wait for the release below.
+		} else {
+			up()
+		}
+		if s, ok = a.waitInput(func(in appstate.Input) bool { return in.Releases >= before.Releases+n }); !ok {
+			a.t.Fatalf("the app never saw a release; last state:\n%s", dump(s))
+		}
+		return
+	}
+}
+
+// waitInput polls the reports for up to waitSeen until ok holds of their
+// input counts, and returns the last report and whether it held.
+func (a *app) waitInput(ok func(appstate.Input) bool) (*appstate.State, bool) {
+	return a.poll(waitSeen, func(s *appstate.State) bool { return ok(s.Input) })
+}
+
+// poll is waitStateFor without failing: it returns the last report and
+// whether ok held of it before timeout.
+func (a *app) poll(timeout time.Duration, ok func(*appstate.State) bool) (*appstate.State, bool) {
+	deadline := time.Now().Add(timeout)
+	var last *appstate.State
+	for {
+		select {
+		case <-a.proc.Done():
+			a.t.Fatalf("flowviz exited (%v) while input was sent", a.proc.Err())
+		default:
+		}
+		if s, err := a.read(); err == nil && s != nil {
+			last = s
+			if ok(s) {
+				return s, true
+			}
+		}
+		if time.Now().After(deadline) {
+			return last, false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// clickChip clicks the shown lesson's chip i until chosen holds. A lesson's
+// column can refit once after it opens, when its measured table arrives
+// and is wider or longer than its placeholder, and the chips move with it;
+// so each try aims at the box in a new report.
+func (a *app) clickChip(t *testing.T, i int, chosen func(*appstate.State) bool) *appstate.State {
+	t.Helper()
+	var s *appstate.State
+	for try := 1; try <= 4; try++ {
+		s = a.fresh(t)
+		if i >= len(s.Lesson.ChipBoxes) {
+			t.Fatalf("lesson %d has no chip %d: %v", s.Lesson.Number, i, s.Lesson.Chips)
+		}
+		box := s.Lesson.ChipBoxes[i]
+		a.click(a.win.X+int(box[0]+box[2]/2), a.win.Y+int(box[1]+box[3]/2))
+		var ok bool
+		if s, ok = a.poll(5*time.Second, chosen); ok {
+			return s
+		}
+		t.Logf("chip %d of lesson %d not chosen by a click at %v", i, s.Lesson.Number, box)
+	}
+	t.Fatalf("chip %d never chosen; last state:\n%s", i, dump(s))
+	return nil
 }
 
 // control is the centre of a named clickable rectangle from the state file.
@@ -485,22 +595,20 @@ func TestLiveApp(t *testing.T) {
 
 // drag presses button at (x0, y0), moves to (x1, y1) in a few steps and
 // releases it there, pausing at each stage so that the app's frame loop sees
-// the press before the pointer moves and the last position before the release.
+// the last position before the release.
 func (a *app) drag(x0, y0, x1, y1, button int) {
 	const steps = 6
-	a.x.MouseMove(a.win.X+x0, a.win.Y+y0)
-	time.Sleep(hold)
-	a.x.MouseDown(button)
-	time.Sleep(hold)
-	for i := 1; i <= steps; i++ {
-		// p = p0 + (p1 − p0)·i/steps, rounded.
-		f := float64(i) / steps
-		a.x.MouseMove(a.win.X+x0+int(math.Round(float64(x1-x0)*f)), a.win.Y+y0+int(math.Round(float64(y1-y0)*f)))
-		time.Sleep(hold / 3)
-	}
-	time.Sleep(hold)
-	a.x.MouseUp(button)
-	time.Sleep(hold)
+	a.point(a.win.X+x0, a.win.Y+y0)
+	a.press(1, func() { a.x.MouseDown(button) }, func() {
+		for i := 1; i < steps; i++ {
+			// p = p0 + (p1 − p0)·i/steps, rounded.
+			f := float64(i) / steps
+			a.x.MouseMove(a.win.X+x0+int(math.Round(float64(x1-x0)*f)), a.win.Y+y0+int(math.Round(float64(y1-y0)*f)))
+			time.Sleep(hold / 3)
+		}
+		a.point(a.win.X+x1, a.win.Y+y1)
+		a.x.MouseUp(button)
+	})
 }
 
 // A learning rate far too large makes training diverge; the app says so in

@@ -81,9 +81,27 @@ type State struct {
 	Overlays       map[string][4]float64 `json:"overlays,omitempty"`
 	HiddenOverlays []string              `json:"hidden_overlays,omitempty"`
 
+	// Input counts the key and button presses and releases the app has
+	// seen since it started.
+	Input Input `json:"input"`
+
 	FPS      float64 `json:"fps"`
 	UpdateMs float64 `json:"update_ms"` // mean CPU time per Update
 	DrawMs   float64 `json:"draw_ms"`   // mean CPU time per Draw
+}
+
+// Input is what the app has seen of the keyboard and the pointer buttons.
+type Input struct {
+	Presses  int `json:"presses"`
+	Releases int `json:"releases"`
+	// X and Y are the pointer where the last tick saw it, in window
+	// pixels; a report is written when it moves, so a driver can wait for
+	// the app (and the panel's hover) to see the pointer before pressing.
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	// KeysCaptured says a panel text field had the keyboard in the last
+	// tick, so key presses went to it and not to the shortcuts.
+	KeysCaptured bool `json:"keys_captured,omitempty"`
 }
 
 // Drawing is draw mode and the drawn point sets: counts and bounding boxes

@@ -48,6 +48,11 @@ type Snapshot struct {
 	// KeysCaptured says a panel text field has the keyboard; Keys are then
 	// all zero.
 	KeysCaptured bool
+	// Presses and Releases count the keys and buttons that went down and up
+	// this tick, before Capture: input the app has seen, whoever took it.
+	// The state report adds them up so that a driver (the end-to-end tests)
+	// can wait for its press to be seen instead of guessing a frame time.
+	Presses, Releases int
 }
 
 // Read takes the snapshot of the current tick from ebiten. Call it once per
@@ -74,7 +79,28 @@ func Read() Snapshot {
 		s.Dropped = picked() // a browser's file picker (Pick)
 	}
 	s.readTouch()
+	s.countTransitions()
 	return s
+}
+
+// countTransitions sets Presses and Releases from the buttons and keys.
+func (s *Snapshot) countTransitions() {
+	for _, b := range s.Buttons {
+		if b.JustPressed {
+			s.Presses++
+		}
+		if b.JustReleased {
+			s.Releases++
+		}
+	}
+	for k, d := range s.Keys {
+		if d == 1 {
+			s.Presses++
+		}
+		if inpututil.IsKeyJustReleased(ebiten.Key(k)) {
+			s.Releases++
+		}
+	}
 }
 
 // readTouch lets the first touch drive the pointer as the left button, so a
