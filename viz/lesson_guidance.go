@@ -138,11 +138,12 @@ func (k *guidanceKind) chips(c *lessonContext) {
 // lines is the guidance table, the w sampled now lit.
 func (k *guidanceKind) lines(c *lessonContext) []numLine {
 	lines := []numLine{}
-	if k.table.step < 0 {
-		lines = append(lines, proseLine("measuring each w…"))
-	} else {
-		lines = append(lines, proseLine(fmt.Sprintf("%d samples per w, every class; weights of step %s", measurePoints, thousands(k.table.step))))
+	// The placeholder has the measured table's shape (see sdeKind.lines).
+	weights := "measuring each w…"
+	if k.table.step >= 0 {
+		weights = "weights of step " + thousands(k.table.step)
 	}
+	lines = append(lines, proseLine(fmt.Sprintf("%d samples per w, every class; %s", measurePoints, weights)))
 	lines = append(lines, tableHead("w", "class accuracy", "spread", "mean |x|"))
 	for i, w := range k.ws {
 		cells := []string{lesson.FormatNum(w), "…", "…", "…"}

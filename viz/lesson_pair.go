@@ -14,8 +14,8 @@ import (
 
 // pairKind is lesson 1: one pair x0 → x1 walked in NUM_STEPS equal steps.
 type pairKind struct {
+	ownSteps
 	x0, x1 flow.Vec
-	steps  int
 }
 
 var (
@@ -24,19 +24,11 @@ var (
 )
 
 func (k *pairKind) open(c *lessonContext, l *lesson.Lesson, next *scene.Settings) {
-	k.x0, k.x1, k.steps = l.X0, l.X1, l.Steps
+	k.x0, k.x1, k.ownSteps = l.X0, l.X1, ownSteps(l.Steps)
 	next.Steps = l.Steps
 	c.tl.SetSteps(l.Steps)
 	c.tl.Pause()
 	c.tl.Start()
-}
-
-func (k *pairKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	if c.tl.N != k.steps {
-		// New scenes set the timeline to their step count; this lesson
-		// counts its own steps.
-		c.tl.SetSteps(k.steps)
-	}
 }
 
 func (*pairKind) chips(*lessonContext) {}
@@ -136,4 +128,15 @@ func drawPair(c *lessonContext, dst *ebiten.Image, x0, x1 flow.Vec, steps bool) 
 		drawText(dst, "x1 "+lesson.FormatVec(x1), f.body, bx+14*s, by-8*s, BottomLeft, palette.Target.WithAlpha(1))
 	}
 	drawText(dst, "xt = "+lesson.FormatVec(xt), f.formula, tx+18*s, ty+6*s, TopLeft, palette.Accent)
+}
+
+// ownSteps is the step count of a lesson kind whose figure counts its own
+// steps, not the scene's; embedded, its update keeps the timeline there.
+type ownSteps int
+
+func (n ownSteps) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	if c.tl.N != int(n) {
+		// New scenes set the timeline to their step count.
+		c.tl.SetSteps(int(n))
+	}
 }

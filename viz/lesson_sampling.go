@@ -77,11 +77,12 @@ func (k *samplingKind) lines(c *lessonContext) []numLine {
 	l := c.lessons.current()
 	res := k.table.results[""]
 	lines := []numLine{}
-	if len(res) == 0 {
-		lines = append(lines, proseLine("measuring W2 to the target for each setting…"))
-	} else {
-		lines = append(lines, proseLine(fmt.Sprintf("W2 to the target (lower is better) and network evaluations; weights of step %s", thousands(k.table.step[""]))))
+	// The placeholder has the measured table's shape (see sdeKind.lines).
+	weights := "measuring each setting…"
+	if len(res) > 0 {
+		weights = "weights of step " + thousands(k.table.step[""])
 	}
+	lines = append(lines, proseLine("W2 to the target (lower is better) and network evaluations; "+weights))
 	head := []string{"NUM_STEPS"}
 	for _, sv := range l.Solvers {
 		head = append(head, solverName(sv))

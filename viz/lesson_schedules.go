@@ -8,7 +8,6 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/flow"
-	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
@@ -19,11 +18,11 @@ import (
 // one, with xt and its velocity at the clock's t, and an α/σ plot beside;
 // the column compares every scheduler's α and σ at t.
 type schedulesKind struct {
+	ownSteps
 	chosen int // index into names
 	names  []string
 	scheds []flow.Scheduler
 	x0, x1 []flow.Vec
-	steps  int
 	plot   schedulePlot
 }
 
@@ -76,18 +75,10 @@ func (k *schedulesKind) open(c *lessonContext, l *lesson.Lesson, next *scene.Set
 	k.x0, k.x1 = make([]flow.Vec, l.Pairs), make([]flow.Vec, l.Pairs)
 	loadOr(next.Source, "gaussian").Sample(rng, k.x0)
 	loadOr(next.Target, "moons").Sample(rng, k.x1)
-	k.steps = l.Steps
-	c.tl.SetSteps(k.steps)
+	k.ownSteps = ownSteps(l.Steps)
+	c.tl.SetSteps(l.Steps)
 	c.tl.Start()
 	c.tl.Play()
-}
-
-func (k *schedulesKind) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	if c.tl.N != k.steps {
-		// New scenes set the timeline to their step count; this figure
-		// has its own.
-		c.tl.SetSteps(k.steps)
-	}
 }
 
 func (k *schedulesKind) chips(c *lessonContext) {

@@ -110,11 +110,14 @@ func (k *sdeKind) chips(c *lessonContext) {
 func (k *sdeKind) lines(c *lessonContext) []numLine {
 	l := c.lessons.current()
 	lines := []numLine{}
-	if k.table.step < 0 {
-		lines = append(lines, proseLine("measuring W2 to the target for each g…"))
-	} else {
-		lines = append(lines, proseLine(fmt.Sprintf("W2 to the target, %d samples, %d steps; weights of step %s", measurePoints, l.Steps, thousands(k.table.step))))
+	// The placeholder has the measured table's shape, rows and header
+	// length, so that the column does not refit and move the chips when
+	// the numbers arrive.
+	weights := "measuring each g…"
+	if k.table.step >= 0 {
+		weights = "weights of step " + thousands(k.table.step)
 	}
+	lines = append(lines, proseLine(fmt.Sprintf("W2 to the target, %d samples, %d steps; %s", measurePoints, l.Steps, weights)))
 	lines = append(lines, tableHead("noise g", "W2", "sampler"))
 	for i, gn := range k.noises {
 		w2 := "…"
@@ -129,8 +132,10 @@ func (k *sdeKind) lines(c *lessonContext) []numLine {
 		row.hi = c.pane.applied.Noise == gn
 		lines = append(lines, row)
 	}
+	floor := "…"
 	if n := len(k.noises); n < len(k.table.rows) {
-		lines = append(lines, tableRow("floor", lesson.FormatNum(k.table.rows[n][0]), "two target samples"))
+		floor = lesson.FormatNum(k.table.rows[n][0])
 	}
+	lines = append(lines, tableRow("floor", floor, "two target samples"))
 	return lines
 }

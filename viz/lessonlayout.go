@@ -236,7 +236,9 @@ func numbersWidth(lines []numLine, face *text.GoTextFace, gap float64) (cells []
 			if i >= len(cells) {
 				cells = append(cells, 0)
 			}
-			cells[i] = math.Max(cells[i], textWidth(c, face))
+			// A cell still being measured ("…") is as wide as the number
+			// it will hold, so the column does not widen when it arrives.
+			cells[i] = math.Max(cells[i], textWidth(strings.Replace(c, "…", "0.00", 1), face))
 		}
 	}
 	return cells, textW

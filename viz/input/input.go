@@ -79,6 +79,7 @@ func Read() Snapshot {
 		s.Dropped = picked() // a browser's file picker (Pick)
 	}
 	s.readTouch()
+	s.addLatched()
 	s.countTransitions()
 	return s
 }
