@@ -224,25 +224,27 @@ func (a *app) seen() appstate.Input {
 func (a *app) press(n int, down, up func()) {
 	a.t.Helper()
 	before := a.seen()
+	pressed := func(in appstate.Input) bool { return in.Presses >= before.Presses+n }
 	for try := 1; ; try++ {
 		down()
-		s, ok := a.waitInput(func(in appstate.Input) bool { return in.Presses >= before.Presses+n })
+		_, ok := a.waitInput(pressed)
+		up()
 		if !ok {
-			up()
+			// Seen late, while being released? Then wait for the release.
 			time.Sleep(hold)
-			if s, ok = a.waitInput(func(in appstate.Input) bool { return in.Presses >= before.Presses+n }); !ok && try < 3 {
-				a.t.Logf("press %d of %d unseen after %v; sent again", try, 3, waitSeen)
-				before = s.Input
+			s, late := a.waitInput(pressed)
+			if !late && try < 3 {
+				a.t.Logf("press %d of 3 unseen after %v; sent again", try, waitSeen)
+				if s != nil {
+					before = s.Input
+				}
 				continue
 			}
-			if !ok {
+			if !late {
 				a.t.Fatalf("the app never saw a press (%d tries); last state:\n%s", try, dump(s))
 			}
-			// Seen late, and released already: wait for the release below.
-		} else {
-			up()
 		}
-		if s, ok = a.waitInput(func(in appstate.Input) bool { return in.Releases >= before.Releases+n }); !ok {
+		if s, ok := a.waitInput(func(in appstate.Input) bool { return in.Releases >= before.Releases+n }); !ok {
 			a.t.Fatalf("the app never saw a release; last state:\n%s", dump(s))
 		}
 		return
