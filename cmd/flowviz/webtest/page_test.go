@@ -88,6 +88,27 @@ func TestLessonKeys(t *testing.T) {
 	pg.wait("the lesson left", func(s *appstate.State) bool { return s.Lesson.Number == 0 })
 }
 
+// TestQuickTapIsSeen: a key pressed and released within one task, with no
+// frame between (as a quick tap on a slow page does), still acts; so does a
+// second one. ebiten's browser port alone would miss both.
+func TestQuickTapIsSeen(t *testing.T) {
+	pg := open(t, "")
+	pg.focus()
+	s := pg.wait("a scene", func(s *appstate.State) bool { return s.Scenes > 0 })
+	tap := `() => {
+		const canvas = document.querySelector("canvas");
+		for (const type of ["keydown", "keyup"]) {
+			canvas.dispatchEvent(new KeyboardEvent(type, { code: "KeyV", key: "v", bubbles: true, cancelable: true }));
+		}
+	}`
+	for i, want := range []bool{!s.Layers.Field, s.Layers.Field} {
+		if _, err := pg.eval(tap); err != nil {
+			t.Fatal(err)
+		}
+		pg.wait(fmt.Sprintf("tap %d: the field layer %v", i+1, want), func(s *appstate.State) bool { return s.Layers.Field == want })
+	}
+}
+
 // TestDrawnStrokeBecomesTheTarget: D, then a drag with the mouse, makes
 // the drawing the target, where the stroke went.
 func TestDrawnStrokeBecomesTheTarget(t *testing.T) {
