@@ -52,6 +52,7 @@ type Game struct {
 // Update and Draw, the -stats lines and the -state-file reports.
 type loopStats struct {
 	tick           int
+	drawn          bool           // a frame was drawn since the last Update
 	input          appstate.Input // presses and releases seen since start
 	updateT, drawT frameTimer
 	statsPrinted   time.Time
@@ -180,7 +181,11 @@ func (g *Game) Update() error {
 	}
 	ui.bar.Area, ui.panel.Area = barR, panelR
 
-	ps.tick(dt, g.tl, g.lessons.active())
+	// ebiten runs several Updates in a row to catch up after a slow
+	// frame; the stepwise work takes its turn once a frame, in the first.
+	newFrame := g.loop.drawn || g.loop.tick == 1
+	g.loop.drawn = false
+	ps.tick(dt, g.tl, g.lessons.active(), newFrame)
 	g.ui.diff.update(ps.cur)
 	g.present.measure(ps.all)
 	g.decks.update(g.deckCtx())
@@ -441,6 +446,7 @@ func (g *Game) toolFrame(rects []rect, avoid ...rect) toolFrame {
 // Draw draws the frame. It reads only what Update prepared.
 func (g *Game) Draw(screen *ebiten.Image) {
 	start := time.Now()
+	g.loop.drawn = true
 	ui := g.ui
 	g.present.beginFrame()
 	screen.Fill(toColor(palette.Background))

@@ -131,10 +131,11 @@ func (ps *Panes) panZoom(in *input.Snapshot, rects []rect) {
 	}
 }
 
-// tick advances the panes by dt: stepwise training, new scenes, the clock
-// and the particles, settled settings, compare mode's measurements.
-func (ps *Panes) tick(dt float64, tl *timeline.Timeline, inLesson bool) {
-	if ps.stepwise {
+// tick advances the panes by dt: stepwise training (on the first tick of
+// a frame), new scenes, the clock and the particles, settled settings,
+// compare mode's measurements.
+func (ps *Panes) tick(dt float64, tl *timeline.Timeline, inLesson, newFrame bool) {
+	if ps.stepwise && newFrame {
 		ps.work.advance(ps.stepwiseWork())
 	}
 	for i, p := range ps.all {

@@ -1,20 +1,36 @@
 package viz
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // stepWork paces a stepwise backend (scene.Stepper) from the game loop, as
 // the browser build runs: training and sampling share the one thread with
 // the frames, so the ticks may work only for as long as keeps the frame
 // rate at 80 % or more of what it is with training paused.
 //
-// It measures both rates as it goes. paused is the moving average of the
-// time between two ticks when the first did no work (the frame rate
-// without training: input, drawing, the browser's compositing, waiting for
-// the display), period the moving average of all ticks. Each tick earns share·paused of
-// work, and share is steered so that period stays under 1.2·paused: it
-// grows by 2 % while it does and shrinks by 10 % while it does not. So a
-// page that draws faster than the display trains in its idle time, and a
-// slow one gives training a fifth of its time.
+// Its ticks are frames: the game loop calls it on the first tick after a
+// frame was drawn only, since ebiten runs several ticks in a row to catch
+// up after a slow frame, and time between those says nothing of the frame
+// rate (nor should each of them work).
+//
+// It measures both rates as it goes. paused is the median of the last
+// pausedWindow times between two ticks when the first did no work (the
+// frame rate without training: input, drawing, the browser's compositing,
+// waiting for the display), period the moving average of all ticks. A
+// median, not a moving average: the page's first ticks take most of a
+// second (compiling, the first uploads), and an average that starts there
+// and learns only on every eighth tick took a minute to forget them, all
+// the while allowing training a fifth of that second each tick.
+//
+// Each tick earns share·paused of work, and share is steered so that
+// period stays under 1.2·paused: it grows by 2 % while it does and shrinks
+// by 3 % while it does not. So a page that draws faster than the display
+// trains in its idle time, and a slow one gives training a fifth of its
+// time. period averages over about five ticks: a longer memory, with a
+// faster shrink, overshot by a wide margin (the share fell tenfold each
+// time the period crossed its bound, and took seconds to climb back).
 //
 // A training step cannot be cut (in WebAssembly one takes ~15 ms), so the
 // allowance accrues as credit and a tick works only while the credit is
@@ -22,14 +38,16 @@ import "time"
 // key press waits at most a tick plus one step. Every noWorkEvery ticks at
 // the latest one tick does no work, so paused stays measured.
 type stepWork struct {
-	last    time.Time     // start of the previous tick
-	spent   time.Duration // the work done in the previous tick
-	paused  float64       // seconds: average time of a tick after one without work
-	period  float64       // seconds: average time of any tick
-	share   float64       // work earned per tick, in units of paused
-	credit  time.Duration // work earned and not yet used
-	working int           // ticks in a row that worked
-	turn    int           // whose turn is first this tick
+	last    time.Time             // start of the previous tick
+	spent   time.Duration         // the work done in the previous tick
+	paused  float64               // seconds: median time of a tick after one without work
+	pauses  [pausedWindow]float64 // the latest such times, a ring
+	npauses int                   // how many were recorded
+	period  float64               // seconds: average time of any tick
+	share   float64               // work earned per tick, in units of paused
+	credit  time.Duration         // work earned and not yet used
+	working int                   // ticks in a row that worked
+	turn    int                   // whose turn is first this tick
 	// extra is the parts' own stepwise work beside the panes' (the
 	// Keeper's GIF recording), given a turn every tick.
 	extra []slicedWork
@@ -39,9 +57,10 @@ type stepWork struct {
 const (
 	targetRatio  = 1.2                   // period/paused to steer to (frame rate 83 %)
 	maxCredit    = 50 * time.Millisecond // the most one tick of a fast page may work
-	emaWeight    = 0.05                  // of the newest tick in the averages
-	pausedWindow = 16                    // ticks after one without work that the paused time is taken from
-	noWorkEvery  = 8
+	emaWeight    = 0.2                   // of the newest tick in the average period
+	pausedWindow = 9                     // ticks after one without work that the paused time is taken from
+	noWorkEvery  = 8                     // at least one tick in this many does no work
+	noWorkFirst  = 2                     // the same until pausedWindow such ticks are measured
 	minShare     = 0.02
 	maxShare     = 4.0
 )
@@ -56,20 +75,24 @@ func (s *stepWork) allowance(now time.Time) time.Duration {
 		if d := now.Sub(s.last).Seconds(); d < 5 { // a tab in the background stops ticking
 			ema(&s.period, d)
 			if s.spent == 0 {
-				ema(&s.paused, d)
+				s.pause(d)
 			}
 		}
 		if s.paused > 0 {
 			if s.period < targetRatio*s.paused {
 				s.share = min(maxShare, s.share*1.02)
 			} else {
-				s.share = max(minShare, s.share*0.9)
+				s.share = max(minShare, s.share*0.97)
 			}
 		}
 	}
 	s.last = now
 	s.spent = 0
-	if s.paused == 0 || s.working >= noWorkEvery {
+	every := noWorkEvery
+	if s.npauses < pausedWindow {
+		every = noWorkFirst
+	}
+	if s.paused == 0 || s.working >= every {
 		s.working = 0
 		return 0 // measure the rate without work
 	}
@@ -90,6 +113,16 @@ func (s *stepWork) allowance(now time.Time) time.Duration {
 	}
 	s.working++
 	return s.credit
+}
+
+// pause records the time d of a tick after one without work, and sets
+// paused to the median of the latest pausedWindow.
+func (s *stepWork) pause(d float64) {
+	s.pauses[s.npauses%pausedWindow] = d
+	s.npauses++
+	latest := slices.Clone(s.pauses[:min(s.npauses, pausedWindow)])
+	slices.Sort(latest)
+	s.paused = latest[len(latest)/2]
 }
 
 // ema moves the average *avg towards x (starting at x).
