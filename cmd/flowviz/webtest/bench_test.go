@@ -65,7 +65,11 @@ const keyLatency = `(n) => new Promise((resolve) => {
 		setTimeout(() => {
 			const before = field();
 			key("keydown");
-			const poll = (now) => {
+			// Time by performance.now(), not the frame's timestamp: that is
+			// when the frame began, which can precede the timer that sent
+			// the key, so the quickest answers came out negative.
+			const poll = () => {
+				const now = performance.now();
 				if (field() !== before) {
 					out.push(now - due);
 					key("keyup");
