@@ -109,6 +109,21 @@ func TestQuickTapIsSeen(t *testing.T) {
 	}
 }
 
+// TestImageLessonKeepsThePageAlive opens the high-dimensional lesson, whose
+// image model trains and samples on goroutines of its own: in WebAssembly a
+// goroutine that never blocks holds the page's one thread, and before the
+// image backend rested between its steps the page froze there for good.
+// Frames and training steps must both go on.
+func TestImageLessonKeepsThePageAlive(t *testing.T) {
+	pg := open(t, "#lesson=14")
+	s := pg.waitFor(2*time.Minute, "the image view's first frame", func(s *appstate.State) bool {
+		return s.Images != nil && s.Images.Frames > 0
+	})
+	pg.waitFor(time.Minute, "30 more frames and 5 more training steps", func(n *appstate.State) bool {
+		return n.Frame >= s.Frame+30 && n.Training.Step >= s.Training.Step+5
+	})
+}
+
 // TestDrawnStrokeBecomesTheTarget: D, then a drag with the mouse, makes
 // the drawing the target, where the stroke went.
 func TestDrawnStrokeBecomesTheTarget(t *testing.T) {
