@@ -146,22 +146,6 @@ func (s *Snapshot) JustPressed(b Button) bool { return s.Buttons[b].JustPressed 
 // JustReleased reports whether b went up this tick.
 func (s *Snapshot) JustReleased(b Button) bool { return s.Buttons[b].JustReleased }
 
-// AnyJustPressed reports whether a key or a button went down this tick:
-// input the app answers, which its state report should show at once.
-func (s *Snapshot) AnyJustPressed() bool {
-	for _, b := range s.Buttons {
-		if b.JustPressed {
-			return true
-		}
-	}
-	for _, d := range s.Keys {
-		if d == 1 {
-			return true
-		}
-	}
-	return false
-}
-
 // Free reports whether the canvas may take the pointer: the panel does not
 // hold it.
 func (s *Snapshot) Free() bool { return !s.PointerCaptured }

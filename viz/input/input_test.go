@@ -57,25 +57,28 @@ func TestButtonsAndKeys(t *testing.T) {
 	}
 }
 
-// TestAnyJustPressed: a key or a button that went down this tick counts;
-// one held since an earlier tick, or released, does not.
-func TestAnyJustPressed(t *testing.T) {
+// TestCountTransitions: a key or a button that went down this tick is a
+// press, a button that went up a release; one held since an earlier tick
+// is neither.
+func TestCountTransitions(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		set  func(*Snapshot)
-		want bool
+		name              string
+		set               func(*Snapshot)
+		presses, releases int
 	}{
-		{"nothing", func(*Snapshot) {}, false},
-		{"a key down this tick", func(s *Snapshot) { s.Keys[ebiten.KeyV] = 1 }, true},
-		{"a key held", func(s *Snapshot) { s.Keys[ebiten.KeyV] = 2 }, false},
-		{"a button down", func(s *Snapshot) { s.Press(Left) }, true},
-		{"a button held", func(s *Snapshot) { s.Hold(Right) }, false},
-		{"a button released", func(s *Snapshot) { s.Release(Left) }, false},
+		{"nothing", func(*Snapshot) {}, 0, 0},
+		{"a key down this tick", func(s *Snapshot) { s.Keys[ebiten.KeyV] = 1 }, 1, 0},
+		{"a key held", func(s *Snapshot) { s.Keys[ebiten.KeyV] = 2 }, 0, 0},
+		{"a button down", func(s *Snapshot) { s.Press(Left) }, 1, 0},
+		{"a button held", func(s *Snapshot) { s.Hold(Right) }, 0, 0},
+		{"a button released", func(s *Snapshot) { s.Release(Left) }, 0, 1},
+		{"a key and a button down", func(s *Snapshot) { s.Keys[ebiten.KeyV] = 1; s.Press(Left) }, 2, 0},
 	} {
 		var s Snapshot
 		tc.set(&s)
-		if got := s.AnyJustPressed(); got != tc.want {
-			t.Errorf("%s: AnyJustPressed() = %v, want %v", tc.name, got, tc.want)
+		s.countTransitions()
+		if s.Presses != tc.presses || s.Releases != tc.releases {
+			t.Errorf("%s: %d presses and %d releases, want %d and %d", tc.name, s.Presses, s.Releases, tc.presses, tc.releases)
 		}
 	}
 }
