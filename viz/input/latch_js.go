@@ -25,9 +25,7 @@ var latch struct {
 	taps     []ebiten.Key        // went down and up, never seen
 	bdown    [numButtons]bool
 	btaps    [numButtons]bool
-	x, y     float64 // where the last tapped button went down
-	downX    [numButtons]float64
-	downY    [numButtons]float64
+	at       [numButtons][2]float64 // where each button last went down
 	codes    map[string][]ebiten.Key
 	handlers []js.Func // kept for the page's lifetime
 }
@@ -75,12 +73,11 @@ func listen() {
 			r := c.Call("getBoundingClientRect")
 			x, y = x-r.Get("left").Float(), y-r.Get("top").Float()
 		}
-		latch.bdown[b], latch.downX[b], latch.downY[b] = true, x, y
+		latch.bdown[b], latch.at[b] = true, [2]float64{x, y}
 	})
 	on("pointerup", func(e js.Value) {
 		if b := pointerButton(e); latch.bdown[b] {
 			latch.bdown[b], latch.btaps[b] = false, true
-			latch.x, latch.y = latch.downX[b], latch.downY[b]
 		}
 	})
 }
@@ -123,7 +120,7 @@ func (s *Snapshot) addLatched() {
 		if latch.btaps[b] {
 			// Down and up within the tick: a click, seen where it was.
 			s.Buttons[b] = ButtonState{JustPressed: true, JustReleased: true}
-			s.X, s.Y = latch.x, latch.y
+			s.X, s.Y = latch.at[b][0], latch.at[b][1]
 			latch.btaps[b] = false
 		}
 	}
