@@ -139,11 +139,7 @@ func (k *guidanceKind) chips(c *lessonContext) {
 func (k *guidanceKind) lines(c *lessonContext) []numLine {
 	lines := []numLine{}
 	// The placeholder has the measured table's shape (see sdeKind.lines).
-	weights := "measuring each w…"
-	if k.table.step >= 0 {
-		weights = "weights of step " + thousands(k.table.step)
-	}
-	lines = append(lines, proseLine(fmt.Sprintf("%d samples per w, every class; %s", measurePoints, weights)))
+	lines = append(lines, proseLine(fmt.Sprintf("%d samples per w, every class; %s", measurePoints, measuringOr(k.table.step, "w"))))
 	lines = append(lines, tableHead("w", "class accuracy", "spread", "mean |x|"))
 	for i, w := range k.ws {
 		cells := []string{lesson.FormatNum(w), "…", "…", "…"}

@@ -6,7 +6,6 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"github.com/flowviz/flowviz/flow"
-	"github.com/flowviz/flowviz/viz/input"
 	"github.com/flowviz/flowviz/viz/lesson"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
@@ -128,15 +127,4 @@ func drawPair(c *lessonContext, dst *ebiten.Image, x0, x1 flow.Vec, steps bool) 
 		drawText(dst, "x1 "+lesson.FormatVec(x1), f.body, bx+14*s, by-8*s, BottomLeft, palette.Target.WithAlpha(1))
 	}
 	drawText(dst, "xt = "+lesson.FormatVec(xt), f.formula, tx+18*s, ty+6*s, TopLeft, palette.Accent)
-}
-
-// ownSteps is the step count of a lesson kind whose figure counts its own
-// steps, not the scene's; embedded, its update keeps the timeline there.
-type ownSteps int
-
-func (n ownSteps) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
-	if c.tl.N != int(n) {
-		// New scenes set the timeline to their step count.
-		c.tl.SetSteps(int(n))
-	}
 }

@@ -78,11 +78,11 @@ func (k *samplingKind) lines(c *lessonContext) []numLine {
 	res := k.table.results[""]
 	lines := []numLine{}
 	// The placeholder has the measured table's shape (see sdeKind.lines).
-	weights := "measuring each setting…"
+	step := -1
 	if len(res) > 0 {
-		weights = "weights of step " + thousands(k.table.step[""])
+		step = k.table.step[""]
 	}
-	lines = append(lines, proseLine("W2 to the target (lower is better) and network evaluations; "+weights))
+	lines = append(lines, proseLine("W2 to the target (lower is better) and network evaluations; "+measuringOr(step, "setting")))
 	head := []string{"NUM_STEPS"}
 	for _, sv := range l.Solvers {
 		head = append(head, solverName(sv))

@@ -113,11 +113,7 @@ func (k *sdeKind) lines(c *lessonContext) []numLine {
 	// The placeholder has the measured table's shape, rows and header
 	// length, so that the column does not refit and move the chips when
 	// the numbers arrive.
-	weights := "measuring each g…"
-	if k.table.step >= 0 {
-		weights = "weights of step " + thousands(k.table.step)
-	}
-	lines = append(lines, proseLine(fmt.Sprintf("W2 to the target, %d samples, %d steps; %s", measurePoints, l.Steps, weights)))
+	lines = append(lines, proseLine(fmt.Sprintf("W2 to the target, %d samples, %d steps; %s", measurePoints, l.Steps, measuringOr(k.table.step, "g"))))
 	lines = append(lines, tableHead("noise g", "W2", "sampler"))
 	for i, gn := range k.noises {
 		w2 := "…"

@@ -94,3 +94,25 @@ func (trainedKind) chips(*lessonContext) {}
 func (trainedKind) draw(*lessonContext, *ebiten.Image) {}
 
 func (trainedKind) geometric() bool { return false }
+
+// ownSteps is the step count of a lesson kind whose figure counts its own
+// steps, not the scene's; embedded, its update keeps the timeline there.
+type ownSteps int
+
+func (n ownSteps) update(c *lessonContext, _ *input.Snapshot, _ flow.Vec, _ bool) {
+	if c.tl.N != int(n) {
+		// New scenes set the timeline to their step count.
+		c.tl.SetSteps(int(n))
+	}
+}
+
+// measuringOr is the end of a measured table's header: which weights it was
+// measured on, or, until it is (step < 0), what is being measured; the
+// header keeps its length so that the column does not refit when the
+// numbers arrive.
+func measuringOr(step int, what string) string {
+	if step < 0 {
+		return "measuring each " + what + "…"
+	}
+	return "weights of step " + thousands(step)
+}
