@@ -109,29 +109,11 @@ func (a *app) waitState(t *testing.T, what string, ok func(*appstate.State) bool
 // waitStateFor is waitState with its own deadline.
 func (a *app) waitStateFor(t *testing.T, timeout time.Duration, what string, ok func(*appstate.State) bool) *appstate.State {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var last *appstate.State
-	for {
-		select {
-		case <-a.proc.Done():
-			t.Fatalf("flowviz exited (%v) while waiting for %s", a.proc.Err(), what)
-		default:
-		}
-		s, err := a.read()
-		if err != nil {
-			t.Fatalf("state file: %v", err)
-		}
-		if s != nil {
-			last = s
-			if ok(s) {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s after %v; last state:\n%s", what, timeout, dump(last))
-		}
-		time.Sleep(50 * time.Millisecond)
+	s, held := a.poll(t, timeout, what, ok)
+	if !held {
+		t.Fatalf("no %s after %v; last state:\n%s", what, timeout, dump(s))
 	}
+	return s
 }
 
 // next waits for a report written after the one with frame number after,
@@ -254,21 +236,27 @@ func (a *app) press(n int, down, up func()) {
 // waitInput polls the reports for up to waitSeen until ok holds of their
 // input counts, and returns the last report and whether it held.
 func (a *app) waitInput(ok func(appstate.Input) bool) (*appstate.State, bool) {
-	return a.poll(waitSeen, func(s *appstate.State) bool { return ok(s.Input) })
+	return a.poll(a.t, waitSeen, "input to arrive", func(s *appstate.State) bool { return ok(s.Input) })
 }
 
-// poll is waitStateFor without failing: it returns the last report and
-// whether ok held of it before timeout.
-func (a *app) poll(timeout time.Duration, ok func(*appstate.State) bool) (*appstate.State, bool) {
+// poll polls the state file until ok holds, and returns that state and
+// true; after timeout, the last state and false. It fails t if the app
+// exits or the state file cannot be read.
+func (a *app) poll(t *testing.T, timeout time.Duration, what string, ok func(*appstate.State) bool) (*appstate.State, bool) {
+	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var last *appstate.State
 	for {
 		select {
 		case <-a.proc.Done():
-			a.t.Fatalf("flowviz exited (%v) while input was sent", a.proc.Err())
+			t.Fatalf("flowviz exited (%v) while waiting for %s", a.proc.Err(), what)
 		default:
 		}
-		if s, err := a.read(); err == nil && s != nil {
+		s, err := a.read()
+		if err != nil {
+			t.Fatalf("state file: %v", err)
+		}
+		if s != nil {
 			last = s
 			if ok(s) {
 				return s, true
@@ -296,7 +284,7 @@ func (a *app) clickChip(t *testing.T, i int, chosen func(*appstate.State) bool) 
 		box := s.Lesson.ChipBoxes[i]
 		a.click(a.win.X+int(box[0]+box[2]/2), a.win.Y+int(box[1]+box[3]/2))
 		var ok bool
-		if s, ok = a.poll(5*time.Second, chosen); ok {
+		if s, ok = a.poll(t, 5*time.Second, "the chip chosen", chosen); ok {
 			return s
 		}
 		t.Logf("chip %d of lesson %d not chosen by a click at %v", i, s.Lesson.Number, box)
