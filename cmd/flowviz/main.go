@@ -9,8 +9,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime"
-	"runtime/pprof"
 	"time"
 
 	"github.com/flowviz/flowviz/cmd/flowviz/internal/cmdline"
@@ -43,17 +41,12 @@ func run(o *cmdline.Options) {
 		os.Exit(2)
 	}
 	if o.CPUProfile != "" {
-		f, err := os.Create(o.CPUProfile)
+		stop, err := startCPUProfile(o.CPUProfile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "flowviz:", err)
 			os.Exit(2)
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(os.Stderr, "flowviz:", err)
-			os.Exit(2)
-		}
-		defer f.Close()
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	if tuneMemory {
 		go tuneMemoryLimit()
@@ -101,19 +94,3 @@ func compareBackend(useDemo bool) func(scene.Settings) (scene.Backend, error) {
 // memProfileEvery is how often -memprofile rewrites the heap profile while
 // the app runs (at exit the scenes and caches are already let go).
 const memProfileEvery = 10 * time.Second
-
-// writeHeapProfile writes what is in use on the heap now, after a GC:
-// `go tool pprof -sample_index inuse_space` shows where the memory goes.
-func writeHeapProfile(path string) {
-	f, err := os.Create(path)
-	if err == nil {
-		runtime.GC()
-		err = pprof.WriteHeapProfile(f)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "flowviz: -memprofile:", err)
-	}
-}

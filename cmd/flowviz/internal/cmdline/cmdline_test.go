@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"image/gif"
-	"log"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,19 +99,6 @@ func TestParseRestores(t *testing.T) {
 	o, _ := Parse([]string{"-window", "1920x1080", "-particles", "9", "-target", "8gaussians"}, &bytes.Buffer{})
 	if o.Width != 1920 || o.Height != 1080 || o.Settings.Particles != 9 || o.Settings.Target != "8gaussians" || o.Settings.View != scene.DefaultSettings().View {
 		t.Errorf("parsed %+v", o)
-	}
-}
-
-// TestX11NotesDropped checks that the logger Start installs drops jezek/xgb's
-// note about a missing Xauthority entry and keeps every other line.
-func TestX11NotesDropped(t *testing.T) {
-	var b bytes.Buffer
-	l := log.New(dropLines{w: &b, drop: x11Notes}, "XGB: ", log.Lshortfile)
-	l.Printf("Could not get authority info: %v", os.ErrNotExist)
-	l.Println("Trying connection without authority info...")
-	l.Printf("A read error is unrecoverable: %s", "EOF")
-	if got := b.String(); strings.Contains(got, "authority") || !strings.Contains(got, "XGB: cmdline_test.go") || !strings.Contains(got, "unrecoverable: EOF") {
-		t.Errorf("logged %q", got)
 	}
 }
 

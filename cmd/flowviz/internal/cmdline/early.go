@@ -1,20 +1,16 @@
 package cmdline
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"os"
 	"os/signal"
 	"runtime"
 	"syscall"
 	"testing"
-
-	"github.com/jezek/xgb"
 
 	"github.com/flowviz/flowviz/cmd/internal/version"
 )
@@ -88,28 +84,7 @@ func Start(args []string, stdout, stderr io.Writer) (o *Options, code int, exit 
 		return nil, 0, true
 	}
 	if !o.Verbose {
-		xgb.Logger = log.New(dropLines{w: stderr, drop: x11Notes}, "XGB: ", log.Lshortfile)
+		quietX11(stderr)
 	}
 	return o, 0, false
-}
-
-// x11Notes are what jezek/xgb logs on every connection to an X server
-// without an Xauthority entry (Xvfb, many remote and container setups): not
-// a problem, as the connection is retried without and succeeds.
-var x11Notes = [][]byte{[]byte("Could not get authority info"), []byte("Trying connection without authority info")}
-
-// dropLines writes each log line to w unless it contains one of drop: a
-// log.Logger writes a whole line per call.
-type dropLines struct {
-	w    io.Writer
-	drop [][]byte
-}
-
-func (d dropLines) Write(p []byte) (int, error) {
-	for _, s := range d.drop {
-		if bytes.Contains(p, s) {
-			return len(p), nil
-		}
-	}
-	return d.w.Write(p)
 }
