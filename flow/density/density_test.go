@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distmv"
 
 	"github.com/flowviz/flowviz/flow"
@@ -415,5 +417,25 @@ func TestScales(t *testing.T) {
 	}
 	if AbsQuantile(nil, 0.5) != 0 {
 		t.Error("AbsQuantile of nothing")
+	}
+}
+
+// TestMeanStdErr checks the mean and standard error s/√n against gonum's
+// stat on fixed data, for both signs.
+func TestMeanStdErr(t *testing.T) {
+	for _, c := range []struct {
+		v    []float64
+		sign float64
+	}{
+		{[]float64{1, 2, 3, 4}, 1},
+		{[]float64{-2.5, 0.5, 7, 3, 1}, -1},
+		{[]float64{5, 5}, 1},
+	} {
+		want, std := stat.MeanStdDev(c.v, nil)
+		wantSE := stat.StdErr(std, float64(len(c.v)))
+		mean, se := meanStdErr(slices.Clone(c.v), c.sign)
+		if math.Abs(mean-c.sign*want) > 1e-12 || math.Abs(se-wantSE) > 1e-12 {
+			t.Errorf("%v ×%v: mean, se = %v, %v; want %v, %v", c.v, c.sign, mean, se, c.sign*want, wantSE)
+		}
 	}
 }

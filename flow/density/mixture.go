@@ -7,8 +7,6 @@ import (
 	"math/rand/v2"
 	"sort"
 
-	"gonum.org/v1/gonum/stat"
-
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
 )
@@ -119,15 +117,22 @@ func (m *Mixture) Entropy(rng *rand.Rand, n int) (h, se float64) {
 	return meanStdErr(lp, -1)
 }
 
-// meanStdErr returns the mean of sign·v and its standard error s/√n.
+// meanStdErr returns the mean of sign·v and its standard error s/√n, with
+// the sample variance s² = Σ(vᵢ − mean)²/(n − 1). It is written out rather
+// than taken from gonum/stat, which would bring gonum's linear programming
+// into the browser's download for two sums.
 func meanStdErr(v []float64, sign float64) (mean, se float64) {
-	if sign != 1 {
-		for i := range v {
-			v[i] *= sign
-		}
+	n := float64(len(v))
+	for _, x := range v {
+		mean += sign * x
 	}
-	mean, std := stat.MeanStdDev(v, nil)
-	return mean, stat.StdErr(std, float64(len(v)))
+	mean /= n
+	var ss float64
+	for _, x := range v {
+		d := sign*x - mean
+		ss += d * d
+	}
+	return mean, math.Sqrt(ss/(n-1)) / math.Sqrt(n)
 }
 
 // PathMarginal is the exact marginal p_t of a Gaussian path carrying the
