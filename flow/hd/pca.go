@@ -1,15 +1,14 @@
 package hd
 
 import (
-	"errors"
 	"fmt"
-
-	"gonum.org/v1/gonum/mat"
+	"math"
 )
 
 // PCA is the data's first principal components: the directions of largest
-// variance, from the SVD of the centred data X − μ = U·Σ·Vᵀ. Component k is
-// column k of V and holds variance σ_k²/(n − 1).
+// variance, the leading eigenvectors of the sample covariance
+// C = (X − μ)ᵀ(X − μ)/(n − 1). Component k holds variance λ_k, its
+// eigenvalue.
 type PCA struct {
 	Dim        int
 	Mean       []float64   // μ, Dim long
@@ -19,7 +18,12 @@ type PCA struct {
 }
 
 // FitPCA computes the first k principal components of the n rows of x
-// (n × d, row-major), n ≥ 2.
+// (n × d, row-major), n ≥ 2. Each component's sign is fixed so that its
+// largest entry is positive, so the same data always gives the same view.
+//
+// It needs only the top few eigenpairs of the d × d covariance, which
+// orthogonal iteration finds (eigen.go); gonum's SVD would do the same but
+// brings its LAPACK into the browser's download, 0.8 MB gzipped.
 func FitPCA(x []float32, d, k int) (*PCA, error) {
 	if d < 1 || len(x)%d != 0 {
 		return nil, fmt.Errorf("hd: PCA of %d values in rows of %d", len(x), d)
@@ -37,25 +41,50 @@ func FitPCA(x []float32, d, k int) (*PCA, error) {
 	for j := range p.Mean {
 		p.Mean[j] /= float64(n)
 	}
-	c := mat.NewDense(n, d, nil)
+	// C_ab = Σ_i (x_ia − μ_a)(x_ib − μ_b) / (n − 1), the upper triangle
+	// accumulated row by row and mirrored.
+	c := make([]float64, d*d)
+	row := make([]float64, d)
 	for i := range n {
 		for j, v := range x[i*d : (i+1)*d] {
-			dv := float64(v) - p.Mean[j]
-			c.Set(i, j, dv)
-			p.Total += dv * dv
+			row[j] = float64(v) - p.Mean[j]
+		}
+		for a, ra := range row {
+			if ra == 0 {
+				continue
+			}
+			ca := c[a*d : (a+1)*d]
+			for b := a; b < d; b++ {
+				ca[b] += ra * row[b]
+			}
 		}
 	}
-	p.Total /= float64(n - 1)
-	var svd mat.SVD
-	if !svd.Factorize(c, mat.SVDThinV) {
-		return nil, errors.New("hd: PCA: the SVD did not converge")
+	for a := range d {
+		for b := a; b < d; b++ {
+			c[a*d+b] /= float64(n - 1)
+			c[b*d+a] = c[a*d+b]
+		}
+		p.Total += c[a*d+a]
 	}
-	sv := svd.Values(nil)
-	var v mat.Dense
-	svd.VTo(&v)
-	for c := range k {
-		p.Variance = append(p.Variance, sv[c]*sv[c]/float64(n-1))
-		p.Components = append(p.Components, mat.Col(nil, c, &v))
+	vals, vecs, err := topEigen(c, d, k)
+	if err != nil {
+		return nil, fmt.Errorf("hd: PCA: %w", err)
+	}
+	for i := range k {
+		v := vecs[i]
+		big := 0
+		for j := range v {
+			if math.Abs(v[j]) > math.Abs(v[big]) {
+				big = j
+			}
+		}
+		if v[big] < 0 {
+			for j := range v {
+				v[j] = -v[j]
+			}
+		}
+		p.Variance = append(p.Variance, max(vals[i], 0))
+		p.Components = append(p.Components, v)
 	}
 	return p, nil
 }

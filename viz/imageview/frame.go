@@ -40,8 +40,8 @@ type Data struct {
 }
 
 // NewData draws RefImages fresh images of target with seed and fits the
-// PCA. It takes a moment (the SVD of a 2000 × 256 matrix): call it off the
-// render loop.
+// PCA. It takes a moment (the 256 × 256 covariance of 2000 images and its
+// top eigenvectors): call it off the render loop.
 func NewData(target string, seed uint64) (*Data, error) {
 	ds, err := hd.Target(target)
 	if err != nil {
