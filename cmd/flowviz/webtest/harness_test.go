@@ -47,6 +47,7 @@ const (
 
 var (
 	serverURL   string       // the built site, served for the whole run
+	siteDir     string       // where the site was built
 	browser     *rod.Browser // one browser; each test has its own tab
 	skipWhy     string       // why every test is skipped ("" to run)
 	consoleMu   sync.Mutex   // guards consoleErrs
@@ -106,6 +107,7 @@ func start() error {
 		return fmt.Errorf("building the site: %v\n%s", err, out.String())
 	}
 	fmt.Fprintf(os.Stderr, "webtest: site built in %.0f s\n", time.Since(began).Seconds())
+	siteDir = dir
 	srv := httptest.NewServer(website.Handler(dir))
 	cleanups = append([]func(){srv.Close}, cleanups...)
 	serverURL = srv.URL + "/"

@@ -3,6 +3,8 @@ package webtest
 import (
 	"fmt"
 	"image"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +28,24 @@ const learnWait = 4 * time.Minute
 // link) make each sampled frame cheaper, so that a CI machine's software
 // WebGL gets there in a minute or two; the network is the default one (a
 // smaller one learns the moons only as a blur).
+// maxDownload is the most the page may download: the gzipped program. A
+// class on a school network fetches it 200 times at once.
+const maxDownload = 8_000_000
+
+// TestDownloadIsSmall checks the size of the built site's flowviz.wasm.gz
+// against maxDownload.
+func TestDownloadIsSmall(t *testing.T) {
+	setup(t)
+	fi, err := os.Stat(filepath.Join(siteDir, "flowviz.wasm.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() > maxDownload {
+		t.Errorf("flowviz.wasm.gz is %d bytes, more than %d", fi.Size(), maxDownload)
+	}
+	t.Logf("flowviz.wasm.gz: %.2f MB", float64(fi.Size())/1e6)
+}
+
 func TestLearnsTheMoons(t *testing.T) {
 	pg := open(t, "#steps=25")
 	s := pg.wait("training under way", func(s *appstate.State) bool { return s.Training.Step > 0 })
