@@ -13,6 +13,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/flow/data"
+	"github.com/flowviz/flowviz/flow/hd"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -81,6 +82,12 @@ func Parse(fragment string, base scene.Settings) (Link, error) {
 func set(l *Link, s *scene.Settings, k, v string) error {
 	switch k {
 	case "source", "target":
+		if k == "target" && hd.IsTarget(v) {
+			// An image target (digits): the image view trains on it, as
+			// with the desktop's -target digits.
+			s.Target = hd.Canonical(v)
+			return nil
+		}
 		if _, err := data.Parse(v); err != nil {
 			return err
 		}

@@ -144,6 +144,18 @@ func TestImageLessonKeepsThePageAlive(t *testing.T) {
 	})
 }
 
+// TestImageLinkOpensTheImageView: a link naming an image target opens the
+// image view on it, as the desktop's -target digits8 does.
+func TestImageLinkOpensTheImageView(t *testing.T) {
+	pg := open(t, "#target=digits8")
+	s := pg.waitFor(2*time.Minute, "the image view's first frame", func(s *appstate.State) bool {
+		return s.Images != nil && s.Images.Frames > 0
+	})
+	if s.Images.Target != "digits8" || s.Target != "digits8" {
+		t.Errorf("the link's image view shows %s (settings %s), want digits8", s.Images.Target, s.Target)
+	}
+}
+
 // TestDrawnStrokeBecomesTheTarget: D, then a drag with the mouse, makes
 // the drawing the target, where the stroke went.
 func TestDrawnStrokeBecomesTheTarget(t *testing.T) {
