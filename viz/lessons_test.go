@@ -430,3 +430,33 @@ func TestLessonKeysReachTheLastLesson(t *testing.T) {
 		t.Errorf("past the last lesson: lesson %d shown, want %d", g.lessons.current().Number, last)
 	}
 }
+
+// TestLessonFromTheStartOpens opens each lesson as -lesson and a link's
+// lesson=N do, on the tick the first scene is on screen. A lesson with two
+// panes opened there used to leave that tick with one pane's rectangle for
+// two panes, and the page stopped with an index out of range.
+func TestLessonFromTheStartOpens(t *testing.T) {
+	twoPanes := 0
+	for i := range builtinLessonCount(t) {
+		g, _, _, screen := compareGame(t)
+		g.lessons.startAt, g.lessons.started = i+1, false
+		for range 3 {
+			frame(t, g, screen)
+		}
+		if g.lessons.cur != i {
+			t.Errorf("lesson %d from the start: lesson %d open", i+1, g.lessons.cur+1)
+		}
+		if len(g.panes.all) > 1 {
+			twoPanes++
+		}
+	}
+	if twoPanes == 0 {
+		t.Error("no lesson opened a second pane: the case this test is for was not tried")
+	}
+}
+
+// builtinLessonCount is the number of built-in lessons.
+func builtinLessonCount(t *testing.T) int {
+	g, _ := inspectGame(t)
+	return len(g.lessons.all)
+}
