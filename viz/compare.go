@@ -15,6 +15,7 @@ import (
 	"github.com/flowviz/flowviz/flow/data"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/pace"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 )
@@ -200,7 +201,9 @@ func (c *Compare) close() {
 func (c *Compare) update(panes []*Pane) {
 	select {
 	case r := <-c.results:
-		c.measured, c.hasMeas, c.measuring = r, true, false
+		// The interval counts from the end: in a page a paced
+		// measurement takes several times its computing time.
+		c.measured, c.hasMeas, c.measuring, c.measureAt = r, true, false, time.Now()
 	default:
 	}
 	if c.measuring || len(panes) != 2 || time.Since(c.measureAt) < measureEvery {
@@ -228,7 +231,7 @@ func (c *Compare) update(panes []*Pane) {
 	}
 	src := &data.PointSet{Points: append([]flow.Vec(nil), panes[0].sc.Source...), Name: "source"}
 	tgt := &data.PointSet{Points: append([]flow.Vec(nil), panes[0].sc.Target...), Name: "target"}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(pace.With(context.Background()))
 	c.cancel = cancel
 	if c.results == nil {
 		c.results = make(chan [2]compare.Metrics, 1)
@@ -244,6 +247,7 @@ func (c *Compare) update(panes []*Pane) {
 			}
 			m.Step = j.at
 			out[i] = m
+			pace.Pause(ctx) // in a page, the page draws between the two
 		}
 		done <- out
 	}()

@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/appstate"
+	"github.com/flowviz/flowviz/viz/pace"
 	"github.com/flowviz/flowviz/viz/palette"
 	"github.com/flowviz/flowviz/viz/scene"
 )
@@ -56,7 +58,8 @@ type diffusionResult struct {
 func (d *diffusionView) update(p *Pane) {
 	select {
 	case r := <-d.done:
-		d.busy, d.res, d.has = false, r, true
+		// The interval counts from the end, as compare mode's does.
+		d.busy, d.res, d.has, d.at = false, r, true, time.Now()
 	default:
 	}
 	sc := p.sc
@@ -68,11 +71,12 @@ func (d *diffusionView) update(p *Pane) {
 		d.done = make(chan diffusionResult, 1)
 	}
 	done := d.done
-	go func() { done <- measureScene(sc) }()
+	go func() { done <- measureScene(pace.With(context.Background()), sc) }()
 }
 
-// measureScene measures sc (immutable, so any goroutine may read it).
-func measureScene(sc *scene.Scene) diffusionResult {
+// measureScene measures sc (immutable, so any goroutine may read it),
+// resting between its parts in a page (pace.Pause).
+func measureScene(ctx context.Context, sc *scene.Scene) diffusionResult {
 	final := sc.Traj[len(sc.Traj)-1]
 	r := diffusionResult{step: sc.Step, sampling: sc.Sampling, accuracy: -1, w2: math.NaN(), floor: math.NaN()}
 	// Two disjoint target samples: one to compare the particles with, one
@@ -82,9 +86,11 @@ func measureScene(sc *scene.Scene) diffusionResult {
 	if w, err := flow.W2(finiteSubsample(final, n), a); err == nil {
 		r.w2 = w
 	}
+	pace.Pause(ctx)
 	if w, err := flow.W2(b, a); err == nil {
 		r.floor = w
 	}
+	pace.Pause(ctx)
 	if len(sc.Labels) == len(final) && len(sc.TargetLabels) == len(sc.Target) {
 		r.accuracy, r.classes = classAccuracy(final, sc.Labels, sc.Target, sc.TargetLabels)
 		if r.classes > 0 {

@@ -9,6 +9,7 @@ import (
 	"github.com/flowviz/flowviz/flow/mlp"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/lesson"
+	"github.com/flowviz/flowviz/viz/pace"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -46,7 +47,9 @@ func newModelTable() modelTable { return modelTable{step: -1} }
 func (mt *modelTable) update(c *lessonContext, prepare func() measureFunc) {
 	select {
 	case r := <-mt.done:
-		mt.busy = false
+		// The interval counts from the end: in a page a paced
+		// measurement takes several times its computing time.
+		mt.busy, mt.at = false, time.Now()
 		if r.err == nil {
 			mt.rows, mt.step = r.rows, r.step
 		}
@@ -63,7 +66,7 @@ func (mt *modelTable) update(c *lessonContext, prepare func() measureFunc) {
 	if measure == nil {
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(pace.With(context.Background()))
 	mt.cancel = cancel
 	if mt.done == nil {
 		mt.done = make(chan measuredRows, 1)
@@ -98,16 +101,28 @@ func generate(ctx context.Context, m *train.Model, x0 []flow.Vec, y int, w, g fl
 		x[i] = flow.Vec{scale * p[0], scale * p[1]}
 	}
 	drift, err := m.SDEDrift(y, w, g)
+	// One step at a time, from t_k = k/N to t_(k+1), so that in a page
+	// the measurement rests between steps (pace.Pause) and the page draws.
+	var step func(t0, t1 float64)
 	if err != nil {
 		if g != 0 {
 			return nil, err
 		}
 		// No Gaussian path: Euler on the velocity.
-		flow.Integrate(m.VelocityField(y, w), flow.Euler, x, 0, 1, steps, nil)
-		return x, ctx.Err()
+		v := m.VelocityField(y, w)
+		step = func(t0, t1 float64) { flow.Integrate(v, flow.Euler, x, t0, t1, 1, nil) }
+	} else {
+		rng := rand.New(rand.NewPCG(seed, 0x6c65736e))
+		scratch := make([]flow.Vec, len(x))
+		step = func(t0, t1 float64) { flow.EulerMaruyama(drift, drift.G, x, t0, t1, 1, rng, nil, scratch) }
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x6c65736e))
-	flow.EulerMaruyama(drift, drift.G, x, 0, 1, steps, rng, nil, nil)
+	for k := range steps {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		step(float64(k)/float64(steps), float64(k+1)/float64(steps))
+		pace.Pause(ctx)
+	}
 	return x, ctx.Err()
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/flowviz/flowviz/flow"
 	"github.com/flowviz/flowviz/viz/lesson"
+	"github.com/flowviz/flowviz/viz/pace"
 )
 
 // Figures of the lessons that measure the model.
@@ -43,7 +44,8 @@ func newW2Table() w2Table {
 func (w *w2Table) update(p *Pane, key string, steps []int, solvers []string) {
 	select {
 	case r := <-w.done:
-		w.busy = false
+		// The interval counts from the end, as in modelTable.
+		w.busy, w.at = false, time.Now()
 		if r.err == nil {
 			w.results[r.key] = r.results
 			w.step[r.key] = r.step
@@ -64,7 +66,7 @@ func (w *w2Table) update(p *Pane, key string, steps []int, solvers []string) {
 	x0 := make([]flow.Vec, tablePoints)
 	src.Sample(rand.New(rand.NewPCG(7, 7)), x0)
 	target := append([]flow.Vec(nil), subsample(p.sc.Target, tablePoints)...)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(pace.With(context.Background()))
 	w.cancel = cancel
 	if w.done == nil {
 		w.done = make(chan tableResult, 1)

@@ -11,6 +11,7 @@ import (
 	"github.com/flowviz/flowviz/flow/hd"
 	"github.com/flowviz/flowviz/flow/train"
 	"github.com/flowviz/flowviz/viz/live"
+	"github.com/flowviz/flowviz/viz/pace"
 	"github.com/flowviz/flowviz/viz/scene"
 )
 
@@ -233,7 +234,7 @@ func (b *Backend) train(ctx context.Context) error {
 			b.paused.Store(true)
 			continue
 		}
-		rest(ctx, stepStart)
+		pace.Rest(ctx, stepStart)
 		if time.Since(last) >= publishEvery {
 			publish("running")
 		}
@@ -284,7 +285,7 @@ func (b *Backend) sample(ctx context.Context) {
 			continue
 		}
 		b.setErr(nil)
-		rest(ctx, start)
+		pace.Rest(ctx, start)
 		if seq == 0 {
 			// The first frame came at normal priority: the view has
 			// pictures at once. The rest follow below the render loop.
@@ -295,24 +296,6 @@ func (b *Backend) sample(ctx context.Context) {
 		b.frame.Store(f)
 		lastSnap, lastSteps, lastReseed, lastGuide, done = snap, steps, reseed, guide, time.Now()
 		wait = max(frameEvery, 2*time.Since(start))
-	}
-}
-
-// rest blocks after work that began at start for as long as keeps that
-// work to runShare of the time (in a browser: see runShare), or returns at
-// once where runShare is 0. In a page each step still holds the thread
-// while it computes; between steps the page draws and reads input.
-func rest(ctx context.Context, start time.Time) {
-	if runShare == 0 {
-		return
-	}
-	// work/(work + rest) = runShare ⇒ rest = work·(1/runShare − 1).
-	d := time.Duration(float64(time.Since(start)) * (1/runShare - 1))
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/flowviz/flowviz/flow"
+	"github.com/flowviz/flowviz/viz/pace"
 )
 
 // SampleResult is one cell of the sampling lesson's table.
@@ -110,6 +111,7 @@ func integrate(ctx context.Context, f flow.Field, s flow.Solver, x []flow.Vec, n
 		}
 		// t_k = k/N from k, as flow.Integrate does, not by summing h.
 		in.Step(f, x, float64(k)/float64(n), h)
+		pace.Pause(ctx) // in a page, the page draws between steps
 	}
 	return nil
 }
