@@ -206,7 +206,9 @@ func (b *Backend) train(ctx context.Context) error {
 // its turn to training.
 func (b *Backend) Advance(budget time.Duration) {
 	start := time.Now()
-	if b.sampleTurn {
+	// Until the first frame the canvas shows no particles (and a link's
+	// lesson waits for one): the sampler then takes every turn.
+	if b.sampleTurn || b.sm.Latest() == nil {
 		b.sm.AdvanceFor(budget)
 	}
 	b.sampleTurn = !b.sampleTurn
