@@ -15,14 +15,20 @@ import (
 // up after a slow frame, and time between those says nothing of the frame
 // rate (nor should each of them work).
 //
-// It measures both rates as it goes. paused is the median of the last
+// It measures both rates as it goes. paused is the mean of the last
 // pausedWindow times between two ticks when the first did no work (the
 // frame rate without training: input, drawing, the browser's compositing,
-// waiting for the display), period the moving average of all ticks. A
-// median, not a moving average: the page's first ticks take most of a
-// second (compiling, the first uploads), and an average that starts there
-// and learns only on every eighth tick took a minute to forget them, all
-// the while allowing training a fifth of that second each tick.
+// waiting for the display), leaving out those over outlier times their
+// median; period is the moving average of all ticks. Not a moving average
+// for paused: the page's first ticks take most of a second (compiling,
+// the first uploads), and an average that starts there and learns only on
+// every eighth tick took a minute to forget them, all the while allowing
+// training a fifth of that second each tick; the median leaves them out at
+// once. Nor the median itself: the headless browser's frames are uneven
+// (one in ten or so takes three times the others, with or without work),
+// and the median of the idle ticks against the average of all counted that
+// unevenness as the work's, and held training at the floor of its share
+// (0.02–0.05 of a frame in the page).
 //
 // Each tick earns share·paused of work, and share is steered so that
 // period stays under 1.2·paused: it grows by 2 % while it does and shrinks
@@ -40,7 +46,7 @@ import (
 type stepWork struct {
 	last    time.Time             // start of the previous tick
 	spent   time.Duration         // the work done in the previous tick
-	paused  float64               // seconds: median time of a tick after one without work
+	paused  float64               // seconds: mean time of a tick after one without work, outliers left out
 	pauses  [pausedWindow]float64 // the latest such times, a ring
 	npauses int                   // how many were recorded
 	period  float64               // seconds: average time of any tick
@@ -59,6 +65,7 @@ const (
 	maxCredit    = 50 * time.Millisecond // the most one tick of a fast page may work
 	emaWeight    = 0.2                   // of the newest tick in the average period
 	pausedWindow = 9                     // ticks after one without work that the paused time is taken from
+	outlier      = 4                     // a paused tick over this many times their median is left out
 	noWorkEvery  = 8                     // at least one tick in this many does no work
 	noWorkFirst  = 2                     // the same until pausedWindow such ticks are measured
 	minShare     = 0.02
@@ -116,13 +123,23 @@ func (s *stepWork) allowance(now time.Time) time.Duration {
 }
 
 // pause records the time d of a tick after one without work, and sets
-// paused to the median of the latest pausedWindow.
+// paused to the mean of the latest pausedWindow, without those over
+// outlier times their median.
 func (s *stepWork) pause(d float64) {
 	s.pauses[s.npauses%pausedWindow] = d
 	s.npauses++
 	latest := slices.Clone(s.pauses[:min(s.npauses, pausedWindow)])
 	slices.Sort(latest)
-	s.paused = latest[len(latest)/2]
+	bound := outlier * latest[len(latest)/2]
+	var sum float64
+	n := 0
+	for _, x := range latest {
+		if x <= bound {
+			sum += x
+			n++
+		}
+	}
+	s.paused = sum / float64(n)
 }
 
 // ema moves the average *avg towards x (starting at x).
