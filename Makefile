@@ -37,7 +37,7 @@ VERSION_PKG := github.com/flowviz/flowviz/cmd/internal/version
 LDFLAGS := -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMIT)
 DIST := dist
 
-.PHONY: help setup build run test bench bench-peer lint cross dist dist-linux dist-windows dist-darwin dist-web web serve fuzz clean
+.PHONY: help setup build run test bench bench-peer lint cross cross-windows dist dist-linux dist-windows dist-darwin dist-web web serve fuzz clean
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z-]+:.*## / { printf "  make %-11s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -94,9 +94,11 @@ web: ## build the web page into bin/web/ (flowviz.wasm for GOOS=js GOARCH=wasm, 
 serve: web ## serve bin/web/ on http://localhost:8080/ (WEB_ADDR=...) until Ctrl+C
 	$(GO) run ./cmd/flowweb serve -dir $(WEB_DIR) -addr $(WEB_ADDR)
 
-cross: ## cross-build what CI must keep building: Windows amd64 (no cgo) and js/wasm
-	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build ./cmd/... ./viz/... ./flow/...
+cross: cross-windows ## cross-build what CI must keep building: Windows amd64 (no cgo) and js/wasm
 	CGO_ENABLED=0 GOOS=js GOARCH=wasm $(GO) build ./cmd/flowviz ./flow/...
+
+cross-windows: ## cross-build for Windows amd64 (no cgo); CI's, whose page tests build the wasm
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 $(GO) build ./cmd/... ./viz/... ./flow/...
 
 dist: dist-linux dist-windows dist-darwin dist-web ## versioned release archives in dist/ (macOS ones only on a Mac)
 	@ls -l $(DIST)
