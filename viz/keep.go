@@ -64,12 +64,15 @@ type Keeper struct {
 	auto  *keepdir.Autosave // nil when nothing may be kept
 	// unread holds session files the app failed to open or apply: a save
 	// to one moves it aside first, as the autosave does.
-	unread   map[string]bool
-	done     chan keepResult
-	busy     *atomic.Int32 // goroutines writing
-	autoAt   time.Time     // next autosave
-	shotNext bool          // take a screenshot in the next Draw
-	gif      *gifJob       // the GIF the game loop records, in the stepwise mode
+	unread map[string]bool
+	done   chan keepResult
+	busy   *atomic.Int32 // goroutines writing
+	// imagesLeftOut: the autosave has had to leave the image model out
+	// (saidImagesLeftOut once said so).
+	saidImagesLeftOut atomic.Bool
+	autoAt            time.Time // next autosave
+	shotNext          bool      // take a screenshot in the next Draw
+	gif               *gifJob   // the GIF the game loop records, in the stepwise mode
 
 	sessionFile string // -session: opened at start instead of the autosave
 	fresh       bool   // -fresh: the autosave is not restored
@@ -342,6 +345,12 @@ func (k *Keeper) autosave() {
 		if moved != "" {
 			k.report(keepResult{msg: keptAsMsg(moved)})
 		}
+		if errors.Is(err, errImagesLeftOut) {
+			if !k.saidImagesLeftOut.Swap(true) {
+				k.report(keepResult{msg: "the autosave keeps the 2D model: the image model does not fit the browser's storage (Ctrl+S downloads the whole session)"})
+			}
+			err = nil
+		}
 		if err != nil {
 			k.report(keepResult{msg: "autosave failed: " + err.Error(), isErr: true})
 		}
@@ -368,8 +377,26 @@ func (k *Keeper) writeAutosave(bs []scene.Backend, img *imageview.Backend, s *se
 	if err := s.Validate(); err != nil {
 		return "", fmt.Errorf("refusing to write: %w", err)
 	}
-	return k.auto.Write(func(w io.Writer) error { return session.Write(w, s) })
+	moved, err = k.auto.Write(func(w io.Writer) error { return session.Write(w, s) })
+	if errors.Is(err, storage.ErrFull) && s.Images != nil {
+		// A browser keeps a few MB a site, and the image model's weights
+		// with Adam's moments are several: the rest of the session (the
+		// 2D model, the view, the drawing) fits.
+		s.Images = nil
+		again, err := k.auto.Write(func(w io.Writer) error { return session.Write(w, s) })
+		if again != "" {
+			moved = again
+		}
+		if err == nil {
+			err = errImagesLeftOut
+		}
+		return moved, err
+	}
+	return moved, err
 }
+
+// errImagesLeftOut: the autosave was written without the image model.
+var errImagesLeftOut = errors.New("the image model was left out of the autosave")
 
 // saveSession writes the session to path on a goroutine; quiet saves
 // report only failures.

@@ -1,6 +1,9 @@
 package viz
 
 import (
+	"bytes"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/flowviz/flowviz/viz/imageview"
 	"github.com/flowviz/flowviz/viz/session"
+	"github.com/flowviz/flowviz/viz/storage"
 )
 
 // imageGame is a game showing a conditional digits8 image view in the PCA
@@ -62,6 +66,7 @@ func TestImageSessionRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	autosaveWithoutImages(t, g, dir)
 	im := saved.Images
 	if im == nil || im.Model == nil || im.Optimizer == nil || !im.PCA || im.Cell != 12 {
 		t.Fatalf("image part %+v", im)
@@ -118,6 +123,49 @@ func TestImageSessionRoundTrip(t *testing.T) {
 	if g2.img != nil {
 		t.Error("a session without an image model left the image view open")
 	}
+}
+
+// autosaveWithoutImages autosaves g, showing the image view, to a storage
+// that holds 1 MB a file, as a browser's localStorage holds a few MB a
+// site: the autosave leaves the image model out, keeps the 2D model, and
+// says so once, not as an error.
+func autosaveWithoutImages(t *testing.T, g *Game, dir string) {
+	t.Helper()
+	g.keep.auto.Store = quotaStore{Store: storage.Files{}, limit: 1 << 20}
+	for i := range 2 {
+		g.ui.say("", false)
+		g.keep.autosave()
+		waitSaves(t, g)
+		said := strings.Contains(g.ui.status, "image model does not fit")
+		if g.ui.statusErr || said != (i == 0) {
+			t.Errorf("autosave %d to a small storage: status %q (error %v)", i+1, g.ui.status, g.ui.statusErr)
+		}
+	}
+	auto, err := session.Load(filepath.Join(dir, AutosaveName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auto.Images != nil || auto.Model == nil {
+		t.Errorf("the small storage's autosave: images %v, 2D model %v", auto.Images != nil, auto.Model != nil)
+	}
+}
+
+// quotaStore refuses, as full, a file of more than limit bytes, and keeps
+// what was there.
+type quotaStore struct {
+	storage.Store
+	limit int
+}
+
+func (q quotaStore) WriteFile(name string, write func(io.Writer) error) error {
+	var b bytes.Buffer
+	if err := write(&b); err != nil {
+		return err
+	}
+	if b.Len() > q.limit {
+		return &fs.PathError{Op: "write", Path: name, Err: storage.ErrFull}
+	}
+	return q.Store.WriteFile(name, func(w io.Writer) error { _, err := w.Write(b.Bytes()); return err })
 }
 
 // TestCorruptImageSessionRefused: a session whose image part is damaged

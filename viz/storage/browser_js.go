@@ -63,7 +63,11 @@ func call(op, name string, f func()) (err error) {
 		case "SecurityError":
 			msg = "is disabled in this browser's settings"
 		}
-		err = &fs.PathError{Op: op, Path: name, Err: fmt.Errorf("%w %s (%s): %s", ErrBrowserStorage, msg, why, jerr.Value.Get("message").String())}
+		err = fmt.Errorf("%w %s (%s): %s", ErrBrowserStorage, msg, why, jerr.Value.Get("message").String())
+		if why == "QuotaExceededError" {
+			err = fmt.Errorf("%w (%w)", err, ErrFull)
+		}
+		err = &fs.PathError{Op: op, Path: name, Err: err}
 	}()
 	f()
 	return nil

@@ -16,6 +16,10 @@ import (
 	"github.com/flowviz/flowviz/flow/limitfile"
 )
 
+// ErrFull marks a write refused because the storage is full: a browser's
+// localStorage, which holds a few MB per site, reports it.
+var ErrFull = errors.New("storage is full")
+
 // Store is what the app needs from a place to keep files. Names are
 // slash- or OS-separated paths, as the implementation documents.
 type Store interface {
