@@ -241,13 +241,15 @@ func (c *Compare) update(panes []*Pane) {
 	go func() {
 		var out [2]compare.Metrics
 		for i, j := range jobs {
+			if i > 0 {
+				pace.Pause(ctx) // in a page, the page draws between the two
+			}
 			m, err := compare.MeasureField(ctx, j.field(), src, tgt, compare.Options{Solver: j.solver, Steps: j.steps, Seed: 1})
 			if err != nil {
 				m = compare.Metrics{W2: math.NaN(), W2OneStep: math.NaN(), Straightness: math.NaN(), NPE: math.NaN()}
 			}
 			m.Step = j.at
 			out[i] = m
-			pace.Pause(ctx) // in a page, the page draws between the two
 		}
 		done <- out
 	}()

@@ -158,7 +158,8 @@ func (g *Game) Update() error {
 	ps.focusAt(&in, rects, ui)
 	g.lessons.Update(canvasR, &in)
 	// The lesson may have opened its second pane or closed it (a link's
-	// lesson opens on the first tick): what follows needs a rect a pane.
+	// lesson opens on the first tick): what follows needs a rect for each
+	// pane.
 	rects = g.paneRects(canvasR)
 	g.img = followImageTarget(g.img, ps, g.lessons, ui, g.tl, g.keep.takeImageRestore())
 	images := g.img != nil

@@ -67,8 +67,8 @@ type Keeper struct {
 	unread map[string]bool
 	done   chan keepResult
 	busy   *atomic.Int32 // goroutines writing
-	// imagesLeftOut: the autosave has had to leave the image model out
-	// (saidImagesLeftOut once said so).
+	// saidImagesLeftOut: the status line has said that the autosave
+	// leaves the image model out (once a run).
 	saidImagesLeftOut atomic.Bool
 	autoAt            time.Time // next autosave
 	shotNext          bool      // take a screenshot in the next Draw
@@ -377,20 +377,21 @@ func (k *Keeper) writeAutosave(bs []scene.Backend, img *imageview.Backend, s *se
 	if err := s.Validate(); err != nil {
 		return "", fmt.Errorf("refusing to write: %w", err)
 	}
-	moved, err = k.auto.Write(func(w io.Writer) error { return session.Write(w, s) })
-	if errors.Is(err, storage.ErrFull) && s.Images != nil {
-		// A browser keeps a few MB a site, and the image model's weights
-		// with Adam's moments are several: the rest of the session (the
-		// 2D model, the view, the drawing) fits.
-		s.Images = nil
-		again, err := k.auto.Write(func(w io.Writer) error { return session.Write(w, s) })
-		if again != "" {
-			moved = again
-		}
-		if err == nil {
-			err = errImagesLeftOut
-		}
+	write := func(w io.Writer) error { return session.Write(w, s) }
+	moved, err = k.auto.Write(write)
+	if !errors.Is(err, storage.ErrFull) || s.Images == nil {
 		return moved, err
+	}
+	// A browser keeps a few MB a site, and the image model's weights with
+	// Adam's moments are several: the rest of the session (the 2D model,
+	// the view, the drawing) fits.
+	s.Images = nil
+	again, err := k.auto.Write(write)
+	if again != "" {
+		moved = again
+	}
+	if err == nil {
+		err = errImagesLeftOut
 	}
 	return moved, err
 }
